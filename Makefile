@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# khv top-level Makefile.
+#   make              build khv.ko (and khv_kunit.ko where the kernel has KUnit)
+#                     against the running kernel; KDIR=/path/to/build overrides
+#   make compat       build against Debian's 6.1, 6.12 and 7.3 kernels (modpost included)
+#   make check        install what is needed, run KUnit + kselftests in the emulated hosts
+#   make demo         install what is needed, boot the SVM emulated host, load khv
+#   make install      install the module, hvctl and the man page
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(shell pwd)
+VENDOR ?= amd
+
+# Warnings are errors in our own code: W=1 and sparse must stay silent.
+ifneq ($(KHV_WERROR),0)
+export KHV_WERROR := 1
+endif
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	$(MAKE) -C selftests clean
+	rm -f modules.order Module.symvers
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+	depmod -A
+
+compat:
+	bash scripts/compat.sh
+
+check:
+	bash scripts/check.sh
+
+demo:
+	bash scripts/demo.sh $(VENDOR)
+
+checkpatch:
+	bash scripts/checkpatch.sh
+
+.PHONY: all modules clean install compat check demo checkpatch

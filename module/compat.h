@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel API differences between the kernels khv supports (6.1, 6.12,
+ * 7.3; ../shared/KERNELS.md) live here and nowhere else.
+ */
+#ifndef KHV_COMPAT_H
+#define KHV_COMPAT_H
+
+#include <linux/version.h>
+#include <asm/msr.h>
+
+/* 6.16 renamed rdmsrl()/wrmsrl() to rdmsrq()/wrmsrq(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define khv_rdmsr(msr, val)		rdmsrq(msr, val)
+#define khv_wrmsr(msr, val)		wrmsrq(msr, val)
+#define khv_rdmsr_safe(msr, p)		rdmsrq_safe(msr, p)
+#else
+#define khv_rdmsr(msr, val)		rdmsrl(msr, val)
+#define khv_wrmsr(msr, val)		wrmsrl(msr, val)
+#define khv_rdmsr_safe(msr, p)		rdmsrl_safe(msr, p)
+#endif
+
+/*
+ * Since 6.19 the kernel core owns VMX/SVM enabling (arch/x86/virt/hw.c) and
+ * exports it, and the CR4 helpers, to KVM only: khv may not switch
+ * virtualization on itself there and shares it with KVM instead.
+ */
+#define KHV_CAN_OWN_VIRT	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0))
+
+/*
+ * Since 6.12 KVM switches virtualization on when it loads and keeps it on
+ * until it unloads (kvm.enable_virt_at_load=Y, the default). Before, KVM has
+ * it on only while it has a VM, and switches it off under anyone sharing it.
+ */
+#define KHV_KVM_VIRT_AT_LOAD	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+
+/* 7.0 replaced struct syscore_ops by struct syscore + its ops. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#include <linux/syscore_ops.h>
+#define KHV_DEFINE_SYSCORE(name, suspend_fn, resume_fn)			\
+	static const struct syscore_ops name##_ops = {			\
+		.suspend = suspend_fn,					\
+		.resume = resume_fn,					\
+	};								\
+	static struct syscore name = { .ops = &name##_ops }
+#define khv_register_syscore(s)		register_syscore(s)
+#define khv_unregister_syscore(s)	unregister_syscore(s)
+#else
+#include <linux/syscore_ops.h>
+#define KHV_DEFINE_SYSCORE(name, suspend_fn, resume_fn)			\
+	static struct syscore_ops name = {				\
+		.suspend = suspend_fn,					\
+		.resume = resume_fn,					\
+	}
+#define khv_register_syscore(s)		register_syscore_ops(s)
+#define khv_unregister_syscore(s)	unregister_syscore_ops(s)
+#endif
+
+/*
+ * khv_kunit.ko tests functions that khv.ko exports to KUnit only. The header
+ * exists since 6.2; 6.13 turned symbol namespaces into strings.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KHV_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define KHV_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+#endif /* KHV_COMPAT_H */

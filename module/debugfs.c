@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/kernel/debug/khv/state: the module's own counters, for tests and
+ * for people (lines of "key value").
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "khv.h"
+
+static struct dentry *khv_debugfs_dir;
+
+static const char *const khv_owner_names[] = {
+	[KHV_VIRT_OFF] = "off",
+	[KHV_VIRT_OWNED] = "owned",
+	[KHV_VIRT_SHARED] = "shared",
+};
+
+static int khv_state_show(struct seq_file *m, void *unused)
+{
+	u32 owner = khv_virt_owner();
+
+	seq_printf(m, "vendor %s\n", khv_arch->name);
+	seq_printf(m, "vms %u\n", khv_vms_alive());
+	seq_printf(m, "vms_created %llu\n", khv_vms_created());
+	seq_printf(m, "virt %s\n", owner < ARRAY_SIZE(khv_owner_names) &&
+		   khv_owner_names[owner] ? khv_owner_names[owner] : "?");
+	seq_printf(m, "virt_users %u\n", khv_virt_users());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(khv_state);
+
+void khv_debugfs_init(void)
+{
+	khv_debugfs_dir = debugfs_create_dir("khv", NULL);
+	debugfs_create_file("state", 0400, khv_debugfs_dir, NULL,
+			    &khv_state_fops);
+}
+
+void khv_debugfs_exit(void)
+{
+	debugfs_remove_recursive(khv_debugfs_dir);
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/khv: the entry point of a VM's own VMM (Documentation/khv-abi.rst).
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "khv.h"
+
+static long khv_check_extension(unsigned long cap)
+{
+	switch (cap) {
+	case KHV_CAP_VENDOR:
+		return khv_arch->vendor;
+	case KHV_CAP_NESTED_PAGING:
+		return 1;
+	case KHV_CAP_VIRT_OWNER:
+		return khv_virt_owner();
+	case KHV_CAP_MAX_VCPUS:
+		/* HY-SR-4: no more vCPUs than the host has online CPUs. */
+		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
+	case KHV_CAP_MAX_VMS:
+		return KHV_MAX_VMS;
+	default:
+		return 0;
+	}
+}
+
+static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	struct khv_create_vm create;
+	int r;
+
+	switch (cmd) {
+	case KHV_GET_API_VERSION:
+		if (arg)
+			return -EINVAL;
+		return KHV_API_VERSION;
+	case KHV_CHECK_EXTENSION:
+		return khv_check_extension(arg);
+	case KHV_CREATE_VM:
+		if (copy_from_user(&create, argp, sizeof(create)))
+			return -EFAULT;
+		r = khv_create_vm_args_check(&create);
+		if (r)
+			return r;
+		return khv_vm_create(&create);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations khv_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = khv_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice khv_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "khv",
+	.fops = &khv_dev_fops,
+	/* Root-owned: non-root VMMs need a grant (Documentation/admin-guide). */
+	.mode = 0600,
+};
+
+int khv_dev_init(void)
+{
+	return misc_register(&khv_miscdev);
+}
+
+void khv_dev_exit(void)
+{
+	misc_deregister(&khv_miscdev);
+}

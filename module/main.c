@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv: a Type-2 hypervisor as a loadable module. Load-time choices: the
+ * vendor backend, its checks, and the interfaces to user space.
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <asm/processor.h>
+
+#include "compat.h"
+#include "khv.h"
+
+const struct khv_arch_ops *khv_arch __ro_after_init;
+
+static const struct khv_arch_ops *khv_select_backend(void)
+{
+	switch (khv_vendor_from_id(boot_cpu_data.x86_vendor_id)) {
+	case KHV_VENDOR_INTEL:
+		return &khv_vmx_ops;
+	case KHV_VENDOR_AMD:
+		return &khv_svm_ops;
+	default:
+		return NULL;
+	}
+}
+
+static int __init khv_init(void)
+{
+	const struct khv_arch_ops *ops;
+	char what[128];
+	int r;
+
+	ops = khv_select_backend();
+	if (!ops) {
+		pr_err("CPU vendor %s has no backend (Intel VMX or AMD SVM needed)\n",
+		       boot_cpu_data.x86_vendor_id);
+		return -ENODEV;
+	}
+	r = ops->probe();
+	if (r)
+		return r;
+	khv_arch = ops;
+
+	r = ops->hardware_setup();
+	if (r)
+		return r;
+	r = khv_virt_init();
+	if (r)
+		goto err_unsetup;
+	r = khv_dev_init();
+	if (r)
+		goto err_virt;
+	khv_debugfs_init();
+
+	ops->describe(what, sizeof(what));
+	pr_info("%s; virtualization is %s now, khv %s it for its VMs\n", what,
+		KHV_CAN_OWN_VIRT ? "off or KVM's" : "KVM's",
+		KHV_CAN_OWN_VIRT ? "switches it on (or shares KVM's)" :
+		"shares");
+	return 0;
+
+err_virt:
+	khv_virt_exit();
+err_unsetup:
+	ops->hardware_unsetup();
+	return r;
+}
+
+static void __exit khv_exit(void)
+{
+	khv_debugfs_exit();
+	khv_dev_exit();
+	khv_virt_exit();
+	khv_arch->hardware_unsetup();
+	pr_info("unloaded\n");
+}
+
+module_init(khv_init);
+module_exit(khv_exit);
+
+MODULE_DESCRIPTION("khv: a Type-2 hypervisor for Intel VMX and AMD SVM");
+MODULE_LICENSE("GPL");

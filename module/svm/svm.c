@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * AMD SVM backend: detection and EFER.SVME on each CPU.
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/smp.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+
+#include "../compat.h"
+#include "../khv.h"
+#include "svm.h"
+
+static struct svm_caps svm_caps __ro_after_init;
+
+/* One host save area per CPU, used only while khv owns SVM (APM 15.30.4). */
+static DEFINE_PER_CPU(struct page *, svm_hsave_area);
+
+static void svm_read_facts(struct svm_facts *f)
+{
+	f->max_ext_leaf = cpuid_eax(0x80000000);
+	if (f->max_ext_leaf >= 0x80000001)
+		f->ext1_ecx = cpuid_ecx(0x80000001);
+	if (f->max_ext_leaf >= 0x8000000a) {
+		f->svm_ebx = cpuid_ebx(0x8000000a);
+		f->svm_edx = cpuid_edx(0x8000000a);
+	}
+	if ((f->ext1_ecx & BIT(2)) && khv_rdmsr_safe(MSR_VM_CR, &f->vm_cr))
+		f->vm_cr = 0;
+}
+
+static int svm_probe(void)
+{
+	struct svm_facts f = {};
+	const char *why = NULL;
+	int r;
+
+	svm_read_facts(&f);
+	r = svm_check_facts(&f, &svm_caps, &why);
+	if (r)
+		pr_err("%s\n", why);
+	return r;
+}
+
+static void svm_describe(char *buf, size_t len)
+{
+	snprintf(buf, len, "AMD SVM with NPT, %u ASIDs%s%s%s", svm_caps.nr_asids,
+		 svm_caps.nrips ? ", NRIP save" : "",
+		 svm_caps.decode_assists ? ", decode assists" : "",
+		 svm_caps.flush_by_asid ? ", flush by ASID" : "");
+}
+
+static int svm_hardware_setup(void)
+{
+	struct page *page;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page)
+			goto err_free;
+		per_cpu(svm_hsave_area, cpu) = page;
+	}
+	return 0;
+
+err_free:
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(svm_hsave_area, cpu))
+			__free_page(per_cpu(svm_hsave_area, cpu));
+		per_cpu(svm_hsave_area, cpu) = NULL;
+	}
+	return -ENOMEM;
+}
+
+static void svm_hardware_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(svm_hsave_area, cpu))
+			__free_page(per_cpu(svm_hsave_area, cpu));
+		per_cpu(svm_hsave_area, cpu) = NULL;
+	}
+}
+
+static bool svm_cpu_virt_on(void)
+{
+	u64 efer;
+
+	khv_rdmsr(MSR_EFER, efer);
+	return efer & EFER_SVME;
+}
+
+#if KHV_CAN_OWN_VIRT
+static int svm_cpu_enable(void)
+{
+	u64 efer;
+
+	khv_rdmsr(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+	khv_wrmsr(MSR_EFER, efer | EFER_SVME);
+	khv_wrmsr(MSR_VM_HSAVE_PA, page_to_phys(this_cpu_read(svm_hsave_area)));
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	u64 efer;
+
+	khv_wrmsr(MSR_VM_HSAVE_PA, 0);
+	khv_rdmsr(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* APM 15.17: GIF=0 would keep INIT and NMI blocked. */
+		asm volatile("stgi" : : : "memory");
+		khv_wrmsr(MSR_EFER, efer & ~EFER_SVME);
+	}
+}
+#else
+static int svm_cpu_enable(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void svm_cpu_disable(void)
+{
+}
+#endif
+
+const struct khv_arch_ops khv_svm_ops = {
+	.name = "svm",
+	.vendor = KHV_VENDOR_AMD,
+	.kvm_module = "kvm_amd",
+	.probe = svm_probe,
+	.describe = svm_describe,
+	.hardware_setup = svm_hardware_setup,
+	.hardware_unsetup = svm_hardware_unsetup,
+	.cpu_virt_on = svm_cpu_virt_on,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+};
