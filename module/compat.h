@@ -34,19 +34,24 @@
  */
 #define KHV_KVM_VIRT_AT_LOAD	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
 
-/* 7.0 replaced struct syscore_ops by struct syscore + its ops. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+/*
+ * 6.19 replaced struct syscore_ops (callbacks without arguments) by struct
+ * syscore, whose callbacks take a context pointer; Debian backported it to
+ * 6.12, so Kbuild probes the header for it (KHV_HAVE_STRUCT_SYSCORE).
+ */
 #include <linux/syscore_ops.h>
+#ifdef KHV_HAVE_STRUCT_SYSCORE
 #define KHV_DEFINE_SYSCORE(name, suspend_fn, resume_fn)			\
+	static int name##_do_suspend(void *data) { return suspend_fn(); } \
+	static void name##_do_resume(void *data) { resume_fn(); }	\
 	static const struct syscore_ops name##_ops = {			\
-		.suspend = suspend_fn,					\
-		.resume = resume_fn,					\
+		.suspend = name##_do_suspend,				\
+		.resume = name##_do_resume,				\
 	};								\
 	static struct syscore name = { .ops = &name##_ops }
 #define khv_register_syscore(s)		register_syscore(s)
 #define khv_unregister_syscore(s)	unregister_syscore(s)
 #else
-#include <linux/syscore_ops.h>
 #define KHV_DEFINE_SYSCORE(name, suspend_fn, resume_fn)			\
 	static struct syscore_ops name = {				\
 		.suspend = suspend_fn,					\
@@ -57,14 +62,10 @@
 #endif
 
 /*
- * khv_kunit.ko tests functions that khv.ko exports to KUnit only. The header
- * exists since 6.2; 6.13 turned symbol namespaces into strings.
+ * khv_kunit.ko tests functions that khv.ko exports to KUnit only; 6.13
+ * turned symbol namespaces from identifiers into strings.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #include <kunit/visibility.h>
-#else
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
-#endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define KHV_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #else

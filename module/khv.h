@@ -27,6 +27,7 @@ int khv_virt_get(void);
 void khv_virt_put(void);
 u32 khv_virt_owner(void);
 unsigned int khv_virt_users(void);
+void khv_virt_report(void);
 
 /* vm.c */
 int khv_vm_create(const struct khv_create_vm *args);

@@ -55,10 +55,8 @@ static int __init khv_init(void)
 	khv_debugfs_init();
 
 	ops->describe(what, sizeof(what));
-	pr_info("%s; virtualization is %s now, khv %s it for its VMs\n", what,
-		KHV_CAN_OWN_VIRT ? "off or KVM's" : "KVM's",
-		KHV_CAN_OWN_VIRT ? "switches it on (or shares KVM's)" :
-		"shares");
+	pr_info("%s\n", what);
+	khv_virt_report();
 	return 0;
 
 err_virt:

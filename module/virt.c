@@ -115,6 +115,29 @@ static bool khv_kvm_keeps_virt_on(void)
 	return n > 0 && val[0] == 'Y';
 }
 
+/* Say at load time how khv will get virtualization for its first VM. */
+void khv_virt_report(void)
+{
+	unsigned int on, online;
+
+	cpus_read_lock();
+	on = khv_cpus_virt_on();
+	online = num_online_cpus();
+	cpus_read_unlock();
+	if (on == online)
+		pr_info("%s is on for all %u CPUs (KVM's?): khv will share it\n",
+			khv_arch->name, online);
+	else if (on)
+		pr_info("%s is on for %u of %u CPUs: khv will refuse VMs until that changes\n",
+			khv_arch->name, on, online);
+	else if (KHV_CAN_OWN_VIRT)
+		pr_info("%s is off: khv switches it on while it has VMs\n",
+			khv_arch->name);
+	else
+		pr_info("%s is off: khv will ask for %s to switch it on\n",
+			khv_arch->name, khv_arch->kvm_module);
+}
+
 /*
  * Share virtualization that KVM switched on. Pins the KVM vendor module by
  * holding /dev/kvm open (its file operations belong to that module).

@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>

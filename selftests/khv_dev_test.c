@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_dev_test: the /dev/khv ABI — API version, capabilities, VM creation and
+ * its argument checks, unknown ioctls, and VM lifetime accounting.
+ *
+ * A missing /dev/khv is a failure, not a skip: these tests run where the
+ * module is loaded, so a test that cannot open it has found a bug.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include <linux/kvm.h>
+
+#include "kselftest_harness.h"
+#include "khv_util.h"
+
+/* STYLE.md: fixed-size ABI, same layout on 32- and 64-bit. */
+_Static_assert(sizeof(struct khv_create_vm) == 64, "struct khv_create_vm is 64 bytes");
+_Static_assert(KHV_API_VERSION == 1, "this suite tests API version 1");
+
+#define NR_RESERVED (sizeof(((struct khv_create_vm *)0)->reserved) / sizeof(__u32))
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = khv_open_dev();
+	ASSERT_LE(0, self->fd)
+		TH_LOG("no " KHV_DEV_PATH ": %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Read a numeric debugfs key, failing the test if it cannot. */
+static long state_long(struct __test_metadata *_metadata, const char *key)
+{
+	long val = -1;
+	int r = khv_debugfs_get_long(key, &val);
+
+	EXPECT_EQ(0, r)
+		TH_LOG("debugfs %s: %s", key, strerror(-r));
+	return val;
+}
+
+TEST_F(dev, api_version_is_1)
+{
+	ASSERT_EQ(1, khv_ioctl(self->fd, KHV_GET_API_VERSION, 0));
+	ASSERT_EQ(KHV_API_VERSION, khv_ioctl(self->fd, KHV_GET_API_VERSION, 0));
+}
+
+TEST_F(dev, api_version_rejects_nonzero_arg)
+{
+	static const unsigned long args[] = { 1, 2, 0x80000000ul, ~0ul };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(args); i++) {
+		EXPECT_EQ(-EINVAL, khv_ioctl(self->fd, KHV_GET_API_VERSION, args[i]))
+			TH_LOG("KHV_GET_API_VERSION with arg 0x%lx", args[i]);
+	}
+	/* And the device still answers a correct call. */
+	ASSERT_EQ(KHV_API_VERSION, khv_ioctl(self->fd, KHV_GET_API_VERSION, 0));
+}
+
+/*
+ * Numbers no khv ioctl has or will have: outside the magic's 0x40-0x7F range,
+ * another subsystem's magic, and the right numbers with the wrong direction or
+ * size (the size and direction are part of the command).
+ */
+static const struct {
+	unsigned long cmd;
+	const char *name;
+} unknown_cmds[] = {
+	{ _IO(KHVIO, 0x00), "_IO(KHVIO, 0x00)" },
+	{ _IO(KHVIO, 0x3f), "_IO(KHVIO, 0x3f)" },
+	{ _IO(KHVIO, 0x80), "_IO(KHVIO, 0x80)" },
+	{ _IO(KHVIO, 0xff), "_IO(KHVIO, 0xff)" },
+	{ _IOR(KHVIO, 0x40, __u32), "KHV_GET_API_VERSION as _IOR" },
+	{ _IOW(KHVIO, 0x41, __u64), "KHV_CHECK_EXTENSION as _IOW" },
+	{ _IOWR(KHVIO, 0x42, struct khv_create_vm), "KHV_CREATE_VM as _IOWR" },
+	{ _IOW(KHVIO, 0x42, __u32[8]), "KHV_CREATE_VM with a 32-byte size" },
+	{ KVM_GET_API_VERSION, "KVM_GET_API_VERSION" },
+	{ KVM_CREATE_VM, "KVM_CREATE_VM" },
+	{ KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION" },
+};
+
+static void expect_unknown_cmds_enotty(struct __test_metadata *_metadata, int fd)
+{
+	struct khv_create_vm arg;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unknown_cmds); i++) {
+		int r;
+
+		/* A valid buffer, so that only the number can be the reason. */
+		memset(&arg, 0, sizeof(arg));
+		r = khv_ioctl(fd, unknown_cmds[i].cmd, (unsigned long)&arg);
+		EXPECT_EQ(-ENOTTY, r)
+			TH_LOG("%s (0x%lx) returned %d", unknown_cmds[i].name, unknown_cmds[i].cmd, r);
+		if (r >= 0 && unknown_cmds[i].cmd != KVM_GET_API_VERSION &&
+		    unknown_cmds[i].cmd != KVM_CHECK_EXTENSION)
+			close(r);	/* an accidental VM fd */
+	}
+}
+
+TEST_F(dev, unknown_ioctl_on_dev_returns_enotty)
+{
+	expect_unknown_cmds_enotty(_metadata, self->fd);
+	ASSERT_EQ(KHV_API_VERSION, khv_ioctl(self->fd, KHV_GET_API_VERSION, 0));
+}
+
+TEST_F(dev, unknown_ioctl_on_vm_returns_enotty)
+{
+	int vm = khv_create_vm(self->fd);
+
+	ASSERT_LE(0, vm)
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	expect_unknown_cmds_enotty(_metadata, vm);
+	close(vm);
+}
+
+TEST_F(dev, check_extension_vendor_and_unknown)
+{
+	static const unsigned long unknown[] = {
+		0, KHV_CAP_NR, KHV_CAP_NR + 1, 0x7fffffff, 0xffffffff, ~0ul,
+	};
+	int vendor, cpu_vendor, r;
+	unsigned long cap;
+	size_t i;
+
+	vendor = khv_check_extension(self->fd, KHV_CAP_VENDOR);
+	ASSERT_TRUE(vendor == KHV_VENDOR_INTEL || vendor == KHV_VENDOR_AMD)
+		TH_LOG("KHV_CAP_VENDOR = %d", vendor);
+	cpu_vendor = khv_cpuinfo_vendor();
+	EXPECT_EQ(cpu_vendor, vendor)
+		TH_LOG("/proc/cpuinfo says %s, khv says %d",
+		       cpu_vendor == KHV_VENDOR_AMD ? "svm" :
+		       cpu_vendor == KHV_VENDOR_INTEL ? "vmx" : "neither svm nor vmx", vendor);
+
+	/* khv refuses to load without EPT/NPT, so the answer must be 1. */
+	EXPECT_EQ(1, khv_check_extension(self->fd, KHV_CAP_NESTED_PAGING));
+
+	for (cap = 1; cap < KHV_CAP_NR; cap++) {
+		r = khv_check_extension(self->fd, cap);
+		EXPECT_LE(0, r)
+			TH_LOG("known capability %lu: %d", cap, r);
+	}
+	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
+		r = khv_check_extension(self->fd, unknown[i]);
+		EXPECT_EQ(0, r)
+			TH_LOG("unknown capability 0x%lx: %d", unknown[i], r);
+	}
+}
+
+TEST_F(dev, virt_owner_off_without_vm_and_on_with_vm)
+{
+	int vm, owner;
+
+	ASSERT_EQ(KHV_VIRT_OFF, khv_virt_owner(self->fd))
+		TH_LOG("khv holds virtualization with no VM (a leak from an earlier test?)");
+	vm = khv_create_vm(self->fd);
+	ASSERT_LE(0, vm)
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	owner = khv_virt_owner(self->fd);
+	EXPECT_TRUE(owner == KHV_VIRT_OWNED || owner == KHV_VIRT_SHARED)
+		TH_LOG("KHV_CAP_VIRT_OWNER with a VM = %d", owner);
+	close(vm);
+	ASSERT_EQ(KHV_VIRT_OFF, khv_virt_owner(self->fd))
+		TH_LOG("virtualization still held after the last VM closed");
+}
+
+TEST_F(dev, create_vm_fd_is_cloexec)
+{
+	int vm = khv_create_vm(self->fd), flags;
+
+	ASSERT_LE(0, vm)
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	flags = fcntl(vm, F_GETFD);
+	close(vm);
+	ASSERT_LE(0, flags);
+	ASSERT_TRUE(flags & FD_CLOEXEC);
+}
+
+static void expect_create_einval(struct __test_metadata *_metadata, int fd,
+				 const struct khv_create_vm *args, const char *what)
+{
+	int r = khv_ioctl(fd, KHV_CREATE_VM, (unsigned long)args);
+
+	EXPECT_EQ(-EINVAL, r)
+		TH_LOG("KHV_CREATE_VM with %s returned %d", what, r);
+	if (r >= 0)
+		close(r);
+}
+
+TEST_F(dev, create_vm_rejects_nonzero_flags)
+{
+	static const __u32 flags[] = { 1, 2, 0x80000000u, ~0u };
+	struct khv_create_vm args;
+	long created = state_long(_metadata, "vms_created");
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		memset(&args, 0, sizeof(args));
+		args.flags = flags[i];
+		snprintf(what, sizeof(what), "flags 0x%x", flags[i]);
+		expect_create_einval(_metadata, self->fd, &args, what);
+	}
+	EXPECT_EQ(created, state_long(_metadata, "vms_created"))
+		TH_LOG("a refused KHV_CREATE_VM created a VM");
+}
+
+TEST_F(dev, create_vm_rejects_nonzero_reserved)
+{
+	static const __u32 vals[] = { 1, 0x80000000u };
+	struct khv_create_vm args;
+	long created = state_long(_metadata, "vms_created");
+	char what[64];
+	size_t i, v;
+	int vm;
+
+	for (i = 0; i < NR_RESERVED; i++) {
+		for (v = 0; v < ARRAY_SIZE(vals); v++) {
+			memset(&args, 0, sizeof(args));
+			args.reserved[i] = vals[v];
+			snprintf(what, sizeof(what), "reserved[%zu] = 0x%x", i, vals[v]);
+			expect_create_einval(_metadata, self->fd, &args, what);
+		}
+	}
+	EXPECT_EQ(created, state_long(_metadata, "vms_created"))
+		TH_LOG("a refused KHV_CREATE_VM created a VM");
+	/* The same call with everything zero works. */
+	memset(&args, 0, sizeof(args));
+	vm = khv_ioctl(self->fd, KHV_CREATE_VM, (unsigned long)&args);
+	ASSERT_LE(0, vm);
+	close(vm);
+}
+
+TEST_F(dev, create_vm_rejects_bad_pointer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct {
+		unsigned long addr;
+		const char *what;
+	} bad[5];
+	char *map;
+	size_t i;
+	int r;
+
+	/* A mapped page followed by an inaccessible one. */
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	memset(map, 0, 2 * page);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
+
+	bad[0].addr = 0;
+	bad[0].what = "NULL";
+	bad[1].addr = 1;
+	bad[1].what = "address 1";
+	bad[2].addr = (unsigned long)(map + page);
+	bad[2].what = "a PROT_NONE page";
+	bad[3].addr = (unsigned long)(map + page - sizeof(__u32));
+	bad[3].what = "a struct straddling into a PROT_NONE page";
+	bad[4].addr = 0xffff888000000000ul;
+	bad[4].what = "a kernel address";
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = khv_ioctl(self->fd, KHV_CREATE_VM, bad[i].addr);
+		EXPECT_EQ(-EFAULT, r)
+			TH_LOG("KHV_CREATE_VM with %s returned %d", bad[i].what, r);
+		if (r >= 0)
+			close(r);
+	}
+	/* A zeroed struct ending exactly at the page boundary is fine. */
+	r = khv_ioctl(self->fd, KHV_CREATE_VM,
+		      (unsigned long)(map + page - sizeof(struct khv_create_vm)));
+	EXPECT_LE(0, r)
+		TH_LOG("KHV_CREATE_VM with a valid struct at a page end: %d", r);
+	if (r >= 0)
+		close(r);
+	munmap(map, 2 * page);
+}
+
+/*
+ * Every create/close pair goes through the whole lifetime (on an idle host
+ * including switching virtualization on and off); the module must count them
+ * all and end with nothing alive. kmemleak runs after the suite in the rig.
+ */
+TEST_F_TIMEOUT(dev, vm_create_close_1000_cycles_no_leak, 1800)
+{
+	const int cycles = 1000;
+	long created0, created1, vms0, users;
+	char virt[32];
+	int i, vm, first = -1;
+
+	vms0 = state_long(_metadata, "vms");
+	created0 = state_long(_metadata, "vms_created");
+	ASSERT_EQ(0, vms0)
+		TH_LOG("%ld VMs alive before the test", vms0);
+
+	for (i = 0; i < cycles; i++) {
+		vm = khv_create_vm(self->fd);
+		ASSERT_LE(0, vm)
+			TH_LOG("cycle %d: KHV_CREATE_VM: %s", i, strerror(-vm));
+		/* The fd table does not grow: each close really released it. */
+		if (first < 0)
+			first = vm;
+		ASSERT_EQ(first, vm)
+			TH_LOG("cycle %d got fd %d, the first got %d", i, vm, first);
+		ASSERT_EQ(0, close(vm));
+	}
+
+	created1 = state_long(_metadata, "vms_created");
+	EXPECT_EQ(cycles, created1 - created0)
+		TH_LOG("vms_created went from %ld to %ld", created0, created1);
+	EXPECT_EQ(0, state_long(_metadata, "vms"))
+		TH_LOG("VMs still alive after all were closed");
+	ASSERT_EQ(0, khv_debugfs_get("virt", virt, sizeof(virt)));
+	EXPECT_STREQ("off", virt);
+	users = state_long(_metadata, "virt_users");
+	EXPECT_EQ(0, users);
+	EXPECT_EQ(KHV_VIRT_OFF, khv_virt_owner(self->fd));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_virt_test: who has VMX/SVM switched on, and that khv and KVM keep
+ * working beside each other (../shared/KERNELS.md).
+ *
+ * - OWNED: nothing had virtualization on and khv switched it on itself
+ *   (kernels <= 6.18, KVM not loaded). khv must switch it off after its last
+ *   VM, on every CPU, so that KVM can load afterwards; KVM's load is refused
+ *   cleanly (-EBUSY) while khv owns it.
+ * - SHARED: KVM has it on (loaded on >= 6.12, enable_virt_at_load=1). khv
+ *   shares it, holds a reference on the KVM module meanwhile, and never
+ *   switches off what it did not switch on.
+ *
+ * What is observable: on AMD, EFER.SVME on every online CPU through
+ * /dev/cpu/N/msr. On Intel nothing is readable from user space, so "switched
+ * off" is proven by KVM loading (it refuses while someone else has VMX on).
+ *
+ * Every test leaves the host as it found it: the fixture snapshots the loaded
+ * modules and restores them, and puts CPUs and /sys/power knobs back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "khv_util.h"
+
+#define MAX_VMS 4
+
+/* What a test holds and changed: everything the teardown puts back. */
+struct virt_host {
+	int dev;
+	int vendor;
+	const char *kvm_mod;
+	bool kvm_loadable;		/* kvm_mod can be (re)loaded on this host */
+	int khv_vm[MAX_VMS];
+	int kvm_dev;
+	int kvm_vm[MAX_VMS];
+	int offline_cpu;		/* CPU this test took offline, or -1 */
+	char pm_test_saved[32];		/* "" when untouched */
+	char mem_sleep_saved[32];
+	char pm_delay_saved[32];
+	struct khv_mod_snapshot mods;
+};
+
+FIXTURE(virt) {
+	struct virt_host h;
+};
+
+FIXTURE_SETUP(virt)
+{
+	struct virt_host *h = &self->h;
+	int i;
+
+	h->dev = khv_open_dev();
+	ASSERT_LE(0, h->dev)
+		TH_LOG("no " KHV_DEV_PATH ": %s", strerror(-h->dev));
+	h->vendor = khv_check_extension(h->dev, KHV_CAP_VENDOR);
+	ASSERT_TRUE(h->vendor == KHV_VENDOR_AMD || h->vendor == KHV_VENDOR_INTEL)
+		TH_LOG("KHV_CAP_VENDOR = %d", h->vendor);
+	h->kvm_mod = h->vendor == KHV_VENDOR_AMD ? "kvm_amd" : "kvm_intel";
+	h->kvm_loadable = khv_module_loadable(h->kvm_mod);
+	for (i = 0; i < MAX_VMS; i++)
+		h->khv_vm[i] = h->kvm_vm[i] = -1;
+	h->kvm_dev = -1;
+	h->offline_cpu = -1;
+	ASSERT_EQ(0, khv_module_snapshot(&h->mods));
+	ASSERT_EQ(KHV_VIRT_OFF, khv_virt_owner(h->dev))
+		TH_LOG("khv holds virtualization before the test: leaked by an earlier one?");
+}
+
+FIXTURE_TEARDOWN(virt)
+{
+	struct virt_host *h = &self->h;
+	int i, r;
+
+	/* Our fds first: they pin the modules we are about to restore. */
+	for (i = 0; i < MAX_VMS; i++) {
+		if (h->khv_vm[i] >= 0)
+			close(h->khv_vm[i]);
+		if (h->kvm_vm[i] >= 0)
+			close(h->kvm_vm[i]);
+	}
+	if (h->kvm_dev >= 0)
+		close(h->kvm_dev);
+	/* (The harness's EXPECT_* are two statements: braces needed.) */
+	if (h->offline_cpu >= 0) {
+		EXPECT_EQ(0, khv_set_cpu_online(h->offline_cpu, true))
+			TH_LOG("cannot bring CPU %d back online", h->offline_cpu);
+	}
+	if (h->pm_test_saved[0]) {
+		EXPECT_EQ(0, khv_write_file("/sys/power/pm_test", h->pm_test_saved))
+			TH_LOG("cannot restore pm_test '%s'", h->pm_test_saved);
+	}
+	if (h->mem_sleep_saved[0]) {
+		EXPECT_EQ(0, khv_write_file("/sys/power/mem_sleep", h->mem_sleep_saved))
+			TH_LOG("cannot restore mem_sleep '%s'", h->mem_sleep_saved);
+	}
+	if (h->pm_delay_saved[0]) {
+		EXPECT_EQ(0, khv_write_file("/sys/module/suspend/parameters/pm_test_delay",
+					    h->pm_delay_saved));
+	}
+	r = khv_module_restore(&h->mods);
+	EXPECT_EQ(0, r)
+		TH_LOG("modules not as the test found them: %s", strerror(-r));
+	close(h->dev);
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void expect_owner(struct __test_metadata *_metadata, struct virt_host *h, int want)
+{
+	char virt[32] = "";
+	int owner = khv_virt_owner(h->dev);
+
+	EXPECT_EQ(want, owner)
+		TH_LOG("KHV_CAP_VIRT_OWNER is %d (%s), expected %s", owner,
+		       khv_virt_owner_name(owner), khv_virt_owner_name(want));
+	EXPECT_EQ(0, khv_debugfs_get("virt", virt, sizeof(virt)));
+	EXPECT_STREQ(khv_virt_owner_name(want), virt);
+}
+
+/* AMD: EFER.SVME on every online CPU is @set. Returns the CPUs where not. */
+static int expect_svme(struct __test_metadata *_metadata, struct virt_host *h,
+		       bool set, const char *when)
+{
+	bool online[KHV_MAX_CPUS];
+	int cpu, nr, wrong = 0;
+	uint64_t efer;
+
+	if (h->vendor != KHV_VENDOR_AMD)
+		return 0;
+	nr = khv_online_cpus(online);
+	ASSERT_LT(0, nr);
+	for (cpu = 0; cpu < KHV_MAX_CPUS; cpu++) {
+		if (!online[cpu])
+			continue;
+		ASSERT_EQ(0, khv_rdmsr(cpu, MSR_EFER, &efer))
+			TH_LOG("cannot read EFER on CPU %d (CONFIG_X86_MSR?)", cpu);
+		if (set == !!(efer & EFER_SVME))
+			continue;
+		wrong++;
+		EXPECT_EQ(set, !!(efer & EFER_SVME))
+			TH_LOG("%s: CPU %d EFER 0x%llx: SVME %s, expected %s", when, cpu,
+			       (unsigned long long)efer, efer & EFER_SVME ? "set" : "clear",
+			       set ? "set" : "clear");
+	}
+	return wrong;
+}
+
+static int new_khv_vm(struct __test_metadata *_metadata, struct virt_host *h, int slot)
+{
+	int vm = khv_create_vm(h->dev);
+
+	ASSERT_LE(0, vm)
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	h->khv_vm[slot] = vm;
+	return vm;
+}
+
+static void close_khv_vm(struct virt_host *h, int slot)
+{
+	close(h->khv_vm[slot]);
+	h->khv_vm[slot] = -1;
+}
+
+/* A KVM VM in @slot that has run a guest. */
+static void new_kvm_vm_and_run(struct __test_metadata *_metadata, struct virt_host *h,
+			       int slot)
+{
+	char why[128];
+	int r;
+
+	if (h->kvm_dev < 0) {
+		h->kvm_dev = khv_kvm_open();
+		ASSERT_LE(0, h->kvm_dev)
+			TH_LOG("/dev/kvm: %s", strerror(-h->kvm_dev));
+	}
+	h->kvm_vm[slot] = khv_kvm_create_vm(h->kvm_dev);
+	ASSERT_LE(0, h->kvm_vm[slot])
+		TH_LOG("KVM_CREATE_VM: %s", strerror(-h->kvm_vm[slot]));
+	r = khv_kvm_run_smoke(h->kvm_dev, h->kvm_vm[slot], why, sizeof(why));
+	ASSERT_EQ(0, r)
+		TH_LOG("KVM guest: %s", why);
+}
+
+static void close_kvm(struct virt_host *h)
+{
+	int i;
+
+	for (i = 0; i < MAX_VMS; i++) {
+		if (h->kvm_vm[i] >= 0)
+			close(h->kvm_vm[i]);
+		h->kvm_vm[i] = -1;
+	}
+	if (h->kvm_dev >= 0)
+		close(h->kvm_dev);
+	h->kvm_dev = -1;
+}
+
+/*
+ * Arrange for khv to own virtualization: KVM's vendor module not loaded, on
+ * a kernel that still lets a module switch VMX/SVM on. False (and @why) when
+ * this host cannot be put in that state without losing something.
+ */
+static bool prepare_owned(struct virt_host *h, char *why, size_t len)
+{
+	int major, minor, r;
+
+	if (!khv_kernel_version(&major, &minor) && (major > 6 || (major == 6 && minor >= 19))) {
+		snprintf(why, len, "kernel %d.%d >= 6.19: only KVM may switch VMX/SVM on, khv can only share",
+			 major, minor);
+		return false;
+	}
+	switch (khv_module_state(h->kvm_mod)) {
+	case KHV_MOD_BUILTIN:
+		snprintf(why, len, "%s is built into the kernel: khv can only share", h->kvm_mod);
+		return false;
+	case KHV_MOD_LOADED:
+		if (!h->kvm_loadable) {
+			snprintf(why, len, "%s is loaded but has no modules.dep entry (preloaded with insmod?): unloading it could not be undone",
+				 h->kvm_mod);
+			return false;
+		}
+		r = khv_module_unload(h->kvm_mod);
+		if (r) {
+			snprintf(why, len, "%s cannot be unloaded (%s, refcnt %ld): it is in use",
+				 h->kvm_mod, strerror(-r), khv_module_refcnt(h->kvm_mod));
+			return false;
+		}
+		break;
+	case KHV_MOD_ABSENT:
+		break;
+	}
+	if (h->vendor == KHV_VENDOR_INTEL && !h->kvm_loadable) {
+		snprintf(why, len, "VMX state is only observable by loading kvm_intel, and it cannot be loaded here");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Arrange for KVM to be loaded (it then has virtualization on: 6.12 and later
+ * default to kvm.enable_virt_at_load=1) with /dev/kvm usable.
+ */
+static bool prepare_shared(struct __test_metadata *_metadata, struct virt_host *h,
+			   char *why, size_t len)
+{
+	char param[8];
+	int r, fd;
+
+	if (khv_module_state(h->kvm_mod) == KHV_MOD_ABSENT) {
+		if (!h->kvm_loadable) {
+			snprintf(why, len, "%s is not loaded and this host has no modules.dep entry to load it",
+				 h->kvm_mod);
+			return false;
+		}
+		/* khv holds nothing (checked in setup): KVM must load. */
+		r = khv_module_load(h->kvm_mod);
+		ASSERT_EQ(0, r)
+			TH_LOG("loading %s with khv idle: %s", h->kvm_mod, strerror(-r));
+	}
+	if (!khv_read_file("/sys/module/kvm/parameters/enable_virt_at_load", param,
+			   sizeof(param)) && param[0] == 'N') {
+		snprintf(why, len, "kvm.enable_virt_at_load=N: KVM has virtualization on only while it has VMs");
+		return false;
+	}
+	fd = khv_kvm_open();
+	if (fd < 0) {
+		snprintf(why, len, "%s is loaded but /dev/kvm cannot be opened: %s",
+			 h->kvm_mod, strerror(-fd));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* OWNED if this host allows it, else SHARED; 0 and @why if neither. */
+static int prepare_any(struct __test_metadata *_metadata, struct virt_host *h,
+		       char *why, size_t len)
+{
+	char why_owned[160], why_shared[160];
+
+	if (prepare_owned(h, why_owned, sizeof(why_owned)))
+		return KHV_VIRT_OWNED;
+	TH_LOG("khv cannot own virtualization here (%s): testing the shared case", why_owned);
+	if (prepare_shared(_metadata, h, why_shared, sizeof(why_shared)))
+		return KHV_VIRT_SHARED;
+	snprintf(why, len, "neither owned (%s) nor shared (%s)", why_owned, why_shared);
+	return 0;
+}
+
+/*
+ * After khv's last VM in OWNED mode: khv says off, SVME is clear everywhere
+ * (AMD), and KVM — which refuses to load while VMX/SVM is on — loads and runs
+ * a guest (both vendors; the only evidence on Intel).
+ */
+static void expect_virt_released(struct __test_metadata *_metadata, struct virt_host *h)
+{
+	int r;
+
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	expect_svme(_metadata, h, false, "after khv's last VM closed");
+	if (!h->kvm_loadable) {
+		TH_LOG("%s cannot be loaded here: KVM check left out", h->kvm_mod);
+		return;
+	}
+	r = khv_module_load(h->kvm_mod);
+	ASSERT_EQ(0, r)
+		TH_LOG("%s refused to load after khv's last VM closed (%s): virtualization left on?",
+		       h->kvm_mod, strerror(-r));
+	new_kvm_vm_and_run(_metadata, h, 0);
+	close_kvm(h);
+}
+
+/* A CPU other than 0 that can go offline, or -1. */
+static int pick_hotplug_cpu(void)
+{
+	bool online[KHV_MAX_CPUS];
+	int cpu;
+
+	khv_online_cpus(online);
+	if (online[1] && khv_cpu_is_hotpluggable(1))
+		return 1;
+	for (cpu = 2; cpu < KHV_MAX_CPUS; cpu++)
+		if (online[cpu] && khv_cpu_is_hotpluggable(cpu))
+			return cpu;
+	return -1;
+}
+
+/* The bracketed choice of a sysfs list like "[none] core processors". */
+static int sysfs_current_choice(const char *path, char *buf, size_t len)
+{
+	char line[256], *lb, *rb;
+	int r = khv_read_file(path, line, sizeof(line));
+
+	if (r < 0)
+		return r;
+	lb = strchr(line, '[');
+	rb = lb ? strchr(lb, ']') : NULL;
+	if (!rb)
+		return -EINVAL;
+	*rb = '\0';
+	snprintf(buf, len, "%s", lb + 1);
+	return 0;
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = strstr(list, word); p; p = strstr(p + 1, word))
+		if ((p == list || p[-1] == ' ' || p[-1] == '[') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == ']' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+TEST_F_TIMEOUT(virt, virt_released_after_last_vm, 900)
+{
+	struct virt_host *h = &self->h;
+	char why[256];
+
+	if (!prepare_owned(h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	ASSERT_EQ(0, expect_svme(_metadata, h, false, "neither khv nor KVM holds a VM"))
+		TH_LOG("virtualization is on before khv's first VM: someone else owns it");
+
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OWNED);
+	expect_svme(_metadata, h, true, "khv holds one VM");
+
+	/* Not released while any VM remains. */
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OWNED);
+	expect_svme(_metadata, h, true, "khv's first VM closed, second alive");
+
+	close_khv_vm(h, 1);
+	expect_virt_released(_metadata, h);
+}
+
+TEST_F_TIMEOUT(virt, kvm_load_refused_while_khv_owns_virt, 900)
+{
+	struct virt_host *h = &self->h;
+	char why[256];
+	int r;
+
+	if (!prepare_owned(h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	if (!h->kvm_loadable)
+		SKIP(return, "%s has no modules.dep entry: cannot try to load it", h->kvm_mod);
+
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OWNED);
+
+	/*
+	 * 6.12: the vendor enable sees SVME/VMXE already set and returns
+	 * -EBUSY, which kvm_enable_virtualization_cpu() reports as -EIO
+	 * ("kvm: enabling virtualization on CPU0 failed").
+	 */
+	r = khv_module_load(h->kvm_mod);
+	EXPECT_NE(0, r)
+		TH_LOG("%s loaded while khv owns virtualization", h->kvm_mod);
+	if (r && r != -ENOPKG) {
+		EXPECT_TRUE(r == -EIO || r == -EBUSY)
+			TH_LOG("%s refused with %s, expected EIO or EBUSY", h->kvm_mod,
+			       strerror(-r));
+	}
+	EXPECT_EQ(KHV_MOD_ABSENT, khv_module_state(h->kvm_mod));
+
+	/* KVM's failed attempt left khv's virtualization alone. */
+	expect_owner(_metadata, h, KHV_VIRT_OWNED);
+	expect_svme(_metadata, h, true, "after KVM's refused load");
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+
+	close_khv_vm(h, 0);
+	expect_virt_released(_metadata, h);
+}
+
+TEST_F_TIMEOUT(virt, khv_vm_while_kvm_vm_alive, 900)
+{
+	struct virt_host *h = &self->h;
+	char why[256];
+
+	if (!prepare_shared(_metadata, h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+
+	new_kvm_vm_and_run(_metadata, h, 0);
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+	expect_svme(_metadata, h, true, "KVM and khv hold VMs");
+
+	/* KVM keeps working while khv shares. */
+	new_kvm_vm_and_run(_metadata, h, 1);
+
+	/* KVM's first VM goes; khv is unaffected. */
+	close(h->kvm_vm[0]);
+	h->kvm_vm[0] = -1;
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+
+	/* khv goes first: it must not switch off what KVM switched on. */
+	close_khv_vm(h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	expect_svme(_metadata, h, true, "khv gone, KVM VM alive");
+	new_kvm_vm_and_run(_metadata, h, 2);
+	close_kvm(h);
+}
+
+TEST_F_TIMEOUT(virt, kvm_vm_while_khv_holds_vm, 900)
+{
+	struct virt_host *h = &self->h;
+	char why[256];
+
+	if (!prepare_shared(_metadata, h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+	expect_svme(_metadata, h, true, "khv shares KVM's virtualization");
+
+	new_kvm_vm_and_run(_metadata, h, 0);
+	new_khv_vm(_metadata, h, 1);
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+
+	close_khv_vm(h, 0);
+	close_khv_vm(h, 1);
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	expect_svme(_metadata, h, true, "khv gone, KVM VM alive");
+	new_kvm_vm_and_run(_metadata, h, 1);
+	close_kvm(h);
+}
+
+TEST_F_TIMEOUT(virt, rmmod_kvm_refused_while_shared, 900)
+{
+	struct virt_host *h = &self->h;
+	long base, held, after;
+	char why[256];
+	int r;
+
+	if (!prepare_shared(_metadata, h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	base = khv_module_refcnt(h->kvm_mod);
+	ASSERT_LE(0, base)
+		TH_LOG("/sys/module/%s/refcnt: %s", h->kvm_mod, strerror((int)-base));
+
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+	held = khv_module_refcnt(h->kvm_mod);
+	EXPECT_LT(base, held)
+		TH_LOG("khv shares %s's virtualization without a reference on it (refcnt %ld -> %ld)",
+		       h->kvm_mod, base, held);
+
+	r = khv_module_unload(h->kvm_mod);
+	ASSERT_TRUE(r == -EBUSY || r == -EWOULDBLOCK)
+		TH_LOG("delete_module(%s) while khv shares: %s", h->kvm_mod,
+		       r ? strerror(-r) : "succeeded: KVM unloaded under khv");
+	EXPECT_EQ(KHV_MOD_LOADED, khv_module_state(h->kvm_mod));
+
+	/* Both hypervisors still work. */
+	expect_owner(_metadata, h, KHV_VIRT_SHARED);
+	expect_svme(_metadata, h, true, "after the refused unload");
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+	new_kvm_vm_and_run(_metadata, h, 0);
+	close_kvm(h);
+
+	close_khv_vm(h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	after = khv_module_refcnt(h->kvm_mod);
+	EXPECT_EQ(base, after)
+		TH_LOG("khv kept a reference on %s after its last VM", h->kvm_mod);
+
+	/* With nobody else using KVM, the unload now goes through. */
+	if (base == 0 && h->kvm_loadable) {
+		r = khv_module_unload(h->kvm_mod);
+		EXPECT_EQ(0, r)
+			TH_LOG("delete_module(%s) after khv's last VM: %s", h->kvm_mod, strerror(-r));
+	} else {
+		TH_LOG("%s in use by others (refcnt %ld) or not reloadable: unload left out",
+		       h->kvm_mod, base);
+	}
+}
+
+TEST_F_TIMEOUT(virt, cpu_hotplug_keeps_virt_on, 900)
+{
+	struct virt_host *h = &self->h;
+	int cpu, nr, mode;
+	char why[400];
+
+	nr = khv_nr_online_cpus();
+	if (nr < 2)
+		SKIP(return, "only %d CPU online", nr);
+	cpu = pick_hotplug_cpu();
+	if (cpu < 0)
+		SKIP(return, "no CPU other than 0 can be taken offline");
+	mode = prepare_any(_metadata, h, why, sizeof(why));
+	if (!mode)
+		SKIP(return, "%s", why);
+	TH_LOG("virtualization %s, hotplugging CPU %d", khv_virt_owner_name(mode), cpu);
+
+	/* A CPU leaves and comes back while khv holds a VM. */
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, mode);
+	expect_svme(_metadata, h, true, "khv holds a VM");
+
+	ASSERT_EQ(0, khv_set_cpu_online(cpu, false));
+	h->offline_cpu = cpu;
+	ASSERT_FALSE(khv_cpu_is_online(cpu));
+	expect_owner(_metadata, h, mode);
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+
+	ASSERT_EQ(0, khv_set_cpu_online(cpu, true));
+	h->offline_cpu = -1;
+	ASSERT_TRUE(khv_cpu_is_online(cpu));
+	expect_owner(_metadata, h, mode);
+	expect_svme(_metadata, h, true, "CPU back online, khv holds a VM");
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+
+	close_khv_vm(h, 0);
+	expect_owner(_metadata, h, KHV_VIRT_OFF);
+	expect_svme(_metadata, h, mode == KHV_VIRT_SHARED, "khv's last VM closed");
+
+	/* A CPU that was offline when khv switched on gets it when it comes up. */
+	ASSERT_EQ(0, khv_set_cpu_online(cpu, false));
+	h->offline_cpu = cpu;
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, mode);
+	ASSERT_EQ(0, khv_set_cpu_online(cpu, true));
+	h->offline_cpu = -1;
+	expect_svme(_metadata, h, true, "CPU onlined after khv's first VM");
+	close_khv_vm(h, 0);
+
+	if (mode == KHV_VIRT_OWNED)
+		expect_virt_released(_metadata, h);
+	else
+		expect_svme(_metadata, h, true, "khv gone, KVM still loaded");
+}
+
+TEST_F_TIMEOUT(virt, suspend_resume_keeps_virt_on, 900)
+{
+	struct virt_host *h = &self->h;
+	char states[128], modes[128], cur[32], why[400];
+	const char *state, *level;
+	int mode, r;
+
+	if (access("/sys/power/pm_test", W_OK))
+		SKIP(return, "no /sys/power/pm_test (CONFIG_PM_DEBUG)");
+	if (khv_read_file("/sys/power/state", states, sizeof(states)) < 0)
+		SKIP(return, "no /sys/power/state (CONFIG_SUSPEND)");
+
+	/*
+	 * Suspend-to-RAM ("mem" with mem_sleep "deep") with pm_test=core runs
+	 * the syscore callbacks (where khv switches virtualization off and on)
+	 * on the boot CPU with the others taken offline. Suspend-to-idle only
+	 * allows pm_test up to "devices" and runs no syscore: the fallback.
+	 */
+	if (word_in(states, "mem") && access("/sys/power/mem_sleep", F_OK)) {
+		state = "mem";		/* no mem_sleep: mem is deep */
+		level = "core";
+	} else if (word_in(states, "mem") &&
+		   khv_read_file("/sys/power/mem_sleep", modes, sizeof(modes)) > 0 &&
+		   word_in(modes, "deep")) {
+		ASSERT_EQ(0, sysfs_current_choice("/sys/power/mem_sleep", cur, sizeof(cur)));
+		if (strcmp(cur, "deep")) {
+			snprintf(h->mem_sleep_saved, sizeof(h->mem_sleep_saved), "%s", cur);
+			ASSERT_EQ(0, khv_write_file("/sys/power/mem_sleep", "deep"));
+		}
+		state = "mem";
+		level = "core";
+	} else if (word_in(states, "freeze")) {
+		state = "freeze";
+		level = "devices";
+	} else {
+		SKIP(return, "/sys/power/state offers neither mem nor freeze: '%s'", states);
+	}
+
+	mode = prepare_any(_metadata, h, why, sizeof(why));
+	if (!mode)
+		SKIP(return, "%s", why);
+	TH_LOG("virtualization %s, suspend '%s' with pm_test=%s", khv_virt_owner_name(mode),
+	       state, level);
+
+	new_khv_vm(_metadata, h, 0);
+	expect_owner(_metadata, h, mode);
+	expect_svme(_metadata, h, true, "before suspend");
+
+	ASSERT_EQ(0, sysfs_current_choice("/sys/power/pm_test", h->pm_test_saved,
+					  sizeof(h->pm_test_saved)));
+	ASSERT_EQ(0, khv_write_file("/sys/power/pm_test", level));
+	if (!khv_read_file("/sys/module/suspend/parameters/pm_test_delay",
+			   h->pm_delay_saved, sizeof(h->pm_delay_saved)))
+		khv_write_file("/sys/module/suspend/parameters/pm_test_delay", "1");
+	else
+		h->pm_delay_saved[0] = '\0';
+
+	r = khv_write_file("/sys/power/state", state);
+	ASSERT_EQ(0, r)
+		TH_LOG("echo %s > /sys/power/state with pm_test=%s: %s", state, level, strerror(-r));
+
+	expect_owner(_metadata, h, mode);
+	expect_svme(_metadata, h, true, "after resume");
+	new_khv_vm(_metadata, h, 1);
+	close_khv_vm(h, 1);
+	close_khv_vm(h, 0);
+
+	if (mode == KHV_VIRT_OWNED)
+		expect_virt_released(_metadata, h);
+	else
+		expect_svme(_metadata, h, true, "khv gone, KVM still loaded");
+}
+
+TEST_HARNESS_MAIN
