@@ -32,15 +32,15 @@ install: modules
 	depmod -A
 
 compat:
-	bash scripts/compat.sh
+	@bash scripts/compat.sh
 
 check:
-	bash scripts/check.sh
+	@bash scripts/check.sh
 
 demo:
-	bash scripts/demo.sh $(VENDOR)
+	@bash scripts/demo.sh $(VENDOR)
 
 checkpatch:
-	bash scripts/checkpatch.sh
+	@bash scripts/checkpatch.sh
 
 .PHONY: all modules clean install compat check demo checkpatch

@@ -8,6 +8,11 @@
 
 #include <linux/version.h>
 #include <asm/msr.h>
+#include <asm/processor.h>
+/* 6.16 moved cpuid_eax() and friends out of <asm/processor.h>. */
+#ifdef KHV_HAVE_ASM_CPUID_API
+#include <asm/cpuid/api.h>
+#endif
 
 /* 6.16 renamed rdmsrl()/wrmsrl() to rdmsrq()/wrmsrq(). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)

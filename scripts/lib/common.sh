@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shared helpers for khv's build and rig scripts. Source it; do not run it.
+# shellcheck shell=bash
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 KHV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KHV_CACHE=${KHV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/khv}
 KHV_JOBS=${KHV_JOBS:-$(nproc)}
@@ -10,12 +12,16 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # The Debian suites we fetch kernels from, kept apart from the machine's own apt sources.
+# The binary caches are named explicitly: images often blank them (docker-clean), and then
+# every apt-cache call re-parses all three suites' lists (2 s each instead of 0.04 s).
 KHV_APT_DIR=$KHV_CACHE/apt
 khv_apt_opts() {
 	echo "-o Dir::Etc::SourceList=$KHV_APT_DIR/etc/sources.list" \
 	     "-o Dir::Etc::SourceParts=/dev/null" \
 	     "-o Dir::State::Lists=$KHV_APT_DIR/lists" \
 	     "-o Dir::Cache=$KHV_APT_DIR/cache" \
+	     "-o Dir::Cache::pkgcache=$KHV_APT_DIR/cache/pkgcache.bin" \
+	     "-o Dir::Cache::srcpkgcache=$KHV_APT_DIR/cache/srcpkgcache.bin" \
 	     "-o APT::Get::List-Cleanup=0" \
 	     "-o APT::Sandbox::User=root"
 }
@@ -23,11 +29,13 @@ khv_apt_opts() {
 khv_apt_update() {
 	local stamp=$KHV_APT_DIR/lists/.updated
 	mkdir -p "$KHV_APT_DIR/etc" "$KHV_APT_DIR/lists/partial" "$KHV_APT_DIR/cache/archives/partial"
-	cat > "$KHV_APT_DIR/etc/sources.list" <<SRC
-deb http://deb.debian.org/debian bookworm main
+	local list
+	list="deb http://deb.debian.org/debian bookworm main
 deb http://deb.debian.org/debian trixie main
-deb http://deb.debian.org/debian trixie-backports main
-SRC
+deb http://deb.debian.org/debian trixie-backports main"
+	# Rewritten only when it changes: a newer sources.list invalidates apt's binary cache.
+	[ "$(cat "$KHV_APT_DIR/etc/sources.list" 2>/dev/null)" = "$list" ] ||
+		printf '%s\n' "$list" > "$KHV_APT_DIR/etc/sources.list"
 	# Refresh at most once a day: package versions move, the cache keys follow them.
 	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		# shellcheck disable=SC2046
