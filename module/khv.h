@@ -5,13 +5,41 @@
 #ifndef KHV_H
 #define KHV_H
 
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/khv.h>
 
 #include "arch.h"
 
 #define KHV_MAX_VMS	1024
 #define KHV_MAX_VCPUS	64
+
+#define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
+
+/**
+ * struct khv_vm - a virtual machine.
+ * @ref:     the VM fd holds one reference; lookups (netlink) take more.
+ * @id:      unique for the module's lifetime, never reused.
+ * @owner:   the creator's effective uid.
+ * @pid:     the creator's thread-group id.
+ * @created: creation time (boot-based, ns).
+ * @lock:    protects @name.
+ * @name:    set by the administrator; empty until then.
+ * @rcu:     lookups run under RCU: the VM is freed after a grace period.
+ */
+struct khv_vm {
+	struct kref ref;
+	struct rcu_head rcu;
+	u64 id;
+	kuid_t owner;
+	pid_t pid;
+	u64 created;
+	struct mutex lock;	/* protects name */
+	char name[KHV_VM_NAME_MAX];
+};
 
 /* The backend chosen at load time; constant afterwards. */
 extern const struct khv_arch_ops *khv_arch;
@@ -31,6 +59,8 @@ void khv_virt_report(void);
 
 /* vm.c */
 int khv_vm_create(const struct khv_create_vm *args);
+struct khv_vm *khv_vm_get_next(u64 *id);
+void khv_vm_put(struct khv_vm *vm);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
 

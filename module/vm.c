@@ -12,23 +12,17 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "khv.h"
 
-/**
- * struct khv_vm - a virtual machine.
- * @id:      unique for the module's lifetime, never reused.
- * @owner:   the creator's effective uid.
- * @pid:     the creator's thread-group id.
- * @created: creation time (boot-based, ns).
+/*
+ * Every live VM, indexed by id. Lookups run under RCU and take a reference
+ * only while the VM's count is not zero (a VM being freed is skipped).
  */
-struct khv_vm {
-	u64 id;
-	kuid_t owner;
-	pid_t pid;
-	u64 created;
-};
+static DEFINE_XARRAY(khv_vms);
 
 static atomic_t khv_nr_vms = ATOMIC_INIT(0);
 static atomic64_t khv_nr_vms_created = ATOMIC64_INIT(0);
@@ -43,13 +37,55 @@ u64 khv_vms_created(void)
 	return atomic64_read(&khv_nr_vms_created);
 }
 
+static void khv_vm_free(struct kref *ref)
+{
+	struct khv_vm *vm = container_of(ref, struct khv_vm, ref);
+
+	mutex_destroy(&vm->lock);
+	kfree_rcu(vm, rcu);
+}
+
+/**
+ * khv_vm_put() - drop a reference taken by khv_vm_get_next().
+ * @vm: the VM.
+ */
+void khv_vm_put(struct khv_vm *vm)
+{
+	kref_put(&vm->ref, khv_vm_free);
+}
+
+/**
+ * khv_vm_get_next() - the live VM with the smallest id >= *@id.
+ * @id: where to start; set to the id of the VM returned.
+ *
+ * For dumps: call with *@id = 0, then with the last id + 1.
+ * Return: a referenced VM (drop it with khv_vm_put()), or NULL.
+ */
+struct khv_vm *khv_vm_get_next(u64 *id)
+{
+	unsigned long index = *id;
+	struct khv_vm *vm;
+
+	rcu_read_lock();
+	xa_for_each_start(&khv_vms, index, vm, *id) {
+		if (kref_get_unless_zero(&vm->ref)) {
+			*id = index;
+			rcu_read_unlock();
+			return vm;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
 static int khv_vm_release(struct inode *inode, struct file *filp)
 {
 	struct khv_vm *vm = filp->private_data;
 
+	xa_erase(&khv_vms, vm->id);
 	khv_virt_put();
-	kfree(vm);
 	atomic_dec(&khv_nr_vms);
+	khv_vm_put(vm);
 	return 0;
 }
 
@@ -88,6 +124,8 @@ int khv_vm_create(const struct khv_create_vm *args)
 		r = -ENOMEM;
 		goto err_count;
 	}
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = current_euid();
 	vm->pid = task_tgid_nr(current);
@@ -95,16 +133,22 @@ int khv_vm_create(const struct khv_create_vm *args)
 
 	r = khv_virt_get();
 	if (r)
-		goto err_free;
+		goto err_put_vm;
+	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
+	if (r)
+		goto err_put_virt;
 	r = anon_inode_getfd("khv-vm", &khv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
-		goto err_put;
+		goto err_erase;
 	return r;
 
-err_put:
+err_erase:
+	xa_erase(&khv_vms, vm->id);
+err_put_virt:
 	khv_virt_put();
-err_free:
-	kfree(vm);
+err_put_vm:
+	/* A lookup may hold a reference since xa_insert(): not kfree(). */
+	khv_vm_put(vm);
 err_count:
 	atomic_dec(&khv_nr_vms);
 	return r;
