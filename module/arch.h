@@ -9,6 +9,12 @@
 
 #include <linux/types.h>
 
+struct khv_pt_format;
+struct khv_regs;
+struct khv_sregs;
+struct khv_vcpu;
+struct khv_vm;
+
 /**
  * struct khv_arch_ops - what the vendor-neutral core asks of a backend.
  * @name:	"vmx" or "svm", used in log lines.
@@ -24,6 +30,14 @@
  * @cpu_enable:	switch VMX/SVM on for this CPU for khv (khv owns it). Called
  *		with interrupts disabled; -EBUSY if someone else has it on.
  * @cpu_disable: switch it off again on this CPU. Interrupts disabled.
+ * @pt_format:	the nested page-table format (NPT or EPT).
+ * @vcpu_create: allocate a vCPU (the vendor struct embeds struct khv_vcpu)
+ *		in its reset state; ERR_PTR on failure.
+ * @vcpu_free:	free it; it never runs again.
+ * @vcpu_run:	enter the guest once and handle the exit: 1 = enter again,
+ *		0 = return to user space with vcpu->run filled, -errno.
+ * @get_regs, @set_regs, @get_sregs, @set_sregs: register state; the
+ *		setters return -EINVAL for values the hardware would refuse.
  */
 struct khv_arch_ops {
 	const char *name;
@@ -36,6 +50,14 @@ struct khv_arch_ops {
 	bool (*cpu_virt_on)(void);
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
+	const struct khv_pt_format *pt_format;
+	struct khv_vcpu *(*vcpu_create)(struct khv_vm *vm, u32 id);
+	void (*vcpu_free)(struct khv_vcpu *vcpu);
+	int (*vcpu_run)(struct khv_vcpu *vcpu);
+	void (*get_regs)(struct khv_vcpu *vcpu, struct khv_regs *regs);
+	int (*set_regs)(struct khv_vcpu *vcpu, const struct khv_regs *regs);
+	void (*get_sregs)(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
+	int (*set_sregs)(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 };
 
 extern const struct khv_arch_ops khv_vmx_ops;

@@ -77,4 +77,12 @@
 #define KHV_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/* 6.3 made vma->vm_flags read-only outside the helpers (Kbuild probes). */
+#include <linux/mm.h>
+#ifdef KHV_HAVE_VM_FLAGS_SET
+#define khv_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define khv_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 #endif /* KHV_COMPAT_H */

@@ -7,6 +7,7 @@
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
@@ -45,6 +46,10 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 		return KHV_API_VERSION;
 	case KHV_CHECK_EXTENSION:
 		return khv_check_extension(arg);
+	case KHV_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return PAGE_SIZE;
 	case KHV_CREATE_VM:
 		if (copy_from_user(&create, argp, sizeof(create)))
 			return -EFAULT;

@@ -5,6 +5,7 @@
 #ifndef KHV_H
 #define KHV_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -13,6 +14,30 @@
 #include <uapi/linux/khv.h>
 
 #include "arch.h"
+#include "decode.h"
+#include "mmu/mmu.h"
+
+struct page;
+struct vm_area_struct;
+struct khv_vcpu;
+
+/**
+ * struct khv_memslot - one region of guest RAM, allocated by khv.
+ * @gpa:     guest-physical base.
+ * @size:    bytes.
+ * @flags:   KHV_MEM_* (uapi).
+ * @mmap_offset: where user space maps it on the VM fd.
+ * @npages:  @size / PAGE_SIZE.
+ * @pages:   the host pages, zeroed at allocation, in guest order.
+ */
+struct khv_memslot {
+	u64 gpa;
+	u64 size;
+	u32 flags;
+	u64 mmap_offset;
+	unsigned long npages;
+	struct page **pages;
+};
 
 #define KHV_MAX_VMS	1024
 #define KHV_MAX_VCPUS	64
@@ -29,6 +54,16 @@
  * @lock:    protects @name.
  * @name:    set by the administrator; empty until then.
  * @rcu:     lookups run under RCU: the VM is freed after a grace period.
+ * @mem_lock: serialises changes of @slots and @npt.
+ * @slots:   guest RAM regions, indexed by slot number.
+ * @mem_bytes: sum of the regions' sizes.
+ * @npt:     the nested page table (NPT or EPT format) mapping @slots.
+ * @tlb_gen: bumped after every mapping change that needs a TLB flush;
+ *	each vCPU flushes when it sees a new value before entering the guest.
+ * @vcpu_lock: serialises vCPU creation.
+ * @vcpus:   by id; an entry never changes once set until the VM is freed.
+ * @nr_vcpus: created so far.
+ * @file:    the VM's file; vCPU files hold it open.
  */
 struct khv_vm {
 	struct kref ref;
@@ -39,6 +74,47 @@ struct khv_vm {
 	u64 created;
 	struct mutex lock;	/* protects name */
 	char name[KHV_VM_NAME_MAX];
+	struct mutex mem_lock;	/* protects slots, mem_bytes, npt */
+	struct khv_memslot *slots[KHV_MAX_MEM_SLOTS];
+	u64 mem_bytes;
+	struct khv_pt npt;
+	atomic64_t tlb_gen;
+	struct mutex vcpu_lock;	/* protects vcpus[], nr_vcpus */
+	struct khv_vcpu *vcpus[KHV_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	struct file *file;
+};
+
+/* What a vCPU waits for user space to complete before it runs again. */
+enum khv_pending {
+	KHV_PENDING_NONE,
+	KHV_PENDING_IO_IN,	/* data for IN lands in RAX */
+	KHV_PENDING_MMIO_READ,	/* data for a load lands in a GPR */
+};
+
+/**
+ * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends embed it
+ *	(struct svm_vcpu, struct vmx_vcpu) and get back with container_of().
+ * @vm:      its VM; the vCPU file holds the VM file open.
+ * @id:      0 .. KHV_MAX_VCPUS - 1.
+ * @mutex:   one ioctl at a time on this vCPU.
+ * @run:     the page shared with user space (struct khv_run).
+ * @pending: a KHV_PENDING_* exit that the next KHV_RUN completes.
+ * @pending_size: bytes of the I/O-in or MMIO read.
+ * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
+ * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
+ * @exits:   exits by KHV_EXIT_* reason returned to user space.
+ */
+struct khv_vcpu {
+	struct khv_vm *vm;
+	u32 id;
+	struct mutex mutex;	/* serialises ioctls on this vCPU */
+	struct khv_run *run;
+	enum khv_pending pending;
+	u8 pending_size;
+	struct khv_insn pending_insn;
+	u64 tlb_gen;
+	u64 exits[KHV_EXIT_HYPERCALL + 2];
 };
 
 /* The backend chosen at load time; constant afterwards. */
@@ -63,6 +139,25 @@ struct khv_vm *khv_vm_get_next(u64 *id);
 void khv_vm_put(struct khv_vm *vm);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
+
+/* mem.c */
+int khv_vm_mem_init(struct khv_vm *vm);
+void khv_vm_mem_destroy(struct khv_vm *vm);
+int khv_vm_set_memory_region(struct khv_vm *vm,
+			     struct khv_memory_region *region);
+int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma);
+struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write);
+
+/* vcpu.c */
+int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
+void khv_vcpu_destroy(struct khv_vcpu *vcpu);
+int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id);
+void khv_vcpu_uninit(struct khv_vcpu *vcpu);
+int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
+		     u64 value);
+int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+		       unsigned int insn_len, int mode, u64 *next_rip_delta);
+int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
 
 /* dev.c */
 int khv_dev_init(void);

@@ -8,12 +8,14 @@
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/xarray.h>
 
 #include "khv.h"
@@ -78,11 +80,24 @@ struct khv_vm *khv_vm_get_next(u64 *id)
 	return NULL;
 }
 
+/* Free what the VM holds; no vCPU fd and no mapping of the VM fd is left. */
+static void khv_vm_destroy(struct khv_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < KHV_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			khv_vcpu_destroy(vm->vcpus[i]);
+	khv_vm_mem_destroy(vm);
+	mutex_destroy(&vm->vcpu_lock);
+}
+
 static int khv_vm_release(struct inode *inode, struct file *filp)
 {
 	struct khv_vm *vm = filp->private_data;
 
 	xa_erase(&khv_vms, vm->id);
+	khv_vm_destroy(vm);
 	khv_virt_put();
 	atomic_dec(&khv_nr_vms);
 	khv_vm_put(vm);
@@ -92,7 +107,32 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
-	return -ENOTTY;
+	struct khv_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	struct khv_memory_region region;
+	struct khv_create_vcpu vcpu;
+	int r;
+
+	switch (cmd) {
+	case KHV_SET_MEMORY_REGION:
+		if (copy_from_user(&region, argp, sizeof(region)))
+			return -EFAULT;
+		r = khv_vm_set_memory_region(vm, &region);
+		if (!r && copy_to_user(argp, &region, sizeof(region)))
+			r = -EFAULT;
+		return r;
+	case KHV_CREATE_VCPU:
+		if (copy_from_user(&vcpu, argp, sizeof(vcpu)))
+			return -EFAULT;
+		return khv_vcpu_create(vm, &vcpu);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int khv_vm_file_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return khv_vm_mmap(filp->private_data, vma);
 }
 
 static const struct file_operations khv_vm_fops = {
@@ -100,6 +140,7 @@ static const struct file_operations khv_vm_fops = {
 	.release = khv_vm_release,
 	.unlocked_ioctl = khv_vm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = khv_vm_file_mmap,
 	.llseek = noop_llseek,
 };
 
@@ -112,8 +153,9 @@ static const struct file_operations khv_vm_fops = {
  */
 int khv_vm_create(const struct khv_create_vm *args)
 {
+	struct file *file;
 	struct khv_vm *vm;
-	int r;
+	int fd, r;
 
 	if (atomic_inc_return(&khv_nr_vms) > KHV_MAX_VMS) {
 		r = -ENOSPC;
@@ -126,27 +168,46 @@ int khv_vm_create(const struct khv_create_vm *args)
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->vcpu_lock);
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = current_euid();
 	vm->pid = task_tgid_nr(current);
 	vm->created = ktime_get_boottime_ns();
+	r = khv_vm_mem_init(vm);
+	if (r)
+		goto err_destroy;
 
 	r = khv_virt_get();
 	if (r)
-		goto err_put_vm;
+		goto err_destroy;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto err_put_virt;
+	}
+	file = anon_inode_getfile("khv-vm", &khv_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		r = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	vm->file = file;
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
-		goto err_put_virt;
-	r = anon_inode_getfd("khv-vm", &khv_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (r < 0)
-		goto err_erase;
-	return r;
+		goto err_fput;
+	fd_install(fd, file);
+	return fd;
 
-err_erase:
-	xa_erase(&khv_vms, vm->id);
+err_fput:
+	/* The file's release undoes everything below. */
+	put_unused_fd(fd);
+	fput(file);
+	return r;
+err_put_fd:
+	put_unused_fd(fd);
 err_put_virt:
 	khv_virt_put();
-err_put_vm:
+err_destroy:
+	khv_vm_destroy(vm);
 	/* A lookup may hold a reference since xa_insert(): not kfree(). */
 	khv_vm_put(vm);
 err_count:

@@ -21,6 +21,38 @@ static struct svm_caps svm_caps __ro_after_init;
 
 /* One host save area per CPU, used only while khv owns SVM (APM 15.30.4). */
 static DEFINE_PER_CPU(struct page *, svm_hsave_area);
+/* Where each CPU's host FS/GS/TR/LDTR and syscall MSRs wait (VMSAVE). */
+static DEFINE_PER_CPU(struct page *, svm_host_vmsave);
+/* Intercept every port and every MSR: 12 KiB and 8 KiB of ones (APM 15.10, 15.11). */
+static struct page *svm_iopm, *svm_msrpm;
+
+#define SVM_IOPM_ORDER	2
+#define SVM_MSRPM_ORDER	1
+
+u64 svm_iopm_pa(void)
+{
+	return page_to_phys(svm_iopm);
+}
+
+u64 svm_msrpm_pa(void)
+{
+	return page_to_phys(svm_msrpm);
+}
+
+u64 svm_host_save_pa(int cpu)
+{
+	return page_to_phys(per_cpu(svm_host_vmsave, cpu));
+}
+
+u32 svm_nr_asids(void)
+{
+	return svm_caps.nr_asids;
+}
+
+bool svm_has_nrips(void)
+{
+	return svm_caps.nrips;
+}
 
 static void svm_read_facts(struct svm_facts *f)
 {
@@ -56,27 +88,11 @@ static void svm_describe(char *buf, size_t len)
 		 svm_caps.flush_by_asid ? ", flush by ASID" : "");
 }
 
-static int svm_hardware_setup(void)
+static void svm_free_page_ptr(struct page **page, unsigned int order)
 {
-	struct page *page;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		page = alloc_pages_node(cpu_to_node(cpu),
-					GFP_KERNEL | __GFP_ZERO, 0);
-		if (!page)
-			goto err_free;
-		per_cpu(svm_hsave_area, cpu) = page;
-	}
-	return 0;
-
-err_free:
-	for_each_possible_cpu(cpu) {
-		if (per_cpu(svm_hsave_area, cpu))
-			__free_page(per_cpu(svm_hsave_area, cpu));
-		per_cpu(svm_hsave_area, cpu) = NULL;
-	}
-	return -ENOMEM;
+	if (*page)
+		__free_pages(*page, order);
+	*page = NULL;
 }
 
 static void svm_hardware_unsetup(void)
@@ -84,10 +100,36 @@ static void svm_hardware_unsetup(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		if (per_cpu(svm_hsave_area, cpu))
-			__free_page(per_cpu(svm_hsave_area, cpu));
-		per_cpu(svm_hsave_area, cpu) = NULL;
+		svm_free_page_ptr(per_cpu_ptr(&svm_hsave_area, cpu), 0);
+		svm_free_page_ptr(per_cpu_ptr(&svm_host_vmsave, cpu), 0);
 	}
+	svm_free_page_ptr(&svm_iopm, SVM_IOPM_ORDER);
+	svm_free_page_ptr(&svm_msrpm, SVM_MSRPM_ORDER);
+}
+
+static int svm_hardware_setup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		per_cpu(svm_hsave_area, cpu) =
+			alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+		per_cpu(svm_host_vmsave, cpu) =
+			alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+		if (!per_cpu(svm_hsave_area, cpu) || !per_cpu(svm_host_vmsave, cpu))
+			goto err_free;
+	}
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto err_free;
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	return 0;
+
+err_free:
+	svm_hardware_unsetup();
+	return -ENOMEM;
 }
 
 static bool svm_cpu_virt_on(void)
@@ -145,4 +187,12 @@ const struct khv_arch_ops khv_svm_ops = {
 	.cpu_virt_on = svm_cpu_virt_on,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.pt_format = &khv_npt_format,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_run = svm_vcpu_run,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
 };

@@ -157,6 +157,12 @@ static void vmx_cpu_disable(void)
 }
 #endif
 
+/* VMX vCPUs come with the Intel backend's own issue; refuse cleanly until then. */
+static struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 const struct khv_arch_ops khv_vmx_ops = {
 	.name = "vmx",
 	.vendor = KHV_VENDOR_INTEL,
@@ -168,4 +174,6 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.cpu_virt_on = vmx_cpu_virt_on,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.pt_format = &khv_ept_format,
+	.vcpu_create = vmx_vcpu_create,
 };

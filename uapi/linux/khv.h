@@ -47,9 +47,165 @@ struct khv_create_vm {
 	__u32 reserved[15];
 };
 
+/*
+ * struct khv_memory_region - argument of KHV_SET_MEMORY_REGION (VM fd).
+ * Guest memory is allocated by the module (zeroed, accounted to the caller's
+ * memory cgroup); user space maps it with mmap() of the VM fd at
+ * @mmap_offset to load images and emulate devices.
+ * @slot:            0 .. KHV_MAX_MEM_SLOTS - 1, each used once.
+ * @flags:           KHV_MEM_READONLY: guest writes exit with KHV_EXIT_MMIO.
+ * @guest_phys_addr: 4 KiB aligned.
+ * @size:            a non-zero multiple of 4 KiB, at most KHV_MAX_MEM_SIZE.
+ * @mmap_offset:     out: where to mmap the VM fd to reach this memory.
+ * @reserved:        must be 0.
+ */
+#define KHV_MEM_READONLY	(1U << 0)
+#define KHV_MAX_MEM_SLOTS	32
+#define KHV_MAX_MEM_SIZE	(64ULL << 30)
+
+struct khv_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 mmap_offset;
+	__u64 reserved[4];
+};
+
+/*
+ * struct khv_create_vcpu - argument of KHV_CREATE_VCPU (VM fd).
+ * @id:       0 .. KHV_CAP_MAX_VCPUS - 1, each used once.
+ * @flags:    must be 0.
+ * @reserved: must be 0.
+ */
+struct khv_create_vcpu {
+	__u32 id;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/* General-purpose registers (KHV_GET_REGS / KHV_SET_REGS). */
+struct khv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 reserved[6];
+};
+
+/* A segment register as the hardware caches it. */
+struct khv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type, present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding[3];
+};
+
+struct khv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/* Special registers (KHV_GET_SREGS / KHV_SET_SREGS). */
+struct khv_sregs {
+	struct khv_segment cs, ds, es, fs, gs, ss;
+	struct khv_segment tr, ldt;
+	struct khv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[8];
+};
+
+/* Why KHV_RUN returned (struct khv_run.exit_reason). */
+#define KHV_EXIT_UNKNOWN	0	/* hardware exit khv does not handle */
+#define KHV_EXIT_IO		1	/* port I/O: khv_run.io */
+#define KHV_EXIT_MMIO		2	/* access outside guest RAM: khv_run.mmio */
+#define KHV_EXIT_HLT		3	/* HLT with interrupts off (nothing can wake it) */
+#define KHV_EXIT_SHUTDOWN	4	/* triple fault */
+#define KHV_EXIT_FAIL_ENTRY	5	/* VM entry failed: khv_run.fail_entry */
+#define KHV_EXIT_INTERNAL_ERROR	6	/* khv could not go on: khv_run.internal */
+#define KHV_EXIT_EMULATION_FAILED 7	/* MMIO instruction not decodable: khv_run.emulation */
+#define KHV_EXIT_HYPERCALL	8	/* khv hypercall for user space: khv_run.hypercall */
+#define KHV_EXIT_INTR		9	/* interrupted by a signal or immediate_exit */
+
+#define KHV_EXIT_IO_IN		0
+#define KHV_EXIT_IO_OUT		1
+
+/*
+ * struct khv_run - the vCPU's shared page, mmap()ed from the vCPU fd at
+ * offset 0 (KHV_GET_VCPU_MMAP_SIZE bytes). khv writes the exit description;
+ * user space completes I/O-in and MMIO-read exits by writing the data in
+ * place before the next KHV_RUN, which khv copies and checks, never trusts.
+ */
+struct khv_run {
+	__u8 immediate_exit;	/* in: return -EINTR before entering the guest */
+	__u8 padding1[3];
+	__u32 exit_reason;	/* out: KHV_EXIT_* */
+	__u64 flags;		/* reserved, 0 */
+	__u64 reserved[6];
+	union {
+		/* KHV_EXIT_IO: data at (char *)run + data_offset, size * count bytes. */
+		struct {
+			__u8 direction;	/* KHV_EXIT_IO_IN / KHV_EXIT_IO_OUT */
+			__u8 size;	/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;	/* > 1 for INS/OUTS with REP */
+			__u64 data_offset;
+		} io;
+		/* KHV_EXIT_MMIO */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];	/* out for writes, in for reads */
+			__u32 len;	/* 1, 2, 4 or 8 */
+			__u8 is_write;
+			__u8 padding[3];
+		} mmio;
+		/* KHV_EXIT_FAIL_ENTRY */
+		struct {
+			/* VMX: VM-instruction error or exit reason; SVM: exit code */
+			__u64 hardware_reason;
+			__u32 cpu;
+			__u32 padding;
+		} fail_entry;
+		/* KHV_EXIT_INTERNAL_ERROR, KHV_EXIT_UNKNOWN */
+		struct {
+			__u64 hardware_exit_reason;
+			__u64 info[2];
+		} internal;
+		/* KHV_EXIT_EMULATION_FAILED */
+		struct {
+			__u64 gpa;
+			__u8 insn_len;
+			__u8 insn[15];
+		} emulation;
+		/* KHV_EXIT_HYPERCALL */
+		struct {
+			__u64 nr;
+			__u64 args[5];
+			__u64 ret;	/* in: returned to the guest in RAX */
+		} hypercall;
+		__u8 padding2[256];
+	};
+};
+
 /* On /dev/khv. */
 #define KHV_GET_API_VERSION	_IO(KHVIO, 0x40)
 #define KHV_CHECK_EXTENSION	_IO(KHVIO, 0x41)
 #define KHV_CREATE_VM		_IOW(KHVIO, 0x42, struct khv_create_vm)
+#define KHV_GET_VCPU_MMAP_SIZE	_IO(KHVIO, 0x43)
+
+/* On a VM fd. */
+#define KHV_SET_MEMORY_REGION	_IOWR(KHVIO, 0x48, struct khv_memory_region)
+#define KHV_CREATE_VCPU		_IOW(KHVIO, 0x49, struct khv_create_vcpu)
+
+/* On a vCPU fd. */
+#define KHV_RUN			_IO(KHVIO, 0x50)
+#define KHV_GET_REGS		_IOR(KHVIO, 0x51, struct khv_regs)
+#define KHV_SET_REGS		_IOW(KHVIO, 0x52, struct khv_regs)
+#define KHV_GET_SREGS		_IOR(KHVIO, 0x53, struct khv_sregs)
+#define KHV_SET_SREGS		_IOW(KHVIO, 0x54, struct khv_sregs)
 
 #endif /* _UAPI_LINUX_KHV_H */

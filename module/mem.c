@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest RAM: allocated by khv (zeroed, accounted to the creator's memory
+ * cgroup), mapped into the guest through the nested page table and into the
+ * VMM through mmap() of the VM fd. No host page reaches a guest unzeroed,
+ * and nothing outside a region is ever mapped: such accesses exit as MMIO.
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "khv.h"
+
+/* 2 MiB chunks map as one nested 2 MiB leaf when the guest address allows. */
+#define KHV_CHUNK_ORDER		(21 - PAGE_SHIFT)
+#define KHV_CHUNK_PAGES		BIT(KHV_CHUNK_ORDER)
+
+/* Each slot owns a fixed window of the VM fd's mmap offsets. */
+static u64 khv_slot_mmap_offset(u32 slot)
+{
+	return (u64)slot * KHV_MAX_MEM_SIZE;
+}
+
+static void khv_memslot_free(struct khv_memslot *ms)
+{
+	unsigned long i;
+
+	if (!ms)
+		return;
+	for (i = 0; i < ms->npages; i++)
+		if (ms->pages[i])
+			__free_page(ms->pages[i]);
+	kvfree(ms->pages);
+	kfree(ms);
+}
+
+/*
+ * Allocate @ms->npages zeroed pages: 2 MiB physically contiguous chunks where
+ * the allocator has them (split into ordinary pages so that each can be
+ * mapped on its own), single pages otherwise.
+ */
+static int khv_memslot_alloc_pages(struct khv_memslot *ms)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+	unsigned long i = 0, j;
+	struct page *page;
+
+	while (i < ms->npages) {
+		page = NULL;
+		if (ms->npages - i >= KHV_CHUNK_PAGES &&
+		    IS_ALIGNED(ms->gpa + i * PAGE_SIZE, SZ_2M))
+			page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY,
+					   KHV_CHUNK_ORDER);
+		if (page) {
+			split_page(page, KHV_CHUNK_ORDER);
+			for (j = 0; j < KHV_CHUNK_PAGES; j++)
+				ms->pages[i++] = page + j;
+			cond_resched();
+			continue;
+		}
+		page = alloc_page(gfp);
+		if (!page)
+			return -ENOMEM;
+		ms->pages[i++] = page;
+	}
+	return 0;
+}
+
+/* Map @ms into the nested page table in physically contiguous runs. */
+static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
+{
+	unsigned int prot = ms->flags & KHV_MEM_READONLY ?
+			    KHV_PT_R | KHV_PT_X : KHV_PT_RWX;
+	unsigned long i = 0, n;
+	int r;
+
+	while (i < ms->npages) {
+		n = 1;
+		while (i + n < ms->npages &&
+		       page_to_pfn(ms->pages[i + n]) ==
+		       page_to_pfn(ms->pages[i]) + n)
+			n++;
+		r = khv_pt_map(&vm->npt, ms->gpa + i * PAGE_SIZE,
+			       page_to_phys(ms->pages[i]), n * PAGE_SIZE, prot);
+		if (r)
+			return r;
+		i += n;
+	}
+	return 0;
+}
+
+static int khv_memslot_unmap(struct khv_vm *vm, struct khv_memslot *ms)
+{
+	return khv_pt_unmap(&vm->npt, ms->gpa, ms->size);
+}
+
+/* Does [gpa, gpa + size) meet a region of @vm? Caller holds mem_lock. */
+static bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
+{
+	struct khv_memslot *ms;
+	int i;
+
+	for (i = 0; i < KHV_MAX_MEM_SLOTS; i++) {
+		ms = vm->slots[i];
+		if (ms && gpa < ms->gpa + ms->size && ms->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * khv_vm_set_memory_region() - give the guest a new region of RAM.
+ * @vm:     the VM.
+ * @region: the user's request; @region->mmap_offset is filled in.
+ *
+ * Return: 0; -EINVAL for unknown flags, non-zero reserved words, a slot out
+ * of range, a zero, unaligned or wrapping range, a range beyond the nested
+ * page table's reach or overlapping another region; -EEXIST for a slot in
+ * use; -E2BIG for a region over KHV_MAX_MEM_SIZE; -ENOMEM.
+ */
+int khv_vm_set_memory_region(struct khv_vm *vm,
+			     struct khv_memory_region *region)
+{
+	struct khv_memslot *ms;
+	u64 end;
+	size_t i;
+	int r;
+
+	if (region->flags & ~KHV_MEM_READONLY)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(region->reserved); i++)
+		if (region->reserved[i])
+			return -EINVAL;
+	if (region->slot >= KHV_MAX_MEM_SLOTS || !region->size ||
+	    !PAGE_ALIGNED(region->guest_phys_addr) ||
+	    !PAGE_ALIGNED(region->size) ||
+	    check_add_overflow(region->guest_phys_addr, region->size, &end) ||
+	    end > (1ULL << 48))
+		return -EINVAL;
+	if (region->size > KHV_MAX_MEM_SIZE)
+		return -E2BIG;
+
+	ms = kzalloc(sizeof(*ms), GFP_KERNEL_ACCOUNT);
+	if (!ms)
+		return -ENOMEM;
+	ms->gpa = region->guest_phys_addr;
+	ms->size = region->size;
+	ms->flags = region->flags;
+	ms->npages = region->size >> PAGE_SHIFT;
+	ms->mmap_offset = khv_slot_mmap_offset(region->slot);
+	ms->pages = kvcalloc(ms->npages, sizeof(*ms->pages),
+			     GFP_KERNEL_ACCOUNT);
+	if (!ms->pages) {
+		r = -ENOMEM;
+		goto err_free;
+	}
+
+	mutex_lock(&vm->mem_lock);
+	if (vm->slots[region->slot]) {
+		r = -EEXIST;
+		goto err_unlock;
+	}
+	if (khv_mem_overlaps(vm, ms->gpa, ms->size)) {
+		r = -EINVAL;
+		goto err_unlock;
+	}
+	r = khv_memslot_alloc_pages(ms);
+	if (r)
+		goto err_unlock;
+	r = khv_memslot_map(vm, ms);
+	if (r)
+		goto err_unmap;
+	/*
+	 * Publish after the mapping exists; a new mapping needs no flush (no
+	 * processor caches a not-present translation).
+	 */
+	WRITE_ONCE(vm->slots[region->slot], ms);
+	vm->mem_bytes += ms->size;
+	mutex_unlock(&vm->mem_lock);
+	region->mmap_offset = ms->mmap_offset;
+	return 0;
+
+err_unmap:
+	if (khv_memslot_unmap(vm, ms) > 0)
+		atomic64_inc(&vm->tlb_gen);
+err_unlock:
+	mutex_unlock(&vm->mem_lock);
+err_free:
+	khv_memslot_free(ms);
+	return r;
+}
+
+/* The page backing @gpa, or NULL; @write: only from a writable region. */
+struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write)
+{
+	struct khv_memslot *ms;
+	int i;
+
+	for (i = 0; i < KHV_MAX_MEM_SLOTS; i++) {
+		ms = READ_ONCE(vm->slots[i]);
+		if (!ms || gpa < ms->gpa || gpa - ms->gpa >= ms->size)
+			continue;
+		if (write && (ms->flags & KHV_MEM_READONLY))
+			return NULL;
+		return ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT];
+	}
+	return NULL;
+}
+
+static vm_fault_t khv_mem_fault(struct vm_fault *vmf)
+{
+	struct khv_memslot *ms = vmf->vma->vm_private_data;
+	unsigned long index = vmf->pgoff - (ms->mmap_offset >> PAGE_SHIFT);
+
+	if (index >= ms->npages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = ms->pages[index];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct khv_mem_vm_ops = {
+	.fault = khv_mem_fault,
+};
+
+/**
+ * khv_vm_mmap() - map a region's pages into the VMM.
+ * @vm:  the VM whose fd is mapped.
+ * @vma: must lie inside one region's window of offsets.
+ *
+ * The mapping holds the VM file, so the pages outlive it.
+ * Return: 0, or -EINVAL for offsets that are not a region's.
+ */
+int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+	struct khv_memslot *ms;
+	u32 slot = off / KHV_MAX_MEM_SIZE;
+
+	if (slot >= KHV_MAX_MEM_SLOTS)
+		return -EINVAL;
+	ms = READ_ONCE(vm->slots[slot]);
+	if (!ms || off - ms->mmap_offset > ms->size ||
+	    len > ms->size - (off - ms->mmap_offset))
+		return -EINVAL;
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = ms;
+	vma->vm_ops = &khv_mem_vm_ops;
+	return 0;
+}
+
+int khv_vm_mem_init(struct khv_vm *vm)
+{
+	mutex_init(&vm->mem_lock);
+	return khv_pt_init(&vm->npt, khv_arch->pt_format, GFP_KERNEL_ACCOUNT);
+}
+
+/* The VM is gone: no vCPU can run, no mapping of the fd remains. */
+void khv_vm_mem_destroy(struct khv_vm *vm)
+{
+	int i;
+
+	khv_pt_destroy(&vm->npt);
+	for (i = 0; i < KHV_MAX_MEM_SLOTS; i++) {
+		khv_memslot_free(vm->slots[i]);
+		vm->slots[i] = NULL;
+	}
+	mutex_destroy(&vm->mem_lock);
+}

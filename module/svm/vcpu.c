@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * AMD SVM vCPU: VMCB set-up, guest entry and the exit handlers.
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/fpu/api.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "../compat.h"
+#include "../khv.h"
+#include "svm.h"
+#include "vmcb.h"
+
+static_assert(offsetof(struct svm_gprs, rsi) == 24);
+static_assert(offsetof(struct svm_gprs, r15) == 104);
+
+/**
+ * struct svm_vcpu - a vCPU on AMD SVM.
+ * @vcpu: the vendor-neutral part.
+ * @vmcb: its VMCB (one page).
+ * @vmcb_pa: physical address of @vmcb.
+ * @gprs: the guest registers the VMCB does not hold.
+ */
+struct svm_vcpu {
+	struct khv_vcpu vcpu;
+	struct svm_vmcb *vmcb;
+	u64 vmcb_pa;
+	struct svm_gprs gprs;
+};
+
+static struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
+
+/* Segment attributes as the VMCB packs them (APM 15.5.1). */
+#define SEG_TYPE(a)	((a) & 0xf)
+#define SEG_S		BIT(4)
+#define SEG_DPL_SHIFT	5
+#define SEG_P		BIT(7)
+#define SEG_AVL		BIT(8)
+#define SEG_L		BIT(9)
+#define SEG_DB		BIT(10)
+#define SEG_G		BIT(11)
+
+static void svm_seg_set(struct svm_segment *s, u16 sel, u64 base, u32 limit,
+			u16 attrib)
+{
+	s->selector = sel;
+	s->base = base;
+	s->limit = limit;
+	s->attrib = attrib;
+}
+
+/* The reset state of an x86 processor (SDM Vol. 3A 9.1.1), real mode. */
+static void svm_vmcb_init(struct svm_vcpu *svm)
+{
+	struct svm_control *c = &svm->vmcb->control;
+	struct svm_save *s = &svm->vmcb->save;
+
+	c->intercept_cr = 0;
+	/* Debug registers are not switched: the guest may not touch them. */
+	c->intercept_dr = 0xffffffff;
+	c->intercept_exceptions = 0;
+	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
+			SVM_I3_CPUID | SVM_I3_RSM | SVM_I3_INVD | SVM_I3_HLT |
+			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
+			SVM_I3_TASK_SWITCH | SVM_I3_FERR_FREEZE |
+			SVM_I3_SHUTDOWN;
+	c->intercept4 = SVM_I4_VMRUN | SVM_I4_VMMCALL | SVM_I4_VMLOAD |
+			SVM_I4_VMSAVE | SVM_I4_STGI | SVM_I4_CLGI |
+			SVM_I4_SKINIT | SVM_I4_ICEBP | SVM_I4_WBINVD |
+			SVM_I4_MONITOR | SVM_I4_MWAIT | SVM_I4_MWAIT_COND |
+			SVM_I4_XSETBV | SVM_I4_RDPRU;
+	c->iopm_base_pa = svm_iopm_pa();
+	c->msrpm_base_pa = svm_msrpm_pa();
+	c->int_ctl = SVM_V_INTR_MASKING;
+	c->nested_ctl = 1;	/* NP_ENABLE */
+	c->nested_cr3 = khv_npt_root(&svm->vcpu.vm->npt);
+
+	svm_seg_set(&s->cs, 0xf000, 0xffff0000, 0xffff, SEG_P | SEG_S | 0xb);
+	svm_seg_set(&s->ds, 0, 0, 0xffff, SEG_P | SEG_S | 0x3);
+	s->es = s->ds;
+	s->ss = s->ds;
+	s->fs = s->ds;
+	s->gs = s->ds;
+	svm_seg_set(&s->gdtr, 0, 0, 0xffff, 0);
+	svm_seg_set(&s->idtr, 0, 0, 0xffff, 0);
+	svm_seg_set(&s->ldtr, 0, 0, 0xffff, SEG_P | 0x2);
+	svm_seg_set(&s->tr, 0, 0, 0xffff, SEG_P | 0xb);
+	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	/* APM 15.5.1: EFER.SVME must be set in the guest's VMCB. */
+	s->efer = EFER_SVME;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;
+}
+
+struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
+{
+	struct svm_vcpu *svm;
+	struct page *page;
+	int r;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return ERR_PTR(-ENOMEM);
+	r = khv_vcpu_init(&svm->vcpu, vm, id);
+	if (r)
+		goto err_free;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		r = -ENOMEM;
+		goto err_uninit;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm_vmcb_init(svm);
+	return &svm->vcpu;
+
+err_uninit:
+	khv_vcpu_uninit(&svm->vcpu);
+err_free:
+	kfree(svm);
+	return ERR_PTR(r);
+}
+
+void svm_vcpu_free(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	free_page((unsigned long)svm->vmcb);
+	khv_vcpu_uninit(vcpu);
+	kfree(svm);
+}
+
+void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_save *s = &svm->vmcb->save;
+
+	regs->rax = s->rax;
+	regs->rsp = s->rsp;
+	regs->rip = s->rip;
+	regs->rflags = s->rflags;
+	regs->rbx = svm->gprs.rbx;
+	regs->rcx = svm->gprs.rcx;
+	regs->rdx = svm->gprs.rdx;
+	regs->rsi = svm->gprs.rsi;
+	regs->rdi = svm->gprs.rdi;
+	regs->rbp = svm->gprs.rbp;
+	regs->r8 = svm->gprs.r8;
+	regs->r9 = svm->gprs.r9;
+	regs->r10 = svm->gprs.r10;
+	regs->r11 = svm->gprs.r11;
+	regs->r12 = svm->gprs.r12;
+	regs->r13 = svm->gprs.r13;
+	regs->r14 = svm->gprs.r14;
+	regs->r15 = svm->gprs.r15;
+}
+
+/* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
+#define RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
+
+int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_save *s = &svm->vmcb->save;
+
+	if ((regs->rflags & RFLAGS_RESERVED) || !(regs->rflags & X86_EFLAGS_FIXED))
+		return -EINVAL;
+	s->rax = regs->rax;
+	s->rsp = regs->rsp;
+	s->rip = regs->rip;
+	s->rflags = regs->rflags;
+	svm->gprs.rbx = regs->rbx;
+	svm->gprs.rcx = regs->rcx;
+	svm->gprs.rdx = regs->rdx;
+	svm->gprs.rsi = regs->rsi;
+	svm->gprs.rdi = regs->rdi;
+	svm->gprs.rbp = regs->rbp;
+	svm->gprs.r8 = regs->r8;
+	svm->gprs.r9 = regs->r9;
+	svm->gprs.r10 = regs->r10;
+	svm->gprs.r11 = regs->r11;
+	svm->gprs.r12 = regs->r12;
+	svm->gprs.r13 = regs->r13;
+	svm->gprs.r14 = regs->r14;
+	svm->gprs.r15 = regs->r15;
+	return 0;
+}
+
+static void svm_seg_get(const struct svm_segment *s, struct khv_segment *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->selector;
+	k->type = SEG_TYPE(s->attrib);
+	k->s = !!(s->attrib & SEG_S);
+	k->dpl = (s->attrib >> SEG_DPL_SHIFT) & 3;
+	k->present = !!(s->attrib & SEG_P);
+	k->avl = !!(s->attrib & SEG_AVL);
+	k->l = !!(s->attrib & SEG_L);
+	k->db = !!(s->attrib & SEG_DB);
+	k->g = !!(s->attrib & SEG_G);
+	k->unusable = !k->present;
+}
+
+static int svm_seg_put(struct svm_segment *s, const struct khv_segment *k)
+{
+	if (k->type > 15 || k->dpl > 3 || k->s > 1 || k->present > 1 ||
+	    k->avl > 1 || k->l > 1 || k->db > 1 || k->g > 1 || k->unusable > 1 ||
+	    memchr_inv(k->padding, 0, sizeof(k->padding)))
+		return -EINVAL;
+	s->base = k->base;
+	s->limit = k->limit;
+	s->selector = k->selector;
+	s->attrib = k->unusable ? 0 :
+		    k->type | (k->s ? SEG_S : 0) | k->dpl << SEG_DPL_SHIFT |
+		    (k->present ? SEG_P : 0) | (k->avl ? SEG_AVL : 0) |
+		    (k->l ? SEG_L : 0) | (k->db ? SEG_DB : 0) |
+		    (k->g ? SEG_G : 0);
+	return 0;
+}
+
+void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs)
+{
+	struct svm_save *s = &to_svm(vcpu)->vmcb->save;
+
+	svm_seg_get(&s->cs, &sregs->cs);
+	svm_seg_get(&s->ds, &sregs->ds);
+	svm_seg_get(&s->es, &sregs->es);
+	svm_seg_get(&s->fs, &sregs->fs);
+	svm_seg_get(&s->gs, &sregs->gs);
+	svm_seg_get(&s->ss, &sregs->ss);
+	svm_seg_get(&s->tr, &sregs->tr);
+	svm_seg_get(&s->ldtr, &sregs->ldt);
+	sregs->gdt.base = s->gdtr.base;
+	sregs->gdt.limit = s->gdtr.limit;
+	sregs->idt.base = s->idtr.base;
+	sregs->idt.limit = s->idtr.limit;
+	sregs->cr0 = s->cr0;
+	sregs->cr2 = s->cr2;
+	sregs->cr3 = s->cr3;
+	sregs->cr4 = s->cr4;
+	/* The guest does not see the SVME that VMRUN requires. */
+	sregs->efer = s->efer & ~EFER_SVME;
+	sregs->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			   (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+}
+
+#define EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
+{
+	struct svm_save *s = &to_svm(vcpu)->vmcb->save;
+	const struct khv_segment *in[] = {
+		&sregs->cs, &sregs->ds, &sregs->es, &sregs->fs,
+		&sregs->gs, &sregs->ss, &sregs->tr, &sregs->ldt,
+	};
+	struct svm_segment *out[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldtr,
+	};
+	struct svm_segment seg[ARRAY_SIZE(in)];
+	unsigned int i;
+	bool lma;
+
+	if ((sregs->efer & ~EFER_KNOWN) || sregs->cr8 > 15 ||
+	    (sregs->cr0 >> 32) || (sregs->cr4 >> 32) ||
+	    ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	/* SDM Vol. 3A 10.8.5: long mode needs PAE, and LMA = LME && PG. */
+	lma = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);
+	if (lma && !(sregs->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (memchr_inv(sregs->gdt.padding, 0, sizeof(sregs->gdt.padding)) ||
+	    memchr_inv(sregs->idt.padding, 0, sizeof(sregs->idt.padding)))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		if (svm_seg_put(&seg[i], in[i]))
+			return -EINVAL;
+
+	/* All checked: apply. */
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		*out[i] = seg[i];
+	s->gdtr.base = sregs->gdt.base;
+	s->gdtr.limit = sregs->gdt.limit;
+	s->idtr.base = sregs->idt.base;
+	s->idtr.limit = sregs->idt.limit;
+	s->cr0 = sregs->cr0;
+	s->cr2 = sregs->cr2;
+	s->cr3 = sregs->cr3;
+	s->cr4 = sregs->cr4;
+	s->efer = (sregs->efer & ~EFER_LMA) | (lma ? EFER_LMA : 0) | EFER_SVME;
+	s->cpl = (s->ss.attrib >> SEG_DPL_SHIFT) & 3;
+	return 0;
+}
+
+/* Queue an exception for the next entry (APM 15.20). */
+static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
+				u32 err)
+{
+	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				       vector |
+				       (has_err ? SVM_EVTINJ_VALID_ERR : 0) |
+				       ((u64)err << 32);
+	return 1;
+}
+
+/* Move RIP past an intercepted instruction of known length. */
+static void svm_skip(struct svm_vcpu *svm, unsigned int len)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+
+	if (svm_has_nrips() && vmcb->control.next_rip)
+		vmcb->save.rip = vmcb->control.next_rip;
+	else
+		vmcb->save.rip += len;
+}
+
+/* CPUID: the host's values less what a guest must not see. */
+static int svm_handle_cpuid(struct svm_vcpu *svm)
+{
+	struct svm_save *s = &svm->vmcb->save;
+	u32 leaf = s->rax, sub = svm->gprs.rcx;
+	u32 a, b, c, d;
+
+	if (leaf >= 0x40000000 && leaf < 0x40000100) {
+		/* The hypervisor leaf: "khvkhvkhv\0\0\0". */
+		a = 0x40000000;
+		b = 0x6b76686b;
+		c = 0x686b7668;
+		d = 0x76;
+	} else {
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+		if (leaf == 1) {
+			c &= ~BIT(5);		/* no VMX */
+			c |= BIT(31);		/* a hypervisor is present */
+		} else if (leaf == 0x80000001) {
+			c &= ~BIT(2);		/* no SVM */
+		} else if (leaf == 0x8000000a) {
+			a = 0;
+			b = 0;
+			c = 0;
+			d = 0;
+		}
+	}
+	s->rax = a;
+	svm->gprs.rbx = b;
+	svm->gprs.rcx = c;
+	svm->gprs.rdx = d;
+	svm_skip(svm, 2);
+	return 1;
+}
+
+static int svm_handle_ioio(struct svm_vcpu *svm)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 info = vmcb->control.exit_info_1;
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+
+	if (info & SVM_IOIO_STR) {
+		struct khv_run *run = svm->vcpu.run;
+
+		memset(&run->internal, 0, sizeof(run->internal));
+		run->internal.hardware_exit_reason = SVM_EXIT_IOIO;
+		run->internal.info[0] = info;
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+	/* APM 15.10.2: EXITINFO2 holds the next RIP. */
+	vmcb->save.rip = vmcb->control.exit_info_2;
+	return khv_vcpu_exit_io(&svm->vcpu, info & SVM_IOIO_IN,
+				info >> SVM_IOIO_PORT_SHIFT, size,
+				vmcb->save.rax);
+}
+
+/* The operand mode of the guest's code segment, for the decoder. */
+static int svm_code_mode(const struct svm_save *s)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_L))
+		return 64;
+	if ((s->cr0 & X86_CR0_PE) && (s->cs.attrib & SEG_DB))
+		return 32;
+	return 16;
+}
+
+/*
+ * Read the instruction at CS:RIP. Only unpaged guests for now: with paging
+ * on, khv would have to walk the guest's page tables.
+ */
+static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
+				   unsigned int len)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 gpa = vmcb->save.cs.base + vmcb->save.rip;
+	unsigned int n = 0, chunk;
+	struct page *page;
+	void *p;
+
+	if (vmcb->control.insn_len) {
+		n = min_t(unsigned int, vmcb->control.insn_len, len);
+		memcpy(buf, vmcb->control.insn_bytes, n);
+		return n;
+	}
+	if (vmcb->save.cr0 & X86_CR0_PG)
+		return 0;
+	while (n < len) {
+		page = khv_gpa_to_page(svm->vcpu.vm, gpa + n, false);
+		if (!page)
+			break;
+		chunk = min_t(unsigned int, len - n,
+			      PAGE_SIZE - offset_in_page(gpa + n));
+		p = kmap_local_page(page);
+		memcpy(buf + n, p + offset_in_page(gpa + n), chunk);
+		kunmap_local(p);
+		n += chunk;
+	}
+	return n;
+}
+
+static int svm_handle_npf(struct svm_vcpu *svm)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 gpa = vmcb->control.exit_info_2;
+	u64 err = vmcb->control.exit_info_1;
+	bool write = err & BIT(1);
+	u8 insn[KHV_INSN_MAX_LEN];
+	unsigned int n;
+	u64 delta;
+	int r;
+
+	/* Mapped and allowed: a stale translation; just go back in. */
+	if (khv_gpa_to_page(svm->vcpu.vm, gpa, write))
+		return 1;
+	n = svm_fetch_insn(svm, insn, sizeof(insn));
+	r = khv_vcpu_exit_mmio(&svm->vcpu, gpa, insn, n,
+			       svm_code_mode(&vmcb->save), &delta);
+	vmcb->save.rip += delta;
+	return r;
+}
+
+static int svm_handle_exit(struct svm_vcpu *svm)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+	struct khv_run *run = svm->vcpu.run;
+	u64 code = vmcb->control.exit_code;
+
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		/* Taken by the host once GIF and IF are set again. */
+		return 1;
+	case SVM_EXIT_CPUID:
+		return svm_handle_cpuid(svm);
+	case SVM_EXIT_HLT:
+		svm_skip(svm, 1);
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_HLT);
+	case SVM_EXIT_IOIO:
+		return svm_handle_ioio(svm);
+	case SVM_EXIT_NPF:
+		return svm_handle_npf(svm);
+	case SVM_EXIT_MSR:
+		/* No MSR is allowed yet: #GP, as for a non-existent MSR. */
+		return svm_inject_exception(svm, 13, true, 0);
+	case SVM_EXIT_VMRUN ... SVM_EXIT_VMRUN + 6:
+		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
+		return svm_inject_exception(svm, 6, false, 0);
+	case SVM_EXIT_SHUTDOWN:
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
+	case SVM_EXIT_INVALID:
+		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
+		run->fail_entry.hardware_reason = code;
+		run->fail_entry.cpu = raw_smp_processor_id();
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_FAIL_ENTRY);
+	default:
+		memset(&run->internal, 0, sizeof(run->internal));
+		run->internal.hardware_exit_reason = code;
+		run->internal.info[0] = vmcb->control.exit_info_1;
+		run->internal.info[1] = vmcb->control.exit_info_2;
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_UNKNOWN);
+	}
+}
+
+static __always_inline void svm_vmload(u64 pa)
+{
+	asm volatile("vmload %0" : : "a" (pa) : "memory");
+}
+
+static __always_inline void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %0" : : "a" (pa) : "memory");
+}
+
+int svm_vcpu_run(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 host_pa;
+	int fault;
+
+	/* The guest's FPU use must not reach the task's FPU state. */
+	kernel_fpu_begin();
+	host_pa = svm_host_save_pa(smp_processor_id());
+	/*
+	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
+	 * shares SVM, so no translation may outlive an entry.
+	 */
+	vmcb->control.asid = 1;
+	vmcb->control.tlb_ctl = SVM_TLB_FLUSH_ALL;
+	vmcb->control.clean = 0;
+	vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
+
+	local_irq_disable();
+	asm volatile("clgi" : : : "memory");
+	svm_vmsave(host_pa);
+	svm_vmload(svm->vmcb_pa);
+	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
+	svm_vmsave(svm->vmcb_pa);
+	svm_vmload(host_pa);
+	asm volatile("stgi" : : : "memory");
+	local_irq_enable();
+	kernel_fpu_end();
+
+	if (fault) {
+		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
+		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+	vmcb->control.event_inj = 0;
+	return svm_handle_exit(svm);
+}

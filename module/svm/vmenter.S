@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * AMD SVM guest entry.
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+
+/* Offsets in struct svm_gprs (svm/svm.h asserts them). */
+#define G_RBX	0
+#define G_RCX	8
+#define G_RDX	16
+#define G_RSI	24
+#define G_RDI	32
+#define G_RBP	40
+#define G_R8	48
+#define G_R9	56
+#define G_R10	64
+#define G_R11	72
+#define G_R12	80
+#define G_R13	88
+#define G_R14	96
+#define G_R15	104
+
+.section .text, "ax"
+
+/**
+ * khv_svm_vmrun - enter the guest once.
+ * @vmcb_pa (%rdi):	physical address of the guest's VMCB
+ * @gprs (%rsi):	struct svm_gprs: the guest registers the VMCB does not
+ *			hold; loaded before VMRUN, stored after #VMEXIT
+ *
+ * Contract: called with GIF=0 (CLGI) and interrupts disabled; the guest's
+ * FS/GS/TR/LDTR and syscall MSRs are loaded (VMLOAD) and saved (VMSAVE) by
+ * the caller, which also restores the host's. Sets IF just before VMRUN so
+ * that a physical interrupt exits the guest (APM 15.21.1: with
+ * V_INTR_MASKING the host's IF at VMRUN decides), and clears it right after;
+ * GIF=0 keeps the interrupt pending until the caller's STGI.
+ * Callee-saved registers are preserved; guest values are cleared from the
+ * others before return.
+ *
+ * Return: 0, or 1 if VMRUN faulted (SVM switched off under us).
+ */
+SYM_FUNC_START(khv_svm_vmrun)
+	push %rbp
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbx
+	push %rsi
+
+	mov %rdi, %rax
+	mov G_RBX(%rsi), %rbx
+	mov G_RCX(%rsi), %rcx
+	mov G_RDX(%rsi), %rdx
+	mov G_RDI(%rsi), %rdi
+	mov G_RBP(%rsi), %rbp
+	mov G_R8(%rsi), %r8
+	mov G_R9(%rsi), %r9
+	mov G_R10(%rsi), %r10
+	mov G_R11(%rsi), %r11
+	mov G_R12(%rsi), %r12
+	mov G_R13(%rsi), %r13
+	mov G_R14(%rsi), %r14
+	mov G_R15(%rsi), %r15
+	mov G_RSI(%rsi), %rsi
+
+	sti
+1:	vmrun %rax
+	cli
+	xor %eax, %eax
+	jmp 3f
+2:	cli
+	mov $1, %eax
+3:
+	/* The guest's RSI goes below the saved pointer to struct svm_gprs. */
+	push %rsi
+	mov 8(%rsp), %rsi
+	mov %rbx, G_RBX(%rsi)
+	mov %rcx, G_RCX(%rsi)
+	mov %rdx, G_RDX(%rsi)
+	mov %rdi, G_RDI(%rsi)
+	mov %rbp, G_RBP(%rsi)
+	mov %r8, G_R8(%rsi)
+	mov %r9, G_R9(%rsi)
+	mov %r10, G_R10(%rsi)
+	mov %r11, G_R11(%rsi)
+	mov %r12, G_R12(%rsi)
+	mov %r13, G_R13(%rsi)
+	mov %r14, G_R14(%rsi)
+	mov %r15, G_R15(%rsi)
+	pop G_RSI(%rsi)
+	add $8, %rsp
+
+	/* No guest value may steer speculation in the host. */
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+
+	pop %rbx
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	pop %rbp
+	RET
+
+	_ASM_EXTABLE(1b, 2b)
+SYM_FUNC_END(khv_svm_vmrun)

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The vendor-neutral vCPU: its fd, the shared run page, KHV_RUN's loop and
+ * the exits that user space completes (port I/O, MMIO).
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/cpumask.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+
+#include "khv.h"
+
+/* Port I/O data sits in the run page at this offset. */
+#define KHV_RUN_IO_DATA		1024
+
+static_assert(sizeof(struct khv_run) <= KHV_RUN_IO_DATA);
+
+/* x86 register numbers (SDM Vol. 2 2.1.5) to struct khv_regs fields. */
+static const u8 khv_gpr_offset[16] = {
+	offsetof(struct khv_regs, rax), offsetof(struct khv_regs, rcx),
+	offsetof(struct khv_regs, rdx), offsetof(struct khv_regs, rbx),
+	offsetof(struct khv_regs, rsp), offsetof(struct khv_regs, rbp),
+	offsetof(struct khv_regs, rsi), offsetof(struct khv_regs, rdi),
+	offsetof(struct khv_regs, r8), offsetof(struct khv_regs, r9),
+	offsetof(struct khv_regs, r10), offsetof(struct khv_regs, r11),
+	offsetof(struct khv_regs, r12), offsetof(struct khv_regs, r13),
+	offsetof(struct khv_regs, r14), offsetof(struct khv_regs, r15),
+};
+
+static u64 *khv_gpr(struct khv_regs *regs, unsigned int nr)
+{
+	return (u64 *)((u8 *)regs + khv_gpr_offset[nr & 15]);
+}
+
+/* Little-endian value of @size bytes at @p. */
+static u64 khv_le_value(const u8 *p, unsigned int size)
+{
+	u64 v = 0;
+
+	while (size--)
+		v = (v << 8) | p[size];
+	return v;
+}
+
+static void khv_le_store(u8 *p, u64 v, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++, v >>= 8)
+		p[i] = v;
+}
+
+/**
+ * khv_vcpu_exit() - end KHV_RUN with @reason for user space.
+ * @vcpu:   the vCPU.
+ * @reason: KHV_EXIT_*; the union member it names is filled by the caller.
+ *
+ * Return: 0, what a backend's exit handler returns to leave the run loop.
+ */
+int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason)
+{
+	vcpu->run->exit_reason = reason;
+	if (reason < ARRAY_SIZE(vcpu->exits))
+		vcpu->exits[reason]++;
+	return 0;
+}
+
+/**
+ * khv_vcpu_exit_io() - a port access for user space.
+ * @vcpu:  the vCPU, whose RIP the backend already moved past the instruction.
+ * @in:    IN (user space supplies data) or OUT.
+ * @port:  the port.
+ * @size:  1, 2 or 4 bytes.
+ * @value: for OUT, the guest's RAX.
+ *
+ * Return: 0 (exit to user space).
+ */
+int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
+		     u64 value)
+{
+	struct khv_run *run = vcpu->run;
+	u8 *data = (u8 *)run + KHV_RUN_IO_DATA;
+
+	memset(&run->io, 0, sizeof(run->io));
+	run->io.direction = in ? KHV_EXIT_IO_IN : KHV_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = KHV_RUN_IO_DATA;
+	memset(data, 0, 8);
+	if (in) {
+		vcpu->pending = KHV_PENDING_IO_IN;
+		vcpu->pending_size = size;
+	} else {
+		khv_le_store(data, value, size);
+	}
+	return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
+}
+
+/**
+ * khv_vcpu_exit_mmio() - a guest access outside its RAM, for user space.
+ * @vcpu:     the vCPU.
+ * @gpa:      the guest-physical address accessed.
+ * @insn:     the bytes at the guest's RIP (as many as could be read).
+ * @insn_len: how many.
+ * @mode:     16, 32 or 64 (see khv_decode_mmio()).
+ * @rip_delta: set to the instruction's length; the backend advances RIP.
+ *
+ * Anything the decoder does not know ends the run with
+ * KHV_EXIT_EMULATION_FAILED and the bytes, never a guess.
+ * Return: 0 (exit to user space).
+ */
+int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+		       unsigned int insn_len, int mode, u64 *rip_delta)
+{
+	struct khv_run *run = vcpu->run;
+	struct khv_regs regs;
+	struct khv_insn d;
+	u64 v;
+
+	*rip_delta = 0;
+	if (khv_decode_mmio(insn, insn_len, mode, &d)) {
+		memset(&run->emulation, 0, sizeof(run->emulation));
+		run->emulation.gpa = gpa;
+		run->emulation.insn_len = min_t(unsigned int, insn_len,
+						sizeof(run->emulation.insn));
+		memcpy(run->emulation.insn, insn, run->emulation.insn_len);
+		return khv_vcpu_exit(vcpu, KHV_EXIT_EMULATION_FAILED);
+	}
+
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = d.size;
+	if (d.op == KHV_INSN_LOAD) {
+		vcpu->pending = KHV_PENDING_MMIO_READ;
+		vcpu->pending_size = d.size;
+		vcpu->pending_insn = d;
+	} else {
+		khv_arch->get_regs(vcpu, &regs);
+		v = khv_insn_store_data(&d, *khv_gpr(&regs, d.reg));
+		run->mmio.is_write = 1;
+		khv_le_store(run->mmio.data, v, d.size);
+	}
+	*rip_delta = d.len;
+	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
+}
+
+/* Finish what the last exit left to user space. The run page is the user's: read once. */
+static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
+{
+	const u8 *io = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
+	struct khv_regs regs;
+	u8 data[8];
+	u64 *gpr;
+	u64 v;
+
+	switch (vcpu->pending) {
+	case KHV_PENDING_IO_IN:
+		memcpy(data, io, sizeof(data));
+		khv_arch->get_regs(vcpu, &regs);
+		v = khv_le_value(data, vcpu->pending_size);
+		/* SDM Vol. 1 3.4.1.1: a 32-bit write zeroes bits 63:32. */
+		if (vcpu->pending_size == 4)
+			regs.rax = v;
+		else
+			regs.rax = (regs.rax & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0)) | v;
+		break;
+	case KHV_PENDING_MMIO_READ:
+		memcpy(data, vcpu->run->mmio.data, sizeof(data));
+		khv_arch->get_regs(vcpu, &regs);
+		gpr = khv_gpr(&regs, vcpu->pending_insn.reg);
+		*gpr = khv_insn_load_result(&vcpu->pending_insn, *gpr,
+					    khv_le_value(data, vcpu->pending_size));
+		break;
+	default:
+		return 0;
+	}
+	vcpu->pending = KHV_PENDING_NONE;
+	return khv_arch->set_regs(vcpu, &regs);
+}
+
+static long khv_vcpu_run(struct khv_vcpu *vcpu)
+{
+	struct khv_run *run = vcpu->run;
+	int r;
+
+	r = khv_vcpu_complete_user(vcpu);
+	if (r)
+		return r;
+	for (;;) {
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
+			return -EINTR;
+		}
+		r = khv_arch->vcpu_run(vcpu);
+		if (r <= 0)
+			return r;
+		cond_resched();
+	}
+}
+
+static noinline long khv_vcpu_regs_ioctl(struct khv_vcpu *vcpu,
+					 unsigned int cmd, void __user *argp)
+{
+	struct khv_regs regs;
+
+	if (cmd == KHV_GET_REGS) {
+		memset(&regs, 0, sizeof(regs));
+		khv_arch->get_regs(vcpu, &regs);
+		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	if (memchr_inv(regs.reserved, 0, sizeof(regs.reserved)))
+		return -EINVAL;
+	return khv_arch->set_regs(vcpu, &regs);
+}
+
+static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
+					  unsigned int cmd, void __user *argp)
+{
+	struct khv_sregs sregs;
+
+	if (cmd == KHV_GET_SREGS) {
+		memset(&sregs, 0, sizeof(sregs));
+		khv_arch->get_sregs(vcpu, &sregs);
+		return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&sregs, argp, sizeof(sregs)))
+		return -EFAULT;
+	if (memchr_inv(sregs.reserved, 0, sizeof(sregs.reserved)))
+		return -EINVAL;
+	return khv_arch->set_sregs(vcpu, &sregs);
+}
+
+static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct khv_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (cmd) {
+	case KHV_RUN:
+		r = arg ? -EINVAL : khv_vcpu_run(vcpu);
+		break;
+	case KHV_GET_REGS:
+	case KHV_SET_REGS:
+		r = khv_vcpu_regs_ioctl(vcpu, cmd, argp);
+		break;
+	case KHV_GET_SREGS:
+	case KHV_SET_SREGS:
+		r = khv_vcpu_sregs_ioctl(vcpu, cmd, argp);
+		break;
+	default:
+		r = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t khv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct khv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct khv_vcpu_vm_ops = {
+	.fault = khv_vcpu_fault,
+};
+
+static int khv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &khv_vcpu_vm_ops;
+	return 0;
+}
+
+static int khv_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct khv_vcpu *vcpu = filp->private_data;
+
+	/* The vCPU itself lives until its VM goes. */
+	fput(vcpu->vm->file);
+	return 0;
+}
+
+static const struct file_operations khv_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = khv_vcpu_release,
+	.unlocked_ioctl = khv_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = khv_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+/* For the backends' vcpu_create(): the vendor-neutral part. */
+int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
+{
+	vcpu->run = (struct khv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	return 0;
+}
+
+void khv_vcpu_uninit(struct khv_vcpu *vcpu)
+{
+	mutex_destroy(&vcpu->mutex);
+	free_page((unsigned long)vcpu->run);
+}
+
+/**
+ * khv_vcpu_create() - KHV_CREATE_VCPU: a new vCPU and its fd.
+ * @vm:   the VM.
+ * @args: the user's argument, copied in.
+ *
+ * Return: the fd; -EINVAL for non-zero flags or reserved words or an id at
+ * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs, HY-SR-4);
+ * -EEXIST for an id in use; -ENOMEM.
+ */
+int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
+{
+	struct khv_vcpu *vcpu;
+	int r;
+
+	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->id >= min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus()))
+		return -EINVAL;
+
+	mutex_lock(&vm->vcpu_lock);
+	if (vm->vcpus[args->id]) {
+		r = -EEXIST;
+		goto out;
+	}
+	vcpu = khv_arch->vcpu_create(vm, args->id);
+	if (IS_ERR(vcpu)) {
+		r = PTR_ERR(vcpu);
+		goto out;
+	}
+	get_file(vm->file);
+	r = anon_inode_getfd("khv-vcpu", &khv_vcpu_fops, vcpu,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		fput(vm->file);
+		khv_arch->vcpu_free(vcpu);
+		goto out;
+	}
+	vm->vcpus[args->id] = vcpu;
+	vm->nr_vcpus++;
+out:
+	mutex_unlock(&vm->vcpu_lock);
+	return r;
+}
+
+/* The VM is going: every vCPU fd is closed already. */
+void khv_vcpu_destroy(struct khv_vcpu *vcpu)
+{
+	khv_arch->vcpu_free(vcpu);
+}
