@@ -147,6 +147,8 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 			     struct khv_memory_region *region);
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma);
 struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write);
+unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
+			     unsigned int mode, u8 *buf, unsigned int len);
 
 /* vcpu.c */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
@@ -160,6 +162,7 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
 
 /* dev.c */
+long khv_check_extension(unsigned long cap);
 int khv_dev_init(void);
 void khv_dev_exit(void);
 

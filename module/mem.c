@@ -8,12 +8,14 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "compat.h"
+#include "gwalk.h"
 #include "khv.h"
 
 /* 2 MiB chunks map as one nested 2 MiB leaf when the guest address allows. */
@@ -210,6 +212,63 @@ struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write)
 		return ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT];
 	}
 	return NULL;
+}
+
+/* Copy guest-physical memory within one page; false if not guest RAM. */
+static bool khv_read_gpa_page(struct khv_vm *vm, u64 gpa, void *buf,
+			      unsigned int len)
+{
+	struct page *page = khv_gpa_to_page(vm, gpa, false);
+	void *p;
+
+	if (!page)
+		return false;
+	p = kmap_local_page(page);
+	memcpy(buf, p + offset_in_page(gpa), len);
+	kunmap_local(p);
+	return true;
+}
+
+static int khv_gwalk_read(void *ctx, u64 gpa, unsigned int size, u64 *val)
+{
+	u64 v = 0;
+
+	/* Entries are naturally aligned: never across a page. */
+	if (!IS_ALIGNED(gpa, size) || !khv_read_gpa_page(ctx, gpa, &v, size))
+		return -EFAULT;
+	*val = v;
+	return 0;
+}
+
+/**
+ * khv_fetch_guest() - read guest memory at a linear address, through the
+ *	guest's own page tables.
+ * @vm:     the VM.
+ * @linear: segment base + offset.
+ * @cr3:    guest CR3.
+ * @mode:   khv_gwalk_mode() of the guest.
+ * @buf:    out.
+ * @len:    bytes wanted.
+ *
+ * Return: the bytes read, fewer at the first page that is not present or
+ * not guest RAM.
+ */
+unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
+			     unsigned int mode, u8 *buf, unsigned int len)
+{
+	unsigned int n = 0, chunk;
+	u64 gpa;
+
+	while (n < len) {
+		if (khv_gwalk(linear + n, cr3, mode, khv_gwalk_read, vm, &gpa))
+			break;
+		chunk = min_t(unsigned int, len - n,
+			      PAGE_SIZE - offset_in_page(gpa));
+		if (!khv_read_gpa_page(vm, gpa, buf + n, chunk))
+			break;
+		n += chunk;
+	}
+	return n;
 }
 
 static vm_fault_t khv_mem_fault(struct vm_fault *vmf)

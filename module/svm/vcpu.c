@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 
 #include "../compat.h"
+#include "../gwalk.h"
 #include "../khv.h"
 #include "svm.h"
 #include "vmcb.h"
@@ -394,38 +395,23 @@ static int svm_code_mode(const struct svm_save *s)
 	return 16;
 }
 
-/*
- * Read the instruction at CS:RIP. Only unpaged guests for now: with paging
- * on, khv would have to walk the guest's page tables.
- */
+/* Read the instruction at CS:RIP: decode assists give it, else guest memory. */
 static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
 				   unsigned int len)
 {
 	struct svm_vmcb *vmcb = svm->vmcb;
-	u64 gpa = vmcb->save.cs.base + vmcb->save.rip;
-	unsigned int n = 0, chunk;
-	struct page *page;
-	void *p;
+	struct svm_save *s = &vmcb->save;
 
 	if (vmcb->control.insn_len) {
-		n = min_t(unsigned int, vmcb->control.insn_len, len);
-		memcpy(buf, vmcb->control.insn_bytes, n);
-		return n;
+		len = min_t(unsigned int, vmcb->control.insn_len, len);
+		memcpy(buf, vmcb->control.insn_bytes, len);
+		return len;
 	}
-	if (vmcb->save.cr0 & X86_CR0_PG)
-		return 0;
-	while (n < len) {
-		page = khv_gpa_to_page(svm->vcpu.vm, gpa + n, false);
-		if (!page)
-			break;
-		chunk = min_t(unsigned int, len - n,
-			      PAGE_SIZE - offset_in_page(gpa + n));
-		p = kmap_local_page(page);
-		memcpy(buf + n, p + offset_in_page(gpa + n), chunk);
-		kunmap_local(p);
-		n += chunk;
-	}
-	return n;
+	/* SDM Vol. 1 3.4.2.1: in 64-bit mode the CS base is 0. */
+	return khv_fetch_guest(svm->vcpu.vm,
+			       (svm_code_mode(s) == 64 ? 0 : s->cs.base) + s->rip,
+			       s->cr3, khv_gwalk_mode(s->cr0, s->cr4, s->efer),
+			       buf, len);
 }
 
 static int svm_handle_npf(struct svm_vcpu *svm)
