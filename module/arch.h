@@ -38,6 +38,9 @@ struct khv_vm;
  *		0 = return to user space with vcpu->run filled, -errno.
  * @get_regs, @set_regs, @get_sregs, @set_sregs: register state; the
  *		setters return -EINVAL for values the hardware would refuse.
+ * @get_msr:	read an allow-listed MSR; -EINVAL for any other.
+ * @set_msr:	check (and, with @apply, write) an allow-listed MSR;
+ *		-EINVAL for any other or for a value it may not hold.
  */
 struct khv_arch_ops {
 	const char *name;
@@ -58,6 +61,8 @@ struct khv_arch_ops {
 	int (*set_regs)(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 	void (*get_sregs)(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 	int (*set_sregs)(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
+	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 };
 
 extern const struct khv_arch_ops khv_vmx_ops;

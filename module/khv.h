@@ -90,6 +90,7 @@ enum khv_pending {
 	KHV_PENDING_NONE,
 	KHV_PENDING_IO_IN,	/* data for IN lands in RAX */
 	KHV_PENDING_MMIO_READ,	/* data for a load lands in a GPR */
+	KHV_PENDING_HYPERCALL,	/* the result lands in RAX */
 };
 
 /**
@@ -160,6 +161,7 @@ int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
 int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		       unsigned int insn_len, int mode, u64 *next_rip_delta);
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
 
 /* dev.c */
 long khv_check_extension(unsigned long cap);

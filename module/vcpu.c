@@ -153,6 +153,37 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
 }
 
+/**
+ * khv_vcpu_hypercall() - a khv hypercall (see uapi/linux/khv.h).
+ * @vcpu: the vCPU, whose RIP the backend already moved past the instruction.
+ * @regs: its registers; RAX is set here for calls the module answers.
+ *
+ * Return: 1 when answered here (the backend writes @regs back and enters
+ * the guest again), 0 when user space must answer (KHV_EXIT_HYPERCALL).
+ */
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs)
+{
+	struct khv_run *run = vcpu->run;
+
+	if (regs->rax == KHV_HC_API_VERSION) {
+		regs->rax = KHV_API_VERSION;
+		return 1;
+	}
+	if (regs->rax < KHV_HC_USER_BASE) {
+		regs->rax = KHV_HC_ENOSYS;
+		return 1;
+	}
+	memset(&run->hypercall, 0, sizeof(run->hypercall));
+	run->hypercall.nr = regs->rax;
+	run->hypercall.args[0] = regs->rbx;
+	run->hypercall.args[1] = regs->rcx;
+	run->hypercall.args[2] = regs->rdx;
+	run->hypercall.args[3] = regs->rsi;
+	run->hypercall.args[4] = regs->rdi;
+	vcpu->pending = KHV_PENDING_HYPERCALL;
+	return khv_vcpu_exit(vcpu, KHV_EXIT_HYPERCALL);
+}
+
 /* Finish what the last exit left to user space. The run page is the user's: read once. */
 static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
 {
@@ -172,6 +203,10 @@ static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
 			regs.rax = v;
 		else
 			regs.rax = (regs.rax & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0)) | v;
+		break;
+	case KHV_PENDING_HYPERCALL:
+		khv_arch->get_regs(vcpu, &regs);
+		regs.rax = READ_ONCE(vcpu->run->hypercall.ret);
 		break;
 	case KHV_PENDING_MMIO_READ:
 		memcpy(data, vcpu->run->mmio.data, sizeof(data));
@@ -241,6 +276,46 @@ static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
 	return khv_arch->set_sregs(vcpu, &sregs);
 }
 
+/* KHV_GET_MSRS / KHV_SET_MSRS: all entries checked before any is applied. */
+static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
+					 unsigned int cmd, void __user *argp)
+{
+	struct khv_msrs *m;
+	unsigned int i;
+	long r = 0;
+
+	m = memdup_user(argp, sizeof(*m));
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	if (m->flags || !m->nmsrs || m->nmsrs > KHV_MAX_MSR_ENTRIES) {
+		r = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < m->nmsrs && !r; i++) {
+		if (m->entries[i].reserved)
+			r = -EINVAL;
+		else if (cmd == KHV_GET_MSRS)
+			r = khv_arch->get_msr(vcpu, m->entries[i].index,
+					      &m->entries[i].data);
+		else
+			r = khv_arch->set_msr(vcpu, m->entries[i].index,
+					      m->entries[i].data, false);
+	}
+	if (r)
+		goto out;
+	if (cmd == KHV_GET_MSRS) {
+		if (copy_to_user(argp, m, sizeof(*m)))
+			r = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < m->nmsrs; i++)
+		khv_arch->set_msr(vcpu, m->entries[i].index,
+				  m->entries[i].data, true);
+out:
+	kfree(m);
+	return r;
+}
+
 static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -261,6 +336,10 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_GET_SREGS:
 	case KHV_SET_SREGS:
 		r = khv_vcpu_sregs_ioctl(vcpu, cmd, argp);
+		break;
+	case KHV_GET_MSRS:
+	case KHV_SET_MSRS:
+		r = khv_vcpu_msrs_ioctl(vcpu, cmd, argp);
 		break;
 	default:
 		r = -ENOTTY;

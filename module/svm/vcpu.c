@@ -28,13 +28,41 @@ static_assert(offsetof(struct svm_gprs, r15) == 104);
  * @vmcb: its VMCB (one page).
  * @vmcb_pa: physical address of @vmcb.
  * @gprs: the guest registers the VMCB does not hold.
+ * @fpu: the guest's x87/SSE state (FXSAVE format), kept apart from the
+ *	host's: loaded before each entry, saved after each exit.
  */
 struct svm_vcpu {
 	struct khv_vcpu vcpu;
 	struct svm_vmcb *vmcb;
 	u64 vmcb_pa;
 	struct svm_gprs gprs;
+	u8 fpu[512] __aligned(16);
 };
+
+/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
+static void svm_fpu_init(struct svm_vcpu *svm)
+{
+	u16 fcw = 0x37f;
+	u32 mxcsr = 0x1f80;
+
+	memcpy(&svm->fpu[0], &fcw, sizeof(fcw));
+	memcpy(&svm->fpu[24], &mxcsr, sizeof(mxcsr));
+}
+
+/*
+ * IBPB when a CPU goes from one VM's vCPU to another VM's (SPEC.md: side
+ * channels between VMs), as the host's mitigations allow.
+ */
+static DEFINE_PER_CPU(u64, svm_last_vm);
+
+static void svm_barrier_on_vm_switch(struct khv_vm *vm)
+{
+	if (this_cpu_read(svm_last_vm) == vm->id)
+		return;
+	this_cpu_write(svm_last_vm, vm->id);
+	if (boot_cpu_has(X86_FEATURE_IBPB))
+		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+}
 
 static struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 {
@@ -126,6 +154,7 @@ struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm_vmcb_init(svm);
+	svm_fpu_init(svm);
 	return &svm->vcpu;
 
 err_uninit:
@@ -307,6 +336,115 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	return 0;
 }
 
+/* Bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
+static bool svm_canonical(u64 v)
+{
+	return (s64)(v << 16) >> 16 == (s64)v;
+}
+
+/* Each PAT entry must name a memory type that exists (SDM Vol. 3A 13.12.2). */
+static bool svm_pat_valid(u64 pat)
+{
+	unsigned int i;
+	u8 t;
+
+	for (i = 0; i < 8; i++) {
+		t = pat >> (i * 8);
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The MSRs a guest may have: those the VMCB holds and VMRUN/VMLOAD switch.
+ * Every other MSR is #GP for the guest and -EINVAL for user space.
+ */
+static u64 *svm_msr_field(struct svm_save *s, u32 index)
+{
+	switch (index) {
+	case MSR_STAR:
+		return &s->star;
+	case MSR_LSTAR:
+		return &s->lstar;
+	case MSR_CSTAR:
+		return &s->cstar;
+	case MSR_SYSCALL_MASK:
+		return &s->sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &s->kernel_gs_base;
+	case MSR_FS_BASE:
+		return &s->fs.base;
+	case MSR_GS_BASE:
+		return &s->gs.base;
+	case MSR_IA32_SYSENTER_CS:
+		return &s->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:
+		return &s->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:
+		return &s->sysenter_eip;
+	case MSR_IA32_CR_PAT:
+		return &s->g_pat;
+	default:
+		return NULL;
+	}
+}
+
+int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct svm_save *s = &to_svm(vcpu)->vmcb->save;
+	u64 *field;
+
+	if (index == MSR_EFER) {
+		*data = s->efer & ~EFER_SVME;
+		return 0;
+	}
+	field = svm_msr_field(s, index);
+	if (!field)
+		return -EINVAL;
+	*data = *field;
+	return 0;
+}
+
+int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
+{
+	struct svm_save *s = &to_svm(vcpu)->vmcb->save;
+	u64 *field;
+	bool lma;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~EFER_KNOWN)
+			return -EINVAL;
+		/* SDM Vol. 3A 10.8.5: LME may not change while paging is on. */
+		if ((s->cr0 & X86_CR0_PG) &&
+		    ((data ^ s->efer) & EFER_LME))
+			return -EINVAL;
+		lma = (data & EFER_LME) && (s->cr0 & X86_CR0_PG);
+		if (apply)
+			s->efer = (data & ~EFER_LMA) | (lma ? EFER_LMA : 0) |
+				  EFER_SVME;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(data))
+			return -EINVAL;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		if (data >> 32)
+			return -EINVAL;
+		break;
+	default:
+		if (!svm_canonical(data))
+			return -EINVAL;
+	}
+	field = svm_msr_field(s, index);
+	if (!field)
+		return -EINVAL;
+	if (apply)
+		*field = data;
+	return 0;
+}
+
 /* Queue an exception for the next entry (APM 15.20). */
 static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 				u32 err)
@@ -435,6 +573,41 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 	return r;
 }
 
+/* RDMSR/WRMSR (APM 15.11): EXITINFO1 is 1 for a write; ECX the index. */
+static int svm_handle_msr(struct svm_vcpu *svm)
+{
+	struct svm_save *s = &svm->vmcb->save;
+	u32 index = svm->gprs.rcx;
+	u64 data;
+
+	if (svm->vmcb->control.exit_info_1) {
+		data = (u32)s->rax | (svm->gprs.rdx << 32);
+		if (svm_set_msr(&svm->vcpu, index, data, false))
+			return svm_inject_exception(svm, 13, true, 0);
+		svm_set_msr(&svm->vcpu, index, data, true);
+	} else {
+		if (svm_get_msr(&svm->vcpu, index, &data))
+			return svm_inject_exception(svm, 13, true, 0);
+		s->rax = (u32)data;
+		svm->gprs.rdx = data >> 32;
+	}
+	svm_skip(svm, 2);
+	return 1;
+}
+
+static int svm_handle_vmmcall(struct svm_vcpu *svm)
+{
+	struct khv_regs regs;
+	int r;
+
+	svm_skip(svm, 3);
+	svm_get_regs(&svm->vcpu, &regs);
+	r = khv_vcpu_hypercall(&svm->vcpu, &regs);
+	if (r > 0)
+		svm->vmcb->save.rax = regs.rax;
+	return r;
+}
+
 static int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct svm_vmcb *vmcb = svm->vmcb;
@@ -458,9 +631,11 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_NPF:
 		return svm_handle_npf(svm);
 	case SVM_EXIT_MSR:
-		/* No MSR is allowed yet: #GP, as for a non-existent MSR. */
-		return svm_inject_exception(svm, 13, true, 0);
-	case SVM_EXIT_VMRUN ... SVM_EXIT_VMRUN + 6:
+		return svm_handle_msr(svm);
+	case SVM_EXIT_VMMCALL:
+		return svm_handle_vmmcall(svm);
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
 		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
 		return svm_inject_exception(svm, 6, false, 0);
 	case SVM_EXIT_SHUTDOWN:
@@ -498,7 +673,9 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
+	svm_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
+	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
 	/*
 	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
 	 * shares SVM, so no translation may outlive an entry.
@@ -517,6 +694,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_vmload(host_pa);
 	asm volatile("stgi" : : : "memory");
 	local_irq_enable();
+	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();
 
 	if (fault) {

@@ -119,6 +119,39 @@ struct khv_sregs {
 	__u64 reserved[8];
 };
 
+/*
+ * struct khv_msrs - argument of KHV_GET_MSRS / KHV_SET_MSRS (vCPU fd).
+ * Only the MSRs khv lets a guest have are accepted (Documentation/khv-abi.rst);
+ * any other index fails the whole call with -EINVAL and changes nothing.
+ * @nmsrs:   entries used, 1 .. KHV_MAX_MSR_ENTRIES.
+ * @flags:   must be 0.
+ * @entries: index in, data in (SET) or out (GET); reserved must be 0.
+ */
+#define KHV_MAX_MSR_ENTRIES	32
+
+struct khv_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct khv_msrs {
+	__u32 nmsrs;
+	__u32 flags;
+	struct khv_msr_entry entries[KHV_MAX_MSR_ENTRIES];
+};
+
+/*
+ * The khv hypercall ABI: VMMCALL (AMD) or VMCALL (Intel) with the number in
+ * RAX and arguments in RBX, RCX, RDX, RSI, RDI; the result comes back in RAX.
+ * KHV_HC_API_VERSION is answered by the module; numbers from
+ * KHV_HC_USER_BASE go to user space as KHV_EXIT_HYPERCALL; any other number
+ * returns KHV_HC_ENOSYS.
+ */
+#define KHV_HC_API_VERSION	0
+#define KHV_HC_USER_BASE	0x1000
+#define KHV_HC_ENOSYS		((__u64)-38)
+
 /* Why KHV_RUN returned (struct khv_run.exit_reason). */
 #define KHV_EXIT_UNKNOWN	0	/* hardware exit khv does not handle */
 #define KHV_EXIT_IO		1	/* port I/O: khv_run.io */
@@ -207,5 +240,7 @@ struct khv_run {
 #define KHV_SET_REGS		_IOW(KHVIO, 0x52, struct khv_regs)
 #define KHV_GET_SREGS		_IOR(KHVIO, 0x53, struct khv_sregs)
 #define KHV_SET_SREGS		_IOW(KHVIO, 0x54, struct khv_sregs)
+#define KHV_GET_MSRS		_IOWR(KHVIO, 0x55, struct khv_msrs)
+#define KHV_SET_MSRS		_IOW(KHVIO, 0x56, struct khv_msrs)
 
 #endif /* _UAPI_LINUX_KHV_H */
