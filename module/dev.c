@@ -13,7 +13,7 @@
 
 #include "khv.h"
 
-static long khv_check_extension(unsigned long cap)
+long khv_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KHV_CAP_VENDOR:

@@ -105,6 +105,8 @@ enum khv_pending {
  * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
  * @exits:   exits by KHV_EXIT_* reason returned to user space.
+ * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
+ * @cpuid_nent: its entries.
  */
 struct khv_vcpu {
 	struct khv_vm *vm;
@@ -116,6 +118,8 @@ struct khv_vcpu {
 	struct khv_insn pending_insn;
 	u64 tlb_gen;
 	u64 exits[KHV_EXIT_HYPERCALL + 2];
+	struct khv_cpuid_entry *cpuid;
+	unsigned int cpuid_nent;
 };
 
 /* The backend chosen at load time; constant afterwards. */
@@ -162,6 +166,11 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		       unsigned int insn_len, int mode, u64 *next_rip_delta);
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
 int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
+
+/* cpuid.c */
+void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);
+void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
+long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
 
 /* dev.c */
 long khv_check_extension(unsigned long cap);

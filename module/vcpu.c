@@ -341,6 +341,9 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_SET_MSRS:
 		r = khv_vcpu_msrs_ioctl(vcpu, cmd, argp);
 		break;
+	case KHV_SET_CPUID:
+		r = khv_vcpu_set_cpuid(vcpu, argp);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -403,6 +406,7 @@ int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 
 void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 {
+	kfree(vcpu->cpuid);
 	mutex_destroy(&vcpu->mutex);
 	free_page((unsigned long)vcpu->run);
 }

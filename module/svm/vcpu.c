@@ -467,37 +467,16 @@ static void svm_skip(struct svm_vcpu *svm, unsigned int len)
 		vmcb->save.rip += len;
 }
 
-/* CPUID: the host's values less what a guest must not see. */
 static int svm_handle_cpuid(struct svm_vcpu *svm)
 {
 	struct svm_save *s = &svm->vmcb->save;
-	u32 leaf = s->rax, sub = svm->gprs.rcx;
-	u32 a, b, c, d;
+	u32 regs[4];
 
-	if (leaf >= 0x40000000 && leaf < 0x40000100) {
-		/* The hypervisor leaf: "khvkhvkhv\0\0\0". */
-		a = 0x40000000;
-		b = 0x6b76686b;
-		c = 0x686b7668;
-		d = 0x76;
-	} else {
-		cpuid_count(leaf, sub, &a, &b, &c, &d);
-		if (leaf == 1) {
-			c &= ~BIT(5);		/* no VMX */
-			c |= BIT(31);		/* a hypervisor is present */
-		} else if (leaf == 0x80000001) {
-			c &= ~BIT(2);		/* no SVM */
-		} else if (leaf == 0x8000000a) {
-			a = 0;
-			b = 0;
-			c = 0;
-			d = 0;
-		}
-	}
-	s->rax = a;
-	svm->gprs.rbx = b;
-	svm->gprs.rcx = c;
-	svm->gprs.rdx = d;
+	khv_cpuid(&svm->vcpu, s->rax, svm->gprs.rcx, regs);
+	s->rax = regs[0];
+	svm->gprs.rbx = regs[1];
+	svm->gprs.rcx = regs[2];
+	svm->gprs.rdx = regs[3];
 	svm_skip(svm, 2);
 	return 1;
 }

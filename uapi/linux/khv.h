@@ -142,6 +142,33 @@ struct khv_msrs {
 };
 
 /*
+ * struct khv_cpuid - argument of KHV_SET_CPUID (vCPU fd): the CPUID values
+ * this vCPU's guest sees. Feature bits the host lacks or khv must not give a
+ * guest are cleared (Documentation/khv-abi.rst); leaves not in the table read
+ * as zeros. Without a table, the guest sees the host's values, masked alike.
+ * @nent:    entries used, 1 .. KHV_MAX_CPUID_ENTRIES.
+ * @flags:   must be 0.
+ * @entries: function (EAX in), index (ECX in, compared only with
+ *	     KHV_CPUID_FLAG_INDEX), flags, the four registers; reserved 0.
+ */
+#define KHV_MAX_CPUID_ENTRIES	80
+#define KHV_CPUID_FLAG_INDEX	(1U << 0)
+
+struct khv_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved[3];
+};
+
+struct khv_cpuid {
+	__u32 nent;
+	__u32 flags;
+	struct khv_cpuid_entry entries[KHV_MAX_CPUID_ENTRIES];
+};
+
+/*
  * The khv hypercall ABI: VMMCALL (AMD) or VMCALL (Intel) with the number in
  * RAX and arguments in RBX, RCX, RDX, RSI, RDI; the result comes back in RAX.
  * KHV_HC_API_VERSION is answered by the module; numbers from
@@ -242,5 +269,6 @@ struct khv_run {
 #define KHV_SET_SREGS		_IOW(KHVIO, 0x54, struct khv_sregs)
 #define KHV_GET_MSRS		_IOWR(KHVIO, 0x55, struct khv_msrs)
 #define KHV_SET_MSRS		_IOW(KHVIO, 0x56, struct khv_msrs)
+#define KHV_SET_CPUID		_IOW(KHVIO, 0x57, struct khv_cpuid)
 
 #endif /* _UAPI_LINUX_KHV_H */

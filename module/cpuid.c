@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What CPUID tells a guest: the vCPU's table (KHV_SET_CPUID) or the host's
+ * values, in both cases less what the host lacks and what khv must not give
+ * a guest.
+ */
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/processor.h>
+
+#include "compat.h"
+#include "khv.h"
+
+/* The hypervisor leaf's signature, "khvkhvkhv\0\0\0". */
+#define KHV_SIG_EBX	0x6b76686b
+#define KHV_SIG_ECX	0x686b7668
+#define KHV_SIG_EDX	0x00000076
+
+/*
+ * Bits a guest may not see even where the host has them: nested
+ * virtualization (VMX, SVM), state khv does not switch (XSAVE and the AVX
+ * family above SSE) and instructions khv intercepts without emulating
+ * (MONITOR/MWAIT).
+ */
+#define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(26) | BIT(27) | BIT(28))
+#define L7_EBX_DENY	(BIT(5) | BIT(16) | BIT(17) | BIT(21) | BIT(26) | \
+			 BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define L7_ECX_DENY	(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define L7_EDX_DENY	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
+#define E1_ECX_DENY	(BIT(2) | BIT(11) | BIT(16))
+#define L1_ECX_HYPERVISOR BIT(31)
+
+/**
+ * khv_cpuid_mask() - make CPUID values fit for a guest.
+ * @function: the leaf.
+ * @index:    the sub-leaf.
+ * @regs:     EAX, EBX, ECX, EDX as user space or the host gave them; masked
+ *	      in place.
+ * @host:     the host's values for the same leaf.
+ *
+ * Feature leaves (1, 7.0, 8000_0001h) keep only bits the host has and khv
+ * allows; leaf 1 always says a hypervisor is present; the SVM leaf
+ * (8000_000Ah) and XSAVE leaf (0Dh) read as zeros; the hypervisor leaves
+ * (4000_0000h..4000_00FFh) are khv's own.
+ */
+void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host)
+{
+	switch (function) {
+	case 1:
+		regs[2] = (regs[2] & host[2] & ~L1_ECX_DENY) | L1_ECX_HYPERVISOR;
+		regs[3] &= host[3];
+		break;
+	case 7:
+		if (index == 0) {
+			regs[1] &= host[1] & ~L7_EBX_DENY;
+			regs[2] &= host[2] & ~L7_ECX_DENY;
+			regs[3] &= host[3] & ~L7_EDX_DENY;
+		} else {
+			memset(regs, 0, 4 * sizeof(*regs));
+		}
+		break;
+	case 0xd:
+	case 0x8000000a:
+		memset(regs, 0, 4 * sizeof(*regs));
+		break;
+	case 0x80000001:
+		regs[2] &= host[2] & ~E1_ECX_DENY;
+		regs[3] &= host[3];
+		break;
+	case 0x40000000 ... 0x400000ff:
+		memset(regs, 0, 4 * sizeof(*regs));
+		if (function == 0x40000000) {
+			regs[0] = 0x40000000;
+			regs[1] = KHV_SIG_EBX;
+			regs[2] = KHV_SIG_ECX;
+			regs[3] = KHV_SIG_EDX;
+		}
+		break;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_cpuid_mask);
+
+/**
+ * khv_cpuid() - what the guest's CPUID returns.
+ * @vcpu:     the vCPU.
+ * @function: EAX.
+ * @index:    ECX.
+ * @regs:     out: EAX, EBX, ECX, EDX.
+ */
+void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
+{
+	const struct khv_cpuid_entry *e;
+	u32 host[4];
+	unsigned int i;
+
+	cpuid_count(function, index, &host[0], &host[1], &host[2], &host[3]);
+	if (!vcpu->cpuid) {
+		memcpy(regs, host, sizeof(host));
+	} else {
+		memset(regs, 0, 4 * sizeof(*regs));
+		for (i = 0; i < vcpu->cpuid_nent; i++) {
+			e = &vcpu->cpuid[i];
+			if (e->function != function ||
+			    ((e->flags & KHV_CPUID_FLAG_INDEX) && e->index != index))
+				continue;
+			regs[0] = e->eax;
+			regs[1] = e->ebx;
+			regs[2] = e->ecx;
+			regs[3] = e->edx;
+			break;
+		}
+	}
+	khv_cpuid_mask(function, index, regs, host);
+}
+
+/**
+ * khv_vcpu_set_cpuid() - KHV_SET_CPUID.
+ * @vcpu: the vCPU (its mutex held).
+ * @argp: the user's struct khv_cpuid.
+ *
+ * Return: 0; -EINVAL for flags, a count out of range, unknown entry flags or
+ * non-zero reserved words; -EFAULT; -ENOMEM.
+ */
+long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp)
+{
+	struct khv_cpuid_entry *table;
+	struct khv_cpuid *c;
+	unsigned int i;
+	long r = -EINVAL;
+
+	c = memdup_user(argp, sizeof(*c));
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	if (c->flags || !c->nent || c->nent > KHV_MAX_CPUID_ENTRIES)
+		goto out;
+	for (i = 0; i < c->nent; i++)
+		if ((c->entries[i].flags & ~KHV_CPUID_FLAG_INDEX) ||
+		    memchr_inv(c->entries[i].reserved, 0,
+			       sizeof(c->entries[i].reserved)))
+			goto out;
+	table = kmemdup(c->entries, c->nent * sizeof(*table),
+			GFP_KERNEL_ACCOUNT);
+	r = -ENOMEM;
+	if (!table)
+		goto out;
+	kfree(vcpu->cpuid);
+	vcpu->cpuid = table;
+	vcpu->cpuid_nent = c->nent;
+	r = 0;
+out:
+	kfree(c);
+	return r;
+}

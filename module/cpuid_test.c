@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: what CPUID may tell a guest (cpuid.c).
+ */
+#include <kunit/test.h>
+#include <linux/bits.h>
+
+#include "khv.h"
+
+static const u32 all[4] = { ~0U, ~0U, ~0U, ~0U };
+
+static void cpuid_hides_vmx_svm_and_sets_hypervisor(struct kunit *test)
+{
+	u32 r[4] = { 0, 0, BIT(5) | BIT(0), 0 };
+
+	khv_cpuid_mask(1, 0, r, all);
+	KUNIT_EXPECT_FALSE(test, r[2] & BIT(5));
+	KUNIT_EXPECT_TRUE(test, r[2] & BIT(0));
+	KUNIT_EXPECT_TRUE(test, r[2] & BIT(31));
+
+	r[2] = BIT(2) | BIT(0);
+	khv_cpuid_mask(0x80000001, 0, r, all);
+	KUNIT_EXPECT_EQ(test, r[2], (u32)BIT(0));
+}
+
+static void cpuid_hides_what_the_host_lacks(struct kunit *test)
+{
+	const u32 host[4] = { 0, 0, BIT(0), BIT(4) };
+	u32 r[4] = { 0, 0, BIT(0) | BIT(1), BIT(4) | BIT(6) };
+
+	khv_cpuid_mask(1, 0, r, host);
+	KUNIT_EXPECT_EQ(test, r[2], (u32)(BIT(0) | BIT(31)));
+	KUNIT_EXPECT_EQ(test, r[3], (u32)BIT(4));
+}
+
+static void cpuid_hides_xsave_and_avx(struct kunit *test)
+{
+	u32 r[4] = { ~0U, ~0U, ~0U, ~0U };
+
+	khv_cpuid_mask(1, 0, r, all);
+	KUNIT_EXPECT_FALSE(test, r[2] & (BIT(26) | BIT(27) | BIT(28)));
+	r[0] = r[1] = r[2] = r[3] = ~0U;
+	khv_cpuid_mask(7, 0, r, all);
+	KUNIT_EXPECT_FALSE(test, r[1] & BIT(5));	/* AVX2 */
+	KUNIT_EXPECT_FALSE(test, r[1] & BIT(16));	/* AVX512F */
+	r[0] = r[1] = r[2] = r[3] = ~0U;
+	khv_cpuid_mask(0xd, 0, r, all);
+	KUNIT_EXPECT_EQ(test, r[0] | r[1] | r[2] | r[3], 0U);
+}
+
+static void cpuid_hypervisor_leaf_is_khv(struct kunit *test)
+{
+	u32 r[4] = { 1, 2, 3, 4 };
+
+	khv_cpuid_mask(0x40000000, 0, r, all);
+	KUNIT_EXPECT_EQ(test, r[0], 0x40000000U);
+	KUNIT_EXPECT_EQ(test, r[1], 0x6b76686bU);	/* "khvk" */
+	KUNIT_EXPECT_EQ(test, r[2], 0x686b7668U);	/* "hvkh" */
+	KUNIT_EXPECT_EQ(test, r[3], 0x76U);		/* "v" */
+	r[0] = 5;
+	khv_cpuid_mask(0x40000001, 0, r, all);
+	KUNIT_EXPECT_EQ(test, r[0] | r[1] | r[2] | r[3], 0U);
+}
+
+static void cpuid_other_leaves_pass_through(struct kunit *test)
+{
+	u32 r[4] = { 0xd, 0x68747541, 0x444d4163, 0x69746e65 };
+
+	khv_cpuid_mask(0, 0, r, all);
+	KUNIT_EXPECT_EQ(test, r[0], 0xdU);
+	KUNIT_EXPECT_EQ(test, r[1], 0x68747541U);
+}
+
+static struct kunit_case khv_cpuid_cases[] = {
+	KUNIT_CASE(cpuid_hides_vmx_svm_and_sets_hypervisor),
+	KUNIT_CASE(cpuid_hides_what_the_host_lacks),
+	KUNIT_CASE(cpuid_hides_xsave_and_avx),
+	KUNIT_CASE(cpuid_hypervisor_leaf_is_khv),
+	KUNIT_CASE(cpuid_other_leaves_pass_through),
+	{}
+};
+
+static struct kunit_suite khv_cpuid_suite = {
+	.name = "khv_cpuid",
+	.test_cases = khv_cpuid_cases,
+};
+
+kunit_test_suite(khv_cpuid_suite);
