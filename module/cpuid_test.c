@@ -39,11 +39,11 @@ static void cpuid_hides_xsave_and_avx(struct kunit *test)
 
 	khv_cpuid_mask(1, 0, r, all);
 	KUNIT_EXPECT_FALSE(test, r[2] & (BIT(26) | BIT(27) | BIT(28)));
-	r[0] = r[1] = r[2] = r[3] = ~0U;
+	memset(r, 0xff, sizeof(r));
 	khv_cpuid_mask(7, 0, r, all);
 	KUNIT_EXPECT_FALSE(test, r[1] & BIT(5));	/* AVX2 */
 	KUNIT_EXPECT_FALSE(test, r[1] & BIT(16));	/* AVX512F */
-	r[0] = r[1] = r[2] = r[3] = ~0U;
+	memset(r, 0xff, sizeof(r));
 	khv_cpuid_mask(0xd, 0, r, all);
 	KUNIT_EXPECT_EQ(test, r[0] | r[1] | r[2] | r[3], 0U);
 }

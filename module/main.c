@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "netlink/netlink.h"
 
 const struct khv_arch_ops *khv_arch __ro_after_init;
 
@@ -49,9 +50,12 @@ static int __init khv_init(void)
 	r = khv_virt_init();
 	if (r)
 		goto err_unsetup;
-	r = khv_dev_init();
+	r = khv_nl_init();
 	if (r)
 		goto err_virt;
+	r = khv_dev_init();
+	if (r)
+		goto err_nl;
 	khv_debugfs_init();
 
 	ops->describe(what, sizeof(what));
@@ -59,6 +63,8 @@ static int __init khv_init(void)
 	khv_virt_report();
 	return 0;
 
+err_nl:
+	khv_nl_exit();
 err_virt:
 	khv_virt_exit();
 err_unsetup:
@@ -70,6 +76,7 @@ static void __exit khv_exit(void)
 {
 	khv_debugfs_exit();
 	khv_dev_exit();
+	khv_nl_exit();
 	khv_virt_exit();
 	khv_arch->hardware_unsetup();
 	pr_info("unloaded\n");

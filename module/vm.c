@@ -19,6 +19,7 @@
 #include <linux/xarray.h>
 
 #include "khv.h"
+#include "netlink/netlink.h"
 
 /*
  * Every live VM, indexed by id. Lookups run under RCU and take a reference
@@ -97,6 +98,7 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 	struct khv_vm *vm = filp->private_data;
 
 	xa_erase(&khv_vms, vm->id);
+	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
 	khv_vm_destroy(vm);
 	khv_virt_put();
 	atomic_dec(&khv_nr_vms);
@@ -191,6 +193,12 @@ int khv_vm_create(const struct khv_create_vm *args)
 		goto err_put_fd;
 	}
 	vm->file = file;
+	/*
+	 * Announced before it can be found or its fd closed, so that the
+	 * monitor group never hears of a change or deletion first; from here
+	 * the file's release announces the deletion.
+	 */
+	khv_nl_vm_notify(vm, KHV_CMD_VM_CREATE_NTF);
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;

@@ -15,7 +15,8 @@ while IFS= read -r f; do
 	extra=()
 	[ "$f" = module/compat.h ] && extra=(--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON)
 	# BIT() does not exist for user space: uapi headers spell (1U << n).
-	case $f in uapi/*) extra=(--ignore BIT_MACRO) ;; esac
+	# User-space tools use the C library's own names (Elf64_Ehdr ...).
+	case $f in uapi/*) extra=(--ignore BIT_MACRO) ;; tools/*) extra=(--ignore CAMELCASE) ;; esac
 	# checkpatch reads the asm-goto label operand "%l[x]" of _ASM_EXTABLE as
 	# a modulo (KVM's vmx_ops.h draws the same CHECK): drop just that report.
 	out=$("$cp" "${common[@]}" "${extra[@]}" --file "$f" 2>&1 |

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * host-get: the host's virtualization facts, limits and platform integrity
+ * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/panic.h>
+#include <net/genetlink.h>
+
+#include "khv.h"
+#include "netlink.h"
+
+static u32 khv_nl_module_sig(void)
+{
+	if (!IS_ENABLED(CONFIG_MODULE_SIG))
+		return KHV_MODULE_SIG_NOT_CHECKED;
+	return module_sig_ok(THIS_MODULE) ? KHV_MODULE_SIG_VERIFIED :
+					    KHV_MODULE_SIG_UNVERIFIED;
+}
+
+/* get_taint() is not exported; test_taint() is. */
+static u64 khv_nl_taint(void)
+{
+	u64 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < TAINT_FLAGS_COUNT; i++)
+		if (test_taint(i))
+			mask |= BIT_ULL(i);
+	return mask;
+}
+
+/*
+ * The lockdown mode is a static variable of security/lockdown/; the only
+ * export, security_locked_down(), asks about one reason and has effects
+ * (a log line when locked down, an audit record from LSMs that mediate it),
+ * so the module does not probe with it and says it does not know.
+ */
+static u32 khv_nl_lockdown(void)
+{
+	return KHV_LOCKDOWN_UNKNOWN;
+}
+
+static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &khv_nl_family, 0,
+			  KHV_CMD_HOST_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KHV_A_HOST_API_VERSION, KHV_API_VERSION) ||
+	    nla_put_u32(skb, KHV_A_HOST_VENDOR,
+			khv_check_extension(KHV_CAP_VENDOR)) ||
+	    nla_put_u8(skb, KHV_A_HOST_NESTED_PAGING,
+		       khv_check_extension(KHV_CAP_NESTED_PAGING)) ||
+	    nla_put_u32(skb, KHV_A_HOST_VIRT_OWNER,
+			khv_check_extension(KHV_CAP_VIRT_OWNER)) ||
+	    nla_put_u32(skb, KHV_A_HOST_MAX_VCPUS,
+			khv_check_extension(KHV_CAP_MAX_VCPUS)) ||
+	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS,
+			khv_check_extension(KHV_CAP_MAX_VMS)) ||
+	    nla_put_u32(skb, KHV_A_HOST_NR_VMS, khv_vms_alive()) ||
+	    nla_put_u32(skb, KHV_A_HOST_MODULE_SIG, khv_nl_module_sig()) ||
+	    nla_put_u64_64bit(skb, KHV_A_HOST_TAINT, khv_nl_taint(),
+			      KHV_A_HOST_PAD) ||
+	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown())) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int r;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	r = khv_nl_host_fill(msg, info->snd_portid, info->snd_seq);
+	if (r) {
+		nlmsg_free(msg);
+		return r;
+	}
+	return genlmsg_reply(msg, info);
+}

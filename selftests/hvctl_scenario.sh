@@ -1,0 +1,196 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# hvctl_scenario: the real hvctl binary against the loaded khv module —
+# host show (JSON keys), vm list/show/set on a VM held by khv_hold_vm, the
+# monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
+# message on stderr), 2 (usage). TAP output; plain POSIX sh (busybox), no jq.
+#
+# hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+HOLD=$DIR/khv_hold_vm
+TMP=$(mktemp -d /tmp/hvctl_scenario.XXXXXX)
+NR=0
+FAILED=0
+HOLD_PID=
+
+for c in "$HVCTL" "$(command -v hvctl 2>/dev/null)" /khv/hvctl \
+	 "$DIR/hvctl" "$DIR/../../tools/hvctl/hvctl"; do
+	if [ -n "$c" ] && [ -x "$c" ]; then
+		HVCTL=$c
+		break
+	fi
+	HVCTL=
+done
+
+cleanup() {
+	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+echo "TAP version 13"
+if [ -z "$HVCTL" ]; then
+	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
+	exit 4
+fi
+echo "1..14"
+echo "# hvctl: $HVCTL"
+
+ok() {
+	NR=$((NR + 1))
+	echo "ok $NR - $1"
+}
+
+not_ok() {
+	NR=$((NR + 1))
+	FAILED=$((FAILED + 1))
+	echo "not ok $NR - $1"
+	shift
+	for l in "$@"; do
+		echo "# $l"
+	done
+	for f in out err; do
+		[ -s "$TMP/$f" ] && sed "s/^/# $f: /" "$TMP/$f"
+	done
+}
+
+# run EXPECTED_STATUS ARGS...: hvctl's stdout in $TMP/out, stderr in $TMP/err.
+run() {
+	want=$1
+	shift
+	"$HVCTL" "$@" > "$TMP/out" 2> "$TMP/err"
+	status=$?
+	[ "$status" -eq "$want" ]
+}
+
+has() {
+	grep -q -- "$1" "$TMP/out"
+}
+
+# 1: JSON with every stable key of the host object.
+if run 0 -j host show; then
+	missing=
+	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
+		 nr_vms module_sig taint lockdown; do
+		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
+	done
+	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
+		ok "hvctl -j host show: one JSON object with the stable keys"
+	else
+		not_ok "hvctl -j host show: one JSON object with the stable keys" "missing:$missing"
+	fi
+else
+	not_ok "hvctl -j host show: one JSON object with the stable keys" "exit status $status"
+fi
+
+# 2: the vendor is the CPU's.
+want=unknown
+grep -qw svm /proc/cpuinfo && want=amd
+grep -qw vmx /proc/cpuinfo && want=intel
+if has "\"vendor\":\"$want\""; then
+	ok "host show: vendor is $want, as /proc/cpuinfo says"
+else
+	not_ok "host show: vendor is $want, as /proc/cpuinfo says"
+fi
+
+# 3: -p pretty-prints the same keys, one per line.
+if run 0 -j -p host show && [ "$(grep -c '"' "$TMP/out")" -ge 10 ] &&
+   grep -q '^ *"nr_vms": [0-9]' "$TMP/out"; then
+	ok "hvctl -j -p host show: pretty JSON, one key per line"
+else
+	not_ok "hvctl -j -p host show: pretty JSON, one key per line"
+fi
+
+# A VM held by another process, and a monitor that waits for its end.
+"$HOLD" > "$TMP/hold" 2>&1 &
+HOLD_PID=$!
+i=0
+while ! grep -q ready "$TMP/hold" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
+# 4: the VM is listed (JSON), with its holder's pid; its id found from that.
+ID=
+if run 0 -j vm list; then
+	ID=$(tr '}' '\n' < "$TMP/out" | grep "\"pid\":$HOLD_PID," |
+	     sed -n 's/.*"id":\([0-9][0-9]*\),.*/\1/p')
+fi
+if [ -n "$ID" ]; then
+	ok "hvctl -j vm list: lists the VM held by pid $HOLD_PID (id $ID)"
+else
+	not_ok "hvctl -j vm list: lists the VM held by pid $HOLD_PID" "holder: $(cat "$TMP/hold")"
+	ID=0
+fi
+
+# 5: text output, one line per VM.
+if run 0 vm list && grep -q "^id $ID name \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]*$" "$TMP/out"; then
+	ok "hvctl vm list: one text line for the VM"
+else
+	not_ok "hvctl vm list: one text line for the VM"
+fi
+
+"$HVCTL" -j monitor --count 2 > "$TMP/monitor" 2>&1 &
+MON_PID=$!
+sleep 1
+
+# 6: set the name (abbreviated command and key), then see it.
+if run 0 vm se "$ID" n scenario-vm && run 0 -j vm sh "$ID" &&
+   has "\"id\":$ID,\"name\":\"scenario-vm\","; then
+	ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)"
+else
+	not_ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)" "status $status"
+fi
+
+# 7-9: usage errors exit 2.
+if run 2 vm frobnicate; then ok "unknown command: exit 2"; else not_ok "unknown command: exit 2" "status $status"; fi
+if run 2 vm show not-a-number; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
+if run 2 h; then ok "ambiguous object \"h\": exit 2"; else not_ok "ambiguous object \"h\": exit 2" "status $status"; fi
+
+# 10-11: kernel refusals exit 1 and print the kernel's extack message.
+if run 1 vm show 4611686018427387904 && grep -q "^Error: no VM with this id" "$TMP/err"; then
+	ok "unknown VM: exit 1 with the kernel's message"
+else
+	not_ok "unknown VM: exit 1 with the kernel's message" "status $status"
+fi
+if run 1 vm set "$ID" name "bad	name" && grep -q "^Error: VM name must be" "$TMP/err"; then
+	ok "non-printable name: exit 1 with the kernel's message"
+else
+	not_ok "non-printable name: exit 1 with the kernel's message" "status $status"
+fi
+
+# 12: the holder goes away: the monitor saw the change and the deletion.
+kill "$HOLD_PID"
+wait "$HOLD_PID" 2>/dev/null
+HOLD_PID=
+( sleep 20; kill "$MON_PID" 2>/dev/null ) &
+WATCHDOG=$!
+wait "$MON_PID"
+mon_status=$?
+kill "$WATCHDOG" 2>/dev/null
+if [ $mon_status -eq 0 ] &&
+   grep -q "^{\"event\":\"vm-change\",\"id\":$ID,\"name\":\"scenario-vm\"," "$TMP/monitor" &&
+   grep -q "^{\"event\":\"vm-delete\",\"id\":$ID," "$TMP/monitor"; then
+	ok "hvctl -j monitor --count 2: vm-change then vm-delete of VM $ID"
+else
+	sed 's/^/# monitor: /' "$TMP/monitor"
+	not_ok "hvctl -j monitor --count 2: vm-change then vm-delete of VM $ID" "status $mon_status"
+fi
+
+# 13: and the VM is no longer listed.
+if run 0 -j vm list && ! has "\"id\":$ID,"; then
+	ok "vm list: VM $ID gone after its holder died"
+else
+	not_ok "vm list: VM $ID gone after its holder died"
+fi
+
+# 14: help at every level exits 0.
+if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help; then
+	ok "help at every level: exit 0"
+else
+	not_ok "help at every level: exit 0" "status $status"
+fi
+
+[ $FAILED -eq 0 ]

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_guest_test: the guest side. Everything here runs inside long-mode
+ * guests, at the address it has in the test binary (lib/khv_vm.c copies the
+ * binary into guest RAM). Built with GUEST_CFLAGS: general registers only, no
+ * red zone (exceptions push on the same stack), no stack protector (no TLS in
+ * the guest), no CET. No libc.
+ */
+#include <stdint.h>
+
+#include "khv_guest.h"
+#include "khv_guest_test.h"
+
+/* Set by the test before the guest runs (sync_global_to_guest()). */
+uint64_t guest_input;
+/* Written by the guest, read by the test (sync_global_from_guest()). */
+volatile uint64_t guest_output;
+
+volatile uint64_t guest_gp_count;
+volatile uint64_t guest_gp_error;
+volatile uint64_t guest_gp_rip;
+
+static uint64_t fib(uint64_t n)
+{
+	uint64_t a = 0, b = 1, t;
+
+	while (n--) {
+		t = a + b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* C runs with paging on: calls, a loop, globals both ways, the stack. */
+void guest_code_sync_values(uint64_t arg)
+{
+	volatile uint64_t on_stack[8];
+	uint64_t i;
+
+	GUEST_SYNC(arg);
+	for (i = 0; i < 8; i++)
+		on_stack[i] = fib(i + 10);
+	for (i = 0; i < 8; i++)
+		GUEST_SYNC2(i, on_stack[i]);
+	GUEST_ASSERT_EQ(guest_input, GUEST_TEST_MAGIC);
+	guest_output = guest_input ^ arg;
+	GUEST_DONE();
+}
+
+static inline void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	asm volatile("cpuid"
+		     : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]), "=d" (r[3])
+		     : "a" (leaf), "c" (sub));
+}
+
+/* Each leaf goes to the test, which compares with the host's. */
+void guest_code_cpuid(uint64_t arg)
+{
+	static const uint32_t leaves[] = { 0, 1, 0x80000000, 0x80000001, 0x40000000 };
+	uint32_t r[4];
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		guest_cpuid(leaves[i], 0, r);
+		GUEST_SYNC4(r[0], r[1], r[2], r[3]);
+	}
+	/* And the guest's own view of the bits that matter. */
+	guest_cpuid(1, 0, r);
+	GUEST_ASSERT(!(r[2] & (1u << 5)));	/* no VMX */
+	GUEST_ASSERT(r[2] & (1u << 31));	/* hypervisor present */
+	guest_cpuid(0x80000001, 0, r);
+	GUEST_ASSERT(!(r[2] & (1u << 2)));	/* no SVM */
+	GUEST_DONE();
+}
+
+/* #GP: count it, keep its error code and RIP, step over the 2-byte RDMSR/WRMSR. */
+__attribute__((interrupt))
+void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code)
+{
+	guest_gp_count = guest_gp_count + 1;
+	guest_gp_error = error_code;
+	guest_gp_rip = frame->rip;
+	frame->rip += 2;
+}
+
+extern const char guest_rdmsr_insn[], guest_wrmsr_insn[];
+
+void guest_code_msr(uint64_t msr)
+{
+	uint32_t lo = 0x1234, hi = 0x5678;
+
+	guest_gp_count = 0;
+	asm volatile(".globl guest_rdmsr_insn\n"
+		     "guest_rdmsr_insn: rdmsr"
+		     : "+a" (lo), "+d" (hi) : "c" ((uint32_t)msr) : "memory");
+	GUEST_ASSERT_EQ(guest_gp_count, 1);
+	GUEST_ASSERT_EQ(guest_gp_rip, (uint64_t)(uintptr_t)guest_rdmsr_insn);
+	/* The faulting RDMSR wrote nothing. */
+	GUEST_ASSERT_EQ(lo, 0x1234);
+	GUEST_ASSERT_EQ(hi, 0x5678);
+	GUEST_SYNC2(guest_gp_count, guest_gp_error);
+
+	asm volatile(".globl guest_wrmsr_insn\n"
+		     "guest_wrmsr_insn: wrmsr"
+		     : : "a" (lo), "d" (hi), "c" ((uint32_t)msr) : "memory");
+	GUEST_ASSERT_EQ(guest_gp_count, 2);
+	GUEST_ASSERT_EQ(guest_gp_rip, (uint64_t)(uintptr_t)guest_wrmsr_insn);
+	GUEST_SYNC2(guest_gp_count, guest_gp_error);
+	GUEST_DONE();
+}
+
+static inline uint64_t guest_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void guest_wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "a" ((uint32_t)v), "d" ((uint32_t)(v >> 32)), "c" (msr)
+		     : "memory");
+}
+
+/*
+ * Allowed MSRs: LSTAR written here is read back, KERNEL_GS_BASE set by the
+ * test is seen here, and a non-canonical LSTAR is refused with #GP(0).
+ */
+void guest_code_msr_allowed(uint64_t arg)
+{
+	(void)arg;
+	guest_gp_count = 0;
+	guest_wrmsr(MSR_LSTAR, GUEST_LSTAR_VALUE);
+	GUEST_ASSERT_EQ(guest_gp_count, 0);
+	GUEST_SYNC(guest_rdmsr(MSR_LSTAR));
+	GUEST_SYNC(guest_rdmsr(MSR_KERNEL_GS_BASE));
+	guest_wrmsr(MSR_LSTAR, 0x0000800000000000ull);
+	GUEST_ASSERT_EQ(guest_gp_count, 1);
+	GUEST_ASSERT_EQ(guest_gp_error, 0);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_LSTAR), GUEST_LSTAR_VALUE);
+	GUEST_DONE();
+}
+
+/* MMIO through page tables: sizes 1, 2, 4 and 8, write then read. */
+void guest_code_mmio(uint64_t base)
+{
+	volatile uint8_t *p8 = (volatile uint8_t *)(uintptr_t)base;
+	volatile uint16_t *p16 = (volatile uint16_t *)(uintptr_t)(base + 0x10);
+	volatile uint32_t *p32 = (volatile uint32_t *)(uintptr_t)(base + 0x20);
+	volatile uint64_t *p64 = (volatile uint64_t *)(uintptr_t)(base + 0x30);
+
+	*p8 = 0x11;
+	*p16 = 0x2222;
+	*p32 = 0x33333333;
+	*p64 = 0x4444444444444444ull;
+	GUEST_ASSERT_EQ(*p8, 0xa1);
+	GUEST_ASSERT_EQ(*p16, 0xa2a2);
+	GUEST_ASSERT_EQ(*p32, 0xa3a3a3a3);
+	GUEST_ASSERT_EQ(*p64, 0xa4a4a4a4a4a4a4a4ull);
+	GUEST_DONE();
+}
+
+/* One of several vCPUs or VMs: GUEST_LOOP_ROUNDS syncs of (id, round), then done. */
+void guest_code_loop(uint64_t id)
+{
+	uint64_t i;
+
+	for (i = 0; i < GUEST_LOOP_ROUNDS; i++)
+		GUEST_SYNC2(id, i);
+	GUEST_DONE();
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvctl: the khv management tool. iproute2 conventions:
+ * hvctl [-j] [-p] [-V] OBJECT COMMAND [ARGS], exit 0 (ok), 1 (the kernel or
+ * the system refused), 2 (usage).
+ */
+#ifndef HVCTL_H
+#define HVCTL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netlink/genl/genl.h>
+
+#define HVCTL_VERSION	"0.1"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+enum {
+	EXIT_OK = 0,
+	EXIT_KERNEL = 1,
+	EXIT_USAGE = 2,
+};
+
+/* main.c: argument helpers shared by the objects. */
+struct hv_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+int hv_dispatch(const char *object, const struct hv_cmd *cmds, int argc,
+		char **argv, void (*usage)(void));
+int hv_match(const char *arg, const char *const *words, int n);
+int hv_usage_error(const char *fmt, ...);
+int hv_parse_u64(const char *arg, const char *what, uint64_t *val);
+
+/* nl.c: one libnl socket bound to the khv family. */
+typedef int (*hv_parse_fn)(struct nlattr **tb, uint8_t cmd, void *arg);
+
+int hv_nl_open(void);
+void hv_nl_close(void);
+struct nl_msg *hv_nl_msg(uint8_t cmd, int flags);
+int hv_nl_exec(struct nl_msg *msg, int maxattr, hv_parse_fn parse,
+	       void *arg);
+int hv_nl_monitor(int maxattr, hv_parse_fn parse, void *arg,
+		  atomic_int *stop);
+
+/* print.c: the one output path, text or JSON. */
+void print_init(bool json, bool pretty);
+void print_open_object(const char *key);
+void print_close_object(void);
+void print_open_array(const char *key);
+void print_close_array(void);
+void print_string(const char *key, const char *val);
+void print_u64(const char *key, uint64_t val);
+void print_bool(const char *key, bool val);
+void print_hex(const char *key, uint64_t val);
+void print_flush(void);
+
+/* The objects. */
+int do_host(int argc, char **argv);
+int do_vm(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+int hv_cmd_run(int argc, char **argv);
+void print_vm(struct nlattr **tb);
+
+#endif /* HVCTL_H */

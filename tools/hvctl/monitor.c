@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvctl monitor [--count N]: stream the khv monitor group's events until
+ * SIGINT or SIGTERM, or until N events have been printed.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/khv_netlink.h>
+
+#include "hvctl.h"
+
+static atomic_int stop;	/* set by the signal handler */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct monitor {
+	uint64_t count;		/* events still to print; 0: no limit */
+};
+
+static int event_print(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct monitor *mon = arg;
+	const char *event;
+
+	switch (cmd) {
+	case KHV_CMD_VM_CREATE_NTF:
+		event = "vm-create";
+		break;
+	case KHV_CMD_VM_DELETE_NTF:
+		event = "vm-delete";
+		break;
+	case KHV_CMD_VM_CHANGE_NTF:
+		event = "vm-change";
+		break;
+	default:
+		return 0;	/* an event this hvctl does not know */
+	}
+	print_open_object(NULL);
+	print_string("event", event);
+	print_vm(tb);
+	print_close_object();
+	print_flush();
+	if (mon->count && !--mon->count)
+		return 1;
+	return 0;
+}
+
+static void monitor_usage(void)
+{
+	fprintf(stderr,
+		"Usage: hvctl monitor [ --count N ]\n"
+		"Prints one line (with -j: one JSON object) per event until\n"
+		"interrupted, or until N events have been printed.\n");
+}
+
+int do_monitor(int argc, char **argv)
+{
+	static const char *const opts[] = { "--count" };
+	struct monitor mon = { 0 };
+	struct sigaction sa;
+	int r;
+
+	if (argc > 0 && !strcmp(argv[0], "help")) {
+		monitor_usage();
+		return EXIT_OK;
+	}
+	while (argc > 0) {
+		if (hv_match(argv[0], opts, 1) != 0) {
+			monitor_usage();
+			return hv_usage_error("monitor: unknown argument \"%s\"", argv[0]);
+		}
+		if (argc < 2)
+			return hv_usage_error("monitor: --count needs a number");
+		r = hv_parse_u64(argv[1], "count", &mon.count);
+		if (r)
+			return r;
+		argc -= 2;
+		argv += 2;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	r = hv_nl_monitor(KHV_A_VM_MAX, event_print, &mon, &stop);
+	return r ? EXIT_KERNEL : EXIT_OK;
+}
