@@ -91,6 +91,34 @@ enum khv_pending {
 	KHV_PENDING_IO_IN,	/* data for IN lands in RAX */
 	KHV_PENDING_MMIO_READ,	/* data for a load lands in a GPR */
 	KHV_PENDING_HYPERCALL,	/* the result lands in RAX */
+	KHV_PENDING_INS,	/* INS data lands in guest memory at ES:RDI */
+};
+
+/**
+ * struct khv_string_io - an INS/OUTS (with or without REP), as the backend
+ *	saw it; the core moves the data and the registers.
+ * @in:        INS (port to memory) or OUTS.
+ * @rep:       a REP prefix: RCX counts elements.
+ * @port:      the port.
+ * @size:      element size, 1, 2 or 4.
+ * @addr_bytes: address size, 2, 4 or 8: masks RSI/RDI/RCX.
+ * @seg_base:  base of DS (or the override) for OUTS, ES for INS.
+ * @next_rip:  where the guest goes on when the count is done.
+ * @cr3:       the guest's CR3 and @walk its khv_gwalk_mode(): for the walk
+ * @walk:      from linear to guest-physical addresses.
+ * @count:     elements in this exit (set by the core).
+ */
+struct khv_string_io {
+	bool in;
+	bool rep;
+	u16 port;
+	u8 size;
+	u8 addr_bytes;
+	u64 seg_base;
+	u64 next_rip;
+	u64 cr3;
+	unsigned int walk;
+	u32 count;
 };
 
 /**
@@ -103,6 +131,7 @@ enum khv_pending {
  * @pending: a KHV_PENDING_* exit that the next KHV_RUN completes.
  * @pending_size: bytes of the I/O-in or MMIO read.
  * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
+ * @pending_sio: the INS for KHV_PENDING_INS.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
  * @exits:   exits by KHV_EXIT_* reason returned to user space.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
@@ -116,6 +145,7 @@ struct khv_vcpu {
 	enum khv_pending pending;
 	u8 pending_size;
 	struct khv_insn pending_insn;
+	struct khv_string_io pending_sio;
 	u64 tlb_gen;
 	u64 exits[KHV_EXIT_HYPERCALL + 2];
 	struct khv_cpuid_entry *cpuid;
@@ -154,6 +184,8 @@ int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma);
 struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write);
 unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, u8 *buf, unsigned int len);
+unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
+			     unsigned int mode, const u8 *buf, unsigned int len);
 
 /* vcpu.c */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
@@ -166,6 +198,8 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		       unsigned int insn_len, int mode, u64 *next_rip_delta);
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
 int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
+int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
+			    const struct khv_string_io *sio);
 
 /* cpuid.c */
 void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);

@@ -271,6 +271,43 @@ unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 	return n;
 }
 
+/**
+ * khv_store_guest() - write guest memory at a linear address, through the
+ *	guest's own page tables; never into a read-only region.
+ * @vm:     the VM.
+ * @linear: segment base + offset.
+ * @cr3:    guest CR3.
+ * @mode:   khv_gwalk_mode() of the guest.
+ * @buf:    the bytes.
+ * @len:    how many.
+ *
+ * Return: the bytes written, fewer at the first page that is not present,
+ * not guest RAM or read-only.
+ */
+unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
+			     unsigned int mode, const u8 *buf, unsigned int len)
+{
+	unsigned int n = 0, chunk;
+	struct page *page;
+	u64 gpa;
+	void *p;
+
+	while (n < len) {
+		if (khv_gwalk(linear + n, cr3, mode, khv_gwalk_read, vm, &gpa))
+			break;
+		page = khv_gpa_to_page(vm, gpa, true);
+		if (!page)
+			break;
+		chunk = min_t(unsigned int, len - n,
+			      PAGE_SIZE - offset_in_page(gpa));
+		p = kmap_local_page(page);
+		memcpy(p + offset_in_page(gpa), buf + n, chunk);
+		kunmap_local(p);
+		n += chunk;
+	}
+	return n;
+}
+
 static vm_fault_t khv_mem_fault(struct vm_fault *vmf)
 {
 	struct khv_memslot *ms = vmf->vma->vm_private_data;

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
+#include <asm/processor-flags.h>
 
 #include "khv.h"
 
@@ -153,6 +154,124 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
 }
 
+/* RSI/RDI/RCX as the address size sees them, and their update (SDM Vol. 1 3.4.1.1). */
+static u64 khv_addr_mask(u8 bytes)
+{
+	return bytes == 8 ? ~0ULL : GENMASK_ULL(bytes * 8 - 1, 0);
+}
+
+static u64 khv_addr_update(u64 old, s64 delta, u8 bytes)
+{
+	u64 mask = khv_addr_mask(bytes);
+
+	/* A 32-bit write zeroes bits 63:32; a 16-bit one keeps them. */
+	if (bytes == 4)
+		return (old + delta) & mask;
+	return (old & ~mask) | ((old + delta) & mask);
+}
+
+/* Linear address of element @i from index register value @reg. */
+static u64 khv_sio_linear(const struct khv_string_io *sio, u64 reg, bool df,
+			  u32 i)
+{
+	s64 step = df ? -(s64)sio->size : sio->size;
+
+	return sio->seg_base +
+	       ((reg + step * i) & khv_addr_mask(sio->addr_bytes));
+}
+
+/* After @n elements: move the index register and RCX, and RIP when done. */
+static void khv_sio_advance(const struct khv_string_io *sio,
+			    struct khv_regs *regs, u64 *index, u32 n)
+{
+	bool df = regs->rflags & X86_EFLAGS_DF;
+	s64 step = df ? -(s64)sio->size : sio->size;
+
+	*index = khv_addr_update(*index, step * n, sio->addr_bytes);
+	if (sio->rep)
+		regs->rcx = khv_addr_update(regs->rcx, -(s64)n, sio->addr_bytes);
+	if (!sio->rep || !(regs->rcx & khv_addr_mask(sio->addr_bytes)))
+		regs->rip = sio->next_rip;
+}
+
+/**
+ * khv_vcpu_exit_string_io() - INS/OUTS for user space, REP included.
+ * @vcpu: the vCPU; RIP still points at the instruction.
+ * @sio:  what the backend decoded.
+ *
+ * Moves as many elements as fit in the run page per exit; a REP instruction
+ * is re-executed for the rest, with RSI/RDI/RCX already moved (as an
+ * interrupted REP string instruction would be).
+ * Return: 1 to enter the guest again (zero count), 0 to exit to user space.
+ */
+int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
+			    const struct khv_string_io *sio)
+{
+	u8 *data = (u8 *)vcpu->run + KHV_RUN_IO_DATA;
+	struct khv_run *run = vcpu->run;
+	struct khv_regs regs;
+	u32 n, max, i;
+	bool df;
+
+	khv_arch->get_regs(vcpu, &regs);
+	df = regs.rflags & X86_EFLAGS_DF;
+	n = sio->rep ? min_t(u64, regs.rcx & khv_addr_mask(sio->addr_bytes),
+			     U32_MAX) : 1;
+	if (!n) {
+		regs.rip = sio->next_rip;
+		return khv_arch->set_regs(vcpu, &regs) ?: 1;
+	}
+	max = (PAGE_SIZE - KHV_RUN_IO_DATA) / sio->size;
+	n = min(n, max);
+
+	memset(&run->io, 0, sizeof(run->io));
+	run->io.direction = sio->in ? KHV_EXIT_IO_IN : KHV_EXIT_IO_OUT;
+	run->io.size = sio->size;
+	run->io.port = sio->port;
+	run->io.data_offset = KHV_RUN_IO_DATA;
+	if (sio->in) {
+		run->io.count = n;
+		memset(data, 0, n * sio->size);
+		vcpu->pending = KHV_PENDING_INS;
+		vcpu->pending_sio = *sio;
+		vcpu->pending_sio.count = n;
+		return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
+	}
+	/* OUTS: the elements come from DS:RSI (or the override). */
+	for (i = 0; i < n; i++)
+		if (khv_fetch_guest(vcpu->vm,
+				    khv_sio_linear(sio, regs.rsi, df, i),
+				    sio->cr3, sio->walk, data + i * sio->size,
+				    sio->size) != sio->size)
+			break;
+	if (!i) {
+		memset(&run->internal, 0, sizeof(run->internal));
+		run->internal.info[0] = khv_sio_linear(sio, regs.rsi, df, 0);
+		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+	run->io.count = i;
+	khv_sio_advance(sio, &regs, &regs.rsi, i);
+	return khv_arch->set_regs(vcpu, &regs) ?: khv_vcpu_exit(vcpu, KHV_EXIT_IO);
+}
+
+/* INS completes: the data user space wrote goes to ES:RDI. */
+static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu, struct khv_regs *regs)
+{
+	const struct khv_string_io *sio = &vcpu->pending_sio;
+	const u8 *data = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
+	bool df = regs->rflags & X86_EFLAGS_DF;
+	u8 buf[4];
+	u32 i;
+
+	for (i = 0; i < sio->count; i++) {
+		memcpy(buf, data + i * sio->size, sio->size);
+		if (khv_store_guest(vcpu->vm, khv_sio_linear(sio, regs->rdi, df, i),
+				    sio->cr3, sio->walk, buf, sio->size) != sio->size)
+			break;
+	}
+	khv_sio_advance(sio, regs, &regs->rdi, i);
+}
+
 /**
  * khv_vcpu_hypercall() - a khv hypercall (see uapi/linux/khv.h).
  * @vcpu: the vCPU, whose RIP the backend already moved past the instruction.
@@ -203,6 +322,10 @@ static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
 			regs.rax = v;
 		else
 			regs.rax = (regs.rax & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0)) | v;
+		break;
+	case KHV_PENDING_INS:
+		khv_arch->get_regs(vcpu, &regs);
+		khv_vcpu_complete_ins(vcpu, &regs);
 		break;
 	case KHV_PENDING_HYPERCALL:
 		khv_arch->get_regs(vcpu, &regs);

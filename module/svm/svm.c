@@ -54,6 +54,11 @@ bool svm_has_nrips(void)
 	return svm_caps.nrips;
 }
 
+bool svm_has_decode_assists(void)
+{
+	return svm_caps.decode_assists;
+}
+
 static void svm_read_facts(struct svm_facts *f)
 {
 	f->max_ext_leaf = cpuid_eax(0x80000000);

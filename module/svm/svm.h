@@ -42,6 +42,7 @@ u64 svm_msrpm_pa(void);
 u64 svm_host_save_pa(int cpu);
 u32 svm_nr_asids(void);
 bool svm_has_nrips(void);
+bool svm_has_decode_assists(void);
 
 /* vcpu.c */
 struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id);

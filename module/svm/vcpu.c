@@ -481,20 +481,90 @@ static int svm_handle_cpuid(struct svm_vcpu *svm)
 	return 1;
 }
 
+static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
+				   unsigned int len);
+
+/*
+ * The segment of an OUTS: EXITINFO1[12:10] with decode assists (APM
+ * 15.10.2), else the instruction's own override prefix, else DS.
+ */
+static unsigned int svm_outs_segment(struct svm_vcpu *svm, u64 info)
+{
+	static const u8 prefix_seg[][2] = {
+		{ 0x26, 0 }, { 0x2e, 1 }, { 0x36, 2 }, { 0x3e, 3 },
+		{ 0x64, 4 }, { 0x65, 5 },
+	};
+	u8 insn[KHV_INSN_MAX_LEN];
+	unsigned int n, i, j, seg = 3;
+
+	if (svm_has_decode_assists())
+		return (info >> 10) & 7;
+	n = svm_fetch_insn(svm, insn, sizeof(insn));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ARRAY_SIZE(prefix_seg); j++)
+			if (insn[i] == prefix_seg[j][0])
+				seg = prefix_seg[j][1];
+		/* Stop at the first byte that is no prefix (SDM Vol. 2 2.1.1). */
+		if (j == ARRAY_SIZE(prefix_seg) && insn[i] != 0x66 &&
+		    insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
+		    insn[i] != 0xf0 && (insn[i] & 0xf0) != 0x40)
+			break;
+	}
+	return seg;
+}
+
+static const struct svm_segment *svm_segment_nr(struct svm_save *s,
+						unsigned int nr)
+{
+	switch (nr) {
+	case 0:
+		return &s->es;
+	case 1:
+		return &s->cs;
+	case 2:
+		return &s->ss;
+	case 4:
+		return &s->fs;
+	case 5:
+		return &s->gs;
+	default:
+		return &s->ds;
+	}
+}
+
+static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
+{
+	struct svm_save *s = &svm->vmcb->save;
+	bool in = info & SVM_IOIO_IN;
+	bool long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_L);
+	unsigned int seg = in ? 0 : svm_outs_segment(svm, info);
+	struct khv_string_io sio = {
+		.in = in,
+		.rep = info & SVM_IOIO_REP,
+		.port = info >> SVM_IOIO_PORT_SHIFT,
+		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+		/* A16/A32/A64 in bits 9:7. */
+		.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2,
+		.next_rip = svm->vmcb->control.exit_info_2,
+		.cr3 = s->cr3,
+		.walk = khv_gwalk_mode(s->cr0, s->cr4, s->efer),
+	};
+
+	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
+	sio.seg_base = svm_segment_nr(s, seg)->base;
+	if (long_mode && seg != 4 && seg != 5)
+		sio.seg_base = 0;
+	return khv_vcpu_exit_string_io(&svm->vcpu, &sio);
+}
+
 static int svm_handle_ioio(struct svm_vcpu *svm)
 {
 	struct svm_vmcb *vmcb = svm->vmcb;
 	u64 info = vmcb->control.exit_info_1;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
-	if (info & SVM_IOIO_STR) {
-		struct khv_run *run = svm->vcpu.run;
-
-		memset(&run->internal, 0, sizeof(run->internal));
-		run->internal.hardware_exit_reason = SVM_EXIT_IOIO;
-		run->internal.info[0] = info;
-		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_INTERNAL_ERROR);
-	}
+	if (info & SVM_IOIO_STR)
+		return svm_handle_string_io(svm, info);
 	/* APM 15.10.2: EXITINFO2 holds the next RIP. */
 	vmcb->save.rip = vmcb->control.exit_info_2;
 	return khv_vcpu_exit_io(&svm->vcpu, info & SVM_IOIO_IN,
