@@ -10,6 +10,40 @@
 
 static struct dentry *khv_debugfs_dir;
 
+/* Exits of every vCPU since load, by reason: /sys/kernel/debug/khv/exits. */
+static atomic64_t khv_stats[KHV_STAT_NR];
+
+static const char *const khv_stat_names[KHV_STAT_NR] = {
+	[KHV_STAT_INTR] = "intr",
+	[KHV_STAT_CPUID] = "cpuid",
+	[KHV_STAT_HLT] = "hlt",
+	[KHV_STAT_IO] = "io",
+	[KHV_STAT_MSR] = "msr",
+	[KHV_STAT_NPF] = "npf",
+	[KHV_STAT_HYPERCALL] = "hypercall",
+	[KHV_STAT_EXCEPTION] = "exception",
+	[KHV_STAT_SHUTDOWN] = "shutdown",
+	[KHV_STAT_OTHER] = "other",
+};
+
+/* Called on every exit by the backends: one increment per counter. */
+void khv_stat_count(struct khv_vcpu *vcpu, enum khv_exit_stat stat)
+{
+	vcpu->stats[stat]++;
+	atomic64_inc(&khv_stats[stat]);
+}
+
+static int khv_exits_show(struct seq_file *m, void *unused)
+{
+	int i;
+
+	for (i = 0; i < KHV_STAT_NR; i++)
+		seq_printf(m, "%s %lld\n", khv_stat_names[i],
+			   (long long)atomic64_read(&khv_stats[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(khv_exits);
+
 static const char *const khv_owner_names[] = {
 	[KHV_VIRT_OFF] = "off",
 	[KHV_VIRT_OWNED] = "owned",
@@ -35,6 +69,8 @@ void khv_debugfs_init(void)
 	khv_debugfs_dir = debugfs_create_dir("khv", NULL);
 	debugfs_create_file("state", 0400, khv_debugfs_dir, NULL,
 			    &khv_state_fops);
+	debugfs_create_file("exits", 0400, khv_debugfs_dir, NULL,
+			    &khv_exits_fops);
 }
 
 void khv_debugfs_exit(void)

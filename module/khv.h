@@ -85,6 +85,23 @@ struct khv_vm {
 	struct file *file;
 };
 
+/* Hardware exits by reason, vendor-neutral (Jailhouse-style statistics). */
+enum khv_exit_stat {
+	KHV_STAT_INTR,		/* host interrupt, NMI, SMI, INIT */
+	KHV_STAT_CPUID,
+	KHV_STAT_HLT,
+	KHV_STAT_IO,
+	KHV_STAT_MSR,
+	KHV_STAT_NPF,		/* nested page fault / EPT violation */
+	KHV_STAT_HYPERCALL,
+	KHV_STAT_EXCEPTION,	/* an exception injected for the guest */
+	KHV_STAT_SHUTDOWN,
+	KHV_STAT_OTHER,
+	KHV_STAT_NR
+};
+
+void khv_stat_count(struct khv_vcpu *vcpu, enum khv_exit_stat stat);
+
 /* What a vCPU waits for user space to complete before it runs again. */
 enum khv_pending {
 	KHV_PENDING_NONE,
@@ -134,6 +151,7 @@ struct khv_string_io {
  * @pending_sio: the INS for KHV_PENDING_INS.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
  * @exits:   exits by KHV_EXIT_* reason returned to user space.
+ * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
  * @cpuid_nent: its entries.
  */
@@ -148,6 +166,7 @@ struct khv_vcpu {
 	struct khv_string_io pending_sio;
 	u64 tlb_gen;
 	u64 exits[KHV_EXIT_HYPERCALL + 2];
+	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
 };

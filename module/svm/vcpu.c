@@ -449,6 +449,7 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
 				u32 err)
 {
+	khv_stat_count(&svm->vcpu, KHV_STAT_EXCEPTION);
 	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
 				       vector |
 				       (has_err ? SVM_EVTINJ_VALID_ERR : 0) |
@@ -657,12 +658,38 @@ static int svm_handle_vmmcall(struct svm_vcpu *svm)
 	return r;
 }
 
+/* The statistics bucket of an SVM exit code. */
+static enum khv_exit_stat svm_exit_stat(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_INTR ... SVM_EXIT_INIT:
+		return KHV_STAT_INTR;
+	case SVM_EXIT_CPUID:
+		return KHV_STAT_CPUID;
+	case SVM_EXIT_HLT:
+		return KHV_STAT_HLT;
+	case SVM_EXIT_IOIO:
+		return KHV_STAT_IO;
+	case SVM_EXIT_MSR:
+		return KHV_STAT_MSR;
+	case SVM_EXIT_NPF:
+		return KHV_STAT_NPF;
+	case SVM_EXIT_VMMCALL:
+		return KHV_STAT_HYPERCALL;
+	case SVM_EXIT_SHUTDOWN:
+		return KHV_STAT_SHUTDOWN;
+	default:
+		return KHV_STAT_OTHER;
+	}
+}
+
 static int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct svm_vmcb *vmcb = svm->vmcb;
 	struct khv_run *run = svm->vcpu.run;
 	u64 code = vmcb->control.exit_code;
 
+	khv_stat_count(&svm->vcpu, svm_exit_stat(code));
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
