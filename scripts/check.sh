@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make check: KUnit + kselftests in the three emulated hosts, and the compat builds.
+#   bochs-vmx  Bochs, Intel VMX + EPT, the light kernel (6.12, no KASAN)   -- started first, in the background
+#   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN)
+#   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
+#   compat     scripts/compat.sh build (TAP)
+#   spec       scripts/netlink-spec-check.sh (TAP)
+# Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
+# Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
+# Environment: KHV_HOSTS (default "bochs-vmx qemu-svm qemu-7.3 compat spec"), KHV_PRELOAD_<host> (modules
+#   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), and the runners' KHV_QEMU_* / KHV_BOCHS_* knobs.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+OUT=${KHV_OUT:-$KHV_TOP/.rig-out}
+HOSTS=${KHV_HOSTS:-bochs-vmx qemu-svm qemu-7.3 compat spec}
+RIG=$KHV_TOP/scripts/rig
+COUNTS=$OUT/counts
+RESULTS=$OUT/results.txt
+T0=$(date +%s)
+
+want() { case " $HOSTS " in *" $1 "*) return 0 ;; esac; return 1; }
+elapsed() { echo "$(( ($(date +%s) - T0) / 60 ))m$(( ($(date +%s) - T0) % 60 ))s"; }
+step() { log "[$(elapsed)] $*"; }
+
+# fail NAME WHY: a failed result of the rig itself (a build that broke, a host that could not run).
+fail() {
+	{
+		echo "# $1"
+		echo "not ok $1 # $2"
+	} >> "$OUT/rig-failures.txt"
+	echo "KHV-COUNTS ${1// /_} 0 1 0" >> "$COUNTS"
+	log "FAILED: $1: $2"
+}
+
+prepare_out() {
+	mkdir -p "$OUT"
+	rm -rf "${OUT:?}"/*
+	: > "$COUNTS"
+	: > "$OUT/rig-failures.txt"
+}
+
+# kernel FLAVOUR: build (or find cached) a rig kernel; prints its directory.
+kernel() {
+	local dir
+	# kernel.sh rebuilds into a fresh directory: never let two runs build the same kernel at once.
+	dir=$(flock "$KHV_CACHE/kernel-$1.lock" bash "$RIG/kernel.sh" "$1") || return 1
+	# The selftests need the kernel's uapi headers (linux/kvm.h ...).
+	if [ ! -e "$dir/usr/include/.khv-headers" ]; then
+		if make -s -C "$dir" headers >/dev/null 2>&1; then
+			touch "$dir/usr/include/.khv-headers"
+		fi
+	fi
+	echo "$dir"
+}
+
+# build_khv NAME KDIR [MAKE ARGS...]: build the module out of a scratch copy of the tree; prints the copy.
+build_khv() {
+	local name=$1 kdir=$2 dir=$KHV_CACHE/build/$1
+	shift 2
+	mkdir -p "$dir"
+	rsync -a --delete --exclude .git --exclude /.rig-out \
+		--exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' --exclude '*.mod' --exclude '*.mod.c' \
+		--exclude Module.symvers --exclude modules.order \
+		"$KHV_TOP/" "$dir/"
+	if ! make -C "$dir" KDIR="$kdir" "$@" modules > "$OUT/build-$name.log" 2>&1; then
+		tail -n 30 "$OUT/build-$name.log" >&2
+		return 1
+	fi
+	echo "$dir"
+}
+
+# build_selftests KDIR: build and install the kselftests once (static binaries serve every host).
+build_selftests() {
+	local kdir=$1 dir=$KHV_CACHE/build/selftests inst=$OUT/selftests-install
+	mkdir -p "$dir"
+	rsync -a --delete --exclude .git --exclude /.rig-out "$KHV_TOP/" "$dir/"
+	rm -rf "$inst"
+	if ! { make -C "$dir/selftests" clean && make -C "$dir/selftests" KHV_CACHE="$KHV_CACHE" KHDR_INCLUDES="-isystem $kdir/usr/include" &&
+	       make -C "$dir/selftests" install KHV_CACHE="$KHV_CACHE" INSTALL_PATH="$inst" \
+			KHDR_INCLUDES="-isystem $kdir/usr/include"; } \
+	       > "$OUT/build-selftests.log" 2>&1; then
+		tail -n 30 "$OUT/build-selftests.log" >&2
+		return 1
+	fi
+}
+
+# build_hvctl: the tool, when the tree has it (statically linked if its Makefile can).
+build_hvctl() {
+	local dir=$KHV_CACHE/build/selftests
+	[ -f "$KHV_TOP/tools/hvctl/Makefile" ] || return 0
+	make -C "$dir/tools/hvctl" > "$OUT/build-hvctl.log" 2>&1 || { tail -n 30 "$OUT/build-hvctl.log" >&2; return 1; }
+}
+
+# payload HOST MODDIR: assemble what goes to /khv for a host from a module build copy.
+payload() {
+	local host=$1 moddir=$2 p=$OUT/$1/payload var
+	rm -rf "$p"
+	mkdir -p "$p"
+	cp "$(find "$moddir" -name khv.ko -not -path '*/.tmp*' | head -n 1)" "$p/"
+	find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
+	[ -d "$OUT/selftests-install" ] && cp -a "$OUT/selftests-install" "$p/selftests"
+	[ -x "$KHV_CACHE/build/selftests/tools/hvctl/hvctl" ] && cp "$KHV_CACHE/build/selftests/tools/hvctl/hvctl" "$p/"
+	var=KHV_PRELOAD_${host//[-.]/_}
+	[ -n "${!var:-}" ] && echo "${!var}" | tr ', ' '\n' > "$p/preload"
+	return 0
+}
+
+# expect HOST: the suites a host's log must have results for.
+expect() {
+	local p=$OUT/$1/payload e=
+	[ -f "$p/khv_kunit.ko" ] && e=kunit
+	[ -d "$p/selftests" ] && e=${e:+$e,}kselftest
+	echo "$e"
+}
+
+# prepare_host HOST KERNEL_MODDIR MODULE_BUILD [EXTRA_MODULES...]: payload + initramfs.
+prepare_host() {
+	local host=$1 kmods=$2 build=$3
+	shift 3
+	payload "$host" "$build"
+	bash "$RIG/initramfs.sh" "$kmods" "$OUT/$host/payload" "$OUT/$host/initrd.gz" "$@" 2>>"$OUT/$host/initramfs.log"
+}
+
+report() {
+	local host=$1
+	python3 "$RIG/report.py" "$OUT/$host/serial.log" "$host" --expect "$(expect "$host")" --counts "$COUNTS" \
+		> "$OUT/$host/results.txt"
+	step "$host: $(tail -n 1 "$OUT/$host/results.txt" | sed 's/^# host //')"
+}
+
+# ---------------------------------------------------------------- the hosts
+
+BOCHS_PID=
+start_bochs_vmx() {
+	local k b
+	step "bochs-vmx: light kernel"
+	k=$(kernel light) || { fail "host bochs-vmx" "light kernel build failed"; return; }
+	step "bochs-vmx: building khv"
+	b=$(build_khv bochs-vmx "$k") || { fail "host bochs-vmx" "khv does not build against the light kernel (see $OUT/build-bochs-vmx.log)"; return; }
+	mkdir -p "$OUT/bochs-vmx"
+	prepare_host bochs-vmx "$(echo "$k"/mod-install/lib/modules/*)" "$b" ||
+		{ fail "host bochs-vmx" "initramfs failed"; return; }
+	step "bochs-vmx: booting Bochs in the background (several minutes)"
+	bash "$RIG/bochs.sh" "$k/arch/x86/boot/bzImage" "$OUT/bochs-vmx/initrd.gz" "$OUT/bochs-vmx/serial.log" \
+		khv.plan=check khv.vendor=intel khv.nosuspend > "$OUT/bochs-vmx/runner.log" 2>&1 &
+	BOCHS_PID=$!
+}
+
+finish_bochs_vmx() {
+	[ -n "$BOCHS_PID" ] || return 0
+	step "bochs-vmx: waiting for Bochs"
+	wait "$BOCHS_PID" || true
+	BOCHS_PID=
+	report bochs-vmx
+}
+
+run_qemu_svm() {
+	local k b
+	step "qemu-svm: debug kernel"
+	k=$(kernel debug) || { fail "host qemu-svm" "debug kernel build failed"; return; }
+	step "qemu-svm: building khv"
+	b=$(build_khv qemu-svm "$k") || { fail "host qemu-svm" "khv does not build against the debug kernel (see $OUT/build-qemu-svm.log)"; return; }
+	mkdir -p "$OUT/qemu-svm"
+	prepare_host qemu-svm "$(echo "$k"/mod-install/lib/modules/*)" "$b" ||
+		{ fail "host qemu-svm" "initramfs failed"; return; }
+	step "qemu-svm: booting QEMU"
+	bash "$RIG/qemu.sh" "$k/arch/x86/boot/bzImage" "$OUT/qemu-svm/initrd.gz" "$OUT/qemu-svm/serial.log" \
+		khv.plan=check khv.vendor=amd > "$OUT/qemu-svm/runner.log" 2>&1 || true
+	report qemu-svm
+}
+
+run_qemu_73() {
+	local line kdir rel stock vmlinuz kmods b
+	step "qemu-7.3: preparing the 7.3 headers"
+	line=$(bash "$KHV_TOP/scripts/compat.sh" prepare 7.3 2>"$OUT/compat-prepare.log" | awk '$1 == "7.3"') ||
+		true
+	read -r _ kdir rel <<< "$line"
+	[ -n "${kdir:-}" ] || { fail "host qemu-7.3" "no 7.3 tree from compat.sh prepare (see $OUT/compat-prepare.log)"; return; }
+	[ -r "$KHV_TOP/scripts/rig/stock73.sh" ] || { fail "host qemu-7.3" "scripts/rig/stock73.sh missing"; return; }
+	stock=$(bash "$KHV_TOP/scripts/rig/stock73.sh" 2>"$OUT/stock73.log" | tail -n 1) ||
+		{ fail "host qemu-7.3" "stock 7.3 kernel unavailable (see $OUT/stock73.log)"; return; }
+	read -r vmlinuz kmods <<< "$stock"
+	step "qemu-7.3: building khv against $rel"
+	b=$(build_khv qemu-7.3 "$kdir" KERNELRELEASE="$rel") ||
+		{ fail "host qemu-7.3" "khv does not build against 7.3 (see $OUT/build-qemu-7.3.log)"; return; }
+	mkdir -p "$OUT/qemu-7.3"
+	[ -n "${KHV_PRELOAD_qemu_7_3:-}" ] || KHV_PRELOAD_qemu_7_3=kvm
+	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
+	step "qemu-7.3: booting QEMU on the stock kernel"
+	bash "$RIG/qemu.sh" "$vmlinuz" "$OUT/qemu-7.3/initrd.gz" "$OUT/qemu-7.3/serial.log" \
+		khv.plan=check khv.vendor=amd > "$OUT/qemu-7.3/runner.log" 2>&1 || true
+	report qemu-7.3
+}
+
+run_compat() {
+	step "compat: building against 6.1, 6.12, 7.3"
+	mkdir -p "$OUT/compat"
+	bash "$KHV_TOP/scripts/compat.sh" build > "$OUT/compat/tap.txt" 2>"$OUT/compat/stderr.log" || true
+	python3 "$RIG/report.py" --plain compat "$OUT/compat/tap.txt" compat --counts "$COUNTS" > "$OUT/compat/results.txt"
+	step "compat: $(tail -n 1 "$OUT/compat/results.txt" | sed 's/^# host //')"
+}
+
+# The netlink spec validates against the kernel's genetlink schema and
+# matches the uapi header generated from it.
+run_spec() {
+	step "spec: checking Documentation/netlink/specs/khv.yaml"
+	mkdir -p "$OUT/spec"
+	bash "$KHV_TOP/scripts/netlink-spec-check.sh" > "$OUT/spec/tap.txt" 2>"$OUT/spec/stderr.log" || true
+	python3 "$RIG/report.py" --plain spec "$OUT/spec/tap.txt" spec --counts "$COUNTS" > "$OUT/spec/results.txt"
+	step "spec: $(tail -n 1 "$OUT/spec/results.txt" | sed 's/^# host //')"
+}
+
+# ---------------------------------------------------------------- results
+
+summary() {
+	local p f s
+	{
+		for h in bochs-vmx qemu-svm qemu-7.3 compat spec; do
+			[ -f "$OUT/$h/results.txt" ] && cat "$OUT/$h/results.txt"
+		done
+		[ -s "$OUT/rig-failures.txt" ] && cat "$OUT/rig-failures.txt"
+	} > "$RESULTS"
+	cat "$RESULTS"
+	read -r p f s < <(awk '{p += $(NF-2); f += $(NF-1); s += $NF} END {print p+0, f+0, s+0}' "$COUNTS")
+	echo "# logs: $OUT (took $(elapsed))"
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ]
+}
+
+# An interrupted check must not leave Bochs running.
+cleanup() { [ -z "$BOCHS_PID" ] || kill "$BOCHS_PID" 2>/dev/null || true; }
+
+main() {
+	trap cleanup EXIT
+	prepare_out
+	step "installing dependencies"
+	bash "$KHV_TOP/scripts/deps.sh"
+	if want bochs-vmx || want qemu-svm || want qemu-7.3; then
+		step "building the kselftests"
+		# Any rig kernel gives the uapi headers; the one built first saves time on a cold cache.
+		local hk
+		if want bochs-vmx; then hk=$(kernel light) || hk=; else hk=$(kernel debug) || hk=; fi
+		if [ -z "$hk" ] || ! build_selftests "$hk"; then
+			fail "kselftest build" "see $OUT/build-selftests.log"
+		fi
+		build_hvctl || fail "hvctl build" "see $OUT/build-hvctl.log"
+	fi
+	want bochs-vmx && start_bochs_vmx
+	want qemu-svm && run_qemu_svm
+	want qemu-7.3 && run_qemu_73
+	want compat && run_compat
+	want spec && run_spec
+	want bochs-vmx && finish_bochs_vmx
+	summary
+}
+
+main "$@"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make demo: boot an emulated host (amd: QEMU with SVM + NPT, the default; intel: Bochs with VMX + EPT,
+# several minutes), load khv there and show what it detected, enabled and released. The serial console
+# is printed live; the log is kept in $KHV_OUT/demo-<vendor>/serial.log.
+# If scripts/rig/demo-inside.sh exists it runs inside the host after khv loads (as /khv/demo.sh).
+# Usage: demo.sh [amd|intel]
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+vendor=${1:-amd}
+OUT=${KHV_OUT:-$KHV_TOP/.rig-out}/demo-$vendor
+RIG=$KHV_TOP/scripts/rig
+
+case $vendor in
+amd) flavour=debug ;;
+intel) flavour=light ;;
+*) die "usage: demo.sh [amd|intel]" ;;
+esac
+
+bash "$KHV_TOP/scripts/deps.sh"
+log "kernel ($flavour; built once, about 10 minutes)"
+kdir=$(flock "$KHV_CACHE/kernel-$flavour.lock" bash "$RIG/kernel.sh" "$flavour")
+
+log "building khv against it"
+build=$KHV_CACHE/build/demo-$vendor
+mkdir -p "$build" "$OUT"
+rsync -a --delete --exclude .git --exclude /.rig-out --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+	"$KHV_TOP/" "$build/"
+make -C "$build" KDIR="$kdir" modules > "$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; die "khv does not build"; }
+
+payload=$OUT/payload
+rm -rf "$payload"
+mkdir -p "$payload"
+cp "$build/khv.ko" "$payload/"
+# hvctl, the demo guest, and a helper that holds a VM open for netlink to see.
+make -C "$build/tools/hvctl" > "$OUT/build-hvctl.log" 2>&1 || { tail -n 30 "$OUT/build-hvctl.log" >&2; die "hvctl does not build"; }
+cp "$build/tools/hvctl/hvctl" "$build/tools/hvctl/demo/hello.bin" "$payload/"
+gcc -static -O2 -I"$build/uapi" -I"$build/selftests/lib" -o "$payload/khv_hold_vm" \
+	"$build/selftests/khv_hold_vm.c" "$build/selftests/lib/khv_util.c" || die "khv_hold_vm does not build"
+if [ -f "$RIG/demo-inside.sh" ]; then
+	cp "$RIG/demo-inside.sh" "$payload/demo.sh"
+	chmod +x "$payload/demo.sh"
+fi
+bash "$RIG/initramfs.sh" "$(echo "$kdir"/mod-install/lib/modules/*)" "$payload" "$OUT/initrd.gz"
+
+log "booting the $vendor emulated host; its console follows"
+export KHV_LIVE=1
+rc=0
+if [ "$vendor" = amd ]; then
+	bash "$RIG/qemu.sh" "$kdir/arch/x86/boot/bzImage" "$OUT/initrd.gz" "$OUT/serial.log" \
+		khv.plan=demo khv.vendor=amd || rc=$?
+else
+	bash "$RIG/bochs.sh" "$kdir/arch/x86/boot/bzImage" "$OUT/initrd.gz" "$OUT/serial.log" \
+		khv.plan=demo khv.vendor=intel || rc=$?
+fi
+log "serial log: $OUT/serial.log"
+grep -q 'KHV-RIG: done' "$OUT/serial.log" || die "the emulated host did not finish (rc=$rc)"

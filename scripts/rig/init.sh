@@ -1,0 +1,240 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=dash
+# /init of khv's emulated hosts (busybox sh). Reads its plan from the kernel command line:
+#   khv.plan=check|demo     what to run (default: check)
+#   khv.vendor=amd|intel    which KVM peer the word "kvm" means in khv.preload (default: from /proc/cpuinfo)
+#   khv.preload=a,b         modules loaded before khv (names for modprobe, or .ko paths); /khv/preload adds more
+#   khv.ksft_timeout=SECS   bound on the whole kselftest run (default 1800)
+#   khv.args=a=1,b=2        module parameters for khv.ko
+# Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
+# Markers about kernel output go through /dev/kmsg (ordered with printk); markers about user-space
+# output go to the console tty (ordered with the tests' TAP lines).
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+
+PLAN=check
+VENDOR=
+PRELOAD=
+KSFT_TIMEOUT=1800
+KHV_ARGS=
+MOD_TIMEOUT=600
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+setup() {
+	mkdir -p /proc /sys /dev /tmp /run /root
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /run
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	# devtmpfs lacks what udev would add; the kselftest runner writes to /dev/stdout.
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	exec </dev/null >/dev/console 2>&1
+	# Every printk reaches the serial console, and user-space markers are never rate limited.
+	dmesg -n 8
+	echo on > /proc/sys/kernel/printk_devkmsg 2>/dev/null
+	hostname khv-rig
+}
+
+# tmark: a marker on the console tty; kmark: a marker in the kernel log.
+tmark() { echo "KHV-RIG: $*"; }
+kmark() { echo "<5>KHV-RIG: $*" > /dev/kmsg 2>/dev/null || tmark "$*"; }
+
+read_cmdline() {
+	local w
+	# shellcheck disable=SC2013
+	for w in $(cat /proc/cmdline); do
+		case $w in
+		khv.plan=*) PLAN=${w#khv.plan=} ;;
+		khv.vendor=*) VENDOR=${w#khv.vendor=} ;;
+		khv.preload=*) PRELOAD="$PRELOAD $(echo "${w#khv.preload=}" | tr , ' ')" ;;
+		khv.ksft_timeout=*) KSFT_TIMEOUT=${w#khv.ksft_timeout=} ;;
+		khv.args=*) KHV_ARGS=$(echo "${w#khv.args=}" | tr , ' ') ;;
+		esac
+	done
+	if [ -z "$VENDOR" ]; then
+		if grep -qw svm /proc/cpuinfo; then VENDOR=amd; else VENDOR=intel; fi
+	fi
+	[ -r /khv/preload ] && PRELOAD="$PRELOAD $(grep -v '^#' /khv/preload)"
+	export KHV_VENDOR="$VENDOR"
+}
+
+describe_host() {
+	local f flags=
+	for f in vmx svm ept npt vpid unrestricted_guest nrip_save; do
+		grep -qw $f /proc/cpuinfo && flags="$flags$f "
+	done
+	tmark "host kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) vendor=$VENDOR flags=[ $flags] plan=$PLAN"
+}
+
+# load_module NAME|PATH [ARGS...]: modprobe a name, insmod a path; bounded in time.
+load_module() {
+	local m=$1 rc
+	shift
+	case $m in
+	kvm) [ "$VENDOR" = amd ] && m=kvm_amd || m=kvm_intel ;;
+	esac
+	case $m in
+	*.ko) timeout -s KILL "$MOD_TIMEOUT" insmod "$m" "$@" ;;
+	*) timeout -s KILL "$MOD_TIMEOUT" modprobe "$m" "$@" ;;
+	esac
+	rc=$?
+	kmark "load $m rc=$rc"
+	return $rc
+}
+
+preload() {
+	local m
+	for m in $PRELOAD; do
+		load_module "$m"
+	done
+}
+
+kmemleak() {
+	[ -w $KMEMLEAK ] && echo "$1" > $KMEMLEAK 2>/dev/null
+}
+
+# The KUnit module may stand alone or need khv's symbols: load it before or after khv accordingly.
+kunit_needs_khv() {
+	strings /khv/khv_kunit.ko | sed -n 's/^depends=//p' | tr , '\n' | grep -qx khv
+}
+
+load_kunit() {
+	[ -f /khv/khv_kunit.ko ] || return 0
+	timeout -s KILL "$MOD_TIMEOUT" insmod /khv/khv_kunit.ko
+	kmark "load khv_kunit rc=$?"
+}
+
+load_khv() {
+	local rc
+	if [ ! -f /khv/khv.ko ]; then
+		kmark "khv load failed: /khv/khv.ko missing"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	timeout -s KILL "$MOD_TIMEOUT" insmod /khv/khv.ko $KHV_ARGS
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		kmark "khv loaded"
+	else
+		kmark "khv load failed rc=$rc"
+	fi
+	return $rc
+}
+
+run_kunit_and_load_khv() {
+	local after=0
+	kmark "kunit begin"
+	if [ -f /khv/khv_kunit.ko ] && kunit_needs_khv; then
+		after=1
+	else
+		load_kunit
+	fi
+	load_khv
+	[ $after -eq 1 ] && load_kunit
+	kmark "kunit end"
+}
+
+run_kselftests() {
+	local rc n0
+	if [ ! -x /khv/selftests/run_kselftest.sh ]; then
+		tmark "kselftest missing"
+		return
+	fi
+	# Kernel lines cut into the tests' TAP lines on the shared serial port: while the tests run,
+	# only warnings and worse (every kernel report) go to the console; the rest follows afterwards.
+	n0=$(dmesg | wc -l)
+	dmesg -n 5
+	tmark "kselftest begin"
+	(cd /khv/selftests && timeout -s KILL "$KSFT_TIMEOUT" ./run_kselftest.sh </dev/null)
+	rc=$?
+	tmark "kselftest end rc=$rc"
+	dmesg -n 8
+	dmesg | tail -n +$((n0 + 1)) | sed 's/^/dmesg: /'
+}
+
+unload_all() {
+	local m rc
+	for m in khv_kunit khv; do
+		grep -q "^$m " /proc/modules || continue
+		# kmemleak scans after the unload: these let its backtraces be resolved by hand.
+		kmark "module $m .text=$(cat /sys/module/$m/sections/.text 2>/dev/null)"
+		timeout -s KILL "$MOD_TIMEOUT" rmmod "$m"
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			kmark "unload $m ok"
+		else
+			kmark "unload $m failed rc=$rc"
+		fi
+	done
+}
+
+# kmemleak reports an object only when it is older than 5 s and unchanged across two scans.
+scan_leaks() {
+	[ -w $KMEMLEAK ] || { tmark "kmemleak unavailable"; return; }
+	sleep 6
+	kmemleak scan
+	sleep 2
+	kmemleak scan
+	tmark "kmemleak begin"
+	cat $KMEMLEAK
+	tmark "kmemleak end"
+}
+
+plan_check() {
+	preload
+	kmemleak clear
+	kmark "gate"
+	run_kunit_and_load_khv
+	run_kselftests
+	unload_all
+	scan_leaks
+}
+
+plan_demo() {
+	preload
+	tmark "demo: loading khv"
+	load_khv
+	dmesg | grep -i khv
+	for f in /sys/kernel/debug/khv/*; do
+		[ -f "$f" ] || continue
+		echo "--- $f"
+		cat "$f"
+	done
+	if [ -x /khv/demo.sh ]; then
+		tmark "demo: running /khv/demo.sh"
+		timeout -s KILL "$KSFT_TIMEOUT" /khv/demo.sh
+	fi
+	tmark "demo: unloading khv"
+	unload_all
+	dmesg | grep -i khv | tail -n 5
+}
+
+finish() {
+	tmark "done"
+	sync
+	sleep 1
+	poweroff -f
+	# poweroff should not return; if it does, let the runner's timeout end the run.
+	sleep 100000
+}
+
+setup
+read_cmdline
+tmark "start"
+describe_host
+case $PLAN in
+check) plan_check ;;
+demo) plan_demo ;;
+*) tmark "unknown plan $PLAN" ;;
+esac
+finish

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot the SVM + NPT emulated host (QEMU TCG) on a kernel and an initramfs, serial console to LOG.
+# Usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]
+# Environment: KHV_QEMU_TIMEOUT (seconds, default 900), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
+#   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console).
+# Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+[ $# -ge 3 ] || die "usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]"
+kernel=$1 initrd=$2 logf=$3
+shift 3
+
+dpkg -s qemu-system-x86 >/dev/null 2>&1 || apt-get install -y -q qemu-system-x86 >/dev/null
+[ -r "$kernel" ] || die "no kernel $kernel"
+[ -r "$initrd" ] || die "no initramfs $initrd"
+
+limit=${KHV_QEMU_TIMEOUT:-900}
+# No oops=panic: a report must not cut the log short; init's own time limits and ours end a wedged host.
+# no_console_suspend: the console keeps printing through the suspend/resume tests.
+append="console=ttyS0,115200 panic=-1 loglevel=8 printk.devkmsg=on no_console_suspend $*"
+
+mkdir -p "$(dirname "$logf")"
+: > "$logf"
+# KHV_QEMU_EXTRA is split into words on purpose.
+# shellcheck disable=SC2054,SC2206
+args=(-M q35 -accel tcg,thread=multi -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt}"
+      -smp "${KHV_QEMU_SMP:-2}" -m "${KHV_QEMU_MEM:-2G}"
+      -nodefaults -display none -serial "file:$logf" -no-reboot
+      -kernel "$kernel" -initrd "$initrd" -append "$append" ${KHV_QEMU_EXTRA:-})
+
+start=$(date +%s)
+timeout --kill-after=10 "$limit" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$logf.stderr" &
+pid=$!
+if [ "${KHV_LIVE:-0}" = 1 ]; then
+	tail -n +1 -f --pid=$pid "$logf" &
+fi
+rc=0
+wait $pid || rc=$?
+sleep 0.2
+secs=$(( $(date +%s) - start ))
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	printf "\nKHV-RUNNER: qemu timed out after %s s\n" "$limit" >> "$logf"
+	log "qemu: timed out after $limit s (log $logf)"
+	exit 124
+fi
+# QEMU's own complaints (other than TCG's harmless feature warnings) are worth seeing.
+grep -v "TCG doesn't support requested feature" "$logf.stderr" >&2 || true
+printf "\nKHV-RUNNER: qemu exited rc=%s after %s s\n" "$rc" "$secs" >> "$logf"
+log "qemu: exited rc=$rc after $secs s (log $logf)"
+exit $rc
