@@ -9,6 +9,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -744,6 +745,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
+	unsigned long host_dr7;
 	u64 host_pa;
 	int fault;
 
@@ -763,11 +765,15 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 
 	local_irq_disable();
 	asm volatile("clgi" : : : "memory");
+	host_dr7 = native_get_debugreg(7);
 	svm_vmsave(host_pa);
 	svm_vmload(svm->vmcb_pa);
 	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
 	svm_vmsave(svm->vmcb_pa);
 	svm_vmload(host_pa);
+	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
+	if (host_dr7 != DR7_FIXED_1)
+		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
