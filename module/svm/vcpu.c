@@ -131,7 +131,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
 	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
+	s->dr7 = SVM_DR7_RESET;
 	s->g_pat = 0x0007040600070406ULL;
 }
 
@@ -772,7 +772,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_vmsave(svm->vmcb_pa);
 	svm_vmload(host_pa);
 	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
-	if (host_dr7 != DR7_FIXED_1)
+	if (host_dr7 != SVM_DR7_RESET)
 		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
 	local_irq_enable();
