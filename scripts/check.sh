@@ -59,7 +59,7 @@ kernel() {
 
 # build_khv NAME KDIR [MAKE ARGS...]: build the module out of a scratch copy of the tree; prints the copy.
 build_khv() {
-	local name=$1 kdir=$2 dir=$KHV_CACHE/build/$1
+	local name=$1 kdir=$2 dir=$KHV_BUILD/$1
 	shift 2
 	mkdir -p "$dir"
 	rsync -a --delete --exclude .git --exclude /.rig-out \
@@ -75,7 +75,7 @@ build_khv() {
 
 # build_selftests KDIR: build and install the kselftests once (static binaries serve every host).
 build_selftests() {
-	local kdir=$1 dir=$KHV_CACHE/build/selftests inst=$OUT/selftests-install
+	local kdir=$1 dir=$KHV_BUILD/selftests inst=$OUT/selftests-install
 	mkdir -p "$dir"
 	rsync -a --delete --exclude .git --exclude /.rig-out "$KHV_TOP/" "$dir/"
 	rm -rf "$inst"
@@ -90,7 +90,7 @@ build_selftests() {
 
 # build_hvctl: the tool, when the tree has it (statically linked if its Makefile can).
 build_hvctl() {
-	local dir=$KHV_CACHE/build/selftests
+	local dir=$KHV_BUILD/selftests
 	[ -f "$KHV_TOP/tools/hvctl/Makefile" ] || return 0
 	make -C "$dir/tools/hvctl" > "$OUT/build-hvctl.log" 2>&1 || { tail -n 30 "$OUT/build-hvctl.log" >&2; return 1; }
 }
@@ -103,7 +103,7 @@ payload() {
 	cp "$(find "$moddir" -name khv.ko -not -path '*/.tmp*' | head -n 1)" "$p/"
 	find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
 	[ -d "$OUT/selftests-install" ] && cp -a "$OUT/selftests-install" "$p/selftests"
-	[ -x "$KHV_CACHE/build/selftests/tools/hvctl/hvctl" ] && cp "$KHV_CACHE/build/selftests/tools/hvctl/hvctl" "$p/"
+	[ -x "$KHV_BUILD/selftests/tools/hvctl/hvctl" ] && cp "$KHV_BUILD/selftests/tools/hvctl/hvctl" "$p/"
 	var=KHV_PRELOAD_${host//[-.]/_}
 	[ -n "${!var:-}" ] && echo "${!var}" | tr ', ' '\n' > "$p/preload"
 	return 0

@@ -23,7 +23,7 @@ log "kernel ($flavour; built once, about 10 minutes)"
 kdir=$(flock "$KHV_CACHE/kernel-$flavour.lock" bash "$RIG/kernel.sh" "$flavour")
 
 log "building khv against it"
-build=$KHV_CACHE/build/demo-$vendor
+build=$KHV_BUILD/demo-$vendor
 mkdir -p "$build" "$OUT"
 rsync -a --delete --exclude .git --exclude /.rig-out --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	"$KHV_TOP/" "$build/"

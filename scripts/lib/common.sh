@@ -5,6 +5,8 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 KHV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KHV_CACHE=${KHV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/khv}
+# Scratch build trees; a second checkout running beside this one sets its own.
+KHV_BUILD=${KHV_BUILD:-$KHV_CACHE/build}
 KHV_JOBS=${KHV_JOBS:-$(nproc)}
 mkdir -p "$KHV_CACHE"
 
