@@ -39,7 +39,7 @@ KERNELS=(6.1 6.12 7.3)
 SPARSE_GATED=${KHV_SPARSE_GATED:-"6.1 6.12 7.3"}
 SRC=${KHV_COMPAT_SRC:-$KHV_TOP}
 COMPAT_DIR=$KHV_CACHE/compat
-BUILD_DIR=$KHV_CACHE/compat-build
+BUILD_DIR=${KHV_COMPAT_BUILD:-$KHV_CACHE/compat-build}
 
 # Which Debian packages stand for each kernel: the newest of each series (overridable).
 headers_pkg() {
