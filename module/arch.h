@@ -30,6 +30,9 @@ struct khv_vm;
  * @cpu_enable:	switch VMX/SVM on for this CPU for khv (khv owns it). Called
  *		with interrupts disabled; -EBUSY if someone else has it on.
  * @cpu_disable: switch it off again on this CPU. Interrupts disabled.
+ * @cpu_release: optional: before this CPU goes offline, suspends, reboots or
+ *		switches VMX/SVM off, whoever owns it: write back the guest
+ *		state khv has cached in it (VMCLEAR). Interrupts disabled.
  * @pt_format:	the nested page-table format (NPT or EPT).
  * @vcpu_create: allocate a vCPU (the vendor struct embeds struct khv_vcpu)
  *		in its reset state; ERR_PTR on failure.
@@ -53,6 +56,7 @@ struct khv_arch_ops {
 	bool (*cpu_virt_on)(void);
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
+	void (*cpu_release)(void);
 	const struct khv_pt_format *pt_format;
 	struct khv_vcpu *(*vcpu_create)(struct khv_vm *vm, u32 id);
 	void (*vcpu_free)(struct khv_vcpu *vcpu);

@@ -7,11 +7,16 @@
 #define KHV_COMPAT_H
 
 #include <linux/version.h>
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 /* 6.16 moved cpuid_eax() and friends out of <asm/processor.h>. */
 #ifdef KHV_HAVE_ASM_CPUID_API
 #include <asm/cpuid/api.h>
+#endif
+/* 6.2 moved load_gs_index() out of <asm/special_insns.h>. */
+#ifdef KHV_HAVE_ASM_GSSEG
+#include <asm/gsseg.h>
 #endif
 
 /* 6.16 renamed rdmsrl()/wrmsrl() to rdmsrq()/wrmsrq(). */
@@ -23,6 +28,16 @@
 #define khv_rdmsr(msr, val)		rdmsrl(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrl(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrl_safe(msr, p)
+#endif
+
+/*
+ * FRED (6.9+) delivers events without the IDT: khv's VMX backend hands a
+ * guest-time NMI to the host with INT 2, which only works through the IDT.
+ */
+#ifdef X86_FEATURE_FRED
+#define khv_fred_enabled()	cpu_feature_enabled(X86_FEATURE_FRED)
+#else
+#define khv_fred_enabled()	false
 #endif
 
 /*

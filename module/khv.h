@@ -207,6 +207,7 @@ unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, const u8 *buf, unsigned int len);
 
 /* vcpu.c */
+void khv_barrier_on_vm_switch(struct khv_vm *vm);
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id);

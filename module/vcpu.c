@@ -11,12 +11,16 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "compat.h"
 #include "khv.h"
 
 /* Port I/O data sits in the run page at this offset. */
@@ -57,6 +61,21 @@ static void khv_le_store(u8 *p, u64 v, unsigned int size)
 
 	for (i = 0; i < size; i++, v >>= 8)
 		p[i] = v;
+}
+
+/*
+ * IBPB when a CPU goes from one VM's vCPU to another VM's (SPEC.md: side
+ * channels between VMs), as the host's mitigations allow.
+ */
+static DEFINE_PER_CPU(u64, khv_last_vm);
+
+void khv_barrier_on_vm_switch(struct khv_vm *vm)
+{
+	if (this_cpu_read(khv_last_vm) == vm->id)
+		return;
+	this_cpu_write(khv_last_vm, vm->id);
+	if (boot_cpu_has(X86_FEATURE_IBPB))
+		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 }
 
 /**

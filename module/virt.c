@@ -75,6 +75,8 @@ static void khv_cpu_enable_fn(void *failed)
 
 static void khv_cpu_disable_fn(void *unused)
 {
+	if (khv_arch->cpu_release)
+		khv_arch->cpu_release();
 	if (!this_cpu_read(khv_cpu_owned))
 		return;
 	khv_arch->cpu_disable();

@@ -18,13 +18,17 @@
  * Every test leaves the host as it found it: the fixture snapshots the loaded
  * modules and restores them, and puts CPUs and /sys/power knobs back.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "khv_util.h"
+#include "khv_vm.h"
 
 #define MAX_VMS 4
 
@@ -476,6 +480,65 @@ TEST_F_TIMEOUT(virt, kvm_vm_while_khv_holds_vm, 900)
 	expect_owner(_metadata, h, KHV_VIRT_OFF);
 	expect_svme(_metadata, h, true, "khv gone, KVM VM alive");
 	new_kvm_vm_and_run(_metadata, h, 1);
+	close_kvm(h);
+}
+
+/*
+ * KERNELS.md 3: on one CPU, a KVM guest and a khv guest take turns. Each
+ * KHV_RUN finds KVM's VMCS current (KVM keeps it loaded between its ioctls)
+ * and must make it current again before it returns; KVM would write into
+ * khv's VMCS otherwise, and its guest would not count on.
+ */
+TEST_F_TIMEOUT(virt, kvm_and_khv_guests_alternate_on_one_cpu, 900)
+{
+	static const uint8_t code[] = {
+		0x40,		/* 1: inc %ax */
+		0xe6, 0x10,	/* out %al, $0x10 */
+		0xeb, 0xfb,	/* jmp 1b */
+	};
+	struct virt_host *h = &self->h;
+	struct khv_test_vcpu *vcpu;
+	struct khv_kvm_guest kg;
+	struct khv_test_vm *vm;
+	char why[256];
+	cpu_set_t cpus;
+	int i, r;
+
+	if (!prepare_shared(_metadata, h, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+
+	h->kvm_dev = khv_kvm_open();
+	ASSERT_LE(0, h->kvm_dev);
+	h->kvm_vm[0] = khv_kvm_create_vm(h->kvm_dev);
+	ASSERT_LE(0, h->kvm_vm[0]);
+	r = khv_kvm_guest_create(h->kvm_dev, h->kvm_vm[0], code, sizeof(code), &kg,
+				 why, sizeof(why));
+	ASSERT_EQ(0, r) TH_LOG("KVM guest: %s", why);
+
+	vm = vm_create(0x10000);
+	ASSERT_NE(NULL, vm);
+	vcpu = vcpu_add(vm, 0);
+	ASSERT_NE(NULL, vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(errno));
+	ASSERT_EQ(0, vm_load_code(vm, 0x1000, code, sizeof(code)));
+	ASSERT_EQ(0, vcpu_set_real_mode(vcpu, 0x1000));
+
+	for (i = 1; i <= 200; i++) {
+		r = khv_ioctl(kg.vcpu, KVM_RUN, 0);
+		ASSERT_EQ(0, r) TH_LOG("KVM_RUN %d: %s", i, strerror(-r));
+		ASSERT_TRUE(khv_kvm_guest_out(&kg, 0x10, i & 0xff))
+			TH_LOG("KVM guest, round %d: exit reason %u", i, kg.run->exit_reason);
+		r = vcpu_run(vcpu);
+		ASSERT_EQ(0, r) TH_LOG("KHV_RUN %d: %s", i, strerror(-r));
+		ASSERT_EQ(KHV_EXIT_IO, vcpu->run->exit_reason)
+			TH_LOG("khv guest, round %d: exit reason %u", i, vcpu->run->exit_reason);
+		ASSERT_EQ(0x10, vcpu->run->io.port);
+		ASSERT_EQ(i & 0xff, ((uint8_t *)vcpu->run)[vcpu->run->io.data_offset]);
+	}
+	vm_free(vm);
+	khv_kvm_guest_destroy(&kg);
 	close_kvm(h);
 }
 

@@ -17,6 +17,7 @@
 #include "../compat.h"
 #include "../gwalk.h"
 #include "../khv.h"
+#include "../x86.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -48,21 +49,6 @@ static void svm_fpu_init(struct svm_vcpu *svm)
 
 	memcpy(&svm->fpu[0], &fcw, sizeof(fcw));
 	memcpy(&svm->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
-/*
- * IBPB when a CPU goes from one VM's vCPU to another VM's (SPEC.md: side
- * channels between VMs), as the host's mitigations allow.
- */
-static DEFINE_PER_CPU(u64, svm_last_vm);
-
-static void svm_barrier_on_vm_switch(struct khv_vm *vm)
-{
-	if (this_cpu_read(svm_last_vm) == vm->id)
-		return;
-	this_cpu_write(svm_last_vm, vm->id);
-	if (boot_cpu_has(X86_FEATURE_IBPB))
-		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 }
 
 static struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
@@ -131,7 +117,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
 	s->dr6 = 0xffff0ff0;
-	s->dr7 = SVM_DR7_RESET;
+	s->dr7 = KHV_DR7_RESET;
 	s->g_pat = 0x0007040600070406ULL;
 }
 
@@ -199,15 +185,12 @@ void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
 	regs->r15 = svm->gprs.r15;
 }
 
-/* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
-#define RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
-
 int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_save *s = &svm->vmcb->save;
 
-	if ((regs->rflags & RFLAGS_RESERVED) || !(regs->rflags & X86_EFLAGS_FIXED))
+	if (!khv_rflags_valid(regs->rflags))
 		return -EINVAL;
 	s->rax = regs->rax;
 	s->rsp = regs->rsp;
@@ -249,9 +232,7 @@ static void svm_seg_get(const struct svm_segment *s, struct khv_segment *k)
 
 static int svm_seg_put(struct svm_segment *s, const struct khv_segment *k)
 {
-	if (k->type > 15 || k->dpl > 3 || k->s > 1 || k->present > 1 ||
-	    k->avl > 1 || k->l > 1 || k->db > 1 || k->g > 1 || k->unusable > 1 ||
-	    memchr_inv(k->padding, 0, sizeof(k->padding)))
+	if (!khv_segment_valid(k))
 		return -EINVAL;
 	s->base = k->base;
 	s->limit = k->limit;
@@ -290,8 +271,6 @@ void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs)
 			   (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
 }
 
-#define EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
 int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 {
 	struct svm_save *s = &to_svm(vcpu)->vmcb->save;
@@ -306,16 +285,7 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	unsigned int i;
 	bool lma;
 
-	if ((sregs->efer & ~EFER_KNOWN) || sregs->cr8 > 15 ||
-	    (sregs->cr0 >> 32) || (sregs->cr4 >> 32) ||
-	    ((sregs->cr0 & X86_CR0_PG) && !(sregs->cr0 & X86_CR0_PE)))
-		return -EINVAL;
-	/* SDM Vol. 3A 10.8.5: long mode needs PAE, and LMA = LME && PG. */
-	lma = (sregs->efer & EFER_LME) && (sregs->cr0 & X86_CR0_PG);
-	if (lma && !(sregs->cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if (memchr_inv(sregs->gdt.padding, 0, sizeof(sregs->gdt.padding)) ||
-	    memchr_inv(sregs->idt.padding, 0, sizeof(sregs->idt.padding)))
+	if (khv_sregs_check(sregs, &lma))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		if (svm_seg_put(&seg[i], in[i]))
@@ -335,26 +305,6 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	s->efer = (sregs->efer & ~EFER_LMA) | (lma ? EFER_LMA : 0) | EFER_SVME;
 	s->cpl = (s->ss.attrib >> SEG_DPL_SHIFT) & 3;
 	return 0;
-}
-
-/* Bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
-static bool svm_canonical(u64 v)
-{
-	return (s64)(v << 16) >> 16 == (s64)v;
-}
-
-/* Each PAT entry must name a memory type that exists (SDM Vol. 3A 13.12.2). */
-static bool svm_pat_valid(u64 pat)
-{
-	unsigned int i;
-	u8 t;
-
-	for (i = 0; i < 8; i++) {
-		t = pat >> (i * 8);
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 /*
@@ -415,7 +365,7 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 
 	switch (index) {
 	case MSR_EFER:
-		if (data & ~EFER_KNOWN)
+		if (data & ~KHV_EFER_KNOWN)
 			return -EINVAL;
 		/* SDM Vol. 3A 10.8.5: LME may not change while paging is on. */
 		if ((s->cr0 & X86_CR0_PG) &&
@@ -426,16 +376,8 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 			s->efer = (data & ~EFER_LMA) | (lma ? EFER_LMA : 0) |
 				  EFER_SVME;
 		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
-			return -EINVAL;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		if (data >> 32)
-			return -EINVAL;
-		break;
 	default:
-		if (!svm_canonical(data))
+		if (!khv_msr_value_valid(index, data))
 			return -EINVAL;
 	}
 	field = svm_msr_field(s, index);
@@ -751,7 +693,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
-	svm_barrier_on_vm_switch(vcpu->vm);
+	khv_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
 	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
 	/*
@@ -772,7 +714,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_vmsave(svm->vmcb_pa);
 	svm_vmload(host_pa);
 	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
-	if (host_dr7 != SVM_DR7_RESET)
+	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
 	local_irq_enable();

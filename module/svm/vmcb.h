@@ -74,9 +74,6 @@
 /* int_ctl (offset 0x60): V_INTR_MASKING, APM 15.21.1. */
 #define SVM_V_INTR_MASKING	BIT(24)
 
-/* DR7 after RESET and after #VMEXIT (APM 15.7.2). */
-#define SVM_DR7_RESET		0x400
-
 /* TLB_CONTROL, APM 15.16.1. */
 #define SVM_TLB_FLUSH_NONE	0
 #define SVM_TLB_FLUSH_ALL	1

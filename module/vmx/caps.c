@@ -33,6 +33,7 @@
 #define EPT_INVEPT			BIT_ULL(20)
 #define EPT_AD_BITS			BIT_ULL(21)
 #define EPT_INVEPT_SINGLE		BIT_ULL(25)
+#define BASIC_INS_OUTS_INFO		BIT_ULL(54)
 #define VPID_INVVPID			BIT_ULL(32)
 
 /**
@@ -99,6 +100,8 @@ int vmx_check_facts(const struct vmx_facts *f, struct vmx_caps *caps,
 		     (f->ept_vpid_cap & VPID_INVVPID);
 	caps->ept_2m = !!(f->ept_vpid_cap & EPT_2M_PAGES);
 	caps->ept_ad = !!(f->ept_vpid_cap & EPT_AD_BITS);
+	caps->invept_single = !!(f->ept_vpid_cap & EPT_INVEPT_SINGLE);
+	caps->insn_info_ins_outs = !!(f->basic & BASIC_INS_OUTS_INFO);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vmx_check_facts);

@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/gfp.h>
+#include <linux/idr.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -20,7 +21,44 @@
 #include "../khv.h"
 #include "vmx.h"
 
-static struct vmx_caps vmx_caps __ro_after_init;
+struct vmx_caps vmx_caps __ro_after_init;
+struct vmx_controls vmx_ctls __ro_after_init;
+
+/*
+ * Shared by every vCPU: I/O bitmaps A and B and the MSR bitmap, all ones
+ * (every port and every MSR exits), and the VPIDs. khv takes VPIDs from the
+ * top half, away from KVM's (which counts up from 1): a VPID both use is
+ * still safe, as each flushes on a vCPU's first entry on a CPU.
+ */
+static struct page *vmx_bitmaps;
+static DEFINE_IDA(vmx_vpids);
+#define VMX_VPID_FIRST	0x8000
+#define VMX_VPID_LAST	0xffff
+
+u64 vmx_io_bitmap_pa(int which)
+{
+	return page_to_phys(vmx_bitmaps) + which * PAGE_SIZE;
+}
+
+u64 vmx_msr_bitmap_pa(void)
+{
+	return page_to_phys(vmx_bitmaps) + 2 * PAGE_SIZE;
+}
+
+/* A VPID for a new vCPU, or 0 (none) where the CPU has no VPID. */
+int vmx_vpid_alloc(void)
+{
+	if (!vmx_caps.vpid)
+		return 0;
+	return ida_alloc_range(&vmx_vpids, VMX_VPID_FIRST, VMX_VPID_LAST,
+			       GFP_KERNEL);
+}
+
+void vmx_vpid_free(u16 vpid)
+{
+	if (vpid)
+		ida_free(&vmx_vpids, vpid);
+}
 
 /* One VMXON region per CPU, used only while khv owns VMX (SDM 24.11.5). */
 static DEFINE_PER_CPU(struct page *, vmx_vmxon_region);
@@ -48,17 +86,49 @@ static void vmx_read_facts(struct vmx_facts *f)
 		f->ept_vpid_cap = 0;
 }
 
+/* The control capability MSRs, TRUE_ ones where they exist (SDM A.2). */
+static void vmx_read_ctl_msrs(u64 basic, struct vmx_ctl_msrs *m)
+{
+	bool t = basic & BIT_ULL(55);
+
+	khv_rdmsr(t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		  MSR_IA32_VMX_PINBASED_CTLS, m->pin);
+	khv_rdmsr(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+		  MSR_IA32_VMX_PROCBASED_CTLS, m->proc);
+	khv_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, m->proc2);
+	khv_rdmsr(t ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
+		  m->exit);
+	khv_rdmsr(t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
+		  m->entry);
+}
+
 static int vmx_probe(void)
 {
 	struct vmx_facts f = {};
+	struct vmx_ctl_msrs m;
 	const char *why = NULL;
 	int r;
 
 	vmx_read_facts(&f);
 	r = vmx_check_facts(&f, &vmx_caps, &why);
-	if (r)
+	if (!r) {
+		vmx_read_ctl_msrs(f.basic, &m);
+		r = vmx_compute_controls(&m, &vmx_ctls, &why);
+		pr_info("VMX capability MSRs: pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx\n",
+			 m.pin, m.proc, m.proc2, m.exit, m.entry);
+	}
+	if (!r && khv_fred_enabled()) {
+		why = "VMX with FRED enabled is not supported (boot with fred=off)";
+		r = -ENODEV;
+	}
+	if (r) {
 		pr_err("%s\n", why);
-	return r;
+		return r;
+	}
+	khv_rdmsr(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
+	khv_rdmsr(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
+	vmx_percpu_init();
+	return 0;
 }
 
 static void vmx_describe(char *buf, size_t len)
@@ -74,6 +144,10 @@ static int vmx_hardware_setup(void)
 	struct page *page;
 	int cpu;
 
+	vmx_bitmaps = alloc_pages(GFP_KERNEL, 2);
+	if (!vmx_bitmaps)
+		return -ENOMEM;
+	memset(page_address(vmx_bitmaps), 0xff, 3 * PAGE_SIZE);
 	for_each_possible_cpu(cpu) {
 		page = alloc_pages_node(cpu_to_node(cpu),
 					GFP_KERNEL | __GFP_ZERO, 0);
@@ -91,6 +165,7 @@ err_free:
 			__free_page(per_cpu(vmx_vmxon_region, cpu));
 		per_cpu(vmx_vmxon_region, cpu) = NULL;
 	}
+	__free_pages(vmx_bitmaps, 2);
 	return -ENOMEM;
 }
 
@@ -103,6 +178,7 @@ static void vmx_hardware_unsetup(void)
 			__free_page(per_cpu(vmx_vmxon_region, cpu));
 		per_cpu(vmx_vmxon_region, cpu) = NULL;
 	}
+	__free_pages(vmx_bitmaps, 2);
 }
 
 /* CR4.VMXE is set whenever this CPU is in VMX operation (SDM 24.7). */
@@ -139,6 +215,7 @@ fault:
 
 static void vmx_cpu_disable(void)
 {
+	vmx_clear_cpu();
 	/* A fault here means VMX was already off: nothing left to undo. */
 	asm goto("1: vmxoff\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
@@ -157,12 +234,6 @@ static void vmx_cpu_disable(void)
 }
 #endif
 
-/* VMX vCPUs come with the Intel backend's own issue; refuse cleanly until then. */
-static struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
 const struct khv_arch_ops khv_vmx_ops = {
 	.name = "vmx",
 	.vendor = KHV_VENDOR_INTEL,
@@ -174,6 +245,15 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.cpu_virt_on = vmx_cpu_virt_on,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.cpu_release = vmx_clear_cpu,
 	.pt_format = &khv_ept_format,
 	.vcpu_create = vmx_vcpu_create,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_run = vmx_vcpu_run,
+	.get_regs = vmx_get_regs,
+	.set_regs = vmx_set_regs,
+	.get_sregs = vmx_get_sregs,
+	.set_sregs = vmx_set_sregs,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
 };

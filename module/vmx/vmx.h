@@ -20,16 +20,67 @@ struct vmx_facts {
 	u64 ept_vpid_cap;	/* IA32_VMX_EPT_VPID_CAP (0x48c), 0 if absent */
 };
 
-/* What khv found usable; filled by vmx_check_facts(). */
+/* What khv found usable; filled by vmx_check_facts() and vmx_probe(). */
 struct vmx_caps {
 	u32 vmcs_revision;
 	u32 vmcs_size;
 	bool vpid;
 	bool ept_2m;
 	bool ept_ad;
+	bool invept_single;
+	bool insn_info_ins_outs;
+	u64 cr0_fixed0;
+	u64 cr4_fixed0;
 };
 
 int vmx_check_facts(const struct vmx_facts *f, struct vmx_caps *caps,
 		    const char **why);
+
+/* The control capability MSRs (TRUE_ variants where they exist). */
+struct vmx_ctl_msrs {
+	u64 pin;
+	u64 proc;
+	u64 proc2;
+	u64 exit;
+	u64 entry;
+};
+
+/* The control values khv writes into every VMCS. */
+struct vmx_controls {
+	u32 pin;
+	u32 proc;
+	u32 proc2;
+	u32 exit;
+	u32 entry;
+};
+
+int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
+			 const char **why);
+
+struct khv_vcpu;
+struct khv_vm;
+struct khv_regs;
+struct khv_sregs;
+
+/* vmx.c: what every vCPU shares. */
+extern struct vmx_caps vmx_caps;
+extern struct vmx_controls vmx_ctls;
+u64 vmx_io_bitmap_pa(int which);
+u64 vmx_msr_bitmap_pa(void);
+int vmx_vpid_alloc(void);
+void vmx_vpid_free(u16 vpid);
+
+/* vcpu.c */
+void vmx_percpu_init(void);
+void vmx_clear_cpu(void);
+struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id);
+void vmx_vcpu_free(struct khv_vcpu *vcpu);
+int vmx_vcpu_run(struct khv_vcpu *vcpu);
+void vmx_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
+int vmx_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
+void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
+int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
+int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
+int vmx_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
 #endif /* KHV_VMX_H */

@@ -685,27 +685,31 @@ int khv_kvm_create_vm(int kvmfd)
  * Run a three-instruction real-mode guest in a KVM VM: it writes 0x42 to port
  * 0x10, then halts. Proves KVM can still enter guests, not just create VMs.
  */
-int khv_kvm_run_smoke(int kvmfd, int vmfd, char *why, size_t len)
+/*
+ * khv_kvm_guest_create() - a KVM vCPU in real mode at 0x1000 running @code
+ * (at most 4 KiB), in a fresh 8 KiB memory slot of @vmfd.
+ */
+int khv_kvm_guest_create(int kvmfd, int vmfd, const uint8_t *code, size_t code_len,
+			 struct khv_kvm_guest *g, char *why, size_t len)
 {
-	static const uint8_t code[] = {
-		0xb0, 0x42,	/* mov $0x42, %al */
-		0xe6, 0x10,	/* out %al, $0x10 */
-		0xf4,		/* hlt */
-	};
 	struct kvm_userspace_memory_region region;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct kvm_run *run = MAP_FAILED;
-	const size_t mem_size = 0x2000;
-	int vcpu = -1, mmap_size, r;
-	uint8_t *mem;
+	int r;
 
-	mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		snprintf(why, len, "mmap guest memory: %s", strerror(errno));
-		return -errno;
+	memset(g, 0, sizeof(*g));
+	g->vcpu = -1;
+	g->run = MAP_FAILED;
+	g->mem_size = 0x2000;
+	if (code_len > 0x1000)
+		return -EINVAL;
+	g->mem = mmap(NULL, g->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED) {
+		r = -errno;
+		snprintf(why, len, "mmap guest memory: %s", strerror(-r));
+		return r;
 	}
-	memcpy(mem + 0x1000, code, sizeof(code));
+	memcpy(g->mem + 0x1000, code, code_len);
 
 	/* Needed on VMX without unrestricted guest; harmless elsewhere. */
 	if (khv_ioctl(kvmfd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
@@ -714,81 +718,116 @@ int khv_kvm_run_smoke(int kvmfd, int vmfd, char *why, size_t len)
 	memset(&region, 0, sizeof(region));
 	region.slot = 0;
 	region.guest_phys_addr = 0;
-	region.memory_size = mem_size;
-	region.userspace_addr = (unsigned long)mem;
+	region.memory_size = g->mem_size;
+	region.userspace_addr = (unsigned long)g->mem;
 	r = khv_ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
 	if (r) {
 		snprintf(why, len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
-	mmap_size = khv_ioctl(kvmfd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size < (int)sizeof(*run)) {
-		r = mmap_size < 0 ? mmap_size : -EPROTO;
-		snprintf(why, len, "KVM_GET_VCPU_MMAP_SIZE: %d", mmap_size);
-		goto out;
+	g->run_size = khv_ioctl(kvmfd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (g->run_size < (int)sizeof(*g->run)) {
+		r = g->run_size < 0 ? g->run_size : -EPROTO;
+		snprintf(why, len, "KVM_GET_VCPU_MMAP_SIZE: %d", g->run_size);
+		goto err;
 	}
-	vcpu = khv_ioctl(vmfd, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0) {
-		r = vcpu;
+	g->vcpu = khv_ioctl(vmfd, KVM_CREATE_VCPU, 0);
+	if (g->vcpu < 0) {
+		r = g->vcpu;
 		snprintf(why, len, "KVM_CREATE_VCPU: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
-	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED) {
+	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu, 0);
+	if (g->run == MAP_FAILED) {
 		r = -errno;
 		snprintf(why, len, "mmap kvm_run: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
-	r = khv_ioctl(vcpu, KVM_GET_SREGS, (unsigned long)&sregs);
+	r = khv_ioctl(g->vcpu, KVM_GET_SREGS, (unsigned long)&sregs);
 	if (r) {
 		snprintf(why, len, "KVM_GET_SREGS: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
 	sregs.cs.base = 0;
 	sregs.cs.selector = 0;
-	r = khv_ioctl(vcpu, KVM_SET_SREGS, (unsigned long)&sregs);
+	r = khv_ioctl(g->vcpu, KVM_SET_SREGS, (unsigned long)&sregs);
 	if (r) {
 		snprintf(why, len, "KVM_SET_SREGS: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = 0x1000;
 	regs.rflags = 0x2;
-	r = khv_ioctl(vcpu, KVM_SET_REGS, (unsigned long)&regs);
+	r = khv_ioctl(g->vcpu, KVM_SET_REGS, (unsigned long)&regs);
 	if (r) {
 		snprintf(why, len, "KVM_SET_REGS: %s", strerror(-r));
-		goto out;
+		goto err;
 	}
+	return 0;
+err:
+	khv_kvm_guest_destroy(g);
+	return r;
+}
 
-	r = khv_ioctl(vcpu, KVM_RUN, 0);
+void khv_kvm_guest_destroy(struct khv_kvm_guest *g)
+{
+	if (g->run != MAP_FAILED && g->run)
+		munmap(g->run, g->run_size);
+	g->run = MAP_FAILED;
+	if (g->vcpu >= 0)
+		close(g->vcpu);
+	g->vcpu = -1;
+	if (g->mem && g->mem != MAP_FAILED)
+		munmap(g->mem, g->mem_size);
+	g->mem = NULL;
+}
+
+/* An OUT of one byte to @port, with @value, is what the guest last did. */
+bool khv_kvm_guest_out(const struct khv_kvm_guest *g, uint16_t port, uint8_t value)
+{
+	const struct kvm_run *run = g->run;
+
+	return run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT &&
+	       run->io.port == port && run->io.size == 1 &&
+	       ((const uint8_t *)run)[run->io.data_offset] == value;
+}
+
+int khv_kvm_run_smoke(int kvmfd, int vmfd, char *why, size_t len)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x42,	/* mov $0x42, %al */
+		0xe6, 0x10,	/* out %al, $0x10 */
+		0xf4,		/* hlt */
+	};
+	struct khv_kvm_guest g;
+	int r;
+
+	r = khv_kvm_guest_create(kvmfd, vmfd, code, sizeof(code), &g, why, len);
+	if (r)
+		return r;
+	r = khv_ioctl(g.vcpu, KVM_RUN, 0);
 	if (r) {
 		snprintf(why, len, "first KVM_RUN: %s", strerror(-r));
 		goto out;
 	}
-	if (run->exit_reason != KVM_EXIT_IO || run->io.direction != KVM_EXIT_IO_OUT ||
-	    run->io.port != 0x10 || run->io.size != 1 ||
-	    ((uint8_t *)run)[run->io.data_offset] != 0x42) {
+	if (!khv_kvm_guest_out(&g, 0x10, 0x42)) {
 		r = -EPROTO;
 		snprintf(why, len, "first exit: reason %u, expected KVM_EXIT_IO out 0x42 to port 0x10",
-			 run->exit_reason);
+			 g.run->exit_reason);
 		goto out;
 	}
-	r = khv_ioctl(vcpu, KVM_RUN, 0);
+	r = khv_ioctl(g.vcpu, KVM_RUN, 0);
 	if (r) {
 		snprintf(why, len, "second KVM_RUN: %s", strerror(-r));
 		goto out;
 	}
-	if (run->exit_reason != KVM_EXIT_HLT) {
+	if (g.run->exit_reason != KVM_EXIT_HLT) {
 		r = -EPROTO;
-		snprintf(why, len, "second exit: reason %u, expected KVM_EXIT_HLT", run->exit_reason);
+		snprintf(why, len, "second exit: reason %u, expected KVM_EXIT_HLT", g.run->exit_reason);
 		goto out;
 	}
 	snprintf(why, len, "guest ran: out 0x42, hlt");
 out:
-	if (run != MAP_FAILED)
-		munmap(run, mmap_size);
-	if (vcpu >= 0)
-		close(vcpu);
-	munmap(mem, mem_size);
+	khv_kvm_guest_destroy(&g);
 	return r;
 }

@@ -85,4 +85,18 @@ int khv_kvm_open(void);
 int khv_kvm_create_vm(int kvmfd);
 int khv_kvm_run_smoke(int kvmfd, int vmfd, char *why, size_t len);
 
+/* A KVM vCPU running real-mode code at 0x1000, kept for KVM_RUN after KVM_RUN. */
+struct kvm_run;
+struct khv_kvm_guest {
+	int vcpu;
+	struct kvm_run *run;
+	int run_size;
+	uint8_t *mem;
+	size_t mem_size;
+};
+int khv_kvm_guest_create(int kvmfd, int vmfd, const uint8_t *code, size_t code_len,
+			 struct khv_kvm_guest *g, char *why, size_t len);
+void khv_kvm_guest_destroy(struct khv_kvm_guest *g);
+bool khv_kvm_guest_out(const struct khv_kvm_guest *g, uint16_t port, uint8_t value);
+
 #endif /* KHV_SELFTEST_UTIL_H */

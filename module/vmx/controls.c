@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VMX: the VMCS execution, exit and entry controls, computed from the
+ * capability MSRs. A pure function (vmx/controls_test.c feeds it the values
+ * of real CPUs and of Bochs).
+ */
+#include <linux/errno.h>
+#include <linux/module.h>
+
+#include "../compat.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+/*
+ * SDM Vol. 3D A.3-A.5: bits 31:0 of a capability MSR are the allowed-0
+ * settings (a 1 there: the control must be 1), bits 63:32 the allowed-1
+ * settings (a 0 there: the control must be 0).
+ */
+static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
+{
+	u32 must_be_1 = (u32)msr, may_be_1 = msr >> 32;
+
+	if (required & ~may_be_1)
+		return -ENODEV;
+	*out = ((required | optional) & may_be_1) | must_be_1;
+	return 0;
+}
+
+/* What khv runs every guest with; the rest is optional or forced on it. */
+#define PIN_REQUIRED	(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
+#define PROC_REQUIRED	(PROC_HLT_EXITING | PROC_MWAIT_EXITING | \
+			 PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | \
+			 PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | \
+			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | \
+			 PROC_MONITOR_EXITING | PROC_SECONDARY)
+#define PROC2_REQUIRED	(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING)
+#define PROC2_OPTIONAL	(PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID)
+#define EXIT_REQUIRED	(EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
+			 EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define ENTRY_REQUIRED	(ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+
+/**
+ * vmx_compute_controls() - the controls khv writes into every VMCS.
+ * @m:   the capability MSRs (the TRUE_ ones where IA32_VMX_BASIC[55] says
+ *	 they exist, SDM A.2).
+ * @c:   filled with the control values.
+ * @why: set to a one-line reason when a required control is missing.
+ *
+ * Required: external-interrupt and NMI exiting; HLT, MWAIT, MONITOR, RDPMC,
+ * CR8, MOV-DR exiting; I/O and MSR bitmaps; EPT, unrestricted guest, WBINVD
+ * exiting; a 64-bit host; PAT and EFER saved and loaded. Optional: VPID,
+ * RDTSCP, INVPCID (the guest gets #UD without them). Controls the CPU forces
+ * to 1 are kept; CR3-load/store exiting among them is handled.
+ *
+ * Return: 0, or -ENODEV with @why set.
+ */
+int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
+			 const char **why)
+{
+	if (vmx_adjust(m->pin, PIN_REQUIRED, 0, &c->pin)) {
+		*why = "VMX lacks external-interrupt or NMI exiting";
+		return -ENODEV;
+	}
+	if (vmx_adjust(m->proc, PROC_REQUIRED, 0, &c->proc)) {
+		*why = "VMX lacks a required processor-based control (HLT/MWAIT/CR8/DR exiting, I/O or MSR bitmaps)";
+		return -ENODEV;
+	}
+	if (vmx_adjust(m->proc2, PROC2_REQUIRED, PROC2_OPTIONAL, &c->proc2)) {
+		*why = "VMX lacks EPT, unrestricted guest or WBINVD exiting";
+		return -ENODEV;
+	}
+	if (vmx_adjust(m->exit, EXIT_REQUIRED, 0, &c->exit)) {
+		*why = "VMX cannot exit to a 64-bit host or switch PAT/EFER on exit";
+		return -ENODEV;
+	}
+	if (vmx_adjust(m->entry, ENTRY_REQUIRED, 0, &c->entry)) {
+		*why = "VMX cannot load PAT/EFER on entry";
+		return -ENODEV;
+	}
+	/* Set per entry from the guest's EFER.LMA. */
+	if ((u32)m->entry & ENTRY_IA32E) {
+		*why = "VMX forces IA-32e mode guests";
+		return -ENODEV;
+	}
+	c->entry &= ~ENTRY_IA32E;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vmx_compute_controls);

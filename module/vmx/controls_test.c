@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the VMCS controls computed from capability MSRs (vmx/controls.c).
+ * "xeon" holds the TRUE_ control MSRs read on a Skylake-SP Xeon, "old" the
+ * non-TRUE ones, which force CR3-load/store exiting on.
+ */
+#include <kunit/test.h>
+
+#include "vmcs.h"
+#include "vmx.h"
+
+static const struct vmx_ctl_msrs xeon = {
+	.pin = 0x000000ff00000016ULL,
+	.proc = 0xfff9fffe04006172ULL,
+	.proc2 = 0x005ffcff00000000ULL,
+	.exit = 0x01ffffff00036dfbULL,
+	.entry = 0x0003ffff000011fbULL,
+};
+
+static void vmx_ctls_xeon(struct kunit *test)
+{
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&xeon, &c, &why), 0);
+	KUNIT_EXPECT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
+					   PIN_NMI_EXITING));
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_HLT_EXITING);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_IO_BITMAPS);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_MSR_BITMAPS);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_CR8_LOAD_EXITING);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_MOV_DR_EXITING);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_SECONDARY);
+	/* TRUE_ controls let CR3 exiting be off: EPT handles CR3. */
+	KUNIT_EXPECT_FALSE(test, c.proc & PROC_CR3_LOAD_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & PROC_CR3_STORE_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & PROC_UNCOND_IO_EXITING);
+	KUNIT_EXPECT_EQ(test, c.proc2, (u32)(PROC2_EPT | PROC2_UNRESTRICTED |
+					     PROC2_WBINVD_EXITING | PROC2_VPID |
+					     PROC2_RDTSCP | PROC2_INVPCID));
+	KUNIT_EXPECT_EQ(test, c.exit, (u32)(0x36dfb | EXIT_HOST_64 |
+					    EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+					    EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+	KUNIT_EXPECT_EQ(test, c.entry, (u32)(0x11fb | ENTRY_LOAD_PAT |
+					     ENTRY_LOAD_EFER));
+	KUNIT_EXPECT_FALSE(test, c.entry & ENTRY_IA32E);
+}
+
+static void vmx_ctls_old_msrs_force_cr3_exiting(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	m.proc = 0xfff9fffe0401e172ULL;	/* IA32_VMX_PROCBASED_CTLS */
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&m, &c, &why), 0);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_CR3_LOAD_EXITING);
+	KUNIT_EXPECT_TRUE(test, c.proc & PROC_CR3_STORE_EXITING);
+}
+
+static void vmx_ctls_refusal(struct kunit *test, struct vmx_ctl_msrs *m,
+			     const char *word)
+{
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	KUNIT_EXPECT_EQ(test, vmx_compute_controls(m, &c, &why), -ENODEV);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why, word));
+}
+
+static void vmx_ctls_without_ept_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.proc2 &= ~((u64)PROC2_EPT << 32);
+	vmx_ctls_refusal(test, &m, "EPT");
+}
+
+static void vmx_ctls_without_nmi_exiting_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.pin &= ~((u64)PIN_NMI_EXITING << 32);
+	vmx_ctls_refusal(test, &m, "NMI");
+}
+
+static void vmx_ctls_without_efer_switch_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.exit &= ~((u64)EXIT_LOAD_EFER << 32);
+	vmx_ctls_refusal(test, &m, "EFER");
+}
+
+static void vmx_ctls_without_msr_bitmaps_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.proc &= ~((u64)PROC_USE_MSR_BITMAPS << 32);
+	vmx_ctls_refusal(test, &m, "bitmaps");
+}
+
+static void vmx_ctls_optional_left_out(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	m.proc2 &= ~((u64)(PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID) << 32);
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&m, &c, &why), 0);
+	KUNIT_EXPECT_EQ(test, c.proc2, (u32)(PROC2_EPT | PROC2_UNRESTRICTED |
+					     PROC2_WBINVD_EXITING));
+}
+
+static void vmx_ctls_forced_ia32e_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.entry |= ENTRY_IA32E;
+	vmx_ctls_refusal(test, &m, "IA-32e");
+}
+
+static struct kunit_case vmx_ctls_cases[] = {
+	KUNIT_CASE(vmx_ctls_xeon),
+	KUNIT_CASE(vmx_ctls_old_msrs_force_cr3_exiting),
+	KUNIT_CASE(vmx_ctls_without_ept_refused),
+	KUNIT_CASE(vmx_ctls_without_nmi_exiting_refused),
+	KUNIT_CASE(vmx_ctls_without_efer_switch_refused),
+	KUNIT_CASE(vmx_ctls_without_msr_bitmaps_refused),
+	KUNIT_CASE(vmx_ctls_optional_left_out),
+	KUNIT_CASE(vmx_ctls_forced_ia32e_refused),
+	{}
+};
+
+static struct kunit_suite vmx_ctls_suite = {
+	.name = "khv_vmx_controls",
+	.test_cases = vmx_ctls_cases,
+};
+
+kunit_test_suite(vmx_ctls_suite);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Intel VMX guest entry.
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
+
+/* struct vmx_gprs: the x86 register numbers times 8 (vmx/vmx.h asserts). */
+#define G_RAX	0
+#define G_RCX	8
+#define G_RDX	16
+#define G_RBX	24
+#define G_RBP	40
+#define G_RSI	48
+#define G_RDI	56
+#define G_R8	64
+#define G_R9	72
+#define G_R10	80
+#define G_R11	88
+#define G_R12	96
+#define G_R13	104
+#define G_R14	112
+#define G_R15	120
+
+#define VMCS_HOST_RSP	0x6c14
+
+/* Flags (the third argument). */
+#define RUN_LAUNCHED	0	/* bit: VMRESUME, else VMLAUNCH */
+#define RUN_VERW	1	/* bit: clear CPU buffers before entry */
+
+.section .text, "ax"
+
+/**
+ * khv_vmx_vmenter - enter the guest once.
+ * @gprs (%rdi):	struct vmx_gprs: loaded before entry, stored after exit
+ *			(RSP lives in the VMCS)
+ * @verw_sel (%rsi):	address of a data-segment selector for VERW
+ * @flags (%edx):	RUN_LAUNCHED, RUN_VERW bits
+ *
+ * Contract: the vCPU's VMCS is current, its host state other than HOST_RSP
+ * is written, interrupts are off. Writes HOST_RSP (the stack below the saved
+ * @gprs pointer), loads the guest registers, VMLAUNCHes or VMRESUMEs. The VM
+ * exit lands at khv_vmx_vmexit (HOST_RIP). Callee-saved registers are
+ * preserved; guest values are cleared from every register before return,
+ * and the return stack buffer is refilled where the host's mitigations
+ * ask for it.
+ *
+ * Return: 0 after a VM exit, 1 for VMfailValid (VMCS_INSN_ERROR says why),
+ * 2 for VMfailInvalid, 3 if the instruction faulted (VMX is off).
+ */
+SYM_FUNC_START(khv_vmx_vmenter)
+	push %rbp
+	mov %rsp, %rbp
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbx
+	push %rdi
+
+	mov $VMCS_HOST_RSP, %eax
+	vmwrite %rsp, %rax
+	jbe .Lfail_early
+
+	bt $RUN_VERW, %edx
+	jnc 1f
+	verw (%rsi)
+1:
+	bt $RUN_LAUNCHED, %edx
+
+	/* MOVs keep CF, which picks VMRESUME or VMLAUNCH below. */
+	mov %rdi, %rax
+	mov G_RCX(%rax), %rcx
+	mov G_RDX(%rax), %rdx
+	mov G_RBX(%rax), %rbx
+	mov G_RBP(%rax), %rbp
+	mov G_RSI(%rax), %rsi
+	mov G_RDI(%rax), %rdi
+	mov G_R8(%rax), %r8
+	mov G_R9(%rax), %r9
+	mov G_R10(%rax), %r10
+	mov G_R11(%rax), %r11
+	mov G_R12(%rax), %r12
+	mov G_R13(%rax), %r13
+	mov G_R14(%rax), %r14
+	mov G_R15(%rax), %r15
+	mov G_RAX(%rax), %rax
+
+	jnc .Lvmlaunch
+	UNWIND_HINT_SAVE
+.Lvmresume:
+	vmresume
+	jmp .Lvmfail
+.Lvmlaunch:
+	vmlaunch
+	jmp .Lvmfail
+
+	_ASM_EXTABLE(.Lvmresume, .Lfault)
+	_ASM_EXTABLE(.Lvmlaunch, .Lfault)
+
+SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
+	UNWIND_HINT_RESTORE
+	ENDBR
+	/* The guest's RAX goes below the saved pointer to struct vmx_gprs. */
+	push %rax
+	mov 8(%rsp), %rax
+	pop G_RAX(%rax)
+	mov %rcx, G_RCX(%rax)
+	mov %rdx, G_RDX(%rax)
+	mov %rbx, G_RBX(%rax)
+	mov %rbp, G_RBP(%rax)
+	mov %rsi, G_RSI(%rax)
+	mov %rdi, G_RDI(%rax)
+	mov %r8, G_R8(%rax)
+	mov %r9, G_R9(%rax)
+	mov %r10, G_R10(%rax)
+	mov %r11, G_R11(%rax)
+	mov %r12, G_R12(%rax)
+	mov %r13, G_R13(%rax)
+	mov %r14, G_R14(%rax)
+	mov %r15, G_R15(%rax)
+	xor %ebx, %ebx
+	jmp .Lclear
+
+.Lvmfail:
+	/* VMfailInvalid sets CF, VMfailValid ZF (SDM Vol. 3C 31.2). */
+	mov $2, %ebx
+	jc .Lclear
+	mov $1, %ebx
+	jmp .Lclear
+.Lfault:
+	mov $3, %ebx
+	jmp .Lclear
+.Lfail_early:
+	/* HOST_RSP could not be written: report it as the entry failing. */
+	mov $2, %ebx
+	jc .Lclear
+	mov $1, %ebx
+
+.Lclear:
+	/* No guest value may steer speculation in the host. */
+	xor %eax, %eax
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %ebp, %ebp
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
+	/* Every path arrives with RSP at the saved @gprs pointer. */
+	mov %ebx, %eax
+	add $8, %rsp
+	pop %rbx
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	pop %rbp
+	RET
+SYM_FUNC_END(khv_vmx_vmenter)

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Architectural rules both backends check the same way: which register
+ * values an x86 processor accepts (SDM Vol. 1 and Vol. 3A).
+ */
+#ifndef KHV_X86_H
+#define KHV_X86_H
+
+#include <linux/bits.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <uapi/linux/khv.h>
+
+/* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
+#define KHV_RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
+
+static inline bool khv_rflags_valid(u64 rflags)
+{
+	return !(rflags & KHV_RFLAGS_RESERVED) && (rflags & X86_EFLAGS_FIXED);
+}
+
+/* Bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
+static inline bool khv_canonical(u64 v)
+{
+	return (s64)(v << 16) >> 16 == (s64)v;
+}
+
+/* Each PAT entry must name a memory type that exists (SDM Vol. 3A 13.12.2). */
+static inline bool khv_pat_valid(u64 pat)
+{
+	unsigned int i;
+	u8 t;
+
+	for (i = 0; i < 8; i++) {
+		t = pat >> (i * 8);
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* DR7 after RESET and after every #VMEXIT / VM exit (SDM 18.2.4, APM 15.7.2). */
+#define KHV_DR7_RESET	0x400
+
+/* The EFER bits a guest may have. */
+#define KHV_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/*
+ * The checks of KHV_SET_SREGS that do not depend on the vendor: known EFER
+ * bits, CR8 a priority, no CR0/CR4 bits above 31, paging only with
+ * protection, long mode only with PAE, zero padding. Returns whether the
+ * guest will be in long mode (SDM Vol. 3A 10.8.5: LMA = LME && PG) through
+ * @lma.
+ */
+static inline int khv_sregs_check(const struct khv_sregs *s, bool *lma)
+{
+	if ((s->efer & ~KHV_EFER_KNOWN) || s->cr8 > 15 ||
+	    (s->cr0 >> 32) || (s->cr4 >> 32) ||
+	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	*lma = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+	if (*lma && !(s->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (memchr_inv(s->gdt.padding, 0, sizeof(s->gdt.padding)) ||
+	    memchr_inv(s->idt.padding, 0, sizeof(s->idt.padding)))
+		return -EINVAL;
+	return 0;
+}
+
+/* A khv_segment's fields within their widths, padding zero. */
+static inline bool khv_segment_valid(const struct khv_segment *k)
+{
+	return k->type <= 15 && k->dpl <= 3 && k->s <= 1 && k->present <= 1 &&
+	       k->avl <= 1 && k->l <= 1 && k->db <= 1 && k->g <= 1 &&
+	       k->unusable <= 1 && !memchr_inv(k->padding, 0, sizeof(k->padding));
+}
+
+/* The values an allow-listed MSR other than EFER may hold. */
+static inline bool khv_msr_value_valid(u32 index, u64 data)
+{
+	switch (index) {
+	case MSR_IA32_CR_PAT:
+		return khv_pat_valid(data);
+	case MSR_IA32_SYSENTER_CS:
+		return !(data >> 32);
+	default:
+		return khv_canonical(data);
+	}
+}
+
+#endif /* KHV_X86_H */
