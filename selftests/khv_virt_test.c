@@ -491,9 +491,15 @@ TEST_F_TIMEOUT(virt, kvm_vm_while_khv_holds_vm, 900)
  */
 TEST_F_TIMEOUT(virt, kvm_and_khv_guests_alternate_on_one_cpu, 900)
 {
-	static const uint8_t code[] = {
+	/* At the same guest address, with different ports: no cross-talk. */
+	static const uint8_t kvm_code[] = {
 		0x40,		/* 1: inc %ax */
 		0xe6, 0x10,	/* out %al, $0x10 */
+		0xeb, 0xfb,	/* jmp 1b */
+	};
+	static const uint8_t khv_code[] = {
+		0x40,		/* 1: inc %ax */
+		0xe6, 0x11,	/* out %al, $0x11 */
 		0xeb, 0xfb,	/* jmp 1b */
 	};
 	struct virt_host *h = &self->h;
@@ -514,7 +520,7 @@ TEST_F_TIMEOUT(virt, kvm_and_khv_guests_alternate_on_one_cpu, 900)
 	ASSERT_LE(0, h->kvm_dev);
 	h->kvm_vm[0] = khv_kvm_create_vm(h->kvm_dev);
 	ASSERT_LE(0, h->kvm_vm[0]);
-	r = khv_kvm_guest_create(h->kvm_dev, h->kvm_vm[0], code, sizeof(code), &kg,
+	r = khv_kvm_guest_create(h->kvm_dev, h->kvm_vm[0], kvm_code, sizeof(kvm_code), &kg,
 				 why, sizeof(why));
 	ASSERT_EQ(0, r) TH_LOG("KVM guest: %s", why);
 
@@ -522,7 +528,7 @@ TEST_F_TIMEOUT(virt, kvm_and_khv_guests_alternate_on_one_cpu, 900)
 	ASSERT_NE(NULL, vm);
 	vcpu = vcpu_add(vm, 0);
 	ASSERT_NE(NULL, vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(errno));
-	ASSERT_EQ(0, vm_load_code(vm, 0x1000, code, sizeof(code)));
+	ASSERT_EQ(0, vm_load_code(vm, 0x1000, khv_code, sizeof(khv_code)));
 	ASSERT_EQ(0, vcpu_set_real_mode(vcpu, 0x1000));
 
 	for (i = 1; i <= 200; i++) {
@@ -534,7 +540,7 @@ TEST_F_TIMEOUT(virt, kvm_and_khv_guests_alternate_on_one_cpu, 900)
 		ASSERT_EQ(0, r) TH_LOG("KHV_RUN %d: %s", i, strerror(-r));
 		ASSERT_EQ(KHV_EXIT_IO, vcpu->run->exit_reason)
 			TH_LOG("khv guest, round %d: exit reason %u", i, vcpu->run->exit_reason);
-		ASSERT_EQ(0x10, vcpu->run->io.port);
+		ASSERT_EQ(0x11, vcpu->run->io.port);
 		ASSERT_EQ(i & 0xff, ((uint8_t *)vcpu->run)[vcpu->run->io.data_offset]);
 	}
 	vm_free(vm);

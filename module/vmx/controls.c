@@ -62,7 +62,7 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->proc, PROC_REQUIRED, 0, &c->proc)) {
-		*why = "VMX lacks a required processor-based control (HLT/MWAIT/CR8/DR exiting, I/O or MSR bitmaps)";
+		*why = "VMX lacks HLT/MWAIT/CR8/DR exiting or I/O or MSR bitmaps";
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->proc2, PROC2_REQUIRED, PROC2_OPTIONAL, &c->proc2)) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit: the VMCS controls computed from capability MSRs (vmx/controls.c).
- * "xeon" holds the TRUE_ control MSRs read on a Skylake-SP Xeon, "old" the
- * non-TRUE ones, which force CR3-load/store exiting on.
+ * "xeon" holds the TRUE_ control MSRs read on a Skylake-SP Xeon, "bochs"
+ * those of Bochs 2.7's corei7_skylake_x (khv's Intel test host); the
+ * non-TRUE ones force CR3-load/store exiting on.
  */
 #include <kunit/test.h>
 
@@ -16,6 +17,41 @@ static const struct vmx_ctl_msrs xeon = {
 	.exit = 0x01ffffff00036dfbULL,
 	.entry = 0x0003ffff000011fbULL,
 };
+
+static const struct vmx_ctl_msrs bochs = {
+	.pin = 0x0000007f00000016ULL,
+	.proc = 0xf7f9fffe04006172ULL,
+	.proc2 = 0x02177fff00000000ULL,
+	.exit = 0x007fffff00036dfbULL,
+	.entry = 0x0000ffff000011fbULL,
+};
+
+static void vmx_ctls_bochs(struct kunit *test)
+{
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&bochs, &c, &why), 0);
+	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
+					   PIN_NMI_EXITING));
+	KUNIT_EXPECT_EQ(test, c.proc, (u32)(0x04006172 | PROC_HLT_EXITING |
+					    PROC_MWAIT_EXITING |
+					    PROC_RDPMC_EXITING |
+					    PROC_CR8_LOAD_EXITING |
+					    PROC_CR8_STORE_EXITING |
+					    PROC_MOV_DR_EXITING |
+					    PROC_USE_IO_BITMAPS |
+					    PROC_USE_MSR_BITMAPS |
+					    PROC_MONITOR_EXITING | PROC_SECONDARY));
+	KUNIT_EXPECT_EQ(test, c.proc2, (u32)(PROC2_EPT | PROC2_UNRESTRICTED |
+					     PROC2_WBINVD_EXITING | PROC2_VPID |
+					     PROC2_RDTSCP | PROC2_INVPCID));
+	KUNIT_EXPECT_EQ(test, c.exit, (u32)(0x36dfb | EXIT_HOST_64 |
+					    EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+					    EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+	KUNIT_EXPECT_EQ(test, c.entry, (u32)(0x11fb | ENTRY_LOAD_PAT |
+					     ENTRY_LOAD_EFER));
+}
 
 static void vmx_ctls_xeon(struct kunit *test)
 {
@@ -124,6 +160,7 @@ static void vmx_ctls_forced_ia32e_refused(struct kunit *test)
 
 static struct kunit_case vmx_ctls_cases[] = {
 	KUNIT_CASE(vmx_ctls_xeon),
+	KUNIT_CASE(vmx_ctls_bochs),
 	KUNIT_CASE(vmx_ctls_old_msrs_force_cr3_exiting),
 	KUNIT_CASE(vmx_ctls_without_ept_refused),
 	KUNIT_CASE(vmx_ctls_without_nmi_exiting_refused),

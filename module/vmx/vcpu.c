@@ -126,9 +126,6 @@ static DEFINE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
 /* A data selector for VERW (the kernel's is not exported everywhere). */
 static const u16 vmx_verw_sel = __KERNEL_DS;
 
-int khv_vmx_vmenter(u64 *gprs, const u16 *verw_sel, u32 flags);
-void khv_vmx_vmexit(void);
-
 #define RUN_LAUNCHED	BIT(0)
 #define RUN_VERW	BIT(1)
 
@@ -1265,8 +1262,11 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 	if (h->ldt)
 		asm volatile("lldt %0" : : "r" (h->ldt));
 	/* VM exit loads null selectors: reload what the task had. */
-	if (h->gs)
+	if (h->gs) {
+		/* Loads the user GS base from the descriptor: put it back. */
 		load_gs_index(h->gs);
+		khv_wrmsr(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
 	if (h->fs) {
 		loadsegment(fs, h->fs);
 		khv_wrmsr(MSR_FS_BASE, h->fs_base);

@@ -16,7 +16,7 @@
 enum vmcs_field {
 	/* 16-bit */
 	VMCS_VPID			= 0x0000,
-	VMCS_GUEST_ES_SEL		= 0x0800,	/* ES, CS, SS, DS, FS, GS, LDTR, TR: +2 each */
+	VMCS_GUEST_ES_SEL		= 0x0800,	/* ..TR (enum vmx_seg): +2 each */
 	VMCS_HOST_ES_SEL		= 0x0c00,
 	VMCS_HOST_CS_SEL		= 0x0c02,
 	VMCS_HOST_SS_SEL		= 0x0c04,

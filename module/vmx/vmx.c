@@ -115,7 +115,7 @@ static int vmx_probe(void)
 		vmx_read_ctl_msrs(f.basic, &m);
 		r = vmx_compute_controls(&m, &vmx_ctls, &why);
 		pr_info("VMX capability MSRs: pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx\n",
-			 m.pin, m.proc, m.proc2, m.exit, m.entry);
+			m.pin, m.proc, m.proc2, m.exit, m.entry);
 	}
 	if (!r && khv_fred_enabled()) {
 		why = "VMX with FRED enabled is not supported (boot with fred=off)";

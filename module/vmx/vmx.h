@@ -70,6 +70,10 @@ u64 vmx_msr_bitmap_pa(void);
 int vmx_vpid_alloc(void);
 void vmx_vpid_free(u16 vpid);
 
+/* vmenter.S */
+int khv_vmx_vmenter(u64 *gprs, const u16 *verw_sel, u32 flags);
+void khv_vmx_vmexit(void);
+
 /* vcpu.c */
 void vmx_percpu_init(void);
 void vmx_clear_cpu(void);
