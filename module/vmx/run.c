@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VMX: one guest entry and exit, and what the host must put back
+ * around it (SDM Vol. 3C 28.5: what VM exit loads and what it does not).
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/percpu.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/msr-index.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "../compat.h"
+#include "../khv.h"
+#include "../x86.h"
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+/* A data selector for VERW (the kernel's is not exported everywhere). */
+static const u16 vmx_verw_sel = __KERNEL_DS;
+
+#define RUN_LAUNCHED	BIT(0)
+#define RUN_VERW	BIT(1)
+
+/* Host segment state VM exit does not restore (SDM 28.5.2). */
+struct vmx_host_segs {
+	u16 ds, es, fs, gs, ldt;
+	u64 fs_base, kernel_gs_base;
+	struct desc_ptr gdt, idt;
+};
+
+static void vmx_save_host_segs(struct vmx_host_segs *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=r" (h->ldt));
+	khv_rdmsr(MSR_FS_BASE, h->fs_base);
+	khv_rdmsr(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	native_store_gdt(&h->gdt);
+	store_idt(&h->idt);
+}
+
+static void vmx_restore_host_segs(const struct vmx_host_segs *h)
+{
+	if (h->ldt)
+		asm volatile("lldt %0" : : "r" (h->ldt));
+	/* VM exit loads null selectors: reload what the task had. */
+	if (h->gs) {
+		/* Loads the user GS base from the descriptor: put it back. */
+		load_gs_index(h->gs);
+		khv_wrmsr(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		khv_wrmsr(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->ds | h->es) {
+		loadsegment(ds, h->ds);
+		loadsegment(es, h->es);
+	}
+	/* The TSS limit is 0x67 now: the I/O bitmap needs it back. */
+	invalidate_tss_limit();
+	/* VM exit sets the GDT and IDT limits to 0xffff. */
+	load_fixmap_gdt(raw_smp_processor_id());
+	if (h->idt.size != 0xffff)
+		load_idt(&h->idt);
+}
+
+/* Write the guest's syscall MSRs, or put the host's back. */
+static void vmx_swap_msrs_load(const u64 *vals)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWAP; i++)
+		khv_wrmsr(vmx_swap_msrs[i], vals[i]);
+}
+
+/* Mitigations the host asks for before a guest runs (KERNELS.md). */
+static void vmx_entry_barriers(struct khv_vm *vm)
+{
+	khv_barrier_on_vm_switch(vm);
+	if (boot_cpu_has_bug(X86_BUG_L1TF) && boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		khv_wrmsr(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+}
+
+/* Enter the guest once; interrupts off, VMCS current. */
+static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
+{
+	u64 host[VMX_NR_SWAP];
+	unsigned long host_dr7;
+	u64 host_debugctl;
+	struct vmx_host_segs h;
+	u32 flags = 0;
+	int r;
+
+	if (vmx->regs_dirty) {
+		vmcs_write(VMCS_GUEST_RIP, vmx->rip);
+		vmcs_write(VMCS_GUEST_RSP, vmx->rsp);
+		vmcs_write(VMCS_GUEST_RFLAGS, vmx->rflags);
+		vmx->regs_dirty = false;
+	}
+	if (vmx->inject) {
+		vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->inject);
+		if (vmx->inject & INTR_INFO_HAS_ERROR)
+			vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmx->inject_err);
+		vmx->inject = 0;
+	}
+	if (__read_cr3() != vmx->host_cr3) {
+		vmx->host_cr3 = __read_cr3();
+		vmcs_write(VMCS_HOST_CR3, vmx->host_cr3);
+	}
+	if (native_read_cr4() != vmx->host_cr4) {
+		vmx->host_cr4 = native_read_cr4();
+		vmcs_write(VMCS_HOST_CR4, vmx->host_cr4);
+	}
+	vmx_save_host_segs(&h);
+	vmcs_write(VMCS_HOST_FS_BASE, h.fs_base);
+	memcpy(host, this_cpu_ptr(&vmx_host_swap)[0], sizeof(host));
+	host[VMX_KGSBASE] = h.kernel_gs_base;
+	host_dr7 = native_get_debugreg(7);
+	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
+	vmx_swap_msrs_load(vmx->swap);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+	if (vmx->launched)
+		flags |= RUN_LAUNCHED;
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF))
+		flags |= RUN_VERW;
+
+	r = khv_vmx_vmenter(vmx->gprs, &vmx_verw_sel, flags);
+
+	vmx->cr2 = native_read_cr2();
+	vmx_swap_msrs_load(host);
+	/* SDM 28.5.1: DR7 is 0x400 and IA32_DEBUGCTL 0 after a VM exit. */
+	if (host_dr7 != KHV_DR7_RESET)
+		native_set_debugreg(7, host_dr7);
+	if (host_debugctl)
+		khv_wrmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
+	vmx_restore_host_segs(&h);
+	if (r)
+		return r;
+
+	e->reason = vmcs_read(VMCS_EXIT_REASON);
+	/* An entry that failed while loading guest state did not launch it. */
+	if (!(e->reason & EXIT_REASON_FAILED_ENTRY))
+		vmx->launched = true;
+	e->intr_info = vmcs_read(VMCS_EXIT_INTR_INFO);
+	/* An NMI exited the guest: the host's handler gets it now. */
+	if ((e->reason & 0xffff) == EXIT_EXCEPTION_NMI &&
+	    INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI)
+		asm volatile("int $2");
+	return 0;
+}
+
+int vmx_vcpu_run(struct khv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_exit e = {};
+	u64 prev, gen;
+	int r;
+
+	preempt_disable();
+	prev = vmx_load(vmx);
+	if (!prev) {
+		preempt_enable();
+		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
+		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+	gen = atomic64_read(&vcpu->vm->tlb_gen);
+	if (vcpu->tlb_gen != gen) {
+		vcpu->tlb_gen = gen;
+		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
+	}
+
+	/* The guest's FPU use must not reach the task's FPU state. */
+	kernel_fpu_begin();
+	vmx_entry_barriers(vcpu->vm);
+	asm volatile("fxrstorq %0" : : "m" (vmx->fpu));
+	local_irq_disable();
+	r = vmx_enter(vmx, &e);
+	local_irq_enable();
+	asm volatile("fxsaveq %0" : "=m" (vmx->fpu));
+	kernel_fpu_end();
+
+	if (r == 1) {
+		r = vmx_fail_entry(vmx, vmcs_read(VMCS_INSN_ERROR));
+	} else if (r) {
+		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
+		vcpu->run->internal.hardware_exit_reason = r;
+		r = khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	} else {
+		vmx->rip = vmcs_read(VMCS_GUEST_RIP);
+		vmx->rsp = vmcs_read(VMCS_GUEST_RSP);
+		vmx->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		e.qual = vmcs_read(VMCS_EXIT_QUAL);
+		e.insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+		vmx_requeue_event(vmx);
+		r = vmx_handle_exit(vmx, &e);
+	}
+	vmx_put(vmx, prev);
+	preempt_enable();
+	return r;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Intel VMX vCPU: what vcpu.c (the VMCS and the guest state), exit.c (the
+ * exit handlers) and run.c (guest entry) share.
+ */
+#ifndef KHV_VMX_VCPU_H
+#define KHV_VMX_VCPU_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+#include <asm/processor-flags.h>
+
+#include "../khv.h"
+
+/* The x86 register numbers (SDM Vol. 2 2.1.5); RSP lives in the VMCS. */
+enum { VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI };
+
+/* The guest's syscall MSRs: not in the VMCS, swapped around each entry. */
+enum { VMX_STAR, VMX_LSTAR, VMX_CSTAR, VMX_SFMASK, VMX_KGSBASE, VMX_NR_SWAP };
+
+extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
+
+/*
+ * CR0.NE and CR4.VMXE must be 1 in VMX operation (SDM A.7, A.8); the guest
+ * reads its own values from the shadows. CR4 bits the guest may not set are
+ * owned by khv too: VMX (not offered), PKE (PKRU would reach host
+ * user-memory accesses), OSXSAVE (XCR0 is not switched).
+ */
+#define VMX_CR0_OWNED	X86_CR0_NE
+#define VMX_CR4_OWNED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
+#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
+
+/**
+ * struct vmx_vcpu - a vCPU on Intel VMX.
+ * @vcpu:	the vendor-neutral part.
+ * @gprs:	guest registers by x86 number; [VMX_RSP] unused (the VMCS's).
+ * @rip:	cached from the VMCS after each exit, like @rsp and @rflags;
+ *		written back before the next entry when @regs_dirty.
+ * @rsp:	the guest's RSP.
+ * @rflags:	the guest's RFLAGS.
+ * @regs_dirty:	@rip, @rsp or @rflags changed since the exit.
+ * @vmcs:	the VMCS (one page).
+ * @vmcs_pa:	its physical address.
+ * @cpu:	the CPU the VMCS is active on, or -1 (clear).
+ * @loaded:	on that CPU's list of active VMCSs.
+ * @launched:	VMRESUME, not VMLAUNCH, enters it.
+ * @vpid:	its VPID, 0 without VPID.
+ * @cr0:	the value the guest sees for the bits khv owns (the shadow).
+ * @cr4:	the same for CR4.
+ * @cr2:	the guest's CR2, which VMX does not switch: loaded before entry.
+ * @cr8:	the guest's task priority (CR8 exits always).
+ * @entry_ctls:	VM-entry controls; IA-32e mode follows EFER.LMA.
+ * @swap:	the guest's values of vmx_swap_msrs[].
+ * @inject:	an event for the next entry (VM-entry interruption info) and
+ * @inject_err:	its error code.
+ * @host_cr3:	the host CR3 last written to the VMCS.
+ * @host_cr4:	the host CR4 last written to the VMCS.
+ * @fpu:	the guest's x87/SSE state (FXSAVE format).
+ */
+struct vmx_vcpu {
+	struct khv_vcpu vcpu;
+	u64 gprs[16];
+	u64 rip;
+	u64 rsp;
+	u64 rflags;
+	bool regs_dirty;
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;
+	struct list_head loaded;
+	bool launched;
+	u16 vpid;
+	u64 cr0;
+	u64 cr4;
+	u64 cr2;
+	u64 cr8;
+	u32 entry_ctls;
+	u64 swap[VMX_NR_SWAP];
+	u32 inject;
+	u32 inject_err;
+	u64 host_cr3;
+	u64 host_cr4;
+	u8 fpu[512] __aligned(16);
+};
+
+/* Exit information read while the VMCS is current. */
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u32 insn_len;
+	u32 intr_info;
+};
+
+/* Per CPU: the syscall MSRs' host values (the same for every entry). */
+DECLARE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
+
+static inline struct vmx_vcpu *to_vmx(struct khv_vcpu *vcpu)
+{
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
+}
+
+/* vcpu.c: with the VMCS current */
+u64 vmx_load(struct vmx_vcpu *vmx);
+void vmx_put(struct vmx_vcpu *vmx, u64 prev);
+void vmx_invept(u64 eptp);
+u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
+u64 vmx_guest_cr4(struct vmx_vcpu *vmx);
+void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
+void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+void vmx_load_pdptes(struct vmx_vcpu *vmx, u64 cr0, u64 cr3, u64 cr4, u64 efer);
+int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
+int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
+
+/* exit.c */
+void vmx_requeue_event(struct vmx_vcpu *vmx);
+int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason);
+int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+
+#endif /* KHV_VMX_VCPU_H */
