@@ -761,8 +761,15 @@ static int kick_until_done(pthread_t t, struct spin_job *job)
 	return atomic_load(&job->done) ? 0 : -ETIMEDOUT;
 }
 
+/*
+ * A guest that never exits by itself: only host interrupts (the timer, the
+ * signal's IPI) end its entries. It sets IF although khv never injects an
+ * interrupt: on Intel, external-interrupt exiting makes the guest's IF
+ * irrelevant (SDM Vol. 3C 25.6.1), but Bochs 2.7 keeps an interrupt masked
+ * for a VMX guest with IF clear, and would spin here for good.
+ */
 static const uint8_t spin_code[] = {
-	0x90,			/* nop */
+	0xfb,			/* sti */
 	0x90,			/* nop */
 	0xeb, 0xfe,		/* jmp . */
 };

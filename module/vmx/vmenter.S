@@ -40,8 +40,7 @@
  * @flags (%edx):	RUN_LAUNCHED, RUN_VERW bits
  *
  * Contract: the vCPU's VMCS is current, its host state other than HOST_RSP
- * is written, interrupts are off; they are off again on return (IF is set
- * only in the shadow of STI, for the entry instruction). Writes HOST_RSP (the stack below the saved
+ * is written, interrupts are off. Writes HOST_RSP (the stack below the saved
  * @gprs pointer), loads the guest registers, VMLAUNCHes or VMRESUMEs. The VM
  * exit lands at khv_vmx_vmexit (HOST_RIP). Callee-saved registers are
  * preserved; guest values are cleared from every register before return,
@@ -89,28 +88,17 @@ SYM_FUNC_START(khv_vmx_vmenter)
 	mov G_R15(%rax), %r15
 	mov G_RAX(%rax), %rax
 
-	/*
-	 * STI's shadow covers the entry: no interrupt reaches the host
-	 * before it, and one pending after it exits the guest, as the
-	 * external-interrupt exiting control asks. The host's IF going from
-	 * 0 to 1 and the guest's RFLAGS loaded by the entry also let
-	 * emulators that re-evaluate interrupt masking only on a change of
-	 * IF (Bochs) see that control; VM exit clears IF again.
-	 */
 	jnc .Lvmlaunch
 	UNWIND_HINT_SAVE
-	sti
 .Lvmresume:
 	vmresume
 	jmp .Lvmfail
 .Lvmlaunch:
-	sti
-.Lvmlaunch_insn:
 	vmlaunch
 	jmp .Lvmfail
 
 	_ASM_EXTABLE(.Lvmresume, .Lfault)
-	_ASM_EXTABLE(.Lvmlaunch_insn, .Lfault)
+	_ASM_EXTABLE(.Lvmlaunch, .Lfault)
 
 SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
@@ -137,14 +125,12 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	jmp .Lclear
 
 .Lvmfail:
-	cli
 	/* VMfailInvalid sets CF, VMfailValid ZF (SDM Vol. 3C 31.2). */
 	mov $2, %ebx
 	jc .Lclear
 	mov $1, %ebx
 	jmp .Lclear
 .Lfault:
-	cli
 	mov $3, %ebx
 	jmp .Lclear
 .Lfail_early:
