@@ -890,6 +890,46 @@ TEST_F(guest, triple_fault_is_shutdown)
 	vm_free(vm);
 }
 
+/*
+ * State that passes KHV_SET_SREGS's checks but that the hardware refuses:
+ * a 64-bit code segment with D set (SDM Vol. 3C 27.3.1.2, APM 15.5.1). The
+ * run ends with KHV_EXIT_FAIL_ENTRY and the hardware's reason. What the
+ * guest state holds after a refused entry is the hardware's business (QEMU
+ * writes part of its own back): user space sets it again, as a VMM would,
+ * and the same vCPU enters and runs.
+ */
+TEST_F(guest, refused_entry_is_fail_entry_and_recoverable)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_sregs sregs, good;
+	struct khv_regs regs;
+	struct ucall uc;
+	int r;
+
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	r = vcpu_set_long_mode(vcpu, guest_code_sync_values, 0x55);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &good));
+	sregs = good;
+	sregs.cs.db = 1;
+	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
+
+	RUN_EXPECT(vcpu, KHV_EXIT_FAIL_ENTRY);
+	EXPECT_NE(0, vcpu->run->fail_entry.hardware_reason);
+	EXPECT_GT(sysconf(_SC_NPROCESSORS_ONLN), (long)vcpu->run->fail_entry.cpu);
+	TH_LOG("entry refused: hardware reason %#llx",
+	       (unsigned long long)vcpu->run->fail_entry.hardware_reason);
+
+	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &good));
+	ASSERT_EQ(0, vcpu_set_regs(vcpu, &regs));
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0x55, uc.args[0]);
+	vm_free(vm);
+}
+
 /* ---- lifetimes ----------------------------------------------------------- */
 
 #define NR_CYCLES	1000

@@ -632,6 +632,13 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	struct khv_run *run = svm->vcpu.run;
 	u64 code = vmcb->control.exit_code;
 
+	/*
+	 * APM 15.5.1: VMEXIT_INVALID is -1 in all 64 bits; some emulators
+	 * (QEMU) write it as a 32-bit -1. No valid exit code is that large.
+	 */
+	if ((u32)code == (u32)SVM_EXIT_INVALID)
+		code = SVM_EXIT_INVALID;
+
 	khv_stat_count(&svm->vcpu, svm_exit_stat(code));
 	switch (code) {
 	case SVM_EXIT_INTR:
