@@ -3,10 +3,19 @@
 # Boot the VMX + EPT emulated host (Bochs, Skylake-X model) on a kernel and an initramfs, serial console to LOG.
 # Bochs has no -kernel option: the two are put on an isolinux ISO. Headless (rfb without a client), no stdin.
 # Usage: bochs.sh BZIMAGE INITRD LOG [APPEND...]
-# Environment: KHV_BOCHS_TIMEOUT (wall seconds, default 2400), KHV_BOCHS_CPUS (2), KHV_BOCHS_MEGS (1024),
+# Environment: KHV_BOCHS_TIMEOUT (wall seconds, default 2400), KHV_BOCHS_CPUS (2), KHV_BOCHS_MEGS (512),
 #   KHV_BOCHS_IPS (200000000), KHV_BOCHS_INFO (report: Bochs's info messages in its log), KHV_LIVE=1.
 # Exit status: 0 when the host finished (powered off, or printed "KHV-RIG: done"), 124 on timeout,
-#   1 when Bochs died or the host rebooted (panic) before finishing.
+#   1 when Bochs died, the host rebooted (panic) before finishing, or the log reader died.
+# The console reaches LOG through a pipe that one reader (cat) appends to: LOG has a single writer.
+# Bochs's com1 in mode=file opens its file by name, lazily at the console's first byte (about a
+# minute in), with fopen("wb"): truncating, at its own offset, without O_APPEND. Pointed at LOG, any
+# other open of that name (a second run with the same output directory, a Bochs left over from an
+# interrupted one, anything appending to LOG) overwrites or is overwritten at whatever offset each
+# holds: text of the end of one run landing in the middle of another's log. Here Bochs
+# gets /dev/fd/3, the write end of a FIFO whose name is removed before Bochs starts: nothing else
+# can open it, and if the reader dies Bochs gets EPIPE instead of blocking (and the watch ends it).
+# LOG.wall.log has every line of LOG again, prefixed with the wall-clock and Bochs CPU seconds.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -25,6 +34,8 @@ limit=${KHV_BOCHS_TIMEOUT:-2400}
 mkdir -p "$(dirname "$logf")"
 logf=$(cd "$(dirname "$logf")" && pwd)/$(basename "$logf")
 work=${logf%.log}.bochs
+fifo=$work/com1.fifo
+wallf=${logf%.log}.wall.log
 rm -rf "$work"
 mkdir -p "$work/iso/isolinux"
 
@@ -57,7 +68,7 @@ vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 display_library: rfb, options="timeout=0"
 ata0-master: type=cdrom, path=$work/boot.iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=$logf
+com1: enabled=1, mode=file, dev=/dev/fd/3
 clock: sync=none, time0=local
 speaker: enabled=0
 mouse: enabled=0
@@ -70,54 +81,116 @@ EOF
 	echo c > "$work/rc"
 }
 
-# watch PID: until Bochs exits, the host finishes, reboots, or the time is up. Sets $verdict.
+# cpu_of PID: its CPU seconds so far (user + system); left as it was once PID is gone. On a busy
+# machine Bochs's CPU time is the steadier measure of what a run costs.
+tck=$(getconf CLK_TCK)
+cpu=0
+cpu_of() {
+	local c
+	c=$(awk -v t="$tck" '{printf "%d", ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null) && cpu=$c
+	return 0
+}
+
+# stamp: copy LOG's new complete lines to LOG.wall.log, prefixed with the wall-clock and Bochs CPU
+# seconds since Bochs started (2 s resolution): where its time goes, boot vs KUnit vs each kselftest.
+stamped=0
+stamp() {
+	local n
+	n=$(wc -l < "$logf")
+	[ "$n" -gt "$stamped" ] || return 0
+	sed -n "$((stamped + 1)),${n}p" "$logf" |
+		sed "s/^/[+$(( $(date +%s) - start ))s cpu ${cpu}s] /" >> "$wallf"
+	stamped=$n
+}
+
+# stop PID: SIGTERM, then SIGKILL if it is still there 5 s later.
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	kill -9 "$1" 2>/dev/null || true
+}
+
+# finish_reader: Bochs is gone, so the FIFO's write end is closed: the reader drains what is left
+# and sees EOF. Had Bochs's subshell failed before opening the FIFO, the reader would still wait in
+# open(): an empty writer releases it. Bounded either way.
+finish_reader() {
+	[ ! -p "$fifo" ] || timeout 2 tee "$fifo" </dev/null >/dev/null 2>&1 || true
+	for _ in $(seq 20); do
+		kill -0 "$reader" 2>/dev/null || break
+		sleep 0.5
+	done
+	stop "$reader"
+	reader_rc=0
+	wait "$reader" 2>/dev/null || reader_rc=$?
+}
+
+# watch PID: until Bochs exits, the host finishes, reboots, the reader dies, or the time is up.
+# Sets $verdict.
 watch() {
-	local pid=$1 start done_at=
-	start=$(date +%s)
+	local pid=$1 done_at=
 	verdict=died
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
+		cpu_of "$pid"
+		stamp
 		if [ -z "$done_at" ] && grep -q 'KHV-RIG: done' "$logf"; then
 			done_at=$(date +%s)
 			verdict="done"
 		fi
 		# poweroff -f should end Bochs; give it a little time, then end it ourselves.
 		if [ -n "$done_at" ] && [ $(( $(date +%s) - done_at )) -ge 30 ]; then
-			kill "$pid" 2>/dev/null || true
+			stop "$pid"
+		fi
+		# Without its reader the console has nowhere to go (and Bochs may block reopening the FIFO).
+		if [ -z "$done_at" ] && ! kill -0 "$reader" 2>/dev/null; then
+			verdict="reader died"
+			stop "$pid"
 		fi
 		# panic=-1 reboots: a second boot means the host died; stop before it runs again.
 		if [ -z "$done_at" ] && [ "$(grep -c 'Linux version' "$logf")" -gt 1 ]; then
 			verdict=rebooted
-			kill "$pid" 2>/dev/null || true
+			stop "$pid"
 		fi
 		if [ $(( $(date +%s) - start )) -ge "$limit" ]; then
 			verdict=timeout
-			kill "$pid" 2>/dev/null || true
-			sleep 5
-			kill -9 "$pid" 2>/dev/null || true
+			stop "$pid"
 		fi
 	done
 	bochs_rc=0
 	wait "$pid" 2>/dev/null || bochs_rc=$?
-	[ -z "$done_at" ] && grep -q 'KHV-RIG: done' "$logf" && verdict="done"
+	finish_reader
+	stamp
+	[ -z "$done_at" ] && [ "$verdict" = died ] && grep -q 'KHV-RIG: done' "$logf" && verdict="done"
 	return 0
 }
 
 make_iso
 make_bochsrc
 : > "$logf"
+: > "$wallf"
+mkfifo "$fifo"
+# The reader first; the subshell's open of the write end meets its open of the read end. Then the
+# name goes, and Bochs inherits the write end as fd 3 (com1's dev=/dev/fd/3 reopens that pipe).
+cat "$fifo" >> "$logf" &
+reader=$!
 start=$(date +%s)
-(cd "$work" && exec bochs -q -f bochsrc -rc rc </dev/null >"$work/bochs.out" 2>&1) &
+(cd "$work" && exec 3>"$fifo" && rm -f "$fifo" &&
+	exec bochs -q -f bochsrc -rc rc </dev/null >"$work/bochs.out" 2>&1) &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+trap 'kill $pid $reader 2>/dev/null || true' EXIT
 trap 'exit 143' TERM INT
 if [ "${KHV_LIVE:-0}" = 1 ]; then
-	tail -n +1 -f --pid=$pid "$logf" &
+	tail -n +1 -f --pid=$reader "$logf" &
 fi
 watch $pid
 secs=$(( $(date +%s) - start ))
-printf "\nKHV-RUNNER: bochs %s after %s s (bochs rc=%s)\n" "$verdict" "$secs" "$bochs_rc" >> "$logf"
-log "bochs: $verdict after $secs s (log $logf)"
+# Bochs and the reader are gone: this line is the log's last and nothing writes after it.
+printf "\nKHV-RUNNER: bochs %s after %s s, Bochs CPU %s s (bochs rc=%s, reader rc=%s)\n" \
+	"$verdict" "$secs" "$cpu" "$bochs_rc" "$reader_rc" >> "$logf"
+log "bochs: $verdict after $secs s, Bochs CPU $cpu s (log $logf)"
 case $verdict in
 done) exit 0 ;;
 timeout) exit 124 ;;
