@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # make check: KUnit + kselftests in the three emulated hosts, and the compat builds.
-#   bochs-vmx  Bochs, Intel VMX + EPT, the light kernel (6.12, no KASAN)   -- started first, in the background;
-#              kmemleak is off there (its two scans of guest RAM took Bochs over 10 minutes; the
-#              QEMU host scans), and the suspend test skips (Bochs hangs in S3 with or without khv)
+#   bochs-vmx  Bochs, Intel VMX + EPT, the light kernel (6.12 without KASAN, lockdep, UBSAN or
+#              kmemleak: Bochs runs guest code about a hundred times slower than the machine; the
+#              QEMU host has them all) -- started first, in the background; the suspend test skips
+#              (Bochs hangs in S3 with or without khv)
 #   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN)
 #   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
 #   compat     scripts/compat.sh build (TAP)
@@ -134,20 +135,39 @@ report() {
 
 # ---------------------------------------------------------------- the hosts
 
+# rig_host HOST FLAVOUR: the rig kernel FLAVOUR (kernel.sh), khv built against it and HOST's
+# initramfs. Sets $KERNEL; records a rig failure and returns 1 when something does not build.
+rig_host() {
+	local host=$1 flavour=$2 b compress=gzip
+	step "$host: $flavour kernel"
+	KERNEL=$(kernel "$flavour") || { fail "host $host" "$flavour kernel build failed"; return 1; }
+	step "$host: building khv"
+	b=$(build_khv "$host" "$KERNEL") ||
+		{ fail "host $host" "khv does not build against the $flavour kernel (see $OUT/build-$host.log)"; return 1; }
+	mkdir -p "$OUT/$host"
+	# The light kernel unpacks zstd several times faster than gzip: it counts in Bochs.
+	[ "$flavour" = light ] && compress=zstd
+	KHV_INITRD_COMPRESS=$compress prepare_host "$host" "$(echo "$KERNEL"/mod-install/lib/modules/*)" "$b" ||
+		{ fail "host $host" "initramfs failed"; return 1; }
+}
+
+# boot_cmd HOST RUNNER IMAGE APPEND...: sets BOOT to the command that runs HOST's initramfs in an
+# emulator (RUNNER: qemu.sh or bochs.sh) on the kernel IMAGE with the check plan, the console going
+# to $OUT/HOST/serial.log, and BOOT_LOG to where the runner's own output goes. A command rather
+# than a function, so that a background run's $! is the runner itself, which cleanup() can stop.
+boot_cmd() {
+	local host=$1 runner=$2 image=$3
+	shift 3
+	BOOT=(bash "$RIG/$runner" "$image" "$OUT/$host/initrd.gz" "$OUT/$host/serial.log" khv.plan=check "$@")
+	BOOT_LOG=$OUT/$host/runner.log
+}
+
 BOCHS_PID=
 start_bochs_vmx() {
-	local k b
-	step "bochs-vmx: light kernel"
-	k=$(kernel light) || { fail "host bochs-vmx" "light kernel build failed"; return; }
-	step "bochs-vmx: building khv"
-	b=$(build_khv bochs-vmx "$k") || { fail "host bochs-vmx" "khv does not build against the light kernel (see $OUT/build-bochs-vmx.log)"; return; }
-	mkdir -p "$OUT/bochs-vmx"
-	prepare_host bochs-vmx "$(echo "$k"/mod-install/lib/modules/*)" "$b" ||
-		{ fail "host bochs-vmx" "initramfs failed"; return; }
+	rig_host bochs-vmx light || return 0
 	step "bochs-vmx: booting Bochs in the background (several minutes)"
-	bash "$RIG/bochs.sh" "$k/arch/x86/boot/bzImage" "$OUT/bochs-vmx/initrd.gz" "$OUT/bochs-vmx/serial.log" \
-		khv.plan=check khv.vendor=intel khv.nosuspend kmemleak=off \
-		> "$OUT/bochs-vmx/runner.log" 2>&1 &
+	boot_cmd bochs-vmx bochs.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=intel khv.nosuspend
+	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 &
 	BOCHS_PID=$!
 }
 
@@ -160,17 +180,10 @@ finish_bochs_vmx() {
 }
 
 run_qemu_svm() {
-	local k b
-	step "qemu-svm: debug kernel"
-	k=$(kernel debug) || { fail "host qemu-svm" "debug kernel build failed"; return; }
-	step "qemu-svm: building khv"
-	b=$(build_khv qemu-svm "$k") || { fail "host qemu-svm" "khv does not build against the debug kernel (see $OUT/build-qemu-svm.log)"; return; }
-	mkdir -p "$OUT/qemu-svm"
-	prepare_host qemu-svm "$(echo "$k"/mod-install/lib/modules/*)" "$b" ||
-		{ fail "host qemu-svm" "initramfs failed"; return; }
+	rig_host qemu-svm debug || return 0
 	step "qemu-svm: booting QEMU"
-	bash "$RIG/qemu.sh" "$k/arch/x86/boot/bzImage" "$OUT/qemu-svm/initrd.gz" "$OUT/qemu-svm/serial.log" \
-		khv.plan=check khv.vendor=amd > "$OUT/qemu-svm/runner.log" 2>&1 || true
+	boot_cmd qemu-svm qemu.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=amd
+	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-svm
 }
 
@@ -192,8 +205,8 @@ run_qemu_73() {
 	[ -n "${KHV_PRELOAD_qemu_7_3:-}" ] || KHV_PRELOAD_qemu_7_3=kvm
 	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
 	step "qemu-7.3: booting QEMU on the stock kernel"
-	bash "$RIG/qemu.sh" "$vmlinuz" "$OUT/qemu-7.3/initrd.gz" "$OUT/qemu-7.3/serial.log" \
-		khv.plan=check khv.vendor=amd > "$OUT/qemu-7.3/runner.log" 2>&1 || true
+	boot_cmd qemu-7.3 qemu.sh "$vmlinuz" khv.vendor=amd
+	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-7.3
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 KHV_DEPS=(
 	# build the module and the emulated hosts' kernels
-	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse kmod cpio rsync xz-utils
+	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse kmod cpio rsync xz-utils zstd
 	# hvctl and the selftests
 	libnl-genl-3-dev pkg-config
 	# the emulated hosts and their boot media

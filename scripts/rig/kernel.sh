@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Build (once, cached by content hash) the emulated hosts' kernel from Debian's linux-source-6.12.
 # Usage: kernel.sh debug|light   -> prints the build directory (bzImage, modules in ./mod-install).
+#   debug  QEMU host: base.config + debug.config (lockdep, UBSAN, kmemleak) + kasan.config
+#   light  Bochs host: base.config + light.config (no debug checks: they cost Bochs too much)
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 flavour=${1:-debug}
 cfgdir=$KHV_TOP/scripts/rig/config
 case $flavour in
-debug) frags=("$cfgdir/base.config" "$cfgdir/kasan.config") ;;
-light) frags=("$cfgdir/base.config") ;;
+debug) frags=("$cfgdir/base.config" "$cfgdir/debug.config" "$cfgdir/kasan.config") ;;
+light) frags=("$cfgdir/base.config" "$cfgdir/light.config") ;;
 *) die "unknown kernel flavour $flavour" ;;
 esac
 
