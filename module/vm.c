@@ -210,7 +210,8 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 
 	xa_erase(&khv_vms, vm->id);
 	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
-	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm, khv_vm_state_name(vm->state),
+	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm,
+		     khv_vm_state_name(READ_ONCE(vm->state)),
 		     "freed", 0);
 	khv_vm_destroy(vm);
 	khv_virt_put();
@@ -321,8 +322,9 @@ int khv_vm_create(const struct khv_create_vm *args)
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;
-	fd_install(fd, file);
+	/* Before fd_install(): from there on, a close may free the VM. */
 	khv_audit_vm(KHV_AUDIT_OP_VM_CREATE, vm, "", "running", 0);
+	fd_install(fd, file);
 	return fd;
 
 err_fput:

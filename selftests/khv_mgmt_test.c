@@ -416,6 +416,48 @@ TEST_F(mgmt, grant_add_refuses_malformed_rules)
 	EXPECT_EQ(0, grant_del(&self->nl, id));
 }
 
+struct grant_seen {
+	uint32_t id;
+	bool found, right;
+};
+
+static void grant_dump_cb(struct nl_reply *r, void *arg)
+{
+	struct grant_seen *g = arg;
+
+	if (r->cmd != KHV_CMD_GRANT_GET || !r->tb[KHV_A_GRANT_ID] ||
+	    NLA_U32(r->tb[KHV_A_GRANT_ID]) != g->id)
+		return;
+	g->found = true;
+	g->right = r->tb[KHV_A_GRANT_TAG] && r->tb[KHV_A_GRANT_ACTION] &&
+		   r->tb[KHV_A_GRANT_OP] && r->tb[KHV_A_GRANT_SUBJECT] &&
+		   !strcmp(NLA_DATA(r->tb[KHV_A_GRANT_TAG]), "dumped") &&
+		   NLA_U32(r->tb[KHV_A_GRANT_ACTION]) == KHV_GRANT_ACTION_DENY &&
+		   NLA_U32(r->tb[KHV_A_GRANT_OP]) == KHV_GRANT_OP_DESTROY &&
+		   NLA_U32(r->tb[KHV_A_GRANT_SUBJECT]) == 4343 &&
+		   !r->tb[KHV_A_GRANT_VM_ID];
+}
+
+TEST_F(mgmt, grant_dump_lists_rules_until_deleted)
+{
+	struct grant_seen g = { 0 };
+	struct msg m;
+
+	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_GID, 4343,
+			       KHV_GRANT_OP_DESTROY, KHV_GRANT_OBJECT_TAG, 0,
+			       "dumped", KHV_GRANT_ACTION_DENY, &g.id));
+	ASSERT_LT(0, g.id);
+	msg_init(&m, self->nl.family, KHV_CMD_GRANT_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, nl_call(&self->nl, &m, grant_dump_cb, &g));
+	EXPECT_TRUE(g.found);
+	EXPECT_TRUE(g.right);
+	ASSERT_EQ(0, grant_del(&self->nl, g.id));
+	g.found = false;
+	msg_init(&m, self->nl.family, KHV_CMD_GRANT_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, nl_call(&self->nl, &m, grant_dump_cb, &g));
+	EXPECT_FALSE(g.found);
+}
+
 TEST_F(mgmt, malformed_requests_refused_with_extack)
 {
 	char big[300];
