@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -289,6 +290,127 @@ TEST_F(mgmt, destroy_wakes_paused_run_with_eio_and_fails_ioctls)
 	close(self->vm);
 	self->vm = -1;
 	EXPECT_EQ(-ENOENT, vm_state(&self->nl, self->vm_id));
+}
+
+/*
+ * A real-mode guest at 0x1000 that counts in the dword at 0x600 forever:
+ *	inc dword [0x600]; jmp back
+ * Return: the vCPU fd; *@mem: its RAM (64 KiB at guest-physical 0).
+ */
+static int counting_guest(int vm, volatile uint32_t **counter)
+{
+	static const uint8_t code[] = { 0x66, 0xff, 0x06, 0x00, 0x06, 0xeb, 0xf9 };
+	struct khv_segment *segs[6];
+	struct khv_memory_region region;
+	struct khv_sregs sregs;
+	struct khv_regs regs;
+	uint8_t *mem;
+	int vcpu, i;
+
+	memset(&region, 0, sizeof(region));
+	region.size = MEM_SIZE;
+	if (ioctl(vm, KHV_SET_MEMORY_REGION, &region))
+		return -errno;
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vm,
+		   region.mmap_offset);
+	if (mem == MAP_FAILED)
+		return -errno;
+	memcpy(mem + 0x1000, code, sizeof(code));
+	*counter = (volatile uint32_t *)(mem + 0x600);
+	vcpu = create_vcpu(vm, 0);
+	if (vcpu < 0)
+		return vcpu;
+	if (ioctl(vcpu, KHV_GET_SREGS, &sregs))
+		return -errno;
+	segs[0] = &sregs.cs; segs[1] = &sregs.ds; segs[2] = &sregs.es;
+	segs[3] = &sregs.fs; segs[4] = &sregs.gs; segs[5] = &sregs.ss;
+	for (i = 0; i < 6; i++) {
+		segs[i]->base = 0;
+		segs[i]->selector = 0;
+	}
+	if (ioctl(vcpu, KHV_SET_SREGS, &sregs) || ioctl(vcpu, KHV_GET_REGS, &regs))
+		return -errno;
+	regs.rip = 0x1000;
+	regs.rsp = 0xfff0;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu, KHV_SET_REGS, &regs))
+		return -errno;
+	return vcpu;
+}
+
+/* Wait up to @ms for @pid to exit; its exit status, or -1. */
+static int wait_exit(pid_t pid, int ms)
+{
+	int status;
+
+	for (; ms > 0; ms -= 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		usleep(10000);
+	}
+	return -1;
+}
+
+TEST_F(mgmt, pause_stops_a_running_guest_and_destroy_ends_its_run)
+{
+	volatile uint32_t *counter;
+	struct nl_reply r;
+	struct nlattr *tb[KHV_A_REGS_MAX + 1];
+	uint32_t c1, c2;
+	struct msg m;
+	int vcpu, i;
+	pid_t pid;
+
+	vcpu = counting_guest(self->vm, &counter);
+	ASSERT_LE(0, vcpu) TH_LOG("guest setup: %s", strerror(-vcpu));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Never outlive the test, spinning in the guest. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(ioctl_err(vcpu, KHV_RUN, NULL) == -EIO ? 0 : 1);
+	}
+
+	for (i = 0; i < 200 && !*counter; i++)
+		usleep(10000);
+	EXPECT_NE(0, *counter) TH_LOG("the guest does not run");
+
+	/* Paused: the guest stops counting, KHV_RUN keeps waiting. */
+	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_PAUSE, self->vm_id));
+	usleep(100000);
+	c1 = *counter;
+	usleep(200000);
+	c2 = *counter;
+	EXPECT_EQ(c1, c2) TH_LOG("a paused guest still runs");
+	EXPECT_EQ(0, waitpid(pid, NULL, WNOHANG)) TH_LOG("KHV_RUN returned on pause");
+
+	/* Its vCPU waits without its mutex: introspection can read it. */
+	msg_init(&m, self->nl.family, KHV_CMD_INTROSPECT_REGS, 0);
+	put_u64(&m, KHV_A_INTROSPECT_VM_ID, self->vm_id);
+	put_u32(&m, KHV_A_INTROSPECT_VCPU_ID, 0);
+	memset(&r, 0, sizeof(r));
+	EXPECT_EQ(0, nl_call(&self->nl, &m, copy_reply, &r)) TH_LOG("%s", self->nl.extack);
+	if (r.tb[KHV_A_INTROSPECT_REGS]) {
+		parse_attrs(tb, KHV_A_REGS_MAX, NLA_DATA(r.tb[KHV_A_INTROSPECT_REGS]),
+			    r.tb[KHV_A_INTROSPECT_REGS]->nla_len - NLA_HDRLEN);
+		ASSERT_NE(NULL, tb[KHV_A_REGS_RIP]);
+		EXPECT_LE(0x1000, NLA_U64(tb[KHV_A_REGS_RIP]));
+		EXPECT_GT(0x1007, NLA_U64(tb[KHV_A_REGS_RIP]));
+	}
+
+	/* Resumed: it counts again. */
+	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_RESUME, self->vm_id));
+	for (i = 0; i < 200 && *counter == c2; i++)
+		usleep(10000);
+	EXPECT_NE(c2, *counter) TH_LOG("a resumed guest does not run");
+
+	/* Destroyed while in the guest: KHV_RUN returns EIO. */
+	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, self->vm_id));
+	i = wait_exit(pid, 3000);
+	if (i < 0)
+		kill(pid, SIGKILL);
+	EXPECT_EQ(0, i) TH_LOG("KHV_RUN of a destroyed VM did not return EIO");
+	close(vcpu);
 }
 
 TEST_F(mgmt, non_root_refused_without_grant_allowed_with_one)
