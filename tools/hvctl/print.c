@@ -8,6 +8,7 @@
  * with one ("exits") stays on its parent's. Arrays add nothing.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "hvctl.h"
 
@@ -181,7 +182,11 @@ void print_string(const char *key, const char *val)
 		json_string(val);
 	} else {
 		text_key(key);
-		fputs(*val ? val : "\"\"", stdout);
+		/* Empty or with spaces: quoted, so that the line still splits. */
+		if (*val && !strpbrk(val, " \t\"\\"))
+			fputs(val, stdout);
+		else
+			json_string(val);
 	}
 }
 
