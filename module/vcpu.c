@@ -354,15 +354,15 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 	if (r)
 		return r;
 	for (;;) {
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
+			return -EINTR;
+		}
 		switch (READ_ONCE(vcpu->vm->state)) {
 		case KHV_VM_STATE_PAUSED:
 			return KHV_RUN_PAUSED;
 		case KHV_VM_STATE_DEAD:
 			return -EIO;
-		}
-		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
-			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
-			return -EINTR;
 		}
 		r = khv_arch->vcpu_run(vcpu);
 		if (r <= 0)
@@ -380,7 +380,9 @@ static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 	long r;
 
 	do {
-		r = khv_vm_wait_running(vcpu->vm);
+		/* immediate_exit returns at once, paused or not. */
+		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :
+		    khv_vm_wait_running(vcpu->vm);
 		if (mutex_lock_killable(&vcpu->mutex))
 			return -EINTR;
 		if (r == -EINTR)

@@ -240,6 +240,7 @@ static void on_alarm(int sig)
 
 TEST_F(mgmt, run_on_paused_vm_blocks_until_signal)
 {
+	struct khv_run *run;
 	struct sigaction sa;
 	int vcpu, r;
 
@@ -253,6 +254,14 @@ TEST_F(mgmt, run_on_paused_vm_blocks_until_signal)
 	r = ioctl_err(vcpu, KHV_RUN, NULL);
 	alarm(0);
 	EXPECT_EQ(-EINTR, r) TH_LOG("KHV_RUN on a paused VM: %s", strerror(-r));
+
+	/* immediate_exit does not wait. */
+	run = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	run->immediate_exit = 1;
+	EXPECT_EQ(-EINTR, ioctl_err(vcpu, KHV_RUN, NULL));
+	EXPECT_EQ(KHV_EXIT_INTR, run->exit_reason);
+	munmap(run, getpagesize());
 	close(vcpu);
 }
 
