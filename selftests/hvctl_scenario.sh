@@ -203,17 +203,17 @@ fi
 MON_PID=$!
 sleep 1
 
-# 15: set the name (abbreviated command and key), then see it.
-if run 0 vm se "$ID" n scenario-vm && run 0 -j vm sh "$ID" &&
+# 15: set the name (abbreviated command and key), then see it by name.
+if run 0 vm se "$ID" n scenario-vm && run 0 -j vm sh scenario-vm &&
    has "\"id\":$ID,\"name\":\"scenario-vm\","; then
-	ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)"
+	ok "hvctl vm set ID name NAME, then vm show NAME shows it (abbreviated)"
 else
-	not_ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)" "status $status"
+	not_ok "hvctl vm set ID name NAME, then vm show NAME shows it (abbreviated)" "status $status"
 fi
 
 # 16-18: usage errors exit 2.
 if run 2 vm frobnicate; then ok "unknown command: exit 2"; else not_ok "unknown command: exit 2" "status $status"; fi
-if run 2 vm show not-a-number; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
+if run 2 vm show 12x; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
 if run 2 h; then ok "ambiguous object \"h\": exit 2"; else not_ok "ambiguous object \"h\": exit 2" "status $status"; fi
 
 # 19-20: kernel refusals exit 1 and print the kernel's extack message.

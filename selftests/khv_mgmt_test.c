@@ -184,6 +184,38 @@ TEST_F(mgmt, vm_get_reports_state_tags_and_exit_counters)
 	EXPECT_EQ(1, NLA_U32(r.tb[KHV_A_VM_NR_VCPUS]));
 }
 
+static int vm_get_by_name(struct nl *nl, const char *name, bool with_id,
+			  uint64_t id, struct nl_reply *r)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_VM_GET, 0);
+	if (with_id)
+		put_u64(&m, KHV_A_VM_ID, id);
+	put_str(&m, KHV_A_VM_NAME, name);
+	memset(r, 0, sizeof(*r));
+	return nl_call(nl, &m, copy_reply, r);
+}
+
+TEST_F(mgmt, vm_get_by_name)
+{
+	struct nl_reply r;
+
+	ASSERT_EQ(0, vm_set_name(&self->nl, self->vm_id, "found-by-name"));
+	ASSERT_EQ(0, vm_get_by_name(&self->nl, "found-by-name", false, 0, &r))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_NE(NULL, r.tb[KHV_A_VM_ID]);
+	EXPECT_EQ(self->vm_id, NLA_U64(r.tb[KHV_A_VM_ID]));
+	EXPECT_EQ(-ENOENT, vm_get_by_name(&self->nl, "no-such-vm", false, 0, &r));
+	EXPECT_NE(0, self->nl.extack[0]);
+	/* Unnamed VMs are not found by "". */
+	EXPECT_EQ(-ENOENT, vm_get_by_name(&self->nl, "", false, 0, &r));
+	/* One or the other. */
+	EXPECT_EQ(-EINVAL, vm_get_by_name(&self->nl, "found-by-name", true,
+					  self->vm_id, &r));
+	EXPECT_NE(0, self->nl.extack[0]);
+}
+
 TEST_F(mgmt, vm_set_tags_validated_and_shown)
 {
 	static const char *const bad[] = {

@@ -13,8 +13,10 @@
 #include "khv.h"
 #include "netlink.h"
 
-static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_ID + 1] = {
+static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_NAME + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING,
+			    .len = KHV_VM_NAME_MAX - 1 },
 };
 
 static const struct nla_policy khv_nl_vm_set_policy[KHV_A_VM_TAGS + 1] = {

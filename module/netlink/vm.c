@@ -128,16 +128,60 @@ int khv_nl_vm_allowed(struct genl_info *info, int type, struct khv_vm *vm,
 	return r;
 }
 
+/* The live VM named @name, referenced, or NULL. */
+static struct khv_vm *khv_nl_vm_by_name(const char *name)
+{
+	struct khv_vm *vm;
+	bool found;
+	u64 id = 0;
+
+	if (!*name)
+		return NULL;	/* unnamed VMs are not "" */
+	while ((vm = khv_vm_get_next(&id))) {
+		mutex_lock(&vm->lock);
+		found = !strcmp(vm->name, name);
+		mutex_unlock(&vm->lock);
+		if (found)
+			return vm;
+		khv_vm_put(vm);
+		id++;
+	}
+	return NULL;
+}
+
+/* vm-get's VM: by id, or by name when there is no id. */
+static struct khv_vm *khv_nl_vm_get_target(struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
+	struct khv_vm *vm;
+
+	if (!name || info->attrs[KHV_A_VM_ID]) {
+		if (name) {
+			NL_SET_ERR_MSG_ATTR(info->extack, name,
+					    "name the VM by id or by name, not both");
+			return ERR_PTR(-EINVAL);
+		}
+		return khv_nl_vm_from_attr(info, KHV_A_VM_ID);
+	}
+	vm = khv_nl_vm_by_name(nla_data(name));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no VM with this name");
+		return ERR_PTR(-ENOENT);
+	}
+	return vm;
+}
+
 int khv_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	struct khv_vm *vm;
 	int r;
 
-	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
+	vm = khv_nl_vm_get_target(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_VM_ID, vm, KHV_GRANT_OP_VIEW,
+	r = khv_nl_vm_allowed(info, info->attrs[KHV_A_VM_ID] ? KHV_A_VM_ID :
+			      KHV_A_VM_NAME, vm, KHV_GRANT_OP_VIEW,
 			      KHV_AUDIT_OP_VM_VIEW);
 	if (r)
 		goto out_put_vm;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl vm introspect regs ID VCPU: a vCPU's registers (pause the VM first);
- * hvctl vm introspect mem ID GPA LEN: guest-physical memory, as a hex dump
+ * hvctl vm introspect regs VM VCPU: a vCPU's registers (pause the VM first);
+ * hvctl vm introspect mem VM GPA LEN: guest-physical memory, as a hex dump
  * (text) or a hex string (JSON "data"). Both need the introspect grant and
  * are audited by the module.
  */
@@ -93,10 +93,10 @@ static int introspect_regs(int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		return hv_usage_error("usage: hvctl vm introspect regs ID VCPU");
-	r = hv_parse_u64(argv[0], "VM id", &id);
+		return hv_usage_error("usage: hvctl vm introspect regs VM VCPU");
+	r = hv_parse_u64(argv[1], "vCPU id", &vcpu);
 	if (!r)
-		r = hv_parse_u64(argv[1], "vCPU id", &vcpu);
+		r = hv_vm_resolve(argv[0], &id);
 	if (r)
 		return r;
 	if (vcpu > UINT32_MAX)
@@ -118,12 +118,12 @@ static int introspect_mem(int argc, char **argv)
 	int r;
 
 	if (argc != 3)
-		return hv_usage_error("usage: hvctl vm introspect mem ID GPA LEN");
-	r = hv_parse_u64(argv[0], "VM id", &id);
-	if (!r)
-		r = hv_parse_u64(argv[1], "GPA", &gpa);
+		return hv_usage_error("usage: hvctl vm introspect mem VM GPA LEN");
+	r = hv_parse_u64(argv[1], "GPA", &gpa);
 	if (!r)
 		r = hv_parse_u64(argv[2], "LEN", &len);
+	if (!r)
+		r = hv_vm_resolve(argv[0], &id);
 	if (r)
 		return r;
 	if (len > UINT32_MAX)
@@ -143,8 +143,8 @@ static int introspect_mem(int argc, char **argv)
 static void introspect_usage(void)
 {
 	fprintf(stderr,
-		"Usage: hvctl vm introspect regs ID VCPU\n"
-		"       hvctl vm introspect mem ID GPA LEN\n"
+		"Usage: hvctl vm introspect regs VM VCPU\n"
+		"       hvctl vm introspect mem VM GPA LEN\n"
 		"regs: the vCPU must not be in KHV_RUN: pause the VM first.\n"
 		"LEN: 1 to 32768 bytes. Needs the introspect grant; audited.\n");
 }

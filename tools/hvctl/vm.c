@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl vm list | show ID | set ID [ name NAME ] [ tags TAGS ]
- *          pause ID | resume ID | destroy ID
- *          introspect { regs ID VCPU | mem ID GPA LEN }
+ * hvctl vm list | show VM | set VM [ name NAME ] [ tags TAGS ]
+ *          pause VM | resume VM | destroy VM
+ *          introspect { regs VM VCPU | mem VM GPA LEN }
+ * where VM is an id or a name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -109,12 +110,42 @@ static int vm_list(int argc, char **argv)
 	return r ? EXIT_KERNEL : EXIT_OK;
 }
 
-/* "hvctl vm CMD ID" with nothing more: the id, or a usage error. */
+static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	(void)cmd;
+	*(uint64_t *)arg = get_u64(tb[KHV_A_VM_ID]);
+	return 0;
+}
+
+/**
+ * hv_vm_resolve() - a VM named on the command line: an id (starts with a
+ * digit) or a name, which the kernel looks up (vm-get by name).
+ *
+ * Return: 0, EXIT_USAGE or EXIT_KERNEL (the kernel's message printed).
+ */
+int hv_vm_resolve(const char *arg, uint64_t *id)
+{
+	struct nl_msg *msg;
+
+	if (*arg >= '0' && *arg <= '9')
+		return hv_parse_u64(arg, "VM id", id);
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
+	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, arg))
+		return EXIT_KERNEL;
+	*id = 0;
+	if (hv_nl_exec(msg, KHV_A_VM_MAX, id_get, id) || !*id)
+		return EXIT_KERNEL;
+	return 0;
+}
+
+/* "hvctl vm CMD VM" with nothing more: the VM's id, or an error. */
 static int vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id)
 {
 	if (argc != 1)
 		return hv_usage_error("usage: %s", usage);
-	return hv_parse_u64(argv[0], "VM id", id);
+	return hv_vm_resolve(argv[0], id);
 }
 
 static int vm_show(int argc, char **argv)
@@ -123,7 +154,7 @@ static int vm_show(int argc, char **argv)
 	uint64_t id;
 	int r;
 
-	r = vm_id_arg(argc, argv, "hvctl vm show ID", &id);
+	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
 	if (hv_nl_open())
@@ -144,8 +175,8 @@ static int vm_set(int argc, char **argv)
 	int i, k, r;
 
 	if (argc < 1)
-		return hv_usage_error("usage: hvctl vm set ID [ name NAME ] [ tags TAGS ]");
-	r = hv_parse_u64(argv[0], "VM id", &id);
+		return hv_usage_error("usage: hvctl vm set VM [ name NAME ] [ tags TAGS ]");
+	r = hv_vm_resolve(argv[0], &id);
 	if (r)
 		return r;
 	for (i = 1; i < argc; i += 2) {
@@ -191,27 +222,28 @@ static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
 
 static int vm_pause(int argc, char **argv)
 {
-	return vm_state_cmd(argc, argv, KHV_CMD_VM_PAUSE, "hvctl vm pause ID");
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_PAUSE, "hvctl vm pause VM");
 }
 
 static int vm_resume(int argc, char **argv)
 {
-	return vm_state_cmd(argc, argv, KHV_CMD_VM_RESUME, "hvctl vm resume ID");
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_RESUME, "hvctl vm resume VM");
 }
 
 static int vm_destroy(int argc, char **argv)
 {
-	return vm_state_cmd(argc, argv, KHV_CMD_VM_DESTROY, "hvctl vm destroy ID");
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_DESTROY, "hvctl vm destroy VM");
 }
 
 static void vm_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl vm [ list ]\n"
-		"       hvctl vm show ID\n"
-		"       hvctl vm set ID [ name NAME ] [ tags TAGS ]\n"
-		"       hvctl vm { pause | resume | destroy } ID\n"
-		"       hvctl vm introspect { regs ID VCPU | mem ID GPA LEN }\n"
+		"       hvctl vm show VM\n"
+		"       hvctl vm set VM [ name NAME ] [ tags TAGS ]\n"
+		"       hvctl vm { pause | resume | destroy } VM\n"
+		"       hvctl vm introspect { regs VM VCPU | mem VM GPA LEN }\n"
+		"VM: its id, or its name (a name may not start with a digit here).\n"
 		"NAME: 1 to 63 printable ASCII characters, unique among VMs.\n"
 		"TAGS: comma-separated, at most 8, each 1 to 31 of [A-Za-z0-9_.-];\n"
 		"      \"\" removes them all.\n");
