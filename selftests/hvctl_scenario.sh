@@ -255,7 +255,8 @@ fi
 
 # 23: help at every level exits 0.
 if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help &&
-   run 0 grant help && run 0 audit help && run 0 vm introspect help; then
+   run 0 grant help && run 0 audit help && run 0 vm introspect help &&
+   run 0 run help; then
 	ok "help at every level: exit 0"
 else
 	not_ok "help at every level: exit 0" "status $status"
