@@ -6,7 +6,7 @@
 #   make compat       build against Debian's 6.1, 6.12 and 7.3 kernels (modpost included)
 #   make check        install what is needed, run KUnit + kselftests in the emulated hosts
 #   make demo         install what is needed, boot the SVM emulated host, load khv
-#   make install      install the module, hvctl and the man page
+#   make install      install the module, hvctl, its man page and bash completion
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
@@ -30,6 +30,7 @@ clean:
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
 	depmod -A
+	$(MAKE) -C tools/hvctl install
 
 compat:
 	@bash scripts/compat.sh

@@ -100,4 +100,15 @@
 #define khv_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * 6.6 gave a dump's callback a whole struct genl_info (genl_info_dump());
+ * before, struct genl_dumpit_info had the parsed attributes itself.
+ */
+#include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define khv_genl_dump_attrs(cb)		(genl_info_dump(cb)->attrs)
+#else
+#define khv_genl_dump_attrs(cb)		(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* KHV_COMPAT_H */

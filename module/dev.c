@@ -56,6 +56,13 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 		r = khv_create_vm_args_check(&create);
 		if (r)
 			return r;
+		/* HY-SR-18: beyond the device's mode, a create grant. */
+		r = khv_grant_check(KHV_GRANT_OP_CREATE, NULL);
+		if (r) {
+			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",
+				  "", r);
+			return r;
+		}
 		return khv_vm_create(&create);
 	default:
 		return -ENOTTY;
@@ -73,7 +80,10 @@ static struct miscdevice khv_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "khv",
 	.fops = &khv_dev_fops,
-	/* Root-owned: non-root VMMs need a grant (Documentation/admin-guide). */
+	/*
+	 * Root-owned: a non-root VMM needs the device's group or mode changed
+	 * and a create grant (Documentation/admin-guide.rst).
+	 */
 	.mode = 0600,
 };
 

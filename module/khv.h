@@ -9,9 +9,12 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <uapi/linux/khv.h>
+#include <uapi/linux/khv_netlink.h>
 
 #include "arch.h"
 #include "decode.h"
@@ -43,6 +46,12 @@ struct khv_memslot {
 #define KHV_MAX_VCPUS	64
 
 #define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
+#define KHV_VM_TAGS_MAX	256	/* bytes of the comma-separated list, NUL */
+#define KHV_TAG_MAX	32	/* bytes of one tag, with the NUL */
+#define KHV_VM_NR_TAGS	8	/* tags a VM may have */
+
+/* KHV_RUN's loop saw the VM paused: wait outside the vCPU mutex, retry. */
+#define KHV_RUN_PAUSED	1
 
 /**
  * struct khv_vm - a virtual machine.
@@ -51,8 +60,14 @@ struct khv_memslot {
  * @owner:   the creator's effective uid.
  * @pid:     the creator's thread-group id.
  * @created: creation time (boot-based, ns).
- * @lock:    protects @name.
+ * @lock:    protects @name, @tags and changes of @state.
  * @name:    set by the administrator; empty until then.
+ * @tags:    comma-separated, set by the administrator (khv_tags_valid()).
+ * @state:   KHV_VM_STATE_*; read without @lock by the run loop.
+ * @state_wq: vCPUs of a paused VM wait here for resume or destroy.
+ * @gone:    the VM's fd was released: its vCPUs and memory are being freed.
+ *	Set under @vcpu_lock and again under @mem_lock, so that a holder of
+ *	either (introspection, vm-get) never sees them freed.
  * @rcu:     lookups run under RCU: the VM is freed after a grace period.
  * @mem_lock: serialises changes of @slots and @npt.
  * @slots:   guest RAM regions, indexed by slot number.
@@ -74,6 +89,10 @@ struct khv_vm {
 	u64 created;
 	struct mutex lock;	/* protects name */
 	char name[KHV_VM_NAME_MAX];
+	char tags[KHV_VM_TAGS_MAX];
+	u32 state;
+	wait_queue_head_t state_wq;
+	bool gone;
 	struct mutex mem_lock;	/* protects slots, mem_bytes, npt */
 	struct khv_memslot *slots[KHV_MAX_MEM_SLOTS];
 	u64 mem_bytes;
@@ -191,6 +210,10 @@ void khv_virt_report(void);
 int khv_vm_create(const struct khv_create_vm *args);
 struct khv_vm *khv_vm_get_next(u64 *id);
 void khv_vm_put(struct khv_vm *vm);
+struct khv_vm *khv_vm_lookup(u64 id);
+int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old);
+int khv_vm_wait_running(struct khv_vm *vm);
+void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
 
@@ -225,6 +248,94 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
+
+/* grant.c: pure grant resolution and tag syntax, KUnit-tested (grant_test.c). */
+struct khv_grant_rule {
+	u32 id;
+	u32 subject_type;	/* KHV_GRANT_SUBJECT_* */
+	u32 subject;		/* uid or gid, initial user namespace */
+	u32 op;			/* KHV_GRANT_OP_* */
+	u32 object_type;	/* KHV_GRANT_OBJECT_* */
+	u32 action;		/* KHV_GRANT_ACTION_* */
+	u64 vm_id;		/* object VM */
+	char tag[KHV_TAG_MAX];	/* object TAG */
+};
+
+/* Who asks: effective uid, and every group (effective and supplementary). */
+struct khv_grant_actor {
+	u32 uid;
+	unsigned int ngids;
+	const u32 *gids;
+};
+
+/* What is asked about: a VM (its id and tags), or the host (vm_id 0). */
+struct khv_grant_target {
+	u64 vm_id;
+	const char *tags;
+};
+
+enum khv_grant_verdict {
+	KHV_GRANT_NONE,		/* no rule matches: deny without CAP_SYS_ADMIN */
+	KHV_GRANT_ALLOW,
+	KHV_GRANT_DENY,
+};
+
+enum khv_grant_verdict khv_grant_resolve(const struct khv_grant_rule *rules,
+					 unsigned int n,
+					 const struct khv_grant_actor *actor,
+					 u32 op,
+					 const struct khv_grant_target *target);
+bool khv_tag_valid(const char *tag);
+bool khv_tags_valid(const char *tags);
+bool khv_tags_has(const char *tags, const char *tag);
+
+/* policy.c: grant rules and their checks against current's credentials. */
+#define KHV_GRANT_MAX	256
+
+int khv_grant_check(u32 op, struct khv_vm *vm);
+int khv_grant_add(const struct khv_grant_rule *rule, u32 *id);
+int khv_grant_del(u32 id);
+bool khv_grant_get_next(u32 *id, struct khv_grant_rule *rule);
+void khv_grant_exit(void);
+
+/* audit.c: one record per state change and per denial. */
+#define KHV_AUDIT_OBJ_MAX	48
+#define KHV_AUDIT_VAL_MAX	96
+#define KHV_AUDIT_RING_MIN	16
+#define KHV_AUDIT_RING_MAX	65536
+
+struct khv_audit_rec {
+	u64 seq;
+	u64 time_ns;
+	u64 vm_id;
+	u32 uid;
+	u32 pid;
+	u32 op;			/* KHV_AUDIT_OP_* */
+	s32 result;		/* 0 or -errno */
+	char comm[TASK_COMM_LEN];
+	char object[KHV_AUDIT_OBJ_MAX];
+	char old[KHV_AUDIT_VAL_MAX];
+	char new[KHV_AUDIT_VAL_MAX];
+};
+
+struct khv_audit_state {
+	u32 ring_size;
+	u64 next_seq;
+	u64 first_seq;
+	u64 lost;
+};
+
+void khv_audit(u32 op, u64 vm_id, const char *object, const char *old,
+	       const char *new, int result);
+void khv_audit_vm(u32 op, struct khv_vm *vm, const char *old,
+		  const char *new, int result);
+const char *khv_audit_op_name(u32 op);
+const char *khv_vm_state_name(u32 state);
+int khv_audit_init(void);
+void khv_audit_exit(void);
+void khv_audit_get_state(struct khv_audit_state *st);
+int khv_audit_resize(u32 size, u32 *old);
+bool khv_audit_read(u64 *seq, struct khv_audit_rec *rec);
 
 /* dev.c */
 long khv_check_extension(unsigned long cap);

@@ -47,9 +47,12 @@ static int __init khv_init(void)
 	r = ops->hardware_setup();
 	if (r)
 		return r;
-	r = khv_virt_init();
+	r = khv_audit_init();
 	if (r)
 		goto err_unsetup;
+	r = khv_virt_init();
+	if (r)
+		goto err_audit;
 	r = khv_nl_init();
 	if (r)
 		goto err_virt;
@@ -67,6 +70,8 @@ err_nl:
 	khv_nl_exit();
 err_virt:
 	khv_virt_exit();
+err_audit:
+	khv_audit_exit();
 err_unsetup:
 	ops->hardware_unsetup();
 	return r;
@@ -78,6 +83,8 @@ static void __exit khv_exit(void)
 	khv_dev_exit();
 	khv_nl_exit();
 	khv_virt_exit();
+	khv_grant_exit();
+	khv_audit_exit();
 	khv_arch->hardware_unsetup();
 	pr_info("unloaded\n");
 }

@@ -351,9 +351,9 @@ int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* vm->mem_lock lives as long as the VM struct: vm.c sets it up. */
 int khv_vm_mem_init(struct khv_vm *vm)
 {
-	mutex_init(&vm->mem_lock);
 	return khv_pt_init(&vm->npt, khv_arch->pt_format, GFP_KERNEL_ACCOUNT);
 }
 
@@ -367,5 +367,4 @@ void khv_vm_mem_destroy(struct khv_vm *vm)
 		khv_memslot_free(vm->slots[i]);
 		vm->slots[i] = NULL;
 	}
-	mutex_destroy(&vm->mem_lock);
 }

@@ -377,11 +377,40 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
 			return -EINTR;
 		}
+		switch (READ_ONCE(vcpu->vm->state)) {
+		case KHV_VM_STATE_PAUSED:
+			return KHV_RUN_PAUSED;
+		case KHV_VM_STATE_DEAD:
+			return -EIO;
+		}
 		r = khv_arch->vcpu_run(vcpu);
 		if (r <= 0)
 			return r;
 		cond_resched();
 	}
+}
+
+/*
+ * KHV_RUN. While the VM is paused the vCPU waits here without its mutex, so
+ * that introspection can read its registers (Documentation/khv-abi.rst).
+ */
+static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
+{
+	long r;
+
+	do {
+		/* immediate_exit returns at once, paused or not. */
+		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :
+		    khv_vm_wait_running(vcpu->vm);
+		if (mutex_lock_killable(&vcpu->mutex))
+			return -EINTR;
+		if (r == -EINTR)
+			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
+		else if (!r)
+			r = khv_vcpu_run(vcpu);
+		mutex_unlock(&vcpu->mutex);
+	} while (r == KHV_RUN_PAUSED);
+	return r;
 }
 
 static noinline long khv_vcpu_regs_ioctl(struct khv_vcpu *vcpu,
@@ -465,12 +494,14 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	void __user *argp = (void __user *)arg;
 	long r;
 
+	/* Destroyed from outside (vm-destroy): nothing more on its fds. */
+	if (READ_ONCE(vcpu->vm->state) == KHV_VM_STATE_DEAD)
+		return -EIO;
+	if (cmd == KHV_RUN)
+		return arg ? -EINVAL : khv_vcpu_run_ioctl(vcpu);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	switch (cmd) {
-	case KHV_RUN:
-		r = arg ? -EINVAL : khv_vcpu_run(vcpu);
-		break;
 	case KHV_GET_REGS:
 	case KHV_SET_REGS:
 		r = khv_vcpu_regs_ioctl(vcpu, cmd, argp);

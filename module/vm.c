@@ -44,6 +44,9 @@ static void khv_vm_free(struct kref *ref)
 {
 	struct khv_vm *vm = container_of(ref, struct khv_vm, ref);
 
+	/* Here, not at release: netlink may take these until the last put. */
+	mutex_destroy(&vm->mem_lock);
+	mutex_destroy(&vm->vcpu_lock);
 	mutex_destroy(&vm->lock);
 	kfree_rcu(vm, rcu);
 }
@@ -81,16 +84,124 @@ struct khv_vm *khv_vm_get_next(u64 *id)
 	return NULL;
 }
 
+/**
+ * khv_vm_lookup() - the VM with this id, whose fd is open.
+ * @id: the VM's id.
+ *
+ * Return: the VM, referenced (drop it with khv_vm_put()), or NULL.
+ */
+struct khv_vm *khv_vm_lookup(u64 id)
+{
+	u64 found = id;
+	struct khv_vm *vm;
+
+	vm = khv_vm_get_next(&found);
+	if (vm && found != id) {
+		khv_vm_put(vm);
+		vm = NULL;
+	}
+	return vm;
+}
+
+const char *khv_vm_state_name(u32 state)
+{
+	switch (state) {
+	case KHV_VM_STATE_RUNNING:
+		return "running";
+	case KHV_VM_STATE_PAUSED:
+		return "paused";
+	case KHV_VM_STATE_DEAD:
+		return "dead";
+	default:
+		return "?";
+	}
+}
+
+/**
+ * khv_vm_set_state() - pause, resume or destroy a VM from outside.
+ * @vm:    the VM, referenced.
+ * @state: KHV_VM_STATE_RUNNING, _PAUSED or _DEAD.
+ * @old:   out: the state before.
+ *
+ * A vCPU inside the guest sees the new state at its next exit (at the
+ * latest the next host timer interrupt) and leaves KHV_RUN's loop: it then
+ * waits, without its mutex, while the VM is paused, and returns -EIO once it
+ * is dead. Setting the state a VM has is no change and succeeds.
+ *
+ * Return: 0, or -EINVAL when the VM is dead already and @state is not.
+ */
+int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
+{
+	int r = 0;
+
+	mutex_lock(&vm->lock);
+	*old = vm->state;
+	if (*old == KHV_VM_STATE_DEAD && state != KHV_VM_STATE_DEAD)
+		r = -EINVAL;
+	else
+		WRITE_ONCE(vm->state, state);
+	mutex_unlock(&vm->lock);
+	if (r || *old == state)
+		return r;
+	wake_up_all(&vm->state_wq);
+	khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	return 0;
+}
+
+/**
+ * khv_vm_wait_running() - wait while the VM is paused.
+ * @vm: the VM.
+ *
+ * Return: 0 when it runs, -EIO when it is dead, -EINTR on a signal.
+ */
+int khv_vm_wait_running(struct khv_vm *vm)
+{
+	if (wait_event_interruptible(vm->state_wq,
+				     READ_ONCE(vm->state) != KHV_VM_STATE_PAUSED))
+		return -EINTR;
+	return READ_ONCE(vm->state) == KHV_VM_STATE_DEAD ? -EIO : 0;
+}
+
+/**
+ * khv_vm_exit_stats() - hardware exits by reason, summed over the vCPUs.
+ * @vm:       the VM, referenced.
+ * @stats:    out: KHV_STAT_NR counters.
+ * @nr_vcpus: out: vCPUs created.
+ */
+void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus)
+{
+	unsigned int i, j;
+
+	memset(stats, 0, sizeof(u64) * KHV_STAT_NR);
+	mutex_lock(&vm->vcpu_lock);
+	*nr_vcpus = vm->gone ? 0 : vm->nr_vcpus;
+	for (i = 0; i < KHV_MAX_VCPUS && !vm->gone; i++) {
+		if (!vm->vcpus[i])
+			continue;
+		/* Counters of a running vCPU: a racy but untorn read. */
+		for (j = 0; j < KHV_STAT_NR; j++)
+			stats[j] += READ_ONCE(vm->vcpus[i]->stats[j]);
+	}
+	mutex_unlock(&vm->vcpu_lock);
+}
+
 /* Free what the VM holds; no vCPU fd and no mapping of the VM fd is left. */
 static void khv_vm_destroy(struct khv_vm *vm)
 {
 	unsigned int i;
 
+	/* Whoever holds either lock (introspection) is done before we free. */
+	mutex_lock(&vm->vcpu_lock);
+	WRITE_ONCE(vm->gone, true);
+	mutex_unlock(&vm->vcpu_lock);
+	mutex_lock(&vm->mem_lock);
+	WRITE_ONCE(vm->gone, true);
+	mutex_unlock(&vm->mem_lock);
+
 	for (i = 0; i < KHV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			khv_vcpu_destroy(vm->vcpus[i]);
 	khv_vm_mem_destroy(vm);
-	mutex_destroy(&vm->vcpu_lock);
 }
 
 static int khv_vm_release(struct inode *inode, struct file *filp)
@@ -99,6 +210,9 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 
 	xa_erase(&khv_vms, vm->id);
 	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
+	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm,
+		     khv_vm_state_name(READ_ONCE(vm->state)),
+		     "freed", 0);
 	khv_vm_destroy(vm);
 	khv_virt_put();
 	atomic_dec(&khv_nr_vms);
@@ -115,6 +229,9 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 	struct khv_create_vcpu vcpu;
 	int r;
 
+	/* Destroyed from outside (vm-destroy): nothing more on its fds. */
+	if (READ_ONCE(vm->state) == KHV_VM_STATE_DEAD)
+		return -EIO;
 	switch (cmd) {
 	case KHV_SET_MEMORY_REGION:
 		if (copy_from_user(&region, argp, sizeof(region)))
@@ -171,6 +288,9 @@ int khv_vm_create(const struct khv_create_vm *args)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->vcpu_lock);
+	mutex_init(&vm->mem_lock);
+	init_waitqueue_head(&vm->state_wq);
+	vm->state = KHV_VM_STATE_RUNNING;
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = current_euid();
 	vm->pid = task_tgid_nr(current);
@@ -202,6 +322,8 @@ int khv_vm_create(const struct khv_create_vm *args)
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;
+	/* Before fd_install(): from there on, a close may free the VM. */
+	khv_audit_vm(KHV_AUDIT_OP_VM_CREATE, vm, "", "running", 0);
 	fd_install(fd, file);
 	return fd;
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # hvctl_scenario: the real hvctl binary against the loaded khv module —
-# host show (JSON keys), vm list/show/set on a VM held by khv_hold_vm, the
+# host show (JSON keys), vm list/show/set/pause/resume/destroy and
+# introspection on a VM held by khv_hold_vm, grants, the audit ring, the
 # monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
 # message on stderr), 2 (usage). TAP output; plain POSIX sh (busybox), no jq.
 #
@@ -35,7 +36,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..14"
+echo "1..23"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -126,30 +127,96 @@ else
 fi
 
 # 5: text output, one line per VM.
-if run 0 vm list && grep -q "^id $ID name \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]*$" "$TMP/out"; then
+if run 0 vm list &&
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
 fi
 
-"$HVCTL" -j monitor --count 2 > "$TMP/monitor" 2>&1 &
+# 6-7: tags, and the lifecycle from outside.
+if run 0 vm set "$ID" tags web,prod && run 0 -j vm show "$ID" && has '"tags":"web,prod"'; then
+	ok "hvctl vm set ID tags TAGS, shown in JSON"
+else
+	not_ok "hvctl vm set ID tags TAGS, shown in JSON" "status $status"
+fi
+if run 0 vm pause "$ID" && run 0 -j vm show "$ID" && has '"state":"paused"' &&
+   run 0 vm resume "$ID" && run 0 -j vm show "$ID" && has '"state":"running"'; then
+	ok "hvctl vm pause / resume: state paused, then running"
+else
+	not_ok "hvctl vm pause / resume: state paused, then running" "status $status"
+fi
+
+# 8-9: introspection of the holder's vCPU 0 and RAM.
+if run 0 -j vm introspect regs "$ID" 0 && has '"rax":4933718,' && has '"efer":'; then
+	ok "hvctl -j vm introspect regs ID 0: RAX as the holder set it"
+else
+	not_ok "hvctl -j vm introspect regs ID 0: RAX as the holder set it" "status $status"
+fi
+if run 0 -j vm introspect mem "$ID" 0x1000 11 && has '"data":"6b68765f686f6c645f766d"'; then
+	ok "hvctl -j vm introspect mem ID 0x1000 11: the holder's string"
+else
+	not_ok "hvctl -j vm introspect mem ID 0x1000 11: the holder's string" "status $status"
+fi
+
+# 10-11: grants: add (JSON id), list, a refusal with the kernel's message, del.
+GID=
+if run 0 -j grant add uid 4242 view tag web allow; then
+	GID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
+fi
+if [ -n "$GID" ] && run 0 -j grant list &&
+   has "{\"id\":$GID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"view\",\"object\":\"tag\",\"tag\":\"web\",\"action\":\"allow\"}" &&
+   run 0 grant del "$GID" && run 0 -j grant list && ! has "\"id\":$GID,"; then
+	ok "hvctl grant add / list / del"
+else
+	not_ok "hvctl grant add / list / del" "status $status"
+fi
+if run 1 grant add uid 1 view tag "no way" allow && grep -q "^Error: a tag is" "$TMP/err"; then
+	ok "grant with a bad tag: exit 1 with the kernel's message"
+else
+	not_ok "grant with a bad tag: exit 1 with the kernel's message" "status $status"
+fi
+
+# 12-13: the audit ring in JSON, with our changes in it; a bad size refused.
+if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"records":\[' &&
+   has "\"op\":\"vm-pause\",\"vm\":$ID," && has "\"op\":\"introspect-mem\",\"vm\":$ID," &&
+   has '"op":"grant-add"'; then
+	ok "hvctl -j audit show: ring state and the records of our changes"
+else
+	not_ok "hvctl -j audit show: ring state and the records of our changes" "status $status"
+fi
+if run 1 audit set size 15 && grep -q "^Error: " "$TMP/err"; then
+	ok "audit set size 15: exit 1 with the kernel's message"
+else
+	not_ok "audit set size 15: exit 1 with the kernel's message" "status $status"
+fi
+
+# 14: destroy: the VM is dead while its holder still has the fd.
+if run 0 vm destroy "$ID" && run 0 -j vm show "$ID" && has '"state":"dead"' &&
+   run 1 vm resume "$ID" && grep -q "^Error: the VM is destroyed" "$TMP/err"; then
+	ok "hvctl vm destroy: state dead, resume refused"
+else
+	not_ok "hvctl vm destroy: state dead, resume refused" "status $status"
+fi
+
+"$HVCTL" -j monitor vm --count 2 > "$TMP/monitor" 2>&1 &
 MON_PID=$!
 sleep 1
 
-# 6: set the name (abbreviated command and key), then see it.
-if run 0 vm se "$ID" n scenario-vm && run 0 -j vm sh "$ID" &&
+# 15: set the name (abbreviated command and key), then see it by name.
+if run 0 vm se "$ID" n scenario-vm && run 0 -j vm sh scenario-vm &&
    has "\"id\":$ID,\"name\":\"scenario-vm\","; then
-	ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)"
+	ok "hvctl vm set ID name NAME, then vm show NAME shows it (abbreviated)"
 else
-	not_ok "hvctl vm set ID name NAME, then vm show ID shows it (abbreviated)" "status $status"
+	not_ok "hvctl vm set ID name NAME, then vm show NAME shows it (abbreviated)" "status $status"
 fi
 
-# 7-9: usage errors exit 2.
+# 16-18: usage errors exit 2.
 if run 2 vm frobnicate; then ok "unknown command: exit 2"; else not_ok "unknown command: exit 2" "status $status"; fi
-if run 2 vm show not-a-number; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
+if run 2 vm show 12x; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
 if run 2 h; then ok "ambiguous object \"h\": exit 2"; else not_ok "ambiguous object \"h\": exit 2" "status $status"; fi
 
-# 10-11: kernel refusals exit 1 and print the kernel's extack message.
+# 19-20: kernel refusals exit 1 and print the kernel's extack message.
 if run 1 vm show 4611686018427387904 && grep -q "^Error: no VM with this id" "$TMP/err"; then
 	ok "unknown VM: exit 1 with the kernel's message"
 else
@@ -161,7 +228,7 @@ else
 	not_ok "non-printable name: exit 1 with the kernel's message" "status $status"
 fi
 
-# 12: the holder goes away: the monitor saw the change and the deletion.
+# 21: the holder goes away: the monitor saw the change and the deletion.
 kill "$HOLD_PID"
 wait "$HOLD_PID" 2>/dev/null
 HOLD_PID=
@@ -179,15 +246,17 @@ else
 	not_ok "hvctl -j monitor --count 2: vm-change then vm-delete of VM $ID" "status $mon_status"
 fi
 
-# 13: and the VM is no longer listed.
+# 22: and the VM is no longer listed.
 if run 0 -j vm list && ! has "\"id\":$ID,"; then
 	ok "vm list: VM $ID gone after its holder died"
 else
 	not_ok "vm list: VM $ID gone after its holder died"
 fi
 
-# 14: help at every level exits 0.
-if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help; then
+# 23: help at every level exits 0.
+if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help &&
+   run 0 grant help && run 0 audit help && run 0 vm introspect help &&
+   run 0 run help; then
 	ok "help at every level: exit 0"
 else
 	not_ok "help at every level: exit 0" "status $status"

@@ -11,6 +11,10 @@
 #include <uapi/linux/khv_netlink.h>
 
 struct khv_vm;
+struct khv_audit_rec;
+
+/* Read at most this much guest memory per request: nla_len is 16 bits. */
+#define KHV_INTROSPECT_MEM_MAX	32768
 
 /* Multicast groups, in the order of the family's mcgrps table. */
 enum khv_nl_mcgrp {
@@ -32,6 +36,29 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 int khv_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int khv_nl_vm_set_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_vm_pause_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_vm_resume_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_vm_destroy_doit(struct sk_buff *skb, struct genl_info *info);
+struct khv_vm *khv_nl_vm_from_attr(struct genl_info *info, int type);
+int khv_nl_vm_allowed(struct genl_info *info, int type, struct khv_vm *vm,
+		      u32 grant_op, u32 audit_op);
+
+/* grant.c */
+int khv_nl_admin_check(struct netlink_ext_ack *extack, u32 audit_op,
+		       const char *object);
+int khv_nl_grant_add_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_grant_del_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_grant_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* audit.c */
+void khv_nl_audit_notify(const struct khv_audit_rec *rec);
+int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_audit_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info);
+
+/* introspect.c */
+int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* notify.c: @cmd is KHV_CMD_VM_{CREATE,DELETE,CHANGE}_NTF. */
 void khv_nl_vm_notify(struct khv_vm *vm, u8 cmd);

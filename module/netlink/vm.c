@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vm object: vm-get (one by id, or a dump of every live VM) and vm-set
- * (the name). Every refusal says which attribute and why in the extack.
+ * The vm object: vm-get (one by id, or a dump of every VM the caller may
+ * view), vm-set (name, tags) and the lifecycle from outside: vm-pause,
+ * vm-resume, vm-destroy. Every operation checks its grant before any effect;
+ * every refusal says which attribute and why in the extack; every change and
+ * every denial is audited.
  */
 #include <linux/cred.h>
 #include <linux/mutex.h>
@@ -19,9 +22,35 @@
  */
 static DEFINE_MUTEX(khv_nl_name_lock);
 
+/* enum khv_exit_stat and the exit-stats attributes are in the same order. */
+static_assert(KHV_A_EXIT_STATS_MAX - KHV_A_EXIT_STATS_INTR + 1 == KHV_STAT_NR);
+
+static int khv_nl_vm_fill_exits(struct sk_buff *skb, struct khv_vm *vm,
+				unsigned int *nr_vcpus)
+{
+	u64 stats[KHV_STAT_NR];
+	struct nlattr *nest;
+	unsigned int i;
+
+	khv_vm_exit_stats(vm, stats, nr_vcpus);
+	nest = nla_nest_start(skb, KHV_A_VM_EXITS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < KHV_STAT_NR; i++) {
+		if (nla_put_u64_64bit(skb, KHV_A_EXIT_STATS_INTR + i, stats[i],
+				      KHV_A_EXIT_STATS_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 		   u32 seq, int flags, u8 cmd)
 {
+	unsigned int nr_vcpus;
 	void *hdr;
 	int r;
 
@@ -29,7 +58,9 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	if (!hdr)
 		return -EMSGSIZE;
 	mutex_lock(&vm->lock);
-	r = nla_put_string(skb, KHV_A_VM_NAME, vm->name);
+	r = nla_put_string(skb, KHV_A_VM_NAME, vm->name) ||
+	    nla_put_string(skb, KHV_A_VM_TAGS, vm->tags) ||
+	    nla_put_u32(skb, KHV_A_VM_STATE, vm->state);
 	mutex_unlock(&vm->lock);
 	/* The family lives in the initial namespaces only (not netnsok). */
 	if (r ||
@@ -38,7 +69,11 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 			from_kuid_munged(&init_user_ns, vm->owner)) ||
 	    nla_put_u32(skb, KHV_A_VM_PID, vm->pid) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_CREATED_NS, vm->created,
-			      KHV_A_VM_PAD)) {
+			      KHV_A_VM_PAD) ||
+	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_BYTES,
+			      READ_ONCE(vm->mem_bytes), KHV_A_VM_PAD) ||
+	    khv_nl_vm_fill_exits(skb, vm, &nr_vcpus) ||
+	    nla_put_u32(skb, KHV_A_VM_NR_VCPUS, nr_vcpus)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -46,33 +81,91 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	return 0;
 }
 
-/* The live VM with this id, referenced, or NULL. */
-static struct khv_vm *khv_nl_vm_lookup(u64 id)
+/**
+ * khv_nl_vm_from_attr() - the VM named by a VM id attribute.
+ * @info: the request.
+ * @type: the attribute (KHV_A_VM_ID, KHV_A_INTROSPECT_VM_ID).
+ *
+ * Return: the VM, referenced, or an ERR_PTR with the extack set.
+ */
+struct khv_vm *khv_nl_vm_from_attr(struct genl_info *info, int type)
 {
-	u64 found = id;
+	struct nlattr *attr = info->attrs[type];
 	struct khv_vm *vm;
 
-	vm = khv_vm_get_next(&found);
-	if (vm && found != id) {
-		khv_vm_put(vm);
-		vm = NULL;
+	if (GENL_REQ_ATTR_CHECK(info, type)) {
+		NL_SET_ERR_MSG(info->extack, "VM id attribute missing");
+		return ERR_PTR(-EINVAL);
+	}
+	vm = khv_vm_lookup(nla_get_u64(attr));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no VM with this id");
+		return ERR_PTR(-ENOENT);
 	}
 	return vm;
 }
 
-/* The VM named by the request's id attribute, or an error with extack. */
-static struct khv_vm *khv_nl_vm_from_info(struct genl_info *info)
+/**
+ * khv_nl_vm_allowed() - the grant check of an operation on a VM.
+ * @info:     the request; its VM id attribute is @type.
+ * @type:     the VM id attribute.
+ * @vm:       the VM.
+ * @grant_op: KHV_GRANT_OP_*.
+ * @audit_op: KHV_AUDIT_OP_* of the refusal's record.
+ *
+ * Return: 0, or -EPERM with the extack set and the refusal audited.
+ */
+int khv_nl_vm_allowed(struct genl_info *info, int type, struct khv_vm *vm,
+		      u32 grant_op, u32 audit_op)
 {
-	struct nlattr *attr = info->attrs[KHV_A_VM_ID];
+	int r = khv_grant_check(grant_op, vm);
+
+	if (!r)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+			    "no grant allows this operation on this VM");
+	khv_audit_vm(audit_op, vm, "", "", r);
+	return r;
+}
+
+/* The live VM named @name, referenced, or NULL. */
+static struct khv_vm *khv_nl_vm_by_name(const char *name)
+{
+	struct khv_vm *vm;
+	bool found;
+	u64 id = 0;
+
+	if (!*name)
+		return NULL;	/* unnamed VMs are not "" */
+	while ((vm = khv_vm_get_next(&id))) {
+		mutex_lock(&vm->lock);
+		found = !strcmp(vm->name, name);
+		mutex_unlock(&vm->lock);
+		if (found)
+			return vm;
+		khv_vm_put(vm);
+		id++;
+	}
+	return NULL;
+}
+
+/* vm-get's VM: by id, or by name when there is no id. */
+static struct khv_vm *khv_nl_vm_get_target(struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
 	struct khv_vm *vm;
 
-	if (GENL_REQ_ATTR_CHECK(info, KHV_A_VM_ID)) {
-		NL_SET_ERR_MSG(info->extack, "VM id attribute missing");
-		return ERR_PTR(-EINVAL);
+	if (!name || info->attrs[KHV_A_VM_ID]) {
+		if (name) {
+			NL_SET_ERR_MSG_ATTR(info->extack, name,
+					    "name the VM by id or by name, not both");
+			return ERR_PTR(-EINVAL);
+		}
+		return khv_nl_vm_from_attr(info, KHV_A_VM_ID);
 	}
-	vm = khv_nl_vm_lookup(nla_get_u64(attr));
+	vm = khv_nl_vm_by_name(nla_data(name));
 	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no VM with this id");
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no VM with this name");
 		return ERR_PTR(-ENOENT);
 	}
 	return vm;
@@ -84,9 +177,14 @@ int khv_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_vm *vm;
 	int r;
 
-	vm = khv_nl_vm_from_info(info);
+	vm = khv_nl_vm_get_target(info);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
+	r = khv_nl_vm_allowed(info, info->attrs[KHV_A_VM_ID] ? KHV_A_VM_ID :
+			      KHV_A_VM_NAME, vm, KHV_GRANT_OP_VIEW,
+			      KHV_AUDIT_OP_VM_VIEW);
+	if (r)
+		goto out_put_vm;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
 		r = -ENOMEM;
@@ -104,7 +202,10 @@ out_put_vm:
 	return r;
 }
 
-/* cb->args[0]: the smallest id not yet dumped. */
+/*
+ * cb->args[0]: the smallest id not yet dumped. The VMs the caller may not
+ * view are left out, as if they did not exist.
+ */
 int khv_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u64 id = cb->args[0];
@@ -112,9 +213,11 @@ int khv_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	while ((vm = khv_vm_get_next(&id))) {
-		r = khv_nl_vm_fill(skb, vm, NETLINK_CB(cb->skb).portid,
-				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				   KHV_CMD_VM_GET);
+		r = 0;
+		if (!khv_grant_check(KHV_GRANT_OP_VIEW, vm))
+			r = khv_nl_vm_fill(skb, vm, NETLINK_CB(cb->skb).portid,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					   KHV_CMD_VM_GET);
 		khv_vm_put(vm);
 		if (r)
 			break;	/* the skb is full: this VM goes in the next */
@@ -157,48 +260,134 @@ static bool khv_nl_name_taken(const char *name, struct khv_vm *self)
 	return taken;
 }
 
+/* "name=NAME tags=TAGS" of what a VM has or is to have. */
+static void khv_nl_vm_desc(char *buf, size_t len, const char *name,
+			   const char *tags)
+{
+	scnprintf(buf, len, "name=%s tags=%s", name, tags);
+}
+
+/* Validate the request's name and tags: 0, or -EINVAL with the extack. */
+static int khv_nl_vm_set_check(struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
+	struct nlattr *tags = info->attrs[KHV_A_VM_TAGS];
+
+	if (!name && !tags) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: no name or tags attribute");
+		return -EINVAL;
+	}
+	if (name && !khv_nl_name_valid(nla_data(name))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "VM name must be 1 to 63 printable ASCII characters");
+		return -EINVAL;
+	}
+	if (tags && !khv_tags_valid(nla_data(tags))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tags,
+				    "tags: at most 8, comma-separated, each 1 to 31 of [A-Za-z0-9_.-], no duplicates");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int khv_nl_vm_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *attr = info->attrs[KHV_A_VM_NAME];
+	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
+	struct nlattr *tags = info->attrs[KHV_A_VM_TAGS];
+	char old[KHV_AUDIT_VAL_MAX], new[KHV_AUDIT_VAL_MAX];
 	bool changed = false;
 	struct khv_vm *vm;
-	const char *name;
-	int r = 0;
+	int r;
 
-	vm = khv_nl_vm_from_info(info);
+	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	if (GENL_REQ_ATTR_CHECK(info, KHV_A_VM_NAME)) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: name attribute missing");
-		r = -EINVAL;
+	r = khv_nl_vm_allowed(info, KHV_A_VM_ID, vm, KHV_GRANT_OP_SET,
+			      KHV_AUDIT_OP_VM_SET);
+	if (r)
 		goto out_put_vm;
-	}
-	name = nla_data(attr);
-	if (!khv_nl_name_valid(name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "VM name must be 1 to 63 printable ASCII characters");
-		r = -EINVAL;
+	r = khv_nl_vm_set_check(info);
+	if (r)
 		goto out_put_vm;
-	}
 
 	mutex_lock(&khv_nl_name_lock);
-	if (khv_nl_name_taken(name, vm)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+	if (name && khv_nl_name_taken(nla_data(name), vm)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
 				    "another VM has this name");
 		r = -EEXIST;
-		goto out_unlock;
+		mutex_unlock(&khv_nl_name_lock);
+		goto out_audit;
 	}
 	mutex_lock(&vm->lock);
-	if (strcmp(vm->name, name)) {
-		strscpy(vm->name, name, sizeof(vm->name));
+	khv_nl_vm_desc(old, sizeof(old), vm->name, vm->tags);
+	if (name && strcmp(vm->name, nla_data(name))) {
+		strscpy(vm->name, nla_data(name), sizeof(vm->name));
 		changed = true;
 	}
+	if (tags && strcmp(vm->tags, nla_data(tags))) {
+		strscpy(vm->tags, nla_data(tags), sizeof(vm->tags));
+		changed = true;
+	}
+	khv_nl_vm_desc(new, sizeof(new), vm->name, vm->tags);
 	mutex_unlock(&vm->lock);
-out_unlock:
 	mutex_unlock(&khv_nl_name_lock);
 	if (changed)
 		khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	khv_audit_vm(KHV_AUDIT_OP_VM_SET, vm, old, new, 0);
+	goto out_put_vm;
+
+out_audit:
+	khv_nl_vm_desc(new, sizeof(new), name ? (char *)nla_data(name) : "",
+		       tags ? (char *)nla_data(tags) : "");
+	khv_audit_vm(KHV_AUDIT_OP_VM_SET, vm, "", new, r);
 out_put_vm:
 	khv_vm_put(vm);
 	return r;
+}
+
+/* vm-pause, vm-resume, vm-destroy: one state change, checked and audited. */
+static int khv_nl_vm_state_doit(struct genl_info *info, u32 state,
+				u32 grant_op, u32 audit_op)
+{
+	struct khv_vm *vm;
+	u32 old;
+	int r;
+
+	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	r = khv_nl_vm_allowed(info, KHV_A_VM_ID, vm, grant_op, audit_op);
+	if (r)
+		goto out_put_vm;
+	r = khv_vm_set_state(vm, state, &old);
+	if (r)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KHV_A_VM_ID],
+				    "the VM is destroyed: it cannot run again");
+	khv_audit_vm(audit_op, vm, khv_vm_state_name(old),
+		     khv_vm_state_name(state), r);
+out_put_vm:
+	khv_vm_put(vm);
+	return r;
+}
+
+int khv_nl_vm_pause_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_PAUSED,
+				    KHV_GRANT_OP_PAUSE_RESUME,
+				    KHV_AUDIT_OP_VM_PAUSE);
+}
+
+int khv_nl_vm_resume_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_RUNNING,
+				    KHV_GRANT_OP_PAUSE_RESUME,
+				    KHV_AUDIT_OP_VM_RESUME);
+}
+
+int khv_nl_vm_destroy_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_DEAD,
+				    KHV_GRANT_OP_DESTROY,
+				    KHV_AUDIT_OP_VM_DESTROY);
 }

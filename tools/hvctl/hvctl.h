@@ -59,11 +59,23 @@ void print_u64(const char *key, uint64_t val);
 void print_bool(const char *key, bool val);
 void print_hex(const char *key, uint64_t val);
 void print_flush(void);
+void print_close_line(void);
+bool print_is_json(void);
+void print_hex_bytes(const char *key, const uint8_t *data, int len);
+void print_s64(const char *key, int64_t val);
 
 /* The objects. */
 int do_host(int argc, char **argv);
 int do_vm(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int hv_monitor_run(int argc, char **argv, bool audit_only);
+int do_grant(int argc, char **argv);
+int do_audit(int argc, char **argv);
+int vm_introspect(int argc, char **argv);
+int hv_vm_resolve(const char *arg, uint64_t *id);
+void print_audit(struct nlattr **tb);
+const char *hv_enum_name(const char *const *names, unsigned int n,
+			 unsigned int val);
 int hv_cmd_run(int argc, char **argv);
 void print_vm(struct nlattr **tb);
 

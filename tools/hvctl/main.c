@@ -24,7 +24,7 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: hvctl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       hvctl -V\n"
-		"where  OBJECT := { host | vm | monitor | run }\n"
+		"where  OBJECT := { host | vm | grant | audit | monitor | run }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"Objects and commands may be abbreviated to a unique prefix.\n"
 		"See hvctl(8).\n");
@@ -122,6 +122,8 @@ static const struct {
 } objects[] = {
 	{ "host", do_host },
 	{ "vm", do_vm },
+	{ "grant", do_grant },
+	{ "audit", do_audit },
 	{ "monitor", do_monitor },
 	{ "run", hv_cmd_run },
 	{ "help", do_help },

@@ -4,9 +4,11 @@
  * write either text for people or JSON (-j, -p pretty) with stable keys.
  *
  * Text: the fields of an object on one line as "key value" pairs; each
- * object (a VM, an event, the host) ends its line. Arrays add nothing.
+ * object without a key (a VM, an event, the host) ends its line, an object
+ * with one ("exits") stays on its parent's. Arrays add nothing.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "hvctl.h"
 
@@ -16,6 +18,8 @@ static bool json, pretty;
 static int depth;
 static bool first[MAX_DEPTH];	/* no member printed yet at this depth */
 static bool text_first = true;	/* no field printed yet on this text line */
+static int text_depth;		/* objects open in text mode */
+static bool text_keyed[MAX_DEPTH];	/* opened with a key: stays on the line */
 
 void print_init(bool j, bool p)
 {
@@ -90,20 +94,67 @@ static void json_close(char c)
 	}
 }
 
+static void text_key(const char *key);
+
+/* Text: a nested object's key, then its fields on the same line. */
 void print_open_object(const char *key)
 {
-	if (json)
+	if (json) {
 		json_open(key, '{');
+		return;
+	}
+	if (key) {
+		/* Its fields follow with their own separating space. */
+		printf("%s%s", text_first ? "" : " ", key);
+		text_first = false;
+	}
+	if (text_depth < MAX_DEPTH)
+		text_keyed[text_depth] = key;
+	text_depth++;
 }
 
 void print_close_object(void)
 {
 	if (json) {
 		json_close('}');
-	} else if (!text_first) {
+		return;
+	}
+	if (text_depth)
+		text_depth--;
+	/* An element of a list or a top-level object ends its line. */
+	if (text_depth >= MAX_DEPTH || !text_keyed[text_depth])
+		print_close_line();
+}
+
+/* Text: end the line here (a long object on several lines). JSON: nothing. */
+void print_close_line(void)
+{
+	if (!json && !text_first) {
 		putchar('\n');
 		text_first = true;
 	}
+}
+
+bool print_is_json(void)
+{
+	return json;
+}
+
+/* Bytes as one hex string, in text and JSON alike. */
+void print_hex_bytes(const char *key, const uint8_t *data, int len)
+{
+	int i;
+
+	if (json) {
+		json_member(key);
+		putchar('"');
+	} else {
+		text_key(key);
+	}
+	for (i = 0; i < len; i++)
+		printf("%02x", data[i]);
+	if (json)
+		putchar('"');
 }
 
 void print_open_array(const char *key)
@@ -131,7 +182,11 @@ void print_string(const char *key, const char *val)
 		json_string(val);
 	} else {
 		text_key(key);
-		fputs(*val ? val : "\"\"", stdout);
+		/* Empty or with spaces: quoted, so that the line still splits. */
+		if (*val && !strpbrk(val, " \t\"\\"))
+			fputs(val, stdout);
+		else
+			json_string(val);
 	}
 }
 
@@ -171,4 +226,13 @@ void print_bool(const char *key, bool val)
 void print_flush(void)
 {
 	fflush(stdout);
+}
+
+void print_s64(const char *key, int64_t val)
+{
+	if (json)
+		json_member(key);
+	else
+		text_key(key);
+	printf("%lld", (long long)val);
 }

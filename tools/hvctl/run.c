@@ -294,6 +294,11 @@ int hv_cmd_run(int argc, char **argv)
 	struct stat st;
 	int fd, c, r;
 
+	/* "help" at every level, as for the other objects. */
+	if (argc == 1 && !strcmp(argv[0], "help")) {
+		run_usage();
+		return EXIT_OK;
+	}
 	/*
 	 * getopt wants a program name in argv[0]: the object word "run" just
 	 * before ours; optind 0 resets glibc's getopt after main's own pass.

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl vm list | show ID | set ID name NAME
+ * hvctl vm list | show VM | set VM [ name NAME ] [ tags TAGS ]
+ *          pause VM | resume VM | destroy VM
+ *          introspect { regs VM VCPU | mem VM GPA LEN }
+ * where VM is an id or a name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,17 +12,74 @@
 
 #include "hvctl.h"
 
+static const char *const vm_states[] = {
+	[KHV_VM_STATE_RUNNING] = "running",
+	[KHV_VM_STATE_PAUSED] = "paused",
+	[KHV_VM_STATE_DEAD] = "dead",
+};
+
+static const char *const exit_names[] = {
+	[KHV_A_EXIT_STATS_INTR] = "intr",
+	[KHV_A_EXIT_STATS_CPUID] = "cpuid",
+	[KHV_A_EXIT_STATS_HLT] = "hlt",
+	[KHV_A_EXIT_STATS_IO] = "io",
+	[KHV_A_EXIT_STATS_MSR] = "msr",
+	[KHV_A_EXIT_STATS_NPF] = "npf",
+	[KHV_A_EXIT_STATS_HYPERCALL] = "hypercall",
+	[KHV_A_EXIT_STATS_EXCEPTION] = "exception",
+	[KHV_A_EXIT_STATS_SHUTDOWN] = "shutdown",
+	[KHV_A_EXIT_STATS_OTHER] = "other",
+};
+
+const char *hv_enum_name(const char *const *names, unsigned int n,
+			 unsigned int val)
+{
+	return val < n && names[val] ? names[val] : "unknown";
+}
+
+static uint64_t get_u64(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static uint32_t get_u32(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static const char *get_str(struct nlattr *a)
+{
+	return a ? nla_get_string(a) : "";
+}
+
+/* The exit counters as an object "exits" (text: "exits intr N cpuid N ..."). */
+static void print_exits(struct nlattr *nest)
+{
+	struct nlattr *tb[KHV_A_EXIT_STATS_MAX + 1];
+	int i;
+
+	if (!nest || nla_parse_nested(tb, KHV_A_EXIT_STATS_MAX, nest, NULL) < 0)
+		return;
+	print_open_object("exits");
+	for (i = KHV_A_EXIT_STATS_INTR; i <= KHV_A_EXIT_STATS_MAX; i++)
+		print_u64(exit_names[i], get_u64(tb[i]));
+	print_close_object();
+}
+
 /* One VM as an object: the same keys in text, JSON, lists and events. */
 void print_vm(struct nlattr **tb)
 {
-	print_u64("id", tb[KHV_A_VM_ID] ? nla_get_u64(tb[KHV_A_VM_ID]) : 0);
-	print_string("name", tb[KHV_A_VM_NAME] ?
-		     nla_get_string(tb[KHV_A_VM_NAME]) : "");
-	print_u64("owner_uid", tb[KHV_A_VM_OWNER_UID] ?
-		  nla_get_u32(tb[KHV_A_VM_OWNER_UID]) : 0);
-	print_u64("pid", tb[KHV_A_VM_PID] ? nla_get_u32(tb[KHV_A_VM_PID]) : 0);
-	print_u64("created_ns", tb[KHV_A_VM_CREATED_NS] ?
-		  nla_get_u64(tb[KHV_A_VM_CREATED_NS]) : 0);
+	print_u64("id", get_u64(tb[KHV_A_VM_ID]));
+	print_string("name", get_str(tb[KHV_A_VM_NAME]));
+	print_string("state", hv_enum_name(vm_states, ARRAY_SIZE(vm_states),
+					   get_u32(tb[KHV_A_VM_STATE])));
+	print_string("tags", get_str(tb[KHV_A_VM_TAGS]));
+	print_u64("owner_uid", get_u32(tb[KHV_A_VM_OWNER_UID]));
+	print_u64("pid", get_u32(tb[KHV_A_VM_PID]));
+	print_u64("created_ns", get_u64(tb[KHV_A_VM_CREATED_NS]));
+	print_u64("nr_vcpus", get_u32(tb[KHV_A_VM_NR_VCPUS]));
+	print_u64("mem_bytes", get_u64(tb[KHV_A_VM_MEM_BYTES]));
+	print_exits(tb[KHV_A_VM_EXITS]);
 }
 
 static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -50,15 +110,51 @@ static int vm_list(int argc, char **argv)
 	return r ? EXIT_KERNEL : EXIT_OK;
 }
 
+static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	(void)cmd;
+	*(uint64_t *)arg = get_u64(tb[KHV_A_VM_ID]);
+	return 0;
+}
+
+/**
+ * hv_vm_resolve() - a VM named on the command line: an id (starts with a
+ * digit) or a name, which the kernel looks up (vm-get by name).
+ *
+ * Return: 0, EXIT_USAGE or EXIT_KERNEL (the kernel's message printed).
+ */
+int hv_vm_resolve(const char *arg, uint64_t *id)
+{
+	struct nl_msg *msg;
+
+	if (*arg >= '0' && *arg <= '9')
+		return hv_parse_u64(arg, "VM id", id);
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
+	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, arg))
+		return EXIT_KERNEL;
+	*id = 0;
+	if (hv_nl_exec(msg, KHV_A_VM_MAX, id_get, id) || !*id)
+		return EXIT_KERNEL;
+	return 0;
+}
+
+/* "hvctl vm CMD VM" with nothing more: the VM's id, or an error. */
+static int vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id)
+{
+	if (argc != 1)
+		return hv_usage_error("usage: %s", usage);
+	return hv_vm_resolve(argv[0], id);
+}
+
 static int vm_show(int argc, char **argv)
 {
 	struct nl_msg *msg;
 	uint64_t id;
 	int r;
 
-	if (argc != 1)
-		return hv_usage_error("usage: hvctl vm show ID");
-	r = hv_parse_u64(argv[0], "VM id", &id);
+	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
 	if (hv_nl_open())
@@ -72,51 +168,95 @@ static int vm_show(int argc, char **argv)
 
 static int vm_set(int argc, char **argv)
 {
-	static const char *const keys[] = { "name" };
-	const char *name = NULL;
+	static const char *const keys[] = { "name", "tags" };
+	const char *val[2] = { NULL, NULL };
 	struct nl_msg *msg;
 	uint64_t id;
-	int i, r;
+	int i, k, r;
 
 	if (argc < 1)
-		return hv_usage_error("usage: hvctl vm set ID name NAME");
-	r = hv_parse_u64(argv[0], "VM id", &id);
+		return hv_usage_error("usage: hvctl vm set VM [ name NAME ] [ tags TAGS ]");
+	r = hv_vm_resolve(argv[0], &id);
 	if (r)
 		return r;
 	for (i = 1; i < argc; i += 2) {
-		if (hv_match(argv[i], keys, 1) != 0)
-			return hv_usage_error("vm set: unknown key \"%s\" (known: name)",
+		k = hv_match(argv[i], keys, 2);
+		if (k < 0)
+			return hv_usage_error("vm set: unknown key \"%s\" (known: name, tags)",
 					      argv[i]);
 		if (i + 1 >= argc)
-			return hv_usage_error("vm set: name needs a value");
-		name = argv[i + 1];
+			return hv_usage_error("vm set: %s needs a value", keys[k]);
+		val[k] = argv[i + 1];
 	}
-	if (!name)
-		return hv_usage_error("vm set: nothing to set (name NAME)");
+	if (!val[0] && !val[1])
+		return hv_usage_error("vm set: nothing to set (name NAME, tags TAGS)");
 	if (hv_nl_open())
 		return EXIT_KERNEL;
-	/* The kernel validates the name, and says what is wrong with it. */
+	/* The kernel validates both, and says what is wrong. */
 	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
-	    nla_put_string(msg, KHV_A_VM_NAME, name))
+	    (val[0] && nla_put_string(msg, KHV_A_VM_NAME, val[0])) ||
+	    (val[1] && nla_put_string(msg, KHV_A_VM_TAGS, val[1])))
 		return EXIT_KERNEL;
 	return hv_nl_exec(msg, KHV_A_VM_MAX, NULL, NULL) ?
 	       EXIT_KERNEL : EXIT_OK;
+}
+
+static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
+{
+	struct nl_msg *msg;
+	uint64_t id;
+	int r;
+
+	r = vm_id_arg(argc, argv, usage, &id);
+	if (r)
+		return r;
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	msg = hv_nl_msg(cmd, 0);
+	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
+		return EXIT_KERNEL;
+	return hv_nl_exec(msg, KHV_A_VM_MAX, NULL, NULL) ?
+	       EXIT_KERNEL : EXIT_OK;
+}
+
+static int vm_pause(int argc, char **argv)
+{
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_PAUSE, "hvctl vm pause VM");
+}
+
+static int vm_resume(int argc, char **argv)
+{
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_RESUME, "hvctl vm resume VM");
+}
+
+static int vm_destroy(int argc, char **argv)
+{
+	return vm_state_cmd(argc, argv, KHV_CMD_VM_DESTROY, "hvctl vm destroy VM");
 }
 
 static void vm_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl vm [ list ]\n"
-		"       hvctl vm show ID\n"
-		"       hvctl vm set ID name NAME\n"
-		"NAME: 1 to 63 printable ASCII characters, unique among VMs.\n");
+		"       hvctl vm show VM\n"
+		"       hvctl vm set VM [ name NAME ] [ tags TAGS ]\n"
+		"       hvctl vm { pause | resume | destroy } VM\n"
+		"       hvctl vm introspect { regs VM VCPU | mem VM GPA LEN }\n"
+		"VM: its id, or its name (a name may not start with a digit here).\n"
+		"NAME: 1 to 63 printable ASCII characters, unique among VMs.\n"
+		"TAGS: comma-separated, at most 8, each 1 to 31 of [A-Za-z0-9_.-];\n"
+		"      \"\" removes them all.\n");
 }
 
 static const struct hv_cmd vm_cmds[] = {
 	{ "list", vm_list },
 	{ "show", vm_show },
 	{ "set", vm_set },
+	{ "pause", vm_pause },
+	{ "resume", vm_resume },
+	{ "destroy", vm_destroy },
+	{ "introspect", vm_introspect },
 	{ NULL, NULL },
 };
 

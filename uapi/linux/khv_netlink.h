@@ -40,6 +40,91 @@ enum khv_lockdown {
 	KHV_LOCKDOWN_CONFIDENTIALITY,
 };
 
+/**
+ * enum khv_vm_state - A VM's lifecycle state.
+ * @KHV_VM_STATE_RUNNING: Its vCPUs may enter the guest.
+ * @KHV_VM_STATE_PAUSED: Paused from outside (vm-pause): KHV_RUN waits,
+ *   interruptibly, until vm-resume or vm-destroy.
+ * @KHV_VM_STATE_DEAD: Destroyed (vm-destroy): every ioctl on its fds fails
+ *   with EIO; its memory is freed when its last fd closes.
+ */
+enum khv_vm_state {
+	KHV_VM_STATE_RUNNING = 1,
+	KHV_VM_STATE_PAUSED,
+	KHV_VM_STATE_DEAD,
+};
+
+/**
+ * enum khv_grant_subject - Whom a grant rule is for.
+ */
+enum khv_grant_subject {
+	KHV_GRANT_SUBJECT_UID = 1,
+	KHV_GRANT_SUBJECT_GID,
+};
+
+/**
+ * enum khv_grant_op - What a grant rule allows or denies.
+ * @KHV_GRANT_OP_CREATE: KHV_CREATE_VM on /dev/khv (object all only).
+ * @KHV_GRANT_OP_VIEW: vm-get.
+ * @KHV_GRANT_OP_SET: vm-set (name, tags).
+ * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
+ * @KHV_GRANT_OP_DESTROY: vm-destroy.
+ * @KHV_GRANT_OP_SET_QUOTA: Reserved for the quota operations.
+ * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
+ * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
+ */
+enum khv_grant_op {
+	KHV_GRANT_OP_CREATE = 1,
+	KHV_GRANT_OP_VIEW,
+	KHV_GRANT_OP_SET,
+	KHV_GRANT_OP_PAUSE_RESUME,
+	KHV_GRANT_OP_DESTROY,
+	KHV_GRANT_OP_SET_QUOTA,
+	KHV_GRANT_OP_SET_ACL,
+	KHV_GRANT_OP_INTROSPECT,
+};
+
+/**
+ * enum khv_grant_object - Which VMs a grant rule covers.
+ * @KHV_GRANT_OBJECT_VM: One VM, by id (vm-id).
+ * @KHV_GRANT_OBJECT_TAG: Every VM that has the tag (tag).
+ * @KHV_GRANT_OBJECT_ALL: Every VM, and the host (needed for create).
+ */
+enum khv_grant_object {
+	KHV_GRANT_OBJECT_VM = 1,
+	KHV_GRANT_OBJECT_TAG,
+	KHV_GRANT_OBJECT_ALL,
+};
+
+/**
+ * enum khv_grant_action - A rule's verdict; a matching deny wins over any
+ *   allow.
+ */
+enum khv_grant_action {
+	KHV_GRANT_ACTION_ALLOW = 1,
+	KHV_GRANT_ACTION_DENY,
+};
+
+/**
+ * enum khv_audit_op - What an audit record is about.
+ */
+enum khv_audit_op {
+	KHV_AUDIT_OP_VM_CREATE = 1,
+	KHV_AUDIT_OP_VM_CLOSE,
+	KHV_AUDIT_OP_VM_SET,
+	KHV_AUDIT_OP_VM_PAUSE,
+	KHV_AUDIT_OP_VM_RESUME,
+	KHV_AUDIT_OP_VM_DESTROY,
+	KHV_AUDIT_OP_VM_VIEW,
+	KHV_AUDIT_OP_GRANT_ADD,
+	KHV_AUDIT_OP_GRANT_DEL,
+	KHV_AUDIT_OP_GRANT_VIEW,
+	KHV_AUDIT_OP_AUDIT_VIEW,
+	KHV_AUDIT_OP_AUDIT_SET,
+	KHV_AUDIT_OP_INTROSPECT_REGS,
+	KHV_AUDIT_OP_INTROSPECT_MEM,
+};
+
 enum {
 	KHV_A_HOST_PAD = 1,
 	KHV_A_HOST_API_VERSION,
@@ -64,9 +149,111 @@ enum {
 	KHV_A_VM_OWNER_UID,
 	KHV_A_VM_PID,
 	KHV_A_VM_CREATED_NS,
+	KHV_A_VM_STATE,
+	KHV_A_VM_TAGS,
+	KHV_A_VM_NR_VCPUS,
+	KHV_A_VM_MEM_BYTES,
+	KHV_A_VM_EXITS,
 
 	__KHV_A_VM_MAX,
 	KHV_A_VM_MAX = (__KHV_A_VM_MAX - 1)
+};
+
+enum {
+	KHV_A_EXIT_STATS_PAD = 1,
+	KHV_A_EXIT_STATS_INTR,
+	KHV_A_EXIT_STATS_CPUID,
+	KHV_A_EXIT_STATS_HLT,
+	KHV_A_EXIT_STATS_IO,
+	KHV_A_EXIT_STATS_MSR,
+	KHV_A_EXIT_STATS_NPF,
+	KHV_A_EXIT_STATS_HYPERCALL,
+	KHV_A_EXIT_STATS_EXCEPTION,
+	KHV_A_EXIT_STATS_SHUTDOWN,
+	KHV_A_EXIT_STATS_OTHER,
+
+	__KHV_A_EXIT_STATS_MAX,
+	KHV_A_EXIT_STATS_MAX = (__KHV_A_EXIT_STATS_MAX - 1)
+};
+
+enum {
+	KHV_A_GRANT_PAD = 1,
+	KHV_A_GRANT_ID,
+	KHV_A_GRANT_SUBJECT_TYPE,
+	KHV_A_GRANT_SUBJECT,
+	KHV_A_GRANT_OP,
+	KHV_A_GRANT_OBJECT_TYPE,
+	KHV_A_GRANT_VM_ID,
+	KHV_A_GRANT_TAG,
+	KHV_A_GRANT_ACTION,
+
+	__KHV_A_GRANT_MAX,
+	KHV_A_GRANT_MAX = (__KHV_A_GRANT_MAX - 1)
+};
+
+enum {
+	KHV_A_AUDIT_PAD = 1,
+	KHV_A_AUDIT_SEQ,
+	KHV_A_AUDIT_TIME_NS,
+	KHV_A_AUDIT_UID,
+	KHV_A_AUDIT_PID,
+	KHV_A_AUDIT_COMM,
+	KHV_A_AUDIT_OP,
+	KHV_A_AUDIT_VM_ID,
+	KHV_A_AUDIT_OBJECT,
+	KHV_A_AUDIT_OLD,
+	KHV_A_AUDIT_NEW,
+	KHV_A_AUDIT_RESULT,
+	KHV_A_AUDIT_RING_SIZE,
+	KHV_A_AUDIT_NEXT_SEQ,
+	KHV_A_AUDIT_FIRST_SEQ,
+	KHV_A_AUDIT_LOST,
+
+	__KHV_A_AUDIT_MAX,
+	KHV_A_AUDIT_MAX = (__KHV_A_AUDIT_MAX - 1)
+};
+
+enum {
+	KHV_A_INTROSPECT_PAD = 1,
+	KHV_A_INTROSPECT_VM_ID,
+	KHV_A_INTROSPECT_VCPU_ID,
+	KHV_A_INTROSPECT_GPA,
+	KHV_A_INTROSPECT_LEN,
+	KHV_A_INTROSPECT_DATA,
+	KHV_A_INTROSPECT_REGS,
+
+	__KHV_A_INTROSPECT_MAX,
+	KHV_A_INTROSPECT_MAX = (__KHV_A_INTROSPECT_MAX - 1)
+};
+
+enum {
+	KHV_A_REGS_PAD = 1,
+	KHV_A_REGS_RAX,
+	KHV_A_REGS_RBX,
+	KHV_A_REGS_RCX,
+	KHV_A_REGS_RDX,
+	KHV_A_REGS_RSI,
+	KHV_A_REGS_RDI,
+	KHV_A_REGS_RSP,
+	KHV_A_REGS_RBP,
+	KHV_A_REGS_R8,
+	KHV_A_REGS_R9,
+	KHV_A_REGS_R10,
+	KHV_A_REGS_R11,
+	KHV_A_REGS_R12,
+	KHV_A_REGS_R13,
+	KHV_A_REGS_R14,
+	KHV_A_REGS_R15,
+	KHV_A_REGS_RIP,
+	KHV_A_REGS_RFLAGS,
+	KHV_A_REGS_CR0,
+	KHV_A_REGS_CR2,
+	KHV_A_REGS_CR3,
+	KHV_A_REGS_CR4,
+	KHV_A_REGS_EFER,
+
+	__KHV_A_REGS_MAX,
+	KHV_A_REGS_MAX = (__KHV_A_REGS_MAX - 1)
 };
 
 enum {
@@ -76,6 +263,17 @@ enum {
 	KHV_CMD_VM_CREATE_NTF,
 	KHV_CMD_VM_DELETE_NTF,
 	KHV_CMD_VM_CHANGE_NTF,
+	KHV_CMD_VM_PAUSE,
+	KHV_CMD_VM_RESUME,
+	KHV_CMD_VM_DESTROY,
+	KHV_CMD_GRANT_ADD,
+	KHV_CMD_GRANT_DEL,
+	KHV_CMD_GRANT_GET,
+	KHV_CMD_AUDIT_GET,
+	KHV_CMD_AUDIT_SET,
+	KHV_CMD_AUDIT_NTF,
+	KHV_CMD_INTROSPECT_REGS,
+	KHV_CMD_INTROSPECT_MEM,
 
 	__KHV_CMD_MAX,
 	KHV_CMD_MAX = (__KHV_CMD_MAX - 1)

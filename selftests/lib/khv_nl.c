@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv selftests: requests, replies, extended acks and events of the khv
+ * generic netlink family (khv_nl.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "khv_nl.h"
+
+void put_attr(struct msg *m, uint16_t type, const void *data, int len)
+{
+	struct nlattr *a = (void *)((char *)m + NLMSG_ALIGN(m->nlh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->nlh.nlmsg_len = NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+void put_u64(struct msg *m, uint16_t type, uint64_t v)
+{
+	put_attr(m, type, &v, sizeof(v));
+}
+
+void put_str(struct msg *m, uint16_t type, const char *s)
+{
+	put_attr(m, type, s, strlen(s) + 1);
+}
+
+void msg_init(struct msg *m, uint16_t family, uint8_t cmd, uint16_t flags)
+{
+	memset(m, 0, sizeof(*m));
+	m->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->nlh.nlmsg_type = family;
+	m->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	m->genl.cmd = cmd;
+	m->genl.version = KHV_FAMILY_VERSION;
+}
+
+void parse_attrs(struct nlattr **tb, int max, void *data, int len)
+{
+	struct nlattr *a;
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	for (a = data; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	     a->nla_len <= len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+		if ((a->nla_type & NLA_TYPE_MASK) <= max)
+			tb[a->nla_type & NLA_TYPE_MASK] = a;
+}
+
+void reply_fill(struct nl_reply *r, uint8_t cmd, const void *attrs, int len)
+{
+	r->cmd = cmd;
+	r->len = len < (int)sizeof(r->data) ? len : (int)sizeof(r->data);
+	memcpy(r->data, attrs, r->len);
+	parse_attrs(r->tb, MAX_ATTR - 1, r->data, r->len);
+}
+
+void copy_reply(struct nl_reply *r, void *arg)
+{
+	reply_fill(arg, r->cmd, r->data, r->len);
+}
+
+void record_extack(struct nl *nl, struct nlmsghdr *h)
+{
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int off = sizeof(*e);
+
+	nl->extack[0] = 0;
+	nl->miss_type = 0;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	parse_attrs(tb, NLMSGERR_ATTR_MAX, (char *)e + off,
+		    (int)h->nlmsg_len - NLMSG_HDRLEN - off);
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->extack, sizeof(nl->extack), "%s",
+			 (char *)NLA_DATA(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		nl->miss_type = NLA_U32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+/*
+ * Send @m and read until the ack (or the dump's end). Every reply message is
+ * passed to @cb. Return: 0 or the kernel's -errno.
+ */
+int nl_call(struct nl *nl, struct msg *m,
+		   void (*cb)(struct nl_reply *r, void *arg), void *arg)
+{
+	bool dump = m->nlh.nlmsg_flags & NLM_F_DUMP;
+	struct nl_reply reply;
+	struct nlmsghdr *h;
+	int len;
+
+	m->nlh.nlmsg_seq = ++nl->seq;
+	nl->extack[0] = 0;
+	if (send(nl->fd, m, m->nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		len = recv(nl->fd, nl->buf, sizeof(nl->buf), 0);
+		if (len < 0)
+			return -errno;
+		for (h = (void *)nl->buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				record_extack(nl, h);
+				if (e->error || !dump)
+					return e->error;
+				continue;	/* the ack of a dump: DONE follows */
+			}
+			if (h->nlmsg_type == NLMSG_DONE)
+				return *(int *)NLMSG_DATA(h);
+			if (!cb)
+				continue;
+			reply_fill(&reply, ((struct genlmsghdr *)NLMSG_DATA(h))->cmd,
+				   (char *)NLMSG_DATA(h) + GENL_HDRLEN,
+				   h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+			cb(&reply, arg);
+		}
+	}
+}
+
+/* The controller's answer about "khv": family id and monitor group id. */
+void family_cb(struct nl_reply *r, void *arg)
+{
+	struct nlattr *grps[MAX_ATTR], *g[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	struct nl *nl = arg;
+	int i;
+
+	if (r->tb[CTRL_ATTR_FAMILY_ID])
+		nl->family = *(uint16_t *)NLA_DATA(r->tb[CTRL_ATTR_FAMILY_ID]);
+	if (!r->tb[CTRL_ATTR_MCAST_GROUPS])
+		return;
+	parse_attrs(grps, MAX_ATTR - 1, NLA_DATA(r->tb[CTRL_ATTR_MCAST_GROUPS]),
+		    r->tb[CTRL_ATTR_MCAST_GROUPS]->nla_len - NLA_HDRLEN);
+	for (i = 0; i < MAX_ATTR; i++) {
+		if (!grps[i])
+			continue;
+		parse_attrs(g, CTRL_ATTR_MCAST_GRP_MAX, NLA_DATA(grps[i]),
+			    grps[i]->nla_len - NLA_HDRLEN);
+		if (g[CTRL_ATTR_MCAST_GRP_NAME] && g[CTRL_ATTR_MCAST_GRP_ID] &&
+		    !strcmp(NLA_DATA(g[CTRL_ATTR_MCAST_GRP_NAME]), KHV_MCGRP_MONITOR))
+			nl->monitor_grp = NLA_U32(g[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
+/* Return: 0, or -errno. */
+int nl_open(struct nl *nl)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 10 };
+	struct msg m;
+	int one = 1;
+	int r;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0)
+		return -errno;
+	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
+	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	m.genl.version = 1;
+	put_str(&m, CTRL_ATTR_FAMILY_NAME, KHV_FAMILY_NAME);
+	r = nl_call(nl, &m, family_cb, nl);
+	if (!r && (!nl->family || !nl->monitor_grp))
+		r = -ENOENT;
+	return r;
+}
+
+int host_get(struct nl *nl, struct nl_reply *out)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_GET, 0);
+	memset(out, 0, sizeof(*out));
+	return nl_call(nl, &m, copy_reply, out);
+}
+
+int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_VM_GET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	memset(out, 0, sizeof(*out));
+	return nl_call(nl, &m, copy_reply, out);
+}
+
+int vm_set_name(struct nl *nl, uint64_t id, const char *name)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	put_str(&m, KHV_A_VM_NAME, name);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+
+void dump_cb(struct nl_reply *r, void *arg)
+{
+	struct dump_mine *d = arg;
+
+	if (r->cmd == KHV_CMD_VM_GET && r->tb[KHV_A_VM_PID] &&
+	    r->tb[KHV_A_VM_ID] && NLA_U32(r->tb[KHV_A_VM_PID]) == (uint32_t)getpid() &&
+	    d->nr < 16)
+		d->id[d->nr++] = NLA_U64(r->tb[KHV_A_VM_ID]);
+}
+
+int vm_dump_mine(struct nl *nl, struct dump_mine *d)
+{
+	struct msg m;
+
+	memset(d, 0, sizeof(*d));
+	msg_init(&m, nl->family, KHV_CMD_VM_GET, NLM_F_DUMP);
+	return nl_call(nl, &m, dump_cb, d);
+}
+
+/* The id of the VM this process created last (largest id it owns). */
+int my_newest_vm(struct nl *nl, uint64_t *id)
+{
+	struct dump_mine d;
+	int i, r;
+
+	r = vm_dump_mine(nl, &d);
+	if (r)
+		return r;
+	if (!d.nr)
+		return -ENOENT;
+	*id = 0;
+	for (i = 0; i < d.nr; i++)
+		if (d.id[i] > *id)
+			*id = d.id[i];
+	return 0;
+}
+
+/* Read one notification, audit records too; return its command or -errno. */
+int read_any_event(struct nl *nl, struct nl_reply *r)
+{
+	struct nlmsghdr *h = (void *)nl->buf;
+	int len;
+
+	len = recv(nl->fd, nl->buf, sizeof(nl->buf), 0);
+	if (len < 0)
+		return -errno;
+	if (!NLMSG_OK(h, len) || h->nlmsg_type != nl->family)
+		return -EPROTO;
+	reply_fill(r, ((struct genlmsghdr *)NLMSG_DATA(h))->cmd,
+		   (char *)NLMSG_DATA(h) + GENL_HDRLEN,
+		   h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+	return r->cmd;
+}
+
+/* Read one VM notification (audit records skipped); its command or -errno. */
+int read_event(struct nl *nl, struct nl_reply *r)
+{
+	int cmd;
+
+	do
+		cmd = read_any_event(nl, r);
+	while (cmd == KHV_CMD_AUDIT_NTF);
+	return cmd;
+}
+
+void put_u32(struct msg *m, uint16_t type, uint32_t v)
+{
+	put_attr(m, type, &v, sizeof(v));
+}
+
+/* vm-pause, vm-resume, vm-destroy and friends: an op on one VM id. */
+int vm_cmd(struct nl *nl, uint8_t cmd, uint64_t id)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, cmd, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+int vm_set_tags(struct nl *nl, uint64_t id, const char *tags)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	put_str(&m, KHV_A_VM_TAGS, tags);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+/* The VM's state (KHV_VM_STATE_*), or -errno. */
+int vm_state(struct nl *nl, uint64_t id)
+{
+	struct nl_reply r;
+	int e;
+
+	e = vm_get(nl, id, &r);
+	if (e)
+		return e;
+	return r.tb[KHV_A_VM_STATE] ? (int)NLA_U32(r.tb[KHV_A_VM_STATE]) : -EPROTO;
+}
+
+/* grant-add; *id gets the rule's id. Object vm: @vm_id; tag: @tag. */
+int grant_add(struct nl *nl, uint32_t subject_type, uint32_t subject,
+	      uint32_t op, uint32_t object_type, uint64_t vm_id,
+	      const char *tag, uint32_t action, uint32_t *id)
+{
+	struct nl_reply r;
+	struct msg m;
+	int e;
+
+	msg_init(&m, nl->family, KHV_CMD_GRANT_ADD, 0);
+	put_u32(&m, KHV_A_GRANT_SUBJECT_TYPE, subject_type);
+	put_u32(&m, KHV_A_GRANT_SUBJECT, subject);
+	put_u32(&m, KHV_A_GRANT_OP, op);
+	put_u32(&m, KHV_A_GRANT_OBJECT_TYPE, object_type);
+	put_u32(&m, KHV_A_GRANT_ACTION, action);
+	if (vm_id)
+		put_u64(&m, KHV_A_GRANT_VM_ID, vm_id);
+	if (tag)
+		put_str(&m, KHV_A_GRANT_TAG, tag);
+	memset(&r, 0, sizeof(r));
+	e = nl_call(nl, &m, copy_reply, &r);
+	if (!e && id)
+		*id = r.tb[KHV_A_GRANT_ID] ? NLA_U32(r.tb[KHV_A_GRANT_ID]) : 0;
+	return e;
+}
+
+int grant_del(struct nl *nl, uint32_t id)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_GRANT_DEL, 0);
+	put_u32(&m, KHV_A_GRANT_ID, id);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+int audit_state(struct nl *nl, struct audit_state *st)
+{
+	struct nl_reply r;
+	struct msg m;
+	int e;
+
+	msg_init(&m, nl->family, KHV_CMD_AUDIT_GET, 0);
+	memset(&r, 0, sizeof(r));
+	e = nl_call(nl, &m, copy_reply, &r);
+	if (e)
+		return e;
+	if (!r.tb[KHV_A_AUDIT_RING_SIZE] || !r.tb[KHV_A_AUDIT_NEXT_SEQ] ||
+	    !r.tb[KHV_A_AUDIT_FIRST_SEQ] || !r.tb[KHV_A_AUDIT_LOST])
+		return -EPROTO;
+	st->ring_size = NLA_U32(r.tb[KHV_A_AUDIT_RING_SIZE]);
+	st->next_seq = NLA_U64(r.tb[KHV_A_AUDIT_NEXT_SEQ]);
+	st->first_seq = NLA_U64(r.tb[KHV_A_AUDIT_FIRST_SEQ]);
+	st->lost = NLA_U64(r.tb[KHV_A_AUDIT_LOST]);
+	return 0;
+}
+
+int audit_set_size(struct nl *nl, uint32_t size)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_AUDIT_SET, 0);
+	put_u32(&m, KHV_A_AUDIT_RING_SIZE, size);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static void audit_cb(struct nl_reply *r, void *arg)
+{
+	struct audit_dump *d = arg;
+	struct audit_rec *a;
+
+	if (r->cmd != KHV_CMD_AUDIT_GET || d->nr >= AUDIT_DUMP_MAX)
+		return;
+	a = &d->rec[d->nr++];
+	memset(a, 0, sizeof(*a));
+	if (r->tb[KHV_A_AUDIT_SEQ])
+		a->seq = NLA_U64(r->tb[KHV_A_AUDIT_SEQ]);
+	if (r->tb[KHV_A_AUDIT_VM_ID])
+		a->vm_id = NLA_U64(r->tb[KHV_A_AUDIT_VM_ID]);
+	if (r->tb[KHV_A_AUDIT_UID])
+		a->uid = NLA_U32(r->tb[KHV_A_AUDIT_UID]);
+	if (r->tb[KHV_A_AUDIT_PID])
+		a->pid = NLA_U32(r->tb[KHV_A_AUDIT_PID]);
+	if (r->tb[KHV_A_AUDIT_OP])
+		a->op = NLA_U32(r->tb[KHV_A_AUDIT_OP]);
+	if (r->tb[KHV_A_AUDIT_RESULT])
+		a->result = (int32_t)NLA_U32(r->tb[KHV_A_AUDIT_RESULT]);
+	if (r->tb[KHV_A_AUDIT_TIME_NS])
+		a->time_ns = NLA_U64(r->tb[KHV_A_AUDIT_TIME_NS]);
+	if (r->tb[KHV_A_AUDIT_COMM])
+		snprintf(a->comm, sizeof(a->comm), "%s",
+			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_COMM]));
+	if (r->tb[KHV_A_AUDIT_OLD])
+		snprintf(a->old, sizeof(a->old), "%s",
+			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_OLD]));
+	if (r->tb[KHV_A_AUDIT_NEW])
+		snprintf(a->new, sizeof(a->new), "%s",
+			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_NEW]));
+}
+
+/* The ring's records from @from on (at most AUDIT_DUMP_MAX). */
+int audit_dump(struct nl *nl, uint64_t from, struct audit_dump *d)
+{
+	struct msg m;
+
+	memset(d, 0, sizeof(*d));
+	msg_init(&m, nl->family, KHV_CMD_AUDIT_GET, NLM_F_DUMP);
+	put_u64(&m, KHV_A_AUDIT_SEQ, from);
+	return nl_call(nl, &m, audit_cb, d);
+}
+
+int monitor_join(struct nl *nl)
+{
+	int grp = nl->monitor_grp;
+
+	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &grp, sizeof(grp)))
+		return -errno;
+	return 0;
+}

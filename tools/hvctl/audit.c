@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvctl audit [ show [ from SEQ ] ]: the ring's state and its records;
+ * hvctl audit monitor [ --count N ]: records as they are written;
+ * hvctl audit set size N: resize the ring.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/khv_netlink.h>
+
+#include "hvctl.h"
+
+static const char *const audit_ops[] = {
+	[KHV_AUDIT_OP_VM_CREATE] = "vm-create",
+	[KHV_AUDIT_OP_VM_CLOSE] = "vm-close",
+	[KHV_AUDIT_OP_VM_SET] = "vm-set",
+	[KHV_AUDIT_OP_VM_PAUSE] = "vm-pause",
+	[KHV_AUDIT_OP_VM_RESUME] = "vm-resume",
+	[KHV_AUDIT_OP_VM_DESTROY] = "vm-destroy",
+	[KHV_AUDIT_OP_VM_VIEW] = "vm-view",
+	[KHV_AUDIT_OP_GRANT_ADD] = "grant-add",
+	[KHV_AUDIT_OP_GRANT_DEL] = "grant-del",
+	[KHV_AUDIT_OP_GRANT_VIEW] = "grant-view",
+	[KHV_AUDIT_OP_AUDIT_VIEW] = "audit-view",
+	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
+	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
+	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
+};
+
+static uint64_t get_u64(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static uint32_t get_u32(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static const char *get_str(struct nlattr *a)
+{
+	return a ? nla_get_string(a) : "";
+}
+
+/* One record: the same keys in show, monitor and hvctl monitor. */
+void print_audit(struct nlattr **tb)
+{
+	print_u64("seq", get_u64(tb[KHV_A_AUDIT_SEQ]));
+	print_u64("time_ns", get_u64(tb[KHV_A_AUDIT_TIME_NS]));
+	print_u64("uid", get_u32(tb[KHV_A_AUDIT_UID]));
+	print_u64("pid", get_u32(tb[KHV_A_AUDIT_PID]));
+	print_string("comm", get_str(tb[KHV_A_AUDIT_COMM]));
+	print_string("op", hv_enum_name(audit_ops, ARRAY_SIZE(audit_ops),
+					get_u32(tb[KHV_A_AUDIT_OP])));
+	print_u64("vm", get_u64(tb[KHV_A_AUDIT_VM_ID]));
+	print_string("object", get_str(tb[KHV_A_AUDIT_OBJECT]));
+	print_string("old", get_str(tb[KHV_A_AUDIT_OLD]));
+	print_string("new", get_str(tb[KHV_A_AUDIT_NEW]));
+	print_s64("result", tb[KHV_A_AUDIT_RESULT] ?
+		  (int32_t)nla_get_u32(tb[KHV_A_AUDIT_RESULT]) : 0);
+}
+
+static int record_print(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	(void)cmd;
+	(void)arg;
+	print_open_object(NULL);
+	print_audit(tb);
+	print_close_object();
+	return 0;
+}
+
+struct ring_state {
+	uint64_t ring_size, next_seq, first_seq, lost;
+};
+
+static int state_get(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct ring_state *st = arg;
+
+	(void)cmd;
+	st->ring_size = get_u32(tb[KHV_A_AUDIT_RING_SIZE]);
+	st->next_seq = get_u64(tb[KHV_A_AUDIT_NEXT_SEQ]);
+	st->first_seq = get_u64(tb[KHV_A_AUDIT_FIRST_SEQ]);
+	st->lost = get_u64(tb[KHV_A_AUDIT_LOST]);
+	return 0;
+}
+
+static int audit_show(int argc, char **argv)
+{
+	static const char *const keys[] = { "from" };
+	struct ring_state st = { 0 };
+	struct nl_msg *msg;
+	uint64_t from = 0;
+	int r;
+
+	if (argc > 0) {
+		if (argc != 2 || hv_match(argv[0], keys, 1) != 0)
+			return hv_usage_error("usage: hvctl audit show [ from SEQ ]");
+		r = hv_parse_u64(argv[1], "SEQ", &from);
+		if (r)
+			return r;
+	}
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, 0);
+	if (!msg)
+		return EXIT_KERNEL;
+	r = hv_nl_exec(msg, KHV_A_AUDIT_MAX, state_get, &st);
+	if (r)
+		return EXIT_KERNEL;
+	print_open_object(NULL);
+	print_u64("ring_size", st.ring_size);
+	print_u64("next_seq", st.next_seq);
+	print_u64("first_seq", st.first_seq);
+	print_u64("lost", st.lost);
+	print_close_line();
+	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, NLM_F_DUMP);
+	if (!msg || (from && nla_put_u64(msg, KHV_A_AUDIT_SEQ, from)))
+		return EXIT_KERNEL;
+	print_open_array("records");
+	r = hv_nl_exec(msg, KHV_A_AUDIT_MAX, record_print, NULL);
+	print_close_array();
+	print_close_object();
+	return r ? EXIT_KERNEL : EXIT_OK;
+}
+
+static int audit_set(int argc, char **argv)
+{
+	static const char *const keys[] = { "size" };
+	struct nl_msg *msg;
+	uint64_t size;
+	int r;
+
+	if (argc != 2 || hv_match(argv[0], keys, 1) != 0)
+		return hv_usage_error("usage: hvctl audit set size N");
+	r = hv_parse_u64(argv[1], "size", &size);
+	if (r)
+		return r;
+	if (size > UINT32_MAX)
+		return hv_usage_error("size \"%s\" too large", argv[1]);
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	/* The kernel bounds it (16 to 65536), and says so. */
+	msg = hv_nl_msg(KHV_CMD_AUDIT_SET, 0);
+	if (!msg || nla_put_u32(msg, KHV_A_AUDIT_RING_SIZE, size))
+		return EXIT_KERNEL;
+	return hv_nl_exec(msg, KHV_A_AUDIT_MAX, NULL, NULL) ?
+	       EXIT_KERNEL : EXIT_OK;
+}
+
+static int audit_monitor(int argc, char **argv)
+{
+	return hv_monitor_run(argc, argv, true);
+}
+
+static void audit_usage(void)
+{
+	fprintf(stderr,
+		"Usage: hvctl audit [ show [ from SEQ ] ]\n"
+		"       hvctl audit monitor [ --count N ]\n"
+		"       hvctl audit set size N\n"
+		"show: the ring's size, next and first sequence numbers, records\n"
+		"lost (a gap in seq), then the records. Needs CAP_SYS_ADMIN.\n");
+}
+
+static const struct hv_cmd audit_cmds[] = {
+	{ "show", audit_show },
+	{ "monitor", audit_monitor },
+	{ "set", audit_set },
+	{ NULL, NULL },
+};
+
+int do_audit(int argc, char **argv)
+{
+	return hv_dispatch("audit", audit_cmds, argc, argv, audit_usage);
+}
