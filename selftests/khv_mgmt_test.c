@@ -373,7 +373,12 @@ static int counting_guest(int vm, volatile uint32_t **counter)
 		return -errno;
 	regs.rip = 0x1000;
 	regs.rsp = 0xfff0;
-	regs.rflags = 0x2;
+	/*
+	 * IF set, though no interrupt is ever injected: Bochs 2.7 keeps host
+	 * interrupts from exiting a VMX guest whose IF is clear (see
+	 * khv_guest_test.c, spin_code).
+	 */
+	regs.rflags = 0x202;
 	if (ioctl(vcpu, KHV_SET_REGS, &regs))
 		return -errno;
 	return vcpu;
