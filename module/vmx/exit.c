@@ -246,6 +246,18 @@ static int vmx_write_cr4(struct vmx_vcpu *vmx, u64 cr4)
 	return 0;
 }
 
+static int vmx_exit_unknown(struct vmx_vcpu *vmx, const struct vmx_exit *e,
+			    u32 reason)
+{
+	struct khv_run *run = vmx->vcpu.run;
+
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.hardware_exit_reason = e->reason;
+	run->internal.info[0] = e->qual;
+	run->internal.info[1] = e->intr_info;
+	return khv_vcpu_exit(&vmx->vcpu, reason);
+}
+
 /* Control-register accesses (SDM 28.2.1 Table 28-3). */
 static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
@@ -284,8 +296,9 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 			vmx_gpr_write(vmx, gpr, vmx->cr8);
 		else
 			r = -EINVAL;
-	} else {			/* CLTS, LMSW: only NE is khv's */
-		return 0;
+	} else {
+		/* CLTS, LMSW: they cannot change NE, the one bit khv owns. */
+		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
 	}
 	if (r)
 		return vmx_inject_gp(vmx);
@@ -316,18 +329,6 @@ static enum khv_exit_stat vmx_exit_stat(u32 reason)
 	default:
 		return KHV_STAT_OTHER;
 	}
-}
-
-static int vmx_exit_unknown(struct vmx_vcpu *vmx, const struct vmx_exit *e,
-			    u32 reason)
-{
-	struct khv_run *run = vmx->vcpu.run;
-
-	memset(&run->internal, 0, sizeof(run->internal));
-	run->internal.hardware_exit_reason = e->reason;
-	run->internal.info[0] = e->qual;
-	run->internal.info[1] = e->intr_info;
-	return khv_vcpu_exit(&vmx->vcpu, reason);
 }
 
 int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason)
