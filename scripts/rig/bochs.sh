@@ -74,7 +74,11 @@ ata0-master: type=cdrom, path=$work/boot.iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=/dev/fd/3
 clock: sync=none, time0=local
+# Nothing but the serial console: no sound (Bochs 2.7's mixer thread aborts on a machine without
+# an ALSA card), no speaker, parallel port, game port or debug port, and a display without a client.
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=0
+plugin_ctrl: speaker=0, parallel=0, gameport=0, iodebug=0
 mouse: enabled=0
 log: $work/bochs.log
 debug: action=ignore
