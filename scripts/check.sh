@@ -12,7 +12,9 @@
 # Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
 # Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
 # Environment: KHV_HOSTS (default "bochs-vmx qemu-svm qemu-7.3 compat spec"), KHV_PRELOAD_<host> (modules
-#   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), and the runners' KHV_QEMU_* / KHV_BOCHS_* knobs.
+#   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), KHV_KSFT_ONLY (a developer's quick loop: only
+#   these kselftests, comma-separated, e.g. khv_mgmt_test,hvctl_scenario.sh), and the runners'
+#   KHV_QEMU_* / KHV_BOCHS_* knobs.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
@@ -158,7 +160,8 @@ rig_host() {
 boot_cmd() {
 	local host=$1 runner=$2 image=$3
 	shift 3
-	BOOT=(bash "$RIG/$runner" "$image" "$OUT/$host/initrd.gz" "$OUT/$host/serial.log" khv.plan=check "$@")
+	BOOT=(bash "$RIG/$runner" "$image" "$OUT/$host/initrd.gz" "$OUT/$host/serial.log" khv.plan=check
+	      ${KHV_KSFT_ONLY:+khv.ksft_only=$KHV_KSFT_ONLY} "$@")
 	BOOT_LOG=$OUT/$host/runner.log
 }
 

@@ -6,6 +6,7 @@
 #   khv.vendor=amd|intel    which KVM peer the word "kvm" means in khv.preload (default: from /proc/cpuinfo)
 #   khv.preload=a,b         modules loaded before khv (names for modprobe, or .ko paths); /khv/preload adds more
 #   khv.ksft_timeout=SECS   bound on the whole kselftest run (default 1800)
+#   khv.ksft_only=a,b       run only these kselftests of the khv collection (a developer's quick loop)
 #   khv.args=a=1,b=2        module parameters for khv.ko
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
 # Markers about kernel output go through /dev/kmsg (ordered with printk); markers about user-space
@@ -18,6 +19,7 @@ PLAN=check
 VENDOR=
 PRELOAD=
 KSFT_TIMEOUT=1800
+KSFT_ONLY=
 KHV_ARGS=
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -58,6 +60,7 @@ read_cmdline() {
 		khv.vendor=*) VENDOR=${w#khv.vendor=} ;;
 		khv.preload=*) PRELOAD="$PRELOAD $(echo "${w#khv.preload=}" | tr , ' ')" ;;
 		khv.ksft_timeout=*) KSFT_TIMEOUT=${w#khv.ksft_timeout=} ;;
+		khv.ksft_only=*) KSFT_ONLY=$(echo "${w#khv.ksft_only=}" | tr , ' ') ;;
 		khv.args=*) KHV_ARGS=$(echo "${w#khv.args=}" | tr , ' ') ;;
 		esac
 	done
@@ -145,7 +148,7 @@ run_kunit_and_load_khv() {
 }
 
 run_kselftests() {
-	local rc n0
+	local rc n0 t sel=
 	if [ ! -x /khv/selftests/run_kselftest.sh ]; then
 		tmark "kselftest missing"
 		return
@@ -154,8 +157,12 @@ run_kselftests() {
 	# only warnings and worse (every kernel report) go to the console; the rest follows afterwards.
 	n0=$(dmesg | wc -l)
 	dmesg -n 5
+	for t in $KSFT_ONLY; do
+		sel="$sel -t khv:$t"
+	done
 	tmark "kselftest begin"
-	(cd /khv/selftests && timeout -s KILL "$KSFT_TIMEOUT" ./run_kselftest.sh </dev/null)
+	# shellcheck disable=SC2086 # $sel is a list of options
+	(cd /khv/selftests && timeout -s KILL "$KSFT_TIMEOUT" ./run_kselftest.sh $sel </dev/null)
 	rc=$?
 	tmark "kselftest end rc=$rc"
 	dmesg -n 8
