@@ -6,6 +6,8 @@
 #   make compat       build against Debian's 6.1, 6.12 and 7.3 kernels (modpost included)
 #   make check        install what is needed, run KUnit + kselftests in the emulated hosts
 #   make demo         install what is needed, boot the SVM emulated host, load khv
+#   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
+#                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -41,7 +43,10 @@ check:
 demo:
 	@bash scripts/demo.sh $(VENDOR)
 
+check-fresh:
+	@bash scripts/check-fresh.sh
+
 checkpatch:
 	@bash scripts/checkpatch.sh
 
-.PHONY: all modules clean install compat check demo checkpatch
+.PHONY: all modules clean install compat check check-fresh demo checkpatch

@@ -28,9 +28,7 @@ kernel=$1 initrd=$2 logf=$3
 shift 3
 extra_append="$*"
 
-for p in bochs bochsbios vgabios isolinux syslinux-common xorriso; do
-	dpkg -s "$p" >/dev/null 2>&1 || apt-get install -y -q "$p" >/dev/null
-done
+khv_need_pkgs bochs bochsbios vgabios isolinux syslinux-common xorriso
 [ -r "$kernel" ] || die "no kernel $kernel"
 [ -r "$initrd" ] || die "no initramfs $initrd"
 

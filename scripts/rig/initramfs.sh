@@ -17,9 +17,7 @@ moddir=$1 payload=$2 out=$3
 shift 3
 extra=("$@")
 
-for p in busybox-static cpio kmod zstd; do
-	dpkg -s "$p" >/dev/null 2>&1 || apt-get install -y -q "$p" >/dev/null
-done
+khv_need_pkgs busybox-static cpio kmod zstd
 
 [ -d "$moddir" ] || die "no module dir $moddir"
 [ -d "$payload" ] || die "no payload dir $payload"

@@ -12,7 +12,7 @@ set -euo pipefail
 kernel=$1 initrd=$2 logf=$3
 shift 3
 
-dpkg -s qemu-system-x86 >/dev/null 2>&1 || apt-get install -y -q qemu-system-x86 >/dev/null
+khv_need_pkgs qemu-system-x86
 [ -r "$kernel" ] || die "no kernel $kernel"
 [ -r "$initrd" ] || die "no initramfs $initrd"
 
