@@ -36,7 +36,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..23"
+echo "1..24"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -184,6 +184,14 @@ if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":
 	ok "hvctl -j audit show: ring state and the records of our changes"
 else
 	not_ok "hvctl -j audit show: ring state and the records of our changes" "status $status"
+fi
+# A record's time: local ISO 8601 for people, nanoseconds since the epoch with -j.
+iso='seq [0-9]* time 20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]\{9\}[+-][0-9][0-9]:[0-9][0-9] uid '
+if run 0 audit show && has "$iso" && ! has 'time_ns' &&
+   run 0 -j audit show && has '"seq":[0-9]*,"time_ns":[0-9]\{19\},"uid":'; then
+	ok "audit show: local ISO 8601 times in text, nanoseconds in JSON"
+else
+	not_ok "audit show: local ISO 8601 times in text, nanoseconds in JSON" "status $status"
 fi
 if run 1 audit set size 15 && grep -q "^Error: " "$TMP/err"; then
 	ok "audit set size 15: exit 1 with the kernel's message"

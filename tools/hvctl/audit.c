@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/khv_netlink.h>
 
@@ -44,11 +45,32 @@ static const char *get_str(struct nlattr *a)
 	return a ? nla_get_string(a) : "";
 }
 
+/*
+ * A record's time: for people, local ISO 8601 with nanoseconds and the UTC offset
+ * ("2026-12-02T12:05:03.123456789+01:00"); for machines (-j), nanoseconds since the epoch.
+ */
+static void print_audit_time(uint64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000ULL);
+	char date[32], zone[8], buf[64];
+	struct tm tm;
+
+	if (print_is_json() || !localtime_r(&secs, &tm) ||
+	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) ||
+	    strftime(zone, sizeof(zone), "%z", &tm) != 5) {
+		print_u64("time_ns", ns);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s.%09llu%.3s:%s", date,
+		 (unsigned long long)(ns % 1000000000ULL), zone, zone + 3);
+	print_string("time", buf);
+}
+
 /* One record: the same keys in show, monitor and hvctl monitor. */
 void print_audit(struct nlattr **tb)
 {
 	print_u64("seq", get_u64(tb[KHV_A_AUDIT_SEQ]));
-	print_u64("time_ns", get_u64(tb[KHV_A_AUDIT_TIME_NS]));
+	print_audit_time(get_u64(tb[KHV_A_AUDIT_TIME_NS]));
 	print_u64("uid", get_u32(tb[KHV_A_AUDIT_UID]));
 	print_u64("pid", get_u32(tb[KHV_A_AUDIT_PID]));
 	print_string("comm", get_str(tb[KHV_A_AUDIT_COMM]));
