@@ -18,11 +18,16 @@ intel) flavour=light ;;
 *) die "usage: demo.sh [amd|intel]" ;;
 esac
 
+case $vendor in
+amd) what="an emulated AMD host (QEMU, SVM with nested paging)" ;;
+intel) what="an emulated Intel host (Bochs, VMX with EPT; several minutes)" ;;
+esac
+log "demo 1/5: the Debian packages the build and the emulated hosts need (installed once)"
 bash "$KHV_TOP/scripts/deps.sh"
-log "kernel ($flavour; built once, about 10 minutes)"
+log "demo 2/5: the $flavour Linux kernel the emulated host boots (built once, about 10 minutes; cached in $KHV_CACHE)"
 kdir=$(flock "$KHV_CACHE/kernel-$flavour.lock" bash "$RIG/kernel.sh" "$flavour")
 
-log "building khv against it"
+log "demo 3/5: khv.ko, hvctl and the demo guest, built against that kernel"
 build=$KHV_BUILD/demo-$vendor
 mkdir -p "$build" "$OUT"
 rsync -a --delete --exclude .git --exclude /.rig-out --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
@@ -44,7 +49,7 @@ if [ -f "$RIG/demo-inside.sh" ]; then
 fi
 bash "$RIG/initramfs.sh" "$(echo "$kdir"/mod-install/lib/modules/*)" "$payload" "$OUT/initrd.gz"
 
-log "booting the $vendor emulated host; its console follows"
+log "demo 4/5: booting $what; its console follows: Linux boots, /init loads khv.ko, then each demo step is a line '=== N. what: why'"
 export KHV_LIVE=1
 rc=0
 if [ "$vendor" = amd ]; then
@@ -54,5 +59,5 @@ else
 	bash "$RIG/bochs.sh" "$kdir/arch/x86/boot/bzImage" "$OUT/initrd.gz" "$OUT/serial.log" \
 		khv.plan=demo khv.vendor=intel || rc=$?
 fi
-log "serial log: $OUT/serial.log"
-grep -q 'KHV-RIG: done' "$OUT/serial.log" || die "the emulated host did not finish (rc=$rc)"
+grep -q 'KHV-RIG: done' "$OUT/serial.log" || die "the emulated host did not finish (rc=$rc); its console: $OUT/serial.log"
+log "demo 5/5: done: the emulated host ran every step and powered off; its console is in $OUT/serial.log"

@@ -4,49 +4,61 @@
 # what khv detected, a guest printing from long mode through `hvctl run`,
 # the VM seen through netlink while it lives (listed, paused, resumed,
 # introspected), a grant, the audit trail, and virtualization released.
+# Each step is one "=== N. what: why" line, then each command as "$ command" and its output.
 PATH=/khv:$PATH
 export PATH
 
-step() { printf '\n=== %s\n' "$*"; }
+n=0
+step() {
+	n=$((n + 1))
+	printf '\n=== %d. %s\n' "$n" "$*"
+}
 
-step "what khv detected (dmesg)"
+# show CMD...: print the command as a user would type it, then run it.
+show() {
+	echo "\$ $*"
+	"$@"
+}
+
+step "khv's load messages: the CPU features it found and who owns VMX/SVM (khv, or KVM shared)"
 dmesg | grep -i 'khv' | grep -v 'KHV-RIG' | tail -n 5
 
-step "hvctl host show"
-hvctl host show
+step "the host as the management plane reports it: vendor, limits, signature, taint, lockdown"
+show hvctl host show
 
-step "hvctl run /khv/hello.bin: a guest that switches to long mode and prints"
-hvctl run /khv/hello.bin
+step "a guest: hvctl run loads hello.bin, which switches to 64-bit long mode and prints on port 0x3f8"
+show hvctl run /khv/hello.bin
 echo "(hvctl run exited with status $?)"
 
-step "a VM held open, as netlink sees it"
+step "a VM held open by another process (khv_hold_vm), as any netlink client sees it"
 if [ -x /khv/khv_hold_vm ]; then
 	/khv/khv_hold_vm > /tmp/hold.out 2>&1 &
 	holder=$!
 	sleep 2
-	hvctl vm list
+	show hvctl vm list
 	id=$(hvctl -j vm list | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -n 1)
 	if [ -n "$id" ]; then
-		hvctl vm set "$id" name demo-vm tags demo
-		hvctl vm show "$id"
-		step "pause and resume it from outside"
-		hvctl vm pause "$id" && hvctl vm show "$id"
-		hvctl vm introspect regs "$id" 0
-		hvctl vm introspect mem "$id" 0x1000 16
-		hvctl vm resume "$id" && hvctl vm show "$id"
-		step "a grant: uid 1000 may view VMs tagged demo"
-		hvctl grant add uid 1000 view tag demo allow
-		hvctl grant list
+		step "naming and tagging it: tags are what grants can be scoped to"
+		show hvctl vm set "$id" name demo-vm tags demo
+		show hvctl vm show "$id"
+		step "pausing it from outside, reading its registers and memory while paused, resuming it"
+		show hvctl vm pause "$id" && show hvctl vm show "$id"
+		show hvctl vm introspect regs "$id" 0
+		show hvctl vm introspect mem "$id" 0x1000 16
+		show hvctl vm resume "$id" && show hvctl vm show "$id"
+		step "a grant: uid 1000 may view VMs tagged demo (a deny rule would win over it)"
+		show hvctl grant add uid 1000 view tag demo allow
+		show hvctl grant list
 	fi
 	echo "virtualization while the VM lives: $(grep virt /sys/kernel/debug/khv/state | tr '\n' ' ')"
 	kill "$holder"
 	wait "$holder" 2>/dev/null
 fi
 
-step "hvctl audit show: every change, who made it, before and after"
-hvctl audit show
+step "the audit trail: every change and every read above, who made it, before and after, when"
+show hvctl audit show
 
-step "after the last VM: virtualization released"
-cat /sys/kernel/debug/khv/state
-step "exits handled, by reason"
-cat /sys/kernel/debug/khv/exits
+step "after the last VM has gone: khv released virtualization (or left it to KVM)"
+show cat /sys/kernel/debug/khv/state
+step "the exits khv handled, by reason: what the guests above made the CPU do"
+show cat /sys/kernel/debug/khv/exits
