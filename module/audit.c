@@ -9,9 +9,9 @@
  * "lost" and leaves a visible gap in the sequence, never a silent one.
  *
  * A record is written in place in the ring, under the lock that numbers it,
- * and sent to the monitor group and the kernel audit subsystem before the
- * lock is dropped: no allocation can lose it from the ring, and listeners
- * see the records in sequence order. Denials are rate-limited per subject
+ * and sent to the monitor group before the lock is dropped: no allocation
+ * can lose it from the ring, and listeners hear the records in sequence
+ * order. Denials are rate-limited per subject
  * (audit_limit.c); what the limit suppresses is summed up in one record.
  */
 #define pr_fmt(fmt) "khv: " fmt
@@ -116,8 +116,27 @@ static void khv_audit_log_str(struct audit_buffer *ab, const char *key,
 		audit_log_format(ab, "%02X", *p);
 }
 
-/* To the kernel audit subsystem; audit_log_start() is NULL where it is off. */
-static void khv_audit_log_kernel(const struct khv_audit_rec *rec)
+/* What a record says, before it has its number and time. */
+struct khv_audit_entry {
+	u32 uid;
+	u32 pid;
+	const char *comm;
+	u32 op;
+	u64 vm_id;
+	const char *object;
+	const char *old;
+	const char *new;
+	int result;
+	u64 suppressed;		/* audit-suppressed only */
+	u64 seq;		/* out: given by khv_audit_commit() */
+};
+
+/*
+ * To the kernel audit subsystem, after khv_audit_lock is dropped:
+ * audit_log_start() may wait for the audit backlog (it is NULL where audit
+ * is off). Its records carry seq=, so their order there does not matter.
+ */
+static void khv_audit_log_kernel(const struct khv_audit_entry *e)
 {
 	struct audit_buffer *ab;
 
@@ -125,23 +144,16 @@ static void khv_audit_log_kernel(const struct khv_audit_rec *rec)
 	if (!ab)
 		return;
 	audit_log_format(ab, "khv seq=%llu op=%s vm=%llu uid=%u pid=%u res=%d",
-			 rec->seq, khv_audit_op_name(rec->op), rec->vm_id,
-			 rec->uid, rec->pid, rec->result);
-	khv_audit_log_str(ab, "comm", rec->comm);
-	khv_audit_log_str(ab, "object", rec->object);
-	khv_audit_log_str(ab, "old", rec->old);
-	khv_audit_log_str(ab, "new", rec->new);
-	if (rec->op == KHV_AUDIT_OP_AUDIT_SUPPRESSED)
-		audit_log_format(ab, " suppressed=%llu", rec->suppressed);
+			 e->seq, khv_audit_op_name(e->op), e->vm_id, e->uid,
+			 e->pid, e->result);
+	khv_audit_log_str(ab, "comm", e->comm);
+	khv_audit_log_str(ab, "object", e->object);
+	khv_audit_log_str(ab, "old", e->old);
+	khv_audit_log_str(ab, "new", e->new);
+	if (e->op == KHV_AUDIT_OP_AUDIT_SUPPRESSED)
+		audit_log_format(ab, " suppressed=%llu", e->suppressed);
 	audit_log_end(ab);
 }
-
-/* Who a record is about: current, or a subject the limiter remembered. */
-struct khv_audit_actor {
-	u32 uid;
-	u32 pid;
-	const char *comm;
-};
 
 /* A record's string: whole, since the fields hold the longest khv writes. */
 static void khv_audit_copy(char *dst, const char *src, size_t len)
@@ -151,12 +163,10 @@ static void khv_audit_copy(char *dst, const char *src, size_t len)
 
 /*
  * Number a record, write it in the ring (evicting the oldest when it is
- * full), then send it to the monitor group and the kernel audit subsystem,
- * all under khv_audit_lock so that every reader sees sequence order.
+ * full) and send it to the monitor group, under khv_audit_lock so that
+ * listeners hear the records in sequence order.
  */
-static void khv_audit_commit(const struct khv_audit_actor *who, u32 op,
-			     u64 vm_id, const char *object, const char *old,
-			     const char *new, int result, u64 suppressed)
+static void khv_audit_commit(struct khv_audit_entry *e)
 {
 	struct khv_audit_rec *rec;
 
@@ -165,44 +175,68 @@ static void khv_audit_commit(const struct khv_audit_actor *who, u32 op,
 		khv_audit_first_seq++;
 		khv_audit_lost++;
 	}
-	rec = &khv_audit_ring[khv_audit_next_seq % khv_audit_size];
+	e->seq = khv_audit_next_seq++;
+	rec = &khv_audit_ring[e->seq % khv_audit_size];
 	memset(rec, 0, sizeof(*rec));
-	rec->seq = khv_audit_next_seq++;
+	rec->seq = e->seq;
 	rec->time_ns = ktime_get_real_ns();
-	rec->vm_id = vm_id;
-	rec->suppressed = suppressed;
-	rec->uid = who->uid;
-	rec->pid = who->pid;
-	rec->op = op;
-	rec->result = result;
-	khv_audit_copy(rec->comm, who->comm, sizeof(rec->comm));
-	khv_audit_copy(rec->object, object, sizeof(rec->object));
-	khv_audit_copy(rec->old, old, sizeof(rec->old));
-	khv_audit_copy(rec->new, new, sizeof(rec->new));
-
+	rec->vm_id = e->vm_id;
+	rec->suppressed = e->suppressed;
+	rec->uid = e->uid;
+	rec->pid = e->pid;
+	rec->op = e->op;
+	rec->result = e->result;
+	khv_audit_copy(rec->comm, e->comm, sizeof(rec->comm));
+	khv_audit_copy(rec->object, e->object, sizeof(rec->object));
+	khv_audit_copy(rec->old, e->old, sizeof(rec->old));
+	khv_audit_copy(rec->new, e->new, sizeof(rec->new));
 	if (!khv_audit_closing)
 		khv_nl_audit_notify(rec);
-	khv_audit_log_kernel(rec);
 }
 
-/* The audit-suppressed record of a subject's ended window. */
-static void khv_audit_commit_summary(const struct khv_audit_summary *sum)
+/*
+ * The audit-suppressed record of a subject's window, in @e; @ops (of
+ * KHV_AUDIT_VAL_MAX bytes) holds its "ops=..." value.
+ */
+static void khv_audit_summary_entry(const struct khv_audit_summary *sum,
+				    struct khv_audit_entry *e, char *ops)
 {
-	struct khv_audit_actor who = {
-		.uid = sum->uid, .pid = sum->pid, .comm = sum->comm,
-	};
-	char ops[KHV_AUDIT_VAL_MAX];
 	size_t len = 0;
 	unsigned int op;
 
 	ops[0] = 0;
 	for (op = 0; op < ARRAY_SIZE(khv_audit_op_names); op++)
 		if (sum->ops & BIT(op))
-			len += scnprintf(ops + len, sizeof(ops) - len, "%s%s",
-					 len ? "," : "ops=",
+			len += scnprintf(ops + len, KHV_AUDIT_VAL_MAX - len,
+					 "%s%s", len ? "," : "ops=",
 					 khv_audit_op_name(op));
-	khv_audit_commit(&who, KHV_AUDIT_OP_AUDIT_SUPPRESSED, 0, "denials",
-			 "", ops, -EPERM, sum->suppressed);
+	*e = (struct khv_audit_entry) {
+		.uid = sum->uid, .pid = sum->pid, .comm = sum->comm,
+		.op = KHV_AUDIT_OP_AUDIT_SUPPRESSED, .object = "denials",
+		.old = "", .new = ops, .result = -EPERM,
+		.suppressed = sum->suppressed,
+	};
+}
+
+/* Write the summaries of the windows that are over at @now. */
+static void khv_audit_flush(u64 now)
+{
+	struct khv_audit_summary sum;
+	struct khv_audit_entry e;
+	char ops[KHV_AUDIT_VAL_MAX];
+	bool found;
+
+	do {
+		mutex_lock(&khv_audit_lock);
+		found = khv_audit_limit_expire(&khv_audit_limiter, now, &sum);
+		if (found) {
+			khv_audit_summary_entry(&sum, &e, ops);
+			khv_audit_commit(&e);
+		}
+		mutex_unlock(&khv_audit_lock);
+		if (found)
+			khv_audit_log_kernel(&e);
+	} while (found);
 }
 
 /* Arm the work that writes the summaries of the windows still open. */
@@ -211,19 +245,17 @@ static void khv_audit_arm_flush(u64 now)
 	u64 next = khv_audit_limit_next(&khv_audit_limiter);
 
 	lockdep_assert_held(&khv_audit_lock);
-	if (next)
+	if (next && !khv_audit_closing)
 		mod_delayed_work(system_wq, &khv_audit_flush_work,
 				 nsecs_to_jiffies(next > now ? next - now : 0) + 1);
 }
 
 static void khv_audit_flush_fn(struct work_struct *work)
 {
-	struct khv_audit_summary sum;
 	u64 now = ktime_get_ns();
 
+	khv_audit_flush(now);
 	mutex_lock(&khv_audit_lock);
-	while (khv_audit_limit_expire(&khv_audit_limiter, now, &sum))
-		khv_audit_commit_summary(&sum);
 	khv_audit_arm_flush(now);
 	mutex_unlock(&khv_audit_lock);
 }
@@ -243,32 +275,40 @@ static void khv_audit_flush_fn(struct work_struct *work)
 void khv_audit(u32 op, u64 vm_id, const char *object, const char *old,
 	       const char *new, int result)
 {
-	char comm[TASK_COMM_LEN];
-	struct khv_audit_actor who = {
+	char comm[TASK_COMM_LEN], ops[KHV_AUDIT_VAL_MAX];
+	struct khv_audit_entry e = {
 		.uid = from_kuid_munged(&init_user_ns, current_euid()),
 		.pid = task_tgid_nr(current),
-		.comm = comm,
+		.comm = comm, .op = op, .vm_id = vm_id, .object = object,
+		.old = old, .new = new, .result = result,
 	};
 	struct khv_audit_summary sum;
-	bool flush;
+	struct khv_audit_entry flushed;
+	bool flush = false, record = true;
 	u64 now;
 
 	get_task_comm(comm, current);
 	mutex_lock(&khv_audit_lock);
 	if (result == -EPERM) {
 		now = ktime_get_ns();
-		if (!khv_audit_limit(&khv_audit_limiter, now, who.uid, op,
-				     who.pid, comm, &sum, &flush)) {
+		record = khv_audit_limit(&khv_audit_limiter, now, e.uid, op,
+					 e.pid, comm, &sum, &flush);
+		if (flush) {
+			khv_audit_summary_entry(&sum, &flushed, ops);
+			khv_audit_commit(&flushed);
+		}
+		if (!record) {
 			khv_audit_suppressed++;
 			khv_audit_arm_flush(now);
-			mutex_unlock(&khv_audit_lock);
-			return;
 		}
-		if (flush)
-			khv_audit_commit_summary(&sum);
 	}
-	khv_audit_commit(&who, op, vm_id, object, old, new, result, 0);
+	if (record)
+		khv_audit_commit(&e);
 	mutex_unlock(&khv_audit_lock);
+	if (flush)
+		khv_audit_log_kernel(&flushed);
+	if (record)
+		khv_audit_log_kernel(&e);
 }
 
 /* khv_audit() about a VM: its id and "vm ID (NAME)" as the object. */
@@ -303,7 +343,7 @@ void khv_audit_get_state(struct khv_audit_state *st)
  * @burst:    denials recorded per subject and window; 0: no limit.
  * @interval: the window, seconds (1 to KHV_AUDIT_INTERVAL_MAX).
  *
- * Windows already open keep their end.
+ * Every subject starts afresh: the windows open are summed up now.
  */
 void khv_audit_set_limit(u32 burst, u32 interval)
 {
@@ -311,6 +351,7 @@ void khv_audit_set_limit(u32 burst, u32 interval)
 	khv_audit_limiter.burst = burst;
 	khv_audit_limiter.interval_ns = (u64)interval * NSEC_PER_SEC;
 	mutex_unlock(&khv_audit_lock);
+	khv_audit_flush(U64_MAX);
 }
 
 /**
@@ -410,14 +451,11 @@ int khv_audit_init(void)
  */
 void khv_audit_exit(void)
 {
-	struct khv_audit_summary sum;
-
-	cancel_delayed_work_sync(&khv_audit_flush_work);
 	mutex_lock(&khv_audit_lock);
 	khv_audit_closing = true;
-	while (khv_audit_limit_expire(&khv_audit_limiter, U64_MAX, &sum))
-		khv_audit_commit_summary(&sum);
 	mutex_unlock(&khv_audit_lock);
+	cancel_delayed_work_sync(&khv_audit_flush_work);
+	khv_audit_flush(U64_MAX);
 	kvfree(khv_audit_ring);
 	khv_audit_ring = NULL;
 }

@@ -185,7 +185,7 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (r)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KHV_A_AUDIT_RING_SIZE],
 				    "no memory for a ring this large");
-	else
+	else if (tb[KHV_A_AUDIT_DENIAL_BURST] || tb[KHV_A_AUDIT_DENIAL_INTERVAL])
 		khv_audit_set_limit(burst, interval);
 	khv_audit(KHV_AUDIT_OP_AUDIT_SET, 0, "audit ring", old, new, r);
 	return r;
