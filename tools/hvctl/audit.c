@@ -148,7 +148,8 @@ static int audit_set(int argc, char **argv)
 		KHV_A_AUDIT_RING_SIZE, KHV_A_AUDIT_DENIAL_BURST,
 		KHV_A_AUDIT_DENIAL_INTERVAL,
 	};
-	const char *usage = "usage: hvctl audit set [ size N ] [ denial-burst N ] [ denial-interval SECONDS ]";
+	const char *usage =
+		"usage: hvctl audit set [ size N ] [ denial-burst N ] [ denial-interval SECONDS ]";
 	uint64_t val[ARRAY_SIZE(keys)];
 	bool given[ARRAY_SIZE(keys)] = { false };
 	struct nl_msg *msg;
