@@ -180,7 +180,7 @@ else
 fi
 
 # 12-13: the audit ring in JSON, with our changes in it; a bad size refused.
-if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"records":\[' &&
+if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"suppressed":[0-9]*,"denial_burst":[0-9]*,"denial_interval":[0-9]*,"records":\[' &&
    has "\"op\":\"vm-pause\",\"vm\":$ID," && has "\"op\":\"introspect-mem\",\"vm\":$ID," &&
    has '"op":"grant-add"'; then
 	ok "hvctl -j audit show: ring state and the records of our changes"
