@@ -84,6 +84,9 @@ static const char *const khv_audit_op_names[] = {
 	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
 };
 
+/* Documentation/admin-guide.rst "Audit" gives the ring's memory from it. */
+static_assert(sizeof(struct khv_audit_rec) == 816);
+
 /* The limiter keeps the suppressed operations as bits of a u32. */
 static_assert(ARRAY_SIZE(khv_audit_op_names) <= 32);
 
