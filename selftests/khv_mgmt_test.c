@@ -1223,7 +1223,7 @@ static int write_records(int n)
 	return 0;
 }
 
-TEST_F(mgmt, monitor_hears_concurrent_records_in_sequence_order)
+TEST_F_TIMEOUT(mgmt, monitor_hears_concurrent_records_in_sequence_order, 600)
 {
 	struct audit_state before, after;
 	pid_t pid[WRITERS];
