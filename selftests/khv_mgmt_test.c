@@ -972,7 +972,29 @@ struct flood_count {
 	unsigned int recorded;		/* nobody's audit-view denials */
 	uint64_t summed;		/* suppressed, per nobody's summaries */
 	unsigned int summaries;
+	uint64_t sum_seq[16], sum_n[16];	/* the first summaries */
 };
+
+static void flood_summary(struct flood_count *c, uint64_t seq, uint64_t n)
+{
+	if (c->summaries < 16) {
+		c->sum_seq[c->summaries] = seq;
+		c->sum_n[c->summaries] = n;
+	}
+	c->summed += n;
+	c->summaries++;
+}
+
+static void flood_log(struct __test_metadata *_metadata, const char *where,
+		      const struct flood_count *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->summaries && i < 16; i++)
+		TH_LOG("%s: summary seq %llu: %llu suppressed", where,
+		       (unsigned long long)c->sum_seq[i],
+		       (unsigned long long)c->sum_n[i]);
+}
 
 static void flood_cb(const struct audit_rec *a, void *arg)
 {
@@ -984,10 +1006,8 @@ static void flood_cb(const struct audit_rec *a, void *arg)
 		return;
 	if (a->op == KHV_AUDIT_OP_AUDIT_VIEW && a->result == -EPERM)
 		c->recorded++;
-	if (a->op == KHV_AUDIT_OP_AUDIT_SUPPRESSED) {
-		c->summed += a->suppressed;
-		c->summaries++;
-	}
+	if (a->op == KHV_AUDIT_OP_AUDIT_SUPPRESSED)
+		flood_summary(c, a->seq, a->suppressed);
 }
 
 /* A reader of the kernel audit log (the read-only multicast group). */
@@ -1047,7 +1067,7 @@ static int audit_log_count(int fd, uint64_t from, struct flood_count *c)
 			if (!strcmp(op, "audit-suppressed") &&
 			    strstr(khv, " suppressed=") &&
 			    sscanf(strstr(khv, " suppressed="), " suppressed=%llu", &n) == 1)
-				c->summed += n;
+				flood_summary(c, seq, n);
 		}
 	}
 	return 0;
@@ -1111,6 +1131,10 @@ TEST_F_TIMEOUT(mgmt, denial_flood_is_rate_limited_and_summed_up, 900)
 	EXPECT_EQ(0, audit_log_count(fd, before.next_seq, &log));
 	EXPECT_EQ(ring.recorded, log.recorded);
 	EXPECT_EQ(ring.summed, log.summed);
+	if (ring.summed != log.summed) {
+		flood_log(_metadata, "ring", &ring);
+		flood_log(_metadata, "kernel audit log", &log);
+	}
 	close(fd);
 }
 
@@ -1161,9 +1185,15 @@ TEST_F(mgmt, records_hold_the_longest_name_and_tags_whole)
 		if (name[i] == ' ')
 			name[i] = 'n';
 	tags[0] = 0;
-	for (i = 0; i < 8; i++)
-		snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags),
-			 "%stag%d-567890123456789012345678901", i ? "," : "", i);
+	for (i = 0; i < 8; i++) {
+		char tag[40];
+
+		snprintf(tag, sizeof(tag), "tag%d-56789012345678901234567890", i);
+		ASSERT_EQ(31, strlen(tag));
+		if (i)
+			strcat(tags, ",");
+		strcat(tags, tag);
+	}
 	ASSERT_EQ(63, strlen(name));
 	ASSERT_EQ(8 * 31 + 7, strlen(tags));
 	snprintf(object, sizeof(object), "vm %llu %s",
