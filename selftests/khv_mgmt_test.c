@@ -1038,25 +1038,29 @@ static int audit_log_open(void)
  */
 static int audit_log_count(int fd, uint64_t from, struct flood_count *c)
 {
-	static char buf[16384];
+	static char buf[16384], text[8192];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	unsigned long long n, seq;
 	struct nlmsghdr *h;
 	const char *khv;
 	unsigned int uid;
 	char op[32];
-	int len;
+	int len, tlen;
 
 	while (poll(&p, 1, 2000) > 0) {
-		len = recv(fd, buf, sizeof(buf) - 1, 0);
+		len = recv(fd, buf, sizeof(buf), 0);
 		if (len < 0)
 			return -errno;
 		for (h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type != AUDIT_KERNEL_OTHER)
 				continue;
-			((char *)h)[h->nlmsg_len < (unsigned int)len ?
-				    h->nlmsg_len : (unsigned int)len - 1] = 0;
-			khv = strstr(NLMSG_DATA(h), "khv seq=");
+			/* The record's text, not NUL-terminated. */
+			tlen = h->nlmsg_len - NLMSG_HDRLEN;
+			if (tlen >= (int)sizeof(text))
+				tlen = sizeof(text) - 1;
+			memcpy(text, NLMSG_DATA(h), tlen);
+			text[tlen] = 0;
+			khv = strstr(text, "khv seq=");
 			if (!khv ||
 			    sscanf(khv, "khv seq=%llu op=%31s vm=%*u uid=%u",
 				   &seq, op, &uid) != 3 ||
