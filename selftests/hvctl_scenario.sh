@@ -5,7 +5,9 @@
 # host show (JSON keys), vm list/show/set/pause/resume/destroy and
 # introspection on a VM held by khv_hold_vm, grants, the audit ring, the
 # monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
-# message on stderr), 2 (usage). TAP output; plain POSIX sh (busybox), no jq.
+# message on stderr), 2 (usage); recorded strings printed escaped (no control
+# character or invalid UTF-8 reaches the terminal or the JSON). TAP output;
+# plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -36,7 +38,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..24"
+echo "1..27"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -178,7 +180,7 @@ else
 fi
 
 # 12-13: the audit ring in JSON, with our changes in it; a bad size refused.
-if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"records":\[' &&
+if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"suppressed":[0-9]*,"denial_burst":[0-9]*,"denial_interval":[0-9]*,"records":\[' &&
    has "\"op\":\"vm-pause\",\"vm\":$ID," && has "\"op\":\"introspect-mem\",\"vm\":$ID," &&
    has '"op":"grant-add"'; then
 	ok "hvctl -j audit show: ring state and the records of our changes"
@@ -268,6 +270,55 @@ if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help &&
 	ok "help at every level: exit 0"
 else
 	not_ok "help at every level: exit 0" "status $status"
+fi
+
+# 24-26: strings anyone chooses are printed escaped. A process names itself
+# (its comm) as it likes; execve takes it from the file's name, so hvctl run
+# through these links records a comm of ESC [2J x (clear the screen), and one
+# that is not UTF-8.
+EVIL=$(printf '\033[2Jx')
+NOTUTF8=$(printf '\377\376y')
+ln -s "$HVCTL" "$TMP/$EVIL"
+ln -s "$HVCTL" "$TMP/$NOTUTF8"
+"$HVCTL" audit monitor --count 2 > "$TMP/monitor" 2>&1 &
+MON_PID=$!
+sleep 1
+EVIL_GID=$("$TMP/$EVIL" -j grant add uid 4244 view all allow 2>/dev/null |
+	   sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+BAD_GID=$("$TMP/$NOTUTF8" -j grant add uid 4245 view all allow 2>/dev/null |
+	  sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$EVIL_GID" ] && "$HVCTL" grant del "$EVIL_GID"
+[ -n "$BAD_GID" ] && "$HVCTL" grant del "$BAD_GID"
+
+# raw FILE: how many bytes of FILE are ESC or not ASCII.
+raw() {
+	echo $(($(tr -d '\000-\032\034-\177' < "$1" | wc -c)))
+}
+
+if run 0 audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/out" && grep -qF 'comm "\xff\xfey"' "$TMP/out"; then
+	ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN"
+else
+	not_ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN" \
+		"status $status, $(raw "$TMP/out") raw bytes, grants $EVIL_GID $BAD_GID"
+fi
+if run 0 -j audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF '"comm":"\u001b[2Jx"' "$TMP/out" && grep -qF '"comm":"\u00ff\u00fey"' "$TMP/out"; then
+	ok "hvctl -j audit show: the same comms as \\u escapes"
+else
+	not_ok "hvctl -j audit show: the same comms as \\u escapes" "status $status, $(raw "$TMP/out") raw bytes"
+fi
+( sleep 20; kill "$MON_PID" 2>/dev/null ) &
+WATCHDOG=$!
+wait "$MON_PID"
+mon_status=$?
+kill "$WATCHDOG" 2>/dev/null
+if [ $mon_status -eq 0 ] && [ "$(raw "$TMP/monitor")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/monitor" && grep -qF 'comm "\xff\xfey"' "$TMP/monitor"; then
+	ok "hvctl audit monitor: the records' comms escaped"
+else
+	sed -n 's/^/# monitor: /; l' "$TMP/monitor"
+	not_ok "hvctl audit monitor: the records' comms escaped" "status $mon_status"
 fi
 
 [ $FAILED -eq 0 ]

@@ -64,14 +64,28 @@ static struct netlink_range_validation khv_nl_ring_size_range __ro_after_init = 
 	.max = KHV_AUDIT_RING_MAX,
 };
 
+static struct netlink_range_validation khv_nl_denial_burst_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_AUDIT_BURST_MAX,
+};
+
+static struct netlink_range_validation khv_nl_denial_interval_range __ro_after_init = {
+	.min = 1,
+	.max = KHV_AUDIT_INTERVAL_MAX,
+};
+
 static struct netlink_range_validation khv_nl_introspect_len_range __ro_after_init = {
 	.min = 1,
 	.max = KHV_INTROSPECT_MEM_MAX,
 };
 
-static const struct nla_policy khv_nl_audit_set_policy[KHV_A_AUDIT_RING_SIZE + 1] = {
+static const struct nla_policy khv_nl_audit_set_policy[KHV_A_AUDIT_DENIAL_INTERVAL + 1] = {
 	[KHV_A_AUDIT_RING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							&khv_nl_ring_size_range),
+	[KHV_A_AUDIT_DENIAL_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &khv_nl_denial_burst_range),
+	[KHV_A_AUDIT_DENIAL_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &khv_nl_denial_interval_range),
 };
 
 static const struct nla_policy khv_nl_introspect_regs_policy[KHV_A_INTROSPECT_VCPU_ID + 1] = {

@@ -107,6 +107,9 @@ enum khv_grant_action {
 
 /**
  * enum khv_audit_op - What an audit record is about.
+ * @KHV_AUDIT_OP_AUDIT_SUPPRESSED: Sums up the denials of one subject (uid)
+ *   that the rate limit kept out of the trail in one window (suppressed counts
+ *   them, new names their operations, pid and comm are the last caller's).
  */
 enum khv_audit_op {
 	KHV_AUDIT_OP_VM_CREATE = 1,
@@ -123,6 +126,7 @@ enum khv_audit_op {
 	KHV_AUDIT_OP_AUDIT_SET,
 	KHV_AUDIT_OP_INTROSPECT_REGS,
 	KHV_AUDIT_OP_INTROSPECT_MEM,
+	KHV_AUDIT_OP_AUDIT_SUPPRESSED,
 };
 
 enum {
@@ -208,6 +212,9 @@ enum {
 	KHV_A_AUDIT_NEXT_SEQ,
 	KHV_A_AUDIT_FIRST_SEQ,
 	KHV_A_AUDIT_LOST,
+	KHV_A_AUDIT_SUPPRESSED,
+	KHV_A_AUDIT_DENIAL_BURST,
+	KHV_A_AUDIT_DENIAL_INTERVAL,
 
 	__KHV_A_AUDIT_MAX,
 	KHV_A_AUDIT_MAX = (__KHV_A_AUDIT_MAX - 1)
