@@ -12,6 +12,8 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -28,15 +30,32 @@ static u64 khv_slot_mmap_offset(u32 slot)
 	return (u64)slot * KHV_MAX_MEM_SIZE;
 }
 
+/*
+ * A region may hold 16M pages: the loops over them give the CPU away every
+ * KHV_CHUNK_PAGES pages, and those a caller waits for stop when it is killed
+ * (Documentation/khv-abi.rst, KHV_SET_MEMORY_REGION).
+ */
+static bool khv_mem_yield(unsigned long i)
+{
+	if (i % KHV_CHUNK_PAGES)
+		return false;
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 static void khv_memslot_free(struct khv_memslot *ms)
 {
 	unsigned long i;
 
 	if (!ms)
 		return;
-	for (i = 0; i < ms->npages; i++)
+	for (i = 0; i < ms->npages; i++) {
+		/* Freeing always completes, killed or not. */
+		if (!(i % KHV_CHUNK_PAGES))
+			cond_resched();
 		if (ms->pages[i])
 			__free_page(ms->pages[i]);
+	}
 	kvfree(ms->pages);
 	kfree(ms);
 }
@@ -45,6 +64,7 @@ static void khv_memslot_free(struct khv_memslot *ms)
  * Allocate @ms->npages zeroed pages: 2 MiB physically contiguous chunks where
  * the allocator has them (split into ordinary pages so that each can be
  * mapped on its own), single pages otherwise.
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed.
  */
 static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 {
@@ -53,6 +73,9 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	struct page *page;
 
 	while (i < ms->npages) {
+		/* Chunks start at multiples of KHV_CHUNK_PAGES in guest space. */
+		if (khv_mem_yield(i + (ms->gpa >> PAGE_SHIFT)))
+			return -EINTR;
 		page = NULL;
 		if (ms->npages - i >= KHV_CHUNK_PAGES &&
 		    IS_ALIGNED(ms->gpa + i * PAGE_SIZE, SZ_2M))
@@ -62,7 +85,6 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 			split_page(page, KHV_CHUNK_ORDER);
 			for (j = 0; j < KHV_CHUNK_PAGES; j++)
 				ms->pages[i++] = page + j;
-			cond_resched();
 			continue;
 		}
 		page = alloc_page(gfp);
@@ -73,17 +95,27 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	return 0;
 }
 
-/* Map @ms into the nested page table in physically contiguous runs. */
+/*
+ * Map @ms into the nested page table in physically contiguous runs, none
+ * across a 2 MiB boundary of guest-physical space (so that each step is short).
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed; on an error, part
+ * of @ms may be mapped.
+ */
 static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
 {
 	unsigned int prot = ms->flags & KHV_MEM_READONLY ?
 			    KHV_PT_R | KHV_PT_X : KHV_PT_RWX;
-	unsigned long i = 0, n;
+	unsigned long gfn = ms->gpa >> PAGE_SHIFT;
+	unsigned long i = 0, n, max;
 	int r;
 
 	while (i < ms->npages) {
+		if (khv_mem_yield(gfn + i))
+			return -EINTR;
+		max = min(ms->npages - i,
+			  KHV_CHUNK_PAGES - (gfn + i) % KHV_CHUNK_PAGES);
 		n = 1;
-		while (i + n < ms->npages &&
+		while (n < max &&
 		       page_to_pfn(ms->pages[i + n]) ==
 		       page_to_pfn(ms->pages[i]) + n)
 			n++;
