@@ -220,8 +220,9 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 	return 0;
 
 err_unmap:
+	/* No vCPU may reach a page once it is freed (khv_vm_flush_tlbs()). */
 	if (khv_memslot_unmap(vm, ms) > 0)
-		atomic64_inc(&vm->tlb_gen);
+		khv_vm_flush_tlbs(vm);
 err_unlock:
 	mutex_unlock(&vm->mem_lock);
 err_free:

@@ -123,10 +123,10 @@ const char *khv_vm_state_name(u32 state)
  * @state: KHV_VM_STATE_RUNNING, _PAUSED or _DEAD.
  * @old:   out: the state before.
  *
- * A vCPU inside the guest sees the new state at its next exit (at the
- * latest the next host timer interrupt) and leaves KHV_RUN's loop: it then
- * waits, without its mutex, while the VM is paused, and returns -EIO once it
- * is dead. Setting the state a VM has is no change and succeeds.
+ * A vCPU inside the guest is kicked out of it (an IPI, kick.c) and leaves
+ * KHV_RUN's loop: it then waits, without its mutex, while the VM is paused,
+ * and returns -EIO once it is dead. Setting the state a VM has is no change
+ * and succeeds.
  *
  * Return: 0, or -EINVAL when the VM is dead already and @state is not.
  */
@@ -143,6 +143,8 @@ int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
 	mutex_unlock(&vm->lock);
 	if (r || *old == state)
 		return r;
+	if (state != KHV_VM_STATE_RUNNING)
+		khv_vm_kick(vm);
 	wake_up_all(&vm->state_wq);
 	khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
 	return 0;

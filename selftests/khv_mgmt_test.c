@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -456,6 +457,86 @@ TEST_F(mgmt, pause_stops_a_running_guest_and_destroy_ends_its_run)
 	if (i < 0)
 		kill(pid, SIGKILL);
 	EXPECT_EQ(0, i) TH_LOG("KHV_RUN of a destroyed VM did not return EIO");
+	close(vcpu);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static long kicks_sent(void)
+{
+	long v = -1;
+
+	khv_debugfs_get_long("kicks", &v);
+	return v;
+}
+
+/*
+ * Pause and destroy kick a vCPU out of the guest (an IPI to its CPU) rather
+ * than wait for a host interrupt, which a nohz_full CPU may never take. The
+ * guest spins on a CPU of its own, leaving it only for interrupts; "kicks"
+ * (debugfs) counts the IPIs. The emulated hosts tick periodically, so the
+ * time bound alone would hold without the kick.
+ */
+TEST_F(mgmt, pause_and_destroy_kick_a_spinning_guest_within_a_second)
+{
+	volatile uint32_t *counter;
+	uint64_t t0, dt = 0;
+	bool kicked = false;
+	long k0;
+	int vcpu, i, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two online CPUs");
+	ASSERT_LE(0, kicks_sent()) TH_LOG("no \"kicks\" in debugfs");
+	vcpu = counting_guest(self->vm, &counter);
+	ASSERT_LE(0, vcpu) TH_LOG("guest setup: %s", strerror(-vcpu));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		khv_pin_to_cpu(1);
+		_exit(ioctl_err(vcpu, KHV_RUN, NULL) == -EIO ? 0 : 1);
+	}
+	khv_pin_to_cpu(0);
+	for (i = 0; i < 300 && !*counter; i++)
+		usleep(10000);
+	ASSERT_NE(0, *counter) TH_LOG("the guest does not run");
+
+	/* The guest is inside almost always: a pause that finds it there kicks. */
+	for (i = 0; i < 10 && !kicked; i++) {
+		k0 = kicks_sent();
+		ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_PAUSE, self->vm_id));
+		kicked = kicks_sent() > k0;
+		ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_RESUME, self->vm_id));
+		usleep(20000);
+	}
+	EXPECT_TRUE(kicked) TH_LOG("ten pauses of a running guest sent no IPI");
+
+	t0 = now_ms();
+	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, self->vm_id));
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		dt = now_ms() - t0;
+		if (dt > 10000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(1000);
+	}
+	dt = now_ms() - t0;
+	TH_LOG("KHV_RUN returned %llu ms after vm-destroy", (unsigned long long)dt);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("KHV_RUN of a destroyed VM did not return EIO");
+	EXPECT_GT(1000, dt);
 	close(vcpu);
 }
 
