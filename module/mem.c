@@ -362,7 +362,9 @@ static const struct vm_operations_struct khv_mem_vm_ops = {
  * @vm:  the VM whose fd is mapped.
  * @vma: must lie inside one region's window of offsets.
  *
- * The mapping holds the VM file, so the pages outlive it.
+ * The mapping holds the VM file, so the pages outlive it. It is neither
+ * inherited by a fork() (VM_DONTCOPY: a child would keep the VM alive) nor
+ * written to core dumps (VM_DONTDUMP: guest memory is the guest's).
  * Return: 0, or -EINVAL for offsets that are not a region's.
  */
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
@@ -378,7 +380,7 @@ int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
 	if (!ms || off - ms->mmap_offset > ms->size ||
 	    len > ms->size - (off - ms->mmap_offset))
 		return -EINVAL;
-	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_private_data = ms;
 	vma->vm_ops = &khv_mem_vm_ops;
 	return 0;

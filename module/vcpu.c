@@ -539,10 +539,12 @@ static const struct vm_operations_struct khv_vcpu_vm_ops = {
 	.fault = khv_vcpu_fault,
 };
 
+/* As guest memory (khv_vm_mmap()): not inherited, not dumped, not grown. */
 static int khv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &khv_vcpu_vm_ops;
 	return 0;
 }
