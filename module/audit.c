@@ -55,6 +55,7 @@ static const char *const khv_audit_op_names[] = {
 	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
 	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
 	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
+	[KHV_AUDIT_OP_HOST_SET] = "host-set",
 };
 
 const char *khv_audit_op_name(u32 op)

@@ -43,6 +43,8 @@ struct khv_memslot {
 };
 
 #define KHV_MAX_VMS	1024
+/* max_vms_per_user's default: no user takes more than a sixteenth. */
+#define KHV_MAX_VMS_PER_USER	64
 #define KHV_MAX_VCPUS	64
 
 #define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
@@ -228,6 +230,13 @@ int khv_vm_wait_running(struct khv_vm *vm);
 void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
+
+/* limits.c: VMs per user. */
+u32 khv_max_vms_per_user(void);
+u32 khv_set_max_vms_per_user(u32 max);
+int khv_user_vm_get(kuid_t uid);
+void khv_user_vm_put(kuid_t uid);
+void khv_limits_exit(void);
 
 /* mem.c */
 int khv_vm_mem_init(struct khv_vm *vm);

@@ -610,6 +610,105 @@ TEST_F(mgmt, dev_create_needs_create_grant_for_non_root)
 	EXPECT_EQ(0, grant_del(&self->nl, id));
 }
 
+/*
+ * nobody, limited to two VMs: two are made, a third is refused with EDQUOT,
+ * and one more fits once one of the two is closed.
+ */
+static int nobody_fills_vm_limit(struct nl *nl, void *arg)
+{
+	int dev = *(int *)arg, fds[2], fd, ret = 0, i;
+
+	(void)nl;
+	for (i = 0; i < 2; i++) {
+		fds[i] = khv_create_vm(dev);
+		if (fds[i] < 0)
+			return 10 + i;
+	}
+	fd = khv_create_vm(dev);
+	if (fd >= 0) {
+		close(fd);
+		ret = 20;
+	} else if (fd != -EDQUOT) {
+		ret = 21;
+	}
+	close(fds[0]);
+	fd = khv_create_vm(dev);
+	if (fd < 0)
+		ret = ret ? ret : 22;
+	else
+		close(fd);
+	close(fds[1]);
+	return ret;
+}
+
+static int nobody_host_set(struct nl *nl, void *arg)
+{
+	(void)arg;
+	if (host_set_max_vms_per_user(nl, 1000) != -EPERM || !nl->extack[0])
+		return 102;
+	return 0;
+}
+
+TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
+{
+	struct audit_state st;
+	struct audit_dump *d;
+	bool set_rec = false, refusal = false;
+	uint32_t grant;
+	long old;
+	int fds[2], i;
+
+	old = host_max_vms_per_user(&self->nl);
+	ASSERT_LE(1, old) TH_LOG("host-get has no max-vms-per-user: %ld", old);
+	ASSERT_EQ(0, audit_state(&self->nl, &st));
+	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
+			       KHV_GRANT_OP_CREATE, KHV_GRANT_OBJECT_ALL, 0,
+			       NULL, KHV_GRANT_ACTION_ALLOW, &grant));
+	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, 2)) TH_LOG("%s", self->nl.extack);
+	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
+
+	EXPECT_EQ(0, as_nobody(nobody_fills_vm_limit, &self->dev))
+		TH_LOG("child: 1x: create failed, 20: a third VM made, 21: not EDQUOT, 22: none after a close");
+	/* CAP_SYS_ADMIN is not limited: it has a VM already, and two more. */
+	for (i = 0; i < 2; i++) {
+		fds[i] = khv_create_vm(self->dev);
+		EXPECT_LE(0, fds[i]) TH_LOG("root's VM %d: %s", i + 2, strerror(-fds[i]));
+	}
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+
+	/* The limit's range, and who may set it. */
+	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 0));
+	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 1025));
+	EXPECT_EQ(0, as_nobody(nobody_host_set, NULL)) TH_LOG("nobody's host-set not EPERM");
+	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
+
+	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, old));
+	EXPECT_EQ(0, grant_del(&self->nl, grant));
+
+	/* Audited: the change with its old value, and nobody's refusal. */
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, d));
+	for (i = 0; i < d->nr; i++) {
+		struct audit_rec *a = &d->rec[i];
+		char want[24];
+
+		snprintf(want, sizeof(want), "%ld", old);
+		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
+		    !strcmp(a->old, want) && !strcmp(a->new, "2"))
+			set_rec = true;
+		if (a->op == KHV_AUDIT_OP_VM_CREATE && a->uid == NOBODY &&
+		    a->result == -EDQUOT)
+			refusal = true;
+	}
+	EXPECT_TRUE(set_rec) TH_LOG("no host-set record %ld -> 2", old);
+	EXPECT_TRUE(refusal) TH_LOG("no vm-create record of nobody's EDQUOT");
+	free(d);
+}
+
 TEST_F(mgmt, grant_and_audit_ops_need_cap_sys_admin)
 {
 	EXPECT_EQ(0, as_nobody(nobody_admin_ops, NULL))
