@@ -32,8 +32,9 @@ static u64 khv_slot_mmap_offset(u32 slot)
 
 /*
  * A region may hold 16M pages: the loops over them give the CPU away every
- * KHV_CHUNK_PAGES pages, and those a caller waits for stop when it is killed
- * (Documentation/khv-abi.rst, KHV_SET_MEMORY_REGION).
+ * KHV_CHUNK_PAGES pages (@i counts pages), and the ones that build a region
+ * stop there when the caller is killed (Documentation/khv-abi.rst,
+ * KHV_SET_MEMORY_REGION). Return: true if it was.
  */
 static bool khv_mem_yield(unsigned long i)
 {
