@@ -4,8 +4,9 @@
  * with paging running C code of this binary (khv_guest_test_guest.c); port
  * I/O, MMIO and the exits user space completes; CPUID and MSR policy; several
  * vCPUs and VMs at once; signals, immediate_exit and closing a VM under a
- * running vCPU; triple faults; argument checks of the memory, vCPU and
- * register ioctls; and a thousand VM lifetimes with nothing left behind.
+ * running vCPU; triple faults; a killed large region call, and a region call
+ * failing under a vCPU that reads it; argument checks of the memory, vCPU
+ * and register ioctls; and a thousand VM lifetimes with nothing left behind.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts.
