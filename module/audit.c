@@ -82,6 +82,7 @@ static const char *const khv_audit_op_names[] = {
 	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
 	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
 	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
+	[KHV_AUDIT_OP_HOST_SET] = "host-set",
 };
 
 /* Documentation/admin-guide.rst "Audit" gives the ring's memory from it. */

@@ -43,12 +43,18 @@ struct khv_memslot {
 };
 
 #define KHV_MAX_VMS	1024
+/* max_vms_per_user's default: no user takes more than a sixteenth. */
+#define KHV_MAX_VMS_PER_USER	64
 #define KHV_MAX_VCPUS	64
 
 #define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
 #define KHV_VM_TAGS_MAX	256	/* bytes of the comma-separated list, NUL */
 #define KHV_TAG_MAX	32	/* bytes of one tag, with the NUL */
 #define KHV_VM_NR_TAGS	8	/* tags a VM may have */
+
+/* struct khv_vcpu's mode (kick.c). */
+#define KHV_VCPU_OUTSIDE_GUEST	0
+#define KHV_VCPU_IN_GUEST	1
 
 /* KHV_RUN's loop saw the VM paused: wait outside the vCPU mutex, retry. */
 #define KHV_RUN_PAUSED	1
@@ -73,10 +79,13 @@ struct khv_memslot {
  * @slots:   guest RAM regions, indexed by slot number.
  * @mem_bytes: sum of the regions' sizes.
  * @npt:     the nested page table (NPT or EPT format) mapping @slots.
- * @tlb_gen: bumped after every mapping change that needs a TLB flush;
- *	each vCPU flushes when it sees a new value before entering the guest.
- * @vcpu_lock: serialises vCPU creation.
- * @vcpus:   by id; an entry never changes once set until the VM is freed.
+ * @tlb_gen: bumped by khv_vm_flush_tlbs() after every mapping change that
+ *	needs a TLB flush; each vCPU flushes when it sees a new value before
+ *	entering the guest.
+ * @vcpu_lock: serialises vCPU creation, and kicks (kick.c) against the
+ *	vCPUs' freeing.
+ * @vcpus:   by id; an entry is set before the vCPU's fd exists and never
+ *	changes until the VM is freed.
  * @nr_vcpus: created so far.
  * @file:    the VM's file; vCPU files hold it open.
  */
@@ -169,6 +178,9 @@ struct khv_string_io {
  * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
  * @pending_sio: the INS for KHV_PENDING_INS.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
+ * @mode:    KHV_VCPU_IN_GUEST from just before an entry to just after the
+ *	exit (interrupts off throughout), else KHV_VCPU_OUTSIDE_GUEST (kick.c).
+ * @cpu:     the CPU of the last entry.
  * @exits:   exits by KHV_EXIT_* reason returned to user space.
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
@@ -184,6 +196,8 @@ struct khv_vcpu {
 	struct khv_insn pending_insn;
 	struct khv_string_io pending_sio;
 	u64 tlb_gen;
+	int mode;
+	int cpu;
 	u64 exits[KHV_EXIT_HYPERCALL + 2];
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
@@ -217,6 +231,13 @@ void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
 
+/* limits.c: VMs per user. */
+u32 khv_max_vms_per_user(void);
+u32 khv_set_max_vms_per_user(u32 max);
+int khv_user_vm_get(kuid_t uid);
+void khv_user_vm_put(kuid_t uid);
+void khv_limits_exit(void);
+
 /* mem.c */
 int khv_vm_mem_init(struct khv_vm *vm);
 void khv_vm_mem_destroy(struct khv_vm *vm);
@@ -243,6 +264,13 @@ int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
 int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
 int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio);
+
+/* kick.c: vCPUs out of the guest, for a state change or a TLB flush. */
+bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush);
+void khv_vcpu_exit_guest(struct khv_vcpu *vcpu);
+void khv_vm_kick(struct khv_vm *vm);
+void khv_vm_flush_tlbs(struct khv_vm *vm);
+u64 khv_kicks(void);
 
 /* cpuid.c */
 void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # hvctl_scenario: the real hvctl binary against the loaded khv module —
-# host show (JSON keys), vm list/show/set/pause/resume/destroy and
+# host show (JSON keys) and set, vm list/show/set/pause/resume/destroy and
 # introspection on a VM held by khv_hold_vm, grants, the audit ring, the
 # monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
 # message on stderr), 2 (usage); recorded strings printed escaped (no control
@@ -38,7 +38,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..27"
+echo "1..28"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -76,7 +76,7 @@ has() {
 if run 0 -j host show; then
 	missing=
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
-		 nr_vms module_sig taint lockdown; do
+		 nr_vms module_sig taint lockdown max_vms_per_user; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -319,6 +319,19 @@ if [ $mon_status -eq 0 ] && [ "$(raw "$TMP/monitor")" -eq 0 ] &&
 else
 	sed -n 's/^/# monitor: /; l' "$TMP/monitor"
 	not_ok "hvctl audit monitor: the records' comms escaped" "status $mon_status"
+fi
+
+# host set changes the per-user limit; the kernel refuses one out of range.
+old=$("$HVCTL" -j host show | sed -n 's/.*"max_vms_per_user":\([0-9]*\).*/\1/p')
+if [ -n "$old" ] && run 0 host set max-vms-per-user 7 && run 0 -j host show &&
+   has '"max_vms_per_user":7[,}]' && run 1 host set max-vms-per-user 1025 &&
+   grep -q "Error" "$TMP/err" && run 2 host set max-vms-per-user &&
+   run 0 host set max-vms-per-user "$old"; then
+	ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel"
+else
+	not_ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel" \
+		"limit before: '$old', last status $status"
+	[ -n "$old" ] && "$HVCTL" host set max-vms-per-user "$old"
 fi
 
 [ $FAILED -eq 0 ]

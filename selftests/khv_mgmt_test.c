@@ -477,6 +477,86 @@ TEST_F(mgmt, pause_stops_a_running_guest_and_destroy_ends_its_run)
 	close(vcpu);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static long kicks_sent(void)
+{
+	long v = -1;
+
+	khv_debugfs_get_long("kicks", &v);
+	return v;
+}
+
+/*
+ * Pause and destroy kick a vCPU out of the guest (an IPI to its CPU) rather
+ * than wait for a host interrupt, which a nohz_full CPU may never take. The
+ * guest spins on a CPU of its own, leaving it only for interrupts; "kicks"
+ * (debugfs) counts the IPIs. The emulated hosts tick periodically, so the
+ * time bound alone would hold without the kick.
+ */
+TEST_F(mgmt, pause_and_destroy_kick_a_spinning_guest_within_a_second)
+{
+	volatile uint32_t *counter;
+	uint64_t t0, dt = 0;
+	bool kicked = false;
+	long k0;
+	int vcpu, i, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two online CPUs");
+	ASSERT_LE(0, kicks_sent()) TH_LOG("no \"kicks\" in debugfs");
+	vcpu = counting_guest(self->vm, &counter);
+	ASSERT_LE(0, vcpu) TH_LOG("guest setup: %s", strerror(-vcpu));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		khv_pin_to_cpu(1);
+		_exit(ioctl_err(vcpu, KHV_RUN, NULL) == -EIO ? 0 : 1);
+	}
+	khv_pin_to_cpu(0);
+	for (i = 0; i < 300 && !*counter; i++)
+		usleep(10000);
+	ASSERT_NE(0, *counter) TH_LOG("the guest does not run");
+
+	/* The guest is inside almost always: a pause that finds it there kicks. */
+	for (i = 0; i < 10 && !kicked; i++) {
+		k0 = kicks_sent();
+		ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_PAUSE, self->vm_id));
+		kicked = kicks_sent() > k0;
+		ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_RESUME, self->vm_id));
+		usleep(20000);
+	}
+	EXPECT_TRUE(kicked) TH_LOG("ten pauses of a running guest sent no IPI");
+
+	t0 = now_ms();
+	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, self->vm_id));
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		dt = now_ms() - t0;
+		if (dt > 10000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(1000);
+	}
+	dt = now_ms() - t0;
+	TH_LOG("KHV_RUN returned %llu ms after vm-destroy", (unsigned long long)dt);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("KHV_RUN of a destroyed VM did not return EIO");
+	EXPECT_GT(1000, dt);
+	close(vcpu);
+}
+
 TEST_F(mgmt, non_root_refused_without_grant_allowed_with_one)
 {
 	struct expect e = { .vm_id = self->vm_id, .err = -EPERM, .extack = true };
@@ -545,6 +625,105 @@ TEST_F(mgmt, dev_create_needs_create_grant_for_non_root)
 	EXPECT_EQ(0, as_nobody(nobody_create, &self->dev))
 		TH_LOG("KHV_CREATE_VM by nobody with a create grant");
 	EXPECT_EQ(0, grant_del(&self->nl, id));
+}
+
+/*
+ * nobody, limited to two VMs: two are made, a third is refused with EDQUOT,
+ * and one more fits once one of the two is closed.
+ */
+static int nobody_fills_vm_limit(struct nl *nl, void *arg)
+{
+	int dev = *(int *)arg, fds[2], fd, ret = 0, i;
+
+	(void)nl;
+	for (i = 0; i < 2; i++) {
+		fds[i] = khv_create_vm(dev);
+		if (fds[i] < 0)
+			return 10 + i;
+	}
+	fd = khv_create_vm(dev);
+	if (fd >= 0) {
+		close(fd);
+		ret = 20;
+	} else if (fd != -EDQUOT) {
+		ret = 21;
+	}
+	close(fds[0]);
+	fd = khv_create_vm(dev);
+	if (fd < 0)
+		ret = ret ? ret : 22;
+	else
+		close(fd);
+	close(fds[1]);
+	return ret;
+}
+
+static int nobody_host_set(struct nl *nl, void *arg)
+{
+	(void)arg;
+	if (host_set_max_vms_per_user(nl, 1000) != -EPERM || !nl->extack[0])
+		return 102;
+	return 0;
+}
+
+TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
+{
+	struct audit_state st;
+	struct audit_dump *d;
+	bool set_rec = false, refusal = false;
+	uint32_t grant;
+	long old;
+	int fds[2], i;
+
+	old = host_max_vms_per_user(&self->nl);
+	ASSERT_LE(1, old) TH_LOG("host-get has no max-vms-per-user: %ld", old);
+	ASSERT_EQ(0, audit_state(&self->nl, &st));
+	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
+			       KHV_GRANT_OP_CREATE, KHV_GRANT_OBJECT_ALL, 0,
+			       NULL, KHV_GRANT_ACTION_ALLOW, &grant));
+	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, 2)) TH_LOG("%s", self->nl.extack);
+	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
+
+	EXPECT_EQ(0, as_nobody(nobody_fills_vm_limit, &self->dev))
+		TH_LOG("child: 1x: create failed, 20: a third VM made, 21: not EDQUOT, 22: none after a close");
+	/* CAP_SYS_ADMIN is not limited: it has a VM already, and two more. */
+	for (i = 0; i < 2; i++) {
+		fds[i] = khv_create_vm(self->dev);
+		EXPECT_LE(0, fds[i]) TH_LOG("root's VM %d: %s", i + 2, strerror(-fds[i]));
+	}
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+
+	/* The limit's range, and who may set it. */
+	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 0));
+	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 1025));
+	EXPECT_EQ(0, as_nobody(nobody_host_set, NULL)) TH_LOG("nobody's host-set not EPERM");
+	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
+
+	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, old));
+	EXPECT_EQ(0, grant_del(&self->nl, grant));
+
+	/* Audited: the change with its old value, and nobody's refusal. */
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, d));
+	for (i = 0; i < d->nr; i++) {
+		struct audit_rec *a = &d->rec[i];
+		char want[24];
+
+		snprintf(want, sizeof(want), "%ld", old);
+		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
+		    !strcmp(a->old, want) && !strcmp(a->new, "2"))
+			set_rec = true;
+		if (a->op == KHV_AUDIT_OP_VM_CREATE && a->uid == NOBODY &&
+		    a->result == -EDQUOT)
+			refusal = true;
+	}
+	EXPECT_TRUE(set_rec) TH_LOG("no host-set record %ld -> 2", old);
+	EXPECT_TRUE(refusal) TH_LOG("no vm-create record of nobody's EDQUOT");
+	free(d);
 }
 
 TEST_F(mgmt, grant_and_audit_ops_need_cap_sys_admin)

@@ -13,6 +13,10 @@
 #include "khv.h"
 #include "netlink.h"
 
+static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MAX_VMS_PER_USER + 1] = {
+	[KHV_A_HOST_MAX_VMS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, 1, KHV_MAX_VMS),
+};
+
 static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_NAME + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING,
@@ -183,6 +187,12 @@ static const struct genl_ops khv_nl_ops[] = {
 		.doit = khv_nl_introspect_mem_doit,
 		.policy = khv_nl_introspect_mem_policy,
 		.maxattr = ARRAY_SIZE(khv_nl_introspect_mem_policy) - 1,
+	},
+	{
+		.cmd = KHV_CMD_HOST_SET,
+		.doit = khv_nl_host_set_doit,
+		.policy = khv_nl_host_set_policy,
+		.maxattr = ARRAY_SIZE(khv_nl_host_set_policy) - 1,
 	},
 };
 

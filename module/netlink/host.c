@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * host-get: the host's virtualization facts, limits and platform integrity
- * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1.
+ * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1; host-set:
+ * its limits.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -65,7 +66,9 @@ static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
 	    nla_put_u32(skb, KHV_A_HOST_MODULE_SIG, khv_nl_module_sig()) ||
 	    nla_put_u64_64bit(skb, KHV_A_HOST_TAINT, khv_nl_taint(),
 			      KHV_A_HOST_PAD) ||
-	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown())) {
+	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown()) ||
+	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS_PER_USER,
+			khv_max_vms_per_user())) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -87,4 +90,25 @@ int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return r;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/* host-set: CAP_SYS_ADMIN; every change is audited with the old value. */
+int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char old[16], new[16];
+	u32 max;
+	int r;
+
+	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_HOST_SET, "host");
+	if (r)
+		return r;
+	if (GENL_REQ_ATTR_CHECK(info, KHV_A_HOST_MAX_VMS_PER_USER)) {
+		NL_SET_ERR_MSG(info->extack, "host-set needs max-vms-per-user");
+		return -EINVAL;
+	}
+	max = nla_get_u32(info->attrs[KHV_A_HOST_MAX_VMS_PER_USER]);
+	snprintf(old, sizeof(old), "%u", khv_set_max_vms_per_user(max));
+	snprintf(new, sizeof(new), "%u", max);
+	khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "max-vms-per-user", old, new, 0);
+	return 0;
 }

@@ -29,6 +29,7 @@ void khv_nl_exit(void);
 
 /* host.c */
 int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* vm.c */
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,

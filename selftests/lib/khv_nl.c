@@ -193,6 +193,27 @@ int host_get(struct nl *nl, struct nl_reply *out)
 	return nl_call(nl, &m, copy_reply, out);
 }
 
+/* host-set max-vms-per-user; host_max_vms_per_user(): host-get's, or -errno. */
+int host_set_max_vms_per_user(struct nl *nl, uint32_t max)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	put_u32(&m, KHV_A_HOST_MAX_VMS_PER_USER, max);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+long host_max_vms_per_user(struct nl *nl)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	return r.tb[KHV_A_HOST_MAX_VMS_PER_USER] ?
+	       (long)NLA_U32(r.tb[KHV_A_HOST_MAX_VMS_PER_USER]) : -ENOENT;
+}
+
 int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
 {
 	struct msg m;

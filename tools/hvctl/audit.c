@@ -30,6 +30,7 @@ static const char *const audit_ops[] = {
 	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
 	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
 	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
+	[KHV_AUDIT_OP_HOST_SET] = "host-set",
 };
 
 static uint64_t get_u64(struct nlattr *a)
