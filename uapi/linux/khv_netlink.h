@@ -72,8 +72,8 @@ enum khv_grant_subject {
  * @KHV_GRANT_OP_SET_QUOTA: Reserved for the quota operations.
  * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
- * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for
- *   the tags the VM has and for those it is to have.
+ * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
+ *   tags the VM has and for those it is to have.
  */
 enum khv_grant_op {
 	KHV_GRANT_OP_CREATE = 1,
