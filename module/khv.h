@@ -289,11 +289,14 @@ struct khv_grant_rule {
 	char tag[KHV_TAG_MAX];	/* object TAG */
 };
 
-/* Who asks: effective uid, and every group (effective and supplementary). */
+/*
+ * Who asks: effective uid and gid, and every supplementary group (sorted, as
+ * in a struct cred; NULL for none), all in the initial user namespace.
+ */
 struct khv_grant_actor {
 	u32 uid;
-	unsigned int ngids;
-	const u32 *gids;
+	u32 gid;
+	const struct group_info *groups;
 };
 
 /* What is asked about: a VM (its id and tags), or the host (vm_id 0). */
@@ -317,9 +320,25 @@ bool khv_tag_valid(const char *tag);
 bool khv_tags_valid(const char *tags);
 bool khv_tags_has(const char *tags, const char *tag);
 
-/* policy.c: grant rules and their checks against current's credentials. */
+/* policy.c: grant rules and their checks against a caller's credentials. */
 #define KHV_GRANT_MAX	256
 
+/*
+ * Whom a check is for: the credentials that sent the request and, for a
+ * netlink socket opened by someone else, those of its opener (both must be
+ * allowed: Documentation/admin-guide.rst, "Who may do what"); and whether
+ * CAP_SYS_ADMIN, which no grant restricts, was found in both.
+ */
+struct khv_subject {
+	const struct cred *cred;
+	const struct cred *opener;	/* NULL: the same as @cred */
+	bool admin;
+};
+
+bool khv_grant_allows(const struct khv_subject *s, u32 op,
+		      struct khv_vm *vm);
+bool khv_grant_allows_tags(const struct khv_subject *s, u32 op,
+			   struct khv_vm *vm, const char *tags);
 int khv_grant_check(u32 op, struct khv_vm *vm);
 int khv_grant_add(const struct khv_grant_rule *rule, u32 *id);
 int khv_grant_del(u32 id);

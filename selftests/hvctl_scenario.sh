@@ -163,15 +163,21 @@ fi
 
 # 10-11: grants: add (JSON id), list, a refusal with the kernel's message, del.
 GID=
+TID=
 if run 0 -j grant add uid 4242 view tag web allow; then
 	GID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
 fi
-if [ -n "$GID" ] && run 0 -j grant list &&
+if run 0 -j grant add uid 4242 tag tag prod deny; then
+	TID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
+fi
+if [ -n "$GID" ] && [ -n "$TID" ] && run 0 -j grant list &&
    has "{\"id\":$GID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"view\",\"object\":\"tag\",\"tag\":\"web\",\"action\":\"allow\"}" &&
-   run 0 grant del "$GID" && run 0 -j grant list && ! has "\"id\":$GID,"; then
-	ok "hvctl grant add / list / del"
+   has "{\"id\":$TID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"tag\",\"object\":\"tag\",\"tag\":\"prod\",\"action\":\"deny\"}" &&
+   run 0 grant del "$GID" && run 0 grant del "$TID" && run 0 -j grant list &&
+   ! has "\"id\":$GID," && ! has "\"id\":$TID,"; then
+	ok "hvctl grant add / list / del (ops view and tag)"
 else
-	not_ok "hvctl grant add / list / del" "status $status"
+	not_ok "hvctl grant add / list / del (ops view and tag)" "status $status"
 fi
 if run 1 grant add uid 1 view tag "no way" allow && grep -q "^Error: a tag is" "$TMP/err"; then
 	ok "grant with a bad tag: exit 1 with the kernel's message"

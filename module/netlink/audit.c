@@ -78,7 +78,7 @@ int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_AUDIT_VIEW,
+	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_VIEW,
 			       "audit ring");
 	if (r)
 		return r;
@@ -120,8 +120,8 @@ int khv_nl_audit_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	if (!seq) {
-		r = khv_nl_admin_check(cb->extack, KHV_AUDIT_OP_AUDIT_VIEW,
-				       "audit ring");
+		r = khv_nl_admin_check(cb->skb, cb->extack,
+				       KHV_AUDIT_OP_AUDIT_VIEW, "audit ring");
 		if (r)
 			return r;
 		seq = attrs[KHV_A_AUDIT_SEQ] ?
@@ -159,7 +159,7 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 size, burst, interval;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_AUDIT_SET,
+	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_SET,
 			       "audit ring");
 	if (r)
 		return r;

@@ -41,7 +41,7 @@ static const struct nla_policy khv_nl_grant_add_policy[KHV_A_GRANT_ACTION + 1] =
 						      KHV_GRANT_SUBJECT_GID),
 	[KHV_A_GRANT_SUBJECT] = { .type = NLA_U32 },
 	[KHV_A_GRANT_OP] = NLA_POLICY_RANGE(NLA_U32, KHV_GRANT_OP_CREATE,
-					    KHV_GRANT_OP_INTROSPECT),
+					    KHV_GRANT_OP_TAG),
 	[KHV_A_GRANT_OBJECT_TYPE] = NLA_POLICY_RANGE(NLA_U32, KHV_GRANT_OBJECT_VM,
 						     KHV_GRANT_OBJECT_ALL),
 	[KHV_A_GRANT_VM_ID] = NLA_POLICY_MIN(NLA_U64, 1),
@@ -119,7 +119,9 @@ static const struct genl_ops khv_nl_ops[] = {
 	{
 		.cmd = KHV_CMD_VM_GET,
 		.doit = khv_nl_vm_get_doit,
+		.start = khv_nl_vm_get_start,
 		.dumpit = khv_nl_vm_get_dumpit,
+		.done = khv_nl_vm_get_done,
 		.policy = khv_nl_vm_get_policy,
 		.maxattr = ARRAY_SIZE(khv_nl_vm_get_policy) - 1,
 	},

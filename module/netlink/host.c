@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * host-get: the host's virtualization facts, limits and platform integrity
- * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1; host-set:
- * its limits.
+ * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1. Anyone
+ * may ask; the number of VMs counts only those the caller may view.
+ * host-set: its limits.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -43,7 +44,26 @@ static u32 khv_nl_lockdown(void)
 	return KHV_LOCKDOWN_UNKNOWN;
 }
 
-static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
+/* The VMs @s may view: all of them for CAP_SYS_ADMIN. */
+static u32 khv_nl_nr_vms(const struct khv_subject *s)
+{
+	struct khv_vm *vm;
+	u32 nr = 0;
+	u64 id = 0;
+
+	if (s->admin)
+		return khv_vms_alive();
+	while ((vm = khv_vm_get_next(&id))) {
+		if (khv_grant_allows(s, KHV_GRANT_OP_VIEW, vm))
+			nr++;
+		khv_vm_put(vm);
+		id++;
+	}
+	return nr;
+}
+
+static int khv_nl_host_fill(struct sk_buff *skb, const struct khv_subject *s,
+			    u32 portid, u32 seq)
 {
 	void *hdr;
 
@@ -62,7 +82,7 @@ static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
 			khv_check_extension(KHV_CAP_MAX_VCPUS)) ||
 	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS,
 			khv_check_extension(KHV_CAP_MAX_VMS)) ||
-	    nla_put_u32(skb, KHV_A_HOST_NR_VMS, khv_vms_alive()) ||
+	    nla_put_u32(skb, KHV_A_HOST_NR_VMS, khv_nl_nr_vms(s)) ||
 	    nla_put_u32(skb, KHV_A_HOST_MODULE_SIG, khv_nl_module_sig()) ||
 	    nla_put_u64_64bit(skb, KHV_A_HOST_TAINT, khv_nl_taint(),
 			      KHV_A_HOST_PAD) ||
@@ -78,13 +98,15 @@ static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
 
 int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct khv_subject s;
 	struct sk_buff *msg;
 	int r;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	r = khv_nl_host_fill(msg, info->snd_portid, info->snd_seq);
+	khv_nl_subject(&s, skb);
+	r = khv_nl_host_fill(msg, &s, info->snd_portid, info->snd_seq);
 	if (r) {
 		nlmsg_free(msg);
 		return r;

@@ -66,12 +66,14 @@ enum khv_grant_subject {
  * enum khv_grant_op - What a grant rule allows or denies.
  * @KHV_GRANT_OP_CREATE: KHV_CREATE_VM on /dev/khv (object all only).
  * @KHV_GRANT_OP_VIEW: vm-get.
- * @KHV_GRANT_OP_SET: vm-set (name, tags).
+ * @KHV_GRANT_OP_SET: vm-set of the name.
  * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
  * @KHV_GRANT_OP_DESTROY: vm-destroy.
  * @KHV_GRANT_OP_SET_QUOTA: Reserved for the quota operations.
  * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
+ * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
+ *   tags the VM has and for those it is to have.
  */
 enum khv_grant_op {
 	KHV_GRANT_OP_CREATE = 1,
@@ -82,6 +84,7 @@ enum khv_grant_op {
 	KHV_GRANT_OP_SET_QUOTA,
 	KHV_GRANT_OP_SET_ACL,
 	KHV_GRANT_OP_INTROSPECT,
+	KHV_GRANT_OP_TAG,
 };
 
 /**
