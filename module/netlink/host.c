@@ -121,7 +121,7 @@ int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 max;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_HOST_SET, "host");
+	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_HOST_SET, "host");
 	if (r)
 		return r;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_HOST_MAX_VMS_PER_USER)) {
