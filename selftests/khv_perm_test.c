@@ -189,14 +189,17 @@ TEST_F(perm, set_grant_cannot_untag_a_vm_out_of_a_tag_deny)
 	EXPECT_STREQ("prod", vm_tags(&self->nl, self->vm_id, tags, sizeof(tags)));
 }
 
-/* Tag rules guard their tag: no adding it, no taking it away. */
+/*
+ * A tag deny guards its tag: no taking it away, no giving it, and no other
+ * change to the tags of a VM that has it.
+ */
 static int nobody_tags(struct nl *nl, void *arg)
 {
 	struct vm_arg *a = arg;
 
 	if (vm_set_tags(nl, a->id, "web") != -EPERM)	/* drops prod */
 		return 102;
-	if (vm_set_tags(nl, a->id, "prod,web"))		/* keeps prod */
+	if (vm_set_tags(nl, a->id, "prod,web") != -EPERM)	/* keeps prod */
 		return 103;
 	if (vm_set_tags(nl, a->other, "prod") != -EPERM)	/* adds prod */
 		return 104;
@@ -223,8 +226,8 @@ TEST_F(perm, tag_grant_and_tag_deny_guard_a_tag)
 	ASSERT_EQ(0, allow(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY, KHV_GRANT_OP_TAG,
 			   KHV_GRANT_OBJECT_TAG, 0, "prod", KHV_GRANT_ACTION_DENY));
 	EXPECT_EQ(0, as_nobody(nobody_tags, &a))
-		TH_LOG("child: 102 dropped prod, 103 kept prod refused, 104 added prod, 105 refused");
-	EXPECT_STREQ("prod,web", vm_tags(&self->nl, self->vm_id, tags, sizeof(tags)));
+		TH_LOG("child: 102 dropped prod, 103 retagged a prod VM, 104 added prod, 105 refused");
+	EXPECT_STREQ("prod", vm_tags(&self->nl, self->vm_id, tags, sizeof(tags)));
 	EXPECT_STREQ("web", vm_tags(&self->nl, a.other, tags, sizeof(tags)));
 	close(other);
 }
