@@ -697,9 +697,9 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 			close(fds[i]);
 
 	/* The limit's range, and who may set it. */
-	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 0));
+	EXPECT_EQ(-ERANGE, host_set_max_vms_per_user(&self->nl, 0));
 	EXPECT_NE(0, self->nl.extack[0]);
-	EXPECT_EQ(-EINVAL, host_set_max_vms_per_user(&self->nl, 1025));
+	EXPECT_EQ(-ERANGE, host_set_max_vms_per_user(&self->nl, 1025));
 	EXPECT_EQ(0, as_nobody(nobody_host_set, NULL)) TH_LOG("nobody's host-set not EPERM");
 	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
 
