@@ -245,7 +245,8 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio);
 
 /* cpuid.c */
-void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);
+void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
+		    u32 id);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
 
