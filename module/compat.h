@@ -111,4 +111,11 @@
 #define khv_genl_dump_attrs(cb)		(genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * How KVM hands a guest's machine check to the host's handler and lets the
+ * host judge a guest's split lock.
+ */
+#define khv_do_machine_check(regs)	do_machine_check(regs)
+#define khv_handle_guest_split_lock(ip)	handle_guest_split_lock(ip)
+
 #endif /* KHV_COMPAT_H */

@@ -13,6 +13,7 @@
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "../compat.h"
 #include "../gwalk.h"
@@ -84,7 +85,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	c->intercept_cr = 0;
 	/* Debug registers are not switched: the guest may not touch them. */
 	c->intercept_dr = 0xffffffff;
-	c->intercept_exceptions = 0;
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
 			SVM_I3_CPUID | SVM_I3_RSM | SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
@@ -388,16 +389,41 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 	return 0;
 }
 
-/* Queue an exception for the next entry (APM 15.20). */
-static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
-				u32 err)
+/*
+ * Queue an exception for the next entry (APM 15.20), combined with one
+ * already queued (an event whose delivery the exit interrupted). The
+ * processor pushes an error code only in protected mode.
+ */
+static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, u32 err,
+				u64 cr2)
 {
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 prev = vmcb->control.event_inj;
+
+	if ((prev & SVM_EVTINJ_VALID) &&
+	    (prev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT) {
+		vector = khv_exception_merge(prev & SVM_EVTINJ_VEC_MASK, vector);
+		if (vector == KHV_TRIPLE_FAULT) {
+			vmcb->control.event_inj = 0;
+			return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
+		}
+		if (vector == X86_TRAP_DF)
+			err = 0;
+	}
 	khv_stat_count(&svm->vcpu, KHV_STAT_EXCEPTION);
-	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				       vector |
-				       (has_err ? SVM_EVTINJ_VALID_ERR : 0) |
-				       ((u64)err << 32);
+	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				  vector;
+	if (khv_exception_has_error(vector) && (vmcb->save.cr0 & X86_CR0_PE))
+		vmcb->control.event_inj |= SVM_EVTINJ_VALID_ERR | (u64)err << 32;
+	if (vector == X86_TRAP_PF)
+		vmcb->save.cr2 = cr2;
 	return 1;
+}
+
+/* khv_arch_ops.inject_exception. */
+int svm_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
+{
+	return svm_inject_exception(to_svm(vcpu), vector, err, cr2);
 }
 
 /* Move RIP past an intercepted instruction of known length. */
@@ -427,6 +453,7 @@ static int svm_handle_cpuid(struct svm_vcpu *svm)
 
 static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
 				   unsigned int len);
+static int svm_code_mode(const struct svm_save *s);
 
 /*
  * The segment of an OUTS: EXITINFO1[12:10] with decode assists (APM
@@ -461,15 +488,15 @@ static const struct svm_segment *svm_segment_nr(struct svm_save *s,
 						unsigned int nr)
 {
 	switch (nr) {
-	case 0:
+	case KHV_SEG_ES:
 		return &s->es;
-	case 1:
+	case KHV_SEG_CS:
 		return &s->cs;
-	case 2:
+	case KHV_SEG_SS:
 		return &s->ss;
-	case 4:
+	case KHV_SEG_FS:
 		return &s->fs;
-	case 5:
+	case KHV_SEG_GS:
 		return &s->gs;
 	default:
 		return &s->ds;
@@ -480,8 +507,6 @@ static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
 {
 	struct svm_save *s = &svm->vmcb->save;
 	bool in = info & SVM_IOIO_IN;
-	bool long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_L);
-	unsigned int seg = in ? 0 : svm_outs_segment(svm, info);
 	struct khv_string_io sio = {
 		.in = in,
 		.rep = info & SVM_IOIO_REP,
@@ -489,15 +514,23 @@ static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
 		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
 		/* A16/A32/A64 in bits 9:7. */
 		.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2,
+		/* INS writes ES:RDI. */
+		.seg_nr = in ? KHV_SEG_ES : svm_outs_segment(svm, info),
+		.cpl = s->cpl,
 		.next_rip = svm->vmcb->control.exit_info_2,
 		.cr3 = s->cr3,
 		.walk = khv_gwalk_mode(s->cr0, s->cr4, s->efer),
 	};
 
-	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
-	sio.seg_base = svm_segment_nr(s, seg)->base;
-	if (long_mode && seg != 4 && seg != 5)
-		sio.seg_base = 0;
+	if (sio.seg_nr > KHV_SEG_GS)
+		sio.seg_nr = KHV_SEG_DS;
+	if (svm_code_mode(s) == 64)
+		sio.cpu = KHV_CPU_64;
+	else if ((s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM))
+		sio.cpu = KHV_CPU_PROT;
+	else
+		sio.cpu = KHV_CPU_REAL;
+	svm_seg_get(svm_segment_nr(s, sio.seg_nr), &sio.seg);
 	return khv_vcpu_exit_string_io(&svm->vcpu, &sio);
 }
 
@@ -576,11 +609,11 @@ static int svm_handle_msr(struct svm_vcpu *svm)
 	if (svm->vmcb->control.exit_info_1) {
 		data = (u32)s->rax | (svm->gprs.rdx << 32);
 		if (svm_set_msr(&svm->vcpu, index, data, false))
-			return svm_inject_exception(svm, 13, true, 0);
+			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 		svm_set_msr(&svm->vcpu, index, data, true);
 	} else {
 		if (svm_get_msr(&svm->vcpu, index, &data))
-			return svm_inject_exception(svm, 13, true, 0);
+			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 		s->rax = (u32)data;
 		svm->gprs.rdx = data >> 32;
 	}
@@ -595,7 +628,7 @@ static int svm_handle_vmmcall(struct svm_vcpu *svm)
 
 	svm_skip(svm, 3);
 	svm_get_regs(&svm->vcpu, &regs);
-	r = khv_vcpu_hypercall(&svm->vcpu, &regs);
+	r = khv_vcpu_hypercall(&svm->vcpu, &regs, svm->vmcb->save.cpl);
 	if (r > 0)
 		svm->vmcb->save.rax = regs.rax;
 	return r;
@@ -605,6 +638,7 @@ static int svm_handle_vmmcall(struct svm_vcpu *svm)
 static enum khv_exit_stat svm_exit_stat(u64 code)
 {
 	switch (code) {
+	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31:
 	case SVM_EXIT_INTR ... SVM_EXIT_INIT:
 		return KHV_STAT_INTR;
 	case SVM_EXIT_CPUID:
@@ -647,6 +681,17 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_INIT:
 		/* Taken by the host once GIF and IF are set again. */
 		return 1;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		/* svm_vcpu_run() handed it to the host's handler already. */
+		return khv_vcpu_machine_check(&svm->vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		return khv_vcpu_alignment_check(&svm->vcpu, vmcb->save.cpl,
+						vmcb->save.cr0,
+						vmcb->save.rflags,
+						vmcb->save.rip, 0);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		/* DR6 is the guest's in the VMCB, which it cannot read. */
+		return svm_inject_exception(svm, X86_TRAP_DB, 0, 0);
 	case SVM_EXIT_CPUID:
 		return svm_handle_cpuid(svm);
 	case SVM_EXIT_HLT:
@@ -663,7 +708,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
 		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
-		return svm_inject_exception(svm, 6, false, 0);
+		return svm_inject_exception(svm, X86_TRAP_UD, 0, 0);
 	case SVM_EXIT_SHUTDOWN:
 		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
 	case SVM_EXIT_INVALID:
@@ -724,6 +769,9 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
+	/* A machine check that exited the guest is the host's, on this CPU. */
+	if (!fault && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		khv_machine_check();
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();
