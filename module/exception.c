@@ -85,16 +85,23 @@ EXPORT_SYMBOL_IF_KUNIT(khv_ac_is_split_lock);
  *
  * The guest's own #AC goes back to it. A split lock is the host's: in its
  * "warn" mode the task may go on (the kernel lets this task's split locks
- * through for a while); in its "fatal" mode the task gets SIGBUS, which ends
- * KHV_RUN with EINTR before the guest runs again.
- * Return: 1 to enter the guest again, 0 when it shut down.
+ * through for a while); else (its "fatal" mode, which also sends SIGBUS, or
+ * a kernel that keeps the decision for KVM) the run ends with
+ * KHV_EXIT_INTERNAL_ERROR, info[0] the vector and info[1] RIP.
+ * Return: 1 to enter the guest again, 0 to exit to user space.
  */
 int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, unsigned int cpl, u64 cr0,
 			     u64 rflags, u64 rip, u32 err)
 {
+	struct khv_run *run = vcpu->run;
+
 	if (!khv_ac_is_split_lock(boot_cpu_has(X86_FEATURE_SPLIT_LOCK_DETECT),
 				  cpl, cr0, rflags))
 		return khv_arch->inject_exception(vcpu, X86_TRAP_AC, err, 0);
-	khv_handle_guest_split_lock(rip);
-	return 1;
+	if (khv_handle_guest_split_lock(rip))
+		return 1;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.info[0] = X86_TRAP_AC;
+	run->internal.info[1] = rip;
+	return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 }

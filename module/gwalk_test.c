@@ -16,7 +16,7 @@
 #define RW		0x2ULL
 #define US		0x4ULL
 #define PS		0x80ULL
-#define XD		(1ULL << 63)
+#define XD		BIT_ULL(63)
 
 struct fake_ram {
 	u8 bytes[RAM_SIZE];

@@ -139,6 +139,8 @@ static long exceptions_delivered(struct __test_metadata *_metadata)
 {
 	char buf[1024], *p;
 
+	/* Mounts debugfs if it is not yet. */
+	khv_vendor(_metadata);
 	ASSERT_LT(0, khv_read_file("/sys/kernel/debug/khv/exits", buf, sizeof(buf)));
 	p = strstr(buf, "exception ");
 	ASSERT_NE(NULL, p);
