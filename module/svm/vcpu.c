@@ -456,32 +456,33 @@ static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
 static int svm_code_mode(const struct svm_save *s);
 
 /*
- * The segment of an OUTS: EXITINFO1[12:10] with decode assists (APM
- * 15.10.2), else the instruction's own override prefix, else DS.
+ * What the prefixes of the string I/O instruction at RIP say (SDM Vol. 2
+ * 2.1.1): its segment override (-1 for none) and whether it has the
+ * address-size prefix 0x67.
  */
-static unsigned int svm_outs_segment(struct svm_vcpu *svm, u64 info)
+static void svm_string_io_prefixes(struct svm_vcpu *svm, int *seg, bool *asz)
 {
-	static const u8 prefix_seg[][2] = {
-		{ 0x26, 0 }, { 0x2e, 1 }, { 0x36, 2 }, { 0x3e, 3 },
-		{ 0x64, 4 }, { 0x65, 5 },
-	};
+	/* Indexed by segment register number: ES, CS, SS, DS, FS, GS. */
+	static const u8 prefix_seg[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	bool rex = svm_code_mode(&svm->vmcb->save) == 64;
 	u8 insn[KHV_INSN_MAX_LEN];
-	unsigned int n, i, j, seg = 3;
+	unsigned int n, i, j;
 
-	if (svm_has_decode_assists())
-		return (info >> 10) & 7;
+	*seg = -1;
+	*asz = false;
 	n = svm_fetch_insn(svm, insn, sizeof(insn));
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < ARRAY_SIZE(prefix_seg); j++)
-			if (insn[i] == prefix_seg[j][0])
-				seg = prefix_seg[j][1];
-		/* Stop at the first byte that is no prefix (SDM Vol. 2 2.1.1). */
-		if (j == ARRAY_SIZE(prefix_seg) && insn[i] != 0x66 &&
-		    insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
-		    insn[i] != 0xf0 && (insn[i] & 0xf0) != 0x40)
+			if (insn[i] == prefix_seg[j])
+				break;
+		if (j < ARRAY_SIZE(prefix_seg))
+			*seg = j;
+		else if (insn[i] == 0x67)
+			*asz = true;
+		else if (insn[i] != 0x66 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
+			 insn[i] != 0xf0 && !(rex && (insn[i] & 0xf0) == 0x40))
 			break;
 	}
-	return seg;
 }
 
 static const struct svm_segment *svm_segment_nr(struct svm_save *s,
@@ -503,28 +504,46 @@ static const struct svm_segment *svm_segment_nr(struct svm_save *s,
 	}
 }
 
+/*
+ * INS/OUTS. EXITINFO1 (APM 15.10.2) gives the address size in bits 9:7 and,
+ * with decode assists, the segment of an OUTS in bits 12:10. Without them
+ * (QEMU sets neither), the instruction's prefixes say: an override, else DS;
+ * 0x67, else the code segment's address size.
+ */
 static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
 {
 	struct svm_save *s = &svm->vmcb->save;
-	bool in = info & SVM_IOIO_IN;
+	bool in = info & SVM_IOIO_IN, a67 = false;
+	u64 asz = info & (BIT(7) | BIT(8) | BIT(9));
+	int mode = svm_code_mode(s), override = -1;
 	struct khv_string_io sio = {
 		.in = in,
 		.rep = info & SVM_IOIO_REP,
 		.port = info >> SVM_IOIO_PORT_SHIFT,
 		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
-		/* A16/A32/A64 in bits 9:7. */
-		.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2,
 		/* INS writes ES:RDI. */
-		.seg_nr = in ? KHV_SEG_ES : svm_outs_segment(svm, info),
+		.seg_nr = KHV_SEG_ES,
 		.cpl = s->cpl,
 		.next_rip = svm->vmcb->control.exit_info_2,
 		.cr3 = s->cr3,
 		.walk = khv_gwalk_mode(s->cr0, s->cr4, s->efer),
 	};
 
+	if (!asz || (!in && !svm_has_decode_assists()))
+		svm_string_io_prefixes(svm, &override, &a67);
+	if (asz)
+		sio.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2;
+	else if (mode == 64)
+		sio.addr_bytes = a67 ? 4 : 8;
+	else
+		sio.addr_bytes = (mode == 32) != a67 ? 4 : 2;
+	if (!in && svm_has_decode_assists())
+		sio.seg_nr = (info >> 10) & 7;
+	else if (!in)
+		sio.seg_nr = override >= 0 ? override : KHV_SEG_DS;
 	if (sio.seg_nr > KHV_SEG_GS)
 		sio.seg_nr = KHV_SEG_DS;
-	if (svm_code_mode(s) == 64)
+	if (mode == 64)
 		sio.cpu = KHV_CPU_64;
 	else if ((s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM))
 		sio.cpu = KHV_CPU_PROT;
