@@ -120,10 +120,14 @@
  * Module.symvers (KHV_NO_GUEST_SPLIT_LOCK). Without it, false: the guest
  * may not go on (khv_vcpu_alignment_check()).
  */
+#include <asm/cpu.h>
+static inline bool khv_handle_guest_split_lock(unsigned long ip)
+{
 #ifdef KHV_NO_GUEST_SPLIT_LOCK
-#define khv_handle_guest_split_lock(ip)	false
+	return false;
 #else
-#define khv_handle_guest_split_lock(ip)	handle_guest_split_lock(ip)
+	return handle_guest_split_lock(ip);
 #endif
+}
 
 #endif /* KHV_COMPAT_H */
