@@ -26,6 +26,11 @@
 #include "svm.h"
 #include "vmcb.h"
 
+/* svm/asid.c flushes khv's ASID when the vCPU thread is scheduled out. */
+#ifndef CONFIG_PREEMPT_NOTIFIERS
+#error "khv needs CONFIG_PREEMPT_NOTIFIERS (CONFIG_KVM selects it)"
+#endif
+
 static_assert(offsetof(struct svm_gprs, rsi) == 24);
 static_assert(offsetof(struct svm_gprs, r15) == 104);
 
