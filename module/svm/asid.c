@@ -128,8 +128,11 @@ void svm_asid_scrub(void)
 	svm_stgi();
 	if (r || (u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID) {
 		WRITE_ONCE(svm_scrub_failed, true);
+		/* Maybe inside the scheduler (sched_out): printk must not wake anyone. */
+		printk_deferred_enter();
 		pr_err("ASID scrub failed on CPU %d (exit %#llx): no more guests run\n",
 		       smp_processor_id(), vmcb->control.exit_code);
+		printk_deferred_exit();
 		return;
 	}
 	pc->owner = 0;

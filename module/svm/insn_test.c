@@ -29,7 +29,7 @@ static void svm_insns_fault_softly_when_off(struct kunit *test)
 	if (efer & EFER_SVME) {
 		preempt_enable();
 		__free_page(page);
-		kunit_skip(test, "SVM is on on this CPU (KVM or a khv VM has it)");
+		kunit_skip(test, "SVM is switched on here (KVM or a khv VM has it)");
 	}
 	KUNIT_EXPECT_EQ(test, svm_clgi(), -EIO);
 	KUNIT_EXPECT_EQ(test, svm_vmsave(pa), -EIO);
