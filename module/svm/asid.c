@@ -68,15 +68,21 @@ static struct page *svm_empty_npt;
 static atomic64_t svm_asid_tags = ATOMIC64_INIT(0);
 /* A scrub failed: translations may be left behind, so no guest runs again. */
 static bool svm_scrub_failed;
+static u64 svm_scrub_failure;	/* its exit code, or -1: VMRUN faulted */
 
 u64 svm_asid_new_tag(void)
 {
 	return atomic64_inc_return(&svm_asid_tags);
 }
 
+/* May guests run? Not after a failed scrub; the first caller logs why. */
 bool svm_asid_usable(void)
 {
-	return !READ_ONCE(svm_scrub_failed);
+	if (!READ_ONCE(svm_scrub_failed))
+		return true;
+	pr_err_once("an ASID flush failed (exit %#llx): no more guests run\n",
+		    svm_scrub_failure);
+	return false;
 }
 
 /* Interrupts off: choose the ASID of the entry @vmcb is about to make. */
@@ -127,12 +133,9 @@ void svm_asid_scrub(void)
 		native_set_debugreg(7, dr7);
 	svm_stgi();
 	if (r || (u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID) {
+		/* Maybe inside the scheduler: svm_asid_usable() tells the log. */
+		svm_scrub_failure = r ? -1 : vmcb->control.exit_code;
 		WRITE_ONCE(svm_scrub_failed, true);
-		/* Maybe inside the scheduler (sched_out): printk must not wake anyone. */
-		printk_deferred_enter();
-		pr_err("ASID scrub failed on CPU %d (exit %#llx): no more guests run\n",
-		       smp_processor_id(), vmcb->control.exit_code);
-		printk_deferred_exit();
 		return;
 	}
 	pc->owner = 0;
