@@ -53,6 +53,9 @@ static void software_events_run_again(struct kunit *test)
 						 SVM_EVTINJ_TYPE_SOFT | 0x80), 0ULL);
 	KUNIT_EXPECT_EQ(test, svm_event_reinject(EXEPT(3)), 0ULL);
 	KUNIT_EXPECT_EQ(test, svm_event_reinject(EXEPT(4)), 0ULL);
+	/* Types 1, 5, 6 and 7 are reserved. */
+	KUNIT_EXPECT_EQ(test, svm_event_reinject(SVM_EVTINJ_VALID | (5 << 8) | 1), 0ULL);
+	KUNIT_EXPECT_EQ(test, svm_event_reinject(SVM_EVTINJ_VALID | (1 << 8) | 1), 0ULL);
 }
 
 static struct kunit_case svm_event_cases[] = {

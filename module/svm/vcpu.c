@@ -951,10 +951,12 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
 	/*
-	 * An event whose delivery the exit interrupted is delivered again; a
-	 * refused entry delivered nothing and injects nothing.
+	 * An event whose delivery the exit interrupted is delivered again. A
+	 * refused entry delivered nothing, and after a triple fault (shutdown)
+	 * nothing is pending: neither injects anything.
 	 */
-	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID)
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID ||
+	    vmcb->control.exit_code == SVM_EXIT_SHUTDOWN)
 		vmcb->control.event_inj = 0;
 	else
 		vmcb->control.event_inj =
