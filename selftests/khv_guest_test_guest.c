@@ -380,6 +380,7 @@ void guest_code_tsc_aux(uint64_t arg)
 		GUEST_SYNC2(RDPID_ABSENT, 0);
 	}
 	guest_gp_count = 0;
+	guest_skip_len = 2;	/* WRMSR */
 	guest_wrmsr(MSR_TSC_AUX, GUEST_TSC_AUX_VALUE2);
 	GUEST_ASSERT_EQ(guest_gp_count, 0);
 	GUEST_SYNC2(guest_rdtscp_aux(), guest_rdmsr(MSR_TSC_AUX));
