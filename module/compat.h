@@ -24,10 +24,12 @@
 #define khv_rdmsr(msr, val)		rdmsrq(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrq(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrq_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrq_safe(msr, val)
 #else
 #define khv_rdmsr(msr, val)		rdmsrl(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrl(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrl_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrl_safe(msr, val)
 #endif
 
 /*

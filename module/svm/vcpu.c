@@ -694,7 +694,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
-	unsigned long host_dr7;
+	unsigned long host_dr6, host_dr7;
 	u64 host_pa;
 	int fault;
 
@@ -714,12 +714,22 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 
 	local_irq_disable();
 	asm volatile("clgi" : : : "memory");
+	/*
+	 * VMRUN loads the guest's DR6/DR7 from the VMCB; until then no host
+	 * breakpoint may fire with guest state half loaded (as KVM), and
+	 * #VMEXIT does not give the host its DR6 back (APM 15.7.2).
+	 */
 	host_dr7 = native_get_debugreg(7);
+	if (host_dr7 & KHV_DR7_ENABLED)
+		native_set_debugreg(7, 0);
+	host_dr6 = native_get_debugreg(6);
 	svm_vmsave(host_pa);
 	svm_vmload(svm->vmcb_pa);
 	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
 	svm_vmsave(svm->vmcb_pa);
 	svm_vmload(host_pa);
+	if (native_get_debugreg(6) != host_dr6)
+		native_set_debugreg(6, host_dr6);
 	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
 	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);
