@@ -42,6 +42,25 @@
 #define khv_fred_enabled()	false
 #endif
 
+/* 6.12 (and backports): VERW before VMRUN/VM entry has a feature of its own. */
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+#define khv_clear_cpu_buf_vm()	cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM)
+#else
+#define khv_clear_cpu_buf_vm()	false
+#endif
+
+/*
+ * VMSCAPE (6.17, backported to the stable kernels): after a guest ran, the
+ * host asks for an IBPB before its user space runs again.
+ */
+#ifdef X86_FEATURE_IBPB_EXIT_TO_USER
+#define KHV_IBPB_EXIT_TO_USER()	cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER)
+#define khv_set_ibpb_exit_to_user()	this_cpu_write(x86_ibpb_exit_to_user, true)
+#else
+#define KHV_IBPB_EXIT_TO_USER()	false
+#define khv_set_ibpb_exit_to_user()	do { } while (0)
+#endif
+
 /*
  * Since 6.19 the kernel core owns VMX/SVM enabling (arch/x86/virt/hw.c) and
  * exports it, and the CR4 helpers, to KVM only: khv may not switch

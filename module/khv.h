@@ -9,6 +9,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -188,6 +189,10 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier spec_pn;	/* spec.c, during KHV_RUN */
+	bool spec_pn_on;
+#endif
 };
 
 /* The backend chosen at load time; constant afterwards. */
@@ -229,8 +234,14 @@ unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, const u8 *buf, unsigned int len);
 
-/* vcpu.c */
+/* spec.c: prediction barriers between guests and the host */
 void khv_barrier_on_vm_switch(struct khv_vm *vm);
+void khv_spec_run_begin(struct khv_vcpu *vcpu);
+void khv_spec_run_end(struct khv_vcpu *vcpu);
+void khv_spec_init(void);
+void khv_spec_exit(void);
+
+/* vcpu.c */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id);

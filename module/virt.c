@@ -405,6 +405,7 @@ int khv_virt_init(void)
 	r = register_reboot_notifier(&khv_reboot_nb);
 	if (r)
 		goto err_cpuhp;
+	khv_spec_init();
 	return 0;
 
 err_cpuhp:
@@ -416,6 +417,7 @@ void khv_virt_exit(void)
 {
 	/* Every VM holds a module reference: none is left at unload. */
 	WARN_ON(khv_virt_nr_users);
+	khv_spec_exit();
 	unregister_reboot_notifier(&khv_reboot_nb);
 	cpuhp_remove_state_nocalls(khv_cpuhp_state);
 }

@@ -725,6 +725,8 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	host_dr6 = native_get_debugreg(6);
 	svm_vmsave(host_pa);
 	svm_vmload(svm->vmcb_pa);
+	/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
+	amd_clear_divider();
 	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
 	svm_vmsave(svm->vmcb_pa);
 	svm_vmload(host_pa);

@@ -171,7 +171,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		native_write_cr2(vmx->cr2);
 	if (vmx->launched)
 		flags |= RUN_LAUNCHED;
-	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF))
+	/* MDS and friends: CLEAR_CPU_BUF up to 6.15, CLEAR_CPU_BUF_VM after. */
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
 		flags |= RUN_VERW;
 
 	r = khv_vmx_vmenter(vmx->gprs, &vmx_verw_sel, flags);
