@@ -27,6 +27,7 @@
  * khv-mitigation: CLEAR_CPU_BUFFERS -- the VERW of RUN_VERW, with khv's own
  *	selector (the kernel's is KVM's only on 7.3)
  * khv-mitigation: VM_CLEAR_CPU_BUFFERS -- as CLEAR_CPU_BUFFERS
+ * khv-mitigation: VERW -- as CLEAR_CPU_BUFFERS
  * khv-mitigation: CLEAR_BRANCH_HISTORY_VMEXIT -- khv_clear_bhb_loop (bhb.S):
  *	clear_bhb_loop is KVM's only on 7.3
  * khv-mitigation: RESTORE_GUEST_SPEC_CTRL_BODY -- the guest has the host's
