@@ -149,6 +149,7 @@ void vmx_clear_cpu(void)
 		}
 		list_del(&vmx->loaded);
 		vmx->launched = false;
+		/* As in vmx_clear_here(): the list change before the CPU. */
 		smp_wmb();
 		WRITE_ONCE(vmx->cpu, -1);
 	}
