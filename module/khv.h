@@ -189,9 +189,13 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
+};
+
+/* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
+struct khv_spec_run {
 #ifdef CONFIG_PREEMPT_NOTIFIERS
-	struct preempt_notifier spec_pn;	/* spec.c, during KHV_RUN */
-	bool spec_pn_on;
+	struct preempt_notifier pn;
+	bool on;
 #endif
 };
 
@@ -236,8 +240,8 @@ unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 
 /* spec.c: prediction barriers between guests and the host */
 void khv_barrier_on_vm_switch(struct khv_vm *vm);
-void khv_spec_run_begin(struct khv_vcpu *vcpu);
-void khv_spec_run_end(struct khv_vcpu *vcpu);
+void khv_spec_run_begin(struct khv_spec_run *sr);
+void khv_spec_run_end(struct khv_spec_run *sr);
 void khv_spec_init(void);
 void khv_spec_exit(void);
 

@@ -20,6 +20,7 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
@@ -89,18 +90,19 @@ static struct preempt_ops khv_spec_preempt_ops = {
 #endif
 
 /**
- * khv_spec_run_begin() - KHV_RUN starts on @vcpu (its mutex held or not).
- * @vcpu: the vCPU.
+ * khv_spec_run_begin() - a KHV_RUN starts in this thread.
+ * @sr: its state, on the caller's stack until khv_spec_run_end().
  */
-void khv_spec_run_begin(struct khv_vcpu *vcpu)
+void khv_spec_run_begin(struct khv_spec_run *sr)
 {
+	memset(sr, 0, sizeof(*sr));
 	if (!khv_spec_shared())
 		return;
 	preempt_disable();
 #ifdef CONFIG_PREEMPT_NOTIFIERS
-	preempt_notifier_init(&vcpu->spec_pn, &khv_spec_preempt_ops);
-	preempt_notifier_register(&vcpu->spec_pn);
-	vcpu->spec_pn_on = true;
+	preempt_notifier_init(&sr->pn, &khv_spec_preempt_ops);
+	preempt_notifier_register(&sr->pn);
+	sr->on = true;
 #endif
 	/* Coming from user space: anything may have run here. */
 	this_cpu_write(khv_last_vm, 0);
@@ -108,16 +110,16 @@ void khv_spec_run_begin(struct khv_vcpu *vcpu)
 }
 
 /**
- * khv_spec_run_end() - KHV_RUN returns on @vcpu.
- * @vcpu: the vCPU.
+ * khv_spec_run_end() - the KHV_RUN of @sr returns to user space.
+ * @sr: what khv_spec_run_begin() set up.
  */
-void khv_spec_run_end(struct khv_vcpu *vcpu)
+void khv_spec_run_end(struct khv_spec_run *sr)
 {
 	preempt_disable();
 #ifdef CONFIG_PREEMPT_NOTIFIERS
-	if (vcpu->spec_pn_on) {
-		preempt_notifier_unregister(&vcpu->spec_pn);
-		vcpu->spec_pn_on = false;
+	if (sr->on) {
+		preempt_notifier_unregister(&sr->pn);
+		sr->on = false;
 	}
 #endif
 	khv_spec_leave_cpu();

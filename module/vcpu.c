@@ -381,9 +381,10 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
  */
 static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
+	struct khv_spec_run sr;
 	long r;
 
-	khv_spec_run_begin(vcpu);
+	khv_spec_run_begin(&sr);
 	do {
 		/* immediate_exit returns at once, paused or not. */
 		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :
@@ -398,7 +399,7 @@ static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 			r = khv_vcpu_run(vcpu);
 		mutex_unlock(&vcpu->mutex);
 	} while (r == KHV_RUN_PAUSED);
-	khv_spec_run_end(vcpu);
+	khv_spec_run_end(&sr);
 	return r;
 }
 
