@@ -99,8 +99,13 @@ SYM_FUNC_START(khv_svm_vmrun)
 	mov G_RSI(%rsi), %rsi
 
 #ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
-	/* Clobbers ZF only. */
-	ALTERNATIVE "", "verw khv_svm_verw_sel(%rip)", X86_FEATURE_CLEAR_CPU_BUF_VM
+	/*
+	 * Clobbers ZF only. Outside the replacement: older kernels do not
+	 * relocate a RIP-relative operand in one.
+	 */
+	ALTERNATIVE "jmp .Lno_verw", "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw khv_svm_verw_sel(%rip)
+.Lno_verw:
 #endif
 	sti
 1:	vmrun %rax
