@@ -805,6 +805,7 @@ asm(".pushsection .rodata\n"
 #define KVM_LM_MEM		0x10000
 #define KVM_LM_FLAG		0x5000
 #define KVM_LM_READBACK		0x5008
+#define KVM_LM_CPUID_MAX	128
 
 struct kvm_lm_guest {
 	int vm;
@@ -849,6 +850,10 @@ static void kvm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool l)
 static int kvm_lm_guest_create(int kvmfd, const uint64_t vals[NR_SYSCALL_MSRS],
 			       struct kvm_lm_guest *g, char *why, size_t len)
 {
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[KVM_LM_CPUID_MAX];
+	} cpuid = {};
 	struct kvm_userspace_memory_region region = {};
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = {};
@@ -899,6 +904,15 @@ static int kvm_lm_guest_create(int kvmfd, const uint64_t vals[NR_SYSCALL_MSRS],
 	if (g->run == MAP_FAILED) {
 		r = -errno;
 		snprintf(why, len, "mmap kvm_run: %s", strerror(-r));
+		goto err;
+	}
+	/* Without a CPUID, KVM takes CR4.PAE and EFER.LME for reserved. */
+	cpuid.c.nent = KVM_LM_CPUID_MAX;
+	r = khv_ioctl(kvmfd, KVM_GET_SUPPORTED_CPUID, (unsigned long)&cpuid);
+	if (!r)
+		r = khv_ioctl(g->vcpu, KVM_SET_CPUID2, (unsigned long)&cpuid);
+	if (r) {
+		snprintf(why, len, "KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2: %s", strerror(-r));
 		goto err;
 	}
 	r = khv_ioctl(g->vcpu, KVM_GET_SREGS, (unsigned long)&sregs);
