@@ -1165,7 +1165,14 @@ TEST_F_TIMEOUT(virt, kvm_guest_syscall_msrs_do_not_become_the_hosts, 900)
 	close_kvm(h);
 }
 
-/* Issue 11.4: KVM's VMCSs come and go on CPU 0 while khv runs there. */
+/*
+ * Issue 11.4: KVM's VMCSs come and go on CPU 0 while khv runs there: KVM
+ * VMCLEARs (and frees) them from IPIs, which must not land between khv's
+ * VMPTRST and its VMPTRLD of the VMCS it found current. What goes wrong
+ * then (a cleared or freed VMCS active again) stays invisible in Bochs,
+ * which keeps no VMCS data inside the CPU: there this is a stress test that
+ * both hypervisors keep entering their guests, not a demonstration.
+ */
 struct churn {
 	int kvm_dev;
 	atomic_bool stop;
