@@ -63,7 +63,12 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 				  "", r);
 			return r;
 		}
-		return khv_vm_create(&create);
+		r = khv_vm_create(&create);
+		/* The limits' refusals are audited like the grant's. */
+		if (r == -ENOSPC || r == -EDQUOT)
+			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",
+				  "", r);
+		return r;
 	default:
 		return -ENOTTY;
 	}

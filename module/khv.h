@@ -43,12 +43,18 @@ struct khv_memslot {
 };
 
 #define KHV_MAX_VMS	1024
+/* max_vms_per_user's default: no user takes more than a sixteenth. */
+#define KHV_MAX_VMS_PER_USER	64
 #define KHV_MAX_VCPUS	64
 
 #define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
 #define KHV_VM_TAGS_MAX	256	/* bytes of the comma-separated list, NUL */
 #define KHV_TAG_MAX	32	/* bytes of one tag, with the NUL */
 #define KHV_VM_NR_TAGS	8	/* tags a VM may have */
+
+/* struct khv_vcpu's mode (kick.c). */
+#define KHV_VCPU_OUTSIDE_GUEST	0
+#define KHV_VCPU_IN_GUEST	1
 
 /* KHV_RUN's loop saw the VM paused: wait outside the vCPU mutex, retry. */
 #define KHV_RUN_PAUSED	1
@@ -73,10 +79,13 @@ struct khv_memslot {
  * @slots:   guest RAM regions, indexed by slot number.
  * @mem_bytes: sum of the regions' sizes.
  * @npt:     the nested page table (NPT or EPT format) mapping @slots.
- * @tlb_gen: bumped after every mapping change that needs a TLB flush;
- *	each vCPU flushes when it sees a new value before entering the guest.
- * @vcpu_lock: serialises vCPU creation.
- * @vcpus:   by id; an entry never changes once set until the VM is freed.
+ * @tlb_gen: bumped by khv_vm_flush_tlbs() after every mapping change that
+ *	needs a TLB flush; each vCPU flushes when it sees a new value before
+ *	entering the guest.
+ * @vcpu_lock: serialises vCPU creation, and kicks (kick.c) against the
+ *	vCPUs' freeing.
+ * @vcpus:   by id; an entry is set before the vCPU's fd exists and never
+ *	changes until the VM is freed.
  * @nr_vcpus: created so far.
  * @file:    the VM's file; vCPU files hold it open.
  */
@@ -169,6 +178,9 @@ struct khv_string_io {
  * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
  * @pending_sio: the INS for KHV_PENDING_INS.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
+ * @mode:    KHV_VCPU_IN_GUEST from just before an entry to just after the
+ *	exit (interrupts off throughout), else KHV_VCPU_OUTSIDE_GUEST (kick.c).
+ * @cpu:     the CPU of the last entry.
  * @exits:   exits by KHV_EXIT_* reason returned to user space.
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
@@ -184,6 +196,8 @@ struct khv_vcpu {
 	struct khv_insn pending_insn;
 	struct khv_string_io pending_sio;
 	u64 tlb_gen;
+	int mode;
+	int cpu;
 	u64 exits[KHV_EXIT_HYPERCALL + 2];
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
@@ -217,6 +231,13 @@ void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
 
+/* limits.c: VMs per user. */
+u32 khv_max_vms_per_user(void);
+u32 khv_set_max_vms_per_user(u32 max);
+int khv_user_vm_get(kuid_t uid);
+void khv_user_vm_put(kuid_t uid);
+void khv_limits_exit(void);
+
 /* mem.c */
 int khv_vm_mem_init(struct khv_vm *vm);
 void khv_vm_mem_destroy(struct khv_vm *vm);
@@ -244,6 +265,13 @@ int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
 int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio);
 
+/* kick.c: vCPUs out of the guest, for a state change or a TLB flush. */
+bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush);
+void khv_vcpu_exit_guest(struct khv_vcpu *vcpu);
+void khv_vm_kick(struct khv_vm *vm);
+void khv_vm_flush_tlbs(struct khv_vm *vm);
+u64 khv_kicks(void);
+
 /* cpuid.c */
 void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
@@ -261,11 +289,14 @@ struct khv_grant_rule {
 	char tag[KHV_TAG_MAX];	/* object TAG */
 };
 
-/* Who asks: effective uid, and every group (effective and supplementary). */
+/*
+ * Who asks: effective uid and gid, and every supplementary group (sorted, as
+ * in a struct cred; NULL for none), all in the initial user namespace.
+ */
 struct khv_grant_actor {
 	u32 uid;
-	unsigned int ngids;
-	const u32 *gids;
+	u32 gid;
+	const struct group_info *groups;
 };
 
 /* What is asked about: a VM (its id and tags), or the host (vm_id 0). */
@@ -289,18 +320,40 @@ bool khv_tag_valid(const char *tag);
 bool khv_tags_valid(const char *tags);
 bool khv_tags_has(const char *tags, const char *tag);
 
-/* policy.c: grant rules and their checks against current's credentials. */
+/* policy.c: grant rules and their checks against a caller's credentials. */
 #define KHV_GRANT_MAX	256
 
+/*
+ * Whom a check is for: the credentials that sent the request and, for a
+ * netlink socket opened by someone else, those of its opener (both must be
+ * allowed: Documentation/admin-guide.rst, "Who may do what"); and whether
+ * CAP_SYS_ADMIN, which no grant restricts, was found in both.
+ */
+struct khv_subject {
+	const struct cred *cred;
+	const struct cred *opener;	/* NULL: the same as @cred */
+	bool admin;
+};
+
+bool khv_grant_allows(const struct khv_subject *s, u32 op,
+		      struct khv_vm *vm);
+bool khv_grant_allows_tags(const struct khv_subject *s, u32 op,
+			   struct khv_vm *vm, const char *tags);
 int khv_grant_check(u32 op, struct khv_vm *vm);
 int khv_grant_add(const struct khv_grant_rule *rule, u32 *id);
 int khv_grant_del(u32 id);
 bool khv_grant_get_next(u32 *id, struct khv_grant_rule *rule);
 void khv_grant_exit(void);
 
-/* audit.c: one record per state change and per denial. */
-#define KHV_AUDIT_OBJ_MAX	48
-#define KHV_AUDIT_VAL_MAX	96
+/*
+ * audit.c: one record per state change and per denial. A record's strings
+ * hold the longest value khv writes, so that no record is ever cut: the
+ * object "vm ID NAME" and the value "name=NAME tags=TAGS".
+ */
+#define KHV_AUDIT_OBJ_MAX	(sizeof("vm 18446744073709551615 ") + \
+				 KHV_VM_NAME_MAX - 1)
+#define KHV_AUDIT_VAL_MAX	(sizeof("name= tags=") + KHV_VM_NAME_MAX - 1 + \
+				 KHV_VM_TAGS_MAX - 1)
 #define KHV_AUDIT_RING_MIN	16
 #define KHV_AUDIT_RING_MAX	65536
 
@@ -308,6 +361,7 @@ struct khv_audit_rec {
 	u64 seq;
 	u64 time_ns;
 	u64 vm_id;
+	u64 suppressed;		/* audit-suppressed: the denials it sums up */
 	u32 uid;
 	u32 pid;
 	u32 op;			/* KHV_AUDIT_OP_* */
@@ -323,7 +377,14 @@ struct khv_audit_state {
 	u64 next_seq;
 	u64 first_seq;
 	u64 lost;
+	u64 suppressed;
+	u32 denial_burst;
+	u32 denial_interval;
 };
+
+/* The limits of audit-set's fields (Documentation/admin-guide.rst "Audit"). */
+#define KHV_AUDIT_BURST_MAX	65536
+#define KHV_AUDIT_INTERVAL_MAX	86400
 
 void khv_audit(u32 op, u64 vm_id, const char *object, const char *old,
 	       const char *new, int result);
@@ -334,8 +395,48 @@ const char *khv_vm_state_name(u32 state);
 int khv_audit_init(void);
 void khv_audit_exit(void);
 void khv_audit_get_state(struct khv_audit_state *st);
-int khv_audit_resize(u32 size, u32 *old);
+int khv_audit_resize(u32 size);
+void khv_audit_set_limit(u32 burst, u32 interval);
 bool khv_audit_read(u64 *seq, struct khv_audit_rec *rec);
+
+/*
+ * audit_limit.c: the denial rate limit, per subject (uid). Pure: the caller
+ * holds the audit lock and says what time it is (monotonic ns).
+ */
+#define KHV_AUDIT_SUBJECTS	64
+
+/* One subject's denials in its current window; window_end 0: slot free. */
+struct khv_audit_subject {
+	u64 window_end;
+	u64 suppressed;
+	u32 uid;
+	u32 recorded;
+	u32 ops;		/* BIT(KHV_AUDIT_OP_*) of the suppressed */
+	u32 pid;		/* the last suppressed denial's actor */
+	char comm[TASK_COMM_LEN];
+};
+
+struct khv_audit_limiter {
+	u32 burst;		/* denials recorded per window; 0: no limit */
+	u64 interval_ns;
+	struct khv_audit_subject subj[KHV_AUDIT_SUBJECTS];
+};
+
+/* What a subject's window suppressed, for its audit-suppressed record. */
+struct khv_audit_summary {
+	u64 suppressed;
+	u32 uid;
+	u32 pid;
+	u32 ops;
+	char comm[TASK_COMM_LEN];
+};
+
+bool khv_audit_limit(struct khv_audit_limiter *l, u64 now, u32 uid, u32 op,
+		     u32 pid, const char *comm, struct khv_audit_summary *sum,
+		     bool *flush);
+bool khv_audit_limit_expire(struct khv_audit_limiter *l, u64 now,
+			    struct khv_audit_summary *sum);
+u64 khv_audit_limit_next(const struct khv_audit_limiter *l);
 
 /* dev.c */
 long khv_check_extension(unsigned long cap);

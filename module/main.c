@@ -84,6 +84,7 @@ static void __exit khv_exit(void)
 	khv_nl_exit();
 	khv_virt_exit();
 	khv_grant_exit();
+	khv_limits_exit();
 	khv_audit_exit();
 	khv_arch->hardware_unsetup();
 	pr_info("unloaded\n");

@@ -12,6 +12,8 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -28,15 +30,33 @@ static u64 khv_slot_mmap_offset(u32 slot)
 	return (u64)slot * KHV_MAX_MEM_SIZE;
 }
 
+/*
+ * A region may hold 16M pages: the loops over them give the CPU away every
+ * KHV_CHUNK_PAGES pages (@i counts pages), and the ones that build a region
+ * stop there when the caller is killed (Documentation/khv-abi.rst,
+ * KHV_SET_MEMORY_REGION). Return: true if it was.
+ */
+static bool khv_mem_yield(unsigned long i)
+{
+	if (i % KHV_CHUNK_PAGES)
+		return false;
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 static void khv_memslot_free(struct khv_memslot *ms)
 {
 	unsigned long i;
 
 	if (!ms)
 		return;
-	for (i = 0; i < ms->npages; i++)
+	for (i = 0; i < ms->npages; i++) {
+		/* Freeing always completes, killed or not. */
+		if (!(i % KHV_CHUNK_PAGES))
+			cond_resched();
 		if (ms->pages[i])
 			__free_page(ms->pages[i]);
+	}
 	kvfree(ms->pages);
 	kfree(ms);
 }
@@ -45,6 +65,7 @@ static void khv_memslot_free(struct khv_memslot *ms)
  * Allocate @ms->npages zeroed pages: 2 MiB physically contiguous chunks where
  * the allocator has them (split into ordinary pages so that each can be
  * mapped on its own), single pages otherwise.
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed.
  */
 static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 {
@@ -53,6 +74,9 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	struct page *page;
 
 	while (i < ms->npages) {
+		/* Chunks start at multiples of KHV_CHUNK_PAGES in guest space. */
+		if (khv_mem_yield(i + (ms->gpa >> PAGE_SHIFT)))
+			return -EINTR;
 		page = NULL;
 		if (ms->npages - i >= KHV_CHUNK_PAGES &&
 		    IS_ALIGNED(ms->gpa + i * PAGE_SIZE, SZ_2M))
@@ -62,7 +86,6 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 			split_page(page, KHV_CHUNK_ORDER);
 			for (j = 0; j < KHV_CHUNK_PAGES; j++)
 				ms->pages[i++] = page + j;
-			cond_resched();
 			continue;
 		}
 		page = alloc_page(gfp);
@@ -73,17 +96,27 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	return 0;
 }
 
-/* Map @ms into the nested page table in physically contiguous runs. */
+/*
+ * Map @ms into the nested page table in physically contiguous runs, none
+ * across a 2 MiB boundary of guest-physical space (so that each step is short).
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed; on an error, part
+ * of @ms may be mapped.
+ */
 static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
 {
 	unsigned int prot = ms->flags & KHV_MEM_READONLY ?
 			    KHV_PT_R | KHV_PT_X : KHV_PT_RWX;
-	unsigned long i = 0, n;
+	unsigned long gfn = ms->gpa >> PAGE_SHIFT;
+	unsigned long i = 0, n, max;
 	int r;
 
 	while (i < ms->npages) {
+		if (khv_mem_yield(gfn + i))
+			return -EINTR;
+		max = min(ms->npages - i,
+			  KHV_CHUNK_PAGES - (gfn + i) % KHV_CHUNK_PAGES);
 		n = 1;
-		while (i + n < ms->npages &&
+		while (n < max &&
 		       page_to_pfn(ms->pages[i + n]) ==
 		       page_to_pfn(ms->pages[i]) + n)
 			n++;
@@ -188,8 +221,9 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 	return 0;
 
 err_unmap:
+	/* No vCPU may reach a page once it is freed (khv_vm_flush_tlbs()). */
 	if (khv_memslot_unmap(vm, ms) > 0)
-		atomic64_inc(&vm->tlb_gen);
+		khv_vm_flush_tlbs(vm);
 err_unlock:
 	mutex_unlock(&vm->mem_lock);
 err_free:
@@ -329,7 +363,9 @@ static const struct vm_operations_struct khv_mem_vm_ops = {
  * @vm:  the VM whose fd is mapped.
  * @vma: must lie inside one region's window of offsets.
  *
- * The mapping holds the VM file, so the pages outlive it.
+ * The mapping holds the VM file, so the pages outlive it. It is neither
+ * inherited by a fork() (VM_DONTCOPY: a child would keep the VM alive) nor
+ * written to core dumps (VM_DONTDUMP: guest memory is the guest's).
  * Return: 0, or -EINVAL for offsets that are not a region's.
  */
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
@@ -345,7 +381,7 @@ int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
 	if (!ms || off - ms->mmap_offset > ms->size ||
 	    len > ms->size - (off - ms->mmap_offset))
 		return -EINVAL;
-	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_private_data = ms;
 	vma->vm_ops = &khv_mem_vm_ops;
 	return 0;

@@ -539,10 +539,12 @@ static const struct vm_operations_struct khv_vcpu_vm_ops = {
 	.fault = khv_vcpu_fault,
 };
 
+/* As guest memory (khv_vm_mmap()): not inherited, not dumped, not grown. */
 static int khv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &khv_vcpu_vm_ops;
 	return 0;
 }
@@ -596,6 +598,7 @@ void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 {
 	struct khv_vcpu *vcpu;
+	struct file *file;
 	int r;
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
@@ -608,21 +611,31 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 		r = -EEXIST;
 		goto out;
 	}
+	r = get_unused_fd_flags(O_CLOEXEC);
+	if (r < 0)
+		goto out;
 	vcpu = khv_arch->vcpu_create(vm, args->id);
 	if (IS_ERR(vcpu)) {
+		put_unused_fd(r);
 		r = PTR_ERR(vcpu);
 		goto out;
 	}
 	get_file(vm->file);
-	r = anon_inode_getfd("khv-vcpu", &khv_vcpu_fops, vcpu,
-			     O_RDWR | O_CLOEXEC);
-	if (r < 0) {
+	file = anon_inode_getfile("khv-vcpu", &khv_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
 		fput(vm->file);
 		khv_arch->vcpu_free(vcpu);
+		put_unused_fd(r);
+		r = PTR_ERR(file);
 		goto out;
 	}
-	vm->vcpus[args->id] = vcpu;
+	/*
+	 * In vcpus[] before any KHV_RUN can reach it through its fd, so that
+	 * every kick that could concern it finds it (kick.c).
+	 */
+	WRITE_ONCE(vm->vcpus[args->id], vcpu);
 	vm->nr_vcpus++;
+	fd_install(r, file);
 out:
 	mutex_unlock(&vm->vcpu_lock);
 	return r;

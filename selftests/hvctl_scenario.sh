@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # hvctl_scenario: the real hvctl binary against the loaded khv module —
-# host show (JSON keys), vm list/show/set/pause/resume/destroy and
+# host show (JSON keys) and set, vm list/show/set/pause/resume/destroy and
 # introspection on a VM held by khv_hold_vm, grants, the audit ring, the
 # monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
-# message on stderr), 2 (usage). TAP output; plain POSIX sh (busybox), no jq.
+# message on stderr), 2 (usage); recorded strings printed escaped (no control
+# character or invalid UTF-8 reaches the terminal or the JSON). TAP output;
+# plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -36,7 +38,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..24"
+echo "1..28"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -74,7 +76,7 @@ has() {
 if run 0 -j host show; then
 	missing=
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
-		 nr_vms module_sig taint lockdown; do
+		 nr_vms module_sig taint lockdown max_vms_per_user; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -161,15 +163,21 @@ fi
 
 # 10-11: grants: add (JSON id), list, a refusal with the kernel's message, del.
 GID=
+TID=
 if run 0 -j grant add uid 4242 view tag web allow; then
 	GID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
 fi
-if [ -n "$GID" ] && run 0 -j grant list &&
+if run 0 -j grant add uid 4242 tag tag prod deny; then
+	TID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
+fi
+if [ -n "$GID" ] && [ -n "$TID" ] && run 0 -j grant list &&
    has "{\"id\":$GID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"view\",\"object\":\"tag\",\"tag\":\"web\",\"action\":\"allow\"}" &&
-   run 0 grant del "$GID" && run 0 -j grant list && ! has "\"id\":$GID,"; then
-	ok "hvctl grant add / list / del"
+   has "{\"id\":$TID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"tag\",\"object\":\"tag\",\"tag\":\"prod\",\"action\":\"deny\"}" &&
+   run 0 grant del "$GID" && run 0 grant del "$TID" && run 0 -j grant list &&
+   ! has "\"id\":$GID," && ! has "\"id\":$TID,"; then
+	ok "hvctl grant add / list / del (ops view and tag)"
 else
-	not_ok "hvctl grant add / list / del" "status $status"
+	not_ok "hvctl grant add / list / del (ops view and tag)" "status $status"
 fi
 if run 1 grant add uid 1 view tag "no way" allow && grep -q "^Error: a tag is" "$TMP/err"; then
 	ok "grant with a bad tag: exit 1 with the kernel's message"
@@ -178,7 +186,7 @@ else
 fi
 
 # 12-13: the audit ring in JSON, with our changes in it; a bad size refused.
-if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"records":\[' &&
+if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"suppressed":[0-9]*,"denial_burst":[0-9]*,"denial_interval":[0-9]*,"records":\[' &&
    has "\"op\":\"vm-pause\",\"vm\":$ID," && has "\"op\":\"introspect-mem\",\"vm\":$ID," &&
    has '"op":"grant-add"'; then
 	ok "hvctl -j audit show: ring state and the records of our changes"
@@ -268,6 +276,68 @@ if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help &&
 	ok "help at every level: exit 0"
 else
 	not_ok "help at every level: exit 0" "status $status"
+fi
+
+# 24-26: strings anyone chooses are printed escaped. A process names itself
+# (its comm) as it likes; execve takes it from the file's name, so hvctl run
+# through these links records a comm of ESC [2J x (clear the screen), and one
+# that is not UTF-8.
+EVIL=$(printf '\033[2Jx')
+NOTUTF8=$(printf '\377\376y')
+ln -s "$HVCTL" "$TMP/$EVIL"
+ln -s "$HVCTL" "$TMP/$NOTUTF8"
+"$HVCTL" audit monitor --count 2 > "$TMP/monitor" 2>&1 &
+MON_PID=$!
+sleep 1
+EVIL_GID=$("$TMP/$EVIL" -j grant add uid 4244 view all allow 2>/dev/null |
+	   sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+BAD_GID=$("$TMP/$NOTUTF8" -j grant add uid 4245 view all allow 2>/dev/null |
+	  sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$EVIL_GID" ] && "$HVCTL" grant del "$EVIL_GID"
+[ -n "$BAD_GID" ] && "$HVCTL" grant del "$BAD_GID"
+
+# raw FILE: how many bytes of FILE are ESC or not ASCII.
+raw() {
+	echo $(($(tr -d '\000-\032\034-\177' < "$1" | wc -c)))
+}
+
+if run 0 audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/out" && grep -qF 'comm "\xff\xfey"' "$TMP/out"; then
+	ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN"
+else
+	not_ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN" \
+		"status $status, $(raw "$TMP/out") raw bytes, grants $EVIL_GID $BAD_GID"
+fi
+if run 0 -j audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF '"comm":"\u001b[2Jx"' "$TMP/out" && grep -qF '"comm":"\u00ff\u00fey"' "$TMP/out"; then
+	ok "hvctl -j audit show: the same comms as \\u escapes"
+else
+	not_ok "hvctl -j audit show: the same comms as \\u escapes" "status $status, $(raw "$TMP/out") raw bytes"
+fi
+( sleep 20; kill "$MON_PID" 2>/dev/null ) &
+WATCHDOG=$!
+wait "$MON_PID"
+mon_status=$?
+kill "$WATCHDOG" 2>/dev/null
+if [ $mon_status -eq 0 ] && [ "$(raw "$TMP/monitor")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/monitor" && grep -qF 'comm "\xff\xfey"' "$TMP/monitor"; then
+	ok "hvctl audit monitor: the records' comms escaped"
+else
+	sed -n 's/^/# monitor: /; l' "$TMP/monitor"
+	not_ok "hvctl audit monitor: the records' comms escaped" "status $mon_status"
+fi
+
+# host set changes the per-user limit; the kernel refuses one out of range.
+old=$("$HVCTL" -j host show | sed -n 's/.*"max_vms_per_user":\([0-9]*\).*/\1/p')
+if [ -n "$old" ] && run 0 host set max-vms-per-user 7 && run 0 -j host show &&
+   has '"max_vms_per_user":7[,}]' && run 1 host set max-vms-per-user 1025 &&
+   grep -q "Error" "$TMP/err" && run 2 host set max-vms-per-user &&
+   run 0 host set max-vms-per-user "$old"; then
+	ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel"
+else
+	not_ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel" \
+		"limit before: '$old', last status $status"
+	[ -n "$old" ] && "$HVCTL" host set max-vms-per-user "$old"
 fi
 
 [ $FAILED -eq 0 ]

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * khv_dev_test: the /dev/khv ABI — API version, capabilities, VM creation and
- * its argument checks, unknown ioctls, and VM lifetime accounting.
+ * its argument checks, unknown ioctls, VM lifetime accounting, and the VM's
+ * mappings kept from fork() children and core dumps.
  *
  * A missing /dev/khv is a failure, not a skip: these tests run where the
  * module is loaded, so a test that cannot open it has found a bug.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <linux/kvm.h>
 
@@ -287,6 +291,110 @@ TEST_F(dev, create_vm_rejects_bad_pointer)
 	if (r >= 0)
 		close(r);
 	munmap(map, 2 * page);
+}
+
+/* The VmFlags line of /proc/self/smaps for the mapping at @addr, or "". */
+static void vma_flags(const void *addr, char *flags, size_t len)
+{
+	unsigned long start, end, want = (unsigned long)addr;
+	bool in = false;
+	char line[512];
+	FILE *f;
+
+	flags[0] = '\0';
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line; its fields ("Size:" ...) follow. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start <= want && want < end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, len, "%.*s", (int)len - 1, line + 8);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static bool has_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p;
+
+	for (p = strstr(flags, flag); p; p = strstr(p + 1, flag))
+		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* In a child: 0 if neither mapping exists (mincore() of an unmapped range: ENOMEM). */
+static int child_sees_no_mapping(void *mem, void *run)
+{
+	unsigned char vec[1];
+	int ret = 0;
+
+	if (mincore(mem, getpagesize(), vec) != -1 || errno != ENOMEM)
+		ret |= 1;
+	if (mincore(run, getpagesize(), vec) != -1 || errno != ENOMEM)
+		ret |= 2;
+	return ret;
+}
+
+/*
+ * Guest memory and the run page stay with the process that mapped them: a
+ * fork() does not hand them (and with them the VM) to the child, and a core
+ * dump does not contain them.
+ */
+TEST_F(dev, guest_memory_and_run_page_not_inherited_nor_dumped)
+{
+	struct khv_memory_region mr;
+	struct khv_create_vcpu vc;
+	char flags[256];
+	void *mem, *run;
+	int vm, vcpu, status;
+	pid_t pid;
+
+	vm = khv_create_vm(self->fd);
+	ASSERT_LE(0, vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	memset(&mr, 0, sizeof(mr));
+	mr.size = 0x10000;
+	ASSERT_EQ(0, khv_ioctl(vm, KHV_SET_MEMORY_REGION, (unsigned long)&mr));
+	mem = mmap(NULL, mr.size, PROT_READ | PROT_WRITE, MAP_SHARED, vm, mr.mmap_offset);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(&vc, 0, sizeof(vc));
+	vcpu = khv_ioctl(vm, KHV_CREATE_VCPU, (unsigned long)&vc);
+	ASSERT_LE(0, vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(-vcpu));
+	run = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	*(volatile char *)mem = 1;
+	*(volatile char *)run;
+
+	vma_flags(mem, flags, sizeof(flags));
+	EXPECT_TRUE(has_flag(flags, "dc") && has_flag(flags, "dd"))
+		TH_LOG("guest memory VmFlags:%s", flags);
+	vma_flags(run, flags, sizeof(flags));
+	EXPECT_TRUE(has_flag(flags, "dc") && has_flag(flags, "dd"))
+		TH_LOG("run page VmFlags:%s", flags);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(child_sees_no_mapping(mem, run));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the child has %s%s%s", WEXITSTATUS(status) & 1 ? "guest memory" : "",
+		       WEXITSTATUS(status) == 3 ? " and " : "",
+		       WEXITSTATUS(status) & 2 ? "the run page" : "");
+	/* The parent keeps both. */
+	EXPECT_EQ(1, *(volatile char *)mem);
+	munmap(run, getpagesize());
+	munmap(mem, mr.size);
+	close(vcpu);
+	close(vm);
 }
 
 /*

@@ -4,8 +4,9 @@
  * with paging running C code of this binary (khv_guest_test_guest.c); port
  * I/O, MMIO and the exits user space completes; CPUID and MSR policy; several
  * vCPUs and VMs at once; signals, immediate_exit and closing a VM under a
- * running vCPU; triple faults; argument checks of the memory, vCPU and
- * register ioctls; and a thousand VM lifetimes with nothing left behind.
+ * running vCPU; triple faults; a killed large region call, and a region call
+ * failing under a vCPU that reads it; argument checks of the memory, vCPU
+ * and register ioctls; and a thousand VM lifetimes with nothing left behind.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts.
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include <cpuid.h>
 
@@ -959,6 +963,289 @@ TEST_F_TIMEOUT(guest, create_run_destroy_1000_cycles_no_leak, 1500)
 	}
 	EXPECT_EQ(base, wait_vms(_metadata, base));
 	EXPECT_EQ(created + NR_CYCLES, state_long(_metadata, "vms_created"));
+}
+
+/* ---- long region calls, and memory leaving the guest --------------------- */
+
+#define SZ_2M		(2ull << 20)
+#define SZ_1M		(1ull << 20)
+
+/* What a child making a region call tells the test (a shared page). */
+struct region_call {
+	atomic_int started;
+	atomic_int finished;	/* the ioctl returned to user space */
+	int result;
+};
+
+static struct region_call *region_call_alloc(void)
+{
+	void *p = mmap(NULL, sizeof(struct region_call), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Fork a child that makes KHV_SET_MEMORY_REGION on @vmfd (on @cpu, if not
+ * -1) and reports to @rc, then waits to be killed.
+ */
+static pid_t region_call_fork(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size,
+			      int cpu, struct region_call *rc)
+{
+	struct khv_memory_region mr;
+	pid_t pid;
+	int r;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (cpu >= 0)
+		khv_pin_to_cpu(cpu);
+	memset(&mr, 0, sizeof(mr));
+	mr.slot = slot;
+	mr.guest_phys_addr = gpa;
+	mr.size = size;
+	atomic_store(&rc->started, 1);
+	r = khv_ioctl(vmfd, KHV_SET_MEMORY_REGION, (unsigned long)&mr);
+	rc->result = r;
+	atomic_store(&rc->finished, 1);
+	for (;;)
+		pause();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* MemAvailable in bytes, 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	uint64_t kb = 0;
+
+	return khv_meminfo_kb("MemAvailable", &kb) ? 0 : kb << 10;
+}
+
+/* Wait up to @ms for @pid; 0 once reaped, -ETIMEDOUT. */
+static int reap(pid_t pid, int ms)
+{
+	for (; ms > 0; ms--) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Half the free memory, at most 1 GiB, takes seconds to allocate, zero and
+ * map in the emulated hosts. A kill 200 ms in must end the call (and the
+ * process) within a second, and the region's pages and the VM must be freed.
+ */
+TEST_F_TIMEOUT(guest, large_region_creation_stops_when_killed, 600)
+{
+	long base = state_long(_metadata, "vms");
+	uint64_t before = mem_available(), size, t0, dt, after = 0;
+	struct region_call *rc;
+	pid_t pid;
+	int vm, i;
+
+	size = before / 2;
+	if (size > (1ull << 30))
+		size = 1ull << 30;
+	size &= ~(SZ_2M - 1);
+	if (size < 64 * SZ_1M)
+		SKIP(return, "MemAvailable %llu MiB: too little for a large region",
+		     (unsigned long long)(before >> 20));
+	rc = region_call_alloc();
+	ASSERT_NE(NULL, rc);
+	vm = khv_create_vm(self->devfd);
+	ASSERT_LE(0, vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	pid = region_call_fork(vm, 0, 0, size, -1, rc);
+	ASSERT_LE(0, pid);
+	close(vm);
+
+	for (i = 0; i < 10000 && !atomic_load(&rc->started); i++)
+		usleep(1000);
+	usleep(200000);
+	if (atomic_load(&rc->finished)) {
+		kill(pid, SIGKILL);
+		reap(pid, 10000);
+		SKIP(return, "%llu MiB made in under 200 ms (%d): nothing to interrupt",
+		     (unsigned long long)(size >> 20), rc->result);
+	}
+	t0 = now_ns();
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(0, reap(pid, 60000)) TH_LOG("the killed child did not exit in 60 s");
+	dt = now_ns() - t0;
+	TH_LOG("%llu MiB region: the killed call and its process ended in %llu ms",
+	       (unsigned long long)(size >> 20), (unsigned long long)(dt / 1000000));
+	EXPECT_FALSE(atomic_load(&rc->finished)) TH_LOG("the call returned before the kill");
+	EXPECT_GT(1000000000ull, dt) TH_LOG("a killed KHV_SET_MEMORY_REGION went on");
+
+	/* Nothing left: the VM, and the pages allocated before the kill. */
+	EXPECT_EQ(base, wait_vms(_metadata, base));
+	for (i = 0; i < 100; i++) {
+		after = mem_available();
+		if (after + 32 * SZ_1M >= before)
+			break;
+		usleep(10000);
+	}
+	EXPECT_LE(before, after + 32 * SZ_1M)
+		TH_LOG("MemAvailable %llu MiB before, %llu MiB after",
+		       (unsigned long long)(before >> 20), (unsigned long long)(after >> 20));
+	munmap(rc, sizeof(*rc));
+}
+
+/* The range guest_code_spin_on_range() spins on: in the guest's identity map. */
+#define SPIN_GPA	0x20000000ull	/* 512 MiB */
+
+struct spin_range_job {
+	struct khv_test_vcpu *vcpu;
+	int cpu;
+	atomic_int done;
+	int result;		/* 0: the guest ended with GUEST_DONE */
+	char why[512];
+};
+
+/* Run the spinning guest on its CPU: MMIO reads of the range read GUEST_SPIN_MMIO. */
+static void *spin_range_thread(void *arg)
+{
+	static const uint64_t mmio = GUEST_SPIN_MMIO;
+	struct spin_range_job *job = arg;
+	struct khv_run *run = job->vcpu->run;
+	char file[64], msg[128];
+	struct ucall uc;
+	uint64_t cmd;
+	int r;
+
+	job->result = -1;
+	khv_pin_to_cpu(job->cpu);
+	for (;;) {
+		r = vcpu_run(job->vcpu);
+		if (r) {
+			snprintf(job->why, sizeof(job->why), "KHV_RUN: %s", strerror(-r));
+			break;
+		}
+		if (run->exit_reason == KHV_EXIT_MMIO && run->mmio.phys_addr == SPIN_GPA) {
+			if (!run->mmio.is_write)
+				memcpy(run->mmio.data, &mmio, sizeof(mmio));
+			continue;
+		}
+		cmd = vcpu_get_ucall(job->vcpu, &uc, file, sizeof(file), msg, sizeof(msg));
+		if (cmd == UCALL_DONE) {
+			job->result = 0;
+			break;
+		}
+		if (cmd == UCALL_NONE)
+			vcpu_describe_exit(job->vcpu, job->why, sizeof(job->why));
+		else
+			snprintf(job->why, sizeof(job->why), "ucall %llu %s:%llu %s (0x%llx, 0x%llx)",
+				 (unsigned long long)cmd, file, (unsigned long long)uc.line, msg,
+				 (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+		break;
+	}
+	atomic_store(&job->done, 1);
+	return NULL;
+}
+
+/* Kill @pid once the guest reads its range as RAM, before the call is done. */
+static void kill_when_seen(volatile struct guest_spin *spin, struct region_call *rc,
+			   struct spin_range_job *job, pid_t pid)
+{
+	const struct timespec tick = { .tv_nsec = 20000 };
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	uint64_t t0 = now_ns();
+	bool fifo_set;
+
+	/* On the child's CPU and above it, so that each look comes at once. */
+	fifo_set = !sched_setscheduler(0, SCHED_FIFO, &fifo);
+	while (!spin->seen && !atomic_load(&rc->finished) && !atomic_load(&job->done) &&
+	       now_ns() - t0 < 60000000000ull)
+		nanosleep(&tick, NULL);
+	kill(pid, SIGKILL);
+	if (fifo_set)
+		sched_setscheduler(0, SCHED_OTHER, &other);
+}
+
+/*
+ * A region call that fails after mapping part of its range frees the pages
+ * it mapped: not before every vCPU has left the guest and flushed what it
+ * cached. A vCPU spins on the range's first page, which the call maps first;
+ * the call is killed (the only way this host has to make it fail part way:
+ * it has no memory cgroups) as soon as the guest reads the page as RAM. The
+ * guest must then read it as MMIO, never as anything else: with
+ * init_on_free=1 (the qemu-svm host), a page freed under the guest reads as
+ * zeroes.
+ */
+TEST_F_TIMEOUT(guest, region_failing_part_way_leaves_no_translation, 900)
+{
+	bool online[KHV_MAX_CPUS];
+	int cpus[2], nr = 0, attempt, valid = 0, c;
+	volatile struct guest_spin *spin;
+	struct spin_range_job job;
+	struct khv_test_vcpu *vcpu;
+	struct region_call *rc;
+	struct khv_test_vm *vm;
+	uint64_t size;
+	pthread_t t;
+	pid_t pid;
+	int r;
+
+	khv_online_cpus(online);
+	for (c = 0; c < KHV_MAX_CPUS && nr < 2; c++)
+		if (online[c])
+			cpus[nr++] = c;
+	if (nr < 2)
+		SKIP(return, "needs two online CPUs: one in the guest, one making the call");
+	if (!khv_cmdline_has("init_on_free=1"))
+		TH_LOG("init_on_free is off: a page freed under the guest keeps its data, unseen");
+	size = mem_available() / 3;
+	if (size > 448 * SZ_1M)
+		size = 448 * SZ_1M;
+	size &= ~(SZ_2M - 1);
+	if (size < 16 * SZ_1M)
+		SKIP(return, "too little free memory");
+
+	for (attempt = 0; attempt < 8 && !valid; attempt++) {
+		VM_CREATE_LONG_MODE(vm);
+		VCPU_ADD(vcpu, vm, 0);
+		spin = (volatile struct guest_spin *)addr_gva2hva(vm, &guest_spin);
+		r = vcpu_set_long_mode(vcpu, guest_code_spin_on_range, SPIN_GPA);
+		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+		rc = region_call_alloc();
+		ASSERT_NE(NULL, rc);
+
+		memset(&job, 0, sizeof(job));
+		job.vcpu = vcpu;
+		job.cpu = cpus[1];
+		ASSERT_EQ(0, pthread_create(&t, NULL, spin_range_thread, &job));
+		pid = region_call_fork(vm->fd, 1, SPIN_GPA, size, cpus[0], rc);
+		ASSERT_LE(0, pid);
+		khv_pin_to_cpu(cpus[0]);
+		kill_when_seen(spin, rc, &job, pid);
+		EXPECT_EQ(0, reap(pid, 60000)) TH_LOG("the killed child did not exit");
+
+		/* The guest goes on reading for a while, then stops. */
+		usleep(100000);
+		spin->stop = 1;
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		TH_LOG("attempt %d: seen %llu, call %s, left %llu, %llu reads as RAM", attempt,
+		       (unsigned long long)spin->seen,
+		       atomic_load(&rc->finished) ? "returned" : "killed",
+		       (unsigned long long)spin->left, (unsigned long long)spin->reads);
+		ASSERT_EQ(0, job.result) TH_LOG("guest: %s", job.why);
+		/* Seen as RAM, then as MMIO: the call unmapped what it had mapped. */
+		valid = spin->seen && spin->left;
+		munmap(rc, sizeof(*rc));
+		vm_free(vm);
+	}
+	if (!valid)
+		SKIP(return, "no attempt killed the call while it mapped the range");
 }
 
 /* ---- argument checks ----------------------------------------------------- */

@@ -173,3 +173,41 @@ void guest_code_loop(uint64_t id)
 		GUEST_SYNC2(id, i);
 	GUEST_DONE();
 }
+
+volatile struct guest_spin guest_spin;
+
+/*
+ * Spin on the first word of the range at @gpa, never leaving the guest while
+ * it is RAM. Until it is RAM: write GUEST_SPIN_TAG and read it back (both exit
+ * as MMIO, the test answers GUEST_SPIN_MMIO; a zero is a region that appeared
+ * between the two, fresh and zeroed). Once the tag stays, only read: it must
+ * stay the tag while the range is RAM, or read as MMIO once it is not. Any
+ * other value is the host's: the page was freed (and wiped, with
+ * init_on_free=1) while this vCPU could still reach it.
+ */
+void guest_code_spin_on_range(uint64_t gpa)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)gpa;
+	uint64_t v;
+
+	while (!guest_spin.stop && !guest_spin.seen) {
+		*p = GUEST_SPIN_TAG;
+		v = *p;
+		if (v == GUEST_SPIN_TAG)
+			guest_spin.seen = 1;
+		else if (v != GUEST_SPIN_MMIO && v != 0)
+			GUEST_ASSERT_EQ(v, GUEST_SPIN_MMIO);
+	}
+	while (!guest_spin.stop) {
+		v = *p;
+		if (v == GUEST_SPIN_MMIO) {
+			guest_spin.left = 1;
+			continue;
+		}
+		/* RAM again after MMIO: a region of a later attempt, not ours. */
+		GUEST_ASSERT(!guest_spin.left);
+		GUEST_ASSERT_EQ(v, GUEST_SPIN_TAG);
+		guest_spin.reads = guest_spin.reads + 1;
+	}
+	GUEST_DONE();
+}

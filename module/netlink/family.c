@@ -13,6 +13,10 @@
 #include "khv.h"
 #include "netlink.h"
 
+static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MAX_VMS_PER_USER + 1] = {
+	[KHV_A_HOST_MAX_VMS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, 1, KHV_MAX_VMS),
+};
+
 static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_NAME + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING,
@@ -37,7 +41,7 @@ static const struct nla_policy khv_nl_grant_add_policy[KHV_A_GRANT_ACTION + 1] =
 						      KHV_GRANT_SUBJECT_GID),
 	[KHV_A_GRANT_SUBJECT] = { .type = NLA_U32 },
 	[KHV_A_GRANT_OP] = NLA_POLICY_RANGE(NLA_U32, KHV_GRANT_OP_CREATE,
-					    KHV_GRANT_OP_INTROSPECT),
+					    KHV_GRANT_OP_TAG),
 	[KHV_A_GRANT_OBJECT_TYPE] = NLA_POLICY_RANGE(NLA_U32, KHV_GRANT_OBJECT_VM,
 						     KHV_GRANT_OBJECT_ALL),
 	[KHV_A_GRANT_VM_ID] = NLA_POLICY_MIN(NLA_U64, 1),
@@ -64,14 +68,28 @@ static struct netlink_range_validation khv_nl_ring_size_range __ro_after_init = 
 	.max = KHV_AUDIT_RING_MAX,
 };
 
+static struct netlink_range_validation khv_nl_denial_burst_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_AUDIT_BURST_MAX,
+};
+
+static struct netlink_range_validation khv_nl_denial_interval_range __ro_after_init = {
+	.min = 1,
+	.max = KHV_AUDIT_INTERVAL_MAX,
+};
+
 static struct netlink_range_validation khv_nl_introspect_len_range __ro_after_init = {
 	.min = 1,
 	.max = KHV_INTROSPECT_MEM_MAX,
 };
 
-static const struct nla_policy khv_nl_audit_set_policy[KHV_A_AUDIT_RING_SIZE + 1] = {
+static const struct nla_policy khv_nl_audit_set_policy[KHV_A_AUDIT_DENIAL_INTERVAL + 1] = {
 	[KHV_A_AUDIT_RING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							&khv_nl_ring_size_range),
+	[KHV_A_AUDIT_DENIAL_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &khv_nl_denial_burst_range),
+	[KHV_A_AUDIT_DENIAL_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &khv_nl_denial_interval_range),
 };
 
 static const struct nla_policy khv_nl_introspect_regs_policy[KHV_A_INTROSPECT_VCPU_ID + 1] = {
@@ -101,7 +119,9 @@ static const struct genl_ops khv_nl_ops[] = {
 	{
 		.cmd = KHV_CMD_VM_GET,
 		.doit = khv_nl_vm_get_doit,
+		.start = khv_nl_vm_get_start,
 		.dumpit = khv_nl_vm_get_dumpit,
+		.done = khv_nl_vm_get_done,
 		.policy = khv_nl_vm_get_policy,
 		.maxattr = ARRAY_SIZE(khv_nl_vm_get_policy) - 1,
 	},
@@ -169,6 +189,12 @@ static const struct genl_ops khv_nl_ops[] = {
 		.doit = khv_nl_introspect_mem_doit,
 		.policy = khv_nl_introspect_mem_policy,
 		.maxattr = ARRAY_SIZE(khv_nl_introspect_mem_policy) - 1,
+	},
+	{
+		.cmd = KHV_CMD_HOST_SET,
+		.doit = khv_nl_host_set_doit,
+		.policy = khv_nl_host_set_policy,
+		.maxattr = ARRAY_SIZE(khv_nl_host_set_policy) - 1,
 	},
 };
 

@@ -19,6 +19,7 @@ static const char *const khv_nl_grant_ops[] = {
 	[KHV_GRANT_OP_SET_QUOTA] = "set-quota",
 	[KHV_GRANT_OP_SET_ACL] = "set-acl",
 	[KHV_GRANT_OP_INTROSPECT] = "introspect",
+	[KHV_GRANT_OP_TAG] = "tag",
 };
 
 /* "uid 1000 view vm 3 allow", for audit records. */
@@ -44,16 +45,23 @@ static void khv_nl_grant_desc(char *buf, size_t len,
 
 /**
  * khv_nl_admin_check() - CAP_SYS_ADMIN, or a refusal that is audited.
+ * @skb:      the request, in its doit or in its dump's first call (both run
+ *	      in the sending task).
  * @extack:   for the message.
  * @audit_op: KHV_AUDIT_OP_* of the refusal's record.
  * @object:   the record's object.
  *
+ * Both the sender and the socket's opener need it (netlink_capable()): a
+ * privileged program writing to a socket that someone else opened and
+ * handed it is refused.
+ *
  * Return: 0 or -EPERM.
  */
-int khv_nl_admin_check(struct netlink_ext_ack *extack, u32 audit_op,
+int khv_nl_admin_check(const struct sk_buff *skb,
+		       struct netlink_ext_ack *extack, u32 audit_op,
 		       const char *object)
 {
-	if (capable(CAP_SYS_ADMIN))
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
 		return 0;
 	NL_SET_ERR_MSG(extack, "this operation needs CAP_SYS_ADMIN");
 	khv_audit(audit_op, 0, object, "", "", -EPERM);
@@ -134,7 +142,7 @@ int khv_nl_grant_add_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id = 0;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_GRANT_ADD, "grant");
+	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_GRANT_ADD, "grant");
 	if (r)
 		return r;
 	r = khv_nl_grant_parse(info, &g);
@@ -174,7 +182,7 @@ int khv_nl_grant_del_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id, found;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_GRANT_DEL, "grant");
+	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_GRANT_DEL, "grant");
 	if (r)
 		return r;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_GRANT_ID)) {
@@ -222,7 +230,11 @@ static int khv_nl_grant_fill(struct sk_buff *skb,
 	return 0;
 }
 
-/* cb->args[0]: the smallest rule id not yet dumped. */
+/*
+ * cb->args[0]: the smallest rule id not yet dumped. The first call runs in
+ * the sending task and checks it; the continuations, in whichever task
+ * reads the socket, go on with that decision.
+ */
 int khv_nl_grant_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u32 id = cb->args[0] ?: 1;
@@ -230,8 +242,8 @@ int khv_nl_grant_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	if (!cb->args[0]) {
-		r = khv_nl_admin_check(cb->extack, KHV_AUDIT_OP_GRANT_VIEW,
-				       "grants");
+		r = khv_nl_admin_check(cb->skb, cb->extack,
+				       KHV_AUDIT_OP_GRANT_VIEW, "grants");
 		if (r)
 			return r;
 	}

@@ -97,7 +97,7 @@ int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info)
 	vm = khv_nl_vm_from_attr(info, KHV_A_INTROSPECT_VM_ID);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_INTROSPECT_VM_ID, vm,
+	r = khv_nl_vm_allowed(skb, info, KHV_A_INTROSPECT_VM_ID, vm,
 			      KHV_GRANT_OP_INTROSPECT,
 			      KHV_AUDIT_OP_INTROSPECT_REGS);
 	if (r)
@@ -186,7 +186,7 @@ int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info)
 	vm = khv_nl_vm_from_attr(info, KHV_A_INTROSPECT_VM_ID);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_INTROSPECT_VM_ID, vm,
+	r = khv_nl_vm_allowed(skb, info, KHV_A_INTROSPECT_VM_ID, vm,
 			      KHV_GRANT_OP_INTROSPECT,
 			      KHV_AUDIT_OP_INTROSPECT_MEM);
 	if (r)

@@ -695,6 +695,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
 	unsigned long host_dr7;
+	bool flush;
 	u64 host_pa;
 	int fault;
 
@@ -703,16 +704,22 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	khv_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
 	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
-	/*
-	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
-	 * shares SVM, so no translation may outlive an entry.
-	 */
 	vmcb->control.asid = 1;
-	vmcb->control.tlb_ctl = SVM_TLB_FLUSH_ALL;
 	vmcb->control.clean = 0;
-	vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
 
 	local_irq_disable();
+	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+		local_irq_enable();
+		asm volatile("fxsaveq %0" : "=m" (svm->fpu));
+		kernel_fpu_end();
+		return 1;
+	}
+	/*
+	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
+	 * shares SVM, so no translation may outlive an entry. That covers a
+	 * change of the nested page table (@flush) too.
+	 */
+	vmcb->control.tlb_ctl = SVM_TLB_FLUSH_ALL;
 	asm volatile("clgi" : : : "memory");
 	host_dr7 = native_get_debugreg(7);
 	svm_vmsave(host_pa);
@@ -724,6 +731,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
+	khv_vcpu_exit_guest(vcpu);
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();

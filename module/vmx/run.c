@@ -164,8 +164,9 @@ int vmx_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_exit e = {};
-	u64 prev, gen;
-	int r;
+	bool entered, flush;
+	u64 prev;
+	int r = 0;
 
 	preempt_disable();
 	prev = vmx_load(vmx);
@@ -174,23 +175,28 @@ int vmx_vcpu_run(struct khv_vcpu *vcpu)
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
 		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
-	gen = atomic64_read(&vcpu->vm->tlb_gen);
-	if (vcpu->tlb_gen != gen) {
-		vcpu->tlb_gen = gen;
-		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
-	}
 
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
 	vmx_entry_barriers(vcpu->vm);
 	asm volatile("fxrstorq %0" : : "m" (vmx->fpu));
 	local_irq_disable();
-	r = vmx_enter(vmx, &e);
+	entered = khv_vcpu_enter_guest(vcpu, &flush);
+	if (entered) {
+		/* The nested page table changed since this vCPU last flushed. */
+		if (flush)
+			vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
+		r = vmx_enter(vmx, &e);
+		khv_vcpu_exit_guest(vcpu);
+	}
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (vmx->fpu));
 	kernel_fpu_end();
 
-	if (r == 1) {
+	if (!entered) {
+		/* The VM is no longer running: KHV_RUN's loop says why. */
+		r = 1;
+	} else if (r == 1) {
 		r = vmx_fail_entry(vmx, vmcs_read(VMCS_INSN_ERROR));
 	} else if (r) {
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));

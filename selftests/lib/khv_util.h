@@ -76,6 +76,13 @@ struct khv_mod_snapshot {
 int khv_module_snapshot(struct khv_mod_snapshot *snap);
 int khv_module_restore(const struct khv_mod_snapshot *snap);
 
+/* Memory and boot facts: a /proc/meminfo field in KiB; a word of /proc/cmdline. */
+int khv_meminfo_kb(const char *field, uint64_t *kb);
+bool khv_cmdline_has(const char *word);
+
+/* Run the calling thread on @cpu only. */
+int khv_pin_to_cpu(int cpu);
+
 /* Small file helpers (sysfs and friends). */
 int khv_read_file(const char *path, char *buf, size_t len);
 int khv_write_file(const char *path, const char *val);

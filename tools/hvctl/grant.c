@@ -25,6 +25,7 @@ static const char *const ops[] = {
 	[KHV_GRANT_OP_SET_QUOTA] = "set-quota",
 	[KHV_GRANT_OP_SET_ACL] = "set-acl",
 	[KHV_GRANT_OP_INTROSPECT] = "introspect",
+	[KHV_GRANT_OP_TAG] = "tag",
 };
 
 static const char *const objects[] = {
@@ -106,7 +107,7 @@ static int added_print(struct nlattr **tb, uint8_t cmd, void *arg)
 }
 
 #define GRANT_OPS \
-	"create, view, set, pause-resume, destroy, set-quota, set-acl, introspect"
+	"create, view, set, tag, pause-resume, destroy, set-quota, set-acl, introspect"
 
 #define GRANT_ADD_USAGE \
 	"usage: hvctl grant add { uid | gid } N OP { vm ID | tag TAG | all } { allow | deny }"
@@ -198,7 +199,7 @@ static void grant_usage(void)
 		"Usage: hvctl grant [ list ]\n"
 		"       hvctl grant add { uid | gid } N OP OBJECT { allow | deny }\n"
 		"       hvctl grant del ID\n"
-		"where  OP := { create | view | set | pause-resume | destroy |\n"
+		"where  OP := { create | view | set | tag | pause-resume | destroy |\n"
 		"               set-quota | set-acl | introspect }\n"
 		"       OBJECT := { vm ID | tag TAG | all }   (create: all only)\n"
 		"A matching deny wins over any allow; without a matching allow,\n"

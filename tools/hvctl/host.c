@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl host show: the host's virtualization facts, limits and integrity.
+ * hvctl host show: the host's virtualization facts, limits and integrity;
+ * hvctl host set: its limits.
  */
+#include <stdint.h>
 #include <stdio.h>
 
 #include <linux/khv.h>
@@ -74,6 +76,7 @@ static int host_print(struct nlattr **tb, uint8_t cmd, void *arg)
 		  nla_get_u64(tb[KHV_A_HOST_TAINT]) : 0);
 	print_enum("lockdown", lockdowns, ARRAY_SIZE(lockdowns),
 		   tb[KHV_A_HOST_LOCKDOWN]);
+	print_u64("max_vms_per_user", get_u32(tb[KHV_A_HOST_MAX_VMS_PER_USER]));
 	print_close_object();
 	return 0;
 }
@@ -92,13 +95,39 @@ static int host_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int host_set(int argc, char **argv)
+{
+	static const char *const keys[] = { "max-vms-per-user" };
+	struct nl_msg *msg;
+	uint64_t max;
+	int r;
+
+	if (argc != 2 || hv_match(argv[0], keys, 1) != 0)
+		return hv_usage_error("usage: hvctl host set max-vms-per-user N");
+	r = hv_parse_u64(argv[1], "max-vms-per-user", &max);
+	if (r)
+		return r;
+	if (max > UINT32_MAX)
+		return hv_usage_error("max-vms-per-user \"%s\" too large", argv[1]);
+	if (hv_nl_open())
+		return EXIT_KERNEL;
+	/* The kernel bounds it (1 to 1024), and says so. */
+	msg = hv_nl_msg(KHV_CMD_HOST_SET, 0);
+	if (!msg || nla_put_u32(msg, KHV_A_HOST_MAX_VMS_PER_USER, max))
+		return EXIT_KERNEL;
+	return hv_nl_exec(msg, KHV_A_HOST_MAX, NULL, NULL) ?
+	       EXIT_KERNEL : EXIT_OK;
+}
+
 static void host_usage(void)
 {
-	fprintf(stderr, "Usage: hvctl host [ show ]\n");
+	fprintf(stderr, "Usage: hvctl host [ show ]\n"
+			"       hvctl host set max-vms-per-user N\n");
 }
 
 static const struct hv_cmd host_cmds[] = {
 	{ "show", host_show },
+	{ "set", host_set },
 	{ NULL, NULL },
 };
 
