@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) "khv: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -12,6 +13,24 @@
 #include <linux/uaccess.h>
 
 #include "khv.h"
+
+/*
+ * One layout for i386 and x86-64 VMMs (Documentation/khv-abi.rst, "32-bit
+ * VMMs"): compat_ptr_ioctl hands a 32-bit VMM's ioctls to the same handlers,
+ * which is right only while no uapi structure has padding that the compiler
+ * adds. The selftests check every offset with -m32 and -m64 and -Wpadded;
+ * the module at least keeps the sizes, which are in the ioctl numbers.
+ */
+static_assert(sizeof(struct khv_create_vm) == 64);
+static_assert(sizeof(struct khv_memory_region) == 64);
+static_assert(sizeof(struct khv_create_vcpu) == 32);
+static_assert(sizeof(struct khv_regs) == 192);
+static_assert(sizeof(struct khv_segment) == 32);
+static_assert(sizeof(struct khv_dtable) == 16);
+static_assert(sizeof(struct khv_sregs) == 408);
+static_assert(sizeof(struct khv_msrs) == 8 + KHV_MAX_MSR_ENTRIES * 16);
+static_assert(sizeof(struct khv_cpuid) == 8 + KHV_MAX_CPUID_ENTRIES * 40);
+static_assert(sizeof(struct khv_run) == 320);
 
 long khv_check_extension(unsigned long cap)
 {

@@ -391,6 +391,18 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 }
 
 /*
+ * The run page's header words that have no meaning yet must be 0, as any
+ * reserved field (Documentation/khv-abi.rst, KHV_RUN). The page is shared
+ * with user space: this only looks, nothing here is used later.
+ */
+static bool khv_run_header_clean(const struct khv_run *run)
+{
+	return !memchr_inv(run->padding1, 0, sizeof(run->padding1)) &&
+	       !READ_ONCE(run->flags) &&
+	       !memchr_inv(run->reserved, 0, sizeof(run->reserved));
+}
+
+/*
  * KHV_RUN. While the VM is paused the vCPU waits here without its mutex, so
  * that introspection can read its registers (Documentation/khv-abi.rst).
  */
@@ -398,6 +410,8 @@ static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
 	long r;
 
+	if (!khv_run_header_clean(vcpu->run))
+		return -EINVAL;
 	do {
 		/* immediate_exit returns at once, paused or not. */
 		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :

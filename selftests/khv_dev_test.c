@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,9 +21,9 @@
 
 #include "kselftest_harness.h"
 #include "khv_util.h"
+/* Every structure's size and offsets, the same on 32- and 64-bit. */
+#include "khv_abi_layout.h"
 
-/* STYLE.md: fixed-size ABI, same layout on 32- and 64-bit. */
-_Static_assert(sizeof(struct khv_create_vm) == 64, "struct khv_create_vm is 64 bytes");
 _Static_assert(KHV_API_VERSION == 1, "this suite tests API version 1");
 
 #define NR_RESERVED (sizeof(((struct khv_create_vm *)0)->reserved) / sizeof(__u32))
@@ -436,6 +437,165 @@ TEST_F_TIMEOUT(dev, vm_create_close_1000_cycles_no_leak, 1800)
 	users = state_long(_metadata, "virt_users");
 	EXPECT_EQ(0, users);
 	EXPECT_EQ(KHV_VIRT_OFF, khv_virt_owner(self->fd));
+}
+
+/* A VM with one vCPU and no RAM (nothing here enters the guest). */
+static int vcpu_create(struct __test_metadata *_metadata, int dev, int *vm)
+{
+	struct khv_create_vcpu args;
+	int vcpu;
+
+	*vm = khv_create_vm(dev);
+	if (*vm < 0) {
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-*vm));
+		return *vm;
+	}
+	memset(&args, 0, sizeof(args));
+	vcpu = khv_ioctl(*vm, KHV_CREATE_VCPU, (unsigned long)&args);
+	if (vcpu < 0)
+		TH_LOG("KHV_CREATE_VCPU: %s", strerror(-vcpu));
+	return vcpu;
+}
+
+/*
+ * The bytes of struct khv_sregs that are no register: each segment's bytes
+ * after its last field, each table's after its limit, and reserved. Counted
+ * from the fields, not from the padding arrays, so that padding the compiler
+ * adds unnamed is covered too.
+ */
+static size_t sregs_padding_bytes(size_t *off, size_t max)
+{
+	static const size_t segs[] = {
+		offsetof(struct khv_sregs, cs), offsetof(struct khv_sregs, ds),
+		offsetof(struct khv_sregs, es), offsetof(struct khv_sregs, fs),
+		offsetof(struct khv_sregs, gs), offsetof(struct khv_sregs, ss),
+		offsetof(struct khv_sregs, tr), offsetof(struct khv_sregs, ldt),
+	};
+	static const size_t tables[] = {
+		offsetof(struct khv_sregs, gdt), offsetof(struct khv_sregs, idt),
+	};
+	size_t n = 0, i, b;
+
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		for (b = offsetof(struct khv_segment, unusable) + 1;
+		     b < sizeof(struct khv_segment) && n < max; b++)
+			off[n++] = segs[i] + b;
+	for (i = 0; i < ARRAY_SIZE(tables); i++)
+		for (b = offsetof(struct khv_dtable, limit) + 2;
+		     b < sizeof(struct khv_dtable) && n < max; b++)
+			off[n++] = tables[i] + b;
+	for (b = offsetof(struct khv_sregs, reserved);
+	     b < sizeof(struct khv_sregs) && n < max; b++)
+		off[n++] = b;
+	return n;
+}
+
+/* 12.9 of issue 12: hidden padding was never checked. */
+TEST_F(dev, set_sregs_rejects_every_nonzero_padding_byte)
+{
+	struct khv_sregs good, bad, now;
+	size_t off[sizeof(struct khv_sregs)], n, i;
+	int vm, vcpu, r;
+
+	vcpu = vcpu_create(_metadata, self->fd, &vm);
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, khv_ioctl(vcpu, KHV_GET_SREGS, (unsigned long)&good));
+	n = sregs_padding_bytes(off, ARRAY_SIZE(off));
+	ASSERT_EQ(8 * 9 + 2 * 6 + 64, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, ((unsigned char *)&good)[off[i]])
+			TH_LOG("KHV_GET_SREGS left byte %zu non-zero", off[i]);
+	for (i = 0; i < n; i++) {
+		bad = good;
+		((unsigned char *)&bad)[off[i]] = i & 1 ? 0x80 : 0x01;
+		r = khv_ioctl(vcpu, KHV_SET_SREGS, (unsigned long)&bad);
+		EXPECT_EQ(-EINVAL, r)
+			TH_LOG("KHV_SET_SREGS with padding byte %zu set returned %d", off[i], r);
+	}
+	/* Nothing was taken, and the untouched state still is. */
+	ASSERT_EQ(0, khv_ioctl(vcpu, KHV_GET_SREGS, (unsigned long)&now));
+	EXPECT_EQ(0, memcmp(&good, &now, sizeof(now)));
+	EXPECT_EQ(0, khv_ioctl(vcpu, KHV_SET_SREGS, (unsigned long)&good));
+	close(vcpu);
+	close(vm);
+}
+
+/*
+ * The run page's header words that user space does not own yet are
+ * reserved: KHV_RUN refuses them before it does anything (even an
+ * immediate_exit return), so that a later version can give them a meaning.
+ */
+TEST_F(dev, run_rejects_nonzero_reserved_header_bytes)
+{
+	static const struct {
+		size_t from, to;
+	} ranges[] = {
+		{ offsetof(struct khv_run, padding1), offsetof(struct khv_run, exit_reason) },
+		{ offsetof(struct khv_run, flags), offsetof(struct khv_run, io) },
+	};
+	struct khv_run *run;
+	int vm, vcpu, r;
+	size_t i, b;
+	long size;
+
+	vcpu = vcpu_create(_metadata, self->fd, &vm);
+	ASSERT_LE(0, vcpu);
+	size = khv_ioctl(self->fd, KHV_GET_VCPU_MMAP_SIZE, 0);
+	ASSERT_LT(0, size);
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	run->immediate_exit = 1;
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		for (b = ranges[i].from; b < ranges[i].to; b++) {
+			((unsigned char *)run)[b] = 0x01;
+			run->exit_reason = KHV_EXIT_UNKNOWN;
+			r = khv_ioctl(vcpu, KHV_RUN, 0);
+			EXPECT_EQ(-EINVAL, r)
+				TH_LOG("KHV_RUN with run page byte %zu set returned %d", b, r);
+			EXPECT_EQ(KHV_EXIT_UNKNOWN, run->exit_reason);
+			((unsigned char *)run)[b] = 0;
+		}
+	}
+	/* A clean header: immediate_exit returns at once. */
+	EXPECT_EQ(-EINTR, khv_ioctl(vcpu, KHV_RUN, 0));
+	EXPECT_EQ(KHV_EXIT_INTR, run->exit_reason);
+	munmap(run, size);
+	close(vcpu);
+	close(vm);
+}
+
+/*
+ * A 32-bit VMM (khv_abi32, built with -m32 beside this test) uses the same
+ * ioctl numbers and layouts through the compat path and runs a guest.
+ */
+TEST(abi32_vmm_runs_a_guest)
+{
+	char path[PATH_MAX], *slash;
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("khv_abi32"));
+	ASSERT_LT(0, n);
+	path[n] = 0;
+	slash = strrchr(path, '/');
+	ASSERT_NE(NULL, slash);
+	strcpy(slash + 1, "khv_abi32");
+	if (access(path, X_OK))
+		SKIP(return, "no khv_abi32: the compiler could not build i386 programs");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		execl(path, "khv_abi32", (char *)NULL);
+		_exit(errno == ENOEXEC ? 126 : 127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("khv_abi32: status %#x", status);
+	if (WEXITSTATUS(status) == 126)
+		SKIP(return, "this kernel does not run i386 programs (CONFIG_IA32_EMULATION)");
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("khv_abi32 failed at step %d (its message is above)",
+		       WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

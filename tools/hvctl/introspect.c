@@ -92,15 +92,15 @@ static int introspect_regs(int argc, char **argv)
 	uint64_t id, vcpu;
 	int r;
 
-	if (argc != 2)
+	if (argc != hv_vm_words(argc, argv) + 1)
 		return hv_usage_error("usage: hvctl vm introspect regs VM VCPU");
-	r = hv_parse_u64(argv[1], "vCPU id", &vcpu);
+	r = hv_parse_u64(argv[argc - 1], "vCPU id", &vcpu);
 	if (!r)
-		r = hv_vm_resolve(argv[0], &id);
+		r = hv_vm_arg(&argc, &argv, &id);
 	if (r)
 		return r;
 	if (vcpu > UINT32_MAX)
-		return hv_usage_error("vCPU id \"%s\" is too large", argv[1]);
+		return hv_usage_error("vCPU id \"%s\" is too large", argv[0]);
 	if (hv_nl_open())
 		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_INTROSPECT_REGS, 0);
@@ -117,17 +117,17 @@ static int introspect_mem(int argc, char **argv)
 	struct nl_msg *msg;
 	int r;
 
-	if (argc != 3)
+	if (argc != hv_vm_words(argc, argv) + 2)
 		return hv_usage_error("usage: hvctl vm introspect mem VM GPA LEN");
-	r = hv_parse_u64(argv[1], "GPA", &gpa);
+	r = hv_parse_u64(argv[argc - 2], "GPA", &gpa);
 	if (!r)
-		r = hv_parse_u64(argv[2], "LEN", &len);
+		r = hv_parse_u64(argv[argc - 1], "LEN", &len);
 	if (!r)
-		r = hv_vm_resolve(argv[0], &id);
+		r = hv_vm_arg(&argc, &argv, &id);
 	if (r)
 		return r;
 	if (len > UINT32_MAX)
-		return hv_usage_error("LEN \"%s\" is too large", argv[2]);
+		return hv_usage_error("LEN \"%s\" is too large", argv[1]);
 	if (hv_nl_open())
 		return EXIT_KERNEL;
 	/* The kernel bounds LEN (32768), and says so. */

@@ -92,16 +92,20 @@ struct khv_regs {
 	__u64 reserved[6];
 };
 
-/* A segment register as the hardware caches it. */
+/*
+ * A segment register as the hardware caches it. @padding (23 to 31) makes
+ * the size 32 bytes for i386 and x86-64 VMMs alike; it must be 0.
+ */
 struct khv_segment {
 	__u64 base;
 	__u32 limit;
 	__u16 selector;
 	__u8 type, present, dpl, db, s, l, g, avl;
 	__u8 unusable;
-	__u8 padding[3];
+	__u8 padding[9];
 };
 
+/* A descriptor table register (GDTR, IDTR); @padding must be 0. */
 struct khv_dtable {
 	__u64 base;
 	__u16 limit;
@@ -199,13 +203,15 @@ struct khv_cpuid {
  * offset 0 (KHV_GET_VCPU_MMAP_SIZE bytes). khv writes the exit description;
  * user space completes I/O-in and MMIO-read exits by writing the data in
  * place before the next KHV_RUN, which khv copies and checks, never trusts.
+ * The layout is the same for i386 and x86-64 VMMs; so is every structure's
+ * in this file (every gap is a named padding field).
  */
 struct khv_run {
 	__u8 immediate_exit;	/* in: return -EINTR before entering the guest */
-	__u8 padding1[3];
+	__u8 padding1[3];	/* 0: KHV_RUN fails with -EINVAL otherwise */
 	__u32 exit_reason;	/* out: KHV_EXIT_* */
-	__u64 flags;		/* reserved, 0 */
-	__u64 reserved[6];
+	__u64 flags;		/* none defined: 0, or KHV_RUN fails with -EINVAL */
+	__u64 reserved[6];	/* 0, or KHV_RUN fails with -EINVAL */
 	union {
 		/* KHV_EXIT_IO: data at (char *)run + data_offset, size * count bytes. */
 		struct {
