@@ -44,6 +44,14 @@ struct khv_vm;
  * @get_msr:	read an allow-listed MSR; -EINVAL for any other.
  * @set_msr:	check (and, with @apply, write) an allow-listed MSR;
  *		-EINVAL for any other or for a value it may not hold.
+ * @inject_exception: from an exit handler: deliver hardware exception
+ *		@vector to the guest at the next entry, with error code @err
+ *		where the vector has one and the guest is in protected mode,
+ *		and for a page fault with @cr2 as CR2. An exception already
+ *		queued (an event whose delivery the exit interrupted) combines
+ *		with it as the processor would (khv_exception_merge()).
+ *		Return: 1 (enter the guest again), or 0 when the guest shut
+ *		down (a triple fault: KHV_EXIT_SHUTDOWN).
  */
 struct khv_arch_ops {
 	const char *name;
@@ -67,6 +75,8 @@ struct khv_arch_ops {
 	int (*set_sregs)(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
+	int (*inject_exception)(struct khv_vcpu *vcpu, u8 vector, u32 err,
+				u64 cr2);
 };
 
 extern const struct khv_arch_ops khv_vmx_ops;

@@ -111,4 +111,23 @@
 #define khv_genl_dump_attrs(cb)		(genl_dumpit_info(cb)->attrs)
 #endif
 
+/* How KVM hands a guest's machine check to the host's handler. */
+#define khv_do_machine_check(regs)	do_machine_check(regs)
+
+/*
+ * And how it lets the host judge a guest's split lock: on 7.3
+ * handle_guest_split_lock() is exported to KVM only, which Kbuild reads in
+ * Module.symvers (KHV_NO_GUEST_SPLIT_LOCK). Without it, false: the guest
+ * may not go on (khv_vcpu_alignment_check()).
+ */
+#include <asm/cpu.h>
+static inline bool khv_handle_guest_split_lock(unsigned long ip)
+{
+#ifdef KHV_NO_GUEST_SPLIT_LOCK
+	return false;
+#else
+	return handle_guest_split_lock(ip);
+#endif
+}
+
 #endif /* KHV_COMPAT_H */

@@ -139,15 +139,30 @@ enum khv_pending {
 	KHV_PENDING_INS,	/* INS data lands in guest memory at ES:RDI */
 };
 
+/*
+ * Segment registers numbered as instructions encode them (the sreg field);
+ * the VMCS fields and VMX exit information use the same order.
+ */
+enum { KHV_SEG_ES, KHV_SEG_CS, KHV_SEG_SS, KHV_SEG_DS, KHV_SEG_FS, KHV_SEG_GS };
+
+/*
+ * Which segmentation applies (seg.c): real-address or virtual-8086 mode,
+ * protected or compatibility mode, 64-bit mode.
+ */
+enum { KHV_CPU_REAL, KHV_CPU_PROT, KHV_CPU_64 };
+
 /**
  * struct khv_string_io - an INS/OUTS (with or without REP), as the backend
- *	saw it; the core moves the data and the registers.
+ *	saw it; the core checks and moves the data and the registers.
  * @in:        INS (port to memory) or OUTS.
  * @rep:       a REP prefix: RCX counts elements.
  * @port:      the port.
  * @size:      element size, 1, 2 or 4.
  * @addr_bytes: address size, 2, 4 or 8: masks RSI/RDI/RCX.
- * @seg_base:  base of DS (or the override) for OUTS, ES for INS.
+ * @seg_nr:    KHV_SEG_*: DS (or the override) for OUTS, ES for INS,
+ * @seg:       and that segment register.
+ * @cpu:       KHV_CPU_*, for the segment checks.
+ * @cpl:       the guest's CPL, for the page checks.
  * @next_rip:  where the guest goes on when the count is done.
  * @cr3:       the guest's CR3 and @walk its khv_gwalk_mode(): for the walk
  * @walk:      from linear to guest-physical addresses.
@@ -159,7 +174,10 @@ struct khv_string_io {
 	u16 port;
 	u8 size;
 	u8 addr_bytes;
-	u64 seg_base;
+	u8 seg_nr;
+	u8 cpu;
+	u8 cpl;
+	struct khv_segment seg;
 	u64 next_rip;
 	u64 cr3;
 	unsigned int walk;
@@ -249,6 +267,9 @@ unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, u8 *buf, unsigned int len);
 unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, const u8 *buf, unsigned int len);
+int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
+		     u32 access, void *buf, unsigned int len, u64 *pf_addr,
+		     u32 *pfec);
 
 /* vcpu.c */
 void khv_barrier_on_vm_switch(struct khv_vm *vm);
@@ -261,7 +282,8 @@ int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
 int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		       unsigned int insn_len, int mode, u64 *next_rip_delta);
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs);
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs,
+		       unsigned int cpl);
 int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio);
 
@@ -272,8 +294,21 @@ void khv_vm_kick(struct khv_vm *vm);
 void khv_vm_flush_tlbs(struct khv_vm *vm);
 u64 khv_kicks(void);
 
+/* seg.c: pure, KUnit-tested (seg_test.c). */
+int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,
+		   unsigned int cpu, u64 ea, unsigned int size, bool write,
+		   u64 *linear);
+
+/* exception.c */
+void khv_machine_check(void);
+int khv_vcpu_machine_check(struct khv_vcpu *vcpu);
+bool khv_ac_is_split_lock(bool host_sld, unsigned int cpl, u64 cr0, u64 rflags);
+int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, unsigned int cpl, u64 cr0,
+			     u64 rflags, u64 rip, u32 err);
+
 /* cpuid.c */
-void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host);
+void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
+		    u32 id);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
 

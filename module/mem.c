@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <asm/trap_pf.h>
 
 #include "compat.h"
 #include "gwalk.h"
@@ -340,6 +341,68 @@ unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 		n += chunk;
 	}
 	return n;
+}
+
+/**
+ * khv_guest_access() - read or write guest memory at a linear address as an
+ *	instruction of the guest would: through its page tables, with the
+ *	processor's permission checks (khv_gwalk_access()).
+ * @vm:     the VM.
+ * @linear: the address (segmentation already checked).
+ * @cr3:    guest CR3.
+ * @mode:   khv_gwalk_mode() of the guest, with KHV_GWALK_AC for EFLAGS.AC.
+ * @access: X86_PF_WRITE for a write, X86_PF_USER at CPL 3.
+ * @buf:    the data of a write, or out for a read; NULL only checks.
+ * @len:    bytes, at most a page (they may span two).
+ * @pf_addr: out, for -EACCES: the linear address of the page fault (CR2)
+ * @pfec:   and its error code.
+ *
+ * Nothing is copied unless every byte may be.
+ * Return: 0; -EACCES for a page fault the guest must get; -EINVAL for a
+ * non-canonical address (#GP); -EFAULT when a byte or a page table is not
+ * guest RAM, or for a write, in a read-only region.
+ */
+int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
+		     u32 access, void *buf, unsigned int len, u64 *pf_addr,
+		     u32 *pfec)
+{
+	bool write = access & X86_PF_WRITE;
+	struct page *page[2];
+	unsigned int n, i, chunk[2];
+	u64 gpa[2], addr;
+	void *p;
+	int r;
+
+	if (WARN_ON_ONCE(!len || len > PAGE_SIZE))
+		return -EFAULT;
+	for (n = 0, i = 0; n < len; i++) {
+		addr = linear + n;
+		r = khv_gwalk_access(addr, cr3, mode, access, khv_gwalk_read, vm,
+				     &gpa[i], pfec);
+		if (r == -ENOENT || r == -EACCES) {
+			*pf_addr = addr;
+			return -EACCES;
+		}
+		if (r)
+			return r;
+		page[i] = khv_gpa_to_page(vm, gpa[i], write);
+		if (!page[i])
+			return -EFAULT;
+		chunk[i] = min_t(unsigned int, len - n,
+				 PAGE_SIZE - offset_in_page(gpa[i]));
+		n += chunk[i];
+	}
+	if (!buf)
+		return 0;
+	for (n = 0, i = 0; n < len; n += chunk[i], i++) {
+		p = kmap_local_page(page[i]);
+		if (write)
+			memcpy(p + offset_in_page(gpa[i]), buf + n, chunk[i]);
+		else
+			memcpy(buf + n, p + offset_in_page(gpa[i]), chunk[i]);
+		kunmap_local(p);
+	}
+	return 0;
 }
 
 static vm_fault_t khv_mem_fault(struct vm_fault *vmf)

@@ -19,8 +19,11 @@
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trap_pf.h>
+#include <asm/trapnr.h>
 
 #include "compat.h"
+#include "gwalk.h"
 #include "khv.h"
 
 /* Port I/O data sits in the run page at this offset. */
@@ -189,14 +192,50 @@ static u64 khv_addr_update(u64 old, s64 delta, u8 bytes)
 	return (old & ~mask) | ((old + delta) & mask);
 }
 
-/* Linear address of element @i from index register value @reg. */
-static u64 khv_sio_linear(const struct khv_string_io *sio, u64 reg, bool df,
-			  u32 i)
-{
-	s64 step = df ? -(s64)sio->size : sio->size;
+/* An exception for the guest: vector, error code, CR2 for a page fault. */
+struct khv_fault {
+	u8 vector;
+	u32 err;
+	u64 cr2;
+};
 
-	return sio->seg_base +
-	       ((reg + step * i) & khv_addr_mask(sio->addr_bytes));
+/*
+ * Element @i of a string I/O from index register value @reg: its segment
+ * and page checks (as the processor makes them), and the data (@buf: out
+ * for OUTS, in for INS; NULL only checks). A fault the guest must get is
+ * left in @f.
+ * Return: 0; -EACCES (@f filled); -EFAULT for memory that is not guest RAM.
+ */
+static int khv_sio_access(struct khv_vcpu *vcpu, const struct khv_string_io *sio,
+			  u64 reg, u64 rflags, u32 i, u8 *buf,
+			  struct khv_fault *f)
+{
+	s64 step = rflags & X86_EFLAGS_DF ? -(s64)sio->size : sio->size;
+	u64 ea = (reg + step * i) & khv_addr_mask(sio->addr_bytes), linear;
+	unsigned int mode = sio->walk;
+	u32 access = 0;
+	int r;
+
+	r = khv_seg_linear(&sio->seg, sio->seg_nr, sio->cpu, ea, sio->size,
+			   sio->in, &linear);
+	if (r) {
+		*f = (struct khv_fault){ .vector = r };
+		return -EACCES;
+	}
+	if (rflags & X86_EFLAGS_AC)
+		mode |= KHV_GWALK_AC;
+	if (sio->in)
+		access |= X86_PF_WRITE;
+	if (sio->cpl == 3)
+		access |= X86_PF_USER;
+	r = khv_guest_access(vcpu->vm, linear, sio->cr3, mode, access, buf,
+			     sio->size, &f->cr2, &f->err);
+	if (r == -EACCES)
+		f->vector = X86_TRAP_PF;
+	else if (r == -EINVAL)
+		*f = (struct khv_fault){ .vector = sio->seg_nr == KHV_SEG_SS ?
+					 X86_TRAP_SS : X86_TRAP_GP };
+	return r == -EINVAL ? -EACCES : r;
 }
 
 /* After @n elements: move the index register and RCX, and RIP when done. */
@@ -220,20 +259,25 @@ static void khv_sio_advance(const struct khv_string_io *sio,
  *
  * Moves as many elements as fit in the run page per exit; a REP instruction
  * is re-executed for the rest, with RSI/RDI/RCX already moved (as an
- * interrupted REP string instruction would be).
- * Return: 1 to enter the guest again (zero count), 0 to exit to user space.
+ * interrupted REP string instruction would be). Each element's memory
+ * operand is checked as the processor checks it (segment, then page
+ * permissions); the first element that fails ends the batch, and if it is
+ * the first of the exit the guest gets the #GP, #SS or #PF instead. INS
+ * destinations are checked here and written when user space completes.
+ * Return: 1 to enter the guest again (zero count, or a fault injected), 0
+ * to exit to user space.
  */
 int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio)
 {
 	u8 *data = (u8 *)vcpu->run + KHV_RUN_IO_DATA;
 	struct khv_run *run = vcpu->run;
+	struct khv_fault f = {};
 	struct khv_regs regs;
 	u32 n, max, i;
-	bool df;
+	int r = 0;
 
 	khv_arch->get_regs(vcpu, &regs);
-	df = regs.rflags & X86_EFLAGS_DF;
 	n = sio->rep ? min_t(u64, regs.rcx & khv_addr_mask(sio->addr_bytes),
 			     U32_MAX) : 1;
 	if (!n) {
@@ -243,49 +287,56 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 	max = (PAGE_SIZE - KHV_RUN_IO_DATA) / sio->size;
 	n = min(n, max);
 
+	/* INS writes ES:RDI (checked now), OUTS reads DS:RSI (or the override). */
+	for (i = 0; i < n; i++) {
+		r = khv_sio_access(vcpu, sio, sio->in ? regs.rdi : regs.rsi,
+				   regs.rflags, i,
+				   sio->in ? NULL : data + i * sio->size, &f);
+		if (r)
+			break;
+	}
+	if (!i && r == -EACCES)
+		return khv_arch->inject_exception(vcpu, f.vector, f.err, f.cr2);
+	if (!i) {
+		memset(&run->internal, 0, sizeof(run->internal));
+		run->internal.info[0] = sio->in ? regs.rdi : regs.rsi;
+		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+
 	memset(&run->io, 0, sizeof(run->io));
 	run->io.direction = sio->in ? KHV_EXIT_IO_IN : KHV_EXIT_IO_OUT;
 	run->io.size = sio->size;
 	run->io.port = sio->port;
 	run->io.data_offset = KHV_RUN_IO_DATA;
+	run->io.count = i;
 	if (sio->in) {
-		run->io.count = n;
-		memset(data, 0, n * sio->size);
+		memset(data, 0, i * sio->size);
 		vcpu->pending = KHV_PENDING_INS;
 		vcpu->pending_sio = *sio;
-		vcpu->pending_sio.count = n;
+		vcpu->pending_sio.count = i;
 		return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
 	}
-	/* OUTS: the elements come from DS:RSI (or the override). */
-	for (i = 0; i < n; i++)
-		if (khv_fetch_guest(vcpu->vm,
-				    khv_sio_linear(sio, regs.rsi, df, i),
-				    sio->cr3, sio->walk, data + i * sio->size,
-				    sio->size) != sio->size)
-			break;
-	if (!i) {
-		memset(&run->internal, 0, sizeof(run->internal));
-		run->internal.info[0] = khv_sio_linear(sio, regs.rsi, df, 0);
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	}
-	run->io.count = i;
 	khv_sio_advance(sio, &regs, &regs.rsi, i);
 	return khv_arch->set_regs(vcpu, &regs) ?: khv_vcpu_exit(vcpu, KHV_EXIT_IO);
 }
 
-/* INS completes: the data user space wrote goes to ES:RDI. */
+/*
+ * INS completes: the data user space wrote goes to ES:RDI, through the same
+ * checks (another vCPU may have changed the page tables since the exit: an
+ * element that fails now is dropped with the rest, and the instruction runs
+ * again from it).
+ */
 static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu, struct khv_regs *regs)
 {
 	const struct khv_string_io *sio = &vcpu->pending_sio;
 	const u8 *data = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
-	bool df = regs->rflags & X86_EFLAGS_DF;
+	struct khv_fault f;
 	u8 buf[4];
 	u32 i;
 
 	for (i = 0; i < sio->count; i++) {
 		memcpy(buf, data + i * sio->size, sio->size);
-		if (khv_store_guest(vcpu->vm, khv_sio_linear(sio, regs->rdi, df, i),
-				    sio->cr3, sio->walk, buf, sio->size) != sio->size)
+		if (khv_sio_access(vcpu, sio, regs->rdi, regs->rflags, i, buf, &f))
 			break;
 	}
 	khv_sio_advance(sio, regs, &regs->rdi, i);
@@ -295,14 +346,21 @@ static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu, struct khv_regs *regs)
  * khv_vcpu_hypercall() - a khv hypercall (see uapi/linux/khv.h).
  * @vcpu: the vCPU, whose RIP the backend already moved past the instruction.
  * @regs: its registers; RAX is set here for calls the module answers.
+ * @cpl:  the guest's CPL: only CPL 0 may call (as KVM's
+ *	  kvm_emulate_hypercall() decides); the others get KHV_HC_EPERM.
  *
  * Return: 1 when answered here (the backend writes @regs back and enters
  * the guest again), 0 when user space must answer (KHV_EXIT_HYPERCALL).
  */
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs)
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs,
+		       unsigned int cpl)
 {
 	struct khv_run *run = vcpu->run;
 
+	if (cpl) {
+		regs->rax = KHV_HC_EPERM;
+		return 1;
+	}
 	if (regs->rax == KHV_HC_API_VERSION) {
 		regs->rax = KHV_API_VERSION;
 		return 1;

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -361,6 +362,69 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 	}
 	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
+}
+
+/*
+ * No APIC ID of the host reaches a guest: vCPU 1, run on CPU 0, reads 1 in
+ * leaf 1 EBX[31:24], as its x2APIC ID (leaf 0Bh EDX) and as AMD's extended
+ * APIC ID (8000_001Eh EAX). Nor do x2APIC, PKU/OSPKE, CET or SGX (leaf 12h).
+ */
+TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
+{
+	static const uint32_t leaves[] = { 1, 7, 0xb, 0x12, 0x8000001e };
+	unsigned int max = __get_cpuid_max(0, NULL);
+	unsigned int max_ext = __get_cpuid_max(0x80000000, NULL);
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	cpu_set_t old, cpu0;
+	struct ucall uc;
+	uint32_t g[4];
+	unsigned int i, j;
+	int r;
+
+	if (khv_nr_online_cpus() < 2)
+		SKIP(return, "one online CPU: no vCPU 1");
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(old), &old));
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 1);
+	r = vcpu_set_long_mode(vcpu, guest_code_cpuid_ids, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		for (j = 0; j < 4; j++)
+			g[j] = uc.args[j];
+		TH_LOG("leaf 0x%08x: %08x %08x %08x %08x", leaves[i], g[0], g[1], g[2], g[3]);
+		switch (leaves[i]) {
+		case 1:
+			EXPECT_EQ(1, g[1] >> 24) TH_LOG("initial APIC ID");
+			EXPECT_EQ(0, g[2] & (1u << 21)) TH_LOG("x2APIC visible");
+			break;
+		case 7:
+			EXPECT_EQ(0, g[1] & (1u << 2)) TH_LOG("SGX visible");
+			EXPECT_EQ(0, g[2] & (3u << 3)) TH_LOG("PKU/OSPKE visible");
+			EXPECT_EQ(0, g[2] & (1u << 7)) TH_LOG("CET_SS visible");
+			EXPECT_EQ(0, g[3] & (1u << 20)) TH_LOG("CET_IBT visible");
+			break;
+		case 0xb:
+			if (max >= 0xb)
+				EXPECT_EQ(1, g[3]) TH_LOG("x2APIC ID");
+			break;
+		case 0x12:
+			EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]) TH_LOG("SGX leaf");
+			break;
+		case 0x8000001e:
+			if (max_ext >= 0x8000001e)
+				EXPECT_EQ(1, g[0]) TH_LOG("extended APIC ID");
+			break;
+		}
+	}
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(old), &old));
 }
 
 TEST_F(guest, forbidden_msr_gets_gp)

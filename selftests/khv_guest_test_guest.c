@@ -76,6 +76,21 @@ void guest_code_cpuid(uint64_t arg)
 	GUEST_DONE();
 }
 
+/* The leaves that hold APIC IDs or features khv hides: one SYNC each. */
+void guest_code_cpuid_ids(uint64_t arg)
+{
+	static const uint32_t leaves[] = { 1, 7, 0xb, 0x12, 0x8000001e };
+	uint32_t r[4];
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		guest_cpuid(leaves[i], 0, r);
+		GUEST_SYNC4(r[0], r[1], r[2], r[3]);
+	}
+	GUEST_DONE();
+}
+
 /* #GP: count it, keep its error code and RIP, step over the 2-byte RDMSR/WRMSR. */
 __attribute__((interrupt))
 void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code)

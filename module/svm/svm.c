@@ -202,4 +202,5 @@ const struct khv_arch_ops khv_svm_ops = {
 	.set_sregs = svm_set_sregs,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
+	.inject_exception = svm_queue_exception,
 };

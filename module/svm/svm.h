@@ -54,6 +54,7 @@ void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
+int svm_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 
 int svm_check_facts(const struct svm_facts *f, struct svm_caps *caps,
 		    const char **why);

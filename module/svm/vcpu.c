@@ -13,6 +13,7 @@
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "../compat.h"
 #include "../gwalk.h"
@@ -84,7 +85,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	c->intercept_cr = 0;
 	/* Debug registers are not switched: the guest may not touch them. */
 	c->intercept_dr = 0xffffffff;
-	c->intercept_exceptions = 0;
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
 			SVM_I3_CPUID | SVM_I3_RSM | SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
@@ -388,16 +389,41 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 	return 0;
 }
 
-/* Queue an exception for the next entry (APM 15.20). */
-static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
-				u32 err)
+/*
+ * Queue an exception for the next entry (APM 15.20), combined with one
+ * already queued (an event whose delivery the exit interrupted). The
+ * processor pushes an error code only in protected mode.
+ */
+static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, u32 err,
+				u64 cr2)
 {
+	struct svm_vmcb *vmcb = svm->vmcb;
+	u64 prev = vmcb->control.event_inj;
+
+	if ((prev & SVM_EVTINJ_VALID) &&
+	    (prev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT) {
+		vector = khv_exception_merge(prev & SVM_EVTINJ_VEC_MASK, vector);
+		if (vector == KHV_TRIPLE_FAULT) {
+			vmcb->control.event_inj = 0;
+			return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
+		}
+		if (vector == X86_TRAP_DF)
+			err = 0;
+	}
 	khv_stat_count(&svm->vcpu, KHV_STAT_EXCEPTION);
-	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				       vector |
-				       (has_err ? SVM_EVTINJ_VALID_ERR : 0) |
-				       ((u64)err << 32);
+	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				  vector;
+	if (khv_exception_has_error(vector) && (vmcb->save.cr0 & X86_CR0_PE))
+		vmcb->control.event_inj |= SVM_EVTINJ_VALID_ERR | (u64)err << 32;
+	if (vector == X86_TRAP_PF)
+		vmcb->save.cr2 = cr2;
 	return 1;
+}
+
+/* khv_arch_ops.inject_exception. */
+int svm_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
+{
+	return svm_inject_exception(to_svm(vcpu), vector, err, cr2);
 }
 
 /* Move RIP past an intercepted instruction of known length. */
@@ -427,77 +453,103 @@ static int svm_handle_cpuid(struct svm_vcpu *svm)
 
 static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
 				   unsigned int len);
+static int svm_code_mode(const struct svm_save *s);
 
 /*
- * The segment of an OUTS: EXITINFO1[12:10] with decode assists (APM
- * 15.10.2), else the instruction's own override prefix, else DS.
+ * What the prefixes of the string I/O instruction at RIP say (SDM Vol. 2
+ * 2.1.1): its segment override (-1 for none) and whether it has the
+ * address-size prefix 0x67.
  */
-static unsigned int svm_outs_segment(struct svm_vcpu *svm, u64 info)
+static void svm_string_io_prefixes(struct svm_vcpu *svm, int *seg, bool *asz)
 {
-	static const u8 prefix_seg[][2] = {
-		{ 0x26, 0 }, { 0x2e, 1 }, { 0x36, 2 }, { 0x3e, 3 },
-		{ 0x64, 4 }, { 0x65, 5 },
-	};
+	/* Indexed by segment register number: ES, CS, SS, DS, FS, GS. */
+	static const u8 prefix_seg[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	bool rex = svm_code_mode(&svm->vmcb->save) == 64;
 	u8 insn[KHV_INSN_MAX_LEN];
-	unsigned int n, i, j, seg = 3;
+	unsigned int n, i, j;
 
-	if (svm_has_decode_assists())
-		return (info >> 10) & 7;
+	*seg = -1;
+	*asz = false;
 	n = svm_fetch_insn(svm, insn, sizeof(insn));
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < ARRAY_SIZE(prefix_seg); j++)
-			if (insn[i] == prefix_seg[j][0])
-				seg = prefix_seg[j][1];
-		/* Stop at the first byte that is no prefix (SDM Vol. 2 2.1.1). */
-		if (j == ARRAY_SIZE(prefix_seg) && insn[i] != 0x66 &&
-		    insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
-		    insn[i] != 0xf0 && (insn[i] & 0xf0) != 0x40)
+			if (insn[i] == prefix_seg[j])
+				break;
+		if (j < ARRAY_SIZE(prefix_seg))
+			*seg = j;
+		else if (insn[i] == 0x67)
+			*asz = true;
+		else if (insn[i] != 0x66 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
+			 insn[i] != 0xf0 && !(rex && (insn[i] & 0xf0) == 0x40))
 			break;
 	}
-	return seg;
 }
 
 static const struct svm_segment *svm_segment_nr(struct svm_save *s,
 						unsigned int nr)
 {
 	switch (nr) {
-	case 0:
+	case KHV_SEG_ES:
 		return &s->es;
-	case 1:
+	case KHV_SEG_CS:
 		return &s->cs;
-	case 2:
+	case KHV_SEG_SS:
 		return &s->ss;
-	case 4:
+	case KHV_SEG_FS:
 		return &s->fs;
-	case 5:
+	case KHV_SEG_GS:
 		return &s->gs;
 	default:
 		return &s->ds;
 	}
 }
 
+/*
+ * INS/OUTS. EXITINFO1 (APM 15.10.2) gives the address size in bits 9:7 and,
+ * with decode assists, the segment of an OUTS in bits 12:10. Without them
+ * (QEMU sets neither), the instruction's prefixes say: an override, else DS;
+ * 0x67, else the code segment's address size.
+ */
 static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
 {
 	struct svm_save *s = &svm->vmcb->save;
-	bool in = info & SVM_IOIO_IN;
-	bool long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_L);
-	unsigned int seg = in ? 0 : svm_outs_segment(svm, info);
+	bool in = info & SVM_IOIO_IN, a67 = false;
+	u64 asz = info & (BIT(7) | BIT(8) | BIT(9));
+	int mode = svm_code_mode(s), override = -1;
 	struct khv_string_io sio = {
 		.in = in,
 		.rep = info & SVM_IOIO_REP,
 		.port = info >> SVM_IOIO_PORT_SHIFT,
 		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
-		/* A16/A32/A64 in bits 9:7. */
-		.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2,
+		/* INS writes ES:RDI. */
+		.seg_nr = KHV_SEG_ES,
+		.cpl = s->cpl,
 		.next_rip = svm->vmcb->control.exit_info_2,
 		.cr3 = s->cr3,
 		.walk = khv_gwalk_mode(s->cr0, s->cr4, s->efer),
 	};
 
-	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
-	sio.seg_base = svm_segment_nr(s, seg)->base;
-	if (long_mode && seg != 4 && seg != 5)
-		sio.seg_base = 0;
+	if (!asz || (!in && !svm_has_decode_assists()))
+		svm_string_io_prefixes(svm, &override, &a67);
+	if (asz)
+		sio.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2;
+	else if (mode == 64)
+		sio.addr_bytes = a67 ? 4 : 8;
+	else
+		sio.addr_bytes = (mode == 32) != a67 ? 4 : 2;
+	if (!in && svm_has_decode_assists())
+		sio.seg_nr = (info >> 10) & 7;
+	else if (!in)
+		sio.seg_nr = override >= 0 ? override : KHV_SEG_DS;
+	if (sio.seg_nr > KHV_SEG_GS)
+		sio.seg_nr = KHV_SEG_DS;
+	if (mode == 64)
+		sio.cpu = KHV_CPU_64;
+	else if ((s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM))
+		sio.cpu = KHV_CPU_PROT;
+	else
+		sio.cpu = KHV_CPU_REAL;
+	svm_seg_get(svm_segment_nr(s, sio.seg_nr), &sio.seg);
 	return khv_vcpu_exit_string_io(&svm->vcpu, &sio);
 }
 
@@ -576,11 +628,11 @@ static int svm_handle_msr(struct svm_vcpu *svm)
 	if (svm->vmcb->control.exit_info_1) {
 		data = (u32)s->rax | (svm->gprs.rdx << 32);
 		if (svm_set_msr(&svm->vcpu, index, data, false))
-			return svm_inject_exception(svm, 13, true, 0);
+			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 		svm_set_msr(&svm->vcpu, index, data, true);
 	} else {
 		if (svm_get_msr(&svm->vcpu, index, &data))
-			return svm_inject_exception(svm, 13, true, 0);
+			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 		s->rax = (u32)data;
 		svm->gprs.rdx = data >> 32;
 	}
@@ -595,7 +647,7 @@ static int svm_handle_vmmcall(struct svm_vcpu *svm)
 
 	svm_skip(svm, 3);
 	svm_get_regs(&svm->vcpu, &regs);
-	r = khv_vcpu_hypercall(&svm->vcpu, &regs);
+	r = khv_vcpu_hypercall(&svm->vcpu, &regs, svm->vmcb->save.cpl);
 	if (r > 0)
 		svm->vmcb->save.rax = regs.rax;
 	return r;
@@ -605,6 +657,7 @@ static int svm_handle_vmmcall(struct svm_vcpu *svm)
 static enum khv_exit_stat svm_exit_stat(u64 code)
 {
 	switch (code) {
+	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31:
 	case SVM_EXIT_INTR ... SVM_EXIT_INIT:
 		return KHV_STAT_INTR;
 	case SVM_EXIT_CPUID:
@@ -647,6 +700,17 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_INIT:
 		/* Taken by the host once GIF and IF are set again. */
 		return 1;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		/* svm_vcpu_run() handed it to the host's handler already. */
+		return khv_vcpu_machine_check(&svm->vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		return khv_vcpu_alignment_check(&svm->vcpu, vmcb->save.cpl,
+						vmcb->save.cr0,
+						vmcb->save.rflags,
+						vmcb->save.rip, 0);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		/* DR6 is the guest's in the VMCB, which it cannot read. */
+		return svm_inject_exception(svm, X86_TRAP_DB, 0, 0);
 	case SVM_EXIT_CPUID:
 		return svm_handle_cpuid(svm);
 	case SVM_EXIT_HLT:
@@ -663,7 +727,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
 		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
-		return svm_inject_exception(svm, 6, false, 0);
+		return svm_inject_exception(svm, X86_TRAP_UD, 0, 0);
 	case SVM_EXIT_SHUTDOWN:
 		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
 	case SVM_EXIT_INVALID:
@@ -732,6 +796,9 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 		native_set_debugreg(7, host_dr7);
 	asm volatile("stgi" : : : "memory");
 	khv_vcpu_exit_guest(vcpu);
+	/* A machine check that exited the guest is the host's, on this CPU. */
+	if (!fault && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		khv_machine_check();
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();

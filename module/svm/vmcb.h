@@ -67,9 +67,18 @@
 #define SVM_IOIO_PORT_SHIFT	16
 
 /* EVENTINJ, APM 15.20. */
+#define SVM_EVTINJ_VEC_MASK	0xff
+#define SVM_EVTINJ_TYPE_MASK	(7 << 8)
 #define SVM_EVTINJ_VALID	BIT(31)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
 #define SVM_EVTINJ_TYPE_EXEPT	(3 << 8)
+
+/*
+ * The exceptions that exit (APM 15.12): a machine check is the host's; #AC
+ * and #DB go back to the guest through khv, so that one that recurs during
+ * its own delivery loops through the host (Documentation/khv-abi.rst).
+ */
+#define SVM_INTERCEPT_EXCEPTIONS	(BIT(1) | BIT(17) | BIT(18))
 
 /* int_ctl (offset 0x60): V_INTR_MASKING, APM 15.21.1. */
 #define SVM_V_INTR_MASKING	BIT(24)

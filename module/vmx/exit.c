@@ -15,25 +15,55 @@
 #include "vmcs.h"
 #include "vmx.h"
 
-/* Queue a hardware exception for the next entry (SDM 26.6.1). */
-static int vmx_inject_exception(struct vmx_vcpu *vmx, u8 vector, bool has_err,
-				u32 err)
+/*
+ * Queue a hardware exception for the next entry (SDM 26.6.1), combined with
+ * an exception whose delivery the exit interrupted (vmx_requeue_event()).
+ * SDM 26.2.1.3: an error code is delivered only in protected mode.
+ */
+int vmx_inject_exception(struct vmx_vcpu *vmx, u8 vector, u32 err, u64 cr2)
 {
+	if ((vmx->inject & INTR_INFO_VALID) &&
+	    INTR_INFO_TYPE(vmx->inject) == INTR_TYPE_HW_EXCEPTION) {
+		vector = khv_exception_merge(INTR_INFO_VECTOR(vmx->inject),
+					     vector);
+		if (vector == KHV_TRIPLE_FAULT) {
+			vmx->inject = 0;
+			return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_SHUTDOWN);
+		}
+		if (vector == X86_TRAP_DF)
+			err = 0;
+	}
 	khv_stat_count(&vmx->vcpu, KHV_STAT_EXCEPTION);
-	vmx->inject = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | vector |
-		      (has_err ? INTR_INFO_HAS_ERROR : 0);
+	vmx->inject = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | vector;
+	if (khv_exception_has_error(vector) &&
+	    (vmx_guest_cr0(vmx) & X86_CR0_PE))
+		vmx->inject |= INTR_INFO_HAS_ERROR;
 	vmx->inject_err = err;
+	if (vector == X86_TRAP_PF)
+		vmx->cr2 = cr2;
 	return 1;
+}
+
+/* khv_arch_ops.inject_exception, from an exit handler: the VMCS is current. */
+int vmx_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
+{
+	return vmx_inject_exception(to_vmx(vcpu), vector, err, cr2);
 }
 
 static int vmx_inject_gp(struct vmx_vcpu *vmx)
 {
-	return vmx_inject_exception(vmx, 13, true, 0);
+	return vmx_inject_exception(vmx, X86_TRAP_GP, 0, 0);
 }
 
 static int vmx_inject_ud(struct vmx_vcpu *vmx)
 {
-	return vmx_inject_exception(vmx, 6, false, 0);
+	return vmx_inject_exception(vmx, X86_TRAP_UD, 0, 0);
+}
+
+/* The guest's CPL: SS.DPL (SDM Vol. 3C 25.4.1). */
+static unsigned int vmx_cpl(struct vmx_vcpu *vmx)
+{
+	return (vmcs_read(VMCS_GUEST_ES_AR + 2 * VMX_SS) >> VMX_AR_DPL_SHIFT) & 3;
 }
 
 /* Move RIP past the instruction that exited; no STI/MOV SS shadow after it. */
@@ -99,13 +129,15 @@ static int vmx_handle_string_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	u64 cr0 = vmx_guest_cr0(vmx), efer = vmcs_read(VMCS_GUEST_EFER);
 	int mode = vmx_code_mode(efer, cr0);
 	bool in = e->qual & BIT(3);
-	unsigned int seg = in ? VMX_ES : VMX_DS;
 	struct khv_string_io sio = {
 		.in = in,
 		.rep = e->qual & BIT(5),
 		.port = e->qual >> 16,
 		.size = (e->qual & 7) + 1,
 		.addr_bytes = mode / 8,
+		/* INS writes ES:RDI. */
+		.seg_nr = in ? VMX_ES : VMX_DS,
+		.cpl = vmx_cpl(vmx),
 		.next_rip = vmx->rip + e->insn_len,
 		.cr3 = vmcs_read(VMCS_GUEST_CR3),
 		.walk = khv_gwalk_mode(cr0, vmx_guest_cr4(vmx), efer),
@@ -115,13 +147,16 @@ static int vmx_handle_string_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	if (vmx_caps.insn_info_ins_outs) {
 		info = vmcs_read(VMCS_EXIT_INSN_INFO);
 		sio.addr_bytes = 2 << ((info >> 7) & 7);
-		if (!in)
-			seg = (info >> 15) & 7;
+		if (!in && ((info >> 15) & 7) <= VMX_GS)
+			sio.seg_nr = (info >> 15) & 7;
 	}
-	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
-	sio.seg_base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * seg);
-	if (mode == 64 && seg != VMX_FS && seg != VMX_GS)
-		sio.seg_base = 0;
+	if (mode == 64)
+		sio.cpu = KHV_CPU_64;
+	else if ((cr0 & X86_CR0_PE) && !(vmx->rflags & X86_EFLAGS_VM))
+		sio.cpu = KHV_CPU_PROT;
+	else
+		sio.cpu = KHV_CPU_REAL;
+	vmx_seg_get(sio.seg_nr, &sio.seg);
 	return khv_vcpu_exit_string_io(&vmx->vcpu, &sio);
 }
 
@@ -184,7 +219,7 @@ static int vmx_handle_vmcall(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 
 	vmx_skip(vmx, e);
 	vmx_get_regs(&vmx->vcpu, &regs);
-	r = khv_vcpu_hypercall(&vmx->vcpu, &regs);
+	r = khv_vcpu_hypercall(&vmx->vcpu, &regs, vmx_cpl(vmx));
 	if (r > 0)
 		vmx->gprs[VMX_RAX] = regs.rax;
 	return r;
@@ -306,6 +341,39 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	return 1;
 }
 
+/*
+ * An NMI or an exception of VMX_EXCEPTION_BITMAP. vmx_enter() handed NMIs
+ * and machine checks to the host's handlers already.
+ */
+static int vmx_handle_exception(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	u32 type = INTR_INFO_TYPE(e->intr_info), err = 0;
+
+	if (type == INTR_TYPE_NMI)
+		return 1;
+	if (e->intr_info & INTR_INFO_HAS_ERROR)
+		err = vmcs_read(VMCS_EXIT_INTR_ERROR);
+	switch (INTR_INFO_VECTOR(e->intr_info)) {
+	case X86_TRAP_MC:
+		return khv_vcpu_machine_check(&vmx->vcpu);
+	case X86_TRAP_AC:
+		return khv_vcpu_alignment_check(&vmx->vcpu, vmx_cpl(vmx),
+						vmx_guest_cr0(vmx), vmx->rflags,
+						vmx->rip, err);
+	case X86_TRAP_DB:
+		/*
+		 * INT1 (ICEBP) exits before it runs: step over it, as KVM
+		 * does, and deliver the #DB it raises. DR6 is not updated
+		 * (SDM 28.1): the guest cannot read it (MOV DR exits).
+		 */
+		if (type == INTR_TYPE_PRIV_SW_EXCEPTION)
+			vmx_skip(vmx, e);
+		return vmx_inject_exception(vmx, X86_TRAP_DB, 0, 0);
+	default:
+		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
+	}
+}
+
 /* The statistics bucket of a basic exit reason. */
 static enum khv_exit_stat vmx_exit_stat(u32 reason)
 {
@@ -350,10 +418,7 @@ int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	khv_stat_count(&vmx->vcpu, vmx_exit_stat(reason));
 	switch (reason) {
 	case EXIT_EXCEPTION_NMI:
-		/* NMIs were handed to the host already; nothing else exits. */
-		if (INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI)
-			return 1;
-		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
+		return vmx_handle_exception(vmx, e);
 	case EXIT_EXT_INTR:
 	case EXIT_INIT:
 	case EXIT_SIPI:

@@ -157,6 +157,9 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	if ((e->reason & 0xffff) == EXIT_EXCEPTION_NMI &&
 	    INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI)
 		asm volatile("int $2");
+	/* So does a machine check, on the CPU it happened on. */
+	if (vmx_exit_is_mce(e))
+		khv_machine_check();
 	return 0;
 }
 

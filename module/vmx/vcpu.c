@@ -222,7 +222,7 @@ void vmx_put(struct vmx_vcpu *vmx, u64 prev)
 }
 
 /* Segment access rights as the VMCS holds them, from and to the ABI. */
-static void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k)
+void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k)
 {
 	u32 ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * seg);
 
@@ -354,7 +354,7 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_ctls.exit);
 	vmx->entry_ctls = vmx_ctls.entry;
 	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_ctls);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);

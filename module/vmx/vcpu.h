@@ -9,8 +9,10 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "../khv.h"
+#include "vmcs.h"
 
 /* The x86 register numbers (SDM Vol. 2 2.1.5); RSP lives in the VMCS. */
 enum { VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI };
@@ -24,11 +26,21 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  * CR0.NE and CR4.VMXE must be 1 in VMX operation (SDM A.7, A.8); the guest
  * reads its own values from the shadows. CR4 bits the guest may not set are
  * owned by khv too: VMX (not offered), PKE (PKRU would reach host
- * user-memory accesses), OSXSAVE (XCR0 is not switched).
+ * user-memory accesses), OSXSAVE (XCR0 is not switched), CET (the CET MSRs
+ * and the shadow stack pointer are not switched).
  */
 #define VMX_CR0_OWNED	X86_CR0_NE
-#define VMX_CR4_OWNED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
-#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
+#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE | \
+			 X86_CR4_CET)
+#define VMX_CR4_OWNED	VMX_CR4_DENIED
+
+/*
+ * The exceptions that exit (exit.c): a machine check is the host's; #AC and
+ * #DB go back to the guest through khv, so that one that recurs during its
+ * own delivery loops through the host (Documentation/khv-abi.rst).
+ */
+#define VMX_EXCEPTION_BITMAP	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | \
+				 BIT(X86_TRAP_MC))
 
 /**
  * struct vmx_vcpu - a vCPU on Intel VMX.
@@ -91,6 +103,17 @@ struct vmx_exit {
 	u32 intr_info;
 };
 
+/* A machine check exited the guest, or interrupted its entry (SDM 28.1, 27.8). */
+static inline bool vmx_exit_is_mce(const struct vmx_exit *e)
+{
+	u32 basic = e->reason & 0xffff;
+
+	return basic == EXIT_MCE_DURING_ENTRY ||
+	       (basic == EXIT_EXCEPTION_NMI &&
+		INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_HW_EXCEPTION &&
+		INTR_INFO_VECTOR(e->intr_info) == X86_TRAP_MC);
+}
+
 /* Per CPU: the syscall MSRs' host values (the same for every entry). */
 DECLARE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
 
@@ -108,12 +131,14 @@ u64 vmx_guest_cr4(struct vmx_vcpu *vmx);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k);
 void vmx_load_pdptes(struct vmx_vcpu *vmx, u64 cr0, u64 cr3, u64 cr4, u64 efer);
 int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
 int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
 /* exit.c */
 void vmx_requeue_event(struct vmx_vcpu *vmx);
+int vmx_inject_exception(struct vmx_vcpu *vmx, u8 vector, u32 err, u64 cr2);
 int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason);
 int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
 

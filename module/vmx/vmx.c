@@ -256,4 +256,5 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
+	.inject_exception = vmx_queue_exception,
 };

@@ -87,4 +87,7 @@ int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
+/* exit.c */
+int vmx_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+
 #endif /* KHV_VMX_H */

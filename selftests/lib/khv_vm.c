@@ -203,7 +203,23 @@ size_t vm_long_mode_ram_size(void)
 #define GDT_CODE64	0x00af9b000000ffffull	/* P, DPL 0, code RX accessed, L */
 #define GDT_DATA	0x00cf93000000ffffull	/* P, DPL 0, data RW accessed, D/B */
 #define GDT_CODE32	0x00cf9b000000ffffull	/* P, DPL 0, code RX accessed, D/B */
+#define GDT_USER_DATA	0x00cff3000000ffffull	/* the same at DPL 3 */
+#define GDT_USER_CODE64	0x00affb000000ffffull
+#define GDT_USER_CODE32	0x00cffb000000ffffull
+#define GDT_LIMIT	(GUEST_SEL_USER_CODE32 | 7)
 #define TSS_LIMIT	0x67
+#define PTE_US		0x4ull
+
+/* The code and data descriptors every mode uses. */
+static void gdt_fill(uint64_t *gdt)
+{
+	gdt[GUEST_SEL_CODE64 / 8] = GDT_CODE64;
+	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
+	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
+	gdt[GUEST_SEL_USER_DATA / 8] = GDT_USER_DATA;
+	gdt[GUEST_SEL_USER_CODE64 / 8] = GDT_USER_CODE64;
+	gdt[GUEST_SEL_USER_CODE32 / 8] = GDT_USER_CODE32;
+}
 
 int vm_setup_long_mode(struct khv_test_vm *vm)
 {
@@ -237,9 +253,7 @@ int vm_setup_long_mode(struct khv_test_vm *vm)
 		pd[i] = (uint64_t)i * SIZE_2M | 0x83;	/* P, RW, PS */
 
 	gdt = (uint64_t *)(vm->mem + GUEST_GDT_GPA);
-	gdt[GUEST_SEL_CODE64 / 8] = GDT_CODE64;
-	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
-	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
+	gdt_fill(gdt);
 	/* A 64-bit busy TSS (type 0xb), 16 bytes. */
 	gdt[GUEST_SEL_TSS / 8] = TSS_LIMIT | (tss & 0xffffff) << 16 | 0x8bull << 40 |
 				 (tss >> 24 & 0xff) << 56;
@@ -406,7 +420,7 @@ static void sregs_flat(struct khv_sregs *sregs, bool long_mode)
 
 	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
 	sregs->gdt.base = GUEST_GDT_GPA;
-	sregs->gdt.limit = GUEST_SEL_TSS + 16 - 1;
+	sregs->gdt.limit = GDT_LIMIT;
 	memset(&sregs->idt, 0, sizeof(sregs->idt));
 	sregs->idt.base = GUEST_IDT_GPA;
 	sregs->idt.limit = long_mode ? 256 * 16 - 1 : 0;
@@ -422,8 +436,7 @@ int vcpu_set_protected_mode(struct khv_test_vcpu *vcpu, uint64_t gpa)
 	if (vcpu->vm->mem_size < GUEST_SYS_END || gpa > 0xffffffffull)
 		return -ERANGE;
 	gdt = (uint64_t *)(vcpu->vm->mem + GUEST_GDT_GPA);
-	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
-	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
+	gdt_fill(gdt);
 	r = vcpu_get_sregs(vcpu, &sregs);
 	if (r)
 		return r;
@@ -462,6 +475,50 @@ int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
 	rsp -= 8;
 	*(uint64_t *)(vm->mem + rsp) = (uint64_t)(uintptr_t)khv_guest_return_stub;
 	return vcpu_start_at(vcpu, (uint64_t)(uintptr_t)guest_code, rsp, arg);
+}
+
+int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu)
+{
+	struct khv_test_vm *vm = vcpu->vm;
+	uint64_t *pml4, *pdpt, *pd;
+	uint64_t rsp0 = GUEST_STACK_TOP - vcpu->id * GUEST_STACK_SIZE -
+			GUEST_STACK_SIZE / 2;
+	struct khv_sregs sregs;
+	struct khv_regs regs;
+	int i, r;
+
+	if (!vm->long_mode)
+		return -EINVAL;
+	pml4 = (uint64_t *)(vm->mem + GUEST_PML4_GPA);
+	pdpt = (uint64_t *)(vm->mem + GUEST_PDPT_GPA);
+	pd = (uint64_t *)(vm->mem + GUEST_PD_GPA);
+	/* SDM Vol. 3A 4.6: user access needs U/S at every level. */
+	pml4[0] |= PTE_US;
+	pdpt[0] |= PTE_US;
+	for (i = 0; i < 512; i++)
+		pd[i] |= PTE_US;
+	/* The 64-bit TSS's RSP0 (SDM Vol. 3A 8.7): at byte 4. */
+	memcpy(vm->mem + GUEST_TSS_GPA + 4, &rsp0, sizeof(rsp0));
+
+	r = vcpu_get_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	sregs.cs.selector = GUEST_SEL_USER_CODE64;
+	sregs.cs.dpl = 3;
+	sregs.ds.selector = GUEST_SEL_USER_DATA;
+	sregs.ds.dpl = 3;
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+	r = vcpu_set_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	r = vcpu_get_regs(vcpu, &regs);
+	if (r)
+		return r;
+	regs.rflags |= X86_RFLAGS_IOPL3;
+	return vcpu_set_regs(vcpu, &regs);
 }
 
 int vcpu_run(struct khv_test_vcpu *vcpu)

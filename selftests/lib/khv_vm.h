@@ -51,11 +51,14 @@
 #define X86_CR0_ET		(1ull << 4)
 #define X86_CR0_NE		(1ull << 5)
 #define X86_CR0_WP		(1ull << 16)
+#define X86_CR0_AM		(1ull << 18)
 #define X86_CR0_PG		(1ull << 31)
 #define X86_CR4_PAE		(1ull << 5)
 #define EFER_LME		(1ull << 8)
 #define EFER_LMA		(1ull << 10)
 #define X86_RFLAGS_FIXED	(1ull << 1)
+#define X86_RFLAGS_IOPL3	(3ull << 12)
+#define X86_RFLAGS_AC		(1ull << 18)
 
 struct khv_test_vm;
 
@@ -106,6 +109,12 @@ int vcpu_set_real_mode(struct khv_test_vcpu *vcpu, uint64_t gpa);
 int vcpu_set_protected_mode(struct khv_test_vcpu *vcpu, uint64_t gpa);
 int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
 		       uint64_t arg);
+/*
+ * After vcpu_set_long_mode(): start at CPL 3 instead, with IOPL 3 (ucalls
+ * are OUTs) and the identity map made user-accessible. Exceptions go to the
+ * (CPL 0) IDT handlers on the lower half of the vCPU's stack (TSS.RSP0).
+ */
+int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu);
 int vcpu_run(struct khv_test_vcpu *vcpu);
 void vcpu_free(struct khv_test_vcpu *vcpu);
 

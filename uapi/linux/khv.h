@@ -175,12 +175,14 @@ struct khv_cpuid {
 /*
  * The khv hypercall ABI: VMMCALL (AMD) or VMCALL (Intel) with the number in
  * RAX and arguments in RBX, RCX, RDX, RSI, RDI; the result comes back in RAX.
- * KHV_HC_API_VERSION is answered by the module; numbers from
+ * Only the guest's kernel may call: at CPL 1-3 every call returns
+ * KHV_HC_EPERM. KHV_HC_API_VERSION is answered by the module; numbers from
  * KHV_HC_USER_BASE go to user space as KHV_EXIT_HYPERCALL; any other number
  * returns KHV_HC_ENOSYS.
  */
 #define KHV_HC_API_VERSION	0
 #define KHV_HC_USER_BASE	0x1000
+#define KHV_HC_EPERM		((__u64)-1)
 #define KHV_HC_ENOSYS		((__u64)-38)
 
 /* Why KHV_RUN returned (struct khv_run.exit_reason). */
