@@ -37,6 +37,9 @@ struct khv_vm;
  * @vcpu_create: allocate a vCPU (the vendor struct embeds struct khv_vcpu)
  *		in its reset state; ERR_PTR on failure.
  * @vcpu_free:	free it; it never runs again.
+ * @vcpu_load:	optional: KHV_RUN starts on this vCPU, in its thread.
+ * @vcpu_put:	optional: KHV_RUN ends; before the thread returns to user
+ *		space (svm: no guest translation stays in the TLB).
  * @vcpu_run:	enter the guest once and handle the exit: 1 = enter again,
  *		0 = return to user space with vcpu->run filled, -errno.
  * @get_regs, @set_regs, @get_sregs, @set_sregs: register state; the
@@ -68,6 +71,8 @@ struct khv_arch_ops {
 	const struct khv_pt_format *pt_format;
 	struct khv_vcpu *(*vcpu_create)(struct khv_vm *vm, u32 id);
 	void (*vcpu_free)(struct khv_vcpu *vcpu);
+	void (*vcpu_load)(struct khv_vcpu *vcpu);
+	void (*vcpu_put)(struct khv_vcpu *vcpu);
 	int (*vcpu_run)(struct khv_vcpu *vcpu);
 	void (*get_regs)(struct khv_vcpu *vcpu, struct khv_regs *regs);
 	int (*set_regs)(struct khv_vcpu *vcpu, const struct khv_regs *regs);

@@ -422,7 +422,7 @@ static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
 	return khv_arch->set_regs(vcpu, &regs);
 }
 
-static long khv_vcpu_run(struct khv_vcpu *vcpu)
+static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 {
 	struct khv_run *run = vcpu->run;
 	int r;
@@ -446,6 +446,18 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 			return r;
 		cond_resched();
 	}
+}
+
+static long khv_vcpu_run(struct khv_vcpu *vcpu)
+{
+	long r;
+
+	if (khv_arch->vcpu_load)
+		khv_arch->vcpu_load(vcpu);
+	r = khv_vcpu_run_loop(vcpu);
+	if (khv_arch->vcpu_put)
+		khv_arch->vcpu_put(vcpu);
+	return r;
 }
 
 /*

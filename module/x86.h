@@ -85,6 +85,7 @@ static inline bool khv_msr_value_valid(u32 index, u64 data)
 	case MSR_IA32_CR_PAT:
 		return khv_pat_valid(data);
 	case MSR_IA32_SYSENTER_CS:
+	case MSR_TSC_AUX:	/* bits 63:32 reserved (APM Vol. 2 13.2.1) */
 		return !(data >> 32);
 	default:
 		return khv_canonical(data);

@@ -6,7 +6,9 @@
  * vCPUs and VMs at once; signals, immediate_exit and closing a VM under a
  * running vCPU; triple faults; a killed large region call, and a region call
  * failing under a vCPU that reads it; argument checks of the memory, vCPU
- * and register ioctls; and a thousand VM lifetimes with nothing left behind.
+ * and register ioctls; a thousand VM lifetimes with nothing left behind; and
+ * host state no guest may reach or change (RDPMC, CR4.PKE/OSXSAVE, PKRU,
+ * YMM registers, TSC_AUX) and an event whose delivery an exit interrupted.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts.
@@ -23,6 +25,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 
@@ -1497,6 +1500,335 @@ TEST_F(guest, set_regs_rejects_reserved_rflags_bits)
 	/* The architecturally defined flags are accepted. */
 	regs.rflags = 0x2 | 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800;
 	EXPECT_EQ(0, vcpu_set_regs(vcpu, &regs));
+	vm_free(vm);
+}
+
+/* ---- host state a guest must not reach (issue 11) ------------------------ */
+
+static bool host_cpuid_bit(uint32_t leaf, uint32_t sub, int reg, int bit)
+{
+	uint32_t r[4];
+
+	if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
+		return false;
+	return r[reg] & (1u << bit);
+}
+
+enum { EAX, EBX, ECX, EDX };
+
+/* Keep this thread on the CPU it runs on now. */
+static int pin_to_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : cpu;
+}
+
+TEST_F(guest, rdpmc_gets_gp)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_rdpmc, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * CR4.PKE and CR4.OSXSAVE: khv switches neither PKRU nor XCR0, so a guest
+ * may not set them (#GP, and EINVAL from KHV_SET_SREGS); other bits work.
+ */
+TEST_F(guest, cr4_pke_and_osxsave_refused)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_sregs sregs;
+	struct ucall uc;
+	uint64_t cr4;
+	int r;
+
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_cr4, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	cr4 = sregs.cr4;
+	sregs.cr4 = cr4 | X86_CR4_PKE;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+	sregs.cr4 = cr4 | X86_CR4_OSXSAVE;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
+	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]) TH_LOG("MOV to CR4 with OSXSAVE: no #GP");
+	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+static uint32_t host_rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile(".byte 0x0f, 0x01, 0xee" : "=a" (eax), "=d" (edx) : "c" (0));
+	return eax;
+}
+
+#define GUEST_PKRU	0x0000000cu
+
+/* A guest's WRPKRU must not reach the VMM's PKRU (its user-memory keys). */
+TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	uint32_t before;
+	int r;
+
+	/* CPUID.7.0:ECX[4] OSPKE: the host kernel turned protection keys on. */
+	if (!host_cpuid_bit(7, 0, ECX, 4))
+		SKIP(return, "CPU lacks PKU (QEMU: KHV_QEMU_CPU=EPYC-Rome,+svm,+npt,+pku)");
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_pkru, GUEST_PKRU);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	before = host_rdpkru();
+	ASSERT_NE(GUEST_PKRU, before);
+
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(before, host_rdpkru()) TH_LOG("the guest's WRPKRU reached the VMM");
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("WRPKRU without CR4.PKE: no #UD");
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	EXPECT_EQ(before, host_rdpkru());
+	vm_free(vm);
+}
+
+#define YMM_VMM_PATTERN		0x766d6d5f796d6d31ull	/* "1mmy_mmv" */
+#define YMM_SIBLING_PATTERN	0x7369626c5f796d32ull
+
+static const uint64_t ymm_vmm[4] __attribute__((aligned(32))) = {
+	YMM_VMM_PATTERN, YMM_VMM_PATTERN, YMM_VMM_PATTERN, YMM_VMM_PATTERN,
+};
+static const uint64_t ymm_sibling[4] __attribute__((aligned(32))) = {
+	YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN,
+};
+
+/*
+ * Load @pattern into YMM0-15 and make the system call @nr right after, with
+ * nothing in between that could clear the upper halves (libc's AVX string
+ * functions end with VZEROUPPER).
+ */
+static long syscall_with_ymm(long nr, long a0, long a1, long a2, const uint64_t *pattern)
+{
+	long ret;
+
+	asm volatile("vmovdqa (%[p]), %%ymm0\n\t"
+		     "vmovdqa (%[p]), %%ymm1\n\t"
+		     "vmovdqa (%[p]), %%ymm2\n\t"
+		     "vmovdqa (%[p]), %%ymm3\n\t"
+		     "vmovdqa (%[p]), %%ymm4\n\t"
+		     "vmovdqa (%[p]), %%ymm5\n\t"
+		     "vmovdqa (%[p]), %%ymm6\n\t"
+		     "vmovdqa (%[p]), %%ymm7\n\t"
+		     "vmovdqa (%[p]), %%ymm8\n\t"
+		     "vmovdqa (%[p]), %%ymm9\n\t"
+		     "vmovdqa (%[p]), %%ymm10\n\t"
+		     "vmovdqa (%[p]), %%ymm11\n\t"
+		     "vmovdqa (%[p]), %%ymm12\n\t"
+		     "vmovdqa (%[p]), %%ymm13\n\t"
+		     "vmovdqa (%[p]), %%ymm14\n\t"
+		     "vmovdqa (%[p]), %%ymm15\n\t"
+		     "syscall"
+		     : "=a" (ret)
+		     : "0" (nr), "D" (a0), "S" (a1), "d" (a2), [p] "r" (pattern)
+		     : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+		       "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+		       "xmm12", "xmm13", "xmm14", "xmm15");
+	return ret;
+}
+
+static atomic_int ymm_sibling_stop;
+
+/* On the vCPU thread's CPU: its own pattern in the registers, then yield. */
+static void *ymm_sibling_thread(void *arg)
+{
+	cpu_set_t *set = arg;
+
+	if (sched_setaffinity(0, sizeof(*set), set))
+		return NULL;
+	while (!atomic_load(&ymm_sibling_stop))
+		syscall_with_ymm(SYS_sched_yield, 0, 0, 0, ymm_sibling);
+	return NULL;
+}
+
+#define YMM_ROUNDS	200
+
+/*
+ * kernel_fpu_begin() saves the task's extended state but leaves it in the
+ * registers: a guest must not see the YMM upper halves of the VMM thread
+ * (loaded right before KHV_RUN) or of another thread on the same CPU.
+ */
+TEST_F_TIMEOUT(guest, ymm_high_of_other_tasks_not_visible, 120)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	pthread_t sibling;
+	cpu_set_t set;
+	struct ucall uc;
+	char why[256];
+	int cpu, r;
+	long ret;
+
+	/* AVX and OSXSAVE, and the kernel enabled YMM state in XCR0. */
+	if (!host_cpuid_bit(1, 0, ECX, 28) || !host_cpuid_bit(1, 0, ECX, 27))
+		SKIP(return, "CPU lacks AVX");
+	cpu = pin_to_this_cpu();
+	ASSERT_LE(0, cpu) TH_LOG("pinning: %s", strerror(-cpu));
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_ymm, YMM_ROUNDS);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	atomic_store(&ymm_sibling_stop, 0);
+	ASSERT_EQ(0, pthread_create(&sibling, NULL, ymm_sibling_thread, &set));
+
+	ret = syscall_with_ymm(SYS_ioctl, vcpu->fd, KHV_RUN, 0, ymm_vmm);
+	atomic_store(&ymm_sibling_stop, 1);
+	pthread_join(sibling, NULL);
+	ASSERT_EQ(0, ret) TH_LOG("KHV_RUN: %s", strerror(-ret));
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(UCALL_SYNC, vcpu_get_ucall(vcpu, &uc, NULL, 0, NULL, 0))
+		TH_LOG("not a ucall: %s", why);
+	EXPECT_NE(YMM_SEEN, uc.args[0])
+		TH_LOG("the guest saw YMM upper halves %#llx (VMM thread %#llx, other thread %#llx)",
+		       (unsigned long long)uc.args[1], YMM_VMM_PATTERN, YMM_SIBLING_PATTERN);
+	EXPECT_EQ(YMM_OSXSAVE_REFUSED, uc.args[0]);
+	vm_free(vm);
+}
+
+static uint32_t host_rdtscp_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux));
+	return aux;
+}
+
+/*
+ * TSC_AUX: RDTSCP and RDPID in the guest see the guest's value; the host's
+ * (Linux: node << 12 | CPU, what getcpu() in the vDSO reads) never changes.
+ */
+TEST_F(guest, tsc_aux_is_the_guests)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	uint32_t host_aux;
+	struct ucall uc;
+	uint64_t v;
+	int cpu, r;
+
+	/* CPUID 8000_0001h:EDX[27] RDTSCP. */
+	if (!host_cpuid_bit(0x80000001, 0, EDX, 27))
+		SKIP(return, "CPU lacks RDTSCP");
+	cpu = pin_to_this_cpu();
+	ASSERT_LE(0, cpu) TH_LOG("pinning: %s", strerror(-cpu));
+	host_aux = host_rdtscp_aux();
+	ASSERT_EQ((uint32_t)cpu, host_aux & 0xfff);
+
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	v = GUEST_TSC_AUX_VALUE;
+	r = vcpu_msr(vcpu, KHV_SET_MSRS, MSR_TSC_AUX, &v);
+	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MSRS TSC_AUX: %s", strerror(-r));
+	v = 1ull << 32;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, MSR_TSC_AUX, &v));
+	r = vcpu_set_long_mode(vcpu, guest_code_tsc_aux, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[0]) TH_LOG("RDTSCP in the guest");
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	if (uc.args[0] == RDPID_RAN) {
+		EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[1]) TH_LOG("RDPID in the guest");
+	} else {
+		TH_LOG("RDPID not checked: %s", uc.args[0] == RDPID_UD ?
+		       "#UD though CPUID offers it (the emulator's)" : "not offered");
+	}
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[0]) TH_LOG("RDTSCP after the guest's WRMSR");
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[1]) TH_LOG("RDMSR TSC_AUX");
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, MSR_TSC_AUX, &v));
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, v);
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	vm_free(vm);
+}
+
+/*
+ * An exit during the delivery of an event: a single-step #DB onto a stack
+ * that is no RAM. khv cannot emulate the delivery (KHV_EXIT_INTERNAL_ERROR,
+ * the event in info[0], the address in info[1]) but keeps the event: once
+ * the VMM maps RAM there, the same #DB arrives, returning where it should.
+ */
+TEST_F(guest, event_delivery_interrupted_is_delivered_again)
+{
+	uint64_t top = GUEST_DB_STACK_BASE + GUEST_DB_STACK_SIZE;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_run *run;
+	char why[256];
+	struct ucall uc;
+	int r;
+
+	VM_CREATE_LONG_MODE(vm);
+	VCPU_ADD(vcpu, vm, 0);
+	ASSERT_GT(GUEST_DB_STACK_BASE, (uint64_t)vm->mem_size);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_db_on_stack, top);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	run = vcpu->run;
+
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(KHV_EXIT_INTERNAL_ERROR, run->exit_reason) TH_LOG("%s", why);
+	/* EXITINTINFO (SVM) and IDT-vectoring information (VMX) agree here. */
+	EXPECT_EQ(1ull << 31, run->internal.info[0] & (1ull << 31)) TH_LOG("%s", why);
+	EXPECT_EQ(1, run->internal.info[0] & 0xff) TH_LOG("%s", why);
+	EXPECT_EQ(GUEST_DB_STACK_BASE, run->internal.info[1] & ~(GUEST_DB_STACK_SIZE - 1))
+		TH_LOG("%s", why);
+
+	r = vm_add_region(vm, 1, GUEST_DB_STACK_BASE, GUEST_DB_STACK_SIZE, 0, NULL);
+	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MEMORY_REGION: %s", strerror(-r));
+	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB handler ran %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_db_resume, uc.args[1])
+		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[1]);
+	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 

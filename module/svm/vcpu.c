@@ -8,19 +8,29 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 #include <asm/trapnr.h>
 
 #include "../compat.h"
 #include "../gwalk.h"
 #include "../khv.h"
 #include "../x86.h"
+#include "insn.h"
 #include "svm.h"
 #include "vmcb.h"
+
+/* svm/asid.c flushes khv's ASID when the vCPU thread is scheduled out. */
+#ifndef CONFIG_PREEMPT_NOTIFIERS
+#error "khv needs CONFIG_PREEMPT_NOTIFIERS (CONFIG_KVM selects it)"
+#endif
 
 static_assert(offsetof(struct svm_gprs, rsi) == 24);
 static_assert(offsetof(struct svm_gprs, r15) == 104);
@@ -31,6 +41,10 @@ static_assert(offsetof(struct svm_gprs, r15) == 104);
  * @vmcb: its VMCB (one page).
  * @vmcb_pa: physical address of @vmcb.
  * @gprs: the guest registers the VMCB does not hold.
+ * @pn: scrubs khv's ASID when KHV_RUN's thread is scheduled out.
+ * @tlb_tag: the vCPU's number for the ASID policy (svm/asid.c).
+ * @flush_tlb: the next entry flushes the ASID (an emulated MOV to CR4).
+ * @tsc_aux: the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
  * @fpu: the guest's x87/SSE state (FXSAVE format), kept apart from the
  *	host's: loaded before each entry, saved after each exit.
  */
@@ -39,6 +53,10 @@ struct svm_vcpu {
 	struct svm_vmcb *vmcb;
 	u64 vmcb_pa;
 	struct svm_gprs gprs;
+	struct preempt_notifier pn;
+	u64 tlb_tag;
+	bool flush_tlb;
+	u32 tsc_aux;
 	u8 fpu[512] __aligned(16);
 };
 
@@ -76,18 +94,23 @@ static void svm_seg_set(struct svm_segment *s, u16 sel, u64 base, u32 limit,
 	s->attrib = attrib;
 }
 
-/* The reset state of an x86 processor (SDM Vol. 3A 9.1.1), real mode. */
-static void svm_vmcb_init(struct svm_vcpu *svm)
+/*
+ * khv's intercepts and the reset state of an x86 processor (SDM Vol. 3A
+ * 9.1.1), real mode, with @nested_cr3 as the nested page table.
+ */
+void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3)
 {
-	struct svm_control *c = &svm->vmcb->control;
-	struct svm_save *s = &svm->vmcb->save;
+	struct svm_control *c = &vmcb->control;
+	struct svm_save *s = &vmcb->save;
 
-	c->intercept_cr = 0;
+	/* CR4.PKE and CR4.OSXSAVE are refused: svm_handle_cr4_write(). */
+	c->intercept_cr = SVM_CR_WRITE(4);
 	/* Debug registers are not switched: the guest may not touch them. */
 	c->intercept_dr = 0xffffffff;
 	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
-			SVM_I3_CPUID | SVM_I3_RSM | SVM_I3_INVD | SVM_I3_HLT |
+			SVM_I3_RDPMC | SVM_I3_CPUID | SVM_I3_RSM |
+			SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
 			SVM_I3_TASK_SWITCH | SVM_I3_FERR_FREEZE |
 			SVM_I3_SHUTDOWN;
@@ -100,7 +123,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	c->msrpm_base_pa = svm_msrpm_pa();
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->nested_ctl = 1;	/* NP_ENABLE */
-	c->nested_cr3 = khv_npt_root(&svm->vcpu.vm->npt);
+	c->nested_cr3 = nested_cr3;
 
 	svm_seg_set(&s->cs, 0xf000, 0xffff0000, 0xffff, SEG_P | SEG_S | 0xb);
 	svm_seg_set(&s->ds, 0, 0, 0xffff, SEG_P | SEG_S | 0x3);
@@ -122,6 +145,24 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	s->g_pat = 0x0007040600070406ULL;
 }
 
+/*
+ * The khv thread leaves the CPU: no translation of its guest may stay for
+ * whoever runs next (svm/asid.c). Interrupts are off here.
+ */
+static void svm_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	svm_asid_scrub();
+}
+
+static void svm_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static struct preempt_ops svm_preempt_ops = {
+	.sched_in = svm_sched_in,
+	.sched_out = svm_sched_out,
+};
+
 struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
 {
 	struct svm_vcpu *svm;
@@ -141,8 +182,11 @@ struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
 	}
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
-	svm_vmcb_init(svm);
+	svm_vmcb_reset(svm->vmcb, khv_npt_root(&vm->npt));
 	svm_fpu_init(svm);
+	svm->tlb_tag = svm_asid_new_tag();
+	preempt_notifier_init(&svm->pn, &svm_preempt_ops);
+	preempt_notifier_inc();
 	return &svm->vcpu;
 
 err_uninit:
@@ -156,9 +200,29 @@ void svm_vcpu_free(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
+	preempt_notifier_dec();
 	free_page((unsigned long)svm->vmcb);
 	khv_vcpu_uninit(vcpu);
 	kfree(svm);
+}
+
+void svm_vcpu_load(struct khv_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_register(&to_svm(vcpu)->pn);
+	preempt_enable();
+}
+
+void svm_vcpu_put(struct khv_vcpu *vcpu)
+{
+	unsigned long flags;
+
+	preempt_disable();
+	preempt_notifier_unregister(&to_svm(vcpu)->pn);
+	local_irq_save(flags);
+	svm_asid_scrub();
+	local_irq_restore(flags);
+	preempt_enable();
 }
 
 void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
@@ -286,7 +350,8 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	unsigned int i;
 	bool lma;
 
-	if (khv_sregs_check(sregs, &lma))
+	if (khv_sregs_check(sregs, &lma) ||
+	    (sregs->cr4 & ~svm_get_caps()->cr4_allowed))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		if (svm_seg_put(&seg[i], in[i]))
@@ -351,6 +416,10 @@ int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 		*data = s->efer & ~EFER_SVME;
 		return 0;
 	}
+	if (index == MSR_TSC_AUX && svm_has_tsc_aux()) {
+		*data = to_svm(vcpu)->tsc_aux;
+		return 0;
+	}
 	field = svm_msr_field(s, index);
 	if (!field)
 		return -EINVAL;
@@ -376,6 +445,12 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 		if (apply)
 			s->efer = (data & ~EFER_LMA) | (lma ? EFER_LMA : 0) |
 				  EFER_SVME;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!svm_has_tsc_aux() || !khv_msr_value_valid(index, data))
+			return -EINVAL;
+		if (apply)
+			to_svm(vcpu)->tsc_aux = data;
 		return 0;
 	default:
 		if (!khv_msr_value_valid(index, data))
@@ -611,6 +686,18 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 	/* Mapped and allowed: a stale translation; just go back in. */
 	if (khv_gpa_to_page(svm->vcpu.vm, gpa, write))
 		return 1;
+	/*
+	 * Delivering an event (EXITINTINFO) touched memory that is no RAM:
+	 * no instruction to emulate, and khv does not emulate delivery. The
+	 * event stays queued (svm_vcpu_run()) for a VMM that maps memory there.
+	 */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		memset(&svm->vcpu.run->internal, 0, sizeof(svm->vcpu.run->internal));
+		svm->vcpu.run->internal.hardware_exit_reason = SVM_EXIT_NPF;
+		svm->vcpu.run->internal.info[0] = vmcb->control.exit_int_info;
+		svm->vcpu.run->internal.info[1] = gpa;
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
 	n = svm_fetch_insn(svm, insn, sizeof(insn));
 	r = khv_vcpu_exit_mmio(&svm->vcpu, gpa, insn, n,
 			       svm_code_mode(&vmcb->save), &delta);
@@ -637,6 +724,75 @@ static int svm_handle_msr(struct svm_vcpu *svm)
 		svm->gprs.rdx = data >> 32;
 	}
 	svm_skip(svm, 2);
+	return 1;
+}
+
+/* A general register by x86 number (SDM Vol. 2 2.1.5). */
+static u64 svm_gpr_read(struct svm_vcpu *svm, unsigned int nr)
+{
+	static const u8 offset[16] = {
+		[1] = offsetof(struct svm_gprs, rcx),
+		[2] = offsetof(struct svm_gprs, rdx),
+		[3] = offsetof(struct svm_gprs, rbx),
+		[5] = offsetof(struct svm_gprs, rbp),
+		[6] = offsetof(struct svm_gprs, rsi),
+		[7] = offsetof(struct svm_gprs, rdi),
+		[8] = offsetof(struct svm_gprs, r8),
+		[9] = offsetof(struct svm_gprs, r9),
+		[10] = offsetof(struct svm_gprs, r10),
+		[11] = offsetof(struct svm_gprs, r11),
+		[12] = offsetof(struct svm_gprs, r12),
+		[13] = offsetof(struct svm_gprs, r13),
+		[14] = offsetof(struct svm_gprs, r14),
+		[15] = offsetof(struct svm_gprs, r15),
+	};
+
+	nr &= 15;
+	if (nr == 0)
+		return svm->vmcb->save.rax;
+	if (nr == 4)
+		return svm->vmcb->save.rsp;
+	return *(u64 *)((u8 *)&svm->gprs + offset[nr]);
+}
+
+/*
+ * MOV to CR4 (khv intercepts every CR4 write): the processor's checks, with
+ * PKE, OSXSAVE and the bits of svm_cr4_allowed_bits() refused by #GP(0);
+ * the new value flushes the guest's TLB, as the processor's write may.
+ */
+static int svm_handle_cr4_write(struct svm_vcpu *svm)
+{
+	struct svm_vmcb *vmcb = svm->vmcb;
+	struct svm_save *s = &vmcb->save;
+	u64 info = vmcb->control.exit_info_1;
+	bool mode64 = svm_code_mode(s) == 64;
+	u8 insn[KHV_INSN_MAX_LEN];
+	struct svm_mov_cr d;
+	unsigned int n;
+	u64 cr4;
+
+	n = svm_fetch_insn(svm, insn, sizeof(insn));
+	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
+		if (n)
+			return 1;	/* changed under us: let the guest run it */
+		memset(&svm->vcpu.run->internal, 0, sizeof(svm->vcpu.run->internal));
+		svm->vcpu.run->internal.hardware_exit_reason = SVM_EXIT_WRITE_CR4;
+		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
+	if (d.cr != 4)
+		return 1;
+	/* Decode assists name the register (APM 15.33.1). */
+	if (svm_has_decode_assists() && (info & SVM_CR_INFO_VALID))
+		d.gpr = info & SVM_CR_INFO_GPR_MASK;
+	cr4 = svm_gpr_read(svm, d.gpr);
+	if (!mode64)
+		cr4 = (u32)cr4;
+	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
+			  s->cr3))
+		return svm_inject_exception(svm, 13, true, 0);
+	s->cr4 = cr4;
+	svm->flush_tlb = true;
+	svm_skip(svm, d.len);
 	return 1;
 }
 
@@ -724,6 +880,11 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return svm_handle_msr(svm);
 	case SVM_EXIT_VMMCALL:
 		return svm_handle_vmmcall(svm);
+	case SVM_EXIT_WRITE_CR4:
+		return svm_handle_cr4_write(svm);
+	case SVM_EXIT_RDPMC:
+		/* No performance counters for guests: as for a counter that does not exist. */
+		return svm_inject_exception(svm, 13, true, 0);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
 		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
@@ -744,69 +905,136 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	}
 }
 
-static __always_inline void svm_vmload(u64 pa)
+/*
+ * A zeroed XSAVE area: XRSTOR of it puts every component it is asked for in
+ * its initial state (SDM Vol. 1 13.8.1: XSTATE_BV = 0, standard form).
+ */
+static const u8 svm_xstate_init[1024] __aligned(64);
+
+/*
+ * kernel_fpu_begin() saves the task's extended state but leaves it in the
+ * registers, and after a context switch they may hold another task's: the
+ * guest starts with YMM, ZMM and opmask registers in their initial state.
+ * Not PKRU (the task's own, svm_vcpu_run() keeps it), nor x87/SSE (the
+ * guest's FXSAVE image is loaded next), nor AMX tile data (XFD may arm it).
+ */
+static void svm_xstate_clear(void)
 {
-	asm volatile("vmload %0" : : "a" (pa) : "memory");
+	u64 mask;
+
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return;
+	mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+	       ~(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_PKRU |
+		 BIT_ULL(XFEATURE_XTILE_DATA));
+	if (!mask)
+		return;
+	asm volatile("xrstor64 %[init]"
+		     : : [init] "m" (svm_xstate_init), "a" ((u32)mask),
+		       "d" ((u32)(mask >> 32))
+		     : "memory");
 }
 
-static __always_inline void svm_vmsave(u64 pa)
+/*
+ * One VMRUN with interrupts off: GIF cleared, the host's DR7, TSC_AUX and
+ * PKRU kept, the guest's FS/GS/TR/LDTR and syscall MSRs loaded (VMLOAD) and
+ * saved (VMSAVE) around it. -EIO if SVM is off on this CPU (every SVM
+ * instruction has an exception-table entry, svm/insn.h).
+ */
+static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 {
-	asm volatile("vmsave %0" : : "a" (pa) : "memory");
+	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
+	bool tsc_aux = svm_has_tsc_aux();
+	unsigned long host_dr7;
+	u64 host_tsc_aux = 0;
+	u32 host_pkru = 0;
+	int r;
+
+	if (svm_clgi())
+		return -EIO;
+	host_dr7 = native_get_debugreg(7);
+	if (pku)
+		host_pkru = rdpkru();
+	/* What is loaded now, which may be a KVM guest's until its return to user space. */
+	if (tsc_aux) {
+		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
+		if (host_tsc_aux != svm->tsc_aux)
+			khv_wrmsr(MSR_TSC_AUX, svm->tsc_aux);
+	}
+	/* GIF = 0: nothing switches SVM off between here and STGI. */
+	r = svm_vmsave(host_pa) ?: svm_vmload(svm->vmcb_pa);
+	if (!WARN_ON_ONCE(r)) {
+		r = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs) ? -EIO : 0;
+		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
+	}
+	/* PKRU is the task's user-space state: nothing of a guest's stays. */
+	if (pku && rdpkru() != host_pkru)
+		wrpkru(host_pkru);
+	if (tsc_aux && host_tsc_aux != svm->tsc_aux)
+		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
+	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
+	if (host_dr7 != KHV_DR7_RESET)
+		native_set_debugreg(7, host_dr7);
+	svm_stgi();
+	return r;
 }
 
 int svm_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
-	unsigned long host_dr7;
 	bool flush;
 	u64 host_pa;
-	int fault;
+	int r;
 
+	if (!svm_asid_usable()) {
+		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
+		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
 	khv_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
+	svm_xstate_clear();
 	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
-	vmcb->control.asid = 1;
 	vmcb->control.clean = 0;
+	/* Only a nested page fault fills it: no bytes of an earlier exit stay. */
+	vmcb->control.insn_len = 0;
 
 	local_irq_disable();
 	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+		/* The VM is no longer running: KHV_RUN's loop says why. */
 		local_irq_enable();
 		asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 		kernel_fpu_end();
 		return 1;
 	}
-	/*
-	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
-	 * shares SVM, so no translation may outlive an entry. That covers a
-	 * change of the nested page table (@flush) too.
-	 */
-	vmcb->control.tlb_ctl = SVM_TLB_FLUSH_ALL;
-	asm volatile("clgi" : : : "memory");
-	host_dr7 = native_get_debugreg(7);
-	svm_vmsave(host_pa);
-	svm_vmload(svm->vmcb_pa);
-	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
-	svm_vmsave(svm->vmcb_pa);
-	svm_vmload(host_pa);
-	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
-	if (host_dr7 != KHV_DR7_RESET)
-		native_set_debugreg(7, host_dr7);
-	asm volatile("stgi" : : : "memory");
+	/* khv_vcpu_enter_guest() took the VM's tlb_gen: a change flushes. */
+	svm_asid_enter(vmcb, svm->tlb_tag, vcpu->tlb_gen, svm->flush_tlb || flush);
+	svm->flush_tlb = false;
+	r = svm_enter(svm, host_pa);
 	khv_vcpu_exit_guest(vcpu);
 	/* A machine check that exited the guest is the host's, on this CPU. */
-	if (!fault && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 		khv_machine_check();
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();
 
-	if (fault) {
+	if (r) {
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
 		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
-	vmcb->control.event_inj = 0;
+	/*
+	 * An event whose delivery the exit interrupted is delivered again. A
+	 * refused entry delivered nothing, and after a triple fault (shutdown)
+	 * nothing is pending: neither injects anything.
+	 */
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID ||
+	    vmcb->control.exit_code == SVM_EXIT_SHUTDOWN)
+		vmcb->control.event_inj = 0;
+	else
+		vmcb->control.event_inj =
+			svm_event_reinject(vmcb->control.exit_int_info);
 	return svm_handle_exit(svm);
 }

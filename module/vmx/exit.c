@@ -183,6 +183,18 @@ static int vmx_handle_ept_violation(struct vmx_vcpu *vmx,
 	/* Mapped and allowed: a stale translation; just go back in. */
 	if (khv_gpa_to_page(vmx->vcpu.vm, gpa, write))
 		return 1;
+	/*
+	 * Delivering an event touched memory that is no RAM: no instruction
+	 * to emulate, and khv does not emulate delivery. The event stays
+	 * queued (vmx_requeue_event()) for a VMM that maps memory there.
+	 */
+	if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+		memset(&vmx->vcpu.run->internal, 0, sizeof(vmx->vcpu.run->internal));
+		vmx->vcpu.run->internal.hardware_exit_reason = e->reason;
+		vmx->vcpu.run->internal.info[0] = vmcs_read(VMCS_IDT_VECTORING_INFO);
+		vmx->vcpu.run->internal.info[1] = gpa;
+		return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_INTERNAL_ERROR);
+	}
 	n = vmx_fetch_insn(vmx, insn, sizeof(insn), &mode);
 	r = khv_vcpu_exit_mmio(&vmx->vcpu, gpa, insn, n, mode, &delta);
 	vmx->rip += delta;

@@ -95,6 +95,8 @@ static void vmx_entry_barriers(struct khv_vm *vm)
 static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
 	u64 host[VMX_NR_SWAP];
+	bool tsc_aux = vmx_has_tsc_aux();
+	u64 host_tsc_aux = 0;
 	unsigned long host_dr7;
 	u64 host_debugctl;
 	struct vmx_host_segs h;
@@ -128,6 +130,12 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	host_dr7 = native_get_debugreg(7);
 	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
 	vmx_swap_msrs_load(vmx->swap);
+	/* What is loaded now, which may be a KVM guest's until its return to user space. */
+	if (tsc_aux) {
+		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
+		if (host_tsc_aux != vmx->tsc_aux)
+			khv_wrmsr(MSR_TSC_AUX, vmx->tsc_aux);
+	}
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	if (vmx->launched)
@@ -139,6 +147,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 
 	vmx->cr2 = native_read_cr2();
 	vmx_swap_msrs_load(host);
+	if (tsc_aux && host_tsc_aux != vmx->tsc_aux)
+		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
 	/* SDM 28.5.1: DR7 is 0x400 and IA32_DEBUGCTL 0 after a VM exit. */
 	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);

@@ -661,11 +661,21 @@ static int vmx_swap_index(u32 index)
 	return -EINVAL;
 }
 
+/* The guest has TSC_AUX where it may run RDTSCP (and so RDPID, SDM 26.3). */
+bool vmx_has_tsc_aux(void)
+{
+	return vmx_ctls.proc2 & PROC2_RDTSCP;
+}
+
 int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data)
 {
 	enum vmcs_field field;
 	int i = vmx_swap_index(index);
 
+	if (index == MSR_TSC_AUX && vmx_has_tsc_aux()) {
+		*data = vmx->tsc_aux;
+		return 0;
+	}
 	if (i >= 0) {
 		*data = vmx->swap[i];
 		return 0;
@@ -698,6 +708,11 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply)
 	}
 	if (!khv_msr_value_valid(index, data))
 		return -EINVAL;
+	if (index == MSR_TSC_AUX && vmx_has_tsc_aux()) {
+		if (apply)
+			vmx->tsc_aux = data;
+		return 0;
+	}
 	i = vmx_swap_index(index);
 	if (i >= 0) {
 		if (apply)

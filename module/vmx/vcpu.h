@@ -63,6 +63,7 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  * @cr8:	the guest's task priority (CR8 exits always).
  * @entry_ctls:	VM-entry controls; IA-32e mode follows EFER.LMA.
  * @swap:	the guest's values of vmx_swap_msrs[].
+ * @tsc_aux:	the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
  * @inject:	an event for the next entry (VM-entry interruption info) and
  * @inject_err:	its error code.
  * @host_cr3:	the host CR3 last written to the VMCS.
@@ -88,6 +89,7 @@ struct vmx_vcpu {
 	u64 cr8;
 	u32 entry_ctls;
 	u64 swap[VMX_NR_SWAP];
+	u32 tsc_aux;
 	u32 inject;
 	u32 inject_err;
 	u64 host_cr3;
@@ -133,6 +135,7 @@ void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
 void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k);
 void vmx_load_pdptes(struct vmx_vcpu *vmx, u64 cr0, u64 cr3, u64 cr4, u64 efer);
+bool vmx_has_tsc_aux(void);
 int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
 int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
