@@ -24,10 +24,12 @@
 #define khv_rdmsr(msr, val)		rdmsrq(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrq(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrq_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrq_safe(msr, val)
 #else
 #define khv_rdmsr(msr, val)		rdmsrl(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrl(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrl_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrl_safe(msr, val)
 #endif
 
 /*
@@ -38,6 +40,25 @@
 #define khv_fred_enabled()	cpu_feature_enabled(X86_FEATURE_FRED)
 #else
 #define khv_fred_enabled()	false
+#endif
+
+/* 6.12 (and backports): VERW before VMRUN/VM entry has a feature of its own. */
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+#define khv_clear_cpu_buf_vm()	cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM)
+#else
+#define khv_clear_cpu_buf_vm()	false
+#endif
+
+/*
+ * VMSCAPE (6.17, backported to the stable kernels): after a guest ran, the
+ * host asks for an IBPB before its user space runs again.
+ */
+#ifdef X86_FEATURE_IBPB_EXIT_TO_USER
+#define KHV_IBPB_EXIT_TO_USER()	cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER)
+#define khv_set_ibpb_exit_to_user()	this_cpu_write(x86_ibpb_exit_to_user, true)
+#else
+#define KHV_IBPB_EXIT_TO_USER()	false
+#define khv_set_ibpb_exit_to_user()	do { } while (0)
 #endif
 
 /*

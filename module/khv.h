@@ -9,6 +9,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -222,6 +223,14 @@ struct khv_vcpu {
 	unsigned int cpuid_nent;
 };
 
+/* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
+struct khv_spec_run {
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier pn;
+	bool on;
+#endif
+};
+
 /* The backend chosen at load time; constant afterwards. */
 extern const struct khv_arch_ops *khv_arch;
 
@@ -271,8 +280,14 @@ int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
 		     u32 access, void *buf, unsigned int len, u64 *pf_addr,
 		     u32 *pfec);
 
-/* vcpu.c */
+/* spec.c: prediction barriers between guests and the host */
 void khv_barrier_on_vm_switch(struct khv_vm *vm);
+void khv_spec_run_begin(struct khv_spec_run *sr);
+void khv_spec_run_end(struct khv_spec_run *sr);
+void khv_spec_init(void);
+void khv_spec_exit(void);
+
+/* vcpu.c */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id);

@@ -66,21 +66,6 @@ static void khv_le_store(u8 *p, u64 v, unsigned int size)
 		p[i] = v;
 }
 
-/*
- * IBPB when a CPU goes from one VM's vCPU to another VM's (SPEC.md: side
- * channels between VMs), as the host's mitigations allow.
- */
-static DEFINE_PER_CPU(u64, khv_last_vm);
-
-void khv_barrier_on_vm_switch(struct khv_vm *vm)
-{
-	if (this_cpu_read(khv_last_vm) == vm->id)
-		return;
-	this_cpu_write(khv_last_vm, vm->id);
-	if (boot_cpu_has(X86_FEATURE_IBPB))
-		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
-}
-
 /**
  * khv_vcpu_exit() - end KHV_RUN with @reason for user space.
  * @vcpu:   the vCPU.
@@ -478,22 +463,27 @@ static bool khv_run_header_clean(const struct khv_run *run)
  */
 static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
+	struct khv_spec_run sr;
 	long r;
 
 	if (!khv_run_header_clean(vcpu->run))
 		return -EINVAL;
+	khv_spec_run_begin(&sr);
 	do {
 		/* immediate_exit returns at once, paused or not. */
 		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :
 		    khv_vm_wait_running(vcpu->vm);
-		if (mutex_lock_killable(&vcpu->mutex))
-			return -EINTR;
+		if (mutex_lock_killable(&vcpu->mutex)) {
+			r = -EINTR;
+			break;
+		}
 		if (r == -EINTR)
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
 		else if (!r)
 			r = khv_vcpu_run(vcpu);
 		mutex_unlock(&vcpu->mutex);
 	} while (r == KHV_RUN_PAUSED);
+	khv_spec_run_end(&sr);
 	return r;
 }
 

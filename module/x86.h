@@ -44,6 +44,8 @@ static inline bool khv_pat_valid(u64 pat)
 
 /* DR7 after RESET and after every #VMEXIT / VM exit (SDM 18.2.4, APM 15.7.2). */
 #define KHV_DR7_RESET	0x400
+/* DR7's local and global enables of breakpoints 0-3 (SDM 18.2.4). */
+#define KHV_DR7_ENABLED	0xff
 
 /* The EFER bits a guest may have. */
 #define KHV_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -86,6 +88,8 @@ static inline bool khv_msr_value_valid(u32 index, u64 data)
 		return khv_pat_valid(data);
 	case MSR_IA32_SYSENTER_CS:
 	case MSR_TSC_AUX:	/* bits 63:32 reserved (APM Vol. 2 13.2.1) */
+	case MSR_SYSCALL_MASK:
+		/* SFMASK: bits 63:32 reserved (SDM Vol. 4 2.1: WRMSR #GPs). */
 		return !(data >> 32);
 	default:
 		return khv_canonical(data);

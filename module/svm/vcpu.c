@@ -945,14 +945,22 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 {
 	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	bool tsc_aux = svm_has_tsc_aux();
-	unsigned long host_dr7;
+	unsigned long host_dr6, host_dr7;
 	u64 host_tsc_aux = 0;
 	u32 host_pkru = 0;
 	int r;
 
 	if (svm_clgi())
 		return -EIO;
+	/*
+	 * VMRUN loads the guest's DR6/DR7 from the VMCB; until then no host
+	 * breakpoint may fire with guest state half loaded (as KVM), and
+	 * #VMEXIT does not give the host its DR6 back (APM 15.7.2).
+	 */
 	host_dr7 = native_get_debugreg(7);
+	if (host_dr7 & KHV_DR7_ENABLED)
+		native_set_debugreg(7, 0);
+	host_dr6 = native_get_debugreg(6);
 	if (pku)
 		host_pkru = rdpkru();
 	/* What is loaded now, which may be a KVM guest's until its return to user space. */
@@ -964,6 +972,8 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	/* GIF = 0: nothing switches SVM off between here and STGI. */
 	r = svm_vmsave(host_pa) ?: svm_vmload(svm->vmcb_pa);
 	if (!WARN_ON_ONCE(r)) {
+		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
+		amd_clear_divider();
 		r = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs) ? -EIO : 0;
 		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
 	}
@@ -972,6 +982,8 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 		wrpkru(host_pkru);
 	if (tsc_aux && host_tsc_aux != svm->tsc_aux)
 		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
+	if (native_get_debugreg(6) != host_dr6)
+		native_set_debugreg(6, host_dr6);
 	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
 	if (host_dr7 != KHV_DR7_RESET)
 		native_set_debugreg(7, host_dr7);

@@ -4,7 +4,36 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
+
+/*
+ * The mitigations of KVM's svm/vmenter.S that khv's entry does not copy,
+ * and why (scripts/mitigations-check.sh reads these lines):
+ *
+ * khv-mitigation: X86_FEATURE_MSR_SPEC_CTRL -- the guest cannot read or
+ *	write SPEC_CTRL (every MSR is intercepted, SPEC_CTRL is not on khv's
+ *	list), so it runs with the host's value: nothing to load or restore
+ * khv-mitigation: X86_FEATURE_V_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_GUEST_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_HOST_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_GUEST_SPEC_CTRL_BODY -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_HOST_SPEC_CTRL_BODY -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: UNTRAIN_RET_VM -- CALL_UNTRAIN_RET plus a direct IBPB
+ *	under X86_FEATURE_IBPB_ON_VMEXIT: the macro calls write_ibpb, KVM's
+ *	only on 7.3
+ * khv-mitigation: VM_CLEAR_CPU_BUFFERS -- VERW with khv's own selector
+ *	under X86_FEATURE_CLEAR_CPU_BUF_VM (the kernel's selector is KVM's
+ *	only on 7.3)
+ * khv-mitigation: SVM_CLEAR_CPU_BUFFERS -- as VM_CLEAR_CPU_BUFFERS
+ * khv-mitigation: __CLEAR_CPU_BUFFERS -- as VM_CLEAR_CPU_BUFFERS
+ */
+
+/* A data-segment selector for VERW (the kernel's is not exported everywhere). */
+.pushsection .rodata
+SYM_DATA_LOCAL(khv_svm_verw_sel, .word __KERNEL_DS)
+.popsection
 
 /* Offsets in struct svm_gprs (svm/svm.h asserts them). */
 #define G_RBX	0
@@ -36,8 +65,11 @@
  * that a physical interrupt exits the guest (APM 15.21.1: with
  * V_INTR_MASKING the host's IF at VMRUN decides), and clears it right after;
  * GIF=0 keeps the interrupt pending until the caller's STGI.
- * Callee-saved registers are preserved; guest values are cleared from the
- * others before return.
+ * As KVM's __svm_vcpu_run(): CPU buffers are cleared (VERW) before VMRUN;
+ * after #VMEXIT the return stack buffer is refilled and the return
+ * predictions untrained (retbleed, SRSO; IBPB where the host asks for one
+ * on every exit) before the first RET. Callee-saved registers are
+ * preserved; guest values are cleared from every register before return.
  *
  * Return: 0, or 1 if VMRUN faulted (SVM switched off under us).
  */
@@ -66,6 +98,15 @@ SYM_FUNC_START(khv_svm_vmrun)
 	mov G_R15(%rsi), %r15
 	mov G_RSI(%rsi), %rsi
 
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+	/*
+	 * Clobbers ZF only. Outside the replacement: older kernels do not
+	 * relocate a RIP-relative operand in one.
+	 */
+	ALTERNATIVE "jmp .Lno_verw", "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw khv_svm_verw_sel(%rip)
+.Lno_verw:
+#endif
 	sti
 1:	vmrun %rax
 	cli
@@ -92,17 +133,49 @@ SYM_FUNC_START(khv_svm_vmrun)
 	mov %r15, G_R15(%rsi)
 	pop G_RSI(%rsi)
 	add $8, %rsp
+	/* The result waits in RBX (restored from the stack at the end). */
+	mov %eax, %ebx
 
-	/* No guest value may steer speculation in the host. */
+	/*
+	 * No guest value may steer speculation in the host: every register,
+	 * even those popped below (an L1 miss on the pop could speculate with
+	 * the guest's value, as KVM's comment says).
+	 */
+	xor %eax, %eax
 	xor %ecx, %ecx
 	xor %edx, %edx
 	xor %esi, %esi
 	xor %edi, %edi
+	xor %ebp, %ebp
 	xor %r8d, %r8d
 	xor %r9d, %r9d
 	xor %r10d, %r10d
 	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
 
+	/* Before any RET: the guest may have filled the RSB. */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
+	/* Retbleed/SRSO: untrain the return predictions the guest trained. */
+	CALL_UNTRAIN_RET
+	ALTERNATIVE "jmp .Lno_ibpb", "", X86_FEATURE_IBPB_ON_VMEXIT
+	mov $MSR_IA32_PRED_CMD, %ecx
+	mov $PRED_CMD_IBPB, %eax
+	xor %edx, %edx
+	wrmsr
+#ifdef X86_BUG_IBPB_NO_RET
+	/* Where IBPB leaves return predictions alone, refill as write_ibpb(). */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_BUG_IBPB_NO_RET
+#endif
+.Lno_ibpb:
+	xor %eax, %eax
+	xor %ecx, %ecx
+	xor %edx, %edx
+
+	mov %ebx, %eax
 	pop %rbx
 	pop %r12
 	pop %r13

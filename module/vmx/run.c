@@ -28,6 +28,9 @@ static const u16 vmx_verw_sel = __KERNEL_DS;
 #define RUN_LAUNCHED	BIT(0)
 #define RUN_VERW	BIT(1)
 
+/* vmx_enter(): a guest MSR value the CPU refused (besides vmenter.S's 1-3). */
+#define VMX_RUN_BAD_MSR	4
+
 /* Host segment state VM exit does not restore (SDM 28.5.2). */
 struct vmx_host_segs {
 	u16 ds, es, fs, gs, ldt;
@@ -74,13 +77,35 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		load_idt(&h->idt);
 }
 
-/* Write the guest's syscall MSRs, or put the host's back. */
-static void vmx_swap_msrs_load(const u64 *vals)
+/* What this CPU has in the syscall MSRs now; KERNEL_GS_BASE comes with @h. */
+static void vmx_swap_msrs_save(u64 *vals)
+{
+	int i;
+
+	for (i = 0; i < VMX_KGSBASE; i++)
+		khv_rdmsr(vmx_swap_msrs[i], vals[i]);
+}
+
+static void vmx_swap_msrs_restore(const u64 *vals)
 {
 	int i;
 
 	for (i = 0; i < VMX_NR_SWAP; i++)
 		khv_wrmsr(vmx_swap_msrs[i], vals[i]);
+}
+
+/*
+ * The guest's values are checked when it sets them (khv_msr_value_valid());
+ * a write that faults all the same ends the run instead of the host.
+ */
+static int vmx_swap_msrs_load_guest(const u64 *vals)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWAP; i++)
+		if (khv_wrmsr_safe(vmx_swap_msrs[i], vals[i]))
+			return -EIO;
+	return 0;
 }
 
 /* Mitigations the host asks for before a guest runs (KERNELS.md). */
@@ -96,8 +121,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
 	u64 host[VMX_NR_SWAP];
 	bool tsc_aux = vmx_has_tsc_aux();
+	unsigned long host_dr6, host_dr7;
 	u64 host_tsc_aux = 0;
-	unsigned long host_dr7;
 	u64 host_debugctl;
 	struct vmx_host_segs h;
 	u32 flags = 0;
@@ -123,13 +148,27 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		vmx->host_cr4 = native_read_cr4();
 		vmcs_write(VMCS_HOST_CR4, vmx->host_cr4);
 	}
+	/*
+	 * The guest runs with its own DR7 and IA32_DEBUGCTL (the debug controls,
+	 * SDM 26.3.2.1 and 28.3.1); until then no host breakpoint may fire with
+	 * guest state half loaded (as KVM). Its DR0-3 are the host's, disabled
+	 * by its DR7: it has no access to debug registers (MOV DR exits). A #DB
+	 * it takes changes DR6, which VMX does not switch.
+	 */
+	host_dr7 = native_get_debugreg(7);
+	if (host_dr7 & KHV_DR7_ENABLED)
+		native_set_debugreg(7, 0);
+	host_dr6 = native_get_debugreg(6);
+	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
 	vmx_save_host_segs(&h);
 	vmcs_write(VMCS_HOST_FS_BASE, h.fs_base);
-	memcpy(host, this_cpu_ptr(&vmx_host_swap)[0], sizeof(host));
+	vmx_swap_msrs_save(host);
 	host[VMX_KGSBASE] = h.kernel_gs_base;
-	host_dr7 = native_get_debugreg(7);
-	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	vmx_swap_msrs_load(vmx->swap);
+	if (vmx_swap_msrs_load_guest(vmx->swap)) {
+		vmx_swap_msrs_restore(host);
+		r = VMX_RUN_BAD_MSR;
+		goto out_debug;
+	}
 	/* What is loaded now, which may be a KVM guest's until its return to user space. */
 	if (tsc_aux) {
 		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
@@ -140,21 +179,25 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		native_write_cr2(vmx->cr2);
 	if (vmx->launched)
 		flags |= RUN_LAUNCHED;
-	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF))
+	/* MDS and friends: CLEAR_CPU_BUF up to 6.15, CLEAR_CPU_BUF_VM after. */
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
 		flags |= RUN_VERW;
 
 	r = khv_vmx_vmenter(vmx->gprs, &vmx_verw_sel, flags);
 
 	vmx->cr2 = native_read_cr2();
-	vmx_swap_msrs_load(host);
+	vmx_swap_msrs_restore(host);
 	if (tsc_aux && host_tsc_aux != vmx->tsc_aux)
 		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
+	vmx_restore_host_segs(&h);
+out_debug:
 	/* SDM 28.5.1: DR7 is 0x400 and IA32_DEBUGCTL 0 after a VM exit. */
-	if (host_dr7 != KHV_DR7_RESET)
-		native_set_debugreg(7, host_dr7);
 	if (host_debugctl)
 		khv_wrmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	vmx_restore_host_segs(&h);
+	if (native_get_debugreg(6) != host_dr6)
+		native_set_debugreg(6, host_dr6);
+	if (host_dr7 != KHV_DR7_RESET)
+		native_set_debugreg(7, host_dr7);
 	if (r)
 		return r;
 
@@ -177,39 +220,40 @@ int vmx_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_exit e = {};
-	bool entered, flush;
+	unsigned long flags;
+	bool flush;
 	u64 prev;
-	int r = 0;
+	int r;
 
 	preempt_disable();
-	prev = vmx_load(vmx);
+	/* The guest's FPU use must not reach the task's FPU state. */
+	kernel_fpu_begin();
+	/* Interrupts off from here to vmx_put() (see vmx_load()). */
+	prev = vmx_load(vmx, &flags);
 	if (!prev) {
+		kernel_fpu_end();
 		preempt_enable();
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
 		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
+	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+		/* The VM is no longer running: KHV_RUN's loop says why. */
+		vmx_put(vmx, prev, flags);
+		kernel_fpu_end();
+		preempt_enable();
+		return 1;
+	}
+	/* The nested page table changed since this vCPU last flushed. */
+	if (flush)
+		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
-	/* The guest's FPU use must not reach the task's FPU state. */
-	kernel_fpu_begin();
 	vmx_entry_barriers(vcpu->vm);
 	asm volatile("fxrstorq %0" : : "m" (vmx->fpu));
-	local_irq_disable();
-	entered = khv_vcpu_enter_guest(vcpu, &flush);
-	if (entered) {
-		/* The nested page table changed since this vCPU last flushed. */
-		if (flush)
-			vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
-		r = vmx_enter(vmx, &e);
-		khv_vcpu_exit_guest(vcpu);
-	}
-	local_irq_enable();
+	r = vmx_enter(vmx, &e);
+	khv_vcpu_exit_guest(vcpu);
 	asm volatile("fxsaveq %0" : "=m" (vmx->fpu));
-	kernel_fpu_end();
 
-	if (!entered) {
-		/* The VM is no longer running: KHV_RUN's loop says why. */
-		r = 1;
-	} else if (r == 1) {
+	if (r == 1) {
 		r = vmx_fail_entry(vmx, vmcs_read(VMCS_INSN_ERROR));
 	} else if (r) {
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
@@ -224,7 +268,8 @@ int vmx_vcpu_run(struct khv_vcpu *vcpu)
 		vmx_requeue_event(vmx);
 		r = vmx_handle_exit(vmx, &e);
 	}
-	vmx_put(vmx, prev);
+	vmx_put(vmx, prev, flags);
+	kernel_fpu_end();
 	preempt_enable();
 	return r;
 }

@@ -17,7 +17,13 @@
 /* The x86 register numbers (SDM Vol. 2 2.1.5); RSP lives in the VMCS. */
 enum { VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI };
 
-/* The guest's syscall MSRs: not in the VMCS, swapped around each entry. */
+/*
+ * The guest's syscall MSRs: not in the VMCS, swapped around each entry. The
+ * values to put back are read right before each entry with interrupts off:
+ * KVM leaves its guest's values loaded until its thread returns to user
+ * space, so khv restores exactly what it found (Documentation/khv-abi.rst,
+ * "Isolation").
+ */
 enum { VMX_STAR, VMX_LSTAR, VMX_CSTAR, VMX_SFMASK, VMX_KGSBASE, VMX_NR_SWAP };
 
 extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
@@ -116,17 +122,14 @@ static inline bool vmx_exit_is_mce(const struct vmx_exit *e)
 		INTR_INFO_VECTOR(e->intr_info) == X86_TRAP_MC);
 }
 
-/* Per CPU: the syscall MSRs' host values (the same for every entry). */
-DECLARE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
-
 static inline struct vmx_vcpu *to_vmx(struct khv_vcpu *vcpu)
 {
 	return container_of(vcpu, struct vmx_vcpu, vcpu);
 }
 
 /* vcpu.c: with the VMCS current */
-u64 vmx_load(struct vmx_vcpu *vmx);
-void vmx_put(struct vmx_vcpu *vmx, u64 prev);
+u64 vmx_load(struct vmx_vcpu *vmx, unsigned long *flags);
+void vmx_put(struct vmx_vcpu *vmx, u64 prev, unsigned long flags);
 void vmx_invept(u64 eptp);
 u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
 u64 vmx_guest_cr4(struct vmx_vcpu *vmx);

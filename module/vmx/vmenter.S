@@ -4,9 +4,37 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
+#include "../spec_asm.h"
+
+/*
+ * The mitigations of KVM's vmx/vmenter.S that khv's entry does not copy,
+ * and why (scripts/mitigations-check.sh reads these lines):
+ *
+ * khv-mitigation: X86_FEATURE_MSR_SPEC_CTRL -- used: the LFENCE after exit;
+ *	the guest cannot write SPEC_CTRL (no MSR access), so it runs with the
+ *	host's value and nothing is written before entry
+ * khv-mitigation: X86_FEATURE_CLEAR_CPU_BUF_VM_MMIO -- khv guests never
+ *	map host MMIO (guest memory is anonymous host RAM), so the
+ *	MMIO-stale-data VERW is not needed; VERW runs with CLEAR_CPU_BUF(_VM)
+ * khv-mitigation: X86_FEATURE_CLEAR_CPU_BUF_VM -- tested in C (run.c,
+ *	khv_clear_cpu_buf_vm()): VERW before entry via RUN_VERW
+ * khv-mitigation: X86_FEATURE_CLEAR_CPU_BUF -- tested in C as above
+ * khv-mitigation: CLEAR_CPU_BUFFERS -- the VERW of RUN_VERW, with khv's own
+ *	selector (the kernel's is KVM's only on 7.3)
+ * khv-mitigation: VM_CLEAR_CPU_BUFFERS -- as CLEAR_CPU_BUFFERS
+ * khv-mitigation: VERW -- as CLEAR_CPU_BUFFERS
+ * khv-mitigation: CLEAR_BRANCH_HISTORY_VMEXIT -- khv_clear_bhb_loop (bhb.S):
+ *	clear_bhb_loop is KVM's only on 7.3
+ * khv-mitigation: RESTORE_GUEST_SPEC_CTRL_BODY -- the guest has the host's
+ *	SPEC_CTRL (see X86_FEATURE_MSR_SPEC_CTRL)
+ * khv-mitigation: RESTORE_HOST_SPEC_CTRL_BODY -- the legacy-IBRS rewrite
+ *	below (X86_FEATURE_KERNEL_IBRS)
+ */
 /* struct vmx_gprs: the x86 register numbers times 8 (vmx/vmx.h asserts). */
 #define G_RAX	0
 #define G_RCX	8
@@ -43,9 +71,10 @@
  * is written, interrupts are off. Writes HOST_RSP (the stack below the saved
  * @gprs pointer), loads the guest registers, VMLAUNCHes or VMRESUMEs. The VM
  * exit lands at khv_vmx_vmexit (HOST_RIP). Callee-saved registers are
- * preserved; guest values are cleared from every register before return,
- * and the return stack buffer is refilled where the host's mitigations
- * ask for it.
+ * preserved; guest values are cleared from every register before return;
+ * the return stack buffer is refilled, SPEC_CTRL rewritten under legacy
+ * IBRS and the branch history cleared where the host's mitigations ask for
+ * it (as KVM's __vmx_vcpu_run()).
  *
  * Return: 0 after a VM exit, 1 for VMfailValid (VMCS_INSN_ERROR says why),
  * 2 for VMfailInvalid, 3 if the instruction faulted (VMX is off).
@@ -155,7 +184,35 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	xor %r13d, %r13d
 	xor %r14d, %r14d
 	xor %r15d, %r15d
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * Before the first unbalanced RET: refill the return stack buffer
+	 * (retpoline/IBRS; one call with eIBRS, RSB_VMEXIT_LITE).
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Legacy IBRS: the IBRS bit must be written again after a less
+	 * privileged predictor mode ran, whether or not the value changed
+	 * (KVM's vmx_spec_ctrl_restore_host()). The guest ran with the host's
+	 * SPEC_CTRL: it cannot write the MSR.
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov $MSR_IA32_SPEC_CTRL, %ecx
+	movl PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	movl PER_CPU_VAR(x86_spec_ctrl_current + 4), %edx
+	wrmsr
+.Lspec_ctrl_done:
+	/* No speculation past here with the guest's SPEC_CTRL state. */
+	ALTERNATIVE "", "lfence", X86_FEATURE_MSR_SPEC_CTRL
+
+#ifdef KHV_FEATURE_CLEAR_BHB_VMEXIT
+	/* BHI: the guest's branch history must not steer the host's. */
+	ALTERNATIVE "", "call khv_clear_bhb_loop", KHV_FEATURE_CLEAR_BHB_VMEXIT
+#endif
+	xor %eax, %eax
+	xor %ecx, %ecx
+	xor %edx, %edx
 
 	/* Every path arrives with RSP at the saved @gprs pointer. */
 	mov %ebx, %eax
