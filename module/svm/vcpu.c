@@ -789,7 +789,7 @@ static int svm_handle_cr4_write(struct svm_vcpu *svm)
 		cr4 = (u32)cr4;
 	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
 			  s->cr3))
-		return svm_inject_exception(svm, 13, true, 0);
+		return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 	s->cr4 = cr4;
 	svm->flush_tlb = true;
 	svm_skip(svm, d.len);
@@ -884,7 +884,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return svm_handle_cr4_write(svm);
 	case SVM_EXIT_RDPMC:
 		/* No performance counters for guests: as for a counter that does not exist. */
-		return svm_inject_exception(svm, 13, true, 0);
+		return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
 		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
