@@ -101,14 +101,18 @@ struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id);
 void svm_vcpu_free(struct khv_vcpu *vcpu);
 void svm_vcpu_load(struct khv_vcpu *vcpu);
 void svm_vcpu_put(struct khv_vcpu *vcpu);
-int svm_vcpu_run(struct khv_vcpu *vcpu);
 void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
 int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
+
+/* exit.c */
 int svm_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+
+/* run.c */
+int svm_vcpu_run(struct khv_vcpu *vcpu);
 
 int svm_check_facts(const struct svm_facts *f, struct svm_caps *caps,
 		    const char **why);
