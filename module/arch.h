@@ -42,8 +42,11 @@ struct khv_vm;
  *		space (svm: no guest translation stays in the TLB).
  * @vcpu_run:	enter the guest once and handle the exit: 1 = enter again,
  *		0 = return to user space with vcpu->run filled, -errno.
- * @get_regs, @set_regs, @get_sregs, @set_sregs: register state; the
- *		setters return -EINVAL for values the hardware would refuse.
+ * @get_regs:	the core's khv_vcpu_get_regs() in both backends (the
+ *		registers live in struct khv_vcpu, regs.h); an op only for
+ *		netlink/introspect.c, which should call that directly.
+ * @get_sregs, @set_sregs: segment and control registers; the setter
+ *		returns -EINVAL for values the hardware would refuse.
  * @get_msr:	read an allow-listed MSR; -EINVAL for any other.
  * @set_msr:	check (and, with @apply, write) an allow-listed MSR;
  *		-EINVAL for any other or for a value it may not hold.
@@ -75,7 +78,6 @@ struct khv_arch_ops {
 	void (*vcpu_put)(struct khv_vcpu *vcpu);
 	int (*vcpu_run)(struct khv_vcpu *vcpu);
 	void (*get_regs)(struct khv_vcpu *vcpu, struct khv_regs *regs);
-	int (*set_regs)(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 	void (*get_sregs)(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 	int (*set_sregs)(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);

@@ -20,6 +20,7 @@
 #include "arch.h"
 #include "decode.h"
 #include "mmu/mmu.h"
+#include "vcpu_regs.h"
 
 struct page;
 struct vm_area_struct;
@@ -188,6 +189,10 @@ struct khv_string_io {
 /**
  * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends embed it
  *	(struct svm_vcpu, struct vmx_vcpu) and get back with container_of().
+ * @regs:    the guest's registers by x86 number, then RIP and RFLAGS
+ *	(enum khv_reg); read and written through regs.h.
+ * @regs_dirty: BIT(KHV_REG_*) of those written since the last exit, which
+ *	the backend copies to the VMCS/VMCB before the next entry.
  * @vm:      its VM; the vCPU file holds the VM file open.
  * @id:      0 .. KHV_MAX_VCPUS - 1.
  * @mutex:   one ioctl at a time on this vCPU.
@@ -206,6 +211,8 @@ struct khv_string_io {
  * @cpuid_nent: its entries.
  */
 struct khv_vcpu {
+	u64 regs[KHV_NR_REGS];
+	u32 regs_dirty;
 	struct khv_vm *vm;
 	u32 id;
 	struct mutex mutex;	/* serialises ioctls on this vCPU */
@@ -295,10 +302,10 @@ void khv_vcpu_uninit(struct khv_vcpu *vcpu);
 int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
 		     u64 value);
 int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
-		       unsigned int insn_len, int mode, u64 *next_rip_delta);
+		       unsigned int insn_len, int mode);
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs,
-		       unsigned int cpl);
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, unsigned int cpl);
+void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
 int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio);
 

@@ -25,14 +25,16 @@
 #include "compat.h"
 #include "gwalk.h"
 #include "khv.h"
+#include "regs.h"
+#include "x86.h"
 
 /* Port I/O data sits in the run page at this offset. */
 #define KHV_RUN_IO_DATA		1024
 
 static_assert(sizeof(struct khv_run) <= KHV_RUN_IO_DATA);
 
-/* x86 register numbers (SDM Vol. 2 2.1.5) to struct khv_regs fields. */
-static const u8 khv_gpr_offset[16] = {
+/* struct khv_regs (uapi) fields by x86 register number (enum khv_reg). */
+static const u8 khv_regs_offset[KHV_NR_REGS] = {
 	offsetof(struct khv_regs, rax), offsetof(struct khv_regs, rcx),
 	offsetof(struct khv_regs, rdx), offsetof(struct khv_regs, rbx),
 	offsetof(struct khv_regs, rsp), offsetof(struct khv_regs, rbp),
@@ -41,11 +43,34 @@ static const u8 khv_gpr_offset[16] = {
 	offsetof(struct khv_regs, r10), offsetof(struct khv_regs, r11),
 	offsetof(struct khv_regs, r12), offsetof(struct khv_regs, r13),
 	offsetof(struct khv_regs, r14), offsetof(struct khv_regs, r15),
+	offsetof(struct khv_regs, rip), offsetof(struct khv_regs, rflags),
 };
 
-static u64 *khv_gpr(struct khv_regs *regs, unsigned int nr)
+static u64 *khv_regs_field(struct khv_regs *regs, unsigned int nr)
 {
-	return (u64 *)((u8 *)regs + khv_gpr_offset[nr & 15]);
+	return (u64 *)((u8 *)regs + khv_regs_offset[nr]);
+}
+
+/* KHV_GET_REGS, and introspection (netlink/introspect.c). */
+void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
+{
+	unsigned int i;
+
+	memset(regs, 0, sizeof(*regs));
+	for (i = 0; i < KHV_NR_REGS; i++)
+		*khv_regs_field(regs, i) = vcpu->regs[i];
+}
+
+/* KHV_SET_REGS: -EINVAL for an RFLAGS value no processor holds. */
+static int khv_vcpu_set_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
+{
+	unsigned int i;
+
+	if (!khv_rflags_valid(regs->rflags))
+		return -EINVAL;
+	for (i = 0; i < KHV_NR_REGS; i++)
+		khv_register_write(vcpu, i, *khv_regs_field(regs, i));
+	return 0;
 }
 
 /* Little-endian value of @size bytes at @p. */
@@ -120,21 +145,19 @@ int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
  * @insn:     the bytes at the guest's RIP (as many as could be read).
  * @insn_len: how many.
  * @mode:     16, 32 or 64 (see khv_decode_mmio()).
- * @rip_delta: set to the instruction's length; the backend advances RIP.
  *
+ * A decoded access moves RIP past the instruction.
  * Anything the decoder does not know ends the run with
  * KHV_EXIT_EMULATION_FAILED and the bytes, never a guess.
  * Return: 0 (exit to user space).
  */
 int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
-		       unsigned int insn_len, int mode, u64 *rip_delta)
+		       unsigned int insn_len, int mode)
 {
 	struct khv_run *run = vcpu->run;
-	struct khv_regs regs;
 	struct khv_insn d;
 	u64 v;
 
-	*rip_delta = 0;
 	if (khv_decode_mmio(insn, insn_len, mode, &d)) {
 		memset(&run->emulation, 0, sizeof(run->emulation));
 		run->emulation.gpa = gpa;
@@ -152,12 +175,11 @@ int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		vcpu->pending_size = d.size;
 		vcpu->pending_insn = d;
 	} else {
-		khv_arch->get_regs(vcpu, &regs);
-		v = khv_insn_store_data(&d, *khv_gpr(&regs, d.reg));
+		v = khv_insn_store_data(&d, khv_register_read(vcpu, d.reg & 15));
 		run->mmio.is_write = 1;
 		khv_le_store(run->mmio.data, v, d.size);
 	}
-	*rip_delta = d.len;
+	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
 }
 
@@ -223,18 +245,27 @@ static int khv_sio_access(struct khv_vcpu *vcpu, const struct khv_string_io *sio
 	return r == -EINVAL ? -EACCES : r;
 }
 
-/* After @n elements: move the index register and RCX, and RIP when done. */
-static void khv_sio_advance(const struct khv_string_io *sio,
-			    struct khv_regs *regs, u64 *index, u32 n)
+/*
+ * After @n elements: move the index register (@index: RSI or RDI) and RCX,
+ * and RIP when done.
+ */
+static void khv_sio_advance(struct khv_vcpu *vcpu,
+			    const struct khv_string_io *sio,
+			    enum khv_reg index, u32 n)
 {
-	bool df = regs->rflags & X86_EFLAGS_DF;
+	bool df = khv_rflags_read(vcpu) & X86_EFLAGS_DF;
 	s64 step = df ? -(s64)sio->size : sio->size;
+	u64 rcx = khv_register_read(vcpu, KHV_REG_RCX);
 
-	*index = khv_addr_update(*index, step * n, sio->addr_bytes);
-	if (sio->rep)
-		regs->rcx = khv_addr_update(regs->rcx, -(s64)n, sio->addr_bytes);
-	if (!sio->rep || !(regs->rcx & khv_addr_mask(sio->addr_bytes)))
-		regs->rip = sio->next_rip;
+	khv_register_write(vcpu, index,
+			   khv_addr_update(khv_register_read(vcpu, index),
+					   step * n, sio->addr_bytes));
+	if (sio->rep) {
+		rcx = khv_addr_update(rcx, -(s64)n, sio->addr_bytes);
+		khv_register_write(vcpu, KHV_REG_RCX, rcx);
+	}
+	if (!sio->rep || !(rcx & khv_addr_mask(sio->addr_bytes)))
+		khv_rip_write(vcpu, sio->next_rip);
 }
 
 /**
@@ -256,26 +287,26 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			    const struct khv_string_io *sio)
 {
 	u8 *data = (u8 *)vcpu->run + KHV_RUN_IO_DATA;
+	enum khv_reg index = sio->in ? KHV_REG_RDI : KHV_REG_RSI;
+	u64 rflags = khv_rflags_read(vcpu);
+	u64 ea = khv_register_read(vcpu, index);
 	struct khv_run *run = vcpu->run;
 	struct khv_fault f = {};
-	struct khv_regs regs;
 	u32 n, max, i;
 	int r = 0;
 
-	khv_arch->get_regs(vcpu, &regs);
-	n = sio->rep ? min_t(u64, regs.rcx & khv_addr_mask(sio->addr_bytes),
-			     U32_MAX) : 1;
+	n = sio->rep ? min_t(u64, khv_register_read(vcpu, KHV_REG_RCX) &
+			     khv_addr_mask(sio->addr_bytes), U32_MAX) : 1;
 	if (!n) {
-		regs.rip = sio->next_rip;
-		return khv_arch->set_regs(vcpu, &regs) ?: 1;
+		khv_rip_write(vcpu, sio->next_rip);
+		return 1;
 	}
 	max = (PAGE_SIZE - KHV_RUN_IO_DATA) / sio->size;
 	n = min(n, max);
 
 	/* INS writes ES:RDI (checked now), OUTS reads DS:RSI (or the override). */
 	for (i = 0; i < n; i++) {
-		r = khv_sio_access(vcpu, sio, sio->in ? regs.rdi : regs.rsi,
-				   regs.rflags, i,
+		r = khv_sio_access(vcpu, sio, ea, rflags, i,
 				   sio->in ? NULL : data + i * sio->size, &f);
 		if (r)
 			break;
@@ -284,7 +315,7 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 		return khv_arch->inject_exception(vcpu, f.vector, f.err, f.cr2);
 	if (!i) {
 		memset(&run->internal, 0, sizeof(run->internal));
-		run->internal.info[0] = sio->in ? regs.rdi : regs.rsi;
+		run->internal.info[0] = ea;
 		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
 
@@ -301,8 +332,8 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 		vcpu->pending_sio.count = i;
 		return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
 	}
-	khv_sio_advance(sio, &regs, &regs.rsi, i);
-	return khv_arch->set_regs(vcpu, &regs) ?: khv_vcpu_exit(vcpu, KHV_EXIT_IO);
+	khv_sio_advance(vcpu, sio, KHV_REG_RSI, i);
+	return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
 }
 
 /*
@@ -311,100 +342,99 @@ int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
  * element that fails now is dropped with the rest, and the instruction runs
  * again from it).
  */
-static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu, struct khv_regs *regs)
+static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu)
 {
 	const struct khv_string_io *sio = &vcpu->pending_sio;
 	const u8 *data = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
+	u64 rdi = khv_register_read(vcpu, KHV_REG_RDI);
+	u64 rflags = khv_rflags_read(vcpu);
 	struct khv_fault f;
 	u8 buf[4];
 	u32 i;
 
 	for (i = 0; i < sio->count; i++) {
 		memcpy(buf, data + i * sio->size, sio->size);
-		if (khv_sio_access(vcpu, sio, regs->rdi, regs->rflags, i, buf, &f))
+		if (khv_sio_access(vcpu, sio, rdi, rflags, i, buf, &f))
 			break;
 	}
-	khv_sio_advance(sio, regs, &regs->rdi, i);
+	khv_sio_advance(vcpu, sio, KHV_REG_RDI, i);
 }
 
 /**
  * khv_vcpu_hypercall() - a khv hypercall (see uapi/linux/khv.h).
  * @vcpu: the vCPU, whose RIP the backend already moved past the instruction.
- * @regs: its registers; RAX is set here for calls the module answers.
+ *	  RAX is set here for calls the module answers.
  * @cpl:  the guest's CPL: only CPL 0 may call (as KVM's
  *	  kvm_emulate_hypercall() decides); the others get KHV_HC_EPERM.
  *
- * Return: 1 when answered here (the backend writes @regs back and enters
- * the guest again), 0 when user space must answer (KHV_EXIT_HYPERCALL).
+ * Return: 1 when answered here (enter the guest again), 0 when user space
+ * must answer (KHV_EXIT_HYPERCALL).
  */
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs,
-		       unsigned int cpl)
+int khv_vcpu_hypercall(struct khv_vcpu *vcpu, unsigned int cpl)
 {
+	u64 nr = khv_register_read(vcpu, KHV_REG_RAX);
 	struct khv_run *run = vcpu->run;
 
 	if (cpl) {
-		regs->rax = KHV_HC_EPERM;
+		khv_register_write(vcpu, KHV_REG_RAX, KHV_HC_EPERM);
 		return 1;
 	}
-	if (regs->rax == KHV_HC_API_VERSION) {
-		regs->rax = KHV_API_VERSION;
+	if (nr == KHV_HC_API_VERSION) {
+		khv_register_write(vcpu, KHV_REG_RAX, KHV_API_VERSION);
 		return 1;
 	}
-	if (regs->rax < KHV_HC_USER_BASE) {
-		regs->rax = KHV_HC_ENOSYS;
+	if (nr < KHV_HC_USER_BASE) {
+		khv_register_write(vcpu, KHV_REG_RAX, KHV_HC_ENOSYS);
 		return 1;
 	}
 	memset(&run->hypercall, 0, sizeof(run->hypercall));
-	run->hypercall.nr = regs->rax;
-	run->hypercall.args[0] = regs->rbx;
-	run->hypercall.args[1] = regs->rcx;
-	run->hypercall.args[2] = regs->rdx;
-	run->hypercall.args[3] = regs->rsi;
-	run->hypercall.args[4] = regs->rdi;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = khv_register_read(vcpu, KHV_REG_RBX);
+	run->hypercall.args[1] = khv_register_read(vcpu, KHV_REG_RCX);
+	run->hypercall.args[2] = khv_register_read(vcpu, KHV_REG_RDX);
+	run->hypercall.args[3] = khv_register_read(vcpu, KHV_REG_RSI);
+	run->hypercall.args[4] = khv_register_read(vcpu, KHV_REG_RDI);
 	vcpu->pending = KHV_PENDING_HYPERCALL;
 	return khv_vcpu_exit(vcpu, KHV_EXIT_HYPERCALL);
 }
 
 /* Finish what the last exit left to user space. The run page is the user's: read once. */
-static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
+static void khv_vcpu_complete_user(struct khv_vcpu *vcpu)
 {
 	const u8 *io = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
-	struct khv_regs regs;
+	unsigned int reg;
 	u8 data[8];
-	u64 *gpr;
-	u64 v;
+	u64 v, old;
 
 	switch (vcpu->pending) {
 	case KHV_PENDING_IO_IN:
 		memcpy(data, io, sizeof(data));
-		khv_arch->get_regs(vcpu, &regs);
 		v = khv_le_value(data, vcpu->pending_size);
+		old = khv_register_read(vcpu, KHV_REG_RAX);
 		/* SDM Vol. 1 3.4.1.1: a 32-bit write zeroes bits 63:32. */
-		if (vcpu->pending_size == 4)
-			regs.rax = v;
-		else
-			regs.rax = (regs.rax & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0)) | v;
+		if (vcpu->pending_size != 4)
+			v |= old & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0);
+		khv_register_write(vcpu, KHV_REG_RAX, v);
 		break;
 	case KHV_PENDING_INS:
-		khv_arch->get_regs(vcpu, &regs);
-		khv_vcpu_complete_ins(vcpu, &regs);
+		khv_vcpu_complete_ins(vcpu);
 		break;
 	case KHV_PENDING_HYPERCALL:
-		khv_arch->get_regs(vcpu, &regs);
-		regs.rax = READ_ONCE(vcpu->run->hypercall.ret);
+		khv_register_write(vcpu, KHV_REG_RAX,
+				   READ_ONCE(vcpu->run->hypercall.ret));
 		break;
 	case KHV_PENDING_MMIO_READ:
 		memcpy(data, vcpu->run->mmio.data, sizeof(data));
-		khv_arch->get_regs(vcpu, &regs);
-		gpr = khv_gpr(&regs, vcpu->pending_insn.reg);
-		*gpr = khv_insn_load_result(&vcpu->pending_insn, *gpr,
-					    khv_le_value(data, vcpu->pending_size));
+		reg = vcpu->pending_insn.reg & 15;
+		khv_register_write(vcpu, reg,
+				   khv_insn_load_result(&vcpu->pending_insn,
+							khv_register_read(vcpu, reg),
+							khv_le_value(data, vcpu->pending_size)));
 		break;
 	default:
-		return 0;
+		break;
 	}
 	vcpu->pending = KHV_PENDING_NONE;
-	return khv_arch->set_regs(vcpu, &regs);
 }
 
 static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
@@ -412,9 +442,7 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 	struct khv_run *run = vcpu->run;
 	int r;
 
-	r = khv_vcpu_complete_user(vcpu);
-	if (r)
-		return r;
+	khv_vcpu_complete_user(vcpu);
 	for (;;) {
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
@@ -493,15 +521,14 @@ static noinline long khv_vcpu_regs_ioctl(struct khv_vcpu *vcpu,
 	struct khv_regs regs;
 
 	if (cmd == KHV_GET_REGS) {
-		memset(&regs, 0, sizeof(regs));
-		khv_arch->get_regs(vcpu, &regs);
+		khv_vcpu_get_regs(vcpu, &regs);
 		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
 	if (memchr_inv(regs.reserved, 0, sizeof(regs.reserved)))
 		return -EINVAL;
-	return khv_arch->set_regs(vcpu, &regs);
+	return khv_vcpu_set_regs(vcpu, &regs);
 }
 
 static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
@@ -650,6 +677,10 @@ int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
+	vcpu->regs[KHV_REG_RIP] = 0xfff0;
+	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
 	return 0;
 }
 

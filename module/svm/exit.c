@@ -11,6 +11,7 @@
 
 #include "../gwalk.h"
 #include "../khv.h"
+#include "../regs.h"
 #include "../x86.h"
 #include "svm.h"
 #include "vcpu.h"
@@ -59,21 +60,22 @@ static void svm_skip(struct svm_vcpu *svm, unsigned int len)
 	struct svm_vmcb *vmcb = svm->vmcb;
 
 	if (svm_has_nrips() && vmcb->control.next_rip)
-		vmcb->save.rip = vmcb->control.next_rip;
+		khv_rip_write(&svm->vcpu, vmcb->control.next_rip);
 	else
-		vmcb->save.rip += len;
+		khv_rip_write(&svm->vcpu, khv_rip_read(&svm->vcpu) + len);
 }
 
 static int svm_handle_cpuid(struct svm_vcpu *svm)
 {
-	struct svm_save *s = &svm->vmcb->save;
+	struct khv_vcpu *vcpu = &svm->vcpu;
 	u32 regs[4];
 
-	khv_cpuid(&svm->vcpu, s->rax, svm->gprs.rcx, regs);
-	s->rax = regs[0];
-	svm->gprs.rbx = regs[1];
-	svm->gprs.rcx = regs[2];
-	svm->gprs.rdx = regs[3];
+	khv_cpuid(vcpu, khv_register_read(vcpu, KHV_REG_RAX),
+		  khv_register_read(vcpu, KHV_REG_RCX), regs);
+	khv_register_write(vcpu, KHV_REG_RAX, regs[0]);
+	khv_register_write(vcpu, KHV_REG_RBX, regs[1]);
+	khv_register_write(vcpu, KHV_REG_RCX, regs[2]);
+	khv_register_write(vcpu, KHV_REG_RDX, regs[3]);
 	svm_skip(svm, 2);
 	return 1;
 }
@@ -172,7 +174,8 @@ static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
 		sio.seg_nr = KHV_SEG_DS;
 	if (mode == 64)
 		sio.cpu = KHV_CPU_64;
-	else if ((s->cr0 & X86_CR0_PE) && !(s->rflags & X86_EFLAGS_VM))
+	else if ((s->cr0 & X86_CR0_PE) &&
+		 !(khv_rflags_read(&svm->vcpu) & X86_EFLAGS_VM))
 		sio.cpu = KHV_CPU_PROT;
 	else
 		sio.cpu = KHV_CPU_REAL;
@@ -189,10 +192,10 @@ static int svm_handle_ioio(struct svm_vcpu *svm)
 	if (info & SVM_IOIO_STR)
 		return svm_handle_string_io(svm, info);
 	/* APM 15.10.2: EXITINFO2 holds the next RIP. */
-	vmcb->save.rip = vmcb->control.exit_info_2;
+	khv_rip_write(&svm->vcpu, vmcb->control.exit_info_2);
 	return khv_vcpu_exit_io(&svm->vcpu, info & SVM_IOIO_IN,
 				info >> SVM_IOIO_PORT_SHIFT, size,
-				vmcb->save.rax);
+				khv_register_read(&svm->vcpu, KHV_REG_RAX));
 }
 
 /* The operand mode of the guest's code segment, for the decoder. */
@@ -219,7 +222,8 @@ static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
 	}
 	/* SDM Vol. 1 3.4.2.1: in 64-bit mode the CS base is 0. */
 	return khv_fetch_guest(svm->vcpu.vm,
-			       (svm_code_mode(s) == 64 ? 0 : s->cs.base) + s->rip,
+			       (svm_code_mode(s) == 64 ? 0 : s->cs.base) +
+			       khv_rip_read(&svm->vcpu),
 			       s->cr3, khv_gwalk_mode(s->cr0, s->cr4, s->efer),
 			       buf, len);
 }
@@ -232,8 +236,6 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 	bool write = err & BIT(1);
 	u8 insn[KHV_INSN_MAX_LEN];
 	unsigned int n;
-	u64 delta;
-	int r;
 
 	/* Mapped and allowed: a stale translation; just go back in. */
 	if (khv_gpa_to_page(svm->vcpu.vm, gpa, write))
@@ -251,60 +253,28 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
 	n = svm_fetch_insn(svm, insn, sizeof(insn));
-	r = khv_vcpu_exit_mmio(&svm->vcpu, gpa, insn, n,
-			       svm_code_mode(&vmcb->save), &delta);
-	vmcb->save.rip += delta;
-	return r;
+	return khv_vcpu_exit_mmio(&svm->vcpu, gpa, insn, n,
+				  svm_code_mode(&vmcb->save));
 }
 
 /* RDMSR/WRMSR (APM 15.11): EXITINFO1 is 1 for a write; ECX the index. */
 static int svm_handle_msr(struct svm_vcpu *svm)
 {
-	struct svm_save *s = &svm->vmcb->save;
-	u32 index = svm->gprs.rcx;
+	u32 index = khv_register_read(&svm->vcpu, KHV_REG_RCX);
 	u64 data;
 
 	if (svm->vmcb->control.exit_info_1) {
-		data = (u32)s->rax | (svm->gprs.rdx << 32);
+		data = khv_edx_eax_read(&svm->vcpu);
 		if (svm_set_msr(&svm->vcpu, index, data, false))
 			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
 		svm_set_msr(&svm->vcpu, index, data, true);
 	} else {
 		if (svm_get_msr(&svm->vcpu, index, &data))
 			return svm_inject_exception(svm, X86_TRAP_GP, 0, 0);
-		s->rax = (u32)data;
-		svm->gprs.rdx = data >> 32;
+		khv_edx_eax_write(&svm->vcpu, data);
 	}
 	svm_skip(svm, 2);
 	return 1;
-}
-
-/* A general register by x86 number (SDM Vol. 2 2.1.5). */
-static u64 svm_gpr_read(struct svm_vcpu *svm, unsigned int nr)
-{
-	static const u8 offset[16] = {
-		[1] = offsetof(struct svm_gprs, rcx),
-		[2] = offsetof(struct svm_gprs, rdx),
-		[3] = offsetof(struct svm_gprs, rbx),
-		[5] = offsetof(struct svm_gprs, rbp),
-		[6] = offsetof(struct svm_gprs, rsi),
-		[7] = offsetof(struct svm_gprs, rdi),
-		[8] = offsetof(struct svm_gprs, r8),
-		[9] = offsetof(struct svm_gprs, r9),
-		[10] = offsetof(struct svm_gprs, r10),
-		[11] = offsetof(struct svm_gprs, r11),
-		[12] = offsetof(struct svm_gprs, r12),
-		[13] = offsetof(struct svm_gprs, r13),
-		[14] = offsetof(struct svm_gprs, r14),
-		[15] = offsetof(struct svm_gprs, r15),
-	};
-
-	nr &= 15;
-	if (nr == 0)
-		return svm->vmcb->save.rax;
-	if (nr == 4)
-		return svm->vmcb->save.rsp;
-	return *(u64 *)((u8 *)&svm->gprs + offset[nr]);
 }
 
 /*
@@ -336,7 +306,7 @@ static int svm_handle_cr4_write(struct svm_vcpu *svm)
 	/* Decode assists name the register (APM 15.33.1). */
 	if (svm_has_decode_assists() && (info & SVM_CR_INFO_VALID))
 		d.gpr = info & SVM_CR_INFO_GPR_MASK;
-	cr4 = svm_gpr_read(svm, d.gpr);
+	cr4 = khv_register_read(&svm->vcpu, d.gpr & 15);
 	if (!mode64)
 		cr4 = (u32)cr4;
 	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
@@ -350,15 +320,8 @@ static int svm_handle_cr4_write(struct svm_vcpu *svm)
 
 static int svm_handle_vmmcall(struct svm_vcpu *svm)
 {
-	struct khv_regs regs;
-	int r;
-
 	svm_skip(svm, 3);
-	svm_get_regs(&svm->vcpu, &regs);
-	r = khv_vcpu_hypercall(&svm->vcpu, &regs, svm->vmcb->save.cpl);
-	if (r > 0)
-		svm->vmcb->save.rax = regs.rax;
-	return r;
+	return khv_vcpu_hypercall(&svm->vcpu, svm->vmcb->save.cpl);
 }
 
 /* The statistics bucket of an SVM exit code. */
@@ -414,8 +377,8 @@ int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
 		return khv_vcpu_alignment_check(&svm->vcpu, vmcb->save.cpl,
 						vmcb->save.cr0,
-						vmcb->save.rflags,
-						vmcb->save.rip, 0);
+						khv_rflags_read(&svm->vcpu),
+						khv_rip_read(&svm->vcpu), 0);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 		/* DR6 is the guest's in the VMCB, which it cannot read. */
 		return svm_inject_exception(svm, X86_TRAP_DB, 0, 0);

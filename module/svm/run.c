@@ -16,6 +16,7 @@
 
 #include "../compat.h"
 #include "../khv.h"
+#include "../regs.h"
 #include "../x86.h"
 #include "insn.h"
 #include "svm.h"
@@ -91,7 +92,7 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	if (!WARN_ON_ONCE(r)) {
 		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
 		amd_clear_divider();
-		r = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs) ? -EIO : 0;
+		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
 		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
 	}
 	/* PKRU is the task's user-space state: nothing of a guest's stays. */
@@ -106,6 +107,31 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 		native_set_debugreg(7, host_dr7);
 	svm_stgi();
 	return r;
+}
+
+/*
+ * The registers the VMCB holds (RAX, RSP, RIP, RFLAGS; APM 15.5.1): those
+ * written since the exit go in before VMRUN, all come back after #VMEXIT.
+ */
+static void svm_regs_load(struct khv_vcpu *vcpu, struct svm_save *s)
+{
+	if (khv_register_is_dirty(vcpu, KHV_REG_RAX))
+		s->rax = vcpu->regs[KHV_REG_RAX];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RSP))
+		s->rsp = vcpu->regs[KHV_REG_RSP];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RIP))
+		s->rip = vcpu->regs[KHV_REG_RIP];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RFLAGS))
+		s->rflags = vcpu->regs[KHV_REG_RFLAGS];
+	vcpu->regs_dirty = 0;
+}
+
+static void svm_regs_store(struct khv_vcpu *vcpu, const struct svm_save *s)
+{
+	vcpu->regs[KHV_REG_RAX] = s->rax;
+	vcpu->regs[KHV_REG_RSP] = s->rsp;
+	vcpu->regs[KHV_REG_RIP] = s->rip;
+	vcpu->regs[KHV_REG_RFLAGS] = s->rflags;
 }
 
 int svm_vcpu_run(struct khv_vcpu *vcpu)
@@ -126,6 +152,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	host_pa = svm_host_save_pa(smp_processor_id());
 	svm_xstate_clear();
 	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
+	svm_regs_load(vcpu, &vmcb->save);
 	vmcb->control.clean = 0;
 	/* Only a nested page fault fills it: no bytes of an earlier exit stay. */
 	vmcb->control.insn_len = 0;
@@ -149,6 +176,7 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
 	kernel_fpu_end();
+	svm_regs_store(vcpu, &vmcb->save);
 
 	if (r) {
 		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));

@@ -7,7 +7,6 @@
 
 #include <linux/types.h>
 
-struct khv_regs;
 struct svm_vmcb;
 struct khv_sregs;
 struct khv_vcpu;
@@ -59,13 +58,8 @@ struct svm_asid_choice {
 	u8 tlb_ctl;
 };
 
-/* Guest registers the VMCB does not hold; vmenter.S knows the offsets. */
-struct svm_gprs {
-	u64 rbx, rcx, rdx, rsi, rdi, rbp;
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
-int khv_svm_vmrun(u64 vmcb_pa, struct svm_gprs *gprs);
+/* vmenter.S: @regs is struct khv_vcpu's regs[] (vcpu_regs.h). */
+int khv_svm_vmrun(u64 vmcb_pa, u64 *regs);
 
 /* svm.c: state shared by all vCPUs. */
 u64 svm_iopm_pa(void);
@@ -101,8 +95,6 @@ struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id);
 void svm_vcpu_free(struct khv_vcpu *vcpu);
 void svm_vcpu_load(struct khv_vcpu *vcpu);
 void svm_vcpu_put(struct khv_vcpu *vcpu);
-void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
-int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);

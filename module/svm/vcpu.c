@@ -24,9 +24,6 @@
 #error "khv needs CONFIG_PREEMPT_NOTIFIERS (CONFIG_KVM selects it)"
 #endif
 
-static_assert(offsetof(struct svm_gprs, rsi) == 24);
-static_assert(offsetof(struct svm_gprs, r15) == 104);
-
 /* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
 static void svm_fpu_init(struct svm_vcpu *svm)
 {
@@ -175,59 +172,6 @@ void svm_vcpu_put(struct khv_vcpu *vcpu)
 	svm_asid_scrub();
 	local_irq_restore(flags);
 	preempt_enable();
-}
-
-void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_save *s = &svm->vmcb->save;
-
-	regs->rax = s->rax;
-	regs->rsp = s->rsp;
-	regs->rip = s->rip;
-	regs->rflags = s->rflags;
-	regs->rbx = svm->gprs.rbx;
-	regs->rcx = svm->gprs.rcx;
-	regs->rdx = svm->gprs.rdx;
-	regs->rsi = svm->gprs.rsi;
-	regs->rdi = svm->gprs.rdi;
-	regs->rbp = svm->gprs.rbp;
-	regs->r8 = svm->gprs.r8;
-	regs->r9 = svm->gprs.r9;
-	regs->r10 = svm->gprs.r10;
-	regs->r11 = svm->gprs.r11;
-	regs->r12 = svm->gprs.r12;
-	regs->r13 = svm->gprs.r13;
-	regs->r14 = svm->gprs.r14;
-	regs->r15 = svm->gprs.r15;
-}
-
-int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_save *s = &svm->vmcb->save;
-
-	if (!khv_rflags_valid(regs->rflags))
-		return -EINVAL;
-	s->rax = regs->rax;
-	s->rsp = regs->rsp;
-	s->rip = regs->rip;
-	s->rflags = regs->rflags;
-	svm->gprs.rbx = regs->rbx;
-	svm->gprs.rcx = regs->rcx;
-	svm->gprs.rdx = regs->rdx;
-	svm->gprs.rsi = regs->rsi;
-	svm->gprs.rdi = regs->rdi;
-	svm->gprs.rbp = regs->rbp;
-	svm->gprs.r8 = regs->r8;
-	svm->gprs.r9 = regs->r9;
-	svm->gprs.r10 = regs->r10;
-	svm->gprs.r11 = regs->r11;
-	svm->gprs.r12 = regs->r12;
-	svm->gprs.r13 = regs->r13;
-	svm->gprs.r14 = regs->r14;
-	svm->gprs.r15 = regs->r15;
-	return 0;
 }
 
 void svm_seg_get(const struct svm_segment *s, struct khv_segment *k)

@@ -18,7 +18,6 @@
  * @vcpu: the vendor-neutral part.
  * @vmcb: its VMCB (one page).
  * @vmcb_pa: physical address of @vmcb.
- * @gprs: the guest registers the VMCB does not hold.
  * @pn: scrubs khv's ASID when KHV_RUN's thread is scheduled out.
  * @tlb_tag: the vCPU's number for the ASID policy (svm/asid.c).
  * @flush_tlb: the next entry flushes the ASID (an emulated MOV to CR4).
@@ -30,7 +29,6 @@ struct svm_vcpu {
 	struct khv_vcpu vcpu;
 	struct svm_vmcb *vmcb;
 	u64 vmcb_pa;
-	struct svm_gprs gprs;
 	struct preempt_notifier pn;
 	u64 tlb_tag;
 	bool flush_tlb;

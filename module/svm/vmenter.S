@@ -8,6 +8,8 @@
 #include <asm/nospec-branch.h>
 #include <asm/segment.h>
 
+#include "../vcpu_regs.h"
+
 /*
  * The mitigations of KVM's svm/vmenter.S that khv's entry does not copy,
  * and why (scripts/mitigations-check.sh reads these lines):
@@ -35,29 +37,14 @@
 SYM_DATA_LOCAL(khv_svm_verw_sel, .word __KERNEL_DS)
 .popsection
 
-/* Offsets in struct svm_gprs (svm/svm.h asserts them). */
-#define G_RBX	0
-#define G_RCX	8
-#define G_RDX	16
-#define G_RSI	24
-#define G_RDI	32
-#define G_RBP	40
-#define G_R8	48
-#define G_R9	56
-#define G_R10	64
-#define G_R11	72
-#define G_R12	80
-#define G_R13	88
-#define G_R14	96
-#define G_R15	104
-
 .section .text, "ax"
 
 /**
  * khv_svm_vmrun - enter the guest once.
  * @vmcb_pa (%rdi):	physical address of the guest's VMCB
- * @gprs (%rsi):	struct svm_gprs: the guest registers the VMCB does not
- *			hold; loaded before VMRUN, stored after #VMEXIT
+ * @regs (%rsi):	struct khv_vcpu's regs[] (vcpu_regs.h): the general
+ *			registers but RAX and RSP, which the VMCB holds, are
+ *			loaded before VMRUN and stored after #VMEXIT
  *
  * Contract: called with GIF=0 (CLGI) and interrupts disabled; the guest's
  * FS/GS/TR/LDTR and syscall MSRs are loaded (VMLOAD) and saved (VMSAVE) by
@@ -83,20 +70,20 @@ SYM_FUNC_START(khv_svm_vmrun)
 	push %rsi
 
 	mov %rdi, %rax
-	mov G_RBX(%rsi), %rbx
-	mov G_RCX(%rsi), %rcx
-	mov G_RDX(%rsi), %rdx
-	mov G_RDI(%rsi), %rdi
-	mov G_RBP(%rsi), %rbp
-	mov G_R8(%rsi), %r8
-	mov G_R9(%rsi), %r9
-	mov G_R10(%rsi), %r10
-	mov G_R11(%rsi), %r11
-	mov G_R12(%rsi), %r12
-	mov G_R13(%rsi), %r13
-	mov G_R14(%rsi), %r14
-	mov G_R15(%rsi), %r15
-	mov G_RSI(%rsi), %rsi
+	mov VCPU_RBX(%rsi), %rbx
+	mov VCPU_RCX(%rsi), %rcx
+	mov VCPU_RDX(%rsi), %rdx
+	mov VCPU_RDI(%rsi), %rdi
+	mov VCPU_RBP(%rsi), %rbp
+	mov VCPU_R8(%rsi), %r8
+	mov VCPU_R9(%rsi), %r9
+	mov VCPU_R10(%rsi), %r10
+	mov VCPU_R11(%rsi), %r11
+	mov VCPU_R12(%rsi), %r12
+	mov VCPU_R13(%rsi), %r13
+	mov VCPU_R14(%rsi), %r14
+	mov VCPU_R15(%rsi), %r15
+	mov VCPU_RSI(%rsi), %rsi
 
 #ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
 	/*
@@ -108,30 +95,32 @@ SYM_FUNC_START(khv_svm_vmrun)
 .Lno_verw:
 #endif
 	sti
-1:	vmrun %rax
+.Lvmrun:
+	vmrun %rax
 	cli
 	xor %eax, %eax
-	jmp 3f
-2:	cli
+	jmp .Lvmexit
+.Lvmrun_fault:
+	cli
 	mov $1, %eax
-3:
-	/* The guest's RSI goes below the saved pointer to struct svm_gprs. */
+.Lvmexit:
+	/* The guest's RSI goes below the saved pointer to regs[]. */
 	push %rsi
 	mov 8(%rsp), %rsi
-	mov %rbx, G_RBX(%rsi)
-	mov %rcx, G_RCX(%rsi)
-	mov %rdx, G_RDX(%rsi)
-	mov %rdi, G_RDI(%rsi)
-	mov %rbp, G_RBP(%rsi)
-	mov %r8, G_R8(%rsi)
-	mov %r9, G_R9(%rsi)
-	mov %r10, G_R10(%rsi)
-	mov %r11, G_R11(%rsi)
-	mov %r12, G_R12(%rsi)
-	mov %r13, G_R13(%rsi)
-	mov %r14, G_R14(%rsi)
-	mov %r15, G_R15(%rsi)
-	pop G_RSI(%rsi)
+	mov %rbx, VCPU_RBX(%rsi)
+	mov %rcx, VCPU_RCX(%rsi)
+	mov %rdx, VCPU_RDX(%rsi)
+	mov %rdi, VCPU_RDI(%rsi)
+	mov %rbp, VCPU_RBP(%rsi)
+	mov %r8, VCPU_R8(%rsi)
+	mov %r9, VCPU_R9(%rsi)
+	mov %r10, VCPU_R10(%rsi)
+	mov %r11, VCPU_R11(%rsi)
+	mov %r12, VCPU_R12(%rsi)
+	mov %r13, VCPU_R13(%rsi)
+	mov %r14, VCPU_R14(%rsi)
+	mov %r15, VCPU_R15(%rsi)
+	pop VCPU_RSI(%rsi)
 	add $8, %rsp
 	/* The result waits in RBX (restored from the stack at the end). */
 	mov %eax, %ebx
@@ -184,5 +173,5 @@ SYM_FUNC_START(khv_svm_vmrun)
 	pop %rbp
 	RET
 
-	_ASM_EXTABLE(1b, 2b)
+	_ASM_EXTABLE(.Lvmrun, .Lvmrun_fault)
 SYM_FUNC_END(khv_svm_vmrun)

@@ -10,6 +10,7 @@
 
 #include "../gwalk.h"
 #include "../khv.h"
+#include "../regs.h"
 #include "../x86.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -71,8 +72,7 @@ static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
 	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmx->rip += e->insn_len;
-	vmx->regs_dirty = true;
+	khv_rip_write(&vmx->vcpu, khv_rip_read(&vmx->vcpu) + e->insn_len);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
@@ -80,13 +80,15 @@ static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 
 static int vmx_handle_cpuid(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
+	struct khv_vcpu *vcpu = &vmx->vcpu;
 	u32 regs[4];
 
-	khv_cpuid(&vmx->vcpu, vmx->gprs[VMX_RAX], vmx->gprs[VMX_RCX], regs);
-	vmx->gprs[VMX_RAX] = regs[0];
-	vmx->gprs[VMX_RBX] = regs[1];
-	vmx->gprs[VMX_RCX] = regs[2];
-	vmx->gprs[VMX_RDX] = regs[3];
+	khv_cpuid(vcpu, khv_register_read(vcpu, KHV_REG_RAX),
+		  khv_register_read(vcpu, KHV_REG_RCX), regs);
+	khv_register_write(vcpu, KHV_REG_RAX, regs[0]);
+	khv_register_write(vcpu, KHV_REG_RBX, regs[1]);
+	khv_register_write(vcpu, KHV_REG_RCX, regs[2]);
+	khv_register_write(vcpu, KHV_REG_RDX, regs[3]);
 	vmx_skip(vmx, e);
 	return 1;
 }
@@ -113,7 +115,7 @@ static unsigned int vmx_fetch_insn(struct vmx_vcpu *vmx, u8 *buf,
 	*mode = vmx_code_mode(efer, cr0);
 	/* SDM Vol. 1 3.4.2.1: in 64-bit mode the CS base is 0. */
 	return khv_fetch_guest(vmx->vcpu.vm,
-			       (*mode == 64 ? 0 : cs_base) + vmx->rip,
+			       (*mode == 64 ? 0 : cs_base) + khv_rip_read(&vmx->vcpu),
 			       vmcs_read(VMCS_GUEST_CR3),
 			       khv_gwalk_mode(cr0, vmx_guest_cr4(vmx), efer),
 			       buf, len);
@@ -138,7 +140,7 @@ static int vmx_handle_string_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		/* INS writes ES:RDI. */
 		.seg_nr = in ? VMX_ES : VMX_DS,
 		.cpl = vmx_cpl(vmx),
-		.next_rip = vmx->rip + e->insn_len,
+		.next_rip = khv_rip_read(&vmx->vcpu) + e->insn_len,
 		.cr3 = vmcs_read(VMCS_GUEST_CR3),
 		.walk = khv_gwalk_mode(cr0, vmx_guest_cr4(vmx), efer),
 	};
@@ -152,7 +154,8 @@ static int vmx_handle_string_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	}
 	if (mode == 64)
 		sio.cpu = KHV_CPU_64;
-	else if ((cr0 & X86_CR0_PE) && !(vmx->rflags & X86_EFLAGS_VM))
+	else if ((cr0 & X86_CR0_PE) &&
+		 !(khv_rflags_read(&vmx->vcpu) & X86_EFLAGS_VM))
 		sio.cpu = KHV_CPU_PROT;
 	else
 		sio.cpu = KHV_CPU_REAL;
@@ -167,7 +170,8 @@ static int vmx_handle_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		return vmx_handle_string_io(vmx, e);
 	vmx_skip(vmx, e);
 	return khv_vcpu_exit_io(&vmx->vcpu, e->qual & BIT(3), e->qual >> 16,
-				(e->qual & 7) + 1, vmx->gprs[VMX_RAX]);
+				(e->qual & 7) + 1,
+				khv_register_read(&vmx->vcpu, KHV_REG_RAX));
 }
 
 static int vmx_handle_ept_violation(struct vmx_vcpu *vmx,
@@ -177,8 +181,7 @@ static int vmx_handle_ept_violation(struct vmx_vcpu *vmx,
 	bool write = e->qual & BIT(1);
 	u8 insn[KHV_INSN_MAX_LEN];
 	unsigned int n;
-	u64 delta;
-	int mode, r;
+	int mode;
 
 	/* Mapped and allowed: a stale translation; just go back in. */
 	if (khv_gpa_to_page(vmx->vcpu.vm, gpa, write))
@@ -196,29 +199,25 @@ static int vmx_handle_ept_violation(struct vmx_vcpu *vmx,
 		return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_INTERNAL_ERROR);
 	}
 	n = vmx_fetch_insn(vmx, insn, sizeof(insn), &mode);
-	r = khv_vcpu_exit_mmio(&vmx->vcpu, gpa, insn, n, mode, &delta);
-	vmx->rip += delta;
-	vmx->regs_dirty = true;
-	return r;
+	return khv_vcpu_exit_mmio(&vmx->vcpu, gpa, insn, n, mode);
 }
 
 /* RDMSR/WRMSR: ECX the index, EDX:EAX the value. */
 static int vmx_handle_msr(struct vmx_vcpu *vmx, const struct vmx_exit *e,
 			  bool write)
 {
-	u32 index = vmx->gprs[VMX_RCX];
+	u32 index = khv_register_read(&vmx->vcpu, KHV_REG_RCX);
 	u64 data;
 
 	if (write) {
-		data = (u32)vmx->gprs[VMX_RAX] | vmx->gprs[VMX_RDX] << 32;
+		data = khv_edx_eax_read(&vmx->vcpu);
 		if (__vmx_set_msr(vmx, index, data, false))
 			return vmx_inject_gp(vmx);
 		__vmx_set_msr(vmx, index, data, true);
 	} else {
 		if (__vmx_get_msr(vmx, index, &data))
 			return vmx_inject_gp(vmx);
-		vmx->gprs[VMX_RAX] = (u32)data;
-		vmx->gprs[VMX_RDX] = data >> 32;
+		khv_edx_eax_write(&vmx->vcpu, data);
 	}
 	vmx_skip(vmx, e);
 	return 1;
@@ -226,29 +225,8 @@ static int vmx_handle_msr(struct vmx_vcpu *vmx, const struct vmx_exit *e,
 
 static int vmx_handle_vmcall(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
-	struct khv_regs regs;
-	int r;
-
 	vmx_skip(vmx, e);
-	vmx_get_regs(&vmx->vcpu, &regs);
-	r = khv_vcpu_hypercall(&vmx->vcpu, &regs, vmx_cpl(vmx));
-	if (r > 0)
-		vmx->gprs[VMX_RAX] = regs.rax;
-	return r;
-}
-
-static u64 vmx_gpr_read(struct vmx_vcpu *vmx, unsigned int nr)
-{
-	return nr == VMX_RSP ? vmx->rsp : vmx->gprs[nr];
-}
-
-static void vmx_gpr_write(struct vmx_vcpu *vmx, unsigned int nr, u64 v)
-{
-	if (nr == VMX_RSP)
-		vmx->rsp = v;
-	else
-		vmx->gprs[nr] = v;
-	vmx->regs_dirty = true;
+	return khv_vcpu_hypercall(&vmx->vcpu, vmx_cpl(vmx));
 }
 
 /*
@@ -310,7 +288,7 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
 	unsigned int gpr = (e->qual >> 8) & 15;
-	u64 v = vmx_gpr_read(vmx, gpr);
+	u64 v = khv_register_read(&vmx->vcpu, gpr);
 	int r = 0;
 
 	if (type == 0) {		/* MOV to CR */
@@ -338,9 +316,10 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		}
 	} else if (type == 1) {		/* MOV from CR */
 		if (cr == 3)
-			vmx_gpr_write(vmx, gpr, vmcs_read(VMCS_GUEST_CR3));
+			khv_register_write(&vmx->vcpu, gpr,
+					   vmcs_read(VMCS_GUEST_CR3));
 		else if (cr == 8)
-			vmx_gpr_write(vmx, gpr, vmx->cr8);
+			khv_register_write(&vmx->vcpu, gpr, vmx->cr8);
 		else
 			r = -EINVAL;
 	} else {
@@ -370,8 +349,9 @@ static int vmx_handle_exception(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		return khv_vcpu_machine_check(&vmx->vcpu);
 	case X86_TRAP_AC:
 		return khv_vcpu_alignment_check(&vmx->vcpu, vmx_cpl(vmx),
-						vmx_guest_cr0(vmx), vmx->rflags,
-						vmx->rip, err);
+						vmx_guest_cr0(vmx),
+						khv_rflags_read(&vmx->vcpu),
+						khv_rip_read(&vmx->vcpu), err);
 	case X86_TRAP_DB:
 		/*
 		 * INT1 (ICEBP) exits before it runs: step over it, as KVM

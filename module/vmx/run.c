@@ -17,16 +17,15 @@
 
 #include "../compat.h"
 #include "../khv.h"
+#include "../regs.h"
 #include "../x86.h"
+#include "run_flags.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx.h"
 
 /* A data selector for VERW (the kernel's is not exported everywhere). */
 static const u16 vmx_verw_sel = __KERNEL_DS;
-
-#define RUN_LAUNCHED	BIT(0)
-#define RUN_VERW	BIT(1)
 
 /* vmx_enter(): a guest MSR value the CPU refused (besides vmenter.S's 1-3). */
 #define VMX_RUN_BAD_MSR	4
@@ -119,6 +118,7 @@ static void vmx_entry_barriers(struct khv_vm *vm)
 /* Enter the guest once; interrupts off, VMCS current. */
 static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
+	struct khv_vcpu *vcpu = &vmx->vcpu;
 	u64 host[VMX_NR_SWAP];
 	bool tsc_aux = vmx_has_tsc_aux();
 	unsigned long host_dr6, host_dr7;
@@ -128,12 +128,14 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	u32 flags = 0;
 	int r;
 
-	if (vmx->regs_dirty) {
-		vmcs_write(VMCS_GUEST_RIP, vmx->rip);
-		vmcs_write(VMCS_GUEST_RSP, vmx->rsp);
-		vmcs_write(VMCS_GUEST_RFLAGS, vmx->rflags);
-		vmx->regs_dirty = false;
+	/* The registers the VMCS holds; vmenter.S loads the others. */
+	if (vcpu->regs_dirty & (BIT(KHV_REG_RSP) | BIT(KHV_REG_RIP) |
+				BIT(KHV_REG_RFLAGS))) {
+		vmcs_write(VMCS_GUEST_RIP, vcpu->regs[KHV_REG_RIP]);
+		vmcs_write(VMCS_GUEST_RSP, vcpu->regs[KHV_REG_RSP]);
+		vmcs_write(VMCS_GUEST_RFLAGS, vcpu->regs[KHV_REG_RFLAGS]);
 	}
+	vcpu->regs_dirty = 0;
 	if (vmx->inject) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->inject);
 		if (vmx->inject & INTR_INFO_HAS_ERROR)
@@ -178,12 +180,12 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	if (vmx->launched)
-		flags |= RUN_LAUNCHED;
+		flags |= VMX_RUN_LAUNCHED;
 	/* MDS and friends: CLEAR_CPU_BUF up to 6.15, CLEAR_CPU_BUF_VM after. */
 	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
-		flags |= RUN_VERW;
+		flags |= VMX_RUN_VERW;
 
-	r = khv_vmx_vmenter(vmx->gprs, &vmx_verw_sel, flags);
+	r = khv_vmx_vmenter(vcpu->regs, &vmx_verw_sel, flags);
 
 	vmx->cr2 = native_read_cr2();
 	vmx_swap_msrs_restore(host);
@@ -260,9 +262,9 @@ int vmx_vcpu_run(struct khv_vcpu *vcpu)
 		vcpu->run->internal.hardware_exit_reason = r;
 		r = khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
 	} else {
-		vmx->rip = vmcs_read(VMCS_GUEST_RIP);
-		vmx->rsp = vmcs_read(VMCS_GUEST_RSP);
-		vmx->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);
+		vcpu->regs[KHV_REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
+		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
 		e.qual = vmcs_read(VMCS_EXIT_QUAL);
 		e.insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
 		vmx_requeue_event(vmx);

@@ -43,8 +43,6 @@ const u32 vmx_swap_msrs[VMX_NR_SWAP] = {
 /* The VMCSs active on each CPU (interrupts off while changing it). */
 static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
 
-static_assert(VMX_RDI == 7 && VMX_RBP == 5);
-
 void vmx_percpu_init(void)
 {
 	int cpu;
@@ -433,10 +431,6 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
-	vmx->rip = 0xfff0;
-	vmx->rsp = 0;
-	vmx->rflags = X86_EFLAGS_FIXED;
-	vmx->regs_dirty = true;
 }
 
 /* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
@@ -515,50 +509,6 @@ void vmx_vcpu_free(struct khv_vcpu *vcpu)
 	free_page((unsigned long)vmx->vmcs);
 	khv_vcpu_uninit(vcpu);
 	kfree(vmx);
-}
-
-/* The general registers: the array and the cached RIP/RSP/RFLAGS. */
-static const u8 vmx_regs_order[] = {
-	VMX_RAX, VMX_RBX, VMX_RCX, VMX_RDX, VMX_RSI, VMX_RDI, VMX_RSP, VMX_RBP,
-	8, 9, 10, 11, 12, 13, 14, 15,
-};
-
-/* struct khv_regs holds rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15. */
-static_assert(offsetof(struct khv_regs, rbx) == 8 &&
-	      offsetof(struct khv_regs, r15) == 15 * 8 &&
-	      offsetof(struct khv_regs, rip) == 16 * 8 &&
-	      offsetof(struct khv_regs, rflags) == 17 * 8);
-
-void vmx_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 *out = (u64 *)regs;
-	unsigned int i;
-
-	memset(regs, 0, sizeof(*regs));
-	for (i = 0; i < ARRAY_SIZE(vmx_regs_order); i++)
-		out[i] = vmx->gprs[vmx_regs_order[i]];
-	regs->rsp = vmx->rsp;
-	regs->rip = vmx->rip;
-	regs->rflags = vmx->rflags;
-}
-
-int vmx_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	const u64 *in = (const u64 *)regs;
-	unsigned int i;
-
-	if (!khv_rflags_valid(regs->rflags))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(vmx_regs_order); i++)
-		vmx->gprs[vmx_regs_order[i]] = in[i];
-	vmx->gprs[VMX_RSP] = 0;
-	vmx->rsp = regs->rsp;
-	vmx->rip = regs->rip;
-	vmx->rflags = regs->rflags;
-	vmx->regs_dirty = true;
-	return 0;
 }
 
 static const struct {

@@ -14,9 +14,6 @@
 #include "../khv.h"
 #include "vmcs.h"
 
-/* The x86 register numbers (SDM Vol. 2 2.1.5); RSP lives in the VMCS. */
-enum { VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI };
-
 /*
  * The guest's syscall MSRs: not in the VMCS, swapped around each entry. The
  * values to put back are read right before each entry with interrupts off:
@@ -51,12 +48,6 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
 /**
  * struct vmx_vcpu - a vCPU on Intel VMX.
  * @vcpu:	the vendor-neutral part.
- * @gprs:	guest registers by x86 number; [VMX_RSP] unused (the VMCS's).
- * @rip:	cached from the VMCS after each exit, like @rsp and @rflags;
- *		written back before the next entry when @regs_dirty.
- * @rsp:	the guest's RSP.
- * @rflags:	the guest's RFLAGS.
- * @regs_dirty:	@rip, @rsp or @rflags changed since the exit.
  * @vmcs:	the VMCS (one page).
  * @vmcs_pa:	its physical address.
  * @cpu:	the CPU the VMCS is active on, or -1 (clear).
@@ -78,11 +69,6 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  */
 struct vmx_vcpu {
 	struct khv_vcpu vcpu;
-	u64 gprs[16];
-	u64 rip;
-	u64 rsp;
-	u64 rflags;
-	bool regs_dirty;
 	void *vmcs;
 	u64 vmcs_pa;
 	int cpu;

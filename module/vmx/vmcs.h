@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <asm/asm.h>
 
+#include "run_flags.h"
+
 enum vmcs_field {
 	/* 16-bit */
 	VMCS_VPID			= 0x0000,
@@ -96,7 +98,7 @@ enum vmcs_field {
 	VMCS_HOST_IDTR_BASE		= 0x6c0e,
 	VMCS_HOST_SYSENTER_ESP		= 0x6c10,
 	VMCS_HOST_SYSENTER_EIP		= 0x6c12,
-	VMCS_HOST_RSP			= 0x6c14,
+	VMCS_HOST_RSP			= VMX_HOST_RSP_FIELD,	/* vmenter.S */
 	VMCS_HOST_RIP			= 0x6c16,
 };
 

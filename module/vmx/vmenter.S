@@ -10,6 +10,8 @@
 #include <asm/unwind_hints.h>
 
 #include "../spec_asm.h"
+#include "../vcpu_regs.h"
+#include "run_flags.h"
 
 /*
  * The mitigations of KVM's vmx/vmenter.S that khv's entry does not copy,
@@ -22,9 +24,9 @@
  *	map host MMIO (guest memory is anonymous host RAM), so the
  *	MMIO-stale-data VERW is not needed; VERW runs with CLEAR_CPU_BUF(_VM)
  * khv-mitigation: X86_FEATURE_CLEAR_CPU_BUF_VM -- tested in C (run.c,
- *	khv_clear_cpu_buf_vm()): VERW before entry via RUN_VERW
+ *	khv_clear_cpu_buf_vm()): VERW before entry via VMX_RUN_VERW
  * khv-mitigation: X86_FEATURE_CLEAR_CPU_BUF -- tested in C as above
- * khv-mitigation: CLEAR_CPU_BUFFERS -- the VERW of RUN_VERW, with khv's own
+ * khv-mitigation: CLEAR_CPU_BUFFERS -- the VERW of VMX_RUN_VERW, with khv's own
  *	selector (the kernel's is KVM's only on 7.3)
  * khv-mitigation: VM_CLEAR_CPU_BUFFERS -- as CLEAR_CPU_BUFFERS
  * khv-mitigation: VERW -- as CLEAR_CPU_BUFFERS
@@ -35,41 +37,20 @@
  * khv-mitigation: RESTORE_HOST_SPEC_CTRL_BODY -- the legacy-IBRS rewrite
  *	below (X86_FEATURE_KERNEL_IBRS)
  */
-/* struct vmx_gprs: the x86 register numbers times 8 (vmx/vmx.h asserts). */
-#define G_RAX	0
-#define G_RCX	8
-#define G_RDX	16
-#define G_RBX	24
-#define G_RBP	40
-#define G_RSI	48
-#define G_RDI	56
-#define G_R8	64
-#define G_R9	72
-#define G_R10	80
-#define G_R11	88
-#define G_R12	96
-#define G_R13	104
-#define G_R14	112
-#define G_R15	120
-
-#define VMCS_HOST_RSP	0x6c14
-
-/* Flags (the third argument). */
-#define RUN_LAUNCHED	0	/* bit: VMRESUME, else VMLAUNCH */
-#define RUN_VERW	1	/* bit: clear CPU buffers before entry */
 
 .section .text, "ax"
 
 /**
  * khv_vmx_vmenter - enter the guest once.
- * @gprs (%rdi):	struct vmx_gprs: loaded before entry, stored after exit
- *			(RSP lives in the VMCS)
+ * @regs (%rdi):	struct khv_vcpu's regs[] (vcpu_regs.h): the general
+ *			registers but RSP, which the VMCS holds, are loaded
+ *			before entry and stored after exit
  * @verw_sel (%rsi):	address of a data-segment selector for VERW
- * @flags (%edx):	RUN_LAUNCHED, RUN_VERW bits
+ * @flags (%edx):	VMX_RUN_LAUNCHED, VMX_RUN_VERW (run_flags.h)
  *
  * Contract: the vCPU's VMCS is current, its host state other than HOST_RSP
  * is written, interrupts are off. Writes HOST_RSP (the stack below the saved
- * @gprs pointer), loads the guest registers, VMLAUNCHes or VMRESUMEs. The VM
+ * @regs pointer), loads the guest registers, VMLAUNCHes or VMRESUMEs. The VM
  * exit lands at khv_vmx_vmexit (HOST_RIP). Callee-saved registers are
  * preserved; guest values are cleared from every register before return;
  * the return stack buffer is refilled, SPEC_CTRL rewritten under legacy
@@ -89,33 +70,33 @@ SYM_FUNC_START(khv_vmx_vmenter)
 	push %rbx
 	push %rdi
 
-	mov $VMCS_HOST_RSP, %eax
+	mov $VMX_HOST_RSP_FIELD, %eax
 	vmwrite %rsp, %rax
 	jbe .Lfail_early
 
-	bt $RUN_VERW, %edx
-	jnc 1f
+	bt $VMX_RUN_VERW_SHIFT, %edx
+	jnc .Lno_verw
 	verw (%rsi)
-1:
-	bt $RUN_LAUNCHED, %edx
+.Lno_verw:
+	bt $VMX_RUN_LAUNCHED_SHIFT, %edx
 
 	/* MOVs keep CF, which picks VMRESUME or VMLAUNCH below. */
 	mov %rdi, %rax
-	mov G_RCX(%rax), %rcx
-	mov G_RDX(%rax), %rdx
-	mov G_RBX(%rax), %rbx
-	mov G_RBP(%rax), %rbp
-	mov G_RSI(%rax), %rsi
-	mov G_RDI(%rax), %rdi
-	mov G_R8(%rax), %r8
-	mov G_R9(%rax), %r9
-	mov G_R10(%rax), %r10
-	mov G_R11(%rax), %r11
-	mov G_R12(%rax), %r12
-	mov G_R13(%rax), %r13
-	mov G_R14(%rax), %r14
-	mov G_R15(%rax), %r15
-	mov G_RAX(%rax), %rax
+	mov VCPU_RCX(%rax), %rcx
+	mov VCPU_RDX(%rax), %rdx
+	mov VCPU_RBX(%rax), %rbx
+	mov VCPU_RBP(%rax), %rbp
+	mov VCPU_RSI(%rax), %rsi
+	mov VCPU_RDI(%rax), %rdi
+	mov VCPU_R8(%rax), %r8
+	mov VCPU_R9(%rax), %r9
+	mov VCPU_R10(%rax), %r10
+	mov VCPU_R11(%rax), %r11
+	mov VCPU_R12(%rax), %r12
+	mov VCPU_R13(%rax), %r13
+	mov VCPU_R14(%rax), %r14
+	mov VCPU_R15(%rax), %r15
+	mov VCPU_RAX(%rax), %rax
 
 	jnc .Lvmlaunch
 	UNWIND_HINT_SAVE
@@ -132,24 +113,24 @@ SYM_FUNC_START(khv_vmx_vmenter)
 SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
 	ENDBR
-	/* The guest's RAX goes below the saved pointer to struct vmx_gprs. */
+	/* The guest's RAX goes below the saved pointer to regs[]. */
 	push %rax
 	mov 8(%rsp), %rax
-	pop G_RAX(%rax)
-	mov %rcx, G_RCX(%rax)
-	mov %rdx, G_RDX(%rax)
-	mov %rbx, G_RBX(%rax)
-	mov %rbp, G_RBP(%rax)
-	mov %rsi, G_RSI(%rax)
-	mov %rdi, G_RDI(%rax)
-	mov %r8, G_R8(%rax)
-	mov %r9, G_R9(%rax)
-	mov %r10, G_R10(%rax)
-	mov %r11, G_R11(%rax)
-	mov %r12, G_R12(%rax)
-	mov %r13, G_R13(%rax)
-	mov %r14, G_R14(%rax)
-	mov %r15, G_R15(%rax)
+	pop VCPU_RAX(%rax)
+	mov %rcx, VCPU_RCX(%rax)
+	mov %rdx, VCPU_RDX(%rax)
+	mov %rbx, VCPU_RBX(%rax)
+	mov %rbp, VCPU_RBP(%rax)
+	mov %rsi, VCPU_RSI(%rax)
+	mov %rdi, VCPU_RDI(%rax)
+	mov %r8, VCPU_R8(%rax)
+	mov %r9, VCPU_R9(%rax)
+	mov %r10, VCPU_R10(%rax)
+	mov %r11, VCPU_R11(%rax)
+	mov %r12, VCPU_R12(%rax)
+	mov %r13, VCPU_R13(%rax)
+	mov %r14, VCPU_R14(%rax)
+	mov %r15, VCPU_R15(%rax)
 	xor %ebx, %ebx
 	jmp .Lclear
 
@@ -214,7 +195,7 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	xor %ecx, %ecx
 	xor %edx, %edx
 
-	/* Every path arrives with RSP at the saved @gprs pointer. */
+	/* Every path arrives with RSP at the saved @regs pointer. */
 	mov %ebx, %eax
 	add $8, %rsp
 	pop %rbx

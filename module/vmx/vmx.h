@@ -59,7 +59,6 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 
 struct khv_vcpu;
 struct khv_vm;
-struct khv_regs;
 struct khv_sregs;
 
 /* vmx.c: what every vCPU shares. */
@@ -71,7 +70,7 @@ int vmx_vpid_alloc(void);
 void vmx_vpid_free(u16 vpid);
 
 /* vmenter.S */
-int khv_vmx_vmenter(u64 *gprs, const u16 *verw_sel, u32 flags);
+int khv_vmx_vmenter(u64 *regs, const u16 *verw_sel, u32 flags);
 void khv_vmx_vmexit(void);
 
 /* vcpu.c */
@@ -80,8 +79,6 @@ void vmx_clear_cpu(void);
 struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id);
 void vmx_vcpu_free(struct khv_vcpu *vcpu);
 int vmx_vcpu_run(struct khv_vcpu *vcpu);
-void vmx_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
-int vmx_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
