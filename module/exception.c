@@ -14,7 +14,9 @@
 #include <asm/processor-flags.h>
 
 #include "compat.h"
+#include "exit.h"
 #include "khv.h"
+#include "regs.h"
 #include "x86.h"
 
 /**
@@ -77,10 +79,6 @@ EXPORT_SYMBOL_IF_KUNIT(khv_ac_is_split_lock);
 /**
  * khv_vcpu_alignment_check() - the exit handler of an alignment check.
  * @vcpu:   the vCPU.
- * @cpl:    its CPL.
- * @cr0:    its CR0.
- * @rflags: its RFLAGS.
- * @rip:    the instruction's address, for the host's split-lock warning.
  * @err:    the error code (0).
  *
  * The guest's own #AC goes back to it. A split lock is the host's: in its
@@ -90,18 +88,18 @@ EXPORT_SYMBOL_IF_KUNIT(khv_ac_is_split_lock);
  * KHV_EXIT_INTERNAL_ERROR, info[0] the vector and info[1] RIP.
  * Return: 1 to enter the guest again, 0 to exit to user space.
  */
-int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, unsigned int cpl, u64 cr0,
-			     u64 rflags, u64 rip, u32 err)
+int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, u32 err)
 {
-	struct khv_run *run = vcpu->run;
+	u64 rip = khv_rip_read(vcpu);
+	struct khv_cpu_mode m;
 
+	khv_arch->get_cpu_mode(vcpu, &m);
 	if (!khv_ac_is_split_lock(boot_cpu_has(X86_FEATURE_SPLIT_LOCK_DETECT),
-				  cpl, cr0, rflags))
+				  khv_arch->get_cpl(vcpu), m.cr0,
+				  khv_rflags_read(vcpu)))
 		return khv_arch->inject_exception(vcpu, X86_TRAP_AC, err, 0);
 	if (khv_handle_guest_split_lock(rip))
 		return 1;
-	memset(&run->internal, 0, sizeof(run->internal));
-	run->internal.info[0] = X86_TRAP_AC;
-	run->internal.info[1] = rip;
-	return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+	return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, X86_TRAP_AC,
+				 rip);
 }

@@ -154,8 +154,8 @@ enum { KHV_SEG_ES, KHV_SEG_CS, KHV_SEG_SS, KHV_SEG_DS, KHV_SEG_FS, KHV_SEG_GS };
 enum { KHV_CPU_REAL, KHV_CPU_PROT, KHV_CPU_64 };
 
 /**
- * struct khv_string_io - an INS/OUTS (with or without REP), as the backend
- *	saw it; the core checks and moves the data and the registers.
+ * struct khv_string_io - an INS/OUTS (with or without REP), as
+ *	khv_handle_io() prepares it to check and move the data (exit.c).
  * @in:        INS (port to memory) or OUTS.
  * @rep:       a REP prefix: RCX counts elements.
  * @port:      the port.
@@ -187,8 +187,9 @@ struct khv_string_io {
 };
 
 /**
- * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends embed it
- *	(struct svm_vcpu, struct vmx_vcpu) and get back with container_of().
+ * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends' vCPUs
+ *	(struct svm_vcpu, struct vmx_vcpu) start with it, and get back with
+ *	container_of(). The core allocates khv_arch->vcpu_size bytes.
  * @regs:    the guest's registers by x86 number, then RIP and RFLAGS
  *	(enum khv_reg); read and written through regs.h.
  * @regs_dirty: BIT(KHV_REG_*) of those written since the last exit, which
@@ -209,6 +210,9 @@ struct khv_string_io {
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
  * @cpuid_nent: its entries.
+ * @fpu:     the guest's x87/SSE state (FXSAVE format), kept apart from the
+ *	host's: the backend loads it before each entry and saves it after
+ *	each exit (khv_fpu_load(), khv_fpu_save()).
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -228,6 +232,7 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
+	u8 fpu[512] __aligned(16);
 };
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
@@ -297,17 +302,11 @@ void khv_spec_exit(void);
 /* vcpu.c */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
-int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id);
-void khv_vcpu_uninit(struct khv_vcpu *vcpu);
-int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
-		     u64 value);
-int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
-		       unsigned int insn_len, int mode);
-int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, unsigned int cpl);
 void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
-int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
-			    const struct khv_string_io *sio);
+
+/* exit.c (the handlers themselves: exit.h) */
+int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
+void khv_vcpu_complete_user(struct khv_vcpu *vcpu);
 
 /* kick.c: vCPUs out of the guest, for a state change or a TLB flush. */
 bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush);
@@ -323,10 +322,7 @@ int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,
 
 /* exception.c */
 void khv_machine_check(void);
-int khv_vcpu_machine_check(struct khv_vcpu *vcpu);
 bool khv_ac_is_split_lock(bool host_sld, unsigned int cpl, u64 cr0, u64 rflags);
-int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, unsigned int cpl, u64 cr0,
-			     u64 rflags, u64 rip, u32 err);
 
 /* cpuid.c */
 void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,

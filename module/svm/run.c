@@ -8,13 +8,13 @@
 #include <linux/preempt.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
-#include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
 #include <asm/special_insns.h>
 #include <asm/trapnr.h>
 
 #include "../compat.h"
+#include "../exit.h"
 #include "../khv.h"
 #include "../regs.h"
 #include "../x86.h"
@@ -134,7 +134,8 @@ static void svm_regs_store(struct khv_vcpu *vcpu, const struct svm_save *s)
 	vcpu->regs[KHV_REG_RFLAGS] = s->rflags;
 }
 
-int svm_vcpu_run(struct khv_vcpu *vcpu)
+/* khv_arch_ops.vcpu_run; its exit goes to svm_handle_exit() (exit.c). */
+enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
@@ -143,15 +144,15 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	int r;
 
 	if (!svm_asid_usable()) {
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
 	}
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
 	khv_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
 	svm_xstate_clear();
-	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
+	khv_fpu_load(vcpu);
 	svm_regs_load(vcpu, &vmcb->save);
 	vmcb->control.clean = 0;
 	/* Only a nested page fault fills it: no bytes of an earlier exit stay. */
@@ -161,9 +162,9 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
 		/* The VM is no longer running: KHV_RUN's loop says why. */
 		local_irq_enable();
-		asm volatile("fxsaveq %0" : "=m" (svm->fpu));
+		khv_fpu_save(vcpu);
 		kernel_fpu_end();
-		return 1;
+		return KHV_ENTRY_SKIPPED;
 	}
 	/* khv_vcpu_enter_guest() took the VM's tlb_gen: a change flushes. */
 	svm_asid_enter(vmcb, svm->tlb_tag, vcpu->tlb_gen, svm->flush_tlb || flush);
@@ -171,16 +172,16 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	r = svm_enter(svm, host_pa);
 	khv_vcpu_exit_guest(vcpu);
 	/* A machine check that exited the guest is the host's, on this CPU. */
-	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
 		khv_machine_check();
 	local_irq_enable();
-	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
+	khv_fpu_save(vcpu);
 	kernel_fpu_end();
 	svm_regs_store(vcpu, &vmcb->save);
 
 	if (r) {
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
 	}
 	/*
 	 * An event whose delivery the exit interrupted is delivered again. A
@@ -193,5 +194,5 @@ int svm_vcpu_run(struct khv_vcpu *vcpu)
 	else
 		vmcb->control.event_inj =
 			svm_event_reinject(vmcb->control.exit_int_info);
-	return svm_handle_exit(svm);
+	return KHV_ENTRY_EXITED;
 }

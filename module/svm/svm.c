@@ -16,6 +16,7 @@
 #include "../compat.h"
 #include "../khv.h"
 #include "svm.h"
+#include "vcpu.h"
 
 static struct svm_caps svm_caps __ro_after_init;
 
@@ -211,15 +212,22 @@ const struct khv_arch_ops khv_svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 	.pt_format = &khv_npt_format,
+	.vcpu_size = sizeof(struct svm_vcpu),
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
+	.handle_exit = svm_handle_exit,
 	.get_regs = khv_vcpu_get_regs,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
-	.inject_exception = svm_queue_exception,
+	.skip_instruction = svm_skip_instruction,
+	.inject_exception = svm_inject_exception,
+	.get_cpl = svm_get_cpl,
+	.get_cpu_mode = svm_get_cpu_mode,
+	.get_segment = svm_get_segment,
+	.insn_bytes = svm_insn_bytes,
 };

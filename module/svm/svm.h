@@ -7,7 +7,11 @@
 
 #include <linux/types.h>
 
+#include "../arch.h"
+
 struct svm_vmcb;
+struct khv_cpu_mode;
+struct khv_segment;
 struct khv_sregs;
 struct khv_vcpu;
 struct khv_vm;
@@ -91,7 +95,7 @@ u64 svm_event_reinject(u64 exit_int_info);
 
 /* vcpu.c */
 void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3);
-struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id);
+int svm_vcpu_create(struct khv_vcpu *vcpu);
 void svm_vcpu_free(struct khv_vcpu *vcpu);
 void svm_vcpu_load(struct khv_vcpu *vcpu);
 void svm_vcpu_put(struct khv_vcpu *vcpu);
@@ -100,11 +104,18 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
-/* exit.c */
-int svm_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+/* exit.c: with the exit's state, after svm_vcpu_run() */
+int svm_handle_exit(struct khv_vcpu *vcpu);
+void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
+int svm_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+unsigned int svm_get_cpl(struct khv_vcpu *vcpu);
+void svm_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
+void svm_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
+		     struct khv_segment *seg);
+unsigned int svm_insn_bytes(struct khv_vcpu *vcpu, u8 *buf, unsigned int len);
 
 /* run.c */
-int svm_vcpu_run(struct khv_vcpu *vcpu);
+enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu);
 
 int svm_check_facts(const struct svm_facts *f, struct svm_caps *caps,
 		    const char **why);

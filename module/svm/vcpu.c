@@ -24,16 +24,6 @@
 #error "khv needs CONFIG_PREEMPT_NOTIFIERS (CONFIG_KVM selects it)"
 #endif
 
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void svm_fpu_init(struct svm_vcpu *svm)
-{
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&svm->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&svm->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
 static void svm_seg_set(struct svm_segment *s, u16 sel, u64 base, u32 limit,
 			u16 attrib)
 {
@@ -112,47 +102,28 @@ static struct preempt_ops svm_preempt_ops = {
 	.sched_out = svm_sched_out,
 };
 
-struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
+/* khv_arch_ops.vcpu_create: the core allocated struct svm_vcpu, zeroed. */
+int svm_vcpu_create(struct khv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm;
+	struct svm_vcpu *svm = to_svm(vcpu);
 	struct page *page;
-	int r;
 
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
-	if (!svm)
-		return ERR_PTR(-ENOMEM);
-	r = khv_vcpu_init(&svm->vcpu, vm, id);
-	if (r)
-		goto err_free;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		r = -ENOMEM;
-		goto err_uninit;
-	}
+	if (!page)
+		return -ENOMEM;
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
-	svm_vmcb_reset(svm->vmcb, khv_npt_root(&vm->npt));
-	svm_fpu_init(svm);
+	svm_vmcb_reset(svm->vmcb, khv_npt_root(&vcpu->vm->npt));
 	svm->tlb_tag = svm_asid_new_tag();
 	preempt_notifier_init(&svm->pn, &svm_preempt_ops);
 	preempt_notifier_inc();
-	return &svm->vcpu;
-
-err_uninit:
-	khv_vcpu_uninit(&svm->vcpu);
-err_free:
-	kfree(svm);
-	return ERR_PTR(r);
+	return 0;
 }
 
 void svm_vcpu_free(struct khv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-
 	preempt_notifier_dec();
-	free_page((unsigned long)svm->vmcb);
-	khv_vcpu_uninit(vcpu);
-	kfree(svm);
+	free_page((unsigned long)to_svm(vcpu)->vmcb);
 }
 
 void svm_vcpu_load(struct khv_vcpu *vcpu)

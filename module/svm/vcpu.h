@@ -22,8 +22,6 @@
  * @tlb_tag: the vCPU's number for the ASID policy (svm/asid.c).
  * @flush_tlb: the next entry flushes the ASID (an emulated MOV to CR4).
  * @tsc_aux: the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
- * @fpu: the guest's x87/SSE state (FXSAVE format), kept apart from the
- *	host's: loaded before each entry, saved after each exit.
  */
 struct svm_vcpu {
 	struct khv_vcpu vcpu;
@@ -33,8 +31,10 @@ struct svm_vcpu {
 	u64 tlb_tag;
 	bool flush_tlb;
 	u32 tsc_aux;
-	u8 fpu[512] __aligned(16);
 };
+
+/* The core allocates khv_svm_ops.vcpu_size bytes and uses the first part. */
+static_assert(offsetof(struct svm_vcpu, vcpu) == 0);
 
 static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 {
@@ -51,8 +51,5 @@ static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 #define SEG_DB		BIT(10)
 #define SEG_G		BIT(11)
 void svm_seg_get(const struct svm_segment *s, struct khv_segment *k);
-
-/* exit.c */
-int svm_handle_exit(struct svm_vcpu *svm);
 
 #endif /* KHV_SVM_VCPU_H */

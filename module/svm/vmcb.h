@@ -11,6 +11,7 @@
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
+#include <asm/trapnr.h>
 
 /* CR intercepts (offset 0x00): bits 15:0 reads, 31:16 writes of CR0-15. */
 #define SVM_CR_WRITE(n)		BIT(16 + (n))
@@ -49,7 +50,10 @@
 
 /* Exit codes, APM Appendix C. */
 #define SVM_EXIT_WRITE_CR4	0x014
-#define SVM_EXIT_EXCP_BASE	0x040
+#define SVM_EXIT_EXCP_BASE	0x040	/* + vector */
+#define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
+#define SVM_EXIT_EXCP_AC	(SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
+#define SVM_EXIT_EXCP_MC	(SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
@@ -62,6 +66,11 @@
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_VMRUN		0x080
 #define SVM_EXIT_VMMCALL	0x081
+#define SVM_EXIT_VMLOAD		0x082
+#define SVM_EXIT_VMSAVE		0x083
+#define SVM_EXIT_STGI		0x084
+#define SVM_EXIT_CLGI		0x085
+#define SVM_EXIT_SKINIT		0x086
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
 

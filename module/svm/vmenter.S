@@ -9,6 +9,7 @@
 #include <asm/segment.h>
 
 #include "../vcpu_regs.h"
+#include "../vmenter_common.S"
 
 /*
  * The mitigations of KVM's svm/vmenter.S that khv's entry does not copy,
@@ -130,20 +131,7 @@ SYM_FUNC_START(khv_svm_vmrun)
 	 * even those popped below (an L1 miss on the pop could speculate with
 	 * the guest's value, as KVM's comment says).
 	 */
-	xor %eax, %eax
-	xor %ecx, %ecx
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %ebp, %ebp
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
-	xor %r12d, %r12d
-	xor %r13d, %r13d
-	xor %r14d, %r14d
-	xor %r15d, %r15d
+	KHV_CLEAR_GUEST_REGS
 
 	/* Before any RET: the guest may have filled the RSB. */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT

@@ -16,6 +16,7 @@
 #include <asm/tlbflush.h>
 
 #include "../compat.h"
+#include "../exit.h"
 #include "../khv.h"
 #include "../regs.h"
 #include "../x86.h"
@@ -218,59 +219,66 @@ out_debug:
 	return 0;
 }
 
-int vmx_vcpu_run(struct khv_vcpu *vcpu)
+/*
+ * khv_arch_ops.vcpu_run. After an exit (KHV_ENTRY_EXITED) the VMCS stays
+ * current, with interrupts, preemption and the kernel's FPU use as they are
+ * here, until vmx_handle_exit() has run the exit's handler.
+ */
+enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_exit e = {};
-	unsigned long flags;
+	struct vmx_exit *e = &vmx->exit;
 	bool flush;
 	u64 prev;
-	int r;
 
 	preempt_disable();
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
 	/* Interrupts off from here to vmx_put() (see vmx_load()). */
-	prev = vmx_load(vmx, &flags);
+	prev = vmx_load(vmx, &vmx->load_flags);
 	if (!prev) {
 		kernel_fpu_end();
 		preempt_enable();
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
 	}
 	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
 		/* The VM is no longer running: KHV_RUN's loop says why. */
-		vmx_put(vmx, prev, flags);
+		vmx_put(vmx, prev, vmx->load_flags);
 		kernel_fpu_end();
 		preempt_enable();
-		return 1;
+		return KHV_ENTRY_SKIPPED;
 	}
 	/* The nested page table changed since this vCPU last flushed. */
 	if (flush)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
 	vmx_entry_barriers(vcpu->vm);
-	asm volatile("fxrstorq %0" : : "m" (vmx->fpu));
-	r = vmx_enter(vmx, &e);
+	khv_fpu_load(vcpu);
+	memset(e, 0, sizeof(*e));
+	vmx->entry_error = vmx_enter(vmx, e);
 	khv_vcpu_exit_guest(vcpu);
-	asm volatile("fxsaveq %0" : "=m" (vmx->fpu));
+	khv_fpu_save(vcpu);
 
-	if (r == 1) {
-		r = vmx_fail_entry(vmx, vmcs_read(VMCS_INSN_ERROR));
-	} else if (r) {
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		vcpu->run->internal.hardware_exit_reason = r;
-		r = khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	} else {
+	if (!vmx->entry_error) {
 		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);
 		vcpu->regs[KHV_REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
 		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
-		e.qual = vmcs_read(VMCS_EXIT_QUAL);
-		e.insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+		e->qual = vmcs_read(VMCS_EXIT_QUAL);
+		e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
 		vmx_requeue_event(vmx);
-		r = vmx_handle_exit(vmx, &e);
 	}
-	vmx_put(vmx, prev, flags);
+	vmx->load_prev = prev;
+	return KHV_ENTRY_EXITED;
+}
+
+/* khv_arch_ops.handle_exit: the handler, then what vmx_vcpu_run() began ends. */
+int vmx_handle_exit(struct khv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r = vmx_exit_dispatch(vmx);
+
+	vmx_put(vmx, vmx->load_prev, vmx->load_flags);
 	kernel_fpu_end();
 	preempt_enable();
 	return r;

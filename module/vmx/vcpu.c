@@ -433,37 +433,20 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 }
 
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void vmx_fpu_init(struct vmx_vcpu *vmx)
+/* khv_arch_ops.vcpu_create: the core allocated struct vmx_vcpu, zeroed. */
+int vmx_vcpu_create(struct khv_vcpu *vcpu)
 {
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&vmx->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&vmx->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
-struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
-{
-	struct vmx_vcpu *vmx;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long flags;
 	struct page *page;
 	u64 prev;
 	int r;
 
-	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
-	if (!vmx)
-		return ERR_PTR(-ENOMEM);
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded);
-	r = khv_vcpu_init(&vmx->vcpu, vm, id);
-	if (r)
-		goto err_free;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		r = -ENOMEM;
-		goto err_uninit;
-	}
+	if (!page)
+		return -ENOMEM;
 	vmx->vmcs = page_address(page);
 	vmx->vmcs_pa = page_to_phys(page);
 	/* SDM 25.2: the region starts with the VMCS revision identifier. */
@@ -486,18 +469,13 @@ struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
 		r = -EIO;
 		goto err_vpid;
 	}
-	vmx_fpu_init(vmx);
-	return &vmx->vcpu;
+	return 0;
 
 err_vpid:
 	vmx_vpid_free(vmx->vpid);
 err_page:
 	free_page((unsigned long)vmx->vmcs);
-err_uninit:
-	khv_vcpu_uninit(&vmx->vcpu);
-err_free:
-	kfree(vmx);
-	return ERR_PTR(r);
+	return r;
 }
 
 void vmx_vcpu_free(struct khv_vcpu *vcpu)
@@ -507,8 +485,6 @@ void vmx_vcpu_free(struct khv_vcpu *vcpu)
 	vmx_clear(vmx);
 	vmx_vpid_free(vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
-	khv_vcpu_uninit(vcpu);
-	kfree(vmx);
 }
 
 static const struct {
@@ -710,6 +686,12 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply)
 	return 0;
 }
 
+/*
+ * khv_arch_ops.get_msr and set_msr: from an ioctl, and from the RDMSR and
+ * WRMSR handlers, where the VMCS is current already and interrupts are off:
+ * vmx_load() then finds it current (VMPTRST) and changes nothing, and
+ * vmx_put() leaves interrupts off.
+ */
 int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);

@@ -45,6 +45,14 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
 #define VMX_EXCEPTION_BITMAP	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | \
 				 BIT(X86_TRAP_MC))
 
+/* Exit information read while the VMCS is current. */
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u32 insn_len;
+	u32 intr_info;
+};
+
 /**
  * struct vmx_vcpu - a vCPU on Intel VMX.
  * @vcpu:	the vendor-neutral part.
@@ -65,7 +73,10 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  * @inject_err:	its error code.
  * @host_cr3:	the host CR3 last written to the VMCS.
  * @host_cr4:	the host CR4 last written to the VMCS.
- * @fpu:	the guest's x87/SSE state (FXSAVE format).
+ * @exit:	the last exit, for its handler (vmx_exit_dispatch()).
+ * @entry_error: vmx_enter()'s result for it: 0, or why the entry failed.
+ * @load_prev:	vmx_load()'s results, which vmx_handle_exit() gives
+ * @load_flags:	vmx_put() after the handler.
  */
 struct vmx_vcpu {
 	struct khv_vcpu vcpu;
@@ -86,16 +97,14 @@ struct vmx_vcpu {
 	u32 inject_err;
 	u64 host_cr3;
 	u64 host_cr4;
-	u8 fpu[512] __aligned(16);
+	struct vmx_exit exit;
+	int entry_error;
+	u64 load_prev;
+	unsigned long load_flags;
 };
 
-/* Exit information read while the VMCS is current. */
-struct vmx_exit {
-	u32 reason;
-	u64 qual;
-	u32 insn_len;
-	u32 intr_info;
-};
+/* The core allocates khv_vmx_ops.vcpu_size bytes and uses the first part. */
+static_assert(offsetof(struct vmx_vcpu, vcpu) == 0);
 
 /* A machine check exited the guest, or interrupted its entry (SDM 28.1, 27.8). */
 static inline bool vmx_exit_is_mce(const struct vmx_exit *e)
@@ -130,8 +139,6 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
 /* exit.c */
 void vmx_requeue_event(struct vmx_vcpu *vmx);
-int vmx_inject_exception(struct vmx_vcpu *vmx, u8 vector, u32 err, u64 cr2);
-int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason);
-int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+int vmx_exit_dispatch(struct vmx_vcpu *vmx);
 
 #endif /* KHV_VMX_VCPU_H */

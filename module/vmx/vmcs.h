@@ -181,7 +181,14 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define EXIT_INVD			13
 #define EXIT_RDPMC			15
 #define EXIT_VMCALL			18
-#define EXIT_VMCLEAR			19	/* .. EXIT_VMXON: VMX instructions */
+#define EXIT_VMCLEAR			19
+#define EXIT_VMLAUNCH			20
+#define EXIT_VMPTRLD			21
+#define EXIT_VMPTRST			22
+#define EXIT_VMREAD			23
+#define EXIT_VMRESUME			24
+#define EXIT_VMWRITE			25
+#define EXIT_VMXOFF			26
 #define EXIT_VMXON			27
 #define EXIT_CR_ACCESS			28
 #define EXIT_DR_ACCESS			29

@@ -11,6 +11,7 @@
 
 #include "../spec_asm.h"
 #include "../vcpu_regs.h"
+#include "../vmenter_common.S"
 #include "run_flags.h"
 
 /*
@@ -151,20 +152,7 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 
 .Lclear:
 	/* No guest value may steer speculation in the host. */
-	xor %eax, %eax
-	xor %ecx, %ecx
-	xor %edx, %edx
-	xor %ebp, %ebp
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
-	xor %r12d, %r12d
-	xor %r13d, %r13d
-	xor %r14d, %r14d
-	xor %r15d, %r15d
+	KHV_CLEAR_GUEST_REGS
 	/*
 	 * Before the first unbalanced RET: refill the return stack buffer
 	 * (retpoline/IBRS; one call with eIBRS, RSB_VMEXIT_LITE).

@@ -19,6 +19,7 @@
 
 #include "../compat.h"
 #include "../khv.h"
+#include "vcpu.h"
 #include "vmx.h"
 
 struct vmx_caps vmx_caps __ro_after_init;
@@ -247,13 +248,19 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.cpu_disable = vmx_cpu_disable,
 	.cpu_release = vmx_clear_cpu,
 	.pt_format = &khv_ept_format,
+	.vcpu_size = sizeof(struct vmx_vcpu),
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_run = vmx_vcpu_run,
+	.handle_exit = vmx_handle_exit,
 	.get_regs = khv_vcpu_get_regs,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
-	.inject_exception = vmx_queue_exception,
+	.skip_instruction = vmx_skip_instruction,
+	.inject_exception = vmx_inject_exception,
+	.get_cpl = vmx_get_cpl,
+	.get_cpu_mode = vmx_get_cpu_mode,
+	.get_segment = vmx_get_segment,
 };
