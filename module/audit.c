@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The audit trail (SPEC.md "Audit", HY-SR-17): one record per state change
+ * The audit trail (Documentation/admin-guide.rst, "Audit"): one record per state change
  * and per denial, with who (uid, pid, comm), what (operation, object),
  * before and after, and the result. Each record goes to the kernel audit
  * subsystem (where it is enabled), to the netlink monitor group, and to an

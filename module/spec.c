@@ -14,8 +14,8 @@
  *    scheduled out (a preempt notifier sees that);
  *  - while KVM shares the CPU, after a khv guest ran, when the thread is
  *    scheduled out or KHV_RUN returns, before a KVM guest can run there.
- * The write to IA32_PRED_CMD is direct: write_ibpb() is KVM's only on 7.3
- * (../shared/KERNELS.md).
+ * The write to IA32_PRED_CMD is direct: 7.3 exports write_ibpb() to KVM
+ * only (Documentation/khv-abi.rst, "Isolation on entry and exit").
  */
 #include <linux/percpu.h>
 #include <linux/preempt.h>

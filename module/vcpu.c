@@ -376,7 +376,7 @@ static void khv_vcpu_free(struct khv_vcpu *vcpu)
  * @args: the user's argument, copied in.
  *
  * Return: the fd; -EINVAL for non-zero flags or reserved words or an id at
- * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs, HY-SR-4);
+ * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs);
  * -EEXIST for an id in use; -ENOMEM.
  */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)

@@ -108,7 +108,10 @@ static int vmx_swap_msrs_load_guest(const u64 *vals)
 	return 0;
 }
 
-/* Mitigations the host asks for before a guest runs (KERNELS.md). */
+/*
+ * Mitigations the host asks for before a guest runs
+ * (Documentation/khv-abi.rst, "Isolation on entry and exit").
+ */
 static void vmx_entry_barriers(struct khv_vm *vm)
 {
 	khv_barrier_on_vm_switch(vm);

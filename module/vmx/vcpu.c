@@ -8,8 +8,9 @@
  * elsewhere, the VMCS is VMCLEARed there first (an IPI) and the TLB entries
  * of its EPT are flushed here. The VMCS that was current before, KVM's when
  * khv shares VMX with KVM, is made current again before interrupts are back
- * on (KERNELS.md 3). Exits are handled with the VMCS still current and
- * interrupts off; the handlers do not sleep.
+ * on (Documentation/khv-abi.rst, "Isolation on entry and exit"). Exits are
+ * handled with the VMCS still current and interrupts off; the handlers do
+ * not sleep.
  */
 #define pr_fmt(fmt) "khv: " fmt
 

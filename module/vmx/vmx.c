@@ -202,7 +202,7 @@ static int vmx_cpu_enable(void)
 	    (FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
 		return -EIO;
 
-	/* cr4_set_bits() keeps the kernel's CR4 shadow right (KERNELS.md). */
+	/* cr4_set_bits() keeps the kernel's CR4 shadow right. */
 	cr4_set_bits(X86_CR4_VMXE);
 	asm goto("1: vmxon %[pa]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
