@@ -235,7 +235,7 @@ static int vmx_handle_cr(struct khv_vcpu *vcpu)
 }
 
 /*
- * An NMI or an exception of VMX_EXCEPTION_BITMAP. vmx_vcpu_run() handed NMIs
+ * An NMI or an exception of VMX_EXCEPTION_BITMAP. vmx_enter() handed NMIs
  * and machine checks to the host's handlers already.
  */
 static int vmx_handle_exception(struct khv_vcpu *vcpu)

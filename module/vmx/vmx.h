@@ -91,7 +91,7 @@ int vmx_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu);
 int vmx_handle_exit(struct khv_vcpu *vcpu);
 
-/* exit.c: with the exit's state, between vmx_vcpu_run() and the end of vmx_handle_exit() */
+/* exit.c: from vmx_vcpu_run() to the end of vmx_handle_exit() */
 void vmx_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
 int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 unsigned int vmx_get_cpl(struct khv_vcpu *vcpu);
