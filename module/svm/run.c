@@ -33,7 +33,7 @@ static const u8 svm_xstate_init[1024] __aligned(64);
  * kernel_fpu_begin() saves the task's extended state but leaves it in the
  * registers, and after a context switch they may hold another task's: the
  * guest starts with YMM, ZMM and opmask registers in their initial state.
- * Not PKRU (the task's own, svm_vcpu_run() keeps it), nor x87/SSE (the
+ * Not PKRU (the task's own, svm_enter() keeps it), nor x87/SSE (the
  * guest's FXSAVE image is loaded next), nor AMX tile data (XFD may arm it).
  */
 static void svm_xstate_clear(void)
