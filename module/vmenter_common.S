@@ -4,6 +4,23 @@
  * them: not assembled on its own.
  */
 
+/* The callee-saved registers but RBP, which each entry path saves first. */
+.macro KHV_PUSH_CALLEE_SAVED
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbx
+.endm
+
+.macro KHV_POP_CALLEE_SAVED
+	pop %rbx
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+.endm
+
 /*
  * After the exit: no guest value may steer speculation in the host. Clears
  * every general register but RSP and RBX, where the entry code keeps its

@@ -63,11 +63,7 @@ SYM_DATA_LOCAL(khv_svm_verw_sel, .word __KERNEL_DS)
  */
 SYM_FUNC_START(khv_svm_vmrun)
 	push %rbp
-	push %r15
-	push %r14
-	push %r13
-	push %r12
-	push %rbx
+	KHV_PUSH_CALLEE_SAVED
 	push %rsi
 
 	mov %rdi, %rax
@@ -153,11 +149,7 @@ SYM_FUNC_START(khv_svm_vmrun)
 	xor %edx, %edx
 
 	mov %ebx, %eax
-	pop %rbx
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
+	KHV_POP_CALLEE_SAVED
 	pop %rbp
 	RET
 

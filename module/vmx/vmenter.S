@@ -64,11 +64,7 @@
 SYM_FUNC_START(khv_vmx_vmenter)
 	push %rbp
 	mov %rsp, %rbp
-	push %r15
-	push %r14
-	push %r13
-	push %r12
-	push %rbx
+	KHV_PUSH_CALLEE_SAVED
 	push %rdi
 
 	mov $VMX_HOST_RSP_FIELD, %eax
@@ -186,11 +182,7 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	/* Every path arrives with RSP at the saved @regs pointer. */
 	mov %ebx, %eax
 	add $8, %rsp
-	pop %rbx
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
+	KHV_POP_CALLEE_SAVED
 	pop %rbp
 	RET
 SYM_FUNC_END(khv_vmx_vmenter)
