@@ -19,7 +19,7 @@
 #include <linux/xarray.h>
 
 #include "khv.h"
-#include "netlink/netlink.h"
+#include "mgmt.h"
 
 /*
  * Every live VM, indexed by id. Lookups run under RCU and take a reference
@@ -146,7 +146,7 @@ int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
 	if (state != KHV_VM_STATE_RUNNING)
 		khv_vm_kick(vm);
 	wake_up_all(&vm->state_wq);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CHANGE);
 	return 0;
 }
 
@@ -211,7 +211,7 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 	struct khv_vm *vm = filp->private_data;
 
 	xa_erase(&khv_vms, vm->id);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_DELETE);
 	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm,
 		     khv_vm_state_name(READ_ONCE(vm->state)),
 		     "freed", 0);
@@ -326,7 +326,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	 * monitor group never hears of a change or deletion first; from here
 	 * the file's release announces the deletion.
 	 */
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CREATE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CREATE);
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;

@@ -8,7 +8,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
-#include <net/net_namespace.h>
 
 #include "compat.h"
 #include "khv.h"
@@ -56,19 +55,11 @@ static int khv_nl_audit_fill(struct sk_buff *skb,
  */
 void khv_nl_audit_notify(const struct khv_audit_rec *rec)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = khv_nl_event_new();
 
-	if (!genl_has_listeners(&khv_nl_family, &init_net, KHV_NLGRP_MONITOR))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (khv_nl_audit_fill(msg, rec, 0, 0, 0, KHV_CMD_AUDIT_NTF)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_multicast(&khv_nl_family, msg, 0, KHV_NLGRP_MONITOR,
-			  GFP_KERNEL);
+	if (msg)
+		khv_nl_event_send(msg, khv_nl_audit_fill(msg, rec, 0, 0, 0,
+							 KHV_CMD_AUDIT_NTF));
 }
 
 int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info)

@@ -11,6 +11,7 @@
 #include <net/genetlink.h>
 
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
 
 static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MAX_VMS_PER_USER + 1] = {
@@ -227,13 +228,18 @@ int __init khv_nl_init(void)
 	int r;
 
 	r = genl_register_family(&khv_nl_family);
-	if (r)
+	if (r) {
 		pr_err("cannot register generic netlink family %s: %d\n",
 		       KHV_FAMILY_NAME, r);
-	return r;
+		return r;
+	}
+	khv_mgmt_listen(&khv_nl_listener);
+	return 0;
 }
 
 void khv_nl_exit(void)
 {
+	/* No event is in the listener once this returns. */
+	khv_mgmt_unlisten();
 	genl_unregister_family(&khv_nl_family);
 }

@@ -13,6 +13,7 @@
 struct khv_vm;
 struct khv_audit_rec;
 struct khv_subject;
+struct khv_mgmt_listener;
 
 /* Read at most this much guest memory per request: nla_len is 16 bits. */
 #define KHV_INTROSPECT_MEM_MAX	32768
@@ -70,7 +71,10 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info);
 
-/* notify.c: @cmd is KHV_CMD_VM_{CREATE,DELETE,CHANGE}_NTF. */
+/* notify.c: the monitor group; @cmd is KHV_CMD_VM_{CREATE,DELETE,CHANGE}_NTF. */
+extern const struct khv_mgmt_listener khv_nl_listener;
+struct sk_buff *khv_nl_event_new(void);
+void khv_nl_event_send(struct sk_buff *msg, int r);
 void khv_nl_vm_notify(struct khv_vm *vm, u8 cmd);
 
 #endif /* KHV_NETLINK_H */
