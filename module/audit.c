@@ -31,6 +31,7 @@
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "mgmt.h"
 

@@ -12,7 +12,9 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "policy.h"
 
 /*
  * One layout for i386 and x86-64 VMMs (Documentation/khv-abi.rst, "32-bit

@@ -8,9 +8,27 @@
 #define KHV_MGMT_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct khv_vm;
 struct khv_audit_rec;
+
+/* vm.c: the live VMs, by id, and their lifecycle from outside. */
+struct khv_vm *khv_vm_get_next(u64 *id);
+void khv_vm_put(struct khv_vm *vm);
+struct khv_vm *khv_vm_lookup(u64 id);
+int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old);
+const char *khv_vm_state_name(u32 state);
+void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
+unsigned int khv_vms_alive(void);
+u64 khv_vms_created(void);
+
+/* limits.c: VMs per user. */
+u32 khv_max_vms_per_user(void);
+u32 khv_set_max_vms_per_user(u32 max);
+int khv_user_vm_get(kuid_t uid);
+void khv_user_vm_put(kuid_t uid);
+void khv_limits_exit(void);
 
 /* What happened to a VM (netlink: vm-create-ntf, vm-delete-ntf, vm-change-ntf). */
 enum khv_vm_event {

@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "mgmt.h"
 

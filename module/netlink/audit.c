@@ -9,6 +9,7 @@
 #include <linux/string.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "compat.h"
 #include "khv.h"
 #include "netlink.h"

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "mgmt.h"
 #include "netlink.h"

@@ -7,8 +7,10 @@
 #include <linux/string.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "netlink.h"
+#include "policy.h"
 
 static const char *const khv_nl_grant_ops[] = {
 	[KHV_GRANT_OP_CREATE] = "create",

@@ -10,8 +10,11 @@
 #include <linux/panic.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
+#include "policy.h"
 
 static u32 khv_nl_module_sig(void)
 {

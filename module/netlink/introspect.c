@@ -10,7 +10,9 @@
 #include <linux/string.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
 
 static int khv_nl_put_regs(struct sk_buff *skb, const struct khv_regs *regs,

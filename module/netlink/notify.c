@@ -7,7 +7,6 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
-#include "khv.h"
 #include "mgmt.h"
 #include "netlink.h"
 

@@ -17,8 +17,11 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
+#include "policy.h"
 
 /*
  * Serialises vm-set, so that two administrators cannot give two VMs the same
