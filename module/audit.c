@@ -30,6 +30,8 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/khv_netlink.h>
+#include <uapi/linux/khv_netlink_names.h>
 
 #include "audit.h"
 #include "khv.h"
@@ -68,24 +70,7 @@ static bool khv_audit_closing;	/* unloading: no more flush work */
 static void khv_audit_flush_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(khv_audit_flush_work, khv_audit_flush_fn);
 
-static const char *const khv_audit_op_names[] = {
-	[KHV_AUDIT_OP_VM_CREATE] = "vm-create",
-	[KHV_AUDIT_OP_VM_CLOSE] = "vm-close",
-	[KHV_AUDIT_OP_VM_SET] = "vm-set",
-	[KHV_AUDIT_OP_VM_PAUSE] = "vm-pause",
-	[KHV_AUDIT_OP_VM_RESUME] = "vm-resume",
-	[KHV_AUDIT_OP_VM_DESTROY] = "vm-destroy",
-	[KHV_AUDIT_OP_VM_VIEW] = "vm-view",
-	[KHV_AUDIT_OP_GRANT_ADD] = "grant-add",
-	[KHV_AUDIT_OP_GRANT_DEL] = "grant-del",
-	[KHV_AUDIT_OP_GRANT_VIEW] = "grant-view",
-	[KHV_AUDIT_OP_AUDIT_VIEW] = "audit-view",
-	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
-	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
-	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
-	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
-	[KHV_AUDIT_OP_HOST_SET] = "host-set",
-};
+static const char *const khv_audit_op_names[] = KHV_AUDIT_OP_NAMES;
 
 /* Documentation/admin-guide.rst "Audit" gives the ring's memory from it. */
 static_assert(sizeof(struct khv_audit_rec) == 816);

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <uapi/linux/khv_netlink_names.h>
 
 #include "audit.h"
 #include "khv.h"
@@ -106,16 +107,9 @@ struct khv_vm *khv_vm_lookup(u64 id)
 
 const char *khv_vm_state_name(u32 state)
 {
-	switch (state) {
-	case KHV_VM_STATE_RUNNING:
-		return "running";
-	case KHV_VM_STATE_PAUSED:
-		return "paused";
-	case KHV_VM_STATE_DEAD:
-		return "dead";
-	default:
-		return "?";
-	}
+	static const char *const names[] = KHV_VM_STATE_NAMES;
+
+	return state < ARRAY_SIZE(names) && names[state] ? names[state] : "?";
 }
 
 /**

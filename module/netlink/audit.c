@@ -68,12 +68,7 @@ int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_audit_state st;
 	struct sk_buff *msg;
 	void *hdr;
-	int r;
 
-	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_VIEW,
-			       "audit ring");
-	if (r)
-		return r;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -112,8 +107,7 @@ int khv_nl_audit_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	if (!seq) {
-		r = khv_nl_admin_check(cb->skb, cb->extack,
-				       KHV_AUDIT_OP_AUDIT_VIEW, "audit ring");
+		r = khv_nl_dump_admin_check(cb);
 		if (r)
 			return r;
 		seq = attrs[KHV_A_AUDIT_SEQ] ?
@@ -149,12 +143,8 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_audit_state st;
 	char old[48], new[48];
 	u32 size, burst, interval;
-	int r;
+	int r = 0;
 
-	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_SET,
-			       "audit ring");
-	if (r)
-		return r;
 	if (!tb[KHV_A_AUDIT_RING_SIZE] && !tb[KHV_A_AUDIT_DENIAL_BURST] &&
 	    !tb[KHV_A_AUDIT_DENIAL_INTERVAL]) {
 		NL_SET_ERR_MSG(info->extack,

