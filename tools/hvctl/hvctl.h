@@ -47,6 +47,12 @@ int hv_nl_exec(struct nl_msg *msg, int maxattr, hv_parse_fn parse,
 	       void *arg);
 int hv_nl_monitor(int maxattr, hv_parse_fn parse, void *arg,
 		  atomic_int *stop);
+/* An attribute's value; one that is absent reads as 0 or "". */
+uint8_t hv_get_u8(const struct nlattr *a);
+uint32_t hv_get_u32(const struct nlattr *a);
+int32_t hv_get_s32(const struct nlattr *a);
+uint64_t hv_get_u64(const struct nlattr *a);
+const char *hv_get_str(const struct nlattr *a);
 
 /* print.c: the one output path, text or JSON. */
 void print_init(bool json, bool pretty);

@@ -210,6 +210,31 @@ out:
 	return req.err;
 }
 
+uint8_t hv_get_u8(const struct nlattr *a)
+{
+	return a ? nla_get_u8(a) : 0;
+}
+
+uint32_t hv_get_u32(const struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+int32_t hv_get_s32(const struct nlattr *a)
+{
+	return (int32_t)hv_get_u32(a);
+}
+
+uint64_t hv_get_u64(const struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+const char *hv_get_str(const struct nlattr *a)
+{
+	return a ? nla_get_string((struct nlattr *)a) : "";
+}
+
 static int no_seq_check(struct nl_msg *msg, void *data)
 {
 	(void)msg;

@@ -12,47 +12,17 @@
 #include <string.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const vm_states[] = {
-	[KHV_VM_STATE_RUNNING] = "running",
-	[KHV_VM_STATE_PAUSED] = "paused",
-	[KHV_VM_STATE_DEAD] = "dead",
-};
-
-static const char *const exit_names[] = {
-	[KHV_A_EXIT_STATS_INTR] = "intr",
-	[KHV_A_EXIT_STATS_CPUID] = "cpuid",
-	[KHV_A_EXIT_STATS_HLT] = "hlt",
-	[KHV_A_EXIT_STATS_IO] = "io",
-	[KHV_A_EXIT_STATS_MSR] = "msr",
-	[KHV_A_EXIT_STATS_NPF] = "npf",
-	[KHV_A_EXIT_STATS_HYPERCALL] = "hypercall",
-	[KHV_A_EXIT_STATS_EXCEPTION] = "exception",
-	[KHV_A_EXIT_STATS_SHUTDOWN] = "shutdown",
-	[KHV_A_EXIT_STATS_OTHER] = "other",
-};
+static const char *const vm_states[] = KHV_VM_STATE_NAMES;
+static const char *const exit_names[] = KHV_A_EXIT_STATS_NAMES;
 
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val)
 {
 	return val < n && names[val] ? names[val] : "unknown";
-}
-
-static uint64_t get_u64(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static const char *get_str(struct nlattr *a)
-{
-	return a ? nla_get_string(a) : "";
 }
 
 /* The exit counters as an object "exits" (text: "exits intr N cpuid N ..."). */
@@ -65,23 +35,23 @@ static void print_exits(struct nlattr *nest)
 		return;
 	print_open_object("exits");
 	for (i = KHV_A_EXIT_STATS_INTR; i <= KHV_A_EXIT_STATS_MAX; i++)
-		print_u64(exit_names[i], get_u64(tb[i]));
+		print_u64(exit_names[i], hv_get_u64(tb[i]));
 	print_close_object();
 }
 
 /* One VM as an object: the same keys in text, JSON, lists and events. */
 void print_vm(struct nlattr **tb)
 {
-	print_u64("id", get_u64(tb[KHV_A_VM_ID]));
-	print_string("name", get_str(tb[KHV_A_VM_NAME]));
+	print_u64("id", hv_get_u64(tb[KHV_A_VM_ID]));
+	print_string("name", hv_get_str(tb[KHV_A_VM_NAME]));
 	print_string("state", hv_enum_name(vm_states, ARRAY_SIZE(vm_states),
-					   get_u32(tb[KHV_A_VM_STATE])));
-	print_string("tags", get_str(tb[KHV_A_VM_TAGS]));
-	print_u64("owner_uid", get_u32(tb[KHV_A_VM_OWNER_UID]));
-	print_u64("pid", get_u32(tb[KHV_A_VM_PID]));
-	print_u64("created_ns", get_u64(tb[KHV_A_VM_CREATED_NS]));
-	print_u64("nr_vcpus", get_u32(tb[KHV_A_VM_NR_VCPUS]));
-	print_u64("mem_bytes", get_u64(tb[KHV_A_VM_MEM_BYTES]));
+					   hv_get_u32(tb[KHV_A_VM_STATE])));
+	print_string("tags", hv_get_str(tb[KHV_A_VM_TAGS]));
+	print_u64("owner_uid", hv_get_u32(tb[KHV_A_VM_OWNER_UID]));
+	print_u64("pid", hv_get_u32(tb[KHV_A_VM_PID]));
+	print_u64("created_ns", hv_get_u64(tb[KHV_A_VM_CREATED_NS]));
+	print_u64("nr_vcpus", hv_get_u32(tb[KHV_A_VM_NR_VCPUS]));
+	print_u64("mem_bytes", hv_get_u64(tb[KHV_A_VM_MEM_BYTES]));
 	print_exits(tb[KHV_A_VM_EXITS]);
 }
 
@@ -116,7 +86,7 @@ static int vm_list(int argc, char **argv)
 static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	*(uint64_t *)arg = get_u64(tb[KHV_A_VM_ID]);
+	*(uint64_t *)arg = hv_get_u64(tb[KHV_A_VM_ID]);
 	return 0;
 }
 
