@@ -2,7 +2,8 @@
 /*
  * Clearing the branch history buffer after a VM exit (Intel BHI): the
  * kernel's clear_bhb_loop() (arch/x86/entry/entry_64.S), which 7.3 exports
- * to KVM only (../shared/KERNELS.md), copied with its layout.
+ * to KVM only (Documentation/admin-guide.rst, "Kernels"), copied with its
+ * layout.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel API differences between the kernels khv supports (6.1, 6.12,
- * 7.3; ../shared/KERNELS.md) live here and nowhere else.
+ * 7.3; Documentation/admin-guide.rst, "Kernels") live here and nowhere else.
  */
 #ifndef KHV_COMPAT_H
 #define KHV_COMPAT_H

@@ -44,7 +44,7 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* HY-SR-4: no more vCPUs than the host has online CPUs. */
+		/* No more vCPUs than the host has online CPUs. */
 		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
@@ -77,7 +77,11 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 		r = khv_create_vm_args_check(&create);
 		if (r)
 			return r;
-		/* HY-SR-18: beyond the device's mode, a create grant. */
+		/*
+		 * Beyond the device's mode, a create grant
+		 * (Documentation/admin-guide.rst, "Letting a non-root user
+		 * run VMs").
+		 */
 		r = khv_grant_check(KHV_GRANT_OP_CREATE, NULL);
 		if (r) {
 			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",

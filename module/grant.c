@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Grant resolution (SPEC.md HY-SR-18) and tag syntax: pure functions of
- * their arguments, so that grant_test.c can feed any rule set. Who the
- * caller is and where the rules live is policy.c's business.
+ * Grant resolution (Documentation/admin-guide.rst, "Who may do what") and
+ * tag syntax: pure functions of their arguments, so that grant_test.c can
+ * feed any rule set. Who the caller is and where the rules live is
+ * policy.c's business.
  */
 #include <linux/bsearch.h>
 #include <linux/cred.h>
@@ -80,8 +81,8 @@ static bool khv_grant_object_matches(const struct khv_grant_rule *rule,
  * @target: the VM (id and tags), or the host (vm_id 0).
  *
  * A matching deny wins over any number of matching allows, whatever their
- * order or how specific their objects are (HY-SR-18: deny entries override
- * inherited allows).
+ * order or how specific their objects are (deny entries override inherited
+ * allows: Documentation/admin-guide.rst, "Who may do what").
  *
  * Return: KHV_GRANT_DENY, KHV_GRANT_ALLOW, or KHV_GRANT_NONE when no rule
  * matches (the caller then denies anyone without CAP_SYS_ADMIN).

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Grant rules (SPEC.md HY-SR-18): the administrator's table of
- * subject x operation x object -> allow | deny, and the check every
- * management operation and KHV_CREATE_VM makes against it before any
- * effect. CAP_SYS_ADMIN passes every check; anyone else needs a matching
- * allow and no matching deny (grant.c resolves), for every credential the
- * request carries (struct khv_subject).
+ * Grant rules (Documentation/admin-guide.rst, "Who may do what"): the
+ * administrator's table of subject x operation x object -> allow | deny,
+ * and the check every management operation and KHV_CREATE_VM makes
+ * against it before any effect. CAP_SYS_ADMIN passes every check; anyone
+ * else needs a matching allow and no matching deny (grant.c resolves), for
+ * every credential the request carries (struct khv_subject).
  */
 #define pr_fmt(fmt) "khv: " fmt
 

@@ -15,7 +15,7 @@
  *  - while KVM shares the CPU, after a khv guest ran, when the thread is
  *    scheduled out or KHV_RUN returns, before a KVM guest can run there.
  * The write to IA32_PRED_CMD is direct: write_ibpb() is KVM's only on 7.3
- * (../shared/KERNELS.md).
+ * (Documentation/admin-guide.rst, "Kernels").
  */
 #include <linux/percpu.h>
 #include <linux/preempt.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Who has VMX/SVM switched on, and khv's claim on it (../shared/KERNELS.md).
+ * Who has VMX/SVM switched on, and khv's claim on it
+ * (Documentation/khv-abi.rst, "Virtualization ownership").
  *
  * khv needs virtualization on every online CPU while it has at least one VM.
  * At the first VM it looks at the CPUs:

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * host-get: the host's virtualization facts, limits and platform integrity
- * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1. Anyone
- * may ask; the number of VMs counts only those the caller may view.
- * host-set: its limits.
+ * (module signature, kernel taint, lockdown: host-get in
+ * Documentation/netlink/specs/khv.yaml). Anyone may ask; the number of VMs
+ * counts only those the caller may view. host-set: its limits.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Introspection from outside the VM (SPEC.md HY-SR-14/15): a vCPU's
+ * Introspection from outside the VM (Documentation/admin-guide.rst,
+ * "Introspection"): a vCPU's
  * registers and guest-physical memory, for a privileged monitor. Each
  * needs the introspect grant (or CAP_SYS_ADMIN) and each read, allowed or
  * not, is audited. Nothing is written.
