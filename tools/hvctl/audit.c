@@ -103,8 +103,6 @@ static int audit_show(int argc, char **argv)
 		if (r)
 			return r;
 	}
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, 0);
 	if (!msg)
 		return EXIT_KERNEL;
@@ -160,8 +158,6 @@ static int audit_set(int argc, char **argv)
 			return hv_usage_error("%s \"%s\" too large", keys[k], argv[1]);
 		given[k] = true;
 	}
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel bounds them, and says so. */
 	msg = hv_nl_msg(KHV_CMD_AUDIT_SET, 0);
 	if (!msg)

@@ -51,20 +51,9 @@ static int grant_print(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int grant_list(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	int r;
-
 	if (argc > 0)
 		return hv_usage_error("grant list: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	msg = hv_nl_msg(KHV_CMD_GRANT_GET, NLM_F_DUMP);
-	if (!msg)
-		return EXIT_KERNEL;
-	print_open_array(NULL);
-	r = hv_nl_exec(msg, KHV_A_GRANT_MAX, grant_print, NULL);
-	print_close_array();
-	return r ? EXIT_KERNEL : EXIT_OK;
+	return hv_nl_dump_array(KHV_CMD_GRANT_GET, KHV_A_GRANT_MAX, grant_print);
 }
 
 static int added_print(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -126,8 +115,6 @@ static int grant_add(int argc, char **argv)
 	if (action < 0)
 		return hv_usage_error("grant add: \"%s\" is not allow or deny", argv[i]);
 
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_GRANT_ADD, 0);
 	if (!msg ||
 	    nla_put_u32(msg, KHV_A_GRANT_SUBJECT_TYPE, subject_type) ||
@@ -155,8 +142,6 @@ static int grant_del(int argc, char **argv)
 		return r;
 	if (id > UINT32_MAX)
 		return hv_usage_error("grant id \"%s\" too large", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_GRANT_DEL, 0);
 	if (!msg || nla_put_u32(msg, KHV_A_GRANT_ID, id))
 		return EXIT_KERNEL;

@@ -62,8 +62,6 @@ static int host_show(int argc, char **argv)
 
 	if (argc > 0)
 		return hv_usage_error("host show: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_HOST_GET, 0);
 	if (!msg || hv_nl_exec(msg, KHV_A_HOST_MAX, host_print, NULL))
 		return EXIT_KERNEL;
@@ -84,8 +82,6 @@ static int host_set(int argc, char **argv)
 		return r;
 	if (max > UINT32_MAX)
 		return hv_usage_error("max-vms-per-user \"%s\" too large", argv[1]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel bounds it (1 to 1024), and says so. */
 	msg = hv_nl_msg(KHV_CMD_HOST_SET, 0);
 	if (!msg || nla_put_u32(msg, KHV_A_HOST_MAX_VMS_PER_USER, max))

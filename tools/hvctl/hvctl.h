@@ -45,6 +45,7 @@ void hv_nl_close(void);
 struct nl_msg *hv_nl_msg(uint8_t cmd, int flags);
 int hv_nl_exec(struct nl_msg *msg, int maxattr, hv_parse_fn parse,
 	       void *arg);
+int hv_nl_dump_array(uint8_t cmd, int maxattr, hv_parse_fn parse);
 int hv_nl_monitor(int maxattr, hv_parse_fn parse, void *arg,
 		  atomic_int *stop);
 /* An attribute's value; one that is absent reads as 0 or "". */

@@ -87,8 +87,6 @@ static int introspect_regs(int argc, char **argv)
 		return r;
 	if (vcpu > UINT32_MAX)
 		return hv_usage_error("vCPU id \"%s\" is too large", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_INTROSPECT_REGS, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_INTROSPECT_VM_ID, id) ||
 	    nla_put_u32(msg, KHV_A_INTROSPECT_VCPU_ID, vcpu))
@@ -114,8 +112,6 @@ static int introspect_mem(int argc, char **argv)
 		return r;
 	if (len > UINT32_MAX)
 		return hv_usage_error("LEN \"%s\" is too large", argv[1]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel bounds LEN (32768), and says so. */
 	msg = hv_nl_msg(KHV_CMD_INTROSPECT_MEM, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_INTROSPECT_VM_ID, id) ||

@@ -67,20 +67,9 @@ static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int vm_list(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	int r;
-
 	if (argc > 0)
 		return hv_usage_error("vm list: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
-	if (!msg)
-		return EXIT_KERNEL;
-	print_open_array(NULL);
-	r = hv_nl_exec(msg, KHV_A_VM_MAX, vm_print, NULL);
-	print_close_array();
-	return r ? EXIT_KERNEL : EXIT_OK;
+	return hv_nl_dump_array(KHV_CMD_VM_GET, KHV_A_VM_MAX, vm_print);
 }
 
 static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -95,8 +84,6 @@ static int vm_by_name(const char *name, uint64_t *id)
 {
 	struct nl_msg *msg;
 
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, name))
 		return EXIT_KERNEL;
@@ -189,8 +176,6 @@ static int vm_show(int argc, char **argv)
 	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
@@ -222,8 +207,6 @@ static int vm_set(int argc, char **argv)
 	}
 	if (!val[0] && !val[1])
 		return hv_usage_error("vm set: nothing to set (name NAME, tags TAGS)");
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel validates both, and says what is wrong. */
 	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
@@ -243,8 +226,6 @@ static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
 	r = vm_id_arg(argc, argv, usage, &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(cmd, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
