@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Introspection from outside the VM (Documentation/admin-guide.rst,
- * "Introspection"): a vCPU's
- * registers and guest-physical memory, for a privileged monitor. Each
- * needs the introspect grant (or CAP_SYS_ADMIN) and each read, allowed or
- * not, is audited. Nothing is written.
+ * "Introspection"): a vCPU's registers and guest-physical memory, for a
+ * privileged monitor. Each needs the introspect grant (or CAP_SYS_ADMIN:
+ * khv_nl_pre_vm() checks) and each read, allowed or not, is audited.
+ * Nothing is written.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -13,7 +13,6 @@
 
 #include "audit.h"
 #include "khv.h"
-#include "mgmt.h"
 #include "netlink.h"
 
 static int khv_nl_put_regs(struct sk_buff *skb, const struct khv_regs *regs,
