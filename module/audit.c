@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The audit trail (Documentation/admin-guide.rst, "Audit"): one record per state change
- * and per denial, with who (uid, pid, comm), what (operation, object),
- * before and after, and the result. Each record goes to the kernel audit
- * subsystem (where it is enabled), to the netlink monitor group, and to an
- * in-module ring that the administrator sizes (audit_ring_size, audit-set)
- * and reads by sequence number: a record dropped from the ring is counted in
- * "lost" and leaves a visible gap in the sequence, never a silent one.
+ * The audit trail (Documentation/admin-guide.rst, "Audit"): one record per
+ * state change and per denial, with who (uid, pid, comm), what (operation,
+ * object), before and after, and the result. Each record goes to the kernel
+ * audit subsystem (where it is enabled), to the management plane's listener
+ * (the netlink monitor group: mgmt.c), and to an in-module ring that the
+ * administrator sizes (audit_ring_size, audit-set) and reads by sequence
+ * number: a record dropped from the ring is counted in "lost" and leaves a
+ * visible gap in the sequence, never a silent one.
  *
  * A record is written in place in the ring, under the lock that numbers it,
- * and sent to the monitor group before the lock is dropped: no allocation
- * can lose it from the ring, and listeners hear the records in sequence
- * order. Denials are rate-limited per subject
- * (audit_limit.c); what the limit suppresses is summed up in one record.
+ * and handed to the listener before the lock is dropped: no allocation can
+ * lose it from the ring, and listeners hear the records in sequence order.
+ * Denials are rate-limited per subject (audit_limit.c); what the limit
+ * suppresses is summed up in one record.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -29,9 +30,12 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/khv_netlink.h>
+#include <uapi/linux/khv_netlink_names.h>
 
+#include "audit.h"
 #include "khv.h"
-#include "netlink/netlink.h"
+#include "mgmt.h"
 
 static unsigned int audit_ring_size = 1024;
 module_param(audit_ring_size, uint, 0444);
@@ -61,29 +65,12 @@ static u64 khv_audit_first_seq = 1;
 static u64 khv_audit_lost;
 static u64 khv_audit_suppressed;
 static struct khv_audit_limiter khv_audit_limiter;
-static bool khv_audit_closing;	/* unloading: the netlink family is gone */
+static bool khv_audit_closing;	/* unloading: no more flush work */
 
 static void khv_audit_flush_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(khv_audit_flush_work, khv_audit_flush_fn);
 
-static const char *const khv_audit_op_names[] = {
-	[KHV_AUDIT_OP_VM_CREATE] = "vm-create",
-	[KHV_AUDIT_OP_VM_CLOSE] = "vm-close",
-	[KHV_AUDIT_OP_VM_SET] = "vm-set",
-	[KHV_AUDIT_OP_VM_PAUSE] = "vm-pause",
-	[KHV_AUDIT_OP_VM_RESUME] = "vm-resume",
-	[KHV_AUDIT_OP_VM_DESTROY] = "vm-destroy",
-	[KHV_AUDIT_OP_VM_VIEW] = "vm-view",
-	[KHV_AUDIT_OP_GRANT_ADD] = "grant-add",
-	[KHV_AUDIT_OP_GRANT_DEL] = "grant-del",
-	[KHV_AUDIT_OP_GRANT_VIEW] = "grant-view",
-	[KHV_AUDIT_OP_AUDIT_VIEW] = "audit-view",
-	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
-	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
-	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
-	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
-	[KHV_AUDIT_OP_HOST_SET] = "host-set",
-};
+static const char *const khv_audit_op_names[] = KHV_AUDIT_OP_NAMES;
 
 /* Documentation/admin-guide.rst "Audit" gives the ring's memory from it. */
 static_assert(sizeof(struct khv_audit_rec) == 816);
@@ -167,7 +154,7 @@ static void khv_audit_copy(char *dst, const char *src, size_t len)
 
 /*
  * Number a record, write it in the ring (evicting the oldest when it is
- * full) and send it to the monitor group, under khv_audit_lock so that
+ * full) and hand it to the listener, under khv_audit_lock so that
  * listeners hear the records in sequence order.
  */
 static void khv_audit_commit(struct khv_audit_entry *e)
@@ -194,8 +181,7 @@ static void khv_audit_commit(struct khv_audit_entry *e)
 	khv_audit_copy(rec->object, e->object, sizeof(rec->object));
 	khv_audit_copy(rec->old, e->old, sizeof(rec->old));
 	khv_audit_copy(rec->new, e->new, sizeof(rec->new));
-	if (!khv_audit_closing)
-		khv_nl_audit_notify(rec);
+	khv_mgmt_audit_record(rec);
 }
 
 /*
@@ -450,8 +436,8 @@ int khv_audit_init(void)
 }
 
 /*
- * Unload (the netlink family is gone): the windows still open are summed up
- * now, for the kernel audit log, rather than never.
+ * Unload (the netlink family and its listener are gone): the windows still
+ * open are summed up now, for the kernel audit log, rather than never.
  */
 void khv_audit_exit(void)
 {

@@ -16,8 +16,8 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
+#include "audit.h"
 #include "compat.h"
-#include "khv.h"
 
 static void khv_audit_summarise(const struct khv_audit_subject *s,
 				struct khv_audit_summary *sum)

@@ -7,8 +7,8 @@
 #include <linux/slab.h>
 #include <linux/time64.h>
 
+#include "audit.h"
 #include "compat.h"
-#include "khv.h"
 
 #define SEC	NSEC_PER_SEC
 #define NOBODY	65534

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel API differences between the kernels khv supports (6.1, 6.12,
- * 7.3; Documentation/admin-guide.rst, "Living with KVM") live here and
- * nowhere else.
+ * 7.3; Documentation/admin-guide.rst, "Kernels") live here and nowhere else.
  */
 #ifndef KHV_COMPAT_H
 #define KHV_COMPAT_H
@@ -131,6 +130,17 @@
 #define khv_genl_dump_attrs(cb)		(genl_info_dump(cb)->attrs)
 #else
 #define khv_genl_dump_attrs(cb)		(genl_dumpit_info(cb)->attrs)
+#endif
+
+/*
+ * 6.2 split a family's operations into one per do and dump (struct
+ * genl_split_ops) and hands the family's pre_doit and post_doit the one that
+ * runs; 6.1 hands them the struct genl_ops. Both have cmd and internal_flags.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define khv_genl_op			genl_split_ops
+#else
+#define khv_genl_op			genl_ops
 #endif
 
 /* How KVM hands a guest's machine check to the host's handler. */

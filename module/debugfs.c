@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 
 #include "khv.h"
+#include "mgmt.h"
 
 static struct dentry *khv_debugfs_dir;
 

@@ -12,7 +12,9 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "policy.h"
 
 /*
  * One layout for i386 and x86-64 VMMs (Documentation/khv-abi.rst, "32-bit
@@ -42,7 +44,7 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* No more vCPUs than the host has online CPUs (khv-abi.rst). */
+		/* No more vCPUs than the host has online CPUs. */
 		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
@@ -75,7 +77,11 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 		r = khv_create_vm_args_check(&create);
 		if (r)
 			return r;
-		/* Beyond the device's mode, a create grant (admin-guide.rst). */
+		/*
+		 * Beyond the device's mode, a create grant
+		 * (Documentation/admin-guide.rst, "Letting a non-root user
+		 * run VMs").
+		 */
 		r = khv_grant_check(KHV_GRANT_OP_CREATE, NULL);
 		if (r) {
 			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",

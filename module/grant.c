@@ -13,7 +13,7 @@
 #include <linux/user_namespace.h>
 
 #include "compat.h"
-#include "khv.h"
+#include "grant.h"
 
 static int khv_grant_gid_cmp(const void *key, const void *elt)
 {

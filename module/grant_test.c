@@ -6,7 +6,7 @@
 #include <linux/cred.h>
 
 #include "compat.h"
-#include "khv.h"
+#include "grant.h"
 
 #define UID_ALICE	1000
 #define UID_BOB		1001

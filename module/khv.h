@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * khv: the vendor-neutral core's shared declarations.
+ * khv: the vendor-neutral core's shared declarations. The management plane's
+ * are apart, for the files that use them: mgmt.h (VM lookups, limits,
+ * events), policy.h and grant.h (grants), audit.h (the audit trail).
  */
 #ifndef KHV_H
 #define KHV_H
@@ -15,10 +17,12 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <uapi/linux/khv.h>
+/* A VM's state is enum khv_vm_state of the management plane's ABI. */
 #include <uapi/linux/khv_netlink.h>
 
 #include "arch.h"
 #include "decode.h"
+#include "labels.h"
 #include "mmu/mmu.h"
 #include "vcpu_regs.h"
 
@@ -48,11 +52,6 @@ struct khv_memslot {
 /* max_vms_per_user's default: no user takes more than a sixteenth. */
 #define KHV_MAX_VMS_PER_USER	64
 #define KHV_MAX_VCPUS	64
-
-#define KHV_VM_NAME_MAX	64	/* bytes, with the NUL */
-#define KHV_VM_TAGS_MAX	256	/* bytes of the comma-separated list, NUL */
-#define KHV_TAG_MAX	32	/* bytes of one tag, with the NUL */
-#define KHV_VM_NR_TAGS	8	/* tags a VM may have */
 
 /* struct khv_vcpu's mode (kick.c). */
 #define KHV_VCPU_OUTSIDE_GUEST	0
@@ -259,23 +258,9 @@ u32 khv_virt_owner(void);
 unsigned int khv_virt_users(void);
 void khv_virt_report(void);
 
-/* vm.c */
+/* vm.c: the VM fd (the management plane's calls: mgmt.h). */
 int khv_vm_create(const struct khv_create_vm *args);
-struct khv_vm *khv_vm_get_next(u64 *id);
-void khv_vm_put(struct khv_vm *vm);
-struct khv_vm *khv_vm_lookup(u64 id);
-int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old);
 int khv_vm_wait_running(struct khv_vm *vm);
-void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
-unsigned int khv_vms_alive(void);
-u64 khv_vms_created(void);
-
-/* limits.c: VMs per user. */
-u32 khv_max_vms_per_user(void);
-u32 khv_set_max_vms_per_user(u32 max);
-int khv_user_vm_get(kuid_t uid);
-void khv_user_vm_put(kuid_t uid);
-void khv_limits_exit(void);
 
 /* mem.c */
 int khv_vm_mem_init(struct khv_vm *vm);
@@ -329,167 +314,6 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 		    u32 id);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
-
-/* grant.c: pure grant resolution and tag syntax, KUnit-tested (grant_test.c). */
-struct khv_grant_rule {
-	u32 id;
-	u32 subject_type;	/* KHV_GRANT_SUBJECT_* */
-	u32 subject;		/* uid or gid, initial user namespace */
-	u32 op;			/* KHV_GRANT_OP_* */
-	u32 object_type;	/* KHV_GRANT_OBJECT_* */
-	u32 action;		/* KHV_GRANT_ACTION_* */
-	u64 vm_id;		/* object VM */
-	char tag[KHV_TAG_MAX];	/* object TAG */
-};
-
-/*
- * Who asks: effective uid and gid, and every supplementary group (sorted, as
- * in a struct cred; NULL for none), all in the initial user namespace.
- */
-struct khv_grant_actor {
-	u32 uid;
-	u32 gid;
-	const struct group_info *groups;
-};
-
-/* What is asked about: a VM (its id and tags), or the host (vm_id 0). */
-struct khv_grant_target {
-	u64 vm_id;
-	const char *tags;
-};
-
-enum khv_grant_verdict {
-	KHV_GRANT_NONE,		/* no rule matches: deny without CAP_SYS_ADMIN */
-	KHV_GRANT_ALLOW,
-	KHV_GRANT_DENY,
-};
-
-enum khv_grant_verdict khv_grant_resolve(const struct khv_grant_rule *rules,
-					 unsigned int n,
-					 const struct khv_grant_actor *actor,
-					 u32 op,
-					 const struct khv_grant_target *target);
-bool khv_tag_valid(const char *tag);
-bool khv_tags_valid(const char *tags);
-bool khv_tags_has(const char *tags, const char *tag);
-
-/* policy.c: grant rules and their checks against a caller's credentials. */
-#define KHV_GRANT_MAX	256
-
-/*
- * Whom a check is for: the credentials that sent the request and, for a
- * netlink socket opened by someone else, those of its opener (both must be
- * allowed: Documentation/admin-guide.rst, "Who may do what"); and whether
- * CAP_SYS_ADMIN, which no grant restricts, was found in both.
- */
-struct khv_subject {
-	const struct cred *cred;
-	const struct cred *opener;	/* NULL: the same as @cred */
-	bool admin;
-};
-
-bool khv_grant_allows(const struct khv_subject *s, u32 op,
-		      struct khv_vm *vm);
-bool khv_grant_allows_tags(const struct khv_subject *s, u32 op,
-			   struct khv_vm *vm, const char *tags);
-int khv_grant_check(u32 op, struct khv_vm *vm);
-int khv_grant_add(const struct khv_grant_rule *rule, u32 *id);
-int khv_grant_del(u32 id);
-bool khv_grant_get_next(u32 *id, struct khv_grant_rule *rule);
-void khv_grant_exit(void);
-
-/*
- * audit.c: one record per state change and per denial. A record's strings
- * hold the longest value khv writes, so that no record is ever cut: the
- * object "vm ID NAME" and the value "name=NAME tags=TAGS".
- */
-#define KHV_AUDIT_OBJ_MAX	(sizeof("vm 18446744073709551615 ") + \
-				 KHV_VM_NAME_MAX - 1)
-#define KHV_AUDIT_VAL_MAX	(sizeof("name= tags=") + KHV_VM_NAME_MAX - 1 + \
-				 KHV_VM_TAGS_MAX - 1)
-#define KHV_AUDIT_RING_MIN	16
-#define KHV_AUDIT_RING_MAX	65536
-
-struct khv_audit_rec {
-	u64 seq;
-	u64 time_ns;
-	u64 vm_id;
-	u64 suppressed;		/* audit-suppressed: the denials it sums up */
-	u32 uid;
-	u32 pid;
-	u32 op;			/* KHV_AUDIT_OP_* */
-	s32 result;		/* 0 or -errno */
-	char comm[TASK_COMM_LEN];
-	char object[KHV_AUDIT_OBJ_MAX];
-	char old[KHV_AUDIT_VAL_MAX];
-	char new[KHV_AUDIT_VAL_MAX];
-};
-
-struct khv_audit_state {
-	u32 ring_size;
-	u64 next_seq;
-	u64 first_seq;
-	u64 lost;
-	u64 suppressed;
-	u32 denial_burst;
-	u32 denial_interval;
-};
-
-/* The limits of audit-set's fields (Documentation/admin-guide.rst "Audit"). */
-#define KHV_AUDIT_BURST_MAX	65536
-#define KHV_AUDIT_INTERVAL_MAX	86400
-
-void khv_audit(u32 op, u64 vm_id, const char *object, const char *old,
-	       const char *new, int result);
-void khv_audit_vm(u32 op, struct khv_vm *vm, const char *old,
-		  const char *new, int result);
-const char *khv_audit_op_name(u32 op);
-const char *khv_vm_state_name(u32 state);
-int khv_audit_init(void);
-void khv_audit_exit(void);
-void khv_audit_get_state(struct khv_audit_state *st);
-int khv_audit_resize(u32 size);
-void khv_audit_set_limit(u32 burst, u32 interval);
-bool khv_audit_read(u64 *seq, struct khv_audit_rec *rec);
-
-/*
- * audit_limit.c: the denial rate limit, per subject (uid). Pure: the caller
- * holds the audit lock and says what time it is (monotonic ns).
- */
-#define KHV_AUDIT_SUBJECTS	64
-
-/* One subject's denials in its current window; window_end 0: slot free. */
-struct khv_audit_subject {
-	u64 window_end;
-	u64 suppressed;
-	u32 uid;
-	u32 recorded;
-	u32 ops;		/* BIT(KHV_AUDIT_OP_*) of the suppressed */
-	u32 pid;		/* the last suppressed denial's actor */
-	char comm[TASK_COMM_LEN];
-};
-
-struct khv_audit_limiter {
-	u32 burst;		/* denials recorded per window; 0: no limit */
-	u64 interval_ns;
-	struct khv_audit_subject subj[KHV_AUDIT_SUBJECTS];
-};
-
-/* What a subject's window suppressed, for its audit-suppressed record. */
-struct khv_audit_summary {
-	u64 suppressed;
-	u32 uid;
-	u32 pid;
-	u32 ops;
-	char comm[TASK_COMM_LEN];
-};
-
-bool khv_audit_limit(struct khv_audit_limiter *l, u64 now, u32 uid, u32 op,
-		     u32 pid, const char *comm, struct khv_audit_summary *sum,
-		     bool *flush);
-bool khv_audit_limit_expire(struct khv_audit_limiter *l, u64 now,
-			    struct khv_audit_summary *sum);
-u64 khv_audit_limit_next(const struct khv_audit_limiter *l);
 
 /* dev.c */
 long khv_check_extension(unsigned long cap);

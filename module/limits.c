@@ -15,6 +15,7 @@
 #include <linux/xarray.h>
 
 #include "khv.h"
+#include "mgmt.h"
 
 static int khv_max_vms_per_user_set(const char *val,
 				    const struct kernel_param *kp)

@@ -9,9 +9,12 @@
 #include <linux/module.h>
 #include <asm/processor.h>
 
+#include "audit.h"
 #include "compat.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink/netlink.h"
+#include "policy.h"
 
 const struct khv_arch_ops *khv_arch __ro_after_init;
 

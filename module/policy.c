@@ -17,6 +17,7 @@
 #include <linux/user_namespace.h>
 
 #include "khv.h"
+#include "policy.h"
 
 /* Protects khv_grants[], khv_nr_grants and khv_grant_next_id. */
 static DEFINE_MUTEX(khv_grant_lock);

@@ -17,9 +17,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <uapi/linux/khv_netlink_names.h>
 
+#include "audit.h"
 #include "khv.h"
-#include "netlink/netlink.h"
+#include "mgmt.h"
 
 /*
  * Every live VM, indexed by id. Lookups run under RCU and take a reference
@@ -105,16 +107,9 @@ struct khv_vm *khv_vm_lookup(u64 id)
 
 const char *khv_vm_state_name(u32 state)
 {
-	switch (state) {
-	case KHV_VM_STATE_RUNNING:
-		return "running";
-	case KHV_VM_STATE_PAUSED:
-		return "paused";
-	case KHV_VM_STATE_DEAD:
-		return "dead";
-	default:
-		return "?";
-	}
+	static const char *const names[] = KHV_VM_STATE_NAMES;
+
+	return state < ARRAY_SIZE(names) && names[state] ? names[state] : "?";
 }
 
 /**
@@ -146,7 +141,7 @@ int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
 	if (state != KHV_VM_STATE_RUNNING)
 		khv_vm_kick(vm);
 	wake_up_all(&vm->state_wq);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CHANGE);
 	return 0;
 }
 
@@ -211,7 +206,7 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 	struct khv_vm *vm = filp->private_data;
 
 	xa_erase(&khv_vms, vm->id);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_DELETE);
 	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm,
 		     khv_vm_state_name(READ_ONCE(vm->state)),
 		     "freed", 0);
@@ -326,7 +321,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	 * monitor group never hears of a change or deletion first; from here
 	 * the file's release announces the deletion.
 	 */
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CREATE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CREATE);
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;

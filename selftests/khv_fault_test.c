@@ -42,37 +42,9 @@
 #define ALIAS(i)	((uint64_t)(i) << 21)	/* the virtual address of pd[i] */
 #define RAM_OFF		0x9000			/* a free page of guest RAM */
 
-#define VM_CREATE(vm, size) do {						\
-	(vm) = vm_create(size);							\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create(0x%zx): %s", (size_t)(size), strerror(errno)); \
-} while (0)
-
-#define VM_CREATE_LONG_MODE(vm) do {						\
-	(vm) = vm_create_long_mode();						\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create_long_mode: %s", strerror(errno));		\
-} while (0)
-
-#define VCPU_ADD(vcpu, vm, id) do {						\
-	(vcpu) = vcpu_add((vm), (id));						\
-	ASSERT_NE(NULL, (vcpu))							\
-		TH_LOG("KHV_CREATE_VCPU %u: %s", (unsigned int)(id), strerror(errno)); \
-} while (0)
-
-/* One KHV_RUN that must succeed and end with @reason. */
-#define RUN_EXPECT(vcpu, reason) do {						\
-	char __why[256];							\
-	int __r = vcpu_run(vcpu);						\
-	ASSERT_EQ(0, __r) TH_LOG("KHV_RUN: %s", strerror(-__r));		\
-	vcpu_describe_exit((vcpu), __why, sizeof(__why));			\
-	ASSERT_EQ((reason), (vcpu)->run->exit_reason)				\
-		TH_LOG("expected %s, got %s", exit_reason_str(reason), __why);	\
-} while (0)
-
 /* The next exit is port I/O: @dir, @port, @size, @count. */
 #define EXPECT_IO(vcpu, dir, _port, _size, _count) do {				\
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);						\
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);				\
 	EXPECT_EQ((dir), (vcpu)->run->io.direction);				\
 	EXPECT_EQ((_port), (vcpu)->run->io.port);				\
 	EXPECT_EQ((_size), (vcpu)->run->io.size);				\
@@ -94,36 +66,6 @@ static uint32_t io_out32(struct __test_metadata *_metadata,
 	memcpy(&v, io_data(vcpu), 4);
 	return v;
 }
-
-/* Run a C guest to its next ucall; anything else fails the test with a reason. */
-static uint64_t run_to_ucall(struct __test_metadata *_metadata,
-			     struct khv_test_vcpu *vcpu, struct ucall *uc)
-{
-	char file[128], msg[256], why[256];
-	uint64_t cmd;
-	int r;
-
-	r = vcpu_run(vcpu);
-	EXPECT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
-	if (r)
-		return UCALL_NONE;
-	cmd = vcpu_get_ucall(vcpu, uc, file, sizeof(file), msg, sizeof(msg));
-	if (cmd == UCALL_NONE) {
-		vcpu_describe_exit(vcpu, why, sizeof(why));
-		EXPECT_NE(UCALL_NONE, cmd) TH_LOG("not a ucall: %s", why);
-	} else if (cmd == UCALL_ASSERT) {
-		EXPECT_NE(UCALL_ASSERT, cmd)
-			TH_LOG("%s:%llu: %s (0x%llx, 0x%llx)", file, (unsigned long long)uc->line,
-			       msg, (unsigned long long)uc->args[0],
-			       (unsigned long long)uc->args[1]);
-	}
-	return cmd;
-}
-
-#define RUN_TO_UCALL(vcpu, uc, want) do {					\
-	uint64_t __cmd = run_to_ucall(_metadata, (vcpu), (uc));			\
-	ASSERT_EQ((uint64_t)(want), __cmd);					\
-} while (0)
 
 /* The backend khv chose: KHV_VENDOR_INTEL or KHV_VENDOR_AMD. */
 static int khv_vendor(struct __test_metadata *_metadata)
@@ -172,9 +114,9 @@ static void pm32_guest(struct __test_metadata *_metadata, struct khv_test_vm **v
 	struct khv_regs regs;
 	int r;
 
-	VM_CREATE(vm, PM32_RAM);
+	vm = vm_create_with_ram(PM32_RAM);
 	*vmp = vm;
-	VCPU_ADD(vcpu, vm, 0);
+	vcpu = vm_vcpu_add(vm, 0);
 	*vcpup = vcpu;
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, code_len));
 	ASSERT_EQ(0, vm_load_code(vm, HANDLER_GPA, handler, handler_len));
@@ -286,7 +228,7 @@ TEST(ac_during_ac_delivery_loops_through_host)
 		   sizeof(ac_handler), 0x8000, true);
 	idt32_gate(vm, 17, GUEST_SEL_USER_CODE32, HANDLER_GPA);
 	pm32_alignment_check(_metadata, vcpu);
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	if (vcpu->run->io.port == 0x81) {
 		vm_free(vm);
 		SKIP(return, "this host's CPU does not check alignment (QEMU's TCG does not)");
@@ -370,7 +312,7 @@ TEST(pm32_string_io_checks_segments)
 	EXPECT_EQ(CODE_GPA + 15, io_out32(_metadata, vcpu, 0x83));
 	EXPECT_IO(vcpu, KHV_EXIT_IO_OUT, SIO_PORT, 1, 1);
 	EXPECT_EQ(0x5a, io_data(vcpu)[0]);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	vm_free(vm);
 }
 
@@ -401,12 +343,12 @@ static void sio_start(struct __test_metadata *_metadata, struct khv_test_vm *vm,
 }
 
 /* Run to GUEST_DONE and read what the guest saw. */
-static void sio_done(struct __test_metadata *_metadata, struct khv_test_vm *vm,
-		     struct khv_test_vcpu *vcpu, struct guest_faults *f)
+static void sio_done(struct khv_test_vm *vm, struct khv_test_vcpu *vcpu,
+		     struct guest_faults *f)
 {
 	struct ucall uc;
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	memcpy(f, addr_gva2hva(vm, &guest_faults), sizeof(*f));
 }
 
@@ -424,10 +366,10 @@ TEST(outs_from_not_present_page_injects_pf)
 	struct khv_test_vm *vm;
 	struct guest_faults f;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	sio_start(_metadata, vm, vcpu, &op, false);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(0, f.pf_error);
 	EXPECT_EQ(hole + 0x123, f.pf_cr2);
@@ -441,7 +383,7 @@ TEST(outs_from_not_present_page_injects_pf)
 	sio_start(_metadata, vm, vcpu, &op, false);
 	EXPECT_IO(vcpu, KHV_EXIT_IO_OUT, SIO_PORT, 1, 16);
 	EXPECT_EQ(0, memcmp(io_data(vcpu), vm->mem + 0x1ffff0, 16));
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(hole, f.pf_cr2);
 	EXPECT_EQ(hole, f.index);
@@ -461,13 +403,13 @@ TEST(ins_into_read_only_page_injects_pf)
 	struct khv_test_vm *vm;
 	struct guest_faults f;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	guest_pd(vm)[300] = 0 | PDE_P | PDE_PS;
 	guest_pd(vm)[301] = 0 | PDE_P | PDE_RW | PDE_PS;
 	memset(vm->mem + RAM_OFF, 0xcc, 4);
 	sio_start(_metadata, vm, vcpu, &op, false);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(0x3, f.pf_error);	/* P | W */
 	EXPECT_EQ(ALIAS(300) + RAM_OFF, f.pf_cr2);
@@ -477,7 +419,7 @@ TEST(ins_into_read_only_page_injects_pf)
 	sio_start(_metadata, vm, vcpu, &op, false);
 	EXPECT_IO(vcpu, KHV_EXIT_IO_IN, SIO_PORT, 1, 4);
 	memcpy(io_data(vcpu), "\x11\x22\x33\x44", 4);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(0, f.pf_count);
 	EXPECT_EQ(ALIAS(301) + RAM_OFF + 4, f.index);
 	EXPECT_EQ(0, f.count);
@@ -496,14 +438,14 @@ TEST(cpl3_string_io_checks_user_pages)
 	struct khv_test_vm *vm;
 	struct guest_faults f;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	sio_start(_metadata, vm, vcpu, &op, true);
 	/* After vcpu_enter_user_mode(), which makes the whole map user. */
 	guest_pd(vm)[302] = 0 | PDE_P | PDE_RW | PDE_PS;
 	guest_pd(vm)[303] = 0 | PDE_P | PDE_US | PDE_PS;
 	guest_pd(vm)[304] = 0 | PDE_P | PDE_RW | PDE_US | PDE_PS;
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(0x5, f.pf_error);	/* P | U */
 	EXPECT_EQ(ALIAS(302) + RAM_OFF, f.pf_cr2);
@@ -511,7 +453,7 @@ TEST(cpl3_string_io_checks_user_pages)
 	op.in = 1;
 	op.addr = ALIAS(303) + RAM_OFF;
 	sio_start(_metadata, vm, vcpu, &op, true);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(0x7, f.pf_error);	/* P | W | U */
 	EXPECT_EQ(ALIAS(303) + RAM_OFF, f.pf_cr2);
@@ -520,7 +462,7 @@ TEST(cpl3_string_io_checks_user_pages)
 	op.addr = ALIAS(304) + RAM_OFF;
 	sio_start(_metadata, vm, vcpu, &op, true);
 	EXPECT_IO(vcpu, KHV_EXIT_IO_OUT, SIO_PORT, 1, 4);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(0, f.pf_count);
 	vm_free(vm);
 }
@@ -538,8 +480,8 @@ TEST(smap_stops_supervisor_outs_from_user_page)
 
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 20)))
 		SKIP(return, "this host's CPU has no SMAP");
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	pml4 = (uint64_t *)(vm->mem + GUEST_PML4_GPA);
 	pdpt = (uint64_t *)(vm->mem + GUEST_PDPT_GPA);
 	pml4[0] |= PDE_US;
@@ -549,7 +491,7 @@ TEST(smap_stops_supervisor_outs_from_user_page)
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	sregs.cr4 |= 1ull << 21;	/* SMAP */
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.pf_count);
 	EXPECT_EQ(0x1, f.pf_error);	/* P */
 	EXPECT_EQ(ALIAS(304) + RAM_OFF, f.pf_cr2);
@@ -558,7 +500,7 @@ TEST(smap_stops_supervisor_outs_from_user_page)
 	sio_start(_metadata, vm, vcpu, &op, false);
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
 	EXPECT_IO(vcpu, KHV_EXIT_IO_OUT, SIO_PORT, 1, 4);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(0, f.pf_count);
 	vm_free(vm);
 }
@@ -571,10 +513,10 @@ TEST(string_io_non_canonical_injects_gp)
 	struct khv_test_vm *vm;
 	struct guest_faults f;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	sio_start(_metadata, vm, vcpu, &op, false);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.gp_count);
 	EXPECT_EQ(0, f.gp_error);
 	EXPECT_EQ(f.insn, f.gp_rip);
@@ -582,7 +524,7 @@ TEST(string_io_non_canonical_injects_gp)
 
 	op.in = 1;
 	sio_start(_metadata, vm, vcpu, &op, false);
-	sio_done(_metadata, vm, vcpu, &f);
+	sio_done(vm, vcpu, &f);
 	EXPECT_EQ(1, f.gp_count);
 	EXPECT_EQ(f.insn, f.gp_rip);
 	vm_free(vm);
@@ -602,29 +544,26 @@ TEST(hypercall_above_cpl0_gets_eperm)
 	struct ucall uc;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_hypercall, vmmcall);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_hypercall, vmmcall);
 	r = vcpu_enter_user_mode(vcpu);
 	ASSERT_EQ(0, r) TH_LOG("user mode: %s", strerror(-r));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(KHV_HC_EPERM, uc.args[0]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(KHV_HC_EPERM, uc.args[0]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 
 	/* The same calls at CPL 0. */
 	r = vcpu_set_long_mode(vcpu, guest_code_hypercall, vmmcall);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(KHV_API_VERSION, uc.args[0]);
-	RUN_EXPECT(vcpu, KHV_EXIT_HYPERCALL);
+	vcpu_run_exit(vcpu, KHV_EXIT_HYPERCALL);
 	EXPECT_EQ(KHV_HC_USER_BASE, vcpu->run->hypercall.nr);
 	vcpu->run->hypercall.ret = 0x77;
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x77, uc.args[0]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -637,8 +576,8 @@ TEST(vmx_refuses_cr4_cet)
 
 	if (khv_vendor(_metadata) != KHV_VENDOR_INTEL)
 		SKIP(return, "VMX only");
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vcpu_set_long_mode(vcpu, guest_code_hypercall, 0));
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	sregs.cr4 |= 1ull << 23;	/* CET */

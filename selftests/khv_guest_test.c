@@ -45,37 +45,6 @@ _Static_assert(sizeof(struct khv_run) == 64 + 256, "struct khv_run is 320 bytes"
 #define CODE_GPA	0x1000
 #define SMALL_RAM	0x10000		/* 64 KiB: real-mode tests, MMIO above it */
 
-/* vcpu = vcpu_add(vm, id), failing the test on any error. */
-#define VCPU_ADD(vcpu, vm, id) do {						\
-	int __err;								\
-	(vcpu) = vcpu_add((vm), (id));						\
-	__err = (vcpu) ? 0 : errno;						\
-	ASSERT_NE(NULL, (vcpu))							\
-		TH_LOG("KHV_CREATE_VCPU %u: %s", (unsigned int)(id), strerror(__err)); \
-} while (0)
-
-#define VM_CREATE(vm, size) do {						\
-	(vm) = vm_create(size);							\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create(0x%zx): %s", (size_t)(size), strerror(errno)); \
-} while (0)
-
-#define VM_CREATE_LONG_MODE(vm) do {						\
-	(vm) = vm_create_long_mode();						\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create_long_mode: %s", strerror(errno));		\
-} while (0)
-
-/* One KHV_RUN that must succeed and end with @reason. */
-#define RUN_EXPECT(vcpu, reason) do {						\
-	char __why[256];							\
-	int __r = vcpu_run(vcpu);						\
-	ASSERT_EQ(0, __r) TH_LOG("KHV_RUN: %s", strerror(-__r));		\
-	vcpu_describe_exit((vcpu), __why, sizeof(__why));			\
-	ASSERT_EQ((reason), (vcpu)->run->exit_reason)				\
-		TH_LOG("expected %s, got %s", exit_reason_str(reason), __why);	\
-} while (0)
-
 static long state_long(struct __test_metadata *_metadata, const char *key)
 {
 	long val = -1;
@@ -101,44 +70,11 @@ static long wait_vms(struct __test_metadata *_metadata, long want)
 	return vms;
 }
 
-/*
- * Run a C guest to its next ucall. A GUEST_ASSERT failure or any exit other
- * than a ucall fails the test, with the guest's file, line and message.
- */
-static uint64_t run_to_ucall(struct __test_metadata *_metadata,
-			     struct khv_test_vcpu *vcpu, struct ucall *uc)
-{
-	char file[128], msg[256], why[256];
-	uint64_t cmd;
-	int r;
-
-	r = vcpu_run(vcpu);
-	EXPECT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
-	if (r)
-		return UCALL_NONE;
-	cmd = vcpu_get_ucall(vcpu, uc, file, sizeof(file), msg, sizeof(msg));
-	if (cmd == UCALL_NONE) {
-		vcpu_describe_exit(vcpu, why, sizeof(why));
-		EXPECT_NE(UCALL_NONE, cmd) TH_LOG("not a ucall: %s", why);
-	} else if (cmd == UCALL_ASSERT) {
-		EXPECT_NE(UCALL_ASSERT, cmd)
-			TH_LOG("%s:%llu: %s (0x%llx, 0x%llx)", file, (unsigned long long)uc->line,
-			       msg, (unsigned long long)uc->args[0],
-			       (unsigned long long)uc->args[1]);
-	}
-	return cmd;
-}
-
-#define RUN_TO_UCALL(vcpu, uc, want) do {					\
-	uint64_t __cmd = run_to_ucall(_metadata, (vcpu), (uc));			\
-	ASSERT_EQ((uint64_t)(want), __cmd);					\
-} while (0)
-
 /* A real-mode guest at CODE_GPA in a SMALL_RAM VM. */
 #define REAL_MODE_GUEST(vm, vcpu, code) do {					\
 	int __r;								\
-	VM_CREATE(vm, SMALL_RAM);						\
-	VCPU_ADD(vcpu, vm, 0);							\
+	vm = vm_create_with_ram(SMALL_RAM);				\
+	vcpu = vm_vcpu_add(vm, 0);					\
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));		\
 	__r = vcpu_set_real_mode(vcpu, CODE_GPA);				\
 	ASSERT_EQ(0, __r) TH_LOG("real mode: %s", strerror(-__r));		\
@@ -180,13 +116,13 @@ TEST_F(guest, realmode_out_hlt)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_OUT, vcpu->run->io.direction);
 	EXPECT_EQ(0x10, vcpu->run->io.port);
 	EXPECT_EQ(1, vcpu->run->io.size);
 	EXPECT_EQ(1, vcpu->run->io.count);
 	EXPECT_EQ(0x42, io_data(vcpu)[0]);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(CODE_GPA + sizeof(code), regs.rip);
 	vm_free(vm);
@@ -207,17 +143,17 @@ TEST_F(guest, realmode_in_completes_into_al)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_IN, vcpu->run->io.direction);
 	EXPECT_EQ(0x20, vcpu->run->io.port);
 	ASSERT_EQ(1, vcpu->run->io.size);
 	io_data(vcpu)[0] = 0xab;
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_IN, vcpu->run->io.direction);
 	EXPECT_EQ(0x21, vcpu->run->io.port);
 	ASSERT_EQ(4, vcpu->run->io.size);
 	memcpy(io_data(vcpu), "\xef\xbe\xad\xde", 4);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	/* IN to AL keeps AH; a 32-bit IN fills EAX. */
 	EXPECT_EQ(0x12ab, regs.rbx);
@@ -243,18 +179,18 @@ TEST_F(guest, protected_mode_guest_runs)
 	uint32_t v;
 	int r;
 
-	VM_CREATE(vm, 0x200000);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(0x200000);
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 	r = vcpu_set_protected_mode(vcpu, CODE_GPA);
 	ASSERT_EQ(0, r) TH_LOG("protected mode: %s", strerror(-r));
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_OUT, vcpu->run->io.direction);
 	EXPECT_EQ(0x10, vcpu->run->io.port);
 	ASSERT_EQ(4, vcpu->run->io.size);
 	memcpy(&v, io_data(vcpu), 4);
 	EXPECT_EQ(0x12345678, v);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	/* A store at 1 MiB: 32-bit addressing, out of real mode's reach. */
 	memcpy(&v, vm->mem + 0x100000, 4);
 	EXPECT_EQ(0xdeadbeef, v);
@@ -288,25 +224,25 @@ TEST_F(guest, long_mode_c_guest_runs_with_paging)
 	uint64_t i;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	guest_input = GUEST_TEST_MAGIC;
 	sync_global_to_guest(vm, guest_input);
 	r = vcpu_set_long_mode(vcpu, guest_code_sync_values, 0x77);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x77, uc.args[0]);
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	EXPECT_TRUE(sregs.efer & EFER_LMA);
 	EXPECT_TRUE(sregs.cr0 & X86_CR0_PG);
 	EXPECT_EQ(1, sregs.cs.l);
 	for (i = 0; i < 8; i++) {
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(i, uc.args[0]);
 		EXPECT_EQ(fib(i + 10), uc.args[1]);
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	sync_global_from_guest(vm, guest_output);
 	EXPECT_EQ(GUEST_TEST_MAGIC ^ 0x77, guest_output);
 	vm_free(vm);
@@ -321,15 +257,11 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 	uint32_t h[4], g[4];
 	struct ucall uc;
 	unsigned int i, j;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_cpuid, 0);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_cpuid, 0);
 
 	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		for (j = 0; j < 4; j++)
 			g[j] = uc.args[j];
 		__cpuid_count(leaves[i], 0, h[0], h[1], h[2], h[3]);
@@ -363,7 +295,7 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 				EXPECT_EQ(h[j], g[j]) TH_LOG("register %u", j);
 		}
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -391,13 +323,13 @@ TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 1);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 1);
 	r = vcpu_set_long_mode(vcpu, guest_code_cpuid_ids, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
 	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		for (j = 0; j < 4; j++)
 			g[j] = uc.args[j];
 		TH_LOG("leaf 0x%08x: %08x %08x %08x %08x", leaves[i], g[0], g[1], g[2], g[3]);
@@ -425,7 +357,7 @@ TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
 			break;
 		}
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(old), &old));
 }
@@ -445,21 +377,21 @@ TEST_F(guest, forbidden_msr_gets_gp)
 	unsigned int i;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
 	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
 		r = vcpu_set_long_mode(vcpu, guest_code_msr, msrs[i]);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 		/* RDMSR: one #GP with error code 0. */
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(1, uc.args[0]) TH_LOG("MSR 0x%x", msrs[i]);
 		EXPECT_EQ(0, uc.args[1]) TH_LOG("MSR 0x%x", msrs[i]);
 		/* WRMSR: the second. */
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(2, uc.args[0]) TH_LOG("MSR 0x%x", msrs[i]);
 		EXPECT_EQ(0, uc.args[1]) TH_LOG("MSR 0x%x", msrs[i]);
-		RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	}
 	vm_free(vm);
 }
@@ -486,8 +418,8 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	uint64_t v;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
 	v = TEST_KGSBASE_VALUE;
 	r = vcpu_msr(vcpu, KHV_SET_MSRS, MSR_KERNEL_GS_BASE, &v);
@@ -499,14 +431,14 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	r = vcpu_set_long_mode(vcpu, guest_code_msr_allowed, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(GUEST_LSTAR_VALUE, uc.args[0]);
 	v = 0;
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, MSR_LSTAR, &v));
 	EXPECT_EQ(GUEST_LSTAR_VALUE, v);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(TEST_KGSBASE_VALUE, uc.args[0]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -515,7 +447,7 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 /* The next exit is an MMIO write of @len bytes of @val at @gpa. */
 #define EXPECT_MMIO_WRITE(_vcpu, _gpa, _len, _val) do {				\
 	uint64_t __v = 0;							\
-	RUN_EXPECT(_vcpu, KHV_EXIT_MMIO);					\
+	vcpu_run_exit(_vcpu, KHV_EXIT_MMIO);				\
 	EXPECT_EQ(1, (_vcpu)->run->mmio.is_write);				\
 	EXPECT_EQ((uint64_t)(_gpa), (_vcpu)->run->mmio.phys_addr);		\
 	ASSERT_EQ((_len), (_vcpu)->run->mmio.len);				\
@@ -527,7 +459,7 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 #define ANSWER_MMIO_READ(_vcpu, _gpa, _len, _val) do {				\
 	uint64_t __v = (_val);							\
 	static const uint8_t __zero[8];						\
-	RUN_EXPECT(_vcpu, KHV_EXIT_MMIO);					\
+	vcpu_run_exit(_vcpu, KHV_EXIT_MMIO);				\
 	EXPECT_EQ(0, (_vcpu)->run->mmio.is_write);				\
 	EXPECT_EQ((uint64_t)(_gpa), (_vcpu)->run->mmio.phys_addr);		\
 	ASSERT_EQ((_len), (_vcpu)->run->mmio.len);				\
@@ -564,7 +496,7 @@ TEST_F(guest, mmio_write_and_read_round_trip_real_mode)
 	ANSWER_MMIO_READ(vcpu, 0x20050, 2, 0xa2a2);
 	ANSWER_MMIO_READ(vcpu, 0x20060, 4, 0xa3a3a3a3);
 	ANSWER_MMIO_READ(vcpu, 0x20070, 1, 0xa4);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(0xa1, regs.rax & 0xff);
 	EXPECT_EQ(0xa2a2, regs.rbx);
@@ -584,12 +516,8 @@ TEST_F(guest, mmio_write_and_read_round_trip_long_mode)
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
 	struct ucall uc;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_mmio, base);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_mmio, base);
 	EXPECT_MMIO_WRITE(vcpu, base, 1, 0x11);
 	EXPECT_MMIO_WRITE(vcpu, base + 0x10, 2, 0x2222);
 	EXPECT_MMIO_WRITE(vcpu, base + 0x20, 4, 0x33333333);
@@ -598,7 +526,7 @@ TEST_F(guest, mmio_write_and_read_round_trip_long_mode)
 	ANSWER_MMIO_READ(vcpu, base + 0x10, 2, 0xa2a2);
 	ANSWER_MMIO_READ(vcpu, base + 0x20, 4, 0xa3a3a3a3);
 	ANSWER_MMIO_READ(vcpu, base + 0x30, 8, 0xa4a4a4a4a4a4a4a4ull);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -620,7 +548,7 @@ TEST_F(guest, access_outside_ram_is_mmio_not_host_data)
 	REAL_MODE_GUEST(vm, vcpu, code);
 	ANSWER_MMIO_READ(vcpu, SMALL_RAM, 4, 0x5a5a5a5a);
 	ANSWER_MMIO_READ(vcpu, 0x100000, 4, 0xa5a5a5a5);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	/* Exactly what user space answered: no host byte mixed in. */
 	EXPECT_EQ(0x5a5a5a5a, regs.rax);
@@ -650,7 +578,7 @@ TEST_F(guest, readonly_region_write_exits_as_mmio)
 	memset(ro, 0xcc, 0x1000);
 
 	EXPECT_MMIO_WRITE(vcpu, 0x20008, 1, 0x77);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(0xcc, regs.rbx & 0xff);
 	EXPECT_EQ(0xcc, regs.rax & 0xff);
@@ -673,7 +601,7 @@ TEST_F(guest, emulation_failed_reports_bytes)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_EMULATION_FAILED);
+	vcpu_run_exit(vcpu, KHV_EXIT_EMULATION_FAILED);
 	EXPECT_EQ(0x20040, vcpu->run->emulation.gpa);
 	ASSERT_LE(2, vcpu->run->emulation.insn_len);
 	ASSERT_GE(15, vcpu->run->emulation.insn_len);
@@ -753,9 +681,9 @@ TEST_F(guest, two_vcpus_in_one_vm)
 	if (khv_nr_online_cpus() < 2)
 		SKIP(return, "one online CPU: a VM may have only one vCPU");
 	memset(jobs, 0, sizeof(jobs));
-	VM_CREATE_LONG_MODE(vm);
+	vm = vm_create_for_guest_code();
 	for (i = 0; i < 2; i++) {
-		VCPU_ADD(jobs[i].vcpu, vm, i);
+		jobs[i].vcpu = vm_vcpu_add(vm, i);
 		jobs[i].id = i;
 		r = vcpu_set_long_mode(jobs[i].vcpu, guest_code_loop, i);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -775,8 +703,8 @@ TEST_F_TIMEOUT(guest, eight_vms_at_once, 120)
 
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < NR_VMS; i++) {
-		VM_CREATE_LONG_MODE(vms[i]);
-		VCPU_ADD(jobs[i].vcpu, vms[i], 0);
+		vms[i] = vm_create_for_guest_code();
+		jobs[i].vcpu = vm_vcpu_add(vms[i], 0);
 		jobs[i].id = 100 + i;
 		r = vcpu_set_long_mode(jobs[i].vcpu, guest_code_loop, jobs[i].id);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -946,18 +874,18 @@ TEST_F(guest, triple_fault_is_shutdown)
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
-	RUN_EXPECT(vcpu, KHV_EXIT_SHUTDOWN);
+	vcpu_run_exit(vcpu, KHV_EXIT_SHUTDOWN);
 	vm_free(vm);
 
 	/* Protected mode: the lib's IDT limit is 0 there. */
-	VM_CREATE(vm, SMALL_RAM + 0x10000);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(SMALL_RAM + 0x10000);
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 	r = vcpu_set_protected_mode(vcpu, CODE_GPA);
 	ASSERT_EQ(0, r) TH_LOG("protected mode: %s", strerror(-r));
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	ASSERT_EQ(0, sregs.idt.limit);
-	RUN_EXPECT(vcpu, KHV_EXIT_SHUTDOWN);
+	vcpu_run_exit(vcpu, KHV_EXIT_SHUTDOWN);
 	vm_free(vm);
 }
 
@@ -976,19 +904,15 @@ TEST_F(guest, refused_entry_is_fail_entry_and_recoverable)
 	struct khv_sregs sregs, good;
 	struct khv_regs regs;
 	struct ucall uc;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_sync_values, 0x55);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_sync_values, 0x55);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &good));
 	sregs = good;
 	sregs.cs.db = 1;
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
 
-	RUN_EXPECT(vcpu, KHV_EXIT_FAIL_ENTRY);
+	vcpu_run_exit(vcpu, KHV_EXIT_FAIL_ENTRY);
 	EXPECT_NE(0, vcpu->run->fail_entry.hardware_reason);
 	EXPECT_GT(sysconf(_SC_NPROCESSORS_ONLN), (long)vcpu->run->fail_entry.cpu);
 	TH_LOG("entry refused: hardware reason %#llx",
@@ -996,7 +920,7 @@ TEST_F(guest, refused_entry_is_fail_entry_and_recoverable)
 
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &good));
 	ASSERT_EQ(0, vcpu_set_regs(vcpu, &regs));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x55, uc.args[0]);
 	vm_free(vm);
 }
@@ -1019,13 +943,13 @@ TEST_F_TIMEOUT(guest, create_run_destroy_1000_cycles_no_leak, 1500)
 	int i;
 
 	for (i = 0; i < NR_CYCLES; i++) {
-		VM_CREATE(vm, 0x2000);
-		VCPU_ADD(vcpu, vm, 0);
+		vm = vm_create_with_ram(0x2000);
+		vcpu = vm_vcpu_add(vm, 0);
 		ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 		ASSERT_EQ(0, vcpu_set_real_mode(vcpu, CODE_GPA));
-		RUN_EXPECT(vcpu, KHV_EXIT_IO);
+		vcpu_run_exit(vcpu, KHV_EXIT_IO);
 		ASSERT_EQ(0x42, io_data(vcpu)[0]);
-		RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+		vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 		vm_free(vm);
 	}
 	EXPECT_EQ(base, wait_vms(_metadata, base));
@@ -1304,8 +1228,8 @@ TEST_F_TIMEOUT(guest, region_failing_part_way_leaves_no_translation, 900)
 		SKIP(return, "too little free memory");
 
 	for (attempt = 0; attempt < 8 && !valid; attempt++) {
-		VM_CREATE_LONG_MODE(vm);
-		VCPU_ADD(vcpu, vm, 0);
+		vm = vm_create_for_guest_code();
+		vcpu = vm_vcpu_add(vm, 0);
 		spin = (volatile struct guest_spin *)addr_gva2hva(vm, &guest_spin);
 		r = vcpu_set_long_mode(vcpu, guest_code_spin_on_range, SPIN_GPA);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -1475,8 +1399,8 @@ TEST_F(guest, set_regs_rejects_reserved_rflags_bits)
 	struct khv_regs regs, now;
 	size_t i;
 
-	VM_CREATE(vm, SMALL_RAM);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(SMALL_RAM);
+	vcpu = vm_vcpu_add(vm, 0);
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = 0x1234;
 	regs.rflags = 0x2;
@@ -1536,13 +1460,13 @@ TEST_F(guest, rdpmc_gets_gp)
 	struct ucall uc;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
 	r = vcpu_set_long_mode(vcpu, guest_code_rdpmc, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -1559,8 +1483,8 @@ TEST_F(guest, cr4_pke_and_osxsave_refused)
 	uint64_t cr4;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
 	r = vcpu_set_long_mode(vcpu, guest_code_cr4, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -1571,13 +1495,13 @@ TEST_F(guest, cr4_pke_and_osxsave_refused)
 	sregs.cr4 = cr4 | X86_CR4_OSXSAVE;
 	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
 	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(2, uc.args[0]) TH_LOG("MOV to CR4 with OSXSAVE: no #GP");
 	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -1603,8 +1527,8 @@ TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
 	/* CPUID.7.0:ECX[4] OSPKE: the host kernel turned protection keys on. */
 	if (!host_cpuid_bit(7, 0, ECX, 4))
 		SKIP(return, "CPU lacks PKU (QEMU: KHV_QEMU_CPU=EPYC-Rome,+svm,+npt,+pku)");
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
 	r = vcpu_set_long_mode(vcpu, guest_code_pkru, GUEST_PKRU);
@@ -1612,11 +1536,11 @@ TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
 	before = host_rdpkru();
 	ASSERT_NE(GUEST_PKRU, before);
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(before, host_rdpkru()) TH_LOG("the guest's WRPKRU reached the VMM");
 	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("WRPKRU without CR4.PKE: no #UD");
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	EXPECT_EQ(before, host_rdpkru());
 	vm_free(vm);
 }
@@ -1702,8 +1626,8 @@ TEST_F_TIMEOUT(guest, ymm_high_of_other_tasks_not_visible, 120)
 		SKIP(return, "CPU lacks AVX");
 	cpu = pin_to_this_cpu();
 	ASSERT_LE(0, cpu) TH_LOG("pinning: %s", strerror(-cpu));
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
 	r = vcpu_set_long_mode(vcpu, guest_code_ymm, YMM_ROUNDS);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -1755,8 +1679,8 @@ TEST_F(guest, tsc_aux_is_the_guests)
 	host_aux = host_rdtscp_aux();
 	ASSERT_EQ((uint32_t)cpu, host_aux & 0xfff);
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
 	v = GUEST_TSC_AUX_VALUE;
@@ -1767,21 +1691,21 @@ TEST_F(guest, tsc_aux_is_the_guests)
 	r = vcpu_set_long_mode(vcpu, guest_code_tsc_aux, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[0]) TH_LOG("RDTSCP in the guest");
 	EXPECT_EQ(host_aux, host_rdtscp_aux());
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	if (uc.args[0] == RDPID_RAN) {
 		EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[1]) TH_LOG("RDPID in the guest");
 	} else {
 		TH_LOG("RDPID not checked: %s", uc.args[0] == RDPID_UD ?
 		       "#UD though CPUID offers it (the emulator's)" : "not offered");
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[0]) TH_LOG("RDTSCP after the guest's WRMSR");
 	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[1]) TH_LOG("RDMSR TSC_AUX");
 	EXPECT_EQ(host_aux, host_rdtscp_aux());
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	v = 0;
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, MSR_TSC_AUX, &v));
 	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, v);
@@ -1805,8 +1729,8 @@ TEST_F(guest, event_delivery_interrupted_is_delivered_again)
 	struct ucall uc;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_GT(GUEST_DB_STACK_BASE, (uint64_t)vm->mem_size);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_handler));
 	r = vcpu_set_long_mode(vcpu, guest_code_db_on_stack, top);
@@ -1824,11 +1748,11 @@ TEST_F(guest, event_delivery_interrupted_is_delivered_again)
 
 	r = vm_add_region(vm, 1, GUEST_DB_STACK_BASE, GUEST_DB_STACK_SIZE, 0, NULL);
 	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MEMORY_REGION: %s", strerror(-r));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB handler ran %llu times", (unsigned long long)uc.args[0]);
 	EXPECT_EQ((uint64_t)(uintptr_t)guest_db_resume, uc.args[1])
 		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[1]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 

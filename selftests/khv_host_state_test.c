@@ -35,10 +35,8 @@ FIXTURE_SETUP(hs)
 	self->devfd = khv_open_dev();
 	ASSERT_LE(0, self->devfd)
 		TH_LOG("no " KHV_DEV_PATH ": %s", strerror(-self->devfd));
-	self->vm = vm_create_long_mode();
-	ASSERT_NE(NULL, self->vm) TH_LOG("vm_create_long_mode: %s", strerror(errno));
-	self->vcpu = vcpu_add(self->vm, 0);
-	ASSERT_NE(NULL, self->vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(errno));
+	self->vm = vm_create_for_guest_code();
+	self->vcpu = vm_vcpu_add(self->vm, 0);
 }
 
 FIXTURE_TEARDOWN(hs)
@@ -50,32 +48,6 @@ FIXTURE_TEARDOWN(hs)
 	if (self->devfd >= 0)
 		close(self->devfd);
 }
-
-/* Run to the next ucall; the guest's assertion or any other exit fails the test. */
-static uint64_t run_to_ucall(struct __test_metadata *_metadata,
-			     struct khv_test_vcpu *vcpu, struct ucall *uc)
-{
-	char file[128], msg[256], why[256];
-	uint64_t cmd;
-	int r;
-
-	r = vcpu_run(vcpu);
-	EXPECT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
-	if (r)
-		return UCALL_NONE;
-	cmd = vcpu_get_ucall(vcpu, uc, file, sizeof(file), msg, sizeof(msg));
-	if (cmd == UCALL_NONE) {
-		vcpu_describe_exit(vcpu, why, sizeof(why));
-		EXPECT_NE(UCALL_NONE, cmd) TH_LOG("not a ucall: %s", why);
-	} else if (cmd == UCALL_ASSERT) {
-		EXPECT_NE(UCALL_ASSERT, cmd)
-			TH_LOG("%s:%llu: %s", file, (unsigned long long)uc->line, msg);
-	}
-	return cmd;
-}
-
-#define RUN_TO_UCALL(vcpu, uc, want)						\
-	ASSERT_EQ((uint64_t)(want), run_to_ucall(_metadata, (vcpu), (uc)))
 
 static uint64_t bp_count(struct __test_metadata *_metadata, int fd)
 {
@@ -121,10 +93,10 @@ TEST_F(hs, host_hw_breakpoint_stays_out_of_guest_and_armed)
 	ASSERT_EQ(0, vm_set_idt_handler(self->vm, 1, hs_db_handler));
 	r = vcpu_set_long_mode(self->vcpu, hs_guest_write_bp_target, HS_BP_WRITES);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0, uc.args[0]) TH_LOG("the host's breakpoint raised #DB in the guest");
 	EXPECT_EQ(HS_BP_WRITES - 1, uc.args[1]);
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_DONE);
 	after = bp_count(_metadata, self->perf_fd);
 	EXPECT_EQ(before, after) TH_LOG("the guest's writes counted as the host's");
 
@@ -168,9 +140,9 @@ TEST_F(hs, sfmask_reserved_bits_refused)
 
 	r = vcpu_set_long_mode(self->vcpu, hs_guest_wrmsr, 1ull << 32);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[0]) TH_LOG("WRMSR SFMASK with bit 32: no #GP");
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_DONE);
 	v = 0;
 	EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_GET_MSRS, HS_MSR_SYSCALL_MASK, &v));
 	EXPECT_EQ(0x47700, v);
@@ -178,9 +150,9 @@ TEST_F(hs, sfmask_reserved_bits_refused)
 	/* A valid value goes through. */
 	r = vcpu_set_long_mode(self->vcpu, hs_guest_wrmsr, 0x4700);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0, uc.args[0]);
-	RUN_TO_UCALL(self->vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_DONE);
 	EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_GET_MSRS, HS_MSR_SYSCALL_MASK, &v));
 	EXPECT_EQ(0x4700, v);
 }

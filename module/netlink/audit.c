@@ -8,8 +8,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
-#include <net/net_namespace.h>
 
+#include "audit.h"
 #include "compat.h"
 #include "khv.h"
 #include "netlink.h"
@@ -56,19 +56,11 @@ static int khv_nl_audit_fill(struct sk_buff *skb,
  */
 void khv_nl_audit_notify(const struct khv_audit_rec *rec)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = khv_nl_event_new();
 
-	if (!genl_has_listeners(&khv_nl_family, &init_net, KHV_NLGRP_MONITOR))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (khv_nl_audit_fill(msg, rec, 0, 0, 0, KHV_CMD_AUDIT_NTF)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_multicast(&khv_nl_family, msg, 0, KHV_NLGRP_MONITOR,
-			  GFP_KERNEL);
+	if (msg)
+		khv_nl_event_send(msg, khv_nl_audit_fill(msg, rec, 0, 0, 0,
+							 KHV_CMD_AUDIT_NTF));
 }
 
 int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -76,12 +68,7 @@ int khv_nl_audit_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_audit_state st;
 	struct sk_buff *msg;
 	void *hdr;
-	int r;
 
-	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_VIEW,
-			       "audit ring");
-	if (r)
-		return r;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -120,8 +107,7 @@ int khv_nl_audit_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	if (!seq) {
-		r = khv_nl_admin_check(cb->skb, cb->extack,
-				       KHV_AUDIT_OP_AUDIT_VIEW, "audit ring");
+		r = khv_nl_dump_admin_check(cb);
 		if (r)
 			return r;
 		seq = attrs[KHV_A_AUDIT_SEQ] ?
@@ -157,12 +143,8 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_audit_state st;
 	char old[48], new[48];
 	u32 size, burst, interval;
-	int r;
+	int r = 0;
 
-	r = khv_nl_admin_check(skb, info->extack, KHV_AUDIT_OP_AUDIT_SET,
-			       "audit ring");
-	if (r)
-		return r;
 	if (!tb[KHV_A_AUDIT_RING_SIZE] && !tb[KHV_A_AUDIT_DENIAL_BURST] &&
 	    !tb[KHV_A_AUDIT_DENIAL_INTERVAL]) {
 		NL_SET_ERR_MSG(info->extack,

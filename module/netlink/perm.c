@@ -16,8 +16,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "khv.h"
 #include "netlink.h"
+#include "policy.h"
 
 /* The file of the socket @skb came from; NULL for a kernel socket. */
 static struct file *khv_nl_sender_file(const struct sk_buff *skb)

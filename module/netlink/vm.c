@@ -17,17 +17,17 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
+#include "policy.h"
 
 /*
  * Serialises vm-set, so that two administrators cannot give two VMs the same
  * name at once. Taken before any VM's lock.
  */
 static DEFINE_MUTEX(khv_nl_name_lock);
-
-#define KHV_NL_NO_VM_ID		"no VM with this id"
-#define KHV_NL_NO_VM_NAME	"no VM with this name"
 
 /* vm-get's dump, over cb->args: the smallest id not yet dumped, and who. */
 struct khv_nl_vm_dump {
@@ -97,174 +97,22 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	return 0;
 }
 
-/**
- * khv_nl_vm_from_attr() - the VM named by a VM id attribute.
- * @info: the request.
- * @type: the attribute (KHV_A_VM_ID, KHV_A_INTROSPECT_VM_ID).
- *
- * Return: the VM, referenced, or an ERR_PTR with the extack set.
- */
-struct khv_vm *khv_nl_vm_from_attr(struct genl_info *info, int type)
-{
-	struct nlattr *attr = info->attrs[type];
-	struct khv_vm *vm;
-
-	if (GENL_REQ_ATTR_CHECK(info, type)) {
-		NL_SET_ERR_MSG(info->extack, "VM id attribute missing");
-		return ERR_PTR(-EINVAL);
-	}
-	vm = khv_vm_lookup(nla_get_u64(attr));
-	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, KHV_NL_NO_VM_ID);
-		return ERR_PTR(-ENOENT);
-	}
-	return vm;
-}
-
-/*
- * A refused operation on @vm, audited as refused (-EPERM). The caller is
- * told EPERM if it may view the VM; otherwise exactly what it is told of a
- * VM that does not exist (the same extack message, on @attr: the VM's name
- * if @by_name, else its id).
- */
-static int khv_nl_vm_refused(struct genl_info *info, struct nlattr *attr,
-			     const struct khv_subject *s, struct khv_vm *vm,
-			     u32 audit_op, const char *new, bool by_name)
-{
-	khv_audit_vm(audit_op, vm, "", new, -EPERM);
-	if (!khv_grant_allows(s, KHV_GRANT_OP_VIEW, vm)) {
-		if (by_name)
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    KHV_NL_NO_VM_NAME);
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    KHV_NL_NO_VM_ID);
-		return -ENOENT;
-	}
-	NL_SET_ERR_MSG_ATTR(info->extack, attr,
-			    "no grant allows this operation on this VM");
-	return -EPERM;
-}
-
-/**
- * khv_nl_vm_allowed() - the grant check of an operation on a VM.
- * @skb:      the request.
- * @info:     the request; its VM id attribute is @type.
- * @type:     the VM id attribute.
- * @vm:       the VM.
- * @grant_op: KHV_GRANT_OP_*.
- * @audit_op: KHV_AUDIT_OP_* of the refusal's record.
- *
- * Return: 0; or, with the extack set and the refusal audited, -EPERM if the
- * caller may view the VM, -ENOENT (as for no such VM) if not.
- */
-int khv_nl_vm_allowed(const struct sk_buff *skb, struct genl_info *info,
-		      int type, struct khv_vm *vm, u32 grant_op, u32 audit_op)
-{
-	struct khv_subject s;
-
-	khv_nl_subject(&s, skb);
-	if (khv_grant_allows(&s, grant_op, vm) ||
-	    netlink_capable(skb, CAP_SYS_ADMIN))
-		return 0;
-	/* vm-get names its VM by id or by name; the others by id. */
-	return khv_nl_vm_refused(info, info->attrs[type], &s, vm, audit_op, "",
-				 type == KHV_A_VM_NAME);
-}
-
-/*
- * The live VM named @name among those @s may view, referenced; NULL if
- * none, or ERR_PTR(-ENOTUNIQ) if @s may view more than one (names are
- * unique among the VMs whoever named them could view, see vm-set).
- */
-static struct khv_vm *khv_nl_vm_by_name(const struct khv_subject *s,
-					const char *name)
-{
-	struct khv_vm *vm, *found = NULL;
-	bool match;
-	u64 id = 0;
-
-	if (!*name)
-		return NULL;	/* unnamed VMs are not "" */
-	while ((vm = khv_vm_get_next(&id))) {
-		mutex_lock(&vm->lock);
-		match = !strcmp(vm->name, name);
-		mutex_unlock(&vm->lock);
-		if (match && khv_grant_allows(s, KHV_GRANT_OP_VIEW, vm)) {
-			if (found) {
-				khv_vm_put(vm);
-				khv_vm_put(found);
-				return ERR_PTR(-ENOTUNIQ);
-			}
-			found = vm;
-		} else {
-			khv_vm_put(vm);
-		}
-		id++;
-	}
-	return found;
-}
-
-/*
- * vm-get's VM: by id, or by name when there is no id. By name, only the VMs
- * the caller may view are looked at: the others are not found.
- */
-static struct khv_vm *khv_nl_vm_get_target(const struct sk_buff *skb,
-					   struct genl_info *info)
-{
-	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
-	struct khv_subject s;
-	struct khv_vm *vm;
-
-	if (!name || info->attrs[KHV_A_VM_ID]) {
-		if (name) {
-			NL_SET_ERR_MSG_ATTR(info->extack, name,
-					    "name the VM by id or by name, not both");
-			return ERR_PTR(-EINVAL);
-		}
-		return khv_nl_vm_from_attr(info, KHV_A_VM_ID);
-	}
-	khv_nl_subject(&s, skb);
-	vm = khv_nl_vm_by_name(&s, nla_data(name));
-	if (IS_ERR(vm))
-		NL_SET_ERR_MSG_ATTR(info->extack, name,
-				    "more than one VM has this name: name it by id");
-	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, name, KHV_NL_NO_VM_NAME);
-		return ERR_PTR(-ENOENT);
-	}
-	return vm;
-}
-
+/* By id or by name (khv_nl_pre_vm()). */
 int khv_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
-	struct khv_vm *vm;
 	int r;
 
-	vm = khv_nl_vm_get_target(skb, info);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(skb, info, info->attrs[KHV_A_VM_ID] ?
-			      KHV_A_VM_ID : KHV_A_VM_NAME, vm,
-			      KHV_GRANT_OP_VIEW, KHV_AUDIT_OP_VM_VIEW);
-	if (r)
-		goto out_put_vm;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		r = -ENOMEM;
-		goto out_put_vm;
-	}
-	r = khv_nl_vm_fill(msg, vm, info->snd_portid, info->snd_seq, 0,
-			   KHV_CMD_VM_GET);
+	if (!msg)
+		return -ENOMEM;
+	r = khv_nl_vm_fill(msg, khv_nl_vm(info), info->snd_portid,
+			   info->snd_seq, 0, KHV_CMD_VM_GET);
 	if (r) {
 		nlmsg_free(msg);
-		goto out_put_vm;
+		return r;
 	}
-	r = genlmsg_reply(msg, info);
-out_put_vm:
-	khv_vm_put(vm);
-	return r;
+	return genlmsg_reply(msg, info);
 }
 
 /* In the sending task: who asks, for this call and the continuations. */
@@ -470,49 +318,40 @@ out_put_vm:
 	return r;
 }
 
-/* vm-pause, vm-resume, vm-destroy: one state change, checked and audited. */
-static int khv_nl_vm_state_doit(const struct sk_buff *skb,
-				struct genl_info *info, u32 state,
-				u32 grant_op, u32 audit_op)
+/*
+ * vm-pause, vm-resume, vm-destroy: one state change, audited; the grant was
+ * checked by khv_nl_pre_vm().
+ */
+static int khv_nl_vm_state_doit(struct genl_info *info, u32 state,
+				u32 audit_op)
 {
-	struct khv_vm *vm;
+	struct khv_vm *vm = khv_nl_vm(info);
 	u32 old;
 	int r;
 
-	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(skb, info, KHV_A_VM_ID, vm, grant_op, audit_op);
-	if (r)
-		goto out_put_vm;
 	r = khv_vm_set_state(vm, state, &old);
 	if (r)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KHV_A_VM_ID],
 				    "the VM is destroyed: it cannot run again");
 	khv_audit_vm(audit_op, vm, khv_vm_state_name(old),
 		     khv_vm_state_name(state), r);
-out_put_vm:
-	khv_vm_put(vm);
 	return r;
 }
 
 int khv_nl_vm_pause_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return khv_nl_vm_state_doit(skb, info, KHV_VM_STATE_PAUSED,
-				    KHV_GRANT_OP_PAUSE_RESUME,
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_PAUSED,
 				    KHV_AUDIT_OP_VM_PAUSE);
 }
 
 int khv_nl_vm_resume_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return khv_nl_vm_state_doit(skb, info, KHV_VM_STATE_RUNNING,
-				    KHV_GRANT_OP_PAUSE_RESUME,
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_RUNNING,
 				    KHV_AUDIT_OP_VM_RESUME);
 }
 
 int khv_nl_vm_destroy_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return khv_nl_vm_state_doit(skb, info, KHV_VM_STATE_DEAD,
-				    KHV_GRANT_OP_DESTROY,
+	return khv_nl_vm_state_doit(info, KHV_VM_STATE_DEAD,
 				    KHV_AUDIT_OP_VM_DESTROY);
 }

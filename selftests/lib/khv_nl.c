@@ -224,14 +224,20 @@ int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
 	return nl_call(nl, &m, copy_reply, out);
 }
 
-int vm_set_name(struct nl *nl, uint64_t id, const char *name)
+/* vm-set of one string attribute: the name or the tags. */
+static int vm_set_str(struct nl *nl, uint64_t id, int type, const char *val)
 {
 	struct msg m;
 
 	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
 	put_u64(&m, KHV_A_VM_ID, id);
-	put_str(&m, KHV_A_VM_NAME, name);
+	put_str(&m, type, val);
 	return nl_call(nl, &m, NULL, NULL);
+}
+
+int vm_set_name(struct nl *nl, uint64_t id, const char *name)
+{
+	return vm_set_str(nl, id, KHV_A_VM_NAME, name);
 }
 
 
@@ -317,12 +323,7 @@ int vm_cmd(struct nl *nl, uint8_t cmd, uint64_t id)
 
 int vm_set_tags(struct nl *nl, uint64_t id, const char *tags)
 {
-	struct msg m;
-
-	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
-	put_u64(&m, KHV_A_VM_ID, id);
-	put_str(&m, KHV_A_VM_TAGS, tags);
-	return nl_call(nl, &m, NULL, NULL);
+	return vm_set_str(nl, id, KHV_A_VM_TAGS, tags);
 }
 
 /* The VM's state (KHV_VM_STATE_*), or -errno. */

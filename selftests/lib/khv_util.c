@@ -53,6 +53,25 @@ static void khv_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* ---- the asserting layer ----------------------------------------------- */
+
+void test_assert_fail(const char *cond, const char *file, unsigned int line,
+		      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cond)
+		khv_log("%s:%u: TEST_ASSERT(%s) failed: %s", file, line, cond, msg);
+	else
+		khv_log("%s:%u: TEST_FAIL: %s", file, line, msg);
+	fflush(NULL);
+	exit(1);	/* KSFT_FAIL */
+}
+
 /* ---- small file helpers ------------------------------------------------ */
 
 int khv_read_file(const char *path, char *buf, size_t len)

@@ -631,3 +631,93 @@ void vcpu_describe_exit(struct khv_test_vcpu *vcpu, char *buf, size_t len)
 		snprintf(buf, len, " -");
 	}
 }
+
+/* ---- the asserting layer ------------------------------------------------ */
+
+struct khv_test_vm *vm_create_with_ram(size_t ram_bytes)
+{
+	struct khv_test_vm *vm = vm_create(ram_bytes);
+
+	TEST_ASSERT(vm, "vm_create(0x%zx): %s", ram_bytes, strerror(errno));
+	return vm;
+}
+
+struct khv_test_vm *vm_create_for_guest_code(void)
+{
+	struct khv_test_vm *vm = vm_create_long_mode();
+
+	TEST_ASSERT(vm, "vm_create_long_mode: %s", strerror(errno));
+	return vm;
+}
+
+struct khv_test_vcpu *vm_vcpu_add(struct khv_test_vm *vm, uint32_t id)
+{
+	struct khv_test_vcpu *vcpu = vcpu_add(vm, id);
+
+	TEST_ASSERT(vcpu, "KHV_CREATE_VCPU %u: %s", id, strerror(errno));
+	return vcpu;
+}
+
+struct khv_test_vm *vm_create_with_one_vcpu(struct khv_test_vcpu **vcpu,
+					    void (*guest_code)(uint64_t),
+					    uint64_t arg)
+{
+	struct khv_test_vm *vm = vm_create_for_guest_code();
+	int r;
+
+	*vcpu = vm_vcpu_add(vm, 0);
+	r = vcpu_set_long_mode(*vcpu, guest_code, arg);
+	TEST_ASSERT(!r, "long mode: %s", strerror(-r));
+	return vm;
+}
+
+void vcpu_run_ok(struct khv_test_vcpu *vcpu)
+{
+	int r = vcpu_run(vcpu);
+
+	TEST_ASSERT(!r, "KHV_RUN: %s", strerror(-r));
+}
+
+void vcpu_run_exit(struct khv_test_vcpu *vcpu, uint32_t reason)
+{
+	char why[256];
+
+	vcpu_run_ok(vcpu);
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	TEST_ASSERT(vcpu->run->exit_reason == reason, "expected %s, got %s",
+		    exit_reason_str(reason), why);
+}
+
+/* The file and message of the last UCALL_ASSERT get_ucall() read here. */
+static __thread char ucall_file[128], ucall_msg[256];
+
+uint64_t get_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc)
+{
+	return vcpu_get_ucall(vcpu, uc, ucall_file, sizeof(ucall_file),
+			      ucall_msg, sizeof(ucall_msg));
+}
+
+void report_guest_assert(const struct ucall *uc)
+{
+	TEST_FAIL("%s:%llu: %s (0x%llx, 0x%llx)", ucall_file,
+		  (unsigned long long)uc->line, ucall_msg,
+		  (unsigned long long)uc->args[0],
+		  (unsigned long long)uc->args[1]);
+}
+
+void vcpu_run_to_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc,
+		       uint64_t want)
+{
+	char why[256];
+	uint64_t cmd;
+
+	vcpu_run_ok(vcpu);
+	cmd = get_ucall(vcpu, uc);
+	if (cmd == UCALL_NONE) {
+		vcpu_describe_exit(vcpu, why, sizeof(why));
+		TEST_FAIL("not a ucall: %s", why);
+	}
+	if (cmd == UCALL_ASSERT && want != UCALL_ASSERT)
+		REPORT_GUEST_ASSERT(*uc);
+	TEST_ASSERT_EQ(want, cmd);
+}

@@ -11,42 +11,11 @@
 #include <time.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const audit_ops[] = {
-	[KHV_AUDIT_OP_VM_CREATE] = "vm-create",
-	[KHV_AUDIT_OP_VM_CLOSE] = "vm-close",
-	[KHV_AUDIT_OP_VM_SET] = "vm-set",
-	[KHV_AUDIT_OP_VM_PAUSE] = "vm-pause",
-	[KHV_AUDIT_OP_VM_RESUME] = "vm-resume",
-	[KHV_AUDIT_OP_VM_DESTROY] = "vm-destroy",
-	[KHV_AUDIT_OP_VM_VIEW] = "vm-view",
-	[KHV_AUDIT_OP_GRANT_ADD] = "grant-add",
-	[KHV_AUDIT_OP_GRANT_DEL] = "grant-del",
-	[KHV_AUDIT_OP_GRANT_VIEW] = "grant-view",
-	[KHV_AUDIT_OP_AUDIT_VIEW] = "audit-view",
-	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
-	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
-	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
-	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed",
-	[KHV_AUDIT_OP_HOST_SET] = "host-set",
-};
-
-static uint64_t get_u64(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static const char *get_str(struct nlattr *a)
-{
-	return a ? nla_get_string(a) : "";
-}
+static const char *const audit_ops[] = KHV_AUDIT_OP_NAMES;
 
 /*
  * A record's time: for people, local ISO 8601 with nanoseconds and the UTC offset
@@ -72,22 +41,21 @@ static void print_audit_time(uint64_t ns)
 /* One record: the same keys in show, monitor and hvctl monitor. */
 void print_audit(struct nlattr **tb)
 {
-	print_u64("seq", get_u64(tb[KHV_A_AUDIT_SEQ]));
-	print_audit_time(get_u64(tb[KHV_A_AUDIT_TIME_NS]));
-	print_u64("uid", get_u32(tb[KHV_A_AUDIT_UID]));
-	print_u64("pid", get_u32(tb[KHV_A_AUDIT_PID]));
-	print_string("comm", get_str(tb[KHV_A_AUDIT_COMM]));
+	print_u64("seq", hv_get_u64(tb[KHV_A_AUDIT_SEQ]));
+	print_audit_time(hv_get_u64(tb[KHV_A_AUDIT_TIME_NS]));
+	print_u64("uid", hv_get_u32(tb[KHV_A_AUDIT_UID]));
+	print_u64("pid", hv_get_u32(tb[KHV_A_AUDIT_PID]));
+	print_string("comm", hv_get_str(tb[KHV_A_AUDIT_COMM]));
 	print_string("op", hv_enum_name(audit_ops, ARRAY_SIZE(audit_ops),
-					get_u32(tb[KHV_A_AUDIT_OP])));
-	print_u64("vm", get_u64(tb[KHV_A_AUDIT_VM_ID]));
-	print_string("object", get_str(tb[KHV_A_AUDIT_OBJECT]));
-	print_string("old", get_str(tb[KHV_A_AUDIT_OLD]));
-	print_string("new", get_str(tb[KHV_A_AUDIT_NEW]));
-	print_s64("result", tb[KHV_A_AUDIT_RESULT] ?
-		  (int32_t)nla_get_u32(tb[KHV_A_AUDIT_RESULT]) : 0);
+					hv_get_u32(tb[KHV_A_AUDIT_OP])));
+	print_u64("vm", hv_get_u64(tb[KHV_A_AUDIT_VM_ID]));
+	print_string("object", hv_get_str(tb[KHV_A_AUDIT_OBJECT]));
+	print_string("old", hv_get_str(tb[KHV_A_AUDIT_OLD]));
+	print_string("new", hv_get_str(tb[KHV_A_AUDIT_NEW]));
+	print_s64("result", hv_get_s32(tb[KHV_A_AUDIT_RESULT]));
 	/* audit-suppressed only: how many denials it sums up. */
 	if (tb[KHV_A_AUDIT_SUPPRESSED])
-		print_u64("suppressed", get_u64(tb[KHV_A_AUDIT_SUPPRESSED]));
+		print_u64("suppressed", hv_get_u64(tb[KHV_A_AUDIT_SUPPRESSED]));
 }
 
 static int record_print(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -110,13 +78,13 @@ static int state_get(struct nlattr **tb, uint8_t cmd, void *arg)
 	struct ring_state *st = arg;
 
 	(void)cmd;
-	st->ring_size = get_u32(tb[KHV_A_AUDIT_RING_SIZE]);
-	st->next_seq = get_u64(tb[KHV_A_AUDIT_NEXT_SEQ]);
-	st->first_seq = get_u64(tb[KHV_A_AUDIT_FIRST_SEQ]);
-	st->lost = get_u64(tb[KHV_A_AUDIT_LOST]);
-	st->suppressed = get_u64(tb[KHV_A_AUDIT_SUPPRESSED]);
-	st->denial_burst = get_u32(tb[KHV_A_AUDIT_DENIAL_BURST]);
-	st->denial_interval = get_u32(tb[KHV_A_AUDIT_DENIAL_INTERVAL]);
+	st->ring_size = hv_get_u32(tb[KHV_A_AUDIT_RING_SIZE]);
+	st->next_seq = hv_get_u64(tb[KHV_A_AUDIT_NEXT_SEQ]);
+	st->first_seq = hv_get_u64(tb[KHV_A_AUDIT_FIRST_SEQ]);
+	st->lost = hv_get_u64(tb[KHV_A_AUDIT_LOST]);
+	st->suppressed = hv_get_u64(tb[KHV_A_AUDIT_SUPPRESSED]);
+	st->denial_burst = hv_get_u32(tb[KHV_A_AUDIT_DENIAL_BURST]);
+	st->denial_interval = hv_get_u32(tb[KHV_A_AUDIT_DENIAL_INTERVAL]);
 	return 0;
 }
 
@@ -135,8 +103,6 @@ static int audit_show(int argc, char **argv)
 		if (r)
 			return r;
 	}
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, 0);
 	if (!msg)
 		return EXIT_KERNEL;
@@ -192,8 +158,6 @@ static int audit_set(int argc, char **argv)
 			return hv_usage_error("%s \"%s\" too large", keys[k], argv[1]);
 		given[k] = true;
 	}
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel bounds them, and says so. */
 	msg = hv_nl_msg(KHV_CMD_AUDIT_SET, 0);
 	if (!msg)

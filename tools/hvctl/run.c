@@ -538,7 +538,7 @@ int hv_cmd_run(int argc, char **argv)
 		}
 	}
 
-	/* Two VMs never share a core's hyperthreads (SPEC.md); ignored where unsupported. */
+	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
 	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
 	r = vmm_create(&m, mem);

@@ -12,47 +12,17 @@
 #include <string.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const vm_states[] = {
-	[KHV_VM_STATE_RUNNING] = "running",
-	[KHV_VM_STATE_PAUSED] = "paused",
-	[KHV_VM_STATE_DEAD] = "dead",
-};
-
-static const char *const exit_names[] = {
-	[KHV_A_EXIT_STATS_INTR] = "intr",
-	[KHV_A_EXIT_STATS_CPUID] = "cpuid",
-	[KHV_A_EXIT_STATS_HLT] = "hlt",
-	[KHV_A_EXIT_STATS_IO] = "io",
-	[KHV_A_EXIT_STATS_MSR] = "msr",
-	[KHV_A_EXIT_STATS_NPF] = "npf",
-	[KHV_A_EXIT_STATS_HYPERCALL] = "hypercall",
-	[KHV_A_EXIT_STATS_EXCEPTION] = "exception",
-	[KHV_A_EXIT_STATS_SHUTDOWN] = "shutdown",
-	[KHV_A_EXIT_STATS_OTHER] = "other",
-};
+static const char *const vm_states[] = KHV_VM_STATE_NAMES;
+static const char *const exit_names[] = KHV_A_EXIT_STATS_NAMES;
 
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val)
 {
 	return val < n && names[val] ? names[val] : "unknown";
-}
-
-static uint64_t get_u64(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static const char *get_str(struct nlattr *a)
-{
-	return a ? nla_get_string(a) : "";
 }
 
 /* The exit counters as an object "exits" (text: "exits intr N cpuid N ..."). */
@@ -65,23 +35,23 @@ static void print_exits(struct nlattr *nest)
 		return;
 	print_open_object("exits");
 	for (i = KHV_A_EXIT_STATS_INTR; i <= KHV_A_EXIT_STATS_MAX; i++)
-		print_u64(exit_names[i], get_u64(tb[i]));
+		print_u64(exit_names[i], hv_get_u64(tb[i]));
 	print_close_object();
 }
 
 /* One VM as an object: the same keys in text, JSON, lists and events. */
 void print_vm(struct nlattr **tb)
 {
-	print_u64("id", get_u64(tb[KHV_A_VM_ID]));
-	print_string("name", get_str(tb[KHV_A_VM_NAME]));
+	print_u64("id", hv_get_u64(tb[KHV_A_VM_ID]));
+	print_string("name", hv_get_str(tb[KHV_A_VM_NAME]));
 	print_string("state", hv_enum_name(vm_states, ARRAY_SIZE(vm_states),
-					   get_u32(tb[KHV_A_VM_STATE])));
-	print_string("tags", get_str(tb[KHV_A_VM_TAGS]));
-	print_u64("owner_uid", get_u32(tb[KHV_A_VM_OWNER_UID]));
-	print_u64("pid", get_u32(tb[KHV_A_VM_PID]));
-	print_u64("created_ns", get_u64(tb[KHV_A_VM_CREATED_NS]));
-	print_u64("nr_vcpus", get_u32(tb[KHV_A_VM_NR_VCPUS]));
-	print_u64("mem_bytes", get_u64(tb[KHV_A_VM_MEM_BYTES]));
+					   hv_get_u32(tb[KHV_A_VM_STATE])));
+	print_string("tags", hv_get_str(tb[KHV_A_VM_TAGS]));
+	print_u64("owner_uid", hv_get_u32(tb[KHV_A_VM_OWNER_UID]));
+	print_u64("pid", hv_get_u32(tb[KHV_A_VM_PID]));
+	print_u64("created_ns", hv_get_u64(tb[KHV_A_VM_CREATED_NS]));
+	print_u64("nr_vcpus", hv_get_u32(tb[KHV_A_VM_NR_VCPUS]));
+	print_u64("mem_bytes", hv_get_u64(tb[KHV_A_VM_MEM_BYTES]));
 	print_exits(tb[KHV_A_VM_EXITS]);
 }
 
@@ -97,26 +67,15 @@ static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int vm_list(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	int r;
-
 	if (argc > 0)
 		return hv_usage_error("vm list: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
-	if (!msg)
-		return EXIT_KERNEL;
-	print_open_array(NULL);
-	r = hv_nl_exec(msg, KHV_A_VM_MAX, vm_print, NULL);
-	print_close_array();
-	return r ? EXIT_KERNEL : EXIT_OK;
+	return hv_nl_dump_array(KHV_CMD_VM_GET, KHV_A_VM_MAX, vm_print);
 }
 
 static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	*(uint64_t *)arg = get_u64(tb[KHV_A_VM_ID]);
+	*(uint64_t *)arg = hv_get_u64(tb[KHV_A_VM_ID]);
 	return 0;
 }
 
@@ -125,8 +84,6 @@ static int vm_by_name(const char *name, uint64_t *id)
 {
 	struct nl_msg *msg;
 
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, name))
 		return EXIT_KERNEL;
@@ -219,8 +176,6 @@ static int vm_show(int argc, char **argv)
 	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
@@ -252,8 +207,6 @@ static int vm_set(int argc, char **argv)
 	}
 	if (!val[0] && !val[1])
 		return hv_usage_error("vm set: nothing to set (name NAME, tags TAGS)");
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel validates both, and says what is wrong. */
 	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
@@ -273,8 +226,6 @@ static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
 	r = vm_id_arg(argc, argv, usage, &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(cmd, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
