@@ -22,6 +22,42 @@
 .endm
 
 /*
+ * The guest's general registers that both entry paths move the same way,
+ * from and to struct khv_vcpu's regs[] at \base (vcpu_regs.h): all but RAX,
+ * RSP (in the VMCB or the VMCS on one vendor or the other), RSI and RDI
+ * (one of which may be \base itself). MOVs only: the flags are kept.
+ */
+.macro KHV_LOAD_GUEST_GPRS base
+	mov VCPU_RBX(\base), %rbx
+	mov VCPU_RCX(\base), %rcx
+	mov VCPU_RDX(\base), %rdx
+	mov VCPU_RBP(\base), %rbp
+	mov VCPU_R8(\base), %r8
+	mov VCPU_R9(\base), %r9
+	mov VCPU_R10(\base), %r10
+	mov VCPU_R11(\base), %r11
+	mov VCPU_R12(\base), %r12
+	mov VCPU_R13(\base), %r13
+	mov VCPU_R14(\base), %r14
+	mov VCPU_R15(\base), %r15
+.endm
+
+.macro KHV_SAVE_GUEST_GPRS base
+	mov %rbx, VCPU_RBX(\base)
+	mov %rcx, VCPU_RCX(\base)
+	mov %rdx, VCPU_RDX(\base)
+	mov %rbp, VCPU_RBP(\base)
+	mov %r8, VCPU_R8(\base)
+	mov %r9, VCPU_R9(\base)
+	mov %r10, VCPU_R10(\base)
+	mov %r11, VCPU_R11(\base)
+	mov %r12, VCPU_R12(\base)
+	mov %r13, VCPU_R13(\base)
+	mov %r14, VCPU_R14(\base)
+	mov %r15, VCPU_R15(\base)
+.endm
+
+/*
  * After the exit: no guest value may steer speculation in the host. Clears
  * every general register but RSP and RBX, where the entry code keeps its
  * result (both entry paths hold it there until their last instructions).

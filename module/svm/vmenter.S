@@ -67,19 +67,8 @@ SYM_FUNC_START(khv_svm_vmrun)
 	push %rsi
 
 	mov %rdi, %rax
-	mov VCPU_RBX(%rsi), %rbx
-	mov VCPU_RCX(%rsi), %rcx
-	mov VCPU_RDX(%rsi), %rdx
+	KHV_LOAD_GUEST_GPRS %rsi
 	mov VCPU_RDI(%rsi), %rdi
-	mov VCPU_RBP(%rsi), %rbp
-	mov VCPU_R8(%rsi), %r8
-	mov VCPU_R9(%rsi), %r9
-	mov VCPU_R10(%rsi), %r10
-	mov VCPU_R11(%rsi), %r11
-	mov VCPU_R12(%rsi), %r12
-	mov VCPU_R13(%rsi), %r13
-	mov VCPU_R14(%rsi), %r14
-	mov VCPU_R15(%rsi), %r15
 	mov VCPU_RSI(%rsi), %rsi
 
 #ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
@@ -104,19 +93,8 @@ SYM_FUNC_START(khv_svm_vmrun)
 	/* The guest's RSI goes below the saved pointer to regs[]. */
 	push %rsi
 	mov 8(%rsp), %rsi
-	mov %rbx, VCPU_RBX(%rsi)
-	mov %rcx, VCPU_RCX(%rsi)
-	mov %rdx, VCPU_RDX(%rsi)
+	KHV_SAVE_GUEST_GPRS %rsi
 	mov %rdi, VCPU_RDI(%rsi)
-	mov %rbp, VCPU_RBP(%rsi)
-	mov %r8, VCPU_R8(%rsi)
-	mov %r9, VCPU_R9(%rsi)
-	mov %r10, VCPU_R10(%rsi)
-	mov %r11, VCPU_R11(%rsi)
-	mov %r12, VCPU_R12(%rsi)
-	mov %r13, VCPU_R13(%rsi)
-	mov %r14, VCPU_R14(%rsi)
-	mov %r15, VCPU_R15(%rsi)
 	pop VCPU_RSI(%rsi)
 	add $8, %rsp
 	/* The result waits in RBX (restored from the stack at the end). */

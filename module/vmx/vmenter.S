@@ -79,20 +79,9 @@ SYM_FUNC_START(khv_vmx_vmenter)
 
 	/* MOVs keep CF, which picks VMRESUME or VMLAUNCH below. */
 	mov %rdi, %rax
-	mov VCPU_RCX(%rax), %rcx
-	mov VCPU_RDX(%rax), %rdx
-	mov VCPU_RBX(%rax), %rbx
-	mov VCPU_RBP(%rax), %rbp
+	KHV_LOAD_GUEST_GPRS %rax
 	mov VCPU_RSI(%rax), %rsi
 	mov VCPU_RDI(%rax), %rdi
-	mov VCPU_R8(%rax), %r8
-	mov VCPU_R9(%rax), %r9
-	mov VCPU_R10(%rax), %r10
-	mov VCPU_R11(%rax), %r11
-	mov VCPU_R12(%rax), %r12
-	mov VCPU_R13(%rax), %r13
-	mov VCPU_R14(%rax), %r14
-	mov VCPU_R15(%rax), %r15
 	mov VCPU_RAX(%rax), %rax
 
 	jnc .Lvmlaunch
@@ -114,20 +103,9 @@ SYM_INNER_LABEL_ALIGN(khv_vmx_vmexit, SYM_L_GLOBAL)
 	push %rax
 	mov 8(%rsp), %rax
 	pop VCPU_RAX(%rax)
-	mov %rcx, VCPU_RCX(%rax)
-	mov %rdx, VCPU_RDX(%rax)
-	mov %rbx, VCPU_RBX(%rax)
-	mov %rbp, VCPU_RBP(%rax)
+	KHV_SAVE_GUEST_GPRS %rax
 	mov %rsi, VCPU_RSI(%rax)
 	mov %rdi, VCPU_RDI(%rax)
-	mov %r8, VCPU_R8(%rax)
-	mov %r9, VCPU_R9(%rax)
-	mov %r10, VCPU_R10(%rax)
-	mov %r11, VCPU_R11(%rax)
-	mov %r12, VCPU_R12(%rax)
-	mov %r13, VCPU_R13(%rax)
-	mov %r14, VCPU_R14(%rax)
-	mov %r15, VCPU_R15(%rax)
 	xor %ebx, %ebx
 	jmp .Lclear
 
