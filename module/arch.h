@@ -11,7 +11,6 @@
 #include <uapi/linux/khv.h>
 
 struct khv_pt_format;
-struct khv_regs;
 struct khv_sregs;
 struct khv_vcpu;
 struct khv_vm;
@@ -89,9 +88,6 @@ enum khv_entry {
  *		interrupts and preemption off, until it returns.
  *		Return: as a handler: 1 = enter again, 0 = return to user
  *		space with vcpu->run filled, -errno.
- * @get_regs:	the core's khv_vcpu_get_regs() in both backends (the
- *		registers live in struct khv_vcpu, regs.h); an op only for
- *		netlink/introspect.c, which should call that directly.
  * @get_sregs, @set_sregs: segment and control registers; the setter
  *		returns -EINVAL for values the hardware would refuse.
  * @get_msr:	read an allow-listed MSR; -EINVAL for any other. From an
@@ -141,7 +137,6 @@ struct khv_arch_ops {
 	void (*vcpu_put)(struct khv_vcpu *vcpu);
 	enum khv_entry (*vcpu_run)(struct khv_vcpu *vcpu);
 	int (*handle_exit)(struct khv_vcpu *vcpu);
-	void (*get_regs)(struct khv_vcpu *vcpu, struct khv_regs *regs);
 	void (*get_sregs)(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 	int (*set_sregs)(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);

@@ -533,7 +533,11 @@ int khv_handle_rdpmc(struct khv_vcpu *vcpu)
 	return khv_arch->inject_exception(vcpu, X86_TRAP_GP, 0, 0);
 }
 
-/* WBINVD: guest RAM is write-back host RAM, nothing to write back. */
+/*
+ * WBINVD and INVD (both two bytes): guest RAM is write-back host RAM, nothing
+ * to write back; INVD may not throw away the host's dirty lines, so it does
+ * what WBINVD does, as in KVM.
+ */
 int khv_handle_wbinvd(struct khv_vcpu *vcpu)
 {
 	khv_arch->skip_instruction(vcpu, 2);
@@ -541,8 +545,9 @@ int khv_handle_wbinvd(struct khv_vcpu *vcpu)
 }
 
 /*
- * The virtualization instructions (VMX, SVM) and MONITOR/MWAIT, which khv
- * does not offer: #UD, as on a processor without them.
+ * The virtualization instructions (VMX, SVM), MONITOR/MWAIT, RDPRU, RSM
+ * outside SMM and XSETBV (CR4.OSXSAVE is refused), which khv does not offer:
+ * #UD, as on a processor without them.
  */
 int khv_handle_ud(struct khv_vcpu *vcpu)
 {
@@ -553,6 +558,16 @@ int khv_handle_ud(struct khv_vcpu *vcpu)
 int khv_handle_db(struct khv_vcpu *vcpu)
 {
 	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+}
+
+/*
+ * INT1 (ICEBP, one byte) exits before it runs: step over it and deliver the
+ * #DB trap it raises, as KVM does.
+ */
+int khv_handle_icebp(struct khv_vcpu *vcpu)
+{
+	khv_arch->skip_instruction(vcpu, 1);
+	return khv_handle_db(vcpu);
 }
 
 /* The operand mode of the guest's code segment, for the decoder: 16, 32, 64. */

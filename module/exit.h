@@ -9,7 +9,8 @@
 
 #include <linux/types.h>
 
-#include "khv.h"
+#include "arch.h"
+#include "vcpu.h"
 
 /**
  * struct khv_exit_handler - one row of a backend's exit table, indexed by
@@ -69,6 +70,7 @@ int khv_handle_rdpmc(struct khv_vcpu *vcpu);
 int khv_handle_wbinvd(struct khv_vcpu *vcpu);
 int khv_handle_ud(struct khv_vcpu *vcpu);
 int khv_handle_db(struct khv_vcpu *vcpu);
+int khv_handle_icebp(struct khv_vcpu *vcpu);
 
 /* exit.c: what the backends' own handlers finish with */
 int khv_handle_io(struct khv_vcpu *vcpu, const struct khv_io *io);

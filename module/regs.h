@@ -18,7 +18,7 @@
 #include <linux/bug.h>
 #include <linux/types.h>
 
-#include "khv.h"
+#include "vcpu.h"
 
 static inline bool khv_register_is_dirty(struct khv_vcpu *vcpu,
 					 enum khv_reg reg)

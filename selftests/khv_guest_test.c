@@ -1471,6 +1471,33 @@ TEST_F(guest, rdpmc_gets_gp)
 }
 
 /*
+ * The exits of instructions khv does not offer end in the guest, never in an
+ * unknown exit: WBINVD and INVD run on, MONITOR, MWAIT and XSETBV get #UD,
+ * INT1 the #DB trap just after it (both vendors' exit tables).
+ */
+TEST_F(guest, unoffered_instructions_end_in_the_guest)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_unoffered, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(3, uc.args[0]) TH_LOG("#UD raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("#DB raised %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_icebp_next, uc.args[2])
+		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
  * CR4.PKE and CR4.OSXSAVE: khv switches neither PKRU nor XCR0, so a guest
  * may not set them (#GP, and EINVAL from KHV_SET_SREGS); other bits work.
  */

@@ -70,6 +70,8 @@ void guest_gp_skip_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_ud_skip_handler(struct guest_intr_frame *frame);
 void guest_db_handler(struct guest_intr_frame *frame);
 void guest_code_rdpmc(uint64_t arg);
+void guest_code_unoffered(uint64_t arg);
+extern const char guest_icebp_next[];
 void guest_code_cr4(uint64_t arg);
 void guest_code_pkru(uint64_t value);
 void guest_code_ymm(uint64_t rounds);

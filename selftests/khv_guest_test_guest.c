@@ -476,3 +476,27 @@ void guest_code_db_on_stack(uint64_t stack_top)
 	GUEST_SYNC2(guest_db_count, guest_db_rip);
 	GUEST_DONE();
 }
+
+/*
+ * Instructions khv does not offer, or offers as no-ops: WBINVD and INVD
+ * run on (nothing to write back), MONITOR, MWAIT and XSETBV raise #UD,
+ * INT1 (ICEBP) the #DB trap it raises on any processor, just after it.
+ * SYNC: #UD count, #DB count, where the #DB returned to.
+ */
+void guest_code_unoffered(uint64_t arg)
+{
+	(void)arg;
+	guest_ud_count = 0;
+	guest_db_count = 0;
+	asm volatile("wbinvd" ::: "memory");
+	asm volatile("invd" ::: "memory");
+	guest_skip_len = 3;
+	asm volatile("monitor" : : "a" (0ul), "c" (0u), "d" (0u) : "memory");
+	asm volatile("mwait" : : "a" (0u), "c" (0u) : "memory");
+	asm volatile("xsetbv" : : "a" (1u), "d" (0u), "c" (0u) : "memory");
+	asm volatile(".byte 0xf1\n\t"
+		     ".globl guest_icebp_next\n"
+		     "guest_icebp_next:" ::: "memory");
+	GUEST_SYNC4(guest_ud_count, guest_db_count, guest_db_rip, 0);
+	GUEST_DONE();
+}

@@ -77,7 +77,7 @@ static int khv_nl_vcpu_snapshot(struct genl_info *info, struct khv_vm *vm,
 				    "the vCPU is in KHV_RUN or another ioctl: pause the VM first");
 		r = -EBUSY;
 	} else {
-		khv_arch->get_regs(vcpu, regs);
+		khv_vcpu_get_regs(vcpu, regs);
 		khv_arch->get_sregs(vcpu, sregs);
 		mutex_unlock(&vcpu->mutex);
 	}

@@ -12,7 +12,9 @@
 #include <asm/trapnr.h>
 
 #include "../exit.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
 #include "svm.h"
@@ -254,7 +256,8 @@ static int svm_handle_ac(struct khv_vcpu *vcpu)
  * The exit table, by exit code (APM Appendix C); the contract of a row is
  * struct khv_exit_handler's (exit.h). Exceptions, host interrupts, NMIs,
  * SMIs and INITs count as KHV_STAT_INTR; a machine check reached the host's
- * handler already (svm_vcpu_run()). The SVM instructions are not offered.
+ * handler already (svm_vcpu_run()). A task switch or an FERR freeze ends the
+ * run as an unknown exit (khv emulates neither).
  */
 static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR4]	= { svm_handle_cr4_write,	KHV_STAT_OTHER },
@@ -267,7 +270,10 @@ static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_INIT]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[SVM_EXIT_RDPMC]	= { khv_handle_rdpmc,		KHV_STAT_OTHER },
 	[SVM_EXIT_CPUID]	= { khv_handle_cpuid,		KHV_STAT_CPUID },
+	[SVM_EXIT_RSM]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
 	[SVM_EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
+	[SVM_EXIT_INVLPGA]	= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_IOIO]		= { svm_handle_ioio,		KHV_STAT_IO },
 	[SVM_EXIT_MSR]		= { svm_handle_msr,		KHV_STAT_MSR },
 	[SVM_EXIT_SHUTDOWN]	= { khv_handle_shutdown,	KHV_STAT_SHUTDOWN },
@@ -278,6 +284,13 @@ static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_STGI]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_CLGI]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_SKINIT]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_ICEBP]	= { khv_handle_icebp,		KHV_STAT_INTR },
+	[SVM_EXIT_WBINVD]	= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[SVM_EXIT_MONITOR]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_MWAIT]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_MWAIT_COND]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_XSETBV]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_RDPRU]	= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_NPF]		= { svm_handle_npf,		KHV_STAT_NPF },
 };
 

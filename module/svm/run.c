@@ -15,7 +15,9 @@
 
 #include "../compat.h"
 #include "../exit.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
 #include "insn.h"

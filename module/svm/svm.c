@@ -14,7 +14,9 @@
 #include <asm/processor.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "svm.h"
 #include "vcpu.h"
 
@@ -219,7 +221,6 @@ const struct khv_arch_ops khv_svm_ops = {
 	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
 	.handle_exit = svm_handle_exit,
-	.get_regs = khv_vcpu_get_regs,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.get_msr = svm_get_msr,

@@ -13,7 +13,9 @@
 #include <asm/processor-flags.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../x86.h"
 #include "svm.h"
 #include "vcpu.h"

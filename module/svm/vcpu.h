@@ -9,7 +9,9 @@
 #include <linux/preempt.h>
 #include <linux/types.h>
 
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "svm.h"
 #include "vmcb.h"
 

@@ -11,7 +11,9 @@
 #include <asm/processor-flags.h>
 
 #include "../exit.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
 #include "vcpu.h"
@@ -259,7 +261,7 @@ static int vmx_handle_exception(struct khv_vcpu *vcpu)
 		 * (SDM 28.1): the guest cannot read it (MOV DR exits).
 		 */
 		if (type == INTR_TYPE_PRIV_SW_EXCEPTION)
-			vmx_skip_instruction(vcpu, 0);
+			return khv_handle_icebp(vcpu);
 		return khv_handle_db(vcpu);
 	default:
 		return vmx_exit_unknown(vcpu);
@@ -270,7 +272,8 @@ static int vmx_handle_exception(struct khv_vcpu *vcpu)
  * The exit table, by basic exit reason (SDM Vol. 3D Appendix C); the
  * contract of a row is struct khv_exit_handler's (exit.h). The exits of
  * exceptions, host interrupts, INIT, SIPI and SMIs count as KHV_STAT_INTR.
- * VMX is not offered, nor MONITOR/MWAIT: #UD as without them.
+ * VMX is not offered, nor MONITOR/MWAIT or XSETBV: #UD as without them. A
+ * task switch ends the run as an unknown exit (khv does not emulate one).
  */
 static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_EXCEPTION_NMI]	= { vmx_handle_exception,	KHV_STAT_INTR },
@@ -282,6 +285,7 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_OTHER_SMI]	= { khv_handle_host_event,	KHV_STAT_INTR },
 	[EXIT_CPUID]		= { khv_handle_cpuid,		KHV_STAT_CPUID },
 	[EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
+	[EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
 	[EXIT_RDPMC]		= { khv_handle_rdpmc,		KHV_STAT_OTHER },
 	[EXIT_VMCALL]		= { khv_handle_hypercall,	KHV_STAT_HYPERCALL },
 	[EXIT_VMCLEAR]		= { khv_handle_ud,		KHV_STAT_OTHER },
@@ -303,6 +307,7 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[EXIT_XSETBV]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_VMFUNC]		= { khv_handle_ud,		KHV_STAT_OTHER },
 };
 

@@ -31,7 +31,9 @@
 
 #include "../compat.h"
 #include "../gwalk.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../x86.h"
 #include "vmcs.h"
 #include "vcpu.h"

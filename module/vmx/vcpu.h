@@ -11,7 +11,9 @@
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "vmcs.h"
 
 /*

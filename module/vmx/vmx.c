@@ -18,7 +18,9 @@
 #include <asm/tlbflush.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "vcpu.h"
 #include "vmx.h"
 
@@ -253,7 +255,6 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_run = vmx_vcpu_run,
 	.handle_exit = vmx_handle_exit,
-	.get_regs = khv_vcpu_get_regs,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
