@@ -479,21 +479,34 @@ void guest_code_db_on_stack(uint64_t stack_top)
 
 /*
  * Instructions khv does not offer, or offers as no-ops: WBINVD and INVD
- * run on (nothing to write back), MONITOR, MWAIT and XSETBV raise #UD,
- * INT1 (ICEBP) the #DB trap it raises on any processor, just after it.
- * SYNC: #UD count, #DB count, where the #DB returned to.
+ * run on (nothing to write back), MONITOR, MWAIT and XSETBV raise #UD.
+ * SYNC: the #UD count.
  */
 void guest_code_unoffered(uint64_t arg)
 {
 	(void)arg;
 	guest_ud_count = 0;
-	guest_db_count = 0;
 	asm volatile("wbinvd" ::: "memory");
 	asm volatile("invd" ::: "memory");
 	guest_skip_len = 3;
 	asm volatile("monitor" : : "a" (0ul), "c" (0u), "d" (0u) : "memory");
 	asm volatile("mwait" : : "a" (0u), "c" (0u) : "memory");
 	asm volatile("xsetbv" : : "a" (1u), "d" (0u), "c" (0u) : "memory");
+	GUEST_SYNC(guest_ud_count);
+	GUEST_DONE();
+}
+
+/*
+ * INT1 (ICEBP, 0xf1): the #DB trap it raises, just after it. A processor
+ * that does not know the opcode raises #UD instead (one byte skipped).
+ * SYNC: #UD count, #DB count, where the #DB returned to.
+ */
+void guest_code_icebp(uint64_t arg)
+{
+	(void)arg;
+	guest_ud_count = 0;
+	guest_db_count = 0;
+	guest_skip_len = 1;
 	asm volatile(".byte 0xf1\n\t"
 		     ".globl guest_icebp_next\n"
 		     "guest_icebp_next:" ::: "memory");
