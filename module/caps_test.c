@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: backend selection and ioctl argument validation (caps.c).
+ * KUnit: backend selection and ioctl argument validation (caps.c, and the
+ * segment check of x86.h).
  */
 #include <kunit/test.h>
+#include <linux/stddef.h>
 
 #include "compat.h"
 #include "khv.h"
+#include "x86.h"
 
 static void vendor_intel_selects_vmx(struct kunit *test)
 {
@@ -58,6 +61,25 @@ static void create_vm_each_reserved_word_rejected(struct kunit *test)
 	}
 }
 
+/*
+ * Every byte of struct khv_segment after its last field is padding that
+ * must be 0, also where the compiler would add it (issue 12, item 9).
+ */
+static void segment_every_padding_byte_rejected(struct kunit *test)
+{
+	struct khv_segment seg = {};
+	size_t b;
+
+	KUNIT_EXPECT_TRUE(test, khv_segment_valid(&seg));
+	KUNIT_EXPECT_EQ(test, sizeof(seg), (size_t)32);
+	for (b = offsetof(struct khv_segment, unusable) + 1; b < sizeof(seg); b++) {
+		memset(&seg, 0, sizeof(seg));
+		((u8 *)&seg)[b] = 0x80;
+		KUNIT_EXPECT_FALSE_MSG(test, khv_segment_valid(&seg),
+				       "padding byte %zu accepted", b);
+	}
+}
+
 static struct kunit_case khv_caps_cases[] = {
 	KUNIT_CASE(vendor_intel_selects_vmx),
 	KUNIT_CASE(vendor_amd_and_hygon_select_svm),
@@ -65,6 +87,7 @@ static struct kunit_case khv_caps_cases[] = {
 	KUNIT_CASE(create_vm_zero_args_accepted),
 	KUNIT_CASE(create_vm_unknown_flag_rejected),
 	KUNIT_CASE(create_vm_each_reserved_word_rejected),
+	KUNIT_CASE(segment_every_padding_byte_rejected),
 	{}
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel API differences between the kernels khv supports (6.1, 6.12,
- * 7.3; ../shared/KERNELS.md) live here and nowhere else.
+ * 7.3; Documentation/admin-guide.rst, "Kernels") live here and nowhere else.
  */
 #ifndef KHV_COMPAT_H
 #define KHV_COMPAT_H
@@ -24,10 +24,12 @@
 #define khv_rdmsr(msr, val)		rdmsrq(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrq(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrq_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrq_safe(msr, val)
 #else
 #define khv_rdmsr(msr, val)		rdmsrl(msr, val)
 #define khv_wrmsr(msr, val)		wrmsrl(msr, val)
 #define khv_rdmsr_safe(msr, p)		rdmsrl_safe(msr, p)
+#define khv_wrmsr_safe(msr, val)	wrmsrl_safe(msr, val)
 #endif
 
 /*
@@ -38,6 +40,25 @@
 #define khv_fred_enabled()	cpu_feature_enabled(X86_FEATURE_FRED)
 #else
 #define khv_fred_enabled()	false
+#endif
+
+/* 6.12 (and backports): VERW before VMRUN/VM entry has a feature of its own. */
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+#define khv_clear_cpu_buf_vm()	cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF_VM)
+#else
+#define khv_clear_cpu_buf_vm()	false
+#endif
+
+/*
+ * VMSCAPE (6.17, backported to the stable kernels): after a guest ran, the
+ * host asks for an IBPB before its user space runs again.
+ */
+#ifdef X86_FEATURE_IBPB_EXIT_TO_USER
+#define KHV_IBPB_EXIT_TO_USER()	cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER)
+#define khv_set_ibpb_exit_to_user()	this_cpu_write(x86_ibpb_exit_to_user, true)
+#else
+#define KHV_IBPB_EXIT_TO_USER()	false
+#define khv_set_ibpb_exit_to_user()	do { } while (0)
 #endif
 
 /*
@@ -110,5 +131,35 @@
 #else
 #define khv_genl_dump_attrs(cb)		(genl_dumpit_info(cb)->attrs)
 #endif
+
+/*
+ * 6.2 split a family's operations into one per do and dump (struct
+ * genl_split_ops) and hands the family's pre_doit and post_doit the one that
+ * runs; 6.1 hands them the struct genl_ops. Both have cmd and internal_flags.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define khv_genl_op			genl_split_ops
+#else
+#define khv_genl_op			genl_ops
+#endif
+
+/* How KVM hands a guest's machine check to the host's handler. */
+#define khv_do_machine_check(regs)	do_machine_check(regs)
+
+/*
+ * And how it lets the host judge a guest's split lock: on 7.3
+ * handle_guest_split_lock() is exported to KVM only, which Kbuild reads in
+ * Module.symvers (KHV_NO_GUEST_SPLIT_LOCK). Without it, false: the guest
+ * may not go on (khv_vcpu_alignment_check()).
+ */
+#include <asm/cpu.h>
+static inline bool khv_handle_guest_split_lock(unsigned long ip)
+{
+#ifdef KHV_NO_GUEST_SPLIT_LOCK
+	return false;
+#else
+	return handle_guest_split_lock(ip);
+#endif
+}
 
 #endif /* KHV_COMPAT_H */

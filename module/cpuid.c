@@ -22,14 +22,16 @@
 /*
  * Bits a guest may not see even where the host has them: nested
  * virtualization (VMX, SVM), state khv does not switch (XSAVE and the AVX
- * family above SSE) and instructions khv intercepts without emulating
- * (MONITOR/MWAIT).
+ * family above SSE, protection keys, CET), instructions khv intercepts
+ * without emulating (MONITOR/MWAIT), an x2APIC (no APIC is virtualized) and
+ * SGX (leaf 7 EBX bit 2, ECX bit 30; leaf 12h reads as zeros).
  */
-#define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(26) | BIT(27) | BIT(28))
-#define L7_EBX_DENY	(BIT(5) | BIT(16) | BIT(17) | BIT(21) | BIT(26) | \
-			 BIT(27) | BIT(28) | BIT(30) | BIT(31))
-#define L7_ECX_DENY	(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
-#define L7_EDX_DENY	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
+#define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(21) | BIT(26) | BIT(27) | BIT(28))
+#define L7_EBX_DENY	(BIT(2) | BIT(5) | BIT(16) | BIT(17) | BIT(21) | \
+			 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define L7_ECX_DENY	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) | \
+			 BIT(11) | BIT(12) | BIT(14) | BIT(30))
+#define L7_EDX_DENY	(BIT(2) | BIT(3) | BIT(8) | BIT(20) | BIT(23))
 #define E1_ECX_DENY	(BIT(2) | BIT(11) | BIT(16))
 #define L1_ECX_HYPERVISOR BIT(31)
 
@@ -40,18 +42,33 @@
  * @regs:     EAX, EBX, ECX, EDX as user space or the host gave them; masked
  *	      in place.
  * @host:     the host's values for the same leaf.
+ * @id:       the vCPU's id, which is its APIC ID.
  *
  * Feature leaves (1, 7.0, 8000_0001h) keep only bits the host has and khv
  * allows; leaf 1 always says a hypervisor is present; the SVM leaf
- * (8000_000Ah) and XSAVE leaf (0Dh) read as zeros; the hypervisor leaves
- * (4000_0000h..4000_00FFh) are khv's own.
+ * (8000_000Ah), XSAVE leaf (0Dh) and SGX leaf (12h) read as zeros; the
+ * hypervisor leaves (4000_0000h..4000_00FFh) are khv's own. No APIC ID of
+ * the host reaches the guest: leaf 1 EBX[31:24], the x2APIC ID of leaves 0Bh
+ * and 1Fh and AMD's extended APIC ID (8000_001Eh EAX) are @id, and 8000_001Eh
+ * names core and node 0.
  */
-void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host)
+void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
+		    u32 id)
 {
 	switch (function) {
 	case 1:
+		regs[1] = (regs[1] & GENMASK(23, 0)) | (id & 0xff) << 24;
 		regs[2] = (regs[2] & host[2] & ~L1_ECX_DENY) | L1_ECX_HYPERVISOR;
 		regs[3] &= host[3];
+		break;
+	case 0xb:
+	case 0x1f:
+		regs[3] = id;
+		break;
+	case 0x8000001e:
+		regs[0] = id;
+		regs[1] = 0;
+		regs[2] = 0;
 		break;
 	case 7:
 		if (index == 0) {
@@ -63,6 +80,7 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host)
 		}
 		break;
 	case 0xd:
+	case 0x12:
 	case 0x8000000a:
 		memset(regs, 0, 4 * sizeof(*regs));
 		break;
@@ -113,7 +131,7 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 			break;
 		}
 	}
-	khv_cpuid_mask(function, index, regs, host);
+	khv_cpuid_mask(function, index, regs, host, vcpu->id);
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 
 #include "khv.h"
+#include "mgmt.h"
 
 static struct dentry *khv_debugfs_dir;
 
@@ -60,6 +61,7 @@ static int khv_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "virt %s\n", owner < ARRAY_SIZE(khv_owner_names) &&
 		   khv_owner_names[owner] ? khv_owner_names[owner] : "?");
 	seq_printf(m, "virt_users %u\n", khv_virt_users());
+	seq_printf(m, "kicks %llu\n", khv_kicks());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(khv_state);

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) "khv: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -11,7 +12,27 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "policy.h"
+
+/*
+ * One layout for i386 and x86-64 VMMs (Documentation/khv-abi.rst, "32-bit
+ * VMMs"): compat_ptr_ioctl hands a 32-bit VMM's ioctls to the same handlers,
+ * which is right only while no uapi structure has padding that the compiler
+ * adds. The selftests check every offset with -m32 and -m64 and -Wpadded;
+ * the module at least keeps the sizes, which are in the ioctl numbers.
+ */
+static_assert(sizeof(struct khv_create_vm) == 64);
+static_assert(sizeof(struct khv_memory_region) == 64);
+static_assert(sizeof(struct khv_create_vcpu) == 32);
+static_assert(sizeof(struct khv_regs) == 192);
+static_assert(sizeof(struct khv_segment) == 32);
+static_assert(sizeof(struct khv_dtable) == 16);
+static_assert(sizeof(struct khv_sregs) == 408);
+static_assert(sizeof(struct khv_msrs) == 8 + KHV_MAX_MSR_ENTRIES * 16);
+static_assert(sizeof(struct khv_cpuid) == 8 + KHV_MAX_CPUID_ENTRIES * 40);
+static_assert(sizeof(struct khv_run) == 320);
 
 long khv_check_extension(unsigned long cap)
 {
@@ -23,7 +44,7 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* HY-SR-4: no more vCPUs than the host has online CPUs. */
+		/* No more vCPUs than the host has online CPUs. */
 		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
@@ -56,14 +77,23 @@ static long khv_dev_ioctl(struct file *filp, unsigned int cmd,
 		r = khv_create_vm_args_check(&create);
 		if (r)
 			return r;
-		/* HY-SR-18: beyond the device's mode, a create grant. */
+		/*
+		 * Beyond the device's mode, a create grant
+		 * (Documentation/admin-guide.rst, "Letting a non-root user
+		 * run VMs").
+		 */
 		r = khv_grant_check(KHV_GRANT_OP_CREATE, NULL);
 		if (r) {
 			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",
 				  "", r);
 			return r;
 		}
-		return khv_vm_create(&create);
+		r = khv_vm_create(&create);
+		/* The limits' refusals are audited like the grant's. */
+		if (r == -ENOSPC || r == -EDQUOT)
+			khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "",
+				  "", r);
+		return r;
 	default:
 		return -ENOTTY;
 	}

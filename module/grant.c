@@ -1,28 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Grant resolution (SPEC.md HY-SR-18) and tag syntax: pure functions of
- * their arguments, so that grant_test.c can feed any rule set. Who the
- * caller is and where the rules live is policy.c's business.
+ * Grant resolution (Documentation/admin-guide.rst, "Who may do what") and
+ * tag syntax: pure functions of their arguments, so that grant_test.c can
+ * feed any rule set. Who the caller is and where the rules live is
+ * policy.c's business.
  */
+#include <linux/bsearch.h>
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "compat.h"
-#include "khv.h"
+#include "grant.h"
+
+static int khv_grant_gid_cmp(const void *key, const void *elt)
+{
+	gid_t a = __kgid_val(*(const kgid_t *)key);
+	gid_t b = __kgid_val(*(const kgid_t *)elt);
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Is @gid (initial user namespace) one of the actor's groups? Every one of
+ * them: struct group_info is sorted (set_groups()), so a binary search over
+ * all of them, as groups_search() does (it is not exported).
+ */
+static bool khv_grant_in_group(const struct khv_grant_actor *actor, u32 gid)
+{
+	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	const struct group_info *gi = actor->groups;
+
+	if (!gid_valid(kgid))
+		return false;
+	if (gid == actor->gid)
+		return true;
+	return gi && gi->ngroups > 0 &&
+	       bsearch(&kgid, gi->gid, gi->ngroups, sizeof(gi->gid[0]),
+		       khv_grant_gid_cmp);
+}
 
 static bool khv_grant_subject_matches(const struct khv_grant_rule *rule,
 				      const struct khv_grant_actor *actor)
 {
-	unsigned int i;
-
 	switch (rule->subject_type) {
 	case KHV_GRANT_SUBJECT_UID:
 		return rule->subject == actor->uid;
 	case KHV_GRANT_SUBJECT_GID:
-		for (i = 0; i < actor->ngids; i++)
-			if (rule->subject == actor->gids[i])
-				return true;
-		return false;
+		return khv_grant_in_group(actor, rule->subject);
 	default:
 		return false;
 	}
@@ -49,13 +76,13 @@ static bool khv_grant_object_matches(const struct khv_grant_rule *rule,
  * khv_grant_resolve() - what the rules say about @actor doing @op to @target.
  * @rules:  the rule set.
  * @n:      its size.
- * @actor:  uid and groups of the caller.
+ * @actor:  uid and groups (all of them) of the caller.
  * @op:     KHV_GRANT_OP_*.
  * @target: the VM (id and tags), or the host (vm_id 0).
  *
  * A matching deny wins over any number of matching allows, whatever their
- * order or how specific their objects are (HY-SR-18: deny entries override
- * inherited allows).
+ * order or how specific their objects are (deny entries override inherited
+ * allows: Documentation/admin-guide.rst, "Who may do what").
  *
  * Return: KHV_GRANT_DENY, KHV_GRANT_ALLOW, or KHV_GRANT_NONE when no rule
  * matches (the caller then denies anyone without CAP_SYS_ADMIN).

@@ -3,21 +3,20 @@
  * KUnit: grant resolution and tag syntax (grant.c).
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 
 #include "compat.h"
-#include "khv.h"
+#include "grant.h"
 
 #define UID_ALICE	1000
 #define UID_BOB		1001
 #define GID_OPS		500
 #define GID_DEV		501
 
-static const u32 alice_gids[] = { 100, GID_OPS };
-static const struct khv_grant_actor alice = {
-	.uid = UID_ALICE, .ngids = ARRAY_SIZE(alice_gids), .gids = alice_gids,
-};
+/* Alice's supplementary groups (GID_OPS): made by khv_grant_test_init(). */
+static struct khv_grant_actor alice = { .uid = UID_ALICE, .gid = 100 };
 
-static const struct khv_grant_actor bob = { .uid = UID_BOB };
+static const struct khv_grant_actor bob = { .uid = UID_BOB, .gid = UID_BOB };
 
 static const struct khv_grant_target vm7 = { .vm_id = 7, .tags = "web,prod" };
 static const struct khv_grant_target vm8 = { .vm_id = 8, .tags = "" };
@@ -141,6 +140,69 @@ static void unknown_rule_fields_never_match(struct kunit *test)
 			KHV_GRANT_NONE);
 }
 
+/*
+ * A struct group_info of @n groups from @first down, sorted as set_groups()
+ * keeps it; freed with the test.
+ */
+static struct group_info *many_groups(struct kunit *test, int n, u32 first)
+{
+	struct group_info *gi;
+	int i;
+
+	gi = kunit_kzalloc(test, struct_size(gi, gid, n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gi);
+	refcount_set(&gi->usage, 1);
+	gi->ngroups = n;
+	for (i = 0; i < n; i++)
+		gi->gid[i] = KGIDT_INIT(first - i);
+	groups_sort(gi);
+	return gi;
+}
+
+/* Issue 12: only the first 63 groups used to be looked at. */
+static void every_group_matches(struct kunit *test)
+{
+	const struct khv_grant_rule r[] = {
+		RULE(UID, 2000, PAUSE_RESUME, ALL, ALLOW),
+		RULE(GID, 40070, PAUSE_RESUME, ALL, DENY),
+		RULE(GID, 40001, VIEW, ALL, ALLOW),
+		RULE(GID, 40035, INTROSPECT, ALL, ALLOW),
+	};
+	struct khv_grant_actor carol = { .uid = 2000, .gid = 2000 };
+
+	carol.groups = many_groups(test, 70, 40070);
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 4, &carol, KHV_GRANT_OP_PAUSE_RESUME, &vm8),
+			KHV_GRANT_DENY);
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 4, &carol, KHV_GRANT_OP_VIEW, &vm8),
+			KHV_GRANT_ALLOW);
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 4, &carol, KHV_GRANT_OP_INTROSPECT, &vm8),
+			KHV_GRANT_ALLOW);
+	/* Thousands of groups: all of them count. */
+	carol.groups = many_groups(test, 4096, 40070);
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 4, &carol, KHV_GRANT_OP_PAUSE_RESUME, &vm8),
+			KHV_GRANT_DENY);
+	/* Not a member of the highest group: the uid's allow. */
+	carol.groups = many_groups(test, 69, 40069);
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 4, &carol, KHV_GRANT_OP_PAUSE_RESUME, &vm8),
+			KHV_GRANT_ALLOW);
+}
+
+static void effective_gid_matches(struct kunit *test)
+{
+	const struct khv_grant_rule r[] = {
+		RULE(GID, 100, VIEW, ALL, ALLOW),
+		RULE(GID, (u32)-1, DESTROY, ALL, ALLOW),
+	};
+	const struct khv_grant_actor dave = { .uid = 3000, .gid = 100 };
+	const struct khv_grant_actor nogid = { .uid = 3001, .gid = (u32)-1 };
+
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 2, &dave, KHV_GRANT_OP_VIEW, &vm8),
+			KHV_GRANT_ALLOW);
+	/* The invalid gid is nobody's group. */
+	KUNIT_EXPECT_EQ(test, khv_grant_resolve(r, 2, &nogid, KHV_GRANT_OP_DESTROY, &vm8),
+			KHV_GRANT_NONE);
+}
+
 static void tag_syntax(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, khv_tag_valid("web"));
@@ -188,14 +250,23 @@ static struct kunit_case khv_grant_cases[] = {
 	KUNIT_CASE(deny_overrides_allow_in_any_order),
 	KUNIT_CASE(host_is_covered_by_all_only),
 	KUNIT_CASE(unknown_rule_fields_never_match),
+	KUNIT_CASE(every_group_matches),
+	KUNIT_CASE(effective_gid_matches),
 	KUNIT_CASE(tag_syntax),
 	KUNIT_CASE(tag_list_syntax),
 	KUNIT_CASE(tag_list_membership),
 	{}
 };
 
+static int khv_grant_test_init(struct kunit *test)
+{
+	alice.groups = many_groups(test, 1, GID_OPS);
+	return 0;
+}
+
 static struct kunit_suite khv_grant_suite = {
 	.name = "khv_grant",
+	.init = khv_grant_test_init,
 	.test_cases = khv_grant_cases,
 };
 

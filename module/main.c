@@ -9,9 +9,12 @@
 #include <linux/module.h>
 #include <asm/processor.h>
 
+#include "audit.h"
 #include "compat.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink/netlink.h"
+#include "policy.h"
 
 const struct khv_arch_ops *khv_arch __ro_after_init;
 
@@ -84,6 +87,7 @@ static void __exit khv_exit(void)
 	khv_nl_exit();
 	khv_virt_exit();
 	khv_grant_exit();
+	khv_limits_exit();
 	khv_audit_exit();
 	khv_arch->hardware_unsetup();
 	pr_info("unloaded\n");

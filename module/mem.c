@@ -12,7 +12,10 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <asm/trap_pf.h>
 
 #include "compat.h"
 #include "gwalk.h"
@@ -28,15 +31,33 @@ static u64 khv_slot_mmap_offset(u32 slot)
 	return (u64)slot * KHV_MAX_MEM_SIZE;
 }
 
+/*
+ * A region may hold 16M pages: the loops over them give the CPU away every
+ * KHV_CHUNK_PAGES pages (@i counts pages), and the ones that build a region
+ * stop there when the caller is killed (Documentation/khv-abi.rst,
+ * KHV_SET_MEMORY_REGION). Return: true if it was.
+ */
+static bool khv_mem_yield(unsigned long i)
+{
+	if (i % KHV_CHUNK_PAGES)
+		return false;
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 static void khv_memslot_free(struct khv_memslot *ms)
 {
 	unsigned long i;
 
 	if (!ms)
 		return;
-	for (i = 0; i < ms->npages; i++)
+	for (i = 0; i < ms->npages; i++) {
+		/* Freeing always completes, killed or not. */
+		if (!(i % KHV_CHUNK_PAGES))
+			cond_resched();
 		if (ms->pages[i])
 			__free_page(ms->pages[i]);
+	}
 	kvfree(ms->pages);
 	kfree(ms);
 }
@@ -45,6 +66,7 @@ static void khv_memslot_free(struct khv_memslot *ms)
  * Allocate @ms->npages zeroed pages: 2 MiB physically contiguous chunks where
  * the allocator has them (split into ordinary pages so that each can be
  * mapped on its own), single pages otherwise.
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed.
  */
 static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 {
@@ -53,6 +75,9 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	struct page *page;
 
 	while (i < ms->npages) {
+		/* Chunks start at multiples of KHV_CHUNK_PAGES in guest space. */
+		if (khv_mem_yield(i + (ms->gpa >> PAGE_SHIFT)))
+			return -EINTR;
 		page = NULL;
 		if (ms->npages - i >= KHV_CHUNK_PAGES &&
 		    IS_ALIGNED(ms->gpa + i * PAGE_SIZE, SZ_2M))
@@ -62,7 +87,6 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 			split_page(page, KHV_CHUNK_ORDER);
 			for (j = 0; j < KHV_CHUNK_PAGES; j++)
 				ms->pages[i++] = page + j;
-			cond_resched();
 			continue;
 		}
 		page = alloc_page(gfp);
@@ -73,17 +97,27 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 	return 0;
 }
 
-/* Map @ms into the nested page table in physically contiguous runs. */
+/*
+ * Map @ms into the nested page table in physically contiguous runs, none
+ * across a 2 MiB boundary of guest-physical space (so that each step is short).
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed; on an error, part
+ * of @ms may be mapped.
+ */
 static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
 {
 	unsigned int prot = ms->flags & KHV_MEM_READONLY ?
 			    KHV_PT_R | KHV_PT_X : KHV_PT_RWX;
-	unsigned long i = 0, n;
+	unsigned long gfn = ms->gpa >> PAGE_SHIFT;
+	unsigned long i = 0, n, max;
 	int r;
 
 	while (i < ms->npages) {
+		if (khv_mem_yield(gfn + i))
+			return -EINTR;
+		max = min(ms->npages - i,
+			  KHV_CHUNK_PAGES - (gfn + i) % KHV_CHUNK_PAGES);
 		n = 1;
-		while (i + n < ms->npages &&
+		while (n < max &&
 		       page_to_pfn(ms->pages[i + n]) ==
 		       page_to_pfn(ms->pages[i]) + n)
 			n++;
@@ -188,8 +222,9 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 	return 0;
 
 err_unmap:
+	/* No vCPU may reach a page once it is freed (khv_vm_flush_tlbs()). */
 	if (khv_memslot_unmap(vm, ms) > 0)
-		atomic64_inc(&vm->tlb_gen);
+		khv_vm_flush_tlbs(vm);
 err_unlock:
 	mutex_unlock(&vm->mem_lock);
 err_free:
@@ -308,6 +343,68 @@ unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 	return n;
 }
 
+/**
+ * khv_guest_access() - read or write guest memory at a linear address as an
+ *	instruction of the guest would: through its page tables, with the
+ *	processor's permission checks (khv_gwalk_access()).
+ * @vm:     the VM.
+ * @linear: the address (segmentation already checked).
+ * @cr3:    guest CR3.
+ * @mode:   khv_gwalk_mode() of the guest, with KHV_GWALK_AC for EFLAGS.AC.
+ * @access: X86_PF_WRITE for a write, X86_PF_USER at CPL 3.
+ * @buf:    the data of a write, or out for a read; NULL only checks.
+ * @len:    bytes, at most a page (they may span two).
+ * @pf_addr: out, for -EACCES: the linear address of the page fault (CR2)
+ * @pfec:   and its error code.
+ *
+ * Nothing is copied unless every byte may be.
+ * Return: 0; -EACCES for a page fault the guest must get; -EINVAL for a
+ * non-canonical address (#GP); -EFAULT when a byte or a page table is not
+ * guest RAM, or for a write, in a read-only region.
+ */
+int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
+		     u32 access, void *buf, unsigned int len, u64 *pf_addr,
+		     u32 *pfec)
+{
+	bool write = access & X86_PF_WRITE;
+	struct page *page[2];
+	unsigned int n, i, chunk[2];
+	u64 gpa[2], addr;
+	void *p;
+	int r;
+
+	if (WARN_ON_ONCE(!len || len > PAGE_SIZE))
+		return -EFAULT;
+	for (n = 0, i = 0; n < len; i++) {
+		addr = linear + n;
+		r = khv_gwalk_access(addr, cr3, mode, access, khv_gwalk_read, vm,
+				     &gpa[i], pfec);
+		if (r == -ENOENT || r == -EACCES) {
+			*pf_addr = addr;
+			return -EACCES;
+		}
+		if (r)
+			return r;
+		page[i] = khv_gpa_to_page(vm, gpa[i], write);
+		if (!page[i])
+			return -EFAULT;
+		chunk[i] = min_t(unsigned int, len - n,
+				 PAGE_SIZE - offset_in_page(gpa[i]));
+		n += chunk[i];
+	}
+	if (!buf)
+		return 0;
+	for (n = 0, i = 0; n < len; n += chunk[i], i++) {
+		p = kmap_local_page(page[i]);
+		if (write)
+			memcpy(p + offset_in_page(gpa[i]), buf + n, chunk[i]);
+		else
+			memcpy(buf + n, p + offset_in_page(gpa[i]), chunk[i]);
+		kunmap_local(p);
+	}
+	return 0;
+}
+
 static vm_fault_t khv_mem_fault(struct vm_fault *vmf)
 {
 	struct khv_memslot *ms = vmf->vma->vm_private_data;
@@ -329,7 +426,9 @@ static const struct vm_operations_struct khv_mem_vm_ops = {
  * @vm:  the VM whose fd is mapped.
  * @vma: must lie inside one region's window of offsets.
  *
- * The mapping holds the VM file, so the pages outlive it.
+ * The mapping holds the VM file, so the pages outlive it. It is neither
+ * inherited by a fork() (VM_DONTCOPY: a child would keep the VM alive) nor
+ * written to core dumps (VM_DONTDUMP: guest memory is the guest's).
  * Return: 0, or -EINVAL for offsets that are not a region's.
  */
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
@@ -345,7 +444,7 @@ int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma)
 	if (!ms || off - ms->mmap_offset > ms->size ||
 	    len > ms->size - (off - ms->mmap_offset))
 		return -EINVAL;
-	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_private_data = ms;
 	vma->vm_ops = &khv_mem_vm_ops;
 	return 0;

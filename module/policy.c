@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Grant rules (SPEC.md HY-SR-18): the administrator's table of
- * subject x operation x object -> allow | deny, and the check every
- * management operation and KHV_CREATE_VM makes against it before any
- * effect. CAP_SYS_ADMIN passes every check; anyone else needs a matching
- * allow and no matching deny (grant.c resolves).
+ * Grant rules (Documentation/admin-guide.rst, "Who may do what"): the
+ * administrator's table of subject x operation x object -> allow | deny,
+ * and the check every management operation and KHV_CREATE_VM makes
+ * against it before any effect. CAP_SYS_ADMIN passes every check; anyone
+ * else needs a matching allow and no matching deny (grant.c resolves), for
+ * every credential the request carries (struct khv_subject).
  */
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mutex.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 
 #include "khv.h"
+#include "policy.h"
 
 /* Protects khv_grants[], khv_nr_grants and khv_grant_next_id. */
 static DEFINE_MUTEX(khv_grant_lock);
@@ -24,54 +25,104 @@ static struct khv_grant_rule khv_grants[KHV_GRANT_MAX];
 static unsigned int khv_nr_grants;
 static u32 khv_grant_next_id = 1;
 
-/* Groups beyond this many are not looked at (the kernel allows 65536). */
-#define KHV_GRANT_MAX_GIDS	64
+/* What the rules say about @cred doing @op to @target. */
+static bool khv_grant_cred_allows(const struct cred *cred, u32 op,
+				  const struct khv_grant_target *target)
+{
+	/* The family lives in the initial namespaces only (not netnsok). */
+	const struct khv_grant_actor actor = {
+		.uid = from_kuid_munged(&init_user_ns, cred->euid),
+		.gid = from_kgid_munged(&init_user_ns, cred->egid),
+		.groups = cred->group_info,
+	};
+	enum khv_grant_verdict v;
+
+	mutex_lock(&khv_grant_lock);
+	v = khv_grant_resolve(khv_grants, khv_nr_grants, &actor, op, target);
+	mutex_unlock(&khv_grant_lock);
+	return v == KHV_GRANT_ALLOW;
+}
+
+static bool khv_grant_target_allows(const struct khv_subject *s, u32 op,
+				    const struct khv_grant_target *target)
+{
+	if (s->admin)
+		return true;
+	if (!khv_grant_cred_allows(s->cred, op, target))
+		return false;
+	return !s->opener || s->opener == s->cred ||
+	       khv_grant_cred_allows(s->opener, op, target);
+}
 
 /**
- * khv_grant_check() - may current do @op to @vm?
+ * khv_grant_allows_tags() - may @s do @op to @vm if it had @tags?
+ * @s:    the caller.
+ * @op:   KHV_GRANT_OP_*.
+ * @vm:   the VM, referenced.
+ * @tags: the tag list to match tag rules against (vm-set's new tags).
+ *
+ * Decides, and has no effect (no audit record; no capability check:
+ * @s->admin says).
+ *
+ * Return: whether it may.
+ */
+bool khv_grant_allows_tags(const struct khv_subject *s, u32 op,
+			   struct khv_vm *vm, const char *tags)
+{
+	const struct khv_grant_target target = {
+		.vm_id = vm->id,
+		.tags = tags,
+	};
+
+	return khv_grant_target_allows(s, op, &target);
+}
+
+/**
+ * khv_grant_allows() - may @s do @op to @vm?
+ * @s:  the caller.
  * @op: KHV_GRANT_OP_*.
  * @vm: the VM, referenced; NULL for the host (create).
+ *
+ * Decides, and has no effect: the caller audits a refusal.
+ *
+ * Return: whether it may.
+ */
+bool khv_grant_allows(const struct khv_subject *s, u32 op, struct khv_vm *vm)
+{
+	struct khv_grant_target target = { 0 };
+	char tags[KHV_VM_TAGS_MAX];
+
+	if (s->admin)
+		return true;
+	if (!vm)
+		return khv_grant_target_allows(s, op, &target);
+	mutex_lock(&vm->lock);
+	strscpy(tags, vm->tags, sizeof(tags));
+	mutex_unlock(&vm->lock);
+	return khv_grant_allows_tags(s, op, vm, tags);
+}
+
+/**
+ * khv_grant_check() - may current do @op to @vm (an ioctl on /dev/khv)?
+ * @op: KHV_GRANT_OP_*.
+ * @vm: the VM, referenced; NULL for the host (create).
+ *
+ * CAP_SYS_ADMIN is looked for without an audit record, as the override it
+ * is; only when no grant allows either is it asked for again, audited, so
+ * that an LSM records the refusal.
  *
  * Return: 0, or -EPERM. The caller audits the refusal.
  */
 int khv_grant_check(u32 op, struct khv_vm *vm)
 {
-	const struct cred *cred = current_cred();
-	struct khv_grant_target target = { 0 };
-	struct khv_grant_actor actor = { 0 };
-	enum khv_grant_verdict v;
-	char tags[KHV_VM_TAGS_MAX];
-	u32 *gids;
-	int i, n;
+	const struct khv_subject s = {
+		.cred = current_cred(),
+		.admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN),
+	};
 
-	if (capable(CAP_SYS_ADMIN))
+	if (khv_grant_allows(&s, op, vm) || capable(CAP_SYS_ADMIN))
 		return 0;
-
-	n = min_t(int, cred->group_info->ngroups, KHV_GRANT_MAX_GIDS - 1);
-	gids = kcalloc(n + 1, sizeof(*gids), GFP_KERNEL);
-	if (!gids)
-		return -ENOMEM;
-	/* The family lives in the initial namespaces only (not netnsok). */
-	actor.uid = from_kuid_munged(&init_user_ns, cred->euid);
-	gids[0] = from_kgid_munged(&init_user_ns, cred->egid);
-	for (i = 0; i < n; i++)
-		gids[i + 1] = from_kgid_munged(&init_user_ns,
-					       cred->group_info->gid[i]);
-	actor.gids = gids;
-	actor.ngids = n + 1;
-
-	if (vm) {
-		mutex_lock(&vm->lock);
-		strscpy(tags, vm->tags, sizeof(tags));
-		mutex_unlock(&vm->lock);
-		target.vm_id = vm->id;
-		target.tags = tags;
-	}
-	mutex_lock(&khv_grant_lock);
-	v = khv_grant_resolve(khv_grants, khv_nr_grants, &actor, op, &target);
-	mutex_unlock(&khv_grant_lock);
-	kfree(gids);
-	return v == KHV_GRANT_ALLOW ? 0 : -EPERM;
+	return -EPERM;
 }
 
 /**

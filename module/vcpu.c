@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vendor-neutral vCPU: its fd, the shared run page, KHV_RUN's loop and
- * the exits that user space completes (port I/O, MMIO).
+ * The vendor-neutral vCPU: its fd, the shared run page, its registers
+ * (KHV_GET_REGS/KHV_SET_REGS) and KHV_RUN's loop, which enters through the
+ * backend's vcpu_run and handles exits through its handle_exit (the shared
+ * handlers: exit.c).
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -16,20 +18,15 @@
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
-#include <asm/cpufeature.h>
-#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "compat.h"
 #include "khv.h"
+#include "regs.h"
+#include "x86.h"
 
-/* Port I/O data sits in the run page at this offset. */
-#define KHV_RUN_IO_DATA		1024
-
-static_assert(sizeof(struct khv_run) <= KHV_RUN_IO_DATA);
-
-/* x86 register numbers (SDM Vol. 2 2.1.5) to struct khv_regs fields. */
-static const u8 khv_gpr_offset[16] = {
+/* struct khv_regs (uapi) fields by x86 register number (enum khv_reg). */
+static const u8 khv_regs_offset[KHV_NR_REGS] = {
 	offsetof(struct khv_regs, rax), offsetof(struct khv_regs, rcx),
 	offsetof(struct khv_regs, rdx), offsetof(struct khv_regs, rbx),
 	offsetof(struct khv_regs, rsp), offsetof(struct khv_regs, rbp),
@@ -38,340 +35,42 @@ static const u8 khv_gpr_offset[16] = {
 	offsetof(struct khv_regs, r10), offsetof(struct khv_regs, r11),
 	offsetof(struct khv_regs, r12), offsetof(struct khv_regs, r13),
 	offsetof(struct khv_regs, r14), offsetof(struct khv_regs, r15),
+	offsetof(struct khv_regs, rip), offsetof(struct khv_regs, rflags),
 };
 
-static u64 *khv_gpr(struct khv_regs *regs, unsigned int nr)
+static u64 *khv_regs_field(struct khv_regs *regs, unsigned int nr)
 {
-	return (u64 *)((u8 *)regs + khv_gpr_offset[nr & 15]);
+	return (u64 *)((u8 *)regs + khv_regs_offset[nr]);
 }
 
-/* Little-endian value of @size bytes at @p. */
-static u64 khv_le_value(const u8 *p, unsigned int size)
-{
-	u64 v = 0;
-
-	while (size--)
-		v = (v << 8) | p[size];
-	return v;
-}
-
-static void khv_le_store(u8 *p, u64 v, unsigned int size)
+/* KHV_GET_REGS, and introspection (netlink/introspect.c). */
+void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
 {
 	unsigned int i;
 
-	for (i = 0; i < size; i++, v >>= 8)
-		p[i] = v;
+	memset(regs, 0, sizeof(*regs));
+	for (i = 0; i < KHV_NR_REGS; i++)
+		*khv_regs_field(regs, i) = vcpu->regs[i];
 }
 
-/*
- * IBPB when a CPU goes from one VM's vCPU to another VM's (SPEC.md: side
- * channels between VMs), as the host's mitigations allow.
- */
-static DEFINE_PER_CPU(u64, khv_last_vm);
-
-void khv_barrier_on_vm_switch(struct khv_vm *vm)
+/* KHV_SET_REGS: -EINVAL for an RFLAGS value no processor holds. */
+static int khv_vcpu_set_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
 {
-	if (this_cpu_read(khv_last_vm) == vm->id)
-		return;
-	this_cpu_write(khv_last_vm, vm->id);
-	if (boot_cpu_has(X86_FEATURE_IBPB))
-		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
-}
+	unsigned int i;
 
-/**
- * khv_vcpu_exit() - end KHV_RUN with @reason for user space.
- * @vcpu:   the vCPU.
- * @reason: KHV_EXIT_*; the union member it names is filled by the caller.
- *
- * Return: 0, what a backend's exit handler returns to leave the run loop.
- */
-int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason)
-{
-	vcpu->run->exit_reason = reason;
-	if (reason < ARRAY_SIZE(vcpu->exits))
-		vcpu->exits[reason]++;
+	if (!khv_rflags_valid(regs->rflags))
+		return -EINVAL;
+	for (i = 0; i < KHV_NR_REGS; i++)
+		khv_register_write(vcpu, i, *khv_regs_field(regs, i));
 	return 0;
 }
 
-/**
- * khv_vcpu_exit_io() - a port access for user space.
- * @vcpu:  the vCPU, whose RIP the backend already moved past the instruction.
- * @in:    IN (user space supplies data) or OUT.
- * @port:  the port.
- * @size:  1, 2 or 4 bytes.
- * @value: for OUT, the guest's RAX.
- *
- * Return: 0 (exit to user space).
- */
-int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port, u8 size,
-		     u64 value)
-{
-	struct khv_run *run = vcpu->run;
-	u8 *data = (u8 *)run + KHV_RUN_IO_DATA;
-
-	memset(&run->io, 0, sizeof(run->io));
-	run->io.direction = in ? KHV_EXIT_IO_IN : KHV_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = port;
-	run->io.count = 1;
-	run->io.data_offset = KHV_RUN_IO_DATA;
-	memset(data, 0, 8);
-	if (in) {
-		vcpu->pending = KHV_PENDING_IO_IN;
-		vcpu->pending_size = size;
-	} else {
-		khv_le_store(data, value, size);
-	}
-	return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
-}
-
-/**
- * khv_vcpu_exit_mmio() - a guest access outside its RAM, for user space.
- * @vcpu:     the vCPU.
- * @gpa:      the guest-physical address accessed.
- * @insn:     the bytes at the guest's RIP (as many as could be read).
- * @insn_len: how many.
- * @mode:     16, 32 or 64 (see khv_decode_mmio()).
- * @rip_delta: set to the instruction's length; the backend advances RIP.
- *
- * Anything the decoder does not know ends the run with
- * KHV_EXIT_EMULATION_FAILED and the bytes, never a guess.
- * Return: 0 (exit to user space).
- */
-int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
-		       unsigned int insn_len, int mode, u64 *rip_delta)
-{
-	struct khv_run *run = vcpu->run;
-	struct khv_regs regs;
-	struct khv_insn d;
-	u64 v;
-
-	*rip_delta = 0;
-	if (khv_decode_mmio(insn, insn_len, mode, &d)) {
-		memset(&run->emulation, 0, sizeof(run->emulation));
-		run->emulation.gpa = gpa;
-		run->emulation.insn_len = min_t(unsigned int, insn_len,
-						sizeof(run->emulation.insn));
-		memcpy(run->emulation.insn, insn, run->emulation.insn_len);
-		return khv_vcpu_exit(vcpu, KHV_EXIT_EMULATION_FAILED);
-	}
-
-	memset(&run->mmio, 0, sizeof(run->mmio));
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = d.size;
-	if (d.op == KHV_INSN_LOAD) {
-		vcpu->pending = KHV_PENDING_MMIO_READ;
-		vcpu->pending_size = d.size;
-		vcpu->pending_insn = d;
-	} else {
-		khv_arch->get_regs(vcpu, &regs);
-		v = khv_insn_store_data(&d, *khv_gpr(&regs, d.reg));
-		run->mmio.is_write = 1;
-		khv_le_store(run->mmio.data, v, d.size);
-	}
-	*rip_delta = d.len;
-	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
-}
-
-/* RSI/RDI/RCX as the address size sees them, and their update (SDM Vol. 1 3.4.1.1). */
-static u64 khv_addr_mask(u8 bytes)
-{
-	return bytes == 8 ? ~0ULL : GENMASK_ULL(bytes * 8 - 1, 0);
-}
-
-static u64 khv_addr_update(u64 old, s64 delta, u8 bytes)
-{
-	u64 mask = khv_addr_mask(bytes);
-
-	/* A 32-bit write zeroes bits 63:32; a 16-bit one keeps them. */
-	if (bytes == 4)
-		return (old + delta) & mask;
-	return (old & ~mask) | ((old + delta) & mask);
-}
-
-/* Linear address of element @i from index register value @reg. */
-static u64 khv_sio_linear(const struct khv_string_io *sio, u64 reg, bool df,
-			  u32 i)
-{
-	s64 step = df ? -(s64)sio->size : sio->size;
-
-	return sio->seg_base +
-	       ((reg + step * i) & khv_addr_mask(sio->addr_bytes));
-}
-
-/* After @n elements: move the index register and RCX, and RIP when done. */
-static void khv_sio_advance(const struct khv_string_io *sio,
-			    struct khv_regs *regs, u64 *index, u32 n)
-{
-	bool df = regs->rflags & X86_EFLAGS_DF;
-	s64 step = df ? -(s64)sio->size : sio->size;
-
-	*index = khv_addr_update(*index, step * n, sio->addr_bytes);
-	if (sio->rep)
-		regs->rcx = khv_addr_update(regs->rcx, -(s64)n, sio->addr_bytes);
-	if (!sio->rep || !(regs->rcx & khv_addr_mask(sio->addr_bytes)))
-		regs->rip = sio->next_rip;
-}
-
-/**
- * khv_vcpu_exit_string_io() - INS/OUTS for user space, REP included.
- * @vcpu: the vCPU; RIP still points at the instruction.
- * @sio:  what the backend decoded.
- *
- * Moves as many elements as fit in the run page per exit; a REP instruction
- * is re-executed for the rest, with RSI/RDI/RCX already moved (as an
- * interrupted REP string instruction would be).
- * Return: 1 to enter the guest again (zero count), 0 to exit to user space.
- */
-int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
-			    const struct khv_string_io *sio)
-{
-	u8 *data = (u8 *)vcpu->run + KHV_RUN_IO_DATA;
-	struct khv_run *run = vcpu->run;
-	struct khv_regs regs;
-	u32 n, max, i;
-	bool df;
-
-	khv_arch->get_regs(vcpu, &regs);
-	df = regs.rflags & X86_EFLAGS_DF;
-	n = sio->rep ? min_t(u64, regs.rcx & khv_addr_mask(sio->addr_bytes),
-			     U32_MAX) : 1;
-	if (!n) {
-		regs.rip = sio->next_rip;
-		return khv_arch->set_regs(vcpu, &regs) ?: 1;
-	}
-	max = (PAGE_SIZE - KHV_RUN_IO_DATA) / sio->size;
-	n = min(n, max);
-
-	memset(&run->io, 0, sizeof(run->io));
-	run->io.direction = sio->in ? KHV_EXIT_IO_IN : KHV_EXIT_IO_OUT;
-	run->io.size = sio->size;
-	run->io.port = sio->port;
-	run->io.data_offset = KHV_RUN_IO_DATA;
-	if (sio->in) {
-		run->io.count = n;
-		memset(data, 0, n * sio->size);
-		vcpu->pending = KHV_PENDING_INS;
-		vcpu->pending_sio = *sio;
-		vcpu->pending_sio.count = n;
-		return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
-	}
-	/* OUTS: the elements come from DS:RSI (or the override). */
-	for (i = 0; i < n; i++)
-		if (khv_fetch_guest(vcpu->vm,
-				    khv_sio_linear(sio, regs.rsi, df, i),
-				    sio->cr3, sio->walk, data + i * sio->size,
-				    sio->size) != sio->size)
-			break;
-	if (!i) {
-		memset(&run->internal, 0, sizeof(run->internal));
-		run->internal.info[0] = khv_sio_linear(sio, regs.rsi, df, 0);
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	}
-	run->io.count = i;
-	khv_sio_advance(sio, &regs, &regs.rsi, i);
-	return khv_arch->set_regs(vcpu, &regs) ?: khv_vcpu_exit(vcpu, KHV_EXIT_IO);
-}
-
-/* INS completes: the data user space wrote goes to ES:RDI. */
-static void khv_vcpu_complete_ins(struct khv_vcpu *vcpu, struct khv_regs *regs)
-{
-	const struct khv_string_io *sio = &vcpu->pending_sio;
-	const u8 *data = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
-	bool df = regs->rflags & X86_EFLAGS_DF;
-	u8 buf[4];
-	u32 i;
-
-	for (i = 0; i < sio->count; i++) {
-		memcpy(buf, data + i * sio->size, sio->size);
-		if (khv_store_guest(vcpu->vm, khv_sio_linear(sio, regs->rdi, df, i),
-				    sio->cr3, sio->walk, buf, sio->size) != sio->size)
-			break;
-	}
-	khv_sio_advance(sio, regs, &regs->rdi, i);
-}
-
-/**
- * khv_vcpu_hypercall() - a khv hypercall (see uapi/linux/khv.h).
- * @vcpu: the vCPU, whose RIP the backend already moved past the instruction.
- * @regs: its registers; RAX is set here for calls the module answers.
- *
- * Return: 1 when answered here (the backend writes @regs back and enters
- * the guest again), 0 when user space must answer (KHV_EXIT_HYPERCALL).
- */
-int khv_vcpu_hypercall(struct khv_vcpu *vcpu, struct khv_regs *regs)
-{
-	struct khv_run *run = vcpu->run;
-
-	if (regs->rax == KHV_HC_API_VERSION) {
-		regs->rax = KHV_API_VERSION;
-		return 1;
-	}
-	if (regs->rax < KHV_HC_USER_BASE) {
-		regs->rax = KHV_HC_ENOSYS;
-		return 1;
-	}
-	memset(&run->hypercall, 0, sizeof(run->hypercall));
-	run->hypercall.nr = regs->rax;
-	run->hypercall.args[0] = regs->rbx;
-	run->hypercall.args[1] = regs->rcx;
-	run->hypercall.args[2] = regs->rdx;
-	run->hypercall.args[3] = regs->rsi;
-	run->hypercall.args[4] = regs->rdi;
-	vcpu->pending = KHV_PENDING_HYPERCALL;
-	return khv_vcpu_exit(vcpu, KHV_EXIT_HYPERCALL);
-}
-
-/* Finish what the last exit left to user space. The run page is the user's: read once. */
-static int khv_vcpu_complete_user(struct khv_vcpu *vcpu)
-{
-	const u8 *io = (const u8 *)vcpu->run + KHV_RUN_IO_DATA;
-	struct khv_regs regs;
-	u8 data[8];
-	u64 *gpr;
-	u64 v;
-
-	switch (vcpu->pending) {
-	case KHV_PENDING_IO_IN:
-		memcpy(data, io, sizeof(data));
-		khv_arch->get_regs(vcpu, &regs);
-		v = khv_le_value(data, vcpu->pending_size);
-		/* SDM Vol. 1 3.4.1.1: a 32-bit write zeroes bits 63:32. */
-		if (vcpu->pending_size == 4)
-			regs.rax = v;
-		else
-			regs.rax = (regs.rax & ~GENMASK_ULL(vcpu->pending_size * 8 - 1, 0)) | v;
-		break;
-	case KHV_PENDING_INS:
-		khv_arch->get_regs(vcpu, &regs);
-		khv_vcpu_complete_ins(vcpu, &regs);
-		break;
-	case KHV_PENDING_HYPERCALL:
-		khv_arch->get_regs(vcpu, &regs);
-		regs.rax = READ_ONCE(vcpu->run->hypercall.ret);
-		break;
-	case KHV_PENDING_MMIO_READ:
-		memcpy(data, vcpu->run->mmio.data, sizeof(data));
-		khv_arch->get_regs(vcpu, &regs);
-		gpr = khv_gpr(&regs, vcpu->pending_insn.reg);
-		*gpr = khv_insn_load_result(&vcpu->pending_insn, *gpr,
-					    khv_le_value(data, vcpu->pending_size));
-		break;
-	default:
-		return 0;
-	}
-	vcpu->pending = KHV_PENDING_NONE;
-	return khv_arch->set_regs(vcpu, &regs);
-}
-
-static long khv_vcpu_run(struct khv_vcpu *vcpu)
+static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 {
 	struct khv_run *run = vcpu->run;
 	int r;
 
-	r = khv_vcpu_complete_user(vcpu);
-	if (r)
-		return r;
+	khv_vcpu_complete_user(vcpu);
 	for (;;) {
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
@@ -383,11 +82,44 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 		case KHV_VM_STATE_DEAD:
 			return -EIO;
 		}
-		r = khv_arch->vcpu_run(vcpu);
+		switch (khv_arch->vcpu_run(vcpu)) {
+		case KHV_ENTRY_EXITED:
+			r = khv_arch->handle_exit(vcpu);
+			break;
+		case KHV_ENTRY_SKIPPED:
+			r = 1;
+			break;
+		default:
+			r = 0;
+		}
 		if (r <= 0)
 			return r;
 		cond_resched();
 	}
+}
+
+static long khv_vcpu_run(struct khv_vcpu *vcpu)
+{
+	long r;
+
+	if (khv_arch->vcpu_load)
+		khv_arch->vcpu_load(vcpu);
+	r = khv_vcpu_run_loop(vcpu);
+	if (khv_arch->vcpu_put)
+		khv_arch->vcpu_put(vcpu);
+	return r;
+}
+
+/*
+ * The run page's header words that have no meaning yet must be 0, as any
+ * reserved field (Documentation/khv-abi.rst, KHV_RUN). The page is shared
+ * with user space: this only looks, nothing here is used later.
+ */
+static bool khv_run_header_clean(const struct khv_run *run)
+{
+	return !memchr_inv(run->padding1, 0, sizeof(run->padding1)) &&
+	       !READ_ONCE(run->flags) &&
+	       !memchr_inv(run->reserved, 0, sizeof(run->reserved));
 }
 
 /*
@@ -396,20 +128,27 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
  */
 static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
+	struct khv_spec_run sr;
 	long r;
 
+	if (!khv_run_header_clean(vcpu->run))
+		return -EINVAL;
+	khv_spec_run_begin(&sr);
 	do {
 		/* immediate_exit returns at once, paused or not. */
 		r = READ_ONCE(vcpu->run->immediate_exit) ? 0 :
 		    khv_vm_wait_running(vcpu->vm);
-		if (mutex_lock_killable(&vcpu->mutex))
-			return -EINTR;
+		if (mutex_lock_killable(&vcpu->mutex)) {
+			r = -EINTR;
+			break;
+		}
 		if (r == -EINTR)
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
 		else if (!r)
 			r = khv_vcpu_run(vcpu);
 		mutex_unlock(&vcpu->mutex);
 	} while (r == KHV_RUN_PAUSED);
+	khv_spec_run_end(&sr);
 	return r;
 }
 
@@ -419,15 +158,14 @@ static noinline long khv_vcpu_regs_ioctl(struct khv_vcpu *vcpu,
 	struct khv_regs regs;
 
 	if (cmd == KHV_GET_REGS) {
-		memset(&regs, 0, sizeof(regs));
-		khv_arch->get_regs(vcpu, &regs);
+		khv_vcpu_get_regs(vcpu, &regs);
 		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
 	if (memchr_inv(regs.reserved, 0, sizeof(regs.reserved)))
 		return -EINVAL;
-	return khv_arch->set_regs(vcpu, &regs);
+	return khv_vcpu_set_regs(vcpu, &regs);
 }
 
 static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
@@ -539,10 +277,12 @@ static const struct vm_operations_struct khv_vcpu_vm_ops = {
 	.fault = khv_vcpu_fault,
 };
 
+/* As guest memory (khv_vm_mmap()): not inherited, not dumped, not grown. */
 static int khv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
+	khv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &khv_vcpu_vm_ops;
 	return 0;
 }
@@ -565,8 +305,18 @@ static const struct file_operations khv_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
-/* For the backends' vcpu_create(): the vendor-neutral part. */
-int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
+/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
+static void khv_fpu_init(struct khv_vcpu *vcpu)
+{
+	u16 fcw = 0x37f;
+	u32 mxcsr = 0x1f80;
+
+	memcpy(&vcpu->fpu[0], &fcw, sizeof(fcw));
+	memcpy(&vcpu->fpu[24], &mxcsr, sizeof(mxcsr));
+}
+
+/* The vendor-neutral part of a new vCPU, before the backend's vcpu_create(). */
+static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 {
 	vcpu->run = (struct khv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
@@ -574,14 +324,50 @@ int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
+	vcpu->regs[KHV_REG_RIP] = 0xfff0;
+	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
+	khv_fpu_init(vcpu);
 	return 0;
 }
 
-void khv_vcpu_uninit(struct khv_vcpu *vcpu)
+static void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 {
 	kfree(vcpu->cpuid);
 	mutex_destroy(&vcpu->mutex);
 	free_page((unsigned long)vcpu->run);
+}
+
+/* khv_arch->vcpu_size bytes, zeroed: the backend's vCPU. */
+static struct khv_vcpu *khv_vcpu_alloc(struct khv_vm *vm, u32 id)
+{
+	struct khv_vcpu *vcpu;
+	int r;
+
+	vcpu = kzalloc(khv_arch->vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return ERR_PTR(-ENOMEM);
+	r = khv_vcpu_init(vcpu, vm, id);
+	if (r)
+		goto err_free;
+	r = khv_arch->vcpu_create(vcpu);
+	if (r)
+		goto err_uninit;
+	return vcpu;
+
+err_uninit:
+	khv_vcpu_uninit(vcpu);
+err_free:
+	kfree(vcpu);
+	return ERR_PTR(r);
+}
+
+static void khv_vcpu_free(struct khv_vcpu *vcpu)
+{
+	khv_arch->vcpu_free(vcpu);
+	khv_vcpu_uninit(vcpu);
+	kfree(vcpu);
 }
 
 /**
@@ -590,12 +376,13 @@ void khv_vcpu_uninit(struct khv_vcpu *vcpu)
  * @args: the user's argument, copied in.
  *
  * Return: the fd; -EINVAL for non-zero flags or reserved words or an id at
- * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs, HY-SR-4);
+ * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs);
  * -EEXIST for an id in use; -ENOMEM.
  */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 {
 	struct khv_vcpu *vcpu;
+	struct file *file;
 	int r;
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
@@ -608,21 +395,31 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 		r = -EEXIST;
 		goto out;
 	}
-	vcpu = khv_arch->vcpu_create(vm, args->id);
+	r = get_unused_fd_flags(O_CLOEXEC);
+	if (r < 0)
+		goto out;
+	vcpu = khv_vcpu_alloc(vm, args->id);
 	if (IS_ERR(vcpu)) {
+		put_unused_fd(r);
 		r = PTR_ERR(vcpu);
 		goto out;
 	}
 	get_file(vm->file);
-	r = anon_inode_getfd("khv-vcpu", &khv_vcpu_fops, vcpu,
-			     O_RDWR | O_CLOEXEC);
-	if (r < 0) {
+	file = anon_inode_getfile("khv-vcpu", &khv_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
 		fput(vm->file);
-		khv_arch->vcpu_free(vcpu);
+		khv_vcpu_free(vcpu);
+		put_unused_fd(r);
+		r = PTR_ERR(file);
 		goto out;
 	}
-	vm->vcpus[args->id] = vcpu;
+	/*
+	 * In vcpus[] before any KHV_RUN can reach it through its fd, so that
+	 * every kick that could concern it finds it (kick.c).
+	 */
+	WRITE_ONCE(vm->vcpus[args->id], vcpu);
 	vm->nr_vcpus++;
+	fd_install(r, file);
 out:
 	mutex_unlock(&vm->vcpu_lock);
 	return r;
@@ -631,5 +428,5 @@ out:
 /* The VM is going: every vCPU fd is closed already. */
 void khv_vcpu_destroy(struct khv_vcpu *vcpu)
 {
-	khv_arch->vcpu_free(vcpu);
+	khv_vcpu_free(vcpu);
 }

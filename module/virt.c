@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Who has VMX/SVM switched on, and khv's claim on it (../shared/KERNELS.md).
+ * Who has VMX/SVM switched on, and khv's claim on it
+ * (Documentation/khv-abi.rst, "Virtualization ownership").
  *
  * khv needs virtualization on every online CPU while it has at least one VM.
  * At the first VM it looks at the CPUs:
@@ -250,6 +251,34 @@ static int khv_virt_claim(void)
 	return r;
 }
 
+/*
+ * Suspend: the other CPUs are offline already (their hotplug callbacks ran);
+ * this runs on the last one with interrupts off. Syscore callbacks suspend
+ * in the reverse order of their registration, and KVM's switches VMX off
+ * (its VMCSs cleared, not khv's): khv registers its own when it claims
+ * virtualization, after KVM's, so that it runs first (see khv_virt_get()).
+ * Should it run late all the same, vmx_clear_cpu() finds VMX off and gives
+ * up on the VMCSs without touching VMX.
+ */
+static int khv_syscore_suspend(void)
+{
+	khv_cpu_disable_fn(NULL);
+	return 0;
+}
+
+static void khv_syscore_resume(void)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+
+	if (READ_ONCE(khv_virt_mode) != KHV_VIRT_OWNED)
+		return;
+	khv_cpu_enable_fn(&failed);
+	if (atomic_read(&failed))
+		pr_err("cannot switch %s on again after resume\n", khv_arch->name);
+}
+
+KHV_DEFINE_SYSCORE(khv_syscore, khv_syscore_suspend, khv_syscore_resume);
+
 /**
  * khv_virt_get() - make sure VMX/SVM is on for every CPU for a new VM.
  *
@@ -265,8 +294,12 @@ int khv_virt_get(void)
 		r = -EBUSY;
 		goto out;
 	}
-	if (!khv_virt_nr_users)
+	if (!khv_virt_nr_users) {
 		r = khv_virt_claim();
+		/* After KVM's, which the claim found or loaded: suspends first. */
+		if (!r)
+			khv_register_syscore(&khv_syscore);
+	}
 	if (!r)
 		WRITE_ONCE(khv_virt_nr_users, khv_virt_nr_users + 1);
 out:
@@ -285,6 +318,7 @@ void khv_virt_put(void)
 	WRITE_ONCE(khv_virt_nr_users, khv_virt_nr_users - 1);
 	if (khv_virt_nr_users)
 		goto out;
+	khv_unregister_syscore(&khv_syscore);
 	cpus_read_lock();
 	if (khv_virt_mode == KHV_VIRT_OWNED)
 		on_each_cpu(khv_cpu_disable_fn, NULL, 1);
@@ -343,29 +377,6 @@ static int khv_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-/*
- * Suspend: the other CPUs are offline already (their hotplug callbacks ran);
- * this runs on the last one with interrupts off.
- */
-static int khv_syscore_suspend(void)
-{
-	khv_cpu_disable_fn(NULL);
-	return 0;
-}
-
-static void khv_syscore_resume(void)
-{
-	atomic_t failed = ATOMIC_INIT(0);
-
-	if (READ_ONCE(khv_virt_mode) != KHV_VIRT_OWNED)
-		return;
-	khv_cpu_enable_fn(&failed);
-	if (atomic_read(&failed))
-		pr_err("cannot switch %s on again after resume\n", khv_arch->name);
-}
-
-KHV_DEFINE_SYSCORE(khv_syscore, khv_syscore_suspend, khv_syscore_resume);
-
 /* Reboot, halt, power-off and kexec: leave no CPU in VMX/SVM operation. */
 static int khv_reboot_notify(struct notifier_block *nb, unsigned long code,
 			     void *unused)
@@ -392,14 +403,13 @@ int khv_virt_init(void)
 	if (r < 0)
 		return r;
 	khv_cpuhp_state = r;
-	khv_register_syscore(&khv_syscore);
 	r = register_reboot_notifier(&khv_reboot_nb);
 	if (r)
-		goto err_syscore;
+		goto err_cpuhp;
+	khv_spec_init();
 	return 0;
 
-err_syscore:
-	khv_unregister_syscore(&khv_syscore);
+err_cpuhp:
 	cpuhp_remove_state_nocalls(khv_cpuhp_state);
 	return r;
 }
@@ -408,7 +418,7 @@ void khv_virt_exit(void)
 {
 	/* Every VM holds a module reference: none is left at unload. */
 	WARN_ON(khv_virt_nr_users);
+	khv_spec_exit();
 	unregister_reboot_notifier(&khv_reboot_nb);
-	khv_unregister_syscore(&khv_syscore);
 	cpuhp_remove_state_nocalls(khv_cpuhp_state);
 }

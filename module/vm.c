@@ -17,9 +17,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <uapi/linux/khv_netlink_names.h>
 
+#include "audit.h"
 #include "khv.h"
-#include "netlink/netlink.h"
+#include "mgmt.h"
 
 /*
  * Every live VM, indexed by id. Lookups run under RCU and take a reference
@@ -105,16 +107,9 @@ struct khv_vm *khv_vm_lookup(u64 id)
 
 const char *khv_vm_state_name(u32 state)
 {
-	switch (state) {
-	case KHV_VM_STATE_RUNNING:
-		return "running";
-	case KHV_VM_STATE_PAUSED:
-		return "paused";
-	case KHV_VM_STATE_DEAD:
-		return "dead";
-	default:
-		return "?";
-	}
+	static const char *const names[] = KHV_VM_STATE_NAMES;
+
+	return state < ARRAY_SIZE(names) && names[state] ? names[state] : "?";
 }
 
 /**
@@ -123,10 +118,10 @@ const char *khv_vm_state_name(u32 state)
  * @state: KHV_VM_STATE_RUNNING, _PAUSED or _DEAD.
  * @old:   out: the state before.
  *
- * A vCPU inside the guest sees the new state at its next exit (at the
- * latest the next host timer interrupt) and leaves KHV_RUN's loop: it then
- * waits, without its mutex, while the VM is paused, and returns -EIO once it
- * is dead. Setting the state a VM has is no change and succeeds.
+ * A vCPU inside the guest is kicked out of it (an IPI, kick.c) and leaves
+ * KHV_RUN's loop: it then waits, without its mutex, while the VM is paused,
+ * and returns -EIO once it is dead. Setting the state a VM has is no change
+ * and succeeds.
  *
  * Return: 0, or -EINVAL when the VM is dead already and @state is not.
  */
@@ -143,8 +138,10 @@ int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
 	mutex_unlock(&vm->lock);
 	if (r || *old == state)
 		return r;
+	if (state != KHV_VM_STATE_RUNNING)
+		khv_vm_kick(vm);
 	wake_up_all(&vm->state_wq);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CHANGE);
 	return 0;
 }
 
@@ -209,12 +206,13 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 	struct khv_vm *vm = filp->private_data;
 
 	xa_erase(&khv_vms, vm->id);
-	khv_nl_vm_notify(vm, KHV_CMD_VM_DELETE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_DELETE);
 	khv_audit_vm(KHV_AUDIT_OP_VM_CLOSE, vm,
 		     khv_vm_state_name(READ_ONCE(vm->state)),
 		     "freed", 0);
 	khv_vm_destroy(vm);
 	khv_virt_put();
+	khv_user_vm_put(vm->owner);
 	atomic_dec(&khv_nr_vms);
 	khv_vm_put(vm);
 	return 0;
@@ -267,11 +265,13 @@ static const struct file_operations khv_vm_fops = {
  * khv_vm_create() - create a VM and return its fd.
  * @args: the validated KHV_CREATE_VM argument.
  *
- * Return: a new fd, -ENOSPC when the host has KHV_MAX_VMS VMs, -ENOMEM,
+ * Return: a new fd, -ENOSPC when the host has KHV_MAX_VMS VMs, -EDQUOT
+ * when the caller's effective uid has max_vms_per_user (limits.c), -ENOMEM,
  * or -EBUSY when virtualization cannot be had (see virt.c).
  */
 int khv_vm_create(const struct khv_create_vm *args)
 {
+	kuid_t owner = current_euid();
 	struct file *file;
 	struct khv_vm *vm;
 	int fd, r;
@@ -280,10 +280,13 @@ int khv_vm_create(const struct khv_create_vm *args)
 		r = -ENOSPC;
 		goto err_count;
 	}
+	r = khv_user_vm_get(owner);
+	if (r)
+		goto err_count;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm) {
 		r = -ENOMEM;
-		goto err_count;
+		goto err_user;
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
@@ -292,7 +295,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	init_waitqueue_head(&vm->state_wq);
 	vm->state = KHV_VM_STATE_RUNNING;
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
-	vm->owner = current_euid();
+	vm->owner = owner;
 	vm->pid = task_tgid_nr(current);
 	vm->created = ktime_get_boottime_ns();
 	r = khv_vm_mem_init(vm);
@@ -318,7 +321,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	 * monitor group never hears of a change or deletion first; from here
 	 * the file's release announces the deletion.
 	 */
-	khv_nl_vm_notify(vm, KHV_CMD_VM_CREATE_NTF);
+	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CREATE);
 	r = xa_insert(&khv_vms, vm->id, vm, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_fput;
@@ -340,6 +343,8 @@ err_destroy:
 	khv_vm_destroy(vm);
 	/* A lookup may hold a reference since xa_insert(): not kfree(). */
 	khv_vm_put(vm);
+err_user:
+	khv_user_vm_put(owner);
 err_count:
 	atomic_dec(&khv_nr_vms);
 	return r;

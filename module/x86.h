@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include <uapi/linux/khv.h>
 
 /* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
@@ -43,6 +44,8 @@ static inline bool khv_pat_valid(u64 pat)
 
 /* DR7 after RESET and after every #VMEXIT / VM exit (SDM 18.2.4, APM 15.7.2). */
 #define KHV_DR7_RESET	0x400
+/* DR7's local and global enables of breakpoints 0-3 (SDM 18.2.4). */
+#define KHV_DR7_ENABLED	0xff
 
 /* The EFER bits a guest may have. */
 #define KHV_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -84,10 +87,61 @@ static inline bool khv_msr_value_valid(u32 index, u64 data)
 	case MSR_IA32_CR_PAT:
 		return khv_pat_valid(data);
 	case MSR_IA32_SYSENTER_CS:
+	case MSR_TSC_AUX:	/* bits 63:32 reserved (APM Vol. 2 13.2.1) */
+	case MSR_SYSCALL_MASK:
+		/* SFMASK: bits 63:32 reserved (SDM Vol. 4 2.1: WRMSR #GPs). */
 		return !(data >> 32);
 	default:
 		return khv_canonical(data);
 	}
+}
+
+/* Vectors that push an error code in protected mode (SDM Vol. 3A 6.13). */
+static inline bool khv_exception_has_error(u8 vector)
+{
+	switch (vector) {
+	case X86_TRAP_DF:
+	case X86_TRAP_TS:
+	case X86_TRAP_NP:
+	case X86_TRAP_SS:
+	case X86_TRAP_GP:
+	case X86_TRAP_PF:
+	case X86_TRAP_AC:
+	case X86_TRAP_CP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Not a vector: what khv_exception_merge() returns for a triple fault. */
+#define KHV_TRIPLE_FAULT	0xff
+
+/* Contributory exceptions (SDM Vol. 3A 6.15, Table 6-4). */
+static inline bool khv_exception_contributory(u8 vector)
+{
+	return vector == X86_TRAP_DE || (vector >= X86_TRAP_TS &&
+					 vector <= X86_TRAP_GP);
+}
+
+/*
+ * Exception @second arose while exception @first was being delivered
+ * (SDM Vol. 3A 6.15, Table 6-5): a fault during a double fault shuts the
+ * processor down (KHV_TRIPLE_FAULT); a contributory exception after a
+ * contributory one or a page fault, or a page fault after a page fault, is
+ * a double fault; anything else is delivered serially: @second now, and
+ * @first again when its instruction runs again.
+ */
+static inline u8 khv_exception_merge(u8 first, u8 second)
+{
+	bool pf1 = first == X86_TRAP_PF || first == X86_TRAP_VE;
+
+	if (first == X86_TRAP_DF)
+		return KHV_TRIPLE_FAULT;
+	if ((khv_exception_contributory(first) || pf1) &&
+	    (khv_exception_contributory(second) || (pf1 && second == X86_TRAP_PF)))
+		return X86_TRAP_DF;
+	return second;
 }
 
 #endif /* KHV_X86_H */

@@ -9,9 +9,10 @@
 #   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
 #   compat     scripts/compat.sh build (TAP)
 #   spec       scripts/netlink-spec-check.sh (TAP)
+#   mitig      scripts/mitigations-check.sh (TAP): khv's entry code against KVM's mitigations
 # Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
 # Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
-# Environment: KHV_HOSTS (default "bochs-vmx qemu-svm qemu-7.3 compat spec"), KHV_PRELOAD_<host> (modules
+# Environment: KHV_HOSTS (default "bochs-vmx qemu-svm qemu-7.3 compat spec mitig"), KHV_PRELOAD_<host> (modules
 #   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), KHV_KSFT_ONLY (a developer's quick loop: only
 #   these kselftests, comma-separated, e.g. khv_mgmt_test,hvctl_scenario.sh), and the runners'
 #   KHV_QEMU_* / KHV_BOCHS_* knobs.
@@ -19,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 OUT=${KHV_OUT:-$KHV_TOP/.rig-out}
-HOSTS=${KHV_HOSTS:-bochs-vmx qemu-svm qemu-7.3 compat spec}
+HOSTS=${KHV_HOSTS:-bochs-vmx qemu-svm qemu-7.3 compat spec mitig}
 RIG=$KHV_TOP/scripts/rig
 COUNTS=$OUT/counts
 RESULTS=$OUT/results.txt
@@ -185,7 +186,9 @@ finish_bochs_vmx() {
 run_qemu_svm() {
 	rig_host qemu-svm debug || return 0
 	step "qemu-svm: booting QEMU"
-	boot_cmd qemu-svm qemu.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=amd
+	# init_on_free=1: a page freed while a guest could still reach it reads as zeroes there
+	# (khv_guest_test's region_failing_part_way_leaves_no_translation looks for them).
+	boot_cmd qemu-svm qemu.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=amd init_on_free=1
 	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-svm
 }
@@ -231,12 +234,22 @@ run_spec() {
 	step "spec: $(tail -n 1 "$OUT/spec/results.txt" | sed 's/^# host //')"
 }
 
+# khv's guest entry against the speculation mitigations of KVM's, in every kernel source the rig
+# unpacked (after qemu-7.3 and compat, which unpack 7.3's).
+run_mitig() {
+	step "mitig: khv's entry code against KVM's mitigations"
+	mkdir -p "$OUT/mitig"
+	bash "$KHV_TOP/scripts/mitigations-check.sh" > "$OUT/mitig/tap.txt" 2>"$OUT/mitig/stderr.log" || true
+	python3 "$RIG/report.py" --plain mitig "$OUT/mitig/tap.txt" mitig --counts "$COUNTS" > "$OUT/mitig/results.txt"
+	step "mitig: $(tail -n 1 "$OUT/mitig/results.txt" | sed 's/^# host //')"
+}
+
 # ---------------------------------------------------------------- results
 
 summary() {
 	local p f s
 	{
-		for h in bochs-vmx qemu-svm qemu-7.3 compat spec; do
+		for h in bochs-vmx qemu-svm qemu-7.3 compat spec mitig; do
 			[ -f "$OUT/$h/results.txt" ] && cat "$OUT/$h/results.txt"
 		done
 		[ -s "$OUT/rig-failures.txt" ] && cat "$OUT/rig-failures.txt"
@@ -271,6 +284,7 @@ main() {
 	want qemu-7.3 && run_qemu_73
 	want compat && run_compat
 	want spec && run_spec
+	want mitig && run_mitig
 	want bochs-vmx && finish_bochs_vmx
 	summary
 }

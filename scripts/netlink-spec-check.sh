@@ -6,8 +6,13 @@
 #      kernel's Documentation/netlink/genetlink.yaml and ynl's spec parser
 #      resolves it (every referenced attribute, enum and group exists);
 #   2. uapi/linux/khv_netlink.h is what ynl-gen-c.py --mode uapi renders from
-#      it (below the license/preamble comment, which is ours).
-# Output: TAP. Exit status 0 only if both pass.
+#      it (below the license/preamble comment, which is ours);
+#   3. scripts/netlink-gen.py's own (stdlib) YAML reader reads it as PyYAML
+#      does;
+#   4. the committed output of scripts/netlink-gen.py (the module's policies,
+#      operations table and family, and uapi/linux/khv_netlink_names.h) is
+#      what it generates from the spec.
+# Output: TAP. Exit status 0 only if all pass.
 # Environment: KHV_YNL_SRC (kernel source tree; default: the newest
 # linux-source-6.12 unpacked in $KHV_CACHE/src).
 set -euo pipefail
@@ -23,7 +28,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
 
-echo "1..2"
+echo "1..4"
 if out=$(python3 - "$src" "$spec" 2>&1 <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1] + "/tools/net/ynl")
@@ -53,6 +58,31 @@ if out=$(cd "$tmp" && timeout 60 python3 "$src/tools/net/ynl/ynl-gen-c.py" --mod
 else
 	printf '%s\n' "$out" | sed 's/^/# /'
 	echo "not ok 2 - uapi/linux/khv_netlink.h matches khv.yaml"
+	rc=1
+fi
+
+if out=$(python3 - "$KHV_TOP/scripts/netlink-gen.py" "$spec" 2>&1 <<'PY'
+import importlib.util, sys, yaml
+spec = importlib.util.spec_from_file_location("gen", sys.argv[1])
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+text = open(sys.argv[2], encoding="utf-8").read()
+if gen.yaml_load(text) != yaml.safe_load(text):
+    sys.exit("netlink-gen.py reads the spec otherwise than PyYAML")
+PY
+); then
+	echo "ok 3 - netlink-gen.py reads khv.yaml as PyYAML does"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'
+	echo "not ok 3 - netlink-gen.py reads khv.yaml as PyYAML does"
+	rc=1
+fi
+
+if out=$(python3 "$KHV_TOP/scripts/netlink-gen.py" --check "$spec" 2>&1); then
+	echo "ok 4 - the files netlink-gen.py generates match khv.yaml"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'
+	echo "not ok 4 - the files netlink-gen.py generates match khv.yaml (run scripts/netlink-gen.py)"
 	rc=1
 fi
 exit $rc

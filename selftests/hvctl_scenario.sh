@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # hvctl_scenario: the real hvctl binary against the loaded khv module —
-# host show (JSON keys), vm list/show/set/pause/resume/destroy and
+# host show (JSON keys) and set, vm list/show/set/pause/resume/destroy and
 # introspection on a VM held by khv_hold_vm, grants, the audit ring, the
-# monitor stream, and exit status 0 (ok), 1 (kernel refused, with its extack
-# message on stderr), 2 (usage). TAP output; plain POSIX sh (busybox), no jq.
+# monitor stream, VMs named by id or name (digit-leading names too), and exit
+# status 0 (ok), 1 (kernel refused, with its extack message on stderr), 2
+# (usage); recorded strings printed escaped (no control character or invalid
+# UTF-8 reaches the terminal or the JSON); hvctl run with REP INS/OUTS guests
+# and ELF images it must refuse. TAP output; plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -15,6 +18,7 @@ TMP=$(mktemp -d /tmp/hvctl_scenario.XXXXXX)
 NR=0
 FAILED=0
 HOLD_PID=
+HOLD2_PID=
 
 for c in "$HVCTL" "$(command -v hvctl 2>/dev/null)" /khv/hvctl \
 	 "$DIR/hvctl" "$DIR/../../tools/hvctl/hvctl"; do
@@ -27,6 +31,7 @@ done
 
 cleanup() {
 	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
+	[ -n "$HOLD2_PID" ] && kill "$HOLD2_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -36,7 +41,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..24"
+echo "1..32"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -52,8 +57,10 @@ not_ok() {
 	for l in "$@"; do
 		echo "# $l"
 	done
+	# Every line ends, non-printable bytes shown as dots: TAP stays TAP.
 	for f in out err; do
-		[ -s "$TMP/$f" ] && sed "s/^/# $f: /" "$TMP/$f"
+		[ -s "$TMP/$f" ] && head -c 2000 "$TMP/$f" | tr -d '\000' |
+			awk -v p="# $f: " '{ gsub(/[^ -~]/, "."); print p $0 }'
 	done
 }
 
@@ -74,7 +81,7 @@ has() {
 if run 0 -j host show; then
 	missing=
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
-		 nr_vms module_sig taint lockdown; do
+		 nr_vms module_sig taint lockdown max_vms_per_user; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -161,15 +168,21 @@ fi
 
 # 10-11: grants: add (JSON id), list, a refusal with the kernel's message, del.
 GID=
+TID=
 if run 0 -j grant add uid 4242 view tag web allow; then
 	GID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
 fi
-if [ -n "$GID" ] && run 0 -j grant list &&
+if run 0 -j grant add uid 4242 tag tag prod deny; then
+	TID=$(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$TMP/out")
+fi
+if [ -n "$GID" ] && [ -n "$TID" ] && run 0 -j grant list &&
    has "{\"id\":$GID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"view\",\"object\":\"tag\",\"tag\":\"web\",\"action\":\"allow\"}" &&
-   run 0 grant del "$GID" && run 0 -j grant list && ! has "\"id\":$GID,"; then
-	ok "hvctl grant add / list / del"
+   has "{\"id\":$TID,\"subject_type\":\"uid\",\"subject\":4242,\"op\":\"tag\",\"object\":\"tag\",\"tag\":\"prod\",\"action\":\"deny\"}" &&
+   run 0 grant del "$GID" && run 0 grant del "$TID" && run 0 -j grant list &&
+   ! has "\"id\":$GID," && ! has "\"id\":$TID,"; then
+	ok "hvctl grant add / list / del (ops view and tag)"
 else
-	not_ok "hvctl grant add / list / del" "status $status"
+	not_ok "hvctl grant add / list / del (ops view and tag)" "status $status"
 fi
 if run 1 grant add uid 1 view tag "no way" allow && grep -q "^Error: a tag is" "$TMP/err"; then
 	ok "grant with a bad tag: exit 1 with the kernel's message"
@@ -178,7 +191,7 @@ else
 fi
 
 # 12-13: the audit ring in JSON, with our changes in it; a bad size refused.
-if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"records":\[' &&
+if run 0 -j audit show && has '"ring_size":[0-9]*,"next_seq":[0-9]*,"first_seq":[0-9]*,"lost":[0-9]*,"suppressed":[0-9]*,"denial_burst":[0-9]*,"denial_interval":[0-9]*,"records":\[' &&
    has "\"op\":\"vm-pause\",\"vm\":$ID," && has "\"op\":\"introspect-mem\",\"vm\":$ID," &&
    has '"op":"grant-add"'; then
 	ok "hvctl -j audit show: ring state and the records of our changes"
@@ -221,7 +234,7 @@ fi
 
 # 16-18: usage errors exit 2.
 if run 2 vm frobnicate; then ok "unknown command: exit 2"; else not_ok "unknown command: exit 2" "status $status"; fi
-if run 2 vm show 12x; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
+if run 2 vm show id 12x; then ok "bad VM id: exit 2"; else not_ok "bad VM id: exit 2" "status $status"; fi
 if run 2 h; then ok "ambiguous object \"h\": exit 2"; else not_ok "ambiguous object \"h\": exit 2" "status $status"; fi
 
 # 19-20: kernel refusals exit 1 and print the kernel's extack message.
@@ -268,6 +281,198 @@ if run 0 help && run 0 vm help && run 0 host help && run 0 monitor help &&
 	ok "help at every level: exit 0"
 else
 	not_ok "help at every level: exit 0" "status $status"
+fi
+
+# 25-27: strings anyone chooses are printed escaped. A process names itself
+# (its comm) as it likes; execve takes it from the file's name, so hvctl run
+# through these links records a comm of ESC [2J x (clear the screen), and one
+# that is not UTF-8.
+EVIL=$(printf '\033[2Jx')
+NOTUTF8=$(printf '\377\376y')
+ln -s "$HVCTL" "$TMP/$EVIL"
+ln -s "$HVCTL" "$TMP/$NOTUTF8"
+"$HVCTL" audit monitor --count 2 > "$TMP/monitor" 2>&1 &
+MON_PID=$!
+sleep 1
+EVIL_GID=$("$TMP/$EVIL" -j grant add uid 4244 view all allow 2>/dev/null |
+	   sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+BAD_GID=$("$TMP/$NOTUTF8" -j grant add uid 4245 view all allow 2>/dev/null |
+	  sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p')
+[ -n "$EVIL_GID" ] && "$HVCTL" grant del "$EVIL_GID"
+[ -n "$BAD_GID" ] && "$HVCTL" grant del "$BAD_GID"
+
+# raw FILE: how many bytes of FILE are ESC or not ASCII.
+raw() {
+	echo $(($(tr -d '\000-\032\034-\177' < "$1" | wc -c)))
+}
+
+if run 0 audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/out" && grep -qF 'comm "\xff\xfey"' "$TMP/out"; then
+	ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN"
+else
+	not_ok "hvctl audit show: comm ESC[2Jx and invalid UTF-8 escaped as \\e and \\xNN" \
+		"status $status, $(raw "$TMP/out") raw bytes, grants $EVIL_GID $BAD_GID"
+fi
+if run 0 -j audit show && [ "$(raw "$TMP/out")" -eq 0 ] &&
+   grep -qF '"comm":"\u001b[2Jx"' "$TMP/out" && grep -qF '"comm":"\u00ff\u00fey"' "$TMP/out"; then
+	ok "hvctl -j audit show: the same comms as \\u escapes"
+else
+	not_ok "hvctl -j audit show: the same comms as \\u escapes" "status $status, $(raw "$TMP/out") raw bytes"
+fi
+( sleep 20; kill "$MON_PID" 2>/dev/null ) &
+WATCHDOG=$!
+wait "$MON_PID"
+mon_status=$?
+kill "$WATCHDOG" 2>/dev/null
+if [ $mon_status -eq 0 ] && [ "$(raw "$TMP/monitor")" -eq 0 ] &&
+   grep -qF 'comm "\e[2Jx"' "$TMP/monitor" && grep -qF 'comm "\xff\xfey"' "$TMP/monitor"; then
+	ok "hvctl audit monitor: the records' comms escaped"
+else
+	sed -n 's/^/# monitor: /; l' "$TMP/monitor"
+	not_ok "hvctl audit monitor: the records' comms escaped" "status $mon_status"
+fi
+
+# 28: host set changes the per-user limit; the kernel refuses one out of range.
+old=$("$HVCTL" -j host show | sed -n 's/.*"max_vms_per_user":\([0-9]*\).*/\1/p')
+if [ -n "$old" ] && run 0 host set max-vms-per-user 7 && run 0 -j host show &&
+   has '"max_vms_per_user":7[,}]' && run 1 host set max-vms-per-user 1025 &&
+   grep -q "Error" "$TMP/err" && run 2 host set max-vms-per-user &&
+   run 0 host set max-vms-per-user "$old"; then
+	ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel"
+else
+	not_ok "hvctl host set max-vms-per-user: set, shown, bounded by the kernel" \
+		"limit before: '$old', last status $status"
+	[ -n "$old" ] && "$HVCTL" host set max-vms-per-user "$old"
+fi
+
+# Files of bytes are built in $fmt as printf octal escapes and written with
+# one printf: no subshell per byte (the emulated hosts fork slowly).
+# byte V: append the byte V.
+byte() {
+	fmt="$fmt\\$((($1 >> 6) & 7))$((($1 >> 3) & 7))$(($1 & 7))"
+}
+
+# bytes HEX...: append those bytes.
+bytes() {
+	for b in "$@"; do
+		byte $((0x$b))
+	done
+}
+
+# le N VALUE: append VALUE as N little-endian bytes.
+le() {
+	n=$1
+	v=$(($2))
+	while [ "$n" -gt 0 ]; do
+		byte $((v & 255))
+		v=$((v >> 8))
+		n=$((n - 1))
+	done
+}
+
+# emit FILE: write the bytes appended so far to FILE, and start again.
+emit() {
+	printf "$fmt" > "$1"
+	fmt=
+}
+
+# hold_vm: another VM held by khv_hold_vm; its id in $ID2.
+hold_vm() {
+	"$HOLD" > "$TMP/hold2" 2>&1 &
+	HOLD2_PID=$!
+	i=0
+	while ! grep -q ready "$TMP/hold2" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	ID2=
+	if run 0 -j vm list; then
+		ID2=$(tr '}' '\n' < "$TMP/out" | grep "\"pid\":$HOLD2_PID," |
+		      sed -n 's/.*"id":\([0-9][0-9]*\),.*/\1/p')
+	fi
+	[ -n "$ID2" ] || ID2=0
+}
+
+# 29-30: a name may begin with a digit: a bare VM argument is an id only when
+# it is a number; "id N" and "name X" say which.
+hold_vm
+if run 0 vm set "$ID2" name 1st-vm && run 0 -j vm show 1st-vm &&
+   has "\"id\":$ID2,\"name\":\"1st-vm\","; then
+	ok "hvctl vm show 1st-vm: a name that begins with a digit"
+else
+	not_ok "hvctl vm show 1st-vm: a name that begins with a digit" "status $status"
+fi
+if run 0 vm set id "$ID2" name 42 && run 0 -j vm show name 42 &&
+   has "\"id\":$ID2,\"name\":\"42\"," && run 0 -j vm show id "$ID2" &&
+   has "\"name\":\"42\"," && run 0 -j vm introspect regs name 42 0 &&
+   has '"rax":4933718,' && run 2 vm show name; then
+	ok "hvctl vm show name 42 / id N: the keywords say which"
+else
+	not_ok "hvctl vm show name 42 / id N: the keywords say which" "status $status"
+fi
+kill "$HOLD2_PID"
+wait "$HOLD2_PID" 2>/dev/null
+HOLD2_PID=
+
+# 31: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
+# 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
+# exits with status 7.
+fmt=
+bytes fc ba fd 03 bf 00 90 b9 04 00 f3 6c	# cld; rep insb 4 x 0x3fd -> 0x9000
+bytes ba f8 03 be 00 90 b9 04 00 f3 6e		# rep outsb 4 from 0x9000
+bytes be 2c 7c b9 1b 00 f3 6e			# rep outsb 27 from 0x7c2c
+bytes be 00 a0 b9 88 13 f3 6e			# rep outsb 5000 from 0xa000
+bytes b0 07 e6 f4 f4				# out 7 to 0xf4; hlt
+fmt="${fmt}ABCDEFGHIJKLMNOPQRSTUVWXYZ\\n"
+emit "$TMP/rep.bin"
+{
+	printf '````ABCDEFGHIJKLMNOPQRSTUVWXYZ\n'
+	head -c 5000 /dev/zero
+} > "$TMP/rep.want"
+if run 7 run "$TMP/rep.bin" && cmp -s "$TMP/out" "$TMP/rep.want"; then
+	ok "hvctl run: REP INSB and REP OUTSB move every element"
+else
+	not_ok "hvctl run: REP INSB and REP OUTSB move every element" "status $status" \
+		"got $(wc -c < "$TMP/out") bytes, want $(wc -c < "$TMP/rep.want")"
+fi
+
+# elf32 FILE MEMSZ: a 32-bit ELF, one PT_LOAD of 7 bytes at 0x7c00 (entered
+# in real mode): mov $'E', %al; mov $0x3f8, %dx; out %al, %dx; hlt.
+elf32() {
+	bytes 7f 45 4c 46 01 01 01 00 00 00 00 00 00 00 00 00
+	le 2 2; le 2 3; le 4 1; le 4 0x7c00; le 4 52; le 4 0; le 4 0
+	le 2 52; le 2 32; le 2 1; le 2 0; le 2 0; le 2 0
+	le 4 1; le 4 84; le 4 0x7c00; le 4 0x7c00; le 4 7; le 4 "$2"; le 4 5; le 4 4
+	bytes b0 45 ba f8 03 ee f4
+	emit "$1"
+}
+
+# elf64 FILE PHENTSIZE: a 64-bit ELF, one PT_LOAD of 9 bytes at 1 MiB
+# (entered in long mode): mov $'L', %al; mov $0x3f8, %edx; out %al, %dx; hlt.
+elf64() {
+	bytes 7f 45 4c 46 02 01 01 00 00 00 00 00 00 00 00 00
+	le 2 2; le 2 0x3e; le 4 1; le 8 0x100000; le 8 64; le 8 0; le 4 0
+	le 2 64; le 2 "$2"; le 2 1; le 2 0; le 2 0; le 2 0
+	le 4 1; le 4 5; le 8 120; le 8 0x100000; le 8 0x100000; le 8 9; le 8 9; le 8 8
+	bytes b0 4c ba f8 03 00 00 ee f4
+	emit "$1"
+}
+
+# 32: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# e_phentsize are refused with a message, and nothing runs.
+elf32 "$TMP/ok32.elf" 7
+elf32 "$TMP/bad32.elf" 4
+elf64 "$TMP/ok64.elf" 56
+elf64 "$TMP/bad64.elf" 32
+if run 0 run "$TMP/ok32.elf" && [ "$(cat "$TMP/out")" = E ] &&
+   run 0 run "$TMP/ok64.elf" && [ "$(cat "$TMP/out")" = L ] &&
+   run 1 run "$TMP/bad32.elf" && [ ! -s "$TMP/out" ] && grep -q "p_filesz" "$TMP/err" &&
+   run 1 run "$TMP/bad64.elf" && [ ! -s "$TMP/out" ] && grep -q "e_phentsize" "$TMP/err"; then
+	ok "hvctl run: ELF32 and ELF64 load; p_filesz > p_memsz and a bad e_phentsize refused"
+else
+	not_ok "hvctl run: ELF32 and ELF64 load; p_filesz > p_memsz and a bad e_phentsize refused" \
+		"status $status"
 fi
 
 [ $FAILED -eq 0 ]

@@ -1,24 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * khv_dev_test: the /dev/khv ABI — API version, capabilities, VM creation and
- * its argument checks, unknown ioctls, and VM lifetime accounting.
+ * its argument checks, unknown ioctls, VM lifetime accounting, and the VM's
+ * mappings kept from fork() children and core dumps.
  *
  * A missing /dev/khv is a failure, not a skip: these tests run where the
  * module is loaded, so a test that cannot open it has found a bug.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "khv_util.h"
+/* Every structure's size and offsets, the same on 32- and 64-bit. */
+#include "khv_abi_layout.h"
 
-/* STYLE.md: fixed-size ABI, same layout on 32- and 64-bit. */
-_Static_assert(sizeof(struct khv_create_vm) == 64, "struct khv_create_vm is 64 bytes");
 _Static_assert(KHV_API_VERSION == 1, "this suite tests API version 1");
 
 #define NR_RESERVED (sizeof(((struct khv_create_vm *)0)->reserved) / sizeof(__u32))
@@ -289,6 +294,110 @@ TEST_F(dev, create_vm_rejects_bad_pointer)
 	munmap(map, 2 * page);
 }
 
+/* The VmFlags line of /proc/self/smaps for the mapping at @addr, or "". */
+static void vma_flags(const void *addr, char *flags, size_t len)
+{
+	unsigned long start, end, want = (unsigned long)addr;
+	bool in = false;
+	char line[512];
+	FILE *f;
+
+	flags[0] = '\0';
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line; its fields ("Size:" ...) follow. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start <= want && want < end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, len, "%.*s", (int)len - 1, line + 8);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static bool has_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p;
+
+	for (p = strstr(flags, flag); p; p = strstr(p + 1, flag))
+		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* In a child: 0 if neither mapping exists (mincore() of an unmapped range: ENOMEM). */
+static int child_sees_no_mapping(void *mem, void *run)
+{
+	unsigned char vec[1];
+	int ret = 0;
+
+	if (mincore(mem, getpagesize(), vec) != -1 || errno != ENOMEM)
+		ret |= 1;
+	if (mincore(run, getpagesize(), vec) != -1 || errno != ENOMEM)
+		ret |= 2;
+	return ret;
+}
+
+/*
+ * Guest memory and the run page stay with the process that mapped them: a
+ * fork() does not hand them (and with them the VM) to the child, and a core
+ * dump does not contain them.
+ */
+TEST_F(dev, guest_memory_and_run_page_not_inherited_nor_dumped)
+{
+	struct khv_memory_region mr;
+	struct khv_create_vcpu vc;
+	char flags[256];
+	void *mem, *run;
+	int vm, vcpu, status;
+	pid_t pid;
+
+	vm = khv_create_vm(self->fd);
+	ASSERT_LE(0, vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	memset(&mr, 0, sizeof(mr));
+	mr.size = 0x10000;
+	ASSERT_EQ(0, khv_ioctl(vm, KHV_SET_MEMORY_REGION, (unsigned long)&mr));
+	mem = mmap(NULL, mr.size, PROT_READ | PROT_WRITE, MAP_SHARED, vm, mr.mmap_offset);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(&vc, 0, sizeof(vc));
+	vcpu = khv_ioctl(vm, KHV_CREATE_VCPU, (unsigned long)&vc);
+	ASSERT_LE(0, vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(-vcpu));
+	run = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	*(volatile char *)mem = 1;
+	*(volatile char *)run;
+
+	vma_flags(mem, flags, sizeof(flags));
+	EXPECT_TRUE(has_flag(flags, "dc") && has_flag(flags, "dd"))
+		TH_LOG("guest memory VmFlags:%s", flags);
+	vma_flags(run, flags, sizeof(flags));
+	EXPECT_TRUE(has_flag(flags, "dc") && has_flag(flags, "dd"))
+		TH_LOG("run page VmFlags:%s", flags);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(child_sees_no_mapping(mem, run));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the child has %s%s%s", WEXITSTATUS(status) & 1 ? "guest memory" : "",
+		       WEXITSTATUS(status) == 3 ? " and " : "",
+		       WEXITSTATUS(status) & 2 ? "the run page" : "");
+	/* The parent keeps both. */
+	EXPECT_EQ(1, *(volatile char *)mem);
+	munmap(run, getpagesize());
+	munmap(mem, mr.size);
+	close(vcpu);
+	close(vm);
+}
+
 /*
  * Every create/close pair goes through the whole lifetime (on an idle host
  * including switching virtualization on and off); the module must count them
@@ -328,6 +437,165 @@ TEST_F_TIMEOUT(dev, vm_create_close_1000_cycles_no_leak, 1800)
 	users = state_long(_metadata, "virt_users");
 	EXPECT_EQ(0, users);
 	EXPECT_EQ(KHV_VIRT_OFF, khv_virt_owner(self->fd));
+}
+
+/* A VM with one vCPU and no RAM (nothing here enters the guest). */
+static int vcpu_create(struct __test_metadata *_metadata, int dev, int *vm)
+{
+	struct khv_create_vcpu args;
+	int vcpu;
+
+	*vm = khv_create_vm(dev);
+	if (*vm < 0) {
+		TH_LOG("KHV_CREATE_VM: %s", strerror(-*vm));
+		return *vm;
+	}
+	memset(&args, 0, sizeof(args));
+	vcpu = khv_ioctl(*vm, KHV_CREATE_VCPU, (unsigned long)&args);
+	if (vcpu < 0)
+		TH_LOG("KHV_CREATE_VCPU: %s", strerror(-vcpu));
+	return vcpu;
+}
+
+/*
+ * The bytes of struct khv_sregs that are no register: each segment's bytes
+ * after its last field, each table's after its limit, and reserved. Counted
+ * from the fields, not from the padding arrays, so that padding the compiler
+ * adds unnamed is covered too.
+ */
+static size_t sregs_padding_bytes(size_t *off, size_t max)
+{
+	static const size_t segs[] = {
+		offsetof(struct khv_sregs, cs), offsetof(struct khv_sregs, ds),
+		offsetof(struct khv_sregs, es), offsetof(struct khv_sregs, fs),
+		offsetof(struct khv_sregs, gs), offsetof(struct khv_sregs, ss),
+		offsetof(struct khv_sregs, tr), offsetof(struct khv_sregs, ldt),
+	};
+	static const size_t tables[] = {
+		offsetof(struct khv_sregs, gdt), offsetof(struct khv_sregs, idt),
+	};
+	size_t n = 0, i, b;
+
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		for (b = offsetof(struct khv_segment, unusable) + 1;
+		     b < sizeof(struct khv_segment) && n < max; b++)
+			off[n++] = segs[i] + b;
+	for (i = 0; i < ARRAY_SIZE(tables); i++)
+		for (b = offsetof(struct khv_dtable, limit) + 2;
+		     b < sizeof(struct khv_dtable) && n < max; b++)
+			off[n++] = tables[i] + b;
+	for (b = offsetof(struct khv_sregs, reserved);
+	     b < sizeof(struct khv_sregs) && n < max; b++)
+		off[n++] = b;
+	return n;
+}
+
+/* 12.9 of issue 12: hidden padding was never checked. */
+TEST_F(dev, set_sregs_rejects_every_nonzero_padding_byte)
+{
+	struct khv_sregs good, bad, now;
+	size_t off[sizeof(struct khv_sregs)], n, i;
+	int vm, vcpu, r;
+
+	vcpu = vcpu_create(_metadata, self->fd, &vm);
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, khv_ioctl(vcpu, KHV_GET_SREGS, (unsigned long)&good));
+	n = sregs_padding_bytes(off, ARRAY_SIZE(off));
+	ASSERT_EQ(8 * 9 + 2 * 6 + 64, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, ((unsigned char *)&good)[off[i]])
+			TH_LOG("KHV_GET_SREGS left byte %zu non-zero", off[i]);
+	for (i = 0; i < n; i++) {
+		bad = good;
+		((unsigned char *)&bad)[off[i]] = i & 1 ? 0x80 : 0x01;
+		r = khv_ioctl(vcpu, KHV_SET_SREGS, (unsigned long)&bad);
+		EXPECT_EQ(-EINVAL, r)
+			TH_LOG("KHV_SET_SREGS with padding byte %zu set returned %d", off[i], r);
+	}
+	/* Nothing was taken, and the untouched state still is. */
+	ASSERT_EQ(0, khv_ioctl(vcpu, KHV_GET_SREGS, (unsigned long)&now));
+	EXPECT_EQ(0, memcmp(&good, &now, sizeof(now)));
+	EXPECT_EQ(0, khv_ioctl(vcpu, KHV_SET_SREGS, (unsigned long)&good));
+	close(vcpu);
+	close(vm);
+}
+
+/*
+ * The run page's header words that user space does not own yet are
+ * reserved: KHV_RUN refuses them before it does anything (even an
+ * immediate_exit return), so that a later version can give them a meaning.
+ */
+TEST_F(dev, run_rejects_nonzero_reserved_header_bytes)
+{
+	static const struct {
+		size_t from, to;
+	} ranges[] = {
+		{ offsetof(struct khv_run, padding1), offsetof(struct khv_run, exit_reason) },
+		{ offsetof(struct khv_run, flags), offsetof(struct khv_run, io) },
+	};
+	struct khv_run *run;
+	int vm, vcpu, r;
+	size_t i, b;
+	long size;
+
+	vcpu = vcpu_create(_metadata, self->fd, &vm);
+	ASSERT_LE(0, vcpu);
+	size = khv_ioctl(self->fd, KHV_GET_VCPU_MMAP_SIZE, 0);
+	ASSERT_LT(0, size);
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	run->immediate_exit = 1;
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		for (b = ranges[i].from; b < ranges[i].to; b++) {
+			((unsigned char *)run)[b] = 0x01;
+			run->exit_reason = KHV_EXIT_UNKNOWN;
+			r = khv_ioctl(vcpu, KHV_RUN, 0);
+			EXPECT_EQ(-EINVAL, r)
+				TH_LOG("KHV_RUN with run page byte %zu set returned %d", b, r);
+			EXPECT_EQ(KHV_EXIT_UNKNOWN, run->exit_reason);
+			((unsigned char *)run)[b] = 0;
+		}
+	}
+	/* A clean header: immediate_exit returns at once. */
+	EXPECT_EQ(-EINTR, khv_ioctl(vcpu, KHV_RUN, 0));
+	EXPECT_EQ(KHV_EXIT_INTR, run->exit_reason);
+	munmap(run, size);
+	close(vcpu);
+	close(vm);
+}
+
+/*
+ * A 32-bit VMM (khv_abi32, built with -m32 beside this test) uses the same
+ * ioctl numbers and layouts through the compat path and runs a guest.
+ */
+TEST(abi32_vmm_runs_a_guest)
+{
+	char path[PATH_MAX], *slash;
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("khv_abi32"));
+	ASSERT_LT(0, n);
+	path[n] = 0;
+	slash = strrchr(path, '/');
+	ASSERT_NE(NULL, slash);
+	strcpy(slash + 1, "khv_abi32");
+	if (access(path, X_OK))
+		SKIP(return, "no khv_abi32: the compiler could not build i386 programs");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		execl(path, "khv_abi32", (char *)NULL);
+		_exit(errno == ENOEXEC ? 126 : 127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("khv_abi32: status %#x", status);
+	if (WEXITSTATUS(status) == 126)
+		SKIP(return, "this kernel does not run i386 programs (CONFIG_IA32_EMULATION)");
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("khv_abi32 failed at step %d (its message is above)",
+		       WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -4,8 +4,11 @@
  * with paging running C code of this binary (khv_guest_test_guest.c); port
  * I/O, MMIO and the exits user space completes; CPUID and MSR policy; several
  * vCPUs and VMs at once; signals, immediate_exit and closing a VM under a
- * running vCPU; triple faults; argument checks of the memory, vCPU and
- * register ioctls; and a thousand VM lifetimes with nothing left behind.
+ * running vCPU; triple faults; a killed large region call, and a region call
+ * failing under a vCPU that reads it; argument checks of the memory, vCPU
+ * and register ioctls; a thousand VM lifetimes with nothing left behind; and
+ * host state no guest may reach or change (RDPMC, CR4.PKE/OSXSAVE, PKRU,
+ * YMM registers, TSC_AUX) and an event whose delivery an exit interrupted.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts.
@@ -13,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
 
 #include <cpuid.h>
 
@@ -36,37 +44,6 @@ _Static_assert(sizeof(struct khv_run) == 64 + 256, "struct khv_run is 320 bytes"
 
 #define CODE_GPA	0x1000
 #define SMALL_RAM	0x10000		/* 64 KiB: real-mode tests, MMIO above it */
-
-/* vcpu = vcpu_add(vm, id), failing the test on any error. */
-#define VCPU_ADD(vcpu, vm, id) do {						\
-	int __err;								\
-	(vcpu) = vcpu_add((vm), (id));						\
-	__err = (vcpu) ? 0 : errno;						\
-	ASSERT_NE(NULL, (vcpu))							\
-		TH_LOG("KHV_CREATE_VCPU %u: %s", (unsigned int)(id), strerror(__err)); \
-} while (0)
-
-#define VM_CREATE(vm, size) do {						\
-	(vm) = vm_create(size);							\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create(0x%zx): %s", (size_t)(size), strerror(errno)); \
-} while (0)
-
-#define VM_CREATE_LONG_MODE(vm) do {						\
-	(vm) = vm_create_long_mode();						\
-	ASSERT_NE(NULL, (vm))							\
-		TH_LOG("vm_create_long_mode: %s", strerror(errno));		\
-} while (0)
-
-/* One KHV_RUN that must succeed and end with @reason. */
-#define RUN_EXPECT(vcpu, reason) do {						\
-	char __why[256];							\
-	int __r = vcpu_run(vcpu);						\
-	ASSERT_EQ(0, __r) TH_LOG("KHV_RUN: %s", strerror(-__r));		\
-	vcpu_describe_exit((vcpu), __why, sizeof(__why));			\
-	ASSERT_EQ((reason), (vcpu)->run->exit_reason)				\
-		TH_LOG("expected %s, got %s", exit_reason_str(reason), __why);	\
-} while (0)
 
 static long state_long(struct __test_metadata *_metadata, const char *key)
 {
@@ -93,44 +70,11 @@ static long wait_vms(struct __test_metadata *_metadata, long want)
 	return vms;
 }
 
-/*
- * Run a C guest to its next ucall. A GUEST_ASSERT failure or any exit other
- * than a ucall fails the test, with the guest's file, line and message.
- */
-static uint64_t run_to_ucall(struct __test_metadata *_metadata,
-			     struct khv_test_vcpu *vcpu, struct ucall *uc)
-{
-	char file[128], msg[256], why[256];
-	uint64_t cmd;
-	int r;
-
-	r = vcpu_run(vcpu);
-	EXPECT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
-	if (r)
-		return UCALL_NONE;
-	cmd = vcpu_get_ucall(vcpu, uc, file, sizeof(file), msg, sizeof(msg));
-	if (cmd == UCALL_NONE) {
-		vcpu_describe_exit(vcpu, why, sizeof(why));
-		EXPECT_NE(UCALL_NONE, cmd) TH_LOG("not a ucall: %s", why);
-	} else if (cmd == UCALL_ASSERT) {
-		EXPECT_NE(UCALL_ASSERT, cmd)
-			TH_LOG("%s:%llu: %s (0x%llx, 0x%llx)", file, (unsigned long long)uc->line,
-			       msg, (unsigned long long)uc->args[0],
-			       (unsigned long long)uc->args[1]);
-	}
-	return cmd;
-}
-
-#define RUN_TO_UCALL(vcpu, uc, want) do {					\
-	uint64_t __cmd = run_to_ucall(_metadata, (vcpu), (uc));			\
-	ASSERT_EQ((uint64_t)(want), __cmd);					\
-} while (0)
-
 /* A real-mode guest at CODE_GPA in a SMALL_RAM VM. */
 #define REAL_MODE_GUEST(vm, vcpu, code) do {					\
 	int __r;								\
-	VM_CREATE(vm, SMALL_RAM);						\
-	VCPU_ADD(vcpu, vm, 0);							\
+	vm = vm_create_with_ram(SMALL_RAM);				\
+	vcpu = vm_vcpu_add(vm, 0);					\
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));		\
 	__r = vcpu_set_real_mode(vcpu, CODE_GPA);				\
 	ASSERT_EQ(0, __r) TH_LOG("real mode: %s", strerror(-__r));		\
@@ -172,13 +116,13 @@ TEST_F(guest, realmode_out_hlt)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_OUT, vcpu->run->io.direction);
 	EXPECT_EQ(0x10, vcpu->run->io.port);
 	EXPECT_EQ(1, vcpu->run->io.size);
 	EXPECT_EQ(1, vcpu->run->io.count);
 	EXPECT_EQ(0x42, io_data(vcpu)[0]);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(CODE_GPA + sizeof(code), regs.rip);
 	vm_free(vm);
@@ -199,17 +143,17 @@ TEST_F(guest, realmode_in_completes_into_al)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_IN, vcpu->run->io.direction);
 	EXPECT_EQ(0x20, vcpu->run->io.port);
 	ASSERT_EQ(1, vcpu->run->io.size);
 	io_data(vcpu)[0] = 0xab;
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_IN, vcpu->run->io.direction);
 	EXPECT_EQ(0x21, vcpu->run->io.port);
 	ASSERT_EQ(4, vcpu->run->io.size);
 	memcpy(io_data(vcpu), "\xef\xbe\xad\xde", 4);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	/* IN to AL keeps AH; a 32-bit IN fills EAX. */
 	EXPECT_EQ(0x12ab, regs.rbx);
@@ -235,18 +179,18 @@ TEST_F(guest, protected_mode_guest_runs)
 	uint32_t v;
 	int r;
 
-	VM_CREATE(vm, 0x200000);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(0x200000);
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 	r = vcpu_set_protected_mode(vcpu, CODE_GPA);
 	ASSERT_EQ(0, r) TH_LOG("protected mode: %s", strerror(-r));
-	RUN_EXPECT(vcpu, KHV_EXIT_IO);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
 	EXPECT_EQ(KHV_EXIT_IO_OUT, vcpu->run->io.direction);
 	EXPECT_EQ(0x10, vcpu->run->io.port);
 	ASSERT_EQ(4, vcpu->run->io.size);
 	memcpy(&v, io_data(vcpu), 4);
 	EXPECT_EQ(0x12345678, v);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	/* A store at 1 MiB: 32-bit addressing, out of real mode's reach. */
 	memcpy(&v, vm->mem + 0x100000, 4);
 	EXPECT_EQ(0xdeadbeef, v);
@@ -280,25 +224,25 @@ TEST_F(guest, long_mode_c_guest_runs_with_paging)
 	uint64_t i;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	guest_input = GUEST_TEST_MAGIC;
 	sync_global_to_guest(vm, guest_input);
 	r = vcpu_set_long_mode(vcpu, guest_code_sync_values, 0x77);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x77, uc.args[0]);
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	EXPECT_TRUE(sregs.efer & EFER_LMA);
 	EXPECT_TRUE(sregs.cr0 & X86_CR0_PG);
 	EXPECT_EQ(1, sregs.cs.l);
 	for (i = 0; i < 8; i++) {
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(i, uc.args[0]);
 		EXPECT_EQ(fib(i + 10), uc.args[1]);
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	sync_global_from_guest(vm, guest_output);
 	EXPECT_EQ(GUEST_TEST_MAGIC ^ 0x77, guest_output);
 	vm_free(vm);
@@ -313,15 +257,11 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 	uint32_t h[4], g[4];
 	struct ucall uc;
 	unsigned int i, j;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_cpuid, 0);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_cpuid, 0);
 
 	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		for (j = 0; j < 4; j++)
 			g[j] = uc.args[j];
 		__cpuid_count(leaves[i], 0, h[0], h[1], h[2], h[3]);
@@ -355,8 +295,71 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 				EXPECT_EQ(h[j], g[j]) TH_LOG("register %u", j);
 		}
 	}
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
+}
+
+/*
+ * No APIC ID of the host reaches a guest: vCPU 1, run on CPU 0, reads 1 in
+ * leaf 1 EBX[31:24], as its x2APIC ID (leaf 0Bh EDX) and as AMD's extended
+ * APIC ID (8000_001Eh EAX). Nor do x2APIC, PKU/OSPKE, CET or SGX (leaf 12h).
+ */
+TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
+{
+	static const uint32_t leaves[] = { 1, 7, 0xb, 0x12, 0x8000001e };
+	unsigned int max = __get_cpuid_max(0, NULL);
+	unsigned int max_ext = __get_cpuid_max(0x80000000, NULL);
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	cpu_set_t old, cpu0;
+	struct ucall uc;
+	uint32_t g[4];
+	unsigned int i, j;
+	int r;
+
+	if (khv_nr_online_cpus() < 2)
+		SKIP(return, "one online CPU: no vCPU 1");
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(old), &old));
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 1);
+	r = vcpu_set_long_mode(vcpu, guest_code_cpuid_ids, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+		for (j = 0; j < 4; j++)
+			g[j] = uc.args[j];
+		TH_LOG("leaf 0x%08x: %08x %08x %08x %08x", leaves[i], g[0], g[1], g[2], g[3]);
+		switch (leaves[i]) {
+		case 1:
+			EXPECT_EQ(1, g[1] >> 24) TH_LOG("initial APIC ID");
+			EXPECT_EQ(0, g[2] & (1u << 21)) TH_LOG("x2APIC visible");
+			break;
+		case 7:
+			EXPECT_EQ(0, g[1] & (1u << 2)) TH_LOG("SGX visible");
+			EXPECT_EQ(0, g[2] & (3u << 3)) TH_LOG("PKU/OSPKE visible");
+			EXPECT_EQ(0, g[2] & (1u << 7)) TH_LOG("CET_SS visible");
+			EXPECT_EQ(0, g[3] & (1u << 20)) TH_LOG("CET_IBT visible");
+			break;
+		case 0xb:
+			if (max >= 0xb)
+				EXPECT_EQ(1, g[3]) TH_LOG("x2APIC ID");
+			break;
+		case 0x12:
+			EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]) TH_LOG("SGX leaf");
+			break;
+		case 0x8000001e:
+			if (max_ext >= 0x8000001e)
+				EXPECT_EQ(1, g[0]) TH_LOG("extended APIC ID");
+			break;
+		}
+	}
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(old), &old));
 }
 
 TEST_F(guest, forbidden_msr_gets_gp)
@@ -374,21 +377,21 @@ TEST_F(guest, forbidden_msr_gets_gp)
 	unsigned int i;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
 	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
 		r = vcpu_set_long_mode(vcpu, guest_code_msr, msrs[i]);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 		/* RDMSR: one #GP with error code 0. */
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(1, uc.args[0]) TH_LOG("MSR 0x%x", msrs[i]);
 		EXPECT_EQ(0, uc.args[1]) TH_LOG("MSR 0x%x", msrs[i]);
 		/* WRMSR: the second. */
-		RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 		EXPECT_EQ(2, uc.args[0]) TH_LOG("MSR 0x%x", msrs[i]);
 		EXPECT_EQ(0, uc.args[1]) TH_LOG("MSR 0x%x", msrs[i]);
-		RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	}
 	vm_free(vm);
 }
@@ -415,8 +418,8 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	uint64_t v;
 	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
 	v = TEST_KGSBASE_VALUE;
 	r = vcpu_msr(vcpu, KHV_SET_MSRS, MSR_KERNEL_GS_BASE, &v);
@@ -428,14 +431,14 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	r = vcpu_set_long_mode(vcpu, guest_code_msr_allowed, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(GUEST_LSTAR_VALUE, uc.args[0]);
 	v = 0;
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, MSR_LSTAR, &v));
 	EXPECT_EQ(GUEST_LSTAR_VALUE, v);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(TEST_KGSBASE_VALUE, uc.args[0]);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -444,7 +447,7 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 /* The next exit is an MMIO write of @len bytes of @val at @gpa. */
 #define EXPECT_MMIO_WRITE(_vcpu, _gpa, _len, _val) do {				\
 	uint64_t __v = 0;							\
-	RUN_EXPECT(_vcpu, KHV_EXIT_MMIO);					\
+	vcpu_run_exit(_vcpu, KHV_EXIT_MMIO);				\
 	EXPECT_EQ(1, (_vcpu)->run->mmio.is_write);				\
 	EXPECT_EQ((uint64_t)(_gpa), (_vcpu)->run->mmio.phys_addr);		\
 	ASSERT_EQ((_len), (_vcpu)->run->mmio.len);				\
@@ -456,7 +459,7 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 #define ANSWER_MMIO_READ(_vcpu, _gpa, _len, _val) do {				\
 	uint64_t __v = (_val);							\
 	static const uint8_t __zero[8];						\
-	RUN_EXPECT(_vcpu, KHV_EXIT_MMIO);					\
+	vcpu_run_exit(_vcpu, KHV_EXIT_MMIO);				\
 	EXPECT_EQ(0, (_vcpu)->run->mmio.is_write);				\
 	EXPECT_EQ((uint64_t)(_gpa), (_vcpu)->run->mmio.phys_addr);		\
 	ASSERT_EQ((_len), (_vcpu)->run->mmio.len);				\
@@ -493,7 +496,7 @@ TEST_F(guest, mmio_write_and_read_round_trip_real_mode)
 	ANSWER_MMIO_READ(vcpu, 0x20050, 2, 0xa2a2);
 	ANSWER_MMIO_READ(vcpu, 0x20060, 4, 0xa3a3a3a3);
 	ANSWER_MMIO_READ(vcpu, 0x20070, 1, 0xa4);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(0xa1, regs.rax & 0xff);
 	EXPECT_EQ(0xa2a2, regs.rbx);
@@ -513,12 +516,8 @@ TEST_F(guest, mmio_write_and_read_round_trip_long_mode)
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
 	struct ucall uc;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_mmio, base);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_mmio, base);
 	EXPECT_MMIO_WRITE(vcpu, base, 1, 0x11);
 	EXPECT_MMIO_WRITE(vcpu, base + 0x10, 2, 0x2222);
 	EXPECT_MMIO_WRITE(vcpu, base + 0x20, 4, 0x33333333);
@@ -527,7 +526,7 @@ TEST_F(guest, mmio_write_and_read_round_trip_long_mode)
 	ANSWER_MMIO_READ(vcpu, base + 0x10, 2, 0xa2a2);
 	ANSWER_MMIO_READ(vcpu, base + 0x20, 4, 0xa3a3a3a3);
 	ANSWER_MMIO_READ(vcpu, base + 0x30, 8, 0xa4a4a4a4a4a4a4a4ull);
-	RUN_TO_UCALL(vcpu, &uc, UCALL_DONE);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 
@@ -549,7 +548,7 @@ TEST_F(guest, access_outside_ram_is_mmio_not_host_data)
 	REAL_MODE_GUEST(vm, vcpu, code);
 	ANSWER_MMIO_READ(vcpu, SMALL_RAM, 4, 0x5a5a5a5a);
 	ANSWER_MMIO_READ(vcpu, 0x100000, 4, 0xa5a5a5a5);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	/* Exactly what user space answered: no host byte mixed in. */
 	EXPECT_EQ(0x5a5a5a5a, regs.rax);
@@ -579,7 +578,7 @@ TEST_F(guest, readonly_region_write_exits_as_mmio)
 	memset(ro, 0xcc, 0x1000);
 
 	EXPECT_MMIO_WRITE(vcpu, 0x20008, 1, 0x77);
-	RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(0xcc, regs.rbx & 0xff);
 	EXPECT_EQ(0xcc, regs.rax & 0xff);
@@ -602,7 +601,7 @@ TEST_F(guest, emulation_failed_reports_bytes)
 	struct khv_regs regs;
 
 	REAL_MODE_GUEST(vm, vcpu, code);
-	RUN_EXPECT(vcpu, KHV_EXIT_EMULATION_FAILED);
+	vcpu_run_exit(vcpu, KHV_EXIT_EMULATION_FAILED);
 	EXPECT_EQ(0x20040, vcpu->run->emulation.gpa);
 	ASSERT_LE(2, vcpu->run->emulation.insn_len);
 	ASSERT_GE(15, vcpu->run->emulation.insn_len);
@@ -682,9 +681,9 @@ TEST_F(guest, two_vcpus_in_one_vm)
 	if (khv_nr_online_cpus() < 2)
 		SKIP(return, "one online CPU: a VM may have only one vCPU");
 	memset(jobs, 0, sizeof(jobs));
-	VM_CREATE_LONG_MODE(vm);
+	vm = vm_create_for_guest_code();
 	for (i = 0; i < 2; i++) {
-		VCPU_ADD(jobs[i].vcpu, vm, i);
+		jobs[i].vcpu = vm_vcpu_add(vm, i);
 		jobs[i].id = i;
 		r = vcpu_set_long_mode(jobs[i].vcpu, guest_code_loop, i);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -704,8 +703,8 @@ TEST_F_TIMEOUT(guest, eight_vms_at_once, 120)
 
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < NR_VMS; i++) {
-		VM_CREATE_LONG_MODE(vms[i]);
-		VCPU_ADD(jobs[i].vcpu, vms[i], 0);
+		vms[i] = vm_create_for_guest_code();
+		jobs[i].vcpu = vm_vcpu_add(vms[i], 0);
 		jobs[i].id = 100 + i;
 		r = vcpu_set_long_mode(jobs[i].vcpu, guest_code_loop, jobs[i].id);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -875,18 +874,18 @@ TEST_F(guest, triple_fault_is_shutdown)
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
-	RUN_EXPECT(vcpu, KHV_EXIT_SHUTDOWN);
+	vcpu_run_exit(vcpu, KHV_EXIT_SHUTDOWN);
 	vm_free(vm);
 
 	/* Protected mode: the lib's IDT limit is 0 there. */
-	VM_CREATE(vm, SMALL_RAM + 0x10000);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(SMALL_RAM + 0x10000);
+	vcpu = vm_vcpu_add(vm, 0);
 	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 	r = vcpu_set_protected_mode(vcpu, CODE_GPA);
 	ASSERT_EQ(0, r) TH_LOG("protected mode: %s", strerror(-r));
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	ASSERT_EQ(0, sregs.idt.limit);
-	RUN_EXPECT(vcpu, KHV_EXIT_SHUTDOWN);
+	vcpu_run_exit(vcpu, KHV_EXIT_SHUTDOWN);
 	vm_free(vm);
 }
 
@@ -905,19 +904,15 @@ TEST_F(guest, refused_entry_is_fail_entry_and_recoverable)
 	struct khv_sregs sregs, good;
 	struct khv_regs regs;
 	struct ucall uc;
-	int r;
 
-	VM_CREATE_LONG_MODE(vm);
-	VCPU_ADD(vcpu, vm, 0);
-	r = vcpu_set_long_mode(vcpu, guest_code_sync_values, 0x55);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_sync_values, 0x55);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &good));
 	sregs = good;
 	sregs.cs.db = 1;
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
 
-	RUN_EXPECT(vcpu, KHV_EXIT_FAIL_ENTRY);
+	vcpu_run_exit(vcpu, KHV_EXIT_FAIL_ENTRY);
 	EXPECT_NE(0, vcpu->run->fail_entry.hardware_reason);
 	EXPECT_GT(sysconf(_SC_NPROCESSORS_ONLN), (long)vcpu->run->fail_entry.cpu);
 	TH_LOG("entry refused: hardware reason %#llx",
@@ -925,7 +920,7 @@ TEST_F(guest, refused_entry_is_fail_entry_and_recoverable)
 
 	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &good));
 	ASSERT_EQ(0, vcpu_set_regs(vcpu, &regs));
-	RUN_TO_UCALL(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x55, uc.args[0]);
 	vm_free(vm);
 }
@@ -948,17 +943,324 @@ TEST_F_TIMEOUT(guest, create_run_destroy_1000_cycles_no_leak, 1500)
 	int i;
 
 	for (i = 0; i < NR_CYCLES; i++) {
-		VM_CREATE(vm, 0x2000);
-		VCPU_ADD(vcpu, vm, 0);
+		vm = vm_create_with_ram(0x2000);
+		vcpu = vm_vcpu_add(vm, 0);
 		ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, code, sizeof(code)));
 		ASSERT_EQ(0, vcpu_set_real_mode(vcpu, CODE_GPA));
-		RUN_EXPECT(vcpu, KHV_EXIT_IO);
+		vcpu_run_exit(vcpu, KHV_EXIT_IO);
 		ASSERT_EQ(0x42, io_data(vcpu)[0]);
-		RUN_EXPECT(vcpu, KHV_EXIT_HLT);
+		vcpu_run_exit(vcpu, KHV_EXIT_HLT);
 		vm_free(vm);
 	}
 	EXPECT_EQ(base, wait_vms(_metadata, base));
 	EXPECT_EQ(created + NR_CYCLES, state_long(_metadata, "vms_created"));
+}
+
+/* ---- long region calls, and memory leaving the guest --------------------- */
+
+#define SZ_2M		(2ull << 20)
+#define SZ_1M		(1ull << 20)
+
+/* What a child making a region call tells the test (a shared page). */
+struct region_call {
+	atomic_int started;
+	atomic_int finished;	/* the ioctl returned to user space */
+	int result;
+};
+
+static struct region_call *region_call_alloc(void)
+{
+	void *p = mmap(NULL, sizeof(struct region_call), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Fork a child that makes KHV_SET_MEMORY_REGION on @vmfd (on @cpu, if not
+ * -1) and reports to @rc, then waits to be killed.
+ */
+static pid_t region_call_fork(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size,
+			      int cpu, struct region_call *rc)
+{
+	struct khv_memory_region mr;
+	pid_t pid;
+	int r;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (cpu >= 0)
+		khv_pin_to_cpu(cpu);
+	memset(&mr, 0, sizeof(mr));
+	mr.slot = slot;
+	mr.guest_phys_addr = gpa;
+	mr.size = size;
+	atomic_store(&rc->started, 1);
+	r = khv_ioctl(vmfd, KHV_SET_MEMORY_REGION, (unsigned long)&mr);
+	rc->result = r;
+	atomic_store(&rc->finished, 1);
+	for (;;)
+		pause();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* MemAvailable in bytes, 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	uint64_t kb = 0;
+
+	return khv_meminfo_kb("MemAvailable", &kb) ? 0 : kb << 10;
+}
+
+/* Free memory in bytes: sysinfo() is far cheaper than /proc/meminfo. */
+static uint64_t mem_free(void)
+{
+	struct sysinfo si;
+
+	return sysinfo(&si) ? 0 : (uint64_t)si.freeram * si.mem_unit;
+}
+
+/* Wait up to @ms for @pid; 0 once reaped, -ETIMEDOUT. */
+static int reap(pid_t pid, int ms)
+{
+	for (; ms > 0; ms--) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Half the free memory, at most 1 GiB, as one region: a caller killed once an
+ * eighth of it is allocated must stop there (the memory in use grows by less
+ * than another eighth; the old code went on to allocate all of it), its
+ * process must end, and the pages and the VM must be freed. Measured in
+ * memory, not time: the emulated hosts' speed varies tenfold with the load of
+ * the machine under them, and freeing the pages one by one is what takes the
+ * time there.
+ */
+TEST_F_TIMEOUT(guest, large_region_creation_stops_when_killed, 600)
+{
+	long base = state_long(_metadata, "vms");
+	uint64_t before = mem_free(), size, avail, lowest, at_kill, t0, after = 0;
+	struct region_call *rc;
+	pid_t pid;
+	int vm, i;
+
+	size = mem_available() / 2;
+	if (size > (1ull << 30))
+		size = 1ull << 30;
+	size &= ~(SZ_2M - 1);
+	if (size < 64 * SZ_1M)
+		SKIP(return, "MemAvailable %llu MiB: too little for a large region",
+		     (unsigned long long)(mem_available() >> 20));
+	rc = region_call_alloc();
+	ASSERT_NE(NULL, rc);
+	vm = khv_create_vm(self->devfd);
+	ASSERT_LE(0, vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm));
+	pid = region_call_fork(vm, 0, 0, size, -1, rc);
+	ASSERT_LE(0, pid);
+	close(vm);
+
+	/* Kill once an eighth is allocated. */
+	lowest = before;
+	for (i = 0; i < 1200000 && !atomic_load(&rc->finished); i++) {
+		avail = mem_free();
+		lowest = avail < lowest ? avail : lowest;
+		if (before - lowest >= size / 8)
+			break;
+		usleep(50);
+	}
+	at_kill = before - lowest;
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	if (atomic_load(&rc->finished) || at_kill > size / 8 * 5) {
+		reap(pid, 120000);
+		SKIP(return, "%llu MiB made too fast to interrupt: %llu MiB in use at the kill",
+		     (unsigned long long)(size >> 20), (unsigned long long)(at_kill >> 20));
+	}
+	/* Until it is gone: how far the memory in use still grew. */
+	t0 = now_ns();
+	for (i = 0; i < 1200000; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		avail = mem_free();
+		lowest = avail < lowest ? avail : lowest;
+		usleep(100);
+	}
+	ASSERT_GT(1200000, i) TH_LOG("the killed child did not exit");
+	TH_LOG("%llu MiB region: %llu MiB in use at the kill, at most %llu MiB after; gone in %llu ms",
+	       (unsigned long long)(size >> 20), (unsigned long long)(at_kill >> 20),
+	       (unsigned long long)((before - lowest) >> 20),
+	       (unsigned long long)((now_ns() - t0) / 1000000));
+	EXPECT_FALSE(atomic_load(&rc->finished)) TH_LOG("the call returned before the kill");
+	EXPECT_GT(size / 8, before - lowest - at_kill)
+		TH_LOG("a killed KHV_SET_MEMORY_REGION went on allocating");
+
+	/* Nothing left: the VM, and the pages allocated before the kill. */
+	EXPECT_EQ(base, wait_vms(_metadata, base));
+	for (i = 0; i < 100; i++) {
+		after = mem_free();
+		if (after + 32 * SZ_1M >= before)
+			break;
+		usleep(10000);
+	}
+	EXPECT_LE(before, after + 32 * SZ_1M)
+		TH_LOG("free memory %llu MiB before, %llu MiB after",
+		       (unsigned long long)(before >> 20), (unsigned long long)(after >> 20));
+	munmap(rc, sizeof(*rc));
+}
+
+/* The range guest_code_spin_on_range() spins on: in the guest's identity map. */
+#define SPIN_GPA	0x20000000ull	/* 512 MiB */
+
+struct spin_range_job {
+	struct khv_test_vcpu *vcpu;
+	int cpu;
+	atomic_int done;
+	int result;		/* 0: the guest ended with GUEST_DONE */
+	char why[512];
+};
+
+/* Run the spinning guest on its CPU: MMIO reads of the range read GUEST_SPIN_MMIO. */
+static void *spin_range_thread(void *arg)
+{
+	static const uint64_t mmio = GUEST_SPIN_MMIO;
+	struct spin_range_job *job = arg;
+	struct khv_run *run = job->vcpu->run;
+	char file[64], msg[128];
+	struct ucall uc;
+	uint64_t cmd;
+	int r;
+
+	job->result = -1;
+	khv_pin_to_cpu(job->cpu);
+	for (;;) {
+		r = vcpu_run(job->vcpu);
+		if (r) {
+			snprintf(job->why, sizeof(job->why), "KHV_RUN: %s", strerror(-r));
+			break;
+		}
+		if (run->exit_reason == KHV_EXIT_MMIO && run->mmio.phys_addr == SPIN_GPA) {
+			if (!run->mmio.is_write)
+				memcpy(run->mmio.data, &mmio, sizeof(mmio));
+			continue;
+		}
+		cmd = vcpu_get_ucall(job->vcpu, &uc, file, sizeof(file), msg, sizeof(msg));
+		if (cmd == UCALL_DONE) {
+			job->result = 0;
+			break;
+		}
+		if (cmd == UCALL_NONE)
+			vcpu_describe_exit(job->vcpu, job->why, sizeof(job->why));
+		else
+			snprintf(job->why, sizeof(job->why), "ucall %llu %s:%llu %s (0x%llx, 0x%llx)",
+				 (unsigned long long)cmd, file, (unsigned long long)uc.line, msg,
+				 (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+		break;
+	}
+	atomic_store(&job->done, 1);
+	return NULL;
+}
+
+/*
+ * Kill @pid once the guest reads its range as RAM, before the call is done.
+ * Short sleeps, no real-time priority: a poller that never lets go of its
+ * CPU starves the call it waits for, and the kernel's own threads.
+ */
+static void kill_when_seen(volatile struct guest_spin *spin, struct region_call *rc,
+			   struct spin_range_job *job, pid_t pid)
+{
+	uint64_t t0 = now_ns();
+
+	while (!spin->seen && !atomic_load(&rc->finished) && !atomic_load(&job->done) &&
+	       now_ns() - t0 < 60000000000ull)
+		usleep(100);
+	kill(pid, SIGKILL);
+}
+
+/*
+ * A region call that fails after mapping part of its range frees the pages
+ * it mapped: not before every vCPU has left the guest and flushed what it
+ * cached. A vCPU spins on the range's first page, which the call maps first;
+ * the call is killed (the only way this host has to make it fail part way:
+ * it has no memory cgroups) as soon as the guest reads the page as RAM. The
+ * guest must then read it as MMIO, never as anything else: with
+ * init_on_free=1 (the qemu-svm host), a page freed under the guest reads as
+ * zeroes.
+ */
+TEST_F_TIMEOUT(guest, region_failing_part_way_leaves_no_translation, 900)
+{
+	bool online[KHV_MAX_CPUS];
+	int cpus[2], nr = 0, attempt, valid = 0, c;
+	volatile struct guest_spin *spin;
+	struct spin_range_job job;
+	struct khv_test_vcpu *vcpu;
+	struct region_call *rc;
+	struct khv_test_vm *vm;
+	uint64_t size;
+	pthread_t t;
+	pid_t pid;
+	int r;
+
+	khv_online_cpus(online);
+	for (c = 0; c < KHV_MAX_CPUS && nr < 2; c++)
+		if (online[c])
+			cpus[nr++] = c;
+	if (nr < 2)
+		SKIP(return, "needs two online CPUs: one in the guest, one making the call");
+	if (!khv_cmdline_has("init_on_free=1"))
+		TH_LOG("init_on_free is off: a page freed under the guest keeps its data, unseen");
+	size = mem_available() / 3;
+	if (size > 448 * SZ_1M)
+		size = 448 * SZ_1M;
+	size &= ~(SZ_2M - 1);
+	if (size < 16 * SZ_1M)
+		SKIP(return, "too little free memory");
+
+	for (attempt = 0; attempt < 8 && !valid; attempt++) {
+		vm = vm_create_for_guest_code();
+		vcpu = vm_vcpu_add(vm, 0);
+		spin = (volatile struct guest_spin *)addr_gva2hva(vm, &guest_spin);
+		r = vcpu_set_long_mode(vcpu, guest_code_spin_on_range, SPIN_GPA);
+		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+		rc = region_call_alloc();
+		ASSERT_NE(NULL, rc);
+
+		memset(&job, 0, sizeof(job));
+		job.vcpu = vcpu;
+		job.cpu = cpus[1];
+		ASSERT_EQ(0, pthread_create(&t, NULL, spin_range_thread, &job));
+		pid = region_call_fork(vm->fd, 1, SPIN_GPA, size, cpus[0], rc);
+		ASSERT_LE(0, pid);
+		kill_when_seen(spin, rc, &job, pid);
+		EXPECT_EQ(0, reap(pid, 120000)) TH_LOG("the killed child did not exit");
+
+		/* The guest goes on reading for a while, then stops. */
+		usleep(100000);
+		spin->stop = 1;
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		TH_LOG("attempt %d: seen %llu, call %s, left %llu, %llu reads as RAM", attempt,
+		       (unsigned long long)spin->seen,
+		       atomic_load(&rc->finished) ? "returned" : "killed",
+		       (unsigned long long)spin->left, (unsigned long long)spin->reads);
+		ASSERT_EQ(0, job.result) TH_LOG("guest: %s", job.why);
+		/* Seen as RAM, then as MMIO: the call unmapped what it had mapped. */
+		valid = spin->seen && spin->left;
+		munmap(rc, sizeof(*rc));
+		vm_free(vm);
+	}
+	if (!valid)
+		SKIP(return, "no attempt killed the call while it mapped the range");
 }
 
 /* ---- argument checks ----------------------------------------------------- */
@@ -1097,8 +1399,8 @@ TEST_F(guest, set_regs_rejects_reserved_rflags_bits)
 	struct khv_regs regs, now;
 	size_t i;
 
-	VM_CREATE(vm, SMALL_RAM);
-	VCPU_ADD(vcpu, vm, 0);
+	vm = vm_create_with_ram(SMALL_RAM);
+	vcpu = vm_vcpu_add(vm, 0);
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = 0x1234;
 	regs.rflags = 0x2;
@@ -1122,6 +1424,391 @@ TEST_F(guest, set_regs_rejects_reserved_rflags_bits)
 	/* The architecturally defined flags are accepted. */
 	regs.rflags = 0x2 | 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800;
 	EXPECT_EQ(0, vcpu_set_regs(vcpu, &regs));
+	vm_free(vm);
+}
+
+/* ---- host state a guest must not reach (issue 11) ------------------------ */
+
+static bool host_cpuid_bit(uint32_t leaf, uint32_t sub, int reg, int bit)
+{
+	uint32_t r[4];
+
+	if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
+		return false;
+	return r[reg] & (1u << bit);
+}
+
+enum { EAX, EBX, ECX, EDX };
+
+/* Keep this thread on the CPU it runs on now. */
+static int pin_to_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : cpu;
+}
+
+TEST_F(guest, rdpmc_gets_gp)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_rdpmc, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * The exits of instructions khv does not offer end in the guest, never in an
+ * unknown exit: WBINVD and INVD run on, MONITOR, MWAIT and XSETBV get #UD
+ * (both vendors' exit tables).
+ */
+TEST_F(guest, unoffered_instructions_end_in_the_guest)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_unoffered, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(3, uc.args[0]) TH_LOG("#UD raised %llu times", (unsigned long long)uc.args[0]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * INT1 (ICEBP) exits on both vendors (SVM's ICEBP intercept, VMX's
+ * privileged-software-exception #DB exit); khv steps over it and delivers
+ * the #DB trap, which returns just after it. Skipped only where the
+ * processor itself raises #UD for the opcode (QEMU's TCG): then no exit
+ * happened and khv had nothing to do.
+ */
+TEST_F(guest, icebp_raises_db_just_after_it)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_icebp, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	if (uc.args[0] == 1 && uc.args[1] == 0) {
+		vm_free(vm);
+		SKIP(return, "this processor raises #UD for INT1 (0xf1) without an exit");
+	}
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("#UD raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("#DB raised %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_icebp_next, uc.args[2])
+		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * CR4.PKE and CR4.OSXSAVE: khv switches neither PKRU nor XCR0, so a guest
+ * may not set them (#GP, and EINVAL from KHV_SET_SREGS); other bits work.
+ */
+TEST_F(guest, cr4_pke_and_osxsave_refused)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_sregs sregs;
+	struct ucall uc;
+	uint64_t cr4;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_cr4, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	cr4 = sregs.cr4;
+	sregs.cr4 = cr4 | X86_CR4_PKE;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+	sregs.cr4 = cr4 | X86_CR4_OSXSAVE;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
+	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(2, uc.args[0]) TH_LOG("MOV to CR4 with OSXSAVE: no #GP");
+	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+static uint32_t host_rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile(".byte 0x0f, 0x01, 0xee" : "=a" (eax), "=d" (edx) : "c" (0));
+	return eax;
+}
+
+#define GUEST_PKRU	0x0000000cu
+
+/* A guest's WRPKRU must not reach the VMM's PKRU (its user-memory keys). */
+TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	uint32_t before;
+	int r;
+
+	/* CPUID.7.0:ECX[4] OSPKE: the host kernel turned protection keys on. */
+	if (!host_cpuid_bit(7, 0, ECX, 4))
+		SKIP(return, "CPU lacks PKU (QEMU: KHV_QEMU_CPU=EPYC-Rome,+svm,+npt,+pku)");
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_pkru, GUEST_PKRU);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	before = host_rdpkru();
+	ASSERT_NE(GUEST_PKRU, before);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(before, host_rdpkru()) TH_LOG("the guest's WRPKRU reached the VMM");
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("WRPKRU without CR4.PKE: no #UD");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	EXPECT_EQ(before, host_rdpkru());
+	vm_free(vm);
+}
+
+#define YMM_VMM_PATTERN		0x766d6d5f796d6d31ull	/* "1mmy_mmv" */
+#define YMM_SIBLING_PATTERN	0x7369626c5f796d32ull
+
+static const uint64_t ymm_vmm[4] __attribute__((aligned(32))) = {
+	YMM_VMM_PATTERN, YMM_VMM_PATTERN, YMM_VMM_PATTERN, YMM_VMM_PATTERN,
+};
+static const uint64_t ymm_sibling[4] __attribute__((aligned(32))) = {
+	YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN, YMM_SIBLING_PATTERN,
+};
+
+/*
+ * Load @pattern into YMM0-15 and make the system call @nr right after, with
+ * nothing in between that could clear the upper halves (libc's AVX string
+ * functions end with VZEROUPPER).
+ */
+static long syscall_with_ymm(long nr, long a0, long a1, long a2, const uint64_t *pattern)
+{
+	long ret;
+
+	asm volatile("vmovdqa (%[p]), %%ymm0\n\t"
+		     "vmovdqa (%[p]), %%ymm1\n\t"
+		     "vmovdqa (%[p]), %%ymm2\n\t"
+		     "vmovdqa (%[p]), %%ymm3\n\t"
+		     "vmovdqa (%[p]), %%ymm4\n\t"
+		     "vmovdqa (%[p]), %%ymm5\n\t"
+		     "vmovdqa (%[p]), %%ymm6\n\t"
+		     "vmovdqa (%[p]), %%ymm7\n\t"
+		     "vmovdqa (%[p]), %%ymm8\n\t"
+		     "vmovdqa (%[p]), %%ymm9\n\t"
+		     "vmovdqa (%[p]), %%ymm10\n\t"
+		     "vmovdqa (%[p]), %%ymm11\n\t"
+		     "vmovdqa (%[p]), %%ymm12\n\t"
+		     "vmovdqa (%[p]), %%ymm13\n\t"
+		     "vmovdqa (%[p]), %%ymm14\n\t"
+		     "vmovdqa (%[p]), %%ymm15\n\t"
+		     "syscall"
+		     : "=a" (ret)
+		     : "0" (nr), "D" (a0), "S" (a1), "d" (a2), [p] "r" (pattern)
+		     : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+		       "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+		       "xmm12", "xmm13", "xmm14", "xmm15");
+	return ret;
+}
+
+static atomic_int ymm_sibling_stop;
+
+/* On the vCPU thread's CPU: its own pattern in the registers, then yield. */
+static void *ymm_sibling_thread(void *arg)
+{
+	cpu_set_t *set = arg;
+
+	if (sched_setaffinity(0, sizeof(*set), set))
+		return NULL;
+	while (!atomic_load(&ymm_sibling_stop))
+		syscall_with_ymm(SYS_sched_yield, 0, 0, 0, ymm_sibling);
+	return NULL;
+}
+
+#define YMM_ROUNDS	200
+
+/*
+ * kernel_fpu_begin() saves the task's extended state but leaves it in the
+ * registers: a guest must not see the YMM upper halves of the VMM thread
+ * (loaded right before KHV_RUN) or of another thread on the same CPU.
+ */
+TEST_F_TIMEOUT(guest, ymm_high_of_other_tasks_not_visible, 120)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	pthread_t sibling;
+	cpu_set_t set;
+	struct ucall uc;
+	char why[256];
+	int cpu, r;
+	long ret;
+
+	/* AVX and OSXSAVE, and the kernel enabled YMM state in XCR0. */
+	if (!host_cpuid_bit(1, 0, ECX, 28) || !host_cpuid_bit(1, 0, ECX, 27))
+		SKIP(return, "CPU lacks AVX");
+	cpu = pin_to_this_cpu();
+	ASSERT_LE(0, cpu) TH_LOG("pinning: %s", strerror(-cpu));
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_ymm, YMM_ROUNDS);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	atomic_store(&ymm_sibling_stop, 0);
+	ASSERT_EQ(0, pthread_create(&sibling, NULL, ymm_sibling_thread, &set));
+
+	ret = syscall_with_ymm(SYS_ioctl, vcpu->fd, KHV_RUN, 0, ymm_vmm);
+	atomic_store(&ymm_sibling_stop, 1);
+	pthread_join(sibling, NULL);
+	ASSERT_EQ(0, ret) TH_LOG("KHV_RUN: %s", strerror(-ret));
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(UCALL_SYNC, vcpu_get_ucall(vcpu, &uc, NULL, 0, NULL, 0))
+		TH_LOG("not a ucall: %s", why);
+	EXPECT_NE(YMM_SEEN, uc.args[0])
+		TH_LOG("the guest saw YMM upper halves %#llx (VMM thread %#llx, other thread %#llx)",
+		       (unsigned long long)uc.args[1], YMM_VMM_PATTERN, YMM_SIBLING_PATTERN);
+	EXPECT_EQ(YMM_OSXSAVE_REFUSED, uc.args[0]);
+	vm_free(vm);
+}
+
+static uint32_t host_rdtscp_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux));
+	return aux;
+}
+
+/*
+ * TSC_AUX: RDTSCP and RDPID in the guest see the guest's value; the host's
+ * (Linux: node << 12 | CPU, what getcpu() in the vDSO reads) never changes.
+ */
+TEST_F(guest, tsc_aux_is_the_guests)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	uint32_t host_aux;
+	struct ucall uc;
+	uint64_t v;
+	int cpu, r;
+
+	/* CPUID 8000_0001h:EDX[27] RDTSCP. */
+	if (!host_cpuid_bit(0x80000001, 0, EDX, 27))
+		SKIP(return, "CPU lacks RDTSCP");
+	cpu = pin_to_this_cpu();
+	ASSERT_LE(0, cpu) TH_LOG("pinning: %s", strerror(-cpu));
+	host_aux = host_rdtscp_aux();
+	ASSERT_EQ((uint32_t)cpu, host_aux & 0xfff);
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 6, guest_ud_skip_handler));
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	v = GUEST_TSC_AUX_VALUE;
+	r = vcpu_msr(vcpu, KHV_SET_MSRS, MSR_TSC_AUX, &v);
+	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MSRS TSC_AUX: %s", strerror(-r));
+	v = 1ull << 32;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, MSR_TSC_AUX, &v));
+	r = vcpu_set_long_mode(vcpu, guest_code_tsc_aux, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[0]) TH_LOG("RDTSCP in the guest");
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	if (uc.args[0] == RDPID_RAN) {
+		EXPECT_EQ(GUEST_TSC_AUX_VALUE, uc.args[1]) TH_LOG("RDPID in the guest");
+	} else {
+		TH_LOG("RDPID not checked: %s", uc.args[0] == RDPID_UD ?
+		       "#UD though CPUID offers it (the emulator's)" : "not offered");
+	}
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[0]) TH_LOG("RDTSCP after the guest's WRMSR");
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, uc.args[1]) TH_LOG("RDMSR TSC_AUX");
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, MSR_TSC_AUX, &v));
+	EXPECT_EQ(GUEST_TSC_AUX_VALUE2, v);
+	EXPECT_EQ(host_aux, host_rdtscp_aux());
+	vm_free(vm);
+}
+
+/*
+ * An exit during the delivery of an event: a single-step #DB onto a stack
+ * that is no RAM. khv cannot emulate the delivery (KHV_EXIT_INTERNAL_ERROR,
+ * the event in info[0], the address in info[1]) but keeps the event: once
+ * the VMM maps RAM there, the same #DB arrives, returning where it should.
+ */
+TEST_F(guest, event_delivery_interrupted_is_delivered_again)
+{
+	uint64_t top = GUEST_DB_STACK_BASE + GUEST_DB_STACK_SIZE;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_run *run;
+	char why[256];
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_GT(GUEST_DB_STACK_BASE, (uint64_t)vm->mem_size);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_db_on_stack, top);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	run = vcpu->run;
+
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(KHV_EXIT_INTERNAL_ERROR, run->exit_reason) TH_LOG("%s", why);
+	/* EXITINTINFO (SVM) and IDT-vectoring information (VMX) agree here. */
+	EXPECT_EQ(1ull << 31, run->internal.info[0] & (1ull << 31)) TH_LOG("%s", why);
+	EXPECT_EQ(1, run->internal.info[0] & 0xff) TH_LOG("%s", why);
+	EXPECT_EQ(GUEST_DB_STACK_BASE, run->internal.info[1] & ~(GUEST_DB_STACK_SIZE - 1))
+		TH_LOG("%s", why);
+
+	r = vm_add_region(vm, 1, GUEST_DB_STACK_BASE, GUEST_DB_STACK_SIZE, 0, NULL);
+	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MEMORY_REGION: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB handler ran %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_db_resume, uc.args[1])
+		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
 

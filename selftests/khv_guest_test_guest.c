@@ -76,6 +76,21 @@ void guest_code_cpuid(uint64_t arg)
 	GUEST_DONE();
 }
 
+/* The leaves that hold APIC IDs or features khv hides: one SYNC each. */
+void guest_code_cpuid_ids(uint64_t arg)
+{
+	static const uint32_t leaves[] = { 1, 7, 0xb, 0x12, 0x8000001e };
+	uint32_t r[4];
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		guest_cpuid(leaves[i], 0, r);
+		GUEST_SYNC4(r[0], r[1], r[2], r[3]);
+	}
+	GUEST_DONE();
+}
+
 /* #GP: count it, keep its error code and RIP, step over the 2-byte RDMSR/WRMSR. */
 __attribute__((interrupt))
 void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code)
@@ -171,5 +186,330 @@ void guest_code_loop(uint64_t id)
 
 	for (i = 0; i < GUEST_LOOP_ROUNDS; i++)
 		GUEST_SYNC2(id, i);
+	GUEST_DONE();
+}
+
+volatile struct guest_spin guest_spin;
+
+/*
+ * Spin on the first word of the range at @gpa, never leaving the guest while
+ * it is RAM. Until it is RAM: write GUEST_SPIN_TAG and read it back (both exit
+ * as MMIO, the test answers GUEST_SPIN_MMIO; a zero is a region that appeared
+ * between the two, fresh and zeroed). Once the tag stays, only read: it must
+ * stay the tag while the range is RAM, or read as MMIO once it is not. Any
+ * other value is the host's: the page was freed (and wiped, with
+ * init_on_free=1) while this vCPU could still reach it.
+ */
+void guest_code_spin_on_range(uint64_t gpa)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)gpa;
+	uint64_t v;
+
+	while (!guest_spin.stop && !guest_spin.seen) {
+		*p = GUEST_SPIN_TAG;
+		v = *p;
+		if (v == GUEST_SPIN_TAG)
+			guest_spin.seen = 1;
+		else if (v != GUEST_SPIN_MMIO && v != 0)
+			GUEST_ASSERT_EQ(v, GUEST_SPIN_MMIO);
+	}
+	while (!guest_spin.stop) {
+		v = *p;
+		if (v == GUEST_SPIN_MMIO) {
+			guest_spin.left = 1;
+			continue;
+		}
+		/* RAM again after MMIO: a region of a later attempt, not ours. */
+		GUEST_ASSERT(!guest_spin.left);
+		GUEST_ASSERT_EQ(v, GUEST_SPIN_TAG);
+		guest_spin.reads = guest_spin.reads + 1;
+	}
+	GUEST_DONE();
+}
+
+/* ---- host state a guest must not reach (issue 11) ----------------------- */
+
+volatile uint64_t guest_ud_count;
+/* Bytes the #GP and #UD handlers below step over: the faulting instruction's. */
+volatile uint64_t guest_skip_len;
+
+__attribute__((interrupt))
+void guest_gp_skip_handler(struct guest_intr_frame *frame, uint64_t error_code)
+{
+	guest_gp_count = guest_gp_count + 1;
+	guest_gp_error = error_code;
+	frame->rip += guest_skip_len;
+}
+
+__attribute__((interrupt))
+void guest_ud_skip_handler(struct guest_intr_frame *frame)
+{
+	guest_ud_count = guest_ud_count + 1;
+	frame->rip += guest_skip_len;
+}
+
+/* RDPMC: no counters for guests, #GP(0) as for one that does not exist. */
+void guest_code_rdpmc(uint64_t arg)
+{
+	uint32_t lo = 0x1234, hi = 0x5678;
+
+	(void)arg;
+	guest_gp_count = 0;
+	guest_ud_count = 0;
+	guest_skip_len = 2;
+	asm volatile("rdpmc" : "+a" (lo), "+d" (hi) : "c" (0u) : "memory");
+	GUEST_ASSERT_EQ(guest_ud_count, 0);
+	GUEST_ASSERT_EQ(guest_gp_count, 1);
+	GUEST_ASSERT_EQ(guest_gp_error, 0);
+	GUEST_ASSERT_EQ(lo, 0x1234);
+	GUEST_ASSERT_EQ(hi, 0x5678);
+	GUEST_DONE();
+}
+
+static inline uint64_t guest_read_cr4(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr4, %0" : "=r" (v));
+	return v;
+}
+
+/* mov %rax, %cr4: 3 bytes. */
+static inline void guest_write_cr4_rax(uint64_t v)
+{
+	guest_skip_len = 3;
+	asm volatile("mov %%rax, %%cr4" : : "a" (v) : "memory");
+}
+
+/* mov %r9, %cr4: 4 bytes (REX.B). */
+static inline void guest_write_cr4_r9(uint64_t v)
+{
+	register uint64_t r9 asm("r9") = v;
+
+	guest_skip_len = 4;
+	asm volatile("mov %%r9, %%cr4" : : "r" (r9) : "memory");
+}
+
+/*
+ * MOV to CR4: bits a guest may have work from any register; PKE and OSXSAVE
+ * are refused with #GP(0) and leave CR4 as it was.
+ */
+void guest_code_cr4(uint64_t arg)
+{
+	uint64_t cr4 = guest_read_cr4();
+
+	(void)arg;
+	guest_gp_count = 0;
+	guest_write_cr4_rax(cr4 | X86_CR4_PGE);
+	GUEST_ASSERT_EQ(guest_gp_count, 0);
+	GUEST_ASSERT_EQ(guest_read_cr4(), cr4 | X86_CR4_PGE);
+	guest_write_cr4_r9(cr4);
+	GUEST_ASSERT_EQ(guest_gp_count, 0);
+	GUEST_ASSERT_EQ(guest_read_cr4(), cr4);
+
+	guest_write_cr4_rax(cr4 | X86_CR4_PKE);
+	GUEST_SYNC2(guest_gp_count, guest_read_cr4());
+	guest_write_cr4_r9(cr4 | X86_CR4_OSXSAVE);
+	GUEST_SYNC2(guest_gp_count, guest_read_cr4());
+	GUEST_ASSERT_EQ(guest_gp_error, 0);
+	GUEST_DONE();
+}
+
+/*
+ * WRPKRU of @value: only with CR4.PKE, which the guest tries to set first.
+ * Reports the #GPs of that try and the #UDs of WRPKRU; the test looks at
+ * its own PKRU afterwards.
+ */
+void guest_code_pkru(uint64_t value)
+{
+	uint64_t cr4 = guest_read_cr4();
+
+	guest_gp_count = 0;
+	guest_ud_count = 0;
+	guest_write_cr4_rax(cr4 | X86_CR4_PKE);
+	guest_skip_len = 3;
+	asm volatile(".byte 0x0f, 0x01, 0xef"	/* wrpkru */
+		     : : "a" ((uint32_t)value), "c" (0u), "d" (0u) : "memory");
+	GUEST_SYNC2(guest_gp_count, guest_ud_count);
+	GUEST_DONE();
+}
+
+/* The OR of the upper halves of YMM0-15 (bits 255:128). */
+static uint64_t guest_ymm_high_or(void)
+{
+	uint64_t buf[16 * 4] __attribute__((aligned(32)));
+	uint64_t v = 0;
+	int i;
+
+	asm volatile("vmovdqu %%ymm0, 0x000(%0)\n\t"
+		     "vmovdqu %%ymm1, 0x020(%0)\n\t"
+		     "vmovdqu %%ymm2, 0x040(%0)\n\t"
+		     "vmovdqu %%ymm3, 0x060(%0)\n\t"
+		     "vmovdqu %%ymm4, 0x080(%0)\n\t"
+		     "vmovdqu %%ymm5, 0x0a0(%0)\n\t"
+		     "vmovdqu %%ymm6, 0x0c0(%0)\n\t"
+		     "vmovdqu %%ymm7, 0x0e0(%0)\n\t"
+		     "vmovdqu %%ymm8, 0x100(%0)\n\t"
+		     "vmovdqu %%ymm9, 0x120(%0)\n\t"
+		     "vmovdqu %%ymm10, 0x140(%0)\n\t"
+		     "vmovdqu %%ymm11, 0x160(%0)\n\t"
+		     "vmovdqu %%ymm12, 0x180(%0)\n\t"
+		     "vmovdqu %%ymm13, 0x1a0(%0)\n\t"
+		     "vmovdqu %%ymm14, 0x1c0(%0)\n\t"
+		     "vmovdqu %%ymm15, 0x1e0(%0)"
+		     : : "r" (buf) : "memory");
+	for (i = 0; i < 16; i++)
+		v |= buf[i * 4 + 2] | buf[i * 4 + 3];
+	return v;
+}
+
+/*
+ * Can the guest see YMM upper halves that another task (or the VMM thread
+ * itself) left in the registers? It needs CR4.OSXSAVE and AVX in XCR0 to
+ * look at all; then it looks @rounds times, spinning in between so that
+ * the host can switch tasks under it.
+ */
+void guest_code_ymm(uint64_t rounds)
+{
+	uint64_t cr4 = guest_read_cr4(), v;
+	uint32_t lo, hi;
+	uint64_t i;
+	volatile uint64_t spin;
+
+	guest_gp_count = 0;
+	guest_write_cr4_rax(cr4 | X86_CR4_OSXSAVE);
+	if (guest_gp_count) {
+		GUEST_SYNC2(YMM_OSXSAVE_REFUSED, 0);
+		GUEST_DONE();
+	}
+	asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0u));
+	if ((lo & 6) != 6) {
+		GUEST_SYNC2(YMM_NO_AVX, lo);
+		GUEST_DONE();
+	}
+	for (i = 0; i < rounds; i++) {
+		v = guest_ymm_high_or();
+		if (v) {
+			GUEST_SYNC2(YMM_SEEN, v);
+			GUEST_DONE();
+		}
+		for (spin = 0; spin < 100000; spin++)
+			;
+	}
+	GUEST_SYNC2(YMM_CLEAN, 0);
+	GUEST_DONE();
+}
+
+static inline uint32_t guest_rdtscp_aux(void)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux));
+	(void)lo;
+	(void)hi;
+	return aux;
+}
+
+/*
+ * TSC_AUX: RDTSCP and RDPID see the guest's value (set by the test, then by
+ * the guest's own WRMSR); bits 63:32 are reserved (#GP).
+ */
+void guest_code_tsc_aux(uint64_t arg)
+{
+	uint32_t r[4];
+	uint64_t pid = 0;
+
+	(void)arg;
+	GUEST_SYNC(guest_rdtscp_aux());
+	asm volatile("cpuid" : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]), "=d" (r[3])
+		     : "a" (7u), "c" (0u));
+	if (r[2] & (1u << 22)) {
+		guest_ud_count = 0;
+		guest_skip_len = 4;
+		asm volatile(".byte 0xf3, 0x0f, 0xc7, 0xf8"	/* rdpid %rax */
+			     : "+a" (pid) : : "memory");
+		GUEST_SYNC2(guest_ud_count ? RDPID_UD : RDPID_RAN, pid);
+	} else {
+		GUEST_SYNC2(RDPID_ABSENT, 0);
+	}
+	guest_gp_count = 0;
+	guest_skip_len = 2;	/* WRMSR */
+	guest_wrmsr(MSR_TSC_AUX, GUEST_TSC_AUX_VALUE2);
+	GUEST_ASSERT_EQ(guest_gp_count, 0);
+	GUEST_SYNC2(guest_rdtscp_aux(), guest_rdmsr(MSR_TSC_AUX));
+	guest_wrmsr(MSR_TSC_AUX, 1ull << 32);
+	GUEST_ASSERT_EQ(guest_gp_count, 1);
+	GUEST_ASSERT_EQ(guest_rdtscp_aux(), GUEST_TSC_AUX_VALUE2);
+	GUEST_DONE();
+}
+
+volatile uint64_t guest_db_count;
+volatile uint64_t guest_db_rip;
+
+/* #DB: where it returns to; clear TF so that single-stepping stops. */
+__attribute__((interrupt))
+void guest_db_handler(struct guest_intr_frame *frame)
+{
+	guest_db_count = guest_db_count + 1;
+	guest_db_rip = frame->rip;
+	frame->rflags &= ~(1ull << 8);
+}
+
+/*
+ * A single-step #DB (a trap: the instruction is done, running it again
+ * does not raise it again) delivered onto a stack at @stack_top, which is
+ * no RAM until the test maps some there. The test sees the delivery fail,
+ * maps RAM, and the same #DB must then arrive, returning to guest_db_resume.
+ */
+void guest_code_db_on_stack(uint64_t stack_top)
+{
+	guest_db_count = 0;
+	asm volatile("mov %%rsp, %%r12\n\t"
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "mov %0, %%rsp\n\t"	/* single-stepped: #DB after it */
+		     ".globl guest_db_resume\n"
+		     "guest_db_resume:\n\t"
+		     "mov %%r12, %%rsp"
+		     : : "r" (stack_top) : "r12", "memory");
+	GUEST_SYNC2(guest_db_count, guest_db_rip);
+	GUEST_DONE();
+}
+
+/*
+ * Instructions khv does not offer, or offers as no-ops: WBINVD and INVD
+ * run on (nothing to write back), MONITOR, MWAIT and XSETBV raise #UD.
+ * SYNC: the #UD count.
+ */
+void guest_code_unoffered(uint64_t arg)
+{
+	(void)arg;
+	guest_ud_count = 0;
+	asm volatile("wbinvd" ::: "memory");
+	asm volatile("invd" ::: "memory");
+	guest_skip_len = 3;
+	asm volatile("monitor" : : "a" (0ul), "c" (0u), "d" (0u) : "memory");
+	asm volatile("mwait" : : "a" (0u), "c" (0u) : "memory");
+	asm volatile("xsetbv" : : "a" (1u), "d" (0u), "c" (0u) : "memory");
+	GUEST_SYNC(guest_ud_count);
+	GUEST_DONE();
+}
+
+/*
+ * INT1 (ICEBP, 0xf1): the #DB trap it raises, just after it. A processor
+ * that does not know the opcode raises #UD instead (one byte skipped).
+ * SYNC: #UD count, #DB count, where the #DB returned to.
+ */
+void guest_code_icebp(uint64_t arg)
+{
+	(void)arg;
+	guest_ud_count = 0;
+	guest_db_count = 0;
+	guest_skip_len = 1;
+	asm volatile(".byte 0xf1\n\t"
+		     ".globl guest_icebp_next\n"
+		     "guest_icebp_next:" ::: "memory");
+	GUEST_SYNC4(guest_ud_count, guest_db_count, guest_db_rip, 0);
 	GUEST_DONE();
 }

@@ -10,10 +10,14 @@
  *   its first leaf, so it maps all of the range or none of it.
  * - Leaves go from not present to present (map) or back (unmap); a present
  *   leaf is never rewritten in place.
+ *
+ * Every function but khv_pt_walk() and khv_pt_root_pa() may sleep: a table
+ * maps up to 2^36 pages, and the loops over it give the CPU away as they go.
  */
 #include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <asm/io.h>
 
@@ -42,6 +46,15 @@ static unsigned int pt_index(const struct khv_pt_format *fmt, u64 gpa,
 			     unsigned int level)
 {
 	return (gpa >> pt_shift(fmt, level)) & ((1U << fmt->bits_per_level) - 1);
+}
+
+/* Entries a loop handles between two chances for the scheduler. */
+#define PT_RESCHED_EVERY	512
+
+static void pt_resched(unsigned long *n)
+{
+	if (++*n % PT_RESCHED_EVERY == 0)
+		cond_resched();
 }
 
 static bool pt_present(const struct khv_pt_format *fmt, u64 e)
@@ -179,6 +192,7 @@ static int pt_map_pass(struct khv_pt *pt, u64 gpa, phys_addr_t hpa, u64 size,
 	const struct khv_pt_format *fmt = pt->fmt;
 	unsigned int large_level = pt_large_level(fmt);
 	u64 large = large_level ? pt_level_size(fmt, large_level) : 0;
+	unsigned long steps = 0;
 	u64 off = 0;
 	u64 *ptep;
 	int ret;
@@ -186,6 +200,8 @@ static int pt_map_pass(struct khv_pt *pt, u64 gpa, phys_addr_t hpa, u64 size,
 	while (off < size) {
 		u64 g = gpa + off;
 		phys_addr_t h = hpa + off;
+
+		pt_resched(&steps);
 
 		if (large && IS_ALIGNED(g | h, large) && size - off >= large) {
 			ret = pt_prepare(pt, g, large_level, &ptep);
@@ -255,6 +271,8 @@ static void pt_free_table(struct khv_pt *pt, u64 *table, unsigned int level)
 	const struct khv_pt_format *fmt = pt->fmt;
 	unsigned int i;
 
+	/* Once per table: 2^24 of them for the whole reach in 4 KiB leaves. */
+	cond_resched();
 	for (i = 0; level > KHV_PT_LEVEL_4K && i < BIT(fmt->bits_per_level); i++) {
 		u64 e = READ_ONCE(table[i]);
 
@@ -276,6 +294,7 @@ static void pt_free_table(struct khv_pt *pt, u64 *table, unsigned int level)
  */
 void khv_pt_destroy(struct khv_pt *pt)
 {
+	might_sleep();
 	if (!pt->root)
 		return;
 	pt_free_table(pt, pt->root, pt->fmt->levels);
@@ -321,6 +340,7 @@ int khv_pt_map(struct khv_pt *pt, u64 gpa, phys_addr_t hpa, u64 size,
 		return -EINVAL;
 	if (!(prot & KHV_PT_R) || (prot & ~KHV_PT_RWX))
 		return -EINVAL;
+	might_sleep();
 
 	ret = pt_map_pass(pt, gpa, hpa, size, prot, false);
 	if (ret)
@@ -336,6 +356,7 @@ static int pt_unmap_pass(struct khv_pt *pt, u64 gpa, u64 size, bool commit)
 {
 	const struct khv_pt_format *fmt = pt->fmt;
 	u64 end = gpa + size;
+	unsigned long steps = 0;
 	bool cleared = false;
 
 	while (gpa < end) {
@@ -343,6 +364,7 @@ static int pt_unmap_pass(struct khv_pt *pt, u64 gpa, u64 size, bool commit)
 		u64 *ptep = pt_lookup(pt, gpa, KHV_PT_LEVEL_4K, &level, NULL);
 		u64 lsize = pt_level_size(fmt, level);
 
+		pt_resched(&steps);
 		if (pt_present(fmt, READ_ONCE(*ptep))) {
 			if (!IS_ALIGNED(gpa, lsize) || end - gpa < lsize)
 				return -EINVAL;
@@ -381,6 +403,7 @@ int khv_pt_unmap(struct khv_pt *pt, u64 gpa, u64 size)
 
 	if (!pt_range_ok(pt->fmt, gpa, size))
 		return -EINVAL;
+	might_sleep();
 	ret = pt_unmap_pass(pt, gpa, size, false);
 	if (ret <= 0)
 		return ret;

@@ -6,20 +6,14 @@
 #include <linux/capability.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
+#include <uapi/linux/khv_netlink_names.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "netlink.h"
+#include "policy.h"
 
-static const char *const khv_nl_grant_ops[] = {
-	[KHV_GRANT_OP_CREATE] = "create",
-	[KHV_GRANT_OP_VIEW] = "view",
-	[KHV_GRANT_OP_SET] = "set",
-	[KHV_GRANT_OP_PAUSE_RESUME] = "pause-resume",
-	[KHV_GRANT_OP_DESTROY] = "destroy",
-	[KHV_GRANT_OP_SET_QUOTA] = "set-quota",
-	[KHV_GRANT_OP_SET_ACL] = "set-acl",
-	[KHV_GRANT_OP_INTROSPECT] = "introspect",
-};
+static const char *const khv_nl_grant_ops[] = KHV_GRANT_OP_NAMES;
 
 /* "uid 1000 view vm 3 allow", for audit records. */
 static void khv_nl_grant_desc(char *buf, size_t len,
@@ -40,24 +34,6 @@ static void khv_nl_grant_desc(char *buf, size_t len,
 		  g->subject_type == KHV_GRANT_SUBJECT_UID ? "uid" : "gid",
 		  g->subject, op, object,
 		  g->action == KHV_GRANT_ACTION_DENY ? "deny" : "allow");
-}
-
-/**
- * khv_nl_admin_check() - CAP_SYS_ADMIN, or a refusal that is audited.
- * @extack:   for the message.
- * @audit_op: KHV_AUDIT_OP_* of the refusal's record.
- * @object:   the record's object.
- *
- * Return: 0 or -EPERM.
- */
-int khv_nl_admin_check(struct netlink_ext_ack *extack, u32 audit_op,
-		       const char *object)
-{
-	if (capable(CAP_SYS_ADMIN))
-		return 0;
-	NL_SET_ERR_MSG(extack, "this operation needs CAP_SYS_ADMIN");
-	khv_audit(audit_op, 0, object, "", "", -EPERM);
-	return -EPERM;
 }
 
 /* Build a rule from the request: 0, or -EINVAL with the extack. */
@@ -134,9 +110,6 @@ int khv_nl_grant_add_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id = 0;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_GRANT_ADD, "grant");
-	if (r)
-		return r;
 	r = khv_nl_grant_parse(info, &g);
 	if (r)
 		return r;
@@ -174,9 +147,6 @@ int khv_nl_grant_del_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id, found;
 	int r;
 
-	r = khv_nl_admin_check(info->extack, KHV_AUDIT_OP_GRANT_DEL, "grant");
-	if (r)
-		return r;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_GRANT_ID)) {
 		NL_SET_ERR_MSG(info->extack, "grant id attribute missing");
 		return -EINVAL;
@@ -222,7 +192,11 @@ static int khv_nl_grant_fill(struct sk_buff *skb,
 	return 0;
 }
 
-/* cb->args[0]: the smallest rule id not yet dumped. */
+/*
+ * cb->args[0]: the smallest rule id not yet dumped. The first call runs in
+ * the sending task and checks it; the continuations, in whichever task
+ * reads the socket, go on with that decision.
+ */
 int khv_nl_grant_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u32 id = cb->args[0] ?: 1;
@@ -230,8 +204,7 @@ int khv_nl_grant_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int r;
 
 	if (!cb->args[0]) {
-		r = khv_nl_admin_check(cb->extack, KHV_AUDIT_OP_GRANT_VIEW,
-				       "grants");
+		r = khv_nl_dump_admin_check(cb);
 		if (r)
 			return r;
 	}

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * host-get: the host's virtualization facts, limits and platform integrity
- * (module signature, kernel taint, lockdown) for SPEC.md HY-SR-1.
+ * (module signature, kernel taint, lockdown: host-get in
+ * Documentation/netlink/specs/khv.yaml). Anyone may ask; the number of VMs
+ * counts only those the caller may view. host-set: its limits.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
+#include "policy.h"
 
 static u32 khv_nl_module_sig(void)
 {
@@ -42,7 +47,26 @@ static u32 khv_nl_lockdown(void)
 	return KHV_LOCKDOWN_UNKNOWN;
 }
 
-static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
+/* The VMs @s may view: all of them for CAP_SYS_ADMIN. */
+static u32 khv_nl_nr_vms(const struct khv_subject *s)
+{
+	struct khv_vm *vm;
+	u32 nr = 0;
+	u64 id = 0;
+
+	if (s->admin)
+		return khv_vms_alive();
+	while ((vm = khv_vm_get_next(&id))) {
+		if (khv_grant_allows(s, KHV_GRANT_OP_VIEW, vm))
+			nr++;
+		khv_vm_put(vm);
+		id++;
+	}
+	return nr;
+}
+
+static int khv_nl_host_fill(struct sk_buff *skb, const struct khv_subject *s,
+			    u32 portid, u32 seq)
 {
 	void *hdr;
 
@@ -61,11 +85,13 @@ static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
 			khv_check_extension(KHV_CAP_MAX_VCPUS)) ||
 	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS,
 			khv_check_extension(KHV_CAP_MAX_VMS)) ||
-	    nla_put_u32(skb, KHV_A_HOST_NR_VMS, khv_vms_alive()) ||
+	    nla_put_u32(skb, KHV_A_HOST_NR_VMS, khv_nl_nr_vms(s)) ||
 	    nla_put_u32(skb, KHV_A_HOST_MODULE_SIG, khv_nl_module_sig()) ||
 	    nla_put_u64_64bit(skb, KHV_A_HOST_TAINT, khv_nl_taint(),
 			      KHV_A_HOST_PAD) ||
-	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown())) {
+	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown()) ||
+	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS_PER_USER,
+			khv_max_vms_per_user())) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -75,16 +101,35 @@ static int khv_nl_host_fill(struct sk_buff *skb, u32 portid, u32 seq)
 
 int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct khv_subject s;
 	struct sk_buff *msg;
 	int r;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	r = khv_nl_host_fill(msg, info->snd_portid, info->snd_seq);
+	khv_nl_subject(&s, skb);
+	r = khv_nl_host_fill(msg, &s, info->snd_portid, info->snd_seq);
 	if (r) {
 		nlmsg_free(msg);
 		return r;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/* host-set: CAP_SYS_ADMIN; every change is audited with the old value. */
+int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char old[16], new[16];
+	u32 max;
+
+	if (GENL_REQ_ATTR_CHECK(info, KHV_A_HOST_MAX_VMS_PER_USER)) {
+		NL_SET_ERR_MSG(info->extack, "host-set needs max-vms-per-user");
+		return -EINVAL;
+	}
+	max = nla_get_u32(info->attrs[KHV_A_HOST_MAX_VMS_PER_USER]);
+	snprintf(old, sizeof(old), "%u", khv_set_max_vms_per_user(max));
+	snprintf(new, sizeof(new), "%u", max);
+	khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "max-vms-per-user", old, new, 0);
+	return 0;
 }

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Introspection from outside the VM (SPEC.md HY-SR-14/15): a vCPU's
- * registers and guest-physical memory, for a privileged monitor. Each
- * needs the introspect grant (or CAP_SYS_ADMIN) and each read, allowed or
- * not, is audited. Nothing is written.
+ * Introspection from outside the VM (Documentation/admin-guide.rst,
+ * "Introspection"): a vCPU's registers and guest-physical memory, for a
+ * privileged monitor. Each needs the introspect grant (or CAP_SYS_ADMIN:
+ * khv_nl_pre_vm() checks) and each read, allowed or not, is audited.
+ * Nothing is written.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
 #include "netlink.h"
 
@@ -75,7 +77,7 @@ static int khv_nl_vcpu_snapshot(struct genl_info *info, struct khv_vm *vm,
 				    "the vCPU is in KHV_RUN or another ioctl: pause the VM first");
 		r = -EBUSY;
 	} else {
-		khv_arch->get_regs(vcpu, regs);
+		khv_vcpu_get_regs(vcpu, regs);
 		khv_arch->get_sregs(vcpu, sregs);
 		mutex_unlock(&vcpu->mutex);
 	}
@@ -85,27 +87,18 @@ static int khv_nl_vcpu_snapshot(struct genl_info *info, struct khv_vm *vm,
 
 int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct khv_vm *vm = khv_nl_vm(info);
 	struct khv_sregs *sregs;
 	struct khv_regs regs;
 	struct sk_buff *msg;
-	struct khv_vm *vm;
 	char what[24];
 	void *hdr;
 	u32 id;
 	int r;
 
-	vm = khv_nl_vm_from_attr(info, KHV_A_INTROSPECT_VM_ID);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_INTROSPECT_VM_ID, vm,
-			      KHV_GRANT_OP_INTROSPECT,
-			      KHV_AUDIT_OP_INTROSPECT_REGS);
-	if (r)
-		goto out_put_vm;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_INTROSPECT_VCPU_ID)) {
 		NL_SET_ERR_MSG(info->extack, "vcpu-id attribute missing");
-		r = -EINVAL;
-		goto out_put_vm;
+		return -EINVAL;
 	}
 	id = nla_get_u32(info->attrs[KHV_A_INTROSPECT_VCPU_ID]);
 	snprintf(what, sizeof(what), "vcpu %u regs", id);
@@ -132,15 +125,12 @@ int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	khv_audit_vm(KHV_AUDIT_OP_INTROSPECT_REGS, vm, "", what, 0);
 	kfree(sregs);
-	khv_vm_put(vm);
 	return genlmsg_reply(msg, info);
 
 out_free:
 	khv_audit_vm(KHV_AUDIT_OP_INTROSPECT_REGS, vm, "", what, r);
 	nlmsg_free(msg);
 	kfree(sregs);
-out_put_vm:
-	khv_vm_put(vm);
 	return r;
 }
 
@@ -173,29 +163,20 @@ static int khv_nl_read_guest(struct khv_vm *vm, u64 gpa, u8 *buf, u32 len)
 
 int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct khv_vm *vm = khv_nl_vm(info);
 	struct nlattr **tb = info->attrs;
 	struct sk_buff *msg = NULL;
 	struct nlattr *data;
-	struct khv_vm *vm;
 	char what[48];
 	void *hdr;
 	u64 gpa;
 	u32 len;
 	int r;
 
-	vm = khv_nl_vm_from_attr(info, KHV_A_INTROSPECT_VM_ID);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_INTROSPECT_VM_ID, vm,
-			      KHV_GRANT_OP_INTROSPECT,
-			      KHV_AUDIT_OP_INTROSPECT_MEM);
-	if (r)
-		goto out_put_vm;
 	if (GENL_REQ_ATTR_CHECK(info, KHV_A_INTROSPECT_GPA) ||
 	    GENL_REQ_ATTR_CHECK(info, KHV_A_INTROSPECT_LEN)) {
 		NL_SET_ERR_MSG(info->extack, "gpa and len attributes needed");
-		r = -EINVAL;
-		goto out_put_vm;
+		return -EINVAL;
 	}
 	gpa = nla_get_u64(tb[KHV_A_INTROSPECT_GPA]);
 	len = nla_get_u32(tb[KHV_A_INTROSPECT_LEN]);
@@ -236,13 +217,10 @@ int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 	khv_audit_vm(KHV_AUDIT_OP_INTROSPECT_MEM, vm, "", what, 0);
-	khv_vm_put(vm);
 	return genlmsg_reply(msg, info);
 
 out_audit:
 	khv_audit_vm(KHV_AUDIT_OP_INTROSPECT_MEM, vm, "", what, r);
 	nlmsg_free(msg);
-out_put_vm:
-	khv_vm_put(vm);
 	return r;
 }

@@ -4,8 +4,12 @@
  * view), vm-set (name, tags) and the lifecycle from outside: vm-pause,
  * vm-resume, vm-destroy. Every operation checks its grant before any effect;
  * every refusal says which attribute and why in the extack; every change and
- * every denial is audited.
+ * every denial is audited. A caller who may not view a VM learns nothing of
+ * it: it is refused exactly as if the VM did not exist, names it cannot see
+ * are free to it, and the dump leaves it out
+ * (Documentation/admin-guide.rst, "What a caller learns").
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -13,14 +17,26 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 
+#include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "netlink.h"
+#include "policy.h"
 
 /*
  * Serialises vm-set, so that two administrators cannot give two VMs the same
  * name at once. Taken before any VM's lock.
  */
 static DEFINE_MUTEX(khv_nl_name_lock);
+
+/* vm-get's dump, over cb->args: the smallest id not yet dumped, and who. */
+struct khv_nl_vm_dump {
+	u64 next_id;
+	struct khv_subject subject;
+};
+
+static_assert(sizeof(struct khv_nl_vm_dump) <=
+	      sizeof_field(struct netlink_callback, args));
 
 /* enum khv_exit_stat and the exit-stats attributes are in the same order. */
 static_assert(KHV_A_EXIT_STATS_MAX - KHV_A_EXIT_STATS_INTR + 1 == KHV_STAT_NR);
@@ -81,140 +97,56 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	return 0;
 }
 
-/**
- * khv_nl_vm_from_attr() - the VM named by a VM id attribute.
- * @info: the request.
- * @type: the attribute (KHV_A_VM_ID, KHV_A_INTROSPECT_VM_ID).
- *
- * Return: the VM, referenced, or an ERR_PTR with the extack set.
- */
-struct khv_vm *khv_nl_vm_from_attr(struct genl_info *info, int type)
-{
-	struct nlattr *attr = info->attrs[type];
-	struct khv_vm *vm;
-
-	if (GENL_REQ_ATTR_CHECK(info, type)) {
-		NL_SET_ERR_MSG(info->extack, "VM id attribute missing");
-		return ERR_PTR(-EINVAL);
-	}
-	vm = khv_vm_lookup(nla_get_u64(attr));
-	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no VM with this id");
-		return ERR_PTR(-ENOENT);
-	}
-	return vm;
-}
-
-/**
- * khv_nl_vm_allowed() - the grant check of an operation on a VM.
- * @info:     the request; its VM id attribute is @type.
- * @type:     the VM id attribute.
- * @vm:       the VM.
- * @grant_op: KHV_GRANT_OP_*.
- * @audit_op: KHV_AUDIT_OP_* of the refusal's record.
- *
- * Return: 0, or -EPERM with the extack set and the refusal audited.
- */
-int khv_nl_vm_allowed(struct genl_info *info, int type, struct khv_vm *vm,
-		      u32 grant_op, u32 audit_op)
-{
-	int r = khv_grant_check(grant_op, vm);
-
-	if (!r)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
-			    "no grant allows this operation on this VM");
-	khv_audit_vm(audit_op, vm, "", "", r);
-	return r;
-}
-
-/* The live VM named @name, referenced, or NULL. */
-static struct khv_vm *khv_nl_vm_by_name(const char *name)
-{
-	struct khv_vm *vm;
-	bool found;
-	u64 id = 0;
-
-	if (!*name)
-		return NULL;	/* unnamed VMs are not "" */
-	while ((vm = khv_vm_get_next(&id))) {
-		mutex_lock(&vm->lock);
-		found = !strcmp(vm->name, name);
-		mutex_unlock(&vm->lock);
-		if (found)
-			return vm;
-		khv_vm_put(vm);
-		id++;
-	}
-	return NULL;
-}
-
-/* vm-get's VM: by id, or by name when there is no id. */
-static struct khv_vm *khv_nl_vm_get_target(struct genl_info *info)
-{
-	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
-	struct khv_vm *vm;
-
-	if (!name || info->attrs[KHV_A_VM_ID]) {
-		if (name) {
-			NL_SET_ERR_MSG_ATTR(info->extack, name,
-					    "name the VM by id or by name, not both");
-			return ERR_PTR(-EINVAL);
-		}
-		return khv_nl_vm_from_attr(info, KHV_A_VM_ID);
-	}
-	vm = khv_nl_vm_by_name(nla_data(name));
-	if (!vm) {
-		NL_SET_ERR_MSG_ATTR(info->extack, name, "no VM with this name");
-		return ERR_PTR(-ENOENT);
-	}
-	return vm;
-}
-
+/* By id or by name (khv_nl_pre_vm()). */
 int khv_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
-	struct khv_vm *vm;
 	int r;
 
-	vm = khv_nl_vm_get_target(info);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, info->attrs[KHV_A_VM_ID] ? KHV_A_VM_ID :
-			      KHV_A_VM_NAME, vm, KHV_GRANT_OP_VIEW,
-			      KHV_AUDIT_OP_VM_VIEW);
-	if (r)
-		goto out_put_vm;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		r = -ENOMEM;
-		goto out_put_vm;
-	}
-	r = khv_nl_vm_fill(msg, vm, info->snd_portid, info->snd_seq, 0,
-			   KHV_CMD_VM_GET);
+	if (!msg)
+		return -ENOMEM;
+	r = khv_nl_vm_fill(msg, khv_nl_vm(info), info->snd_portid,
+			   info->snd_seq, 0, KHV_CMD_VM_GET);
 	if (r) {
 		nlmsg_free(msg);
-		goto out_put_vm;
+		return r;
 	}
-	r = genlmsg_reply(msg, info);
-out_put_vm:
-	khv_vm_put(vm);
-	return r;
+	return genlmsg_reply(msg, info);
+}
+
+/* In the sending task: who asks, for this call and the continuations. */
+int khv_nl_vm_get_start(struct netlink_callback *cb)
+{
+	struct khv_nl_vm_dump *d = (void *)cb->args;
+
+	khv_nl_subject_hold(&d->subject, cb);
+	return 0;
+}
+
+int khv_nl_vm_get_done(struct netlink_callback *cb)
+{
+	struct khv_nl_vm_dump *d = (void *)cb->args;
+
+	khv_nl_subject_put(&d->subject);
+	return 0;
 }
 
 /*
- * cb->args[0]: the smallest id not yet dumped. The VMs the caller may not
- * view are left out, as if they did not exist.
+ * The VMs the caller may not view are left out, as if they did not exist.
+ * A continuation runs in whichever task reads the socket: the caller is
+ * the one who sent the request (khv_nl_vm_get_start()).
  */
 int khv_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	u64 id = cb->args[0];
+	struct khv_nl_vm_dump *d = (void *)cb->args;
+	u64 id = d->next_id;
 	struct khv_vm *vm;
 	int r;
 
 	while ((vm = khv_vm_get_next(&id))) {
 		r = 0;
-		if (!khv_grant_check(KHV_GRANT_OP_VIEW, vm))
+		if (khv_grant_allows(&d->subject, KHV_GRANT_OP_VIEW, vm))
 			r = khv_nl_vm_fill(skb, vm, NETLINK_CB(cb->skb).portid,
 					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					   KHV_CMD_VM_GET);
@@ -223,7 +155,7 @@ int khv_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			break;	/* the skb is full: this VM goes in the next */
 		id++;
 	}
-	cb->args[0] = id;
+	d->next_id = id;
 	return skb->len;
 }
 
@@ -240,8 +172,13 @@ static bool khv_nl_name_valid(const char *name)
 	return true;
 }
 
-/* Is @name taken by a live VM other than @self? khv_nl_name_lock held. */
-static bool khv_nl_name_taken(const char *name, struct khv_vm *self)
+/*
+ * Is @name taken by a live VM other than @self that @s may view? A VM @s
+ * may not view does not count: refusing its name would tell @s that it
+ * exists. khv_nl_name_lock held.
+ */
+static bool khv_nl_name_taken(const struct khv_subject *s, const char *name,
+			      struct khv_vm *self)
 {
 	struct khv_vm *vm;
 	bool taken = false;
@@ -253,6 +190,9 @@ static bool khv_nl_name_taken(const char *name, struct khv_vm *self)
 			mutex_lock(&vm->lock);
 			taken = !strcmp(vm->name, name);
 			mutex_unlock(&vm->lock);
+			if (taken)
+				taken = khv_grant_allows(s, KHV_GRANT_OP_VIEW,
+							 vm);
 		}
 		khv_vm_put(vm);
 		id++;
@@ -291,28 +231,57 @@ static int khv_nl_vm_set_check(struct genl_info *info)
 	return 0;
 }
 
+/*
+ * vm-set's grants: set for the name; tag for the tags, both with the tags
+ * the VM has and with those it is to have, so that a tag rule's cover can
+ * be changed only by whoever it allows to (a tag deny keeps its holder from
+ * adding the tag and from taking it away). khv_nl_name_lock held: vm-set
+ * is the only writer of tags.
+ */
+static bool khv_nl_vm_set_allows(const struct khv_subject *s,
+				 struct khv_vm *vm, struct genl_info *info)
+{
+	struct nlattr *tags = info->attrs[KHV_A_VM_TAGS];
+
+	lockdep_assert_held(&khv_nl_name_lock);
+	if (info->attrs[KHV_A_VM_NAME] &&
+	    !khv_grant_allows(s, KHV_GRANT_OP_SET, vm))
+		return false;
+	/* The policy made the tags a NUL-terminated string. */
+	return !tags || (khv_grant_allows(s, KHV_GRANT_OP_TAG, vm) &&
+			 khv_grant_allows_tags(s, KHV_GRANT_OP_TAG, vm,
+					       nla_data(tags)));
+}
+
 int khv_nl_vm_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *name = info->attrs[KHV_A_VM_NAME];
 	struct nlattr *tags = info->attrs[KHV_A_VM_TAGS];
 	char old[KHV_AUDIT_VAL_MAX], new[KHV_AUDIT_VAL_MAX];
 	bool changed = false;
+	struct khv_subject s;
 	struct khv_vm *vm;
 	int r;
 
+	/* The request alone first: its answer must not depend on the VM. */
+	r = khv_nl_vm_set_check(info);
+	if (r)
+		return r;
 	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_VM_ID, vm, KHV_GRANT_OP_SET,
-			      KHV_AUDIT_OP_VM_SET);
-	if (r)
-		goto out_put_vm;
-	r = khv_nl_vm_set_check(info);
-	if (r)
-		goto out_put_vm;
-
+	khv_nl_subject(&s, skb);
 	mutex_lock(&khv_nl_name_lock);
-	if (name && khv_nl_name_taken(nla_data(name), vm)) {
+	if (!khv_nl_vm_set_allows(&s, vm, info) &&
+	    !netlink_capable(skb, CAP_SYS_ADMIN)) {
+		khv_nl_vm_desc(new, sizeof(new),
+			       name ? (char *)nla_data(name) : "",
+			       tags ? (char *)nla_data(tags) : "");
+		r = khv_nl_vm_refused(info, info->attrs[KHV_A_VM_ID], &s, vm,
+				      KHV_AUDIT_OP_VM_SET, new, false);
+		goto out_unlock;
+	}
+	if (name && khv_nl_name_taken(&s, nla_data(name), vm)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, name,
 				    "another VM has this name");
 		r = -EEXIST;
@@ -337,6 +306,9 @@ int khv_nl_vm_set_doit(struct sk_buff *skb, struct genl_info *info)
 	khv_audit_vm(KHV_AUDIT_OP_VM_SET, vm, old, new, 0);
 	goto out_put_vm;
 
+out_unlock:
+	mutex_unlock(&khv_nl_name_lock);
+	goto out_put_vm;
 out_audit:
 	khv_nl_vm_desc(new, sizeof(new), name ? (char *)nla_data(name) : "",
 		       tags ? (char *)nla_data(tags) : "");
@@ -346,48 +318,40 @@ out_put_vm:
 	return r;
 }
 
-/* vm-pause, vm-resume, vm-destroy: one state change, checked and audited. */
+/*
+ * vm-pause, vm-resume, vm-destroy: one state change, audited; the grant was
+ * checked by khv_nl_pre_vm().
+ */
 static int khv_nl_vm_state_doit(struct genl_info *info, u32 state,
-				u32 grant_op, u32 audit_op)
+				u32 audit_op)
 {
-	struct khv_vm *vm;
+	struct khv_vm *vm = khv_nl_vm(info);
 	u32 old;
 	int r;
 
-	vm = khv_nl_vm_from_attr(info, KHV_A_VM_ID);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	r = khv_nl_vm_allowed(info, KHV_A_VM_ID, vm, grant_op, audit_op);
-	if (r)
-		goto out_put_vm;
 	r = khv_vm_set_state(vm, state, &old);
 	if (r)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KHV_A_VM_ID],
 				    "the VM is destroyed: it cannot run again");
 	khv_audit_vm(audit_op, vm, khv_vm_state_name(old),
 		     khv_vm_state_name(state), r);
-out_put_vm:
-	khv_vm_put(vm);
 	return r;
 }
 
 int khv_nl_vm_pause_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return khv_nl_vm_state_doit(info, KHV_VM_STATE_PAUSED,
-				    KHV_GRANT_OP_PAUSE_RESUME,
 				    KHV_AUDIT_OP_VM_PAUSE);
 }
 
 int khv_nl_vm_resume_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return khv_nl_vm_state_doit(info, KHV_VM_STATE_RUNNING,
-				    KHV_GRANT_OP_PAUSE_RESUME,
 				    KHV_AUDIT_OP_VM_RESUME);
 }
 
 int khv_nl_vm_destroy_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return khv_nl_vm_state_doit(info, KHV_VM_STATE_DEAD,
-				    KHV_GRANT_OP_DESTROY,
 				    KHV_AUDIT_OP_VM_DESTROY);
 }

@@ -14,8 +14,11 @@
 #include <asm/processor.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "svm.h"
+#include "vcpu.h"
 
 static struct svm_caps svm_caps __ro_after_init;
 
@@ -44,9 +47,9 @@ u64 svm_host_save_pa(int cpu)
 	return page_to_phys(per_cpu(svm_host_vmsave, cpu));
 }
 
-u32 svm_nr_asids(void)
+const struct svm_caps *svm_get_caps(void)
 {
-	return svm_caps.nr_asids;
+	return &svm_caps;
 }
 
 bool svm_has_nrips(void)
@@ -57,6 +60,12 @@ bool svm_has_nrips(void)
 bool svm_has_decode_assists(void)
 {
 	return svm_caps.decode_assists;
+}
+
+/* TSC_AUX exists where RDTSCP or RDPID reads it. */
+bool svm_has_tsc_aux(void)
+{
+	return boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
 }
 
 static void svm_read_facts(struct svm_facts *f)
@@ -78,10 +87,19 @@ static int svm_probe(void)
 	const char *why = NULL;
 	int r;
 
+	struct svm_cr4_features cr4 = {
+		.umip = boot_cpu_has(X86_FEATURE_UMIP),
+		.fsgsbase = boot_cpu_has(X86_FEATURE_FSGSBASE),
+		.pcid = boot_cpu_has(X86_FEATURE_PCID),
+		.smep = boot_cpu_has(X86_FEATURE_SMEP),
+		.smap = boot_cpu_has(X86_FEATURE_SMAP),
+	};
+
 	svm_read_facts(&f);
 	r = svm_check_facts(&f, &svm_caps, &why);
 	if (r)
 		pr_err("%s\n", why);
+	svm_caps.cr4_allowed = svm_cr4_allowed_bits(&cr4);
 	return r;
 }
 
@@ -110,6 +128,7 @@ static void svm_hardware_unsetup(void)
 	}
 	svm_free_page_ptr(&svm_iopm, SVM_IOPM_ORDER);
 	svm_free_page_ptr(&svm_msrpm, SVM_MSRPM_ORDER);
+	svm_asid_unsetup();
 }
 
 static int svm_hardware_setup(void)
@@ -130,6 +149,8 @@ static int svm_hardware_setup(void)
 		goto err_free;
 	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	if (svm_asid_setup())
+		goto err_free;
 	return 0;
 
 err_free:
@@ -193,13 +214,21 @@ const struct khv_arch_ops khv_svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 	.pt_format = &khv_npt_format,
+	.vcpu_size = sizeof(struct svm_vcpu),
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
-	.get_regs = svm_get_regs,
-	.set_regs = svm_set_regs,
+	.handle_exit = svm_handle_exit,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
+	.skip_instruction = svm_skip_instruction,
+	.inject_exception = svm_inject_exception,
+	.get_cpl = svm_get_cpl,
+	.get_cpu_mode = svm_get_cpu_mode,
+	.get_segment = svm_get_segment,
+	.insn_bytes = svm_insn_bytes,
 };

@@ -7,7 +7,11 @@
 
 #include <linux/types.h>
 
-struct khv_regs;
+#include "../arch.h"
+
+struct svm_vmcb;
+struct khv_cpu_mode;
+struct khv_segment;
 struct khv_sregs;
 struct khv_vcpu;
 struct khv_vm;
@@ -26,34 +30,92 @@ struct svm_caps {
 	bool nrips;
 	bool decode_assists;
 	bool flush_by_asid;
+	u64 cr4_allowed;	/* svm_cr4_allowed_bits(), set by the probe */
 };
 
-/* Guest registers the VMCB does not hold; vmenter.S knows the offsets. */
-struct svm_gprs {
-	u64 rbx, rcx, rdx, rsi, rdi, rbp;
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+/* The optional CR4 features of the processor (svm_cr4_allowed_bits()). */
+struct svm_cr4_features {
+	bool umip, fsgsbase, pcid, smep, smap;
 };
 
-int khv_svm_vmrun(u64 vmcb_pa, struct svm_gprs *gprs);
+/* A decoded MOV to CRn: control and general register numbers, length. */
+struct svm_mov_cr {
+	u8 cr;
+	u8 gpr;
+	u8 len;
+};
+
+/**
+ * struct svm_asid_cpu - what khv's ASID on one CPU may hold in the TLB.
+ * @owner:   the tag of the vCPU whose translations it may hold; 0: none
+ *	(never used, or flushed since: svm/asid.c's scrub).
+ * @tlb_gen: the VM's tlb_gen those translations were made under.
+ */
+struct svm_asid_cpu {
+	u64 owner;
+	u64 tlb_gen;
+};
+
+/* svm_asid_plan()'s answer: the VMCB's ASID and TLB_CONTROL fields. */
+struct svm_asid_choice {
+	u32 asid;
+	u8 tlb_ctl;
+};
+
+/* vmenter.S: @regs is struct khv_vcpu's regs[] (vcpu_regs.h). */
+int khv_svm_vmrun(u64 vmcb_pa, u64 *regs);
 
 /* svm.c: state shared by all vCPUs. */
 u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 u64 svm_host_save_pa(int cpu);
-u32 svm_nr_asids(void);
+const struct svm_caps *svm_get_caps(void);
 bool svm_has_nrips(void);
 bool svm_has_decode_assists(void);
+bool svm_has_tsc_aux(void);
+
+/* asid.c */
+void svm_asid_plan(struct svm_asid_cpu *pc, u64 tag, u64 tlb_gen, bool flush,
+		   const struct svm_caps *caps, struct svm_asid_choice *out);
+u64 svm_asid_new_tag(void);
+bool svm_asid_usable(void);
+void svm_asid_enter(struct svm_vmcb *vmcb, u64 tag, u64 tlb_gen, bool flush);
+void svm_asid_scrub(void);
+int svm_asid_setup(void);
+void svm_asid_unsetup(void);
+
+/* cr4.c */
+u64 svm_cr4_allowed_bits(const struct svm_cr4_features *f);
+int svm_cr4_check(u64 cr4, u64 old, u64 allowed, u64 efer, u64 cr3);
+int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
+			 struct svm_mov_cr *d);
+
+/* event.c */
+u64 svm_event_reinject(u64 exit_int_info);
 
 /* vcpu.c */
-struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id);
+void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3);
+int svm_vcpu_create(struct khv_vcpu *vcpu);
 void svm_vcpu_free(struct khv_vcpu *vcpu);
-int svm_vcpu_run(struct khv_vcpu *vcpu);
-void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
-int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
+void svm_vcpu_load(struct khv_vcpu *vcpu);
+void svm_vcpu_put(struct khv_vcpu *vcpu);
 void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
+
+/* exit.c: with the exit's state, after svm_vcpu_run() */
+int svm_handle_exit(struct khv_vcpu *vcpu);
+void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
+int svm_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+unsigned int svm_get_cpl(struct khv_vcpu *vcpu);
+void svm_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
+void svm_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
+		     struct khv_segment *seg);
+unsigned int svm_insn_bytes(struct khv_vcpu *vcpu, u8 *buf, unsigned int len);
+
+/* run.c */
+enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu);
 
 int svm_check_facts(const struct svm_facts *f, struct svm_caps *caps,
 		    const char **why);

@@ -1,70 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AMD SVM vCPU: VMCB set-up, guest entry and the exit handlers.
+ * AMD SVM vCPU: the VMCB of each vCPU and the guest state it holds (exits:
+ * exit.c; entry: run.c).
  */
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/gfp.h>
-#include <linux/highmem.h>
-#include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
-#include <asm/debugreg.h>
-#include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "../compat.h"
-#include "../gwalk.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../x86.h"
 #include "svm.h"
+#include "vcpu.h"
 #include "vmcb.h"
 
-static_assert(offsetof(struct svm_gprs, rsi) == 24);
-static_assert(offsetof(struct svm_gprs, r15) == 104);
-
-/**
- * struct svm_vcpu - a vCPU on AMD SVM.
- * @vcpu: the vendor-neutral part.
- * @vmcb: its VMCB (one page).
- * @vmcb_pa: physical address of @vmcb.
- * @gprs: the guest registers the VMCB does not hold.
- * @fpu: the guest's x87/SSE state (FXSAVE format), kept apart from the
- *	host's: loaded before each entry, saved after each exit.
- */
-struct svm_vcpu {
-	struct khv_vcpu vcpu;
-	struct svm_vmcb *vmcb;
-	u64 vmcb_pa;
-	struct svm_gprs gprs;
-	u8 fpu[512] __aligned(16);
-};
-
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void svm_fpu_init(struct svm_vcpu *svm)
-{
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&svm->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&svm->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
-static struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
-{
-	return container_of(vcpu, struct svm_vcpu, vcpu);
-}
-
-/* Segment attributes as the VMCB packs them (APM 15.5.1). */
-#define SEG_TYPE(a)	((a) & 0xf)
-#define SEG_S		BIT(4)
-#define SEG_DPL_SHIFT	5
-#define SEG_P		BIT(7)
-#define SEG_AVL		BIT(8)
-#define SEG_L		BIT(9)
-#define SEG_DB		BIT(10)
-#define SEG_G		BIT(11)
+/* svm/asid.c flushes khv's ASID when the vCPU thread is scheduled out. */
+#ifndef CONFIG_PREEMPT_NOTIFIERS
+#error "khv needs CONFIG_PREEMPT_NOTIFIERS (CONFIG_KVM selects it)"
+#endif
 
 static void svm_seg_set(struct svm_segment *s, u16 sel, u64 base, u32 limit,
 			u16 attrib)
@@ -75,18 +35,23 @@ static void svm_seg_set(struct svm_segment *s, u16 sel, u64 base, u32 limit,
 	s->attrib = attrib;
 }
 
-/* The reset state of an x86 processor (SDM Vol. 3A 9.1.1), real mode. */
-static void svm_vmcb_init(struct svm_vcpu *svm)
+/*
+ * khv's intercepts and the reset state of an x86 processor (SDM Vol. 3A
+ * 9.1.1), real mode, with @nested_cr3 as the nested page table.
+ */
+void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3)
 {
-	struct svm_control *c = &svm->vmcb->control;
-	struct svm_save *s = &svm->vmcb->save;
+	struct svm_control *c = &vmcb->control;
+	struct svm_save *s = &vmcb->save;
 
-	c->intercept_cr = 0;
+	/* CR4.PKE and CR4.OSXSAVE are refused: svm_handle_cr4_write(). */
+	c->intercept_cr = SVM_CR_WRITE(4);
 	/* Debug registers are not switched: the guest may not touch them. */
 	c->intercept_dr = 0xffffffff;
-	c->intercept_exceptions = 0;
+	c->intercept_exceptions = SVM_INTERCEPT_EXCEPTIONS;
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
-			SVM_I3_CPUID | SVM_I3_RSM | SVM_I3_INVD | SVM_I3_HLT |
+			SVM_I3_RDPMC | SVM_I3_CPUID | SVM_I3_RSM |
+			SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
 			SVM_I3_TASK_SWITCH | SVM_I3_FERR_FREEZE |
 			SVM_I3_SHUTDOWN;
@@ -99,7 +64,7 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	c->msrpm_base_pa = svm_msrpm_pa();
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->nested_ctl = 1;	/* NP_ENABLE */
-	c->nested_cr3 = khv_npt_root(&svm->vcpu.vm->npt);
+	c->nested_cr3 = nested_cr3;
 
 	svm_seg_set(&s->cs, 0xf000, 0xffff0000, 0xffff, SEG_P | SEG_S | 0xb);
 	svm_seg_set(&s->ds, 0, 0, 0xffff, SEG_P | SEG_S | 0x3);
@@ -121,99 +86,68 @@ static void svm_vmcb_init(struct svm_vcpu *svm)
 	s->g_pat = 0x0007040600070406ULL;
 }
 
-struct khv_vcpu *svm_vcpu_create(struct khv_vm *vm, u32 id)
+/*
+ * The khv thread leaves the CPU: no translation of its guest may stay for
+ * whoever runs next (svm/asid.c). Interrupts are off here.
+ */
+static void svm_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	struct svm_vcpu *svm;
-	struct page *page;
-	int r;
+	svm_asid_scrub();
+}
 
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
-	if (!svm)
-		return ERR_PTR(-ENOMEM);
-	r = khv_vcpu_init(&svm->vcpu, vm, id);
-	if (r)
-		goto err_free;
+static void svm_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static struct preempt_ops svm_preempt_ops = {
+	.sched_in = svm_sched_in,
+	.sched_out = svm_sched_out,
+};
+
+/* khv_arch_ops.vcpu_create: the core allocated struct svm_vcpu, zeroed. */
+int svm_vcpu_create(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct page *page;
+
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		r = -ENOMEM;
-		goto err_uninit;
-	}
+	if (!page)
+		return -ENOMEM;
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
-	svm_vmcb_init(svm);
-	svm_fpu_init(svm);
-	return &svm->vcpu;
-
-err_uninit:
-	khv_vcpu_uninit(&svm->vcpu);
-err_free:
-	kfree(svm);
-	return ERR_PTR(r);
+	svm_vmcb_reset(svm->vmcb, khv_npt_root(&vcpu->vm->npt));
+	svm->tlb_tag = svm_asid_new_tag();
+	preempt_notifier_init(&svm->pn, &svm_preempt_ops);
+	preempt_notifier_inc();
+	return 0;
 }
 
 void svm_vcpu_free(struct khv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-
-	free_page((unsigned long)svm->vmcb);
-	khv_vcpu_uninit(vcpu);
-	kfree(svm);
+	preempt_notifier_dec();
+	free_page((unsigned long)to_svm(vcpu)->vmcb);
 }
 
-void svm_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
+void svm_vcpu_load(struct khv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_save *s = &svm->vmcb->save;
-
-	regs->rax = s->rax;
-	regs->rsp = s->rsp;
-	regs->rip = s->rip;
-	regs->rflags = s->rflags;
-	regs->rbx = svm->gprs.rbx;
-	regs->rcx = svm->gprs.rcx;
-	regs->rdx = svm->gprs.rdx;
-	regs->rsi = svm->gprs.rsi;
-	regs->rdi = svm->gprs.rdi;
-	regs->rbp = svm->gprs.rbp;
-	regs->r8 = svm->gprs.r8;
-	regs->r9 = svm->gprs.r9;
-	regs->r10 = svm->gprs.r10;
-	regs->r11 = svm->gprs.r11;
-	regs->r12 = svm->gprs.r12;
-	regs->r13 = svm->gprs.r13;
-	regs->r14 = svm->gprs.r14;
-	regs->r15 = svm->gprs.r15;
+	preempt_disable();
+	preempt_notifier_register(&to_svm(vcpu)->pn);
+	preempt_enable();
 }
 
-int svm_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
+void svm_vcpu_put(struct khv_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_save *s = &svm->vmcb->save;
+	unsigned long flags;
 
-	if (!khv_rflags_valid(regs->rflags))
-		return -EINVAL;
-	s->rax = regs->rax;
-	s->rsp = regs->rsp;
-	s->rip = regs->rip;
-	s->rflags = regs->rflags;
-	svm->gprs.rbx = regs->rbx;
-	svm->gprs.rcx = regs->rcx;
-	svm->gprs.rdx = regs->rdx;
-	svm->gprs.rsi = regs->rsi;
-	svm->gprs.rdi = regs->rdi;
-	svm->gprs.rbp = regs->rbp;
-	svm->gprs.r8 = regs->r8;
-	svm->gprs.r9 = regs->r9;
-	svm->gprs.r10 = regs->r10;
-	svm->gprs.r11 = regs->r11;
-	svm->gprs.r12 = regs->r12;
-	svm->gprs.r13 = regs->r13;
-	svm->gprs.r14 = regs->r14;
-	svm->gprs.r15 = regs->r15;
-	return 0;
+	preempt_disable();
+	preempt_notifier_unregister(&to_svm(vcpu)->pn);
+	local_irq_save(flags);
+	svm_asid_scrub();
+	local_irq_restore(flags);
+	preempt_enable();
 }
 
-static void svm_seg_get(const struct svm_segment *s, struct khv_segment *k)
+void svm_seg_get(const struct svm_segment *s, struct khv_segment *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->base = s->base;
@@ -285,7 +219,8 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	unsigned int i;
 	bool lma;
 
-	if (khv_sregs_check(sregs, &lma))
+	if (khv_sregs_check(sregs, &lma) ||
+	    (sregs->cr4 & ~svm_get_caps()->cr4_allowed))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		if (svm_seg_put(&seg[i], in[i]))
@@ -350,6 +285,10 @@ int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 		*data = s->efer & ~EFER_SVME;
 		return 0;
 	}
+	if (index == MSR_TSC_AUX && svm_has_tsc_aux()) {
+		*data = to_svm(vcpu)->tsc_aux;
+		return 0;
+	}
 	field = svm_msr_field(s, index);
 	if (!field)
 		return -EINVAL;
@@ -376,6 +315,12 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 			s->efer = (data & ~EFER_LMA) | (lma ? EFER_LMA : 0) |
 				  EFER_SVME;
 		return 0;
+	case MSR_TSC_AUX:
+		if (!svm_has_tsc_aux() || !khv_msr_value_valid(index, data))
+			return -EINVAL;
+		if (apply)
+			to_svm(vcpu)->tsc_aux = data;
+		return 0;
 	default:
 		if (!khv_msr_value_valid(index, data))
 			return -EINVAL;
@@ -386,352 +331,4 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 	if (apply)
 		*field = data;
 	return 0;
-}
-
-/* Queue an exception for the next entry (APM 15.20). */
-static int svm_inject_exception(struct svm_vcpu *svm, u8 vector, bool has_err,
-				u32 err)
-{
-	khv_stat_count(&svm->vcpu, KHV_STAT_EXCEPTION);
-	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				       vector |
-				       (has_err ? SVM_EVTINJ_VALID_ERR : 0) |
-				       ((u64)err << 32);
-	return 1;
-}
-
-/* Move RIP past an intercepted instruction of known length. */
-static void svm_skip(struct svm_vcpu *svm, unsigned int len)
-{
-	struct svm_vmcb *vmcb = svm->vmcb;
-
-	if (svm_has_nrips() && vmcb->control.next_rip)
-		vmcb->save.rip = vmcb->control.next_rip;
-	else
-		vmcb->save.rip += len;
-}
-
-static int svm_handle_cpuid(struct svm_vcpu *svm)
-{
-	struct svm_save *s = &svm->vmcb->save;
-	u32 regs[4];
-
-	khv_cpuid(&svm->vcpu, s->rax, svm->gprs.rcx, regs);
-	s->rax = regs[0];
-	svm->gprs.rbx = regs[1];
-	svm->gprs.rcx = regs[2];
-	svm->gprs.rdx = regs[3];
-	svm_skip(svm, 2);
-	return 1;
-}
-
-static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
-				   unsigned int len);
-
-/*
- * The segment of an OUTS: EXITINFO1[12:10] with decode assists (APM
- * 15.10.2), else the instruction's own override prefix, else DS.
- */
-static unsigned int svm_outs_segment(struct svm_vcpu *svm, u64 info)
-{
-	static const u8 prefix_seg[][2] = {
-		{ 0x26, 0 }, { 0x2e, 1 }, { 0x36, 2 }, { 0x3e, 3 },
-		{ 0x64, 4 }, { 0x65, 5 },
-	};
-	u8 insn[KHV_INSN_MAX_LEN];
-	unsigned int n, i, j, seg = 3;
-
-	if (svm_has_decode_assists())
-		return (info >> 10) & 7;
-	n = svm_fetch_insn(svm, insn, sizeof(insn));
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < ARRAY_SIZE(prefix_seg); j++)
-			if (insn[i] == prefix_seg[j][0])
-				seg = prefix_seg[j][1];
-		/* Stop at the first byte that is no prefix (SDM Vol. 2 2.1.1). */
-		if (j == ARRAY_SIZE(prefix_seg) && insn[i] != 0x66 &&
-		    insn[i] != 0x67 && insn[i] != 0xf2 && insn[i] != 0xf3 &&
-		    insn[i] != 0xf0 && (insn[i] & 0xf0) != 0x40)
-			break;
-	}
-	return seg;
-}
-
-static const struct svm_segment *svm_segment_nr(struct svm_save *s,
-						unsigned int nr)
-{
-	switch (nr) {
-	case 0:
-		return &s->es;
-	case 1:
-		return &s->cs;
-	case 2:
-		return &s->ss;
-	case 4:
-		return &s->fs;
-	case 5:
-		return &s->gs;
-	default:
-		return &s->ds;
-	}
-}
-
-static int svm_handle_string_io(struct svm_vcpu *svm, u64 info)
-{
-	struct svm_save *s = &svm->vmcb->save;
-	bool in = info & SVM_IOIO_IN;
-	bool long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_L);
-	unsigned int seg = in ? 0 : svm_outs_segment(svm, info);
-	struct khv_string_io sio = {
-		.in = in,
-		.rep = info & SVM_IOIO_REP,
-		.port = info >> SVM_IOIO_PORT_SHIFT,
-		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
-		/* A16/A32/A64 in bits 9:7. */
-		.addr_bytes = info & BIT(9) ? 8 : info & BIT(8) ? 4 : 2,
-		.next_rip = svm->vmcb->control.exit_info_2,
-		.cr3 = s->cr3,
-		.walk = khv_gwalk_mode(s->cr0, s->cr4, s->efer),
-	};
-
-	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
-	sio.seg_base = svm_segment_nr(s, seg)->base;
-	if (long_mode && seg != 4 && seg != 5)
-		sio.seg_base = 0;
-	return khv_vcpu_exit_string_io(&svm->vcpu, &sio);
-}
-
-static int svm_handle_ioio(struct svm_vcpu *svm)
-{
-	struct svm_vmcb *vmcb = svm->vmcb;
-	u64 info = vmcb->control.exit_info_1;
-	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-
-	if (info & SVM_IOIO_STR)
-		return svm_handle_string_io(svm, info);
-	/* APM 15.10.2: EXITINFO2 holds the next RIP. */
-	vmcb->save.rip = vmcb->control.exit_info_2;
-	return khv_vcpu_exit_io(&svm->vcpu, info & SVM_IOIO_IN,
-				info >> SVM_IOIO_PORT_SHIFT, size,
-				vmcb->save.rax);
-}
-
-/* The operand mode of the guest's code segment, for the decoder. */
-static int svm_code_mode(const struct svm_save *s)
-{
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_L))
-		return 64;
-	if ((s->cr0 & X86_CR0_PE) && (s->cs.attrib & SEG_DB))
-		return 32;
-	return 16;
-}
-
-/* Read the instruction at CS:RIP: decode assists give it, else guest memory. */
-static unsigned int svm_fetch_insn(struct svm_vcpu *svm, u8 *buf,
-				   unsigned int len)
-{
-	struct svm_vmcb *vmcb = svm->vmcb;
-	struct svm_save *s = &vmcb->save;
-
-	if (vmcb->control.insn_len) {
-		len = min_t(unsigned int, vmcb->control.insn_len, len);
-		memcpy(buf, vmcb->control.insn_bytes, len);
-		return len;
-	}
-	/* SDM Vol. 1 3.4.2.1: in 64-bit mode the CS base is 0. */
-	return khv_fetch_guest(svm->vcpu.vm,
-			       (svm_code_mode(s) == 64 ? 0 : s->cs.base) + s->rip,
-			       s->cr3, khv_gwalk_mode(s->cr0, s->cr4, s->efer),
-			       buf, len);
-}
-
-static int svm_handle_npf(struct svm_vcpu *svm)
-{
-	struct svm_vmcb *vmcb = svm->vmcb;
-	u64 gpa = vmcb->control.exit_info_2;
-	u64 err = vmcb->control.exit_info_1;
-	bool write = err & BIT(1);
-	u8 insn[KHV_INSN_MAX_LEN];
-	unsigned int n;
-	u64 delta;
-	int r;
-
-	/* Mapped and allowed: a stale translation; just go back in. */
-	if (khv_gpa_to_page(svm->vcpu.vm, gpa, write))
-		return 1;
-	n = svm_fetch_insn(svm, insn, sizeof(insn));
-	r = khv_vcpu_exit_mmio(&svm->vcpu, gpa, insn, n,
-			       svm_code_mode(&vmcb->save), &delta);
-	vmcb->save.rip += delta;
-	return r;
-}
-
-/* RDMSR/WRMSR (APM 15.11): EXITINFO1 is 1 for a write; ECX the index. */
-static int svm_handle_msr(struct svm_vcpu *svm)
-{
-	struct svm_save *s = &svm->vmcb->save;
-	u32 index = svm->gprs.rcx;
-	u64 data;
-
-	if (svm->vmcb->control.exit_info_1) {
-		data = (u32)s->rax | (svm->gprs.rdx << 32);
-		if (svm_set_msr(&svm->vcpu, index, data, false))
-			return svm_inject_exception(svm, 13, true, 0);
-		svm_set_msr(&svm->vcpu, index, data, true);
-	} else {
-		if (svm_get_msr(&svm->vcpu, index, &data))
-			return svm_inject_exception(svm, 13, true, 0);
-		s->rax = (u32)data;
-		svm->gprs.rdx = data >> 32;
-	}
-	svm_skip(svm, 2);
-	return 1;
-}
-
-static int svm_handle_vmmcall(struct svm_vcpu *svm)
-{
-	struct khv_regs regs;
-	int r;
-
-	svm_skip(svm, 3);
-	svm_get_regs(&svm->vcpu, &regs);
-	r = khv_vcpu_hypercall(&svm->vcpu, &regs);
-	if (r > 0)
-		svm->vmcb->save.rax = regs.rax;
-	return r;
-}
-
-/* The statistics bucket of an SVM exit code. */
-static enum khv_exit_stat svm_exit_stat(u64 code)
-{
-	switch (code) {
-	case SVM_EXIT_INTR ... SVM_EXIT_INIT:
-		return KHV_STAT_INTR;
-	case SVM_EXIT_CPUID:
-		return KHV_STAT_CPUID;
-	case SVM_EXIT_HLT:
-		return KHV_STAT_HLT;
-	case SVM_EXIT_IOIO:
-		return KHV_STAT_IO;
-	case SVM_EXIT_MSR:
-		return KHV_STAT_MSR;
-	case SVM_EXIT_NPF:
-		return KHV_STAT_NPF;
-	case SVM_EXIT_VMMCALL:
-		return KHV_STAT_HYPERCALL;
-	case SVM_EXIT_SHUTDOWN:
-		return KHV_STAT_SHUTDOWN;
-	default:
-		return KHV_STAT_OTHER;
-	}
-}
-
-static int svm_handle_exit(struct svm_vcpu *svm)
-{
-	struct svm_vmcb *vmcb = svm->vmcb;
-	struct khv_run *run = svm->vcpu.run;
-	u64 code = vmcb->control.exit_code;
-
-	/*
-	 * APM 15.5.1: VMEXIT_INVALID is -1 in all 64 bits; some emulators
-	 * (QEMU) write it as a 32-bit -1. No valid exit code is that large.
-	 */
-	if ((u32)code == (u32)SVM_EXIT_INVALID)
-		code = SVM_EXIT_INVALID;
-
-	khv_stat_count(&svm->vcpu, svm_exit_stat(code));
-	switch (code) {
-	case SVM_EXIT_INTR:
-	case SVM_EXIT_NMI:
-	case SVM_EXIT_SMI:
-	case SVM_EXIT_INIT:
-		/* Taken by the host once GIF and IF are set again. */
-		return 1;
-	case SVM_EXIT_CPUID:
-		return svm_handle_cpuid(svm);
-	case SVM_EXIT_HLT:
-		svm_skip(svm, 1);
-		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_HLT);
-	case SVM_EXIT_IOIO:
-		return svm_handle_ioio(svm);
-	case SVM_EXIT_NPF:
-		return svm_handle_npf(svm);
-	case SVM_EXIT_MSR:
-		return svm_handle_msr(svm);
-	case SVM_EXIT_VMMCALL:
-		return svm_handle_vmmcall(svm);
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMMCALL + 1 ... SVM_EXIT_VMRUN + 6:
-		/* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT: #UD. */
-		return svm_inject_exception(svm, 6, false, 0);
-	case SVM_EXIT_SHUTDOWN:
-		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_SHUTDOWN);
-	case SVM_EXIT_INVALID:
-		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
-		run->fail_entry.hardware_reason = code;
-		run->fail_entry.cpu = raw_smp_processor_id();
-		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_FAIL_ENTRY);
-	default:
-		memset(&run->internal, 0, sizeof(run->internal));
-		run->internal.hardware_exit_reason = code;
-		run->internal.info[0] = vmcb->control.exit_info_1;
-		run->internal.info[1] = vmcb->control.exit_info_2;
-		return khv_vcpu_exit(&svm->vcpu, KHV_EXIT_UNKNOWN);
-	}
-}
-
-static __always_inline void svm_vmload(u64 pa)
-{
-	asm volatile("vmload %0" : : "a" (pa) : "memory");
-}
-
-static __always_inline void svm_vmsave(u64 pa)
-{
-	asm volatile("vmsave %0" : : "a" (pa) : "memory");
-}
-
-int svm_vcpu_run(struct khv_vcpu *vcpu)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_vmcb *vmcb = svm->vmcb;
-	unsigned long host_dr7;
-	u64 host_pa;
-	int fault;
-
-	/* The guest's FPU use must not reach the task's FPU state. */
-	kernel_fpu_begin();
-	khv_barrier_on_vm_switch(vcpu->vm);
-	host_pa = svm_host_save_pa(smp_processor_id());
-	asm volatile("fxrstorq %0" : : "m" (svm->fpu));
-	/*
-	 * Flush every ASID on each entry: khv shares ASIDs with KVM when it
-	 * shares SVM, so no translation may outlive an entry.
-	 */
-	vmcb->control.asid = 1;
-	vmcb->control.tlb_ctl = SVM_TLB_FLUSH_ALL;
-	vmcb->control.clean = 0;
-	vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
-
-	local_irq_disable();
-	asm volatile("clgi" : : : "memory");
-	host_dr7 = native_get_debugreg(7);
-	svm_vmsave(host_pa);
-	svm_vmload(svm->vmcb_pa);
-	fault = khv_svm_vmrun(svm->vmcb_pa, &svm->gprs);
-	svm_vmsave(svm->vmcb_pa);
-	svm_vmload(host_pa);
-	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
-	if (host_dr7 != KHV_DR7_RESET)
-		native_set_debugreg(7, host_dr7);
-	asm volatile("stgi" : : : "memory");
-	local_irq_enable();
-	asm volatile("fxsaveq %0" : "=m" (svm->fpu));
-	kernel_fpu_end();
-
-	if (fault) {
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	}
-	vmcb->control.event_inj = 0;
-	return svm_handle_exit(svm);
 }

@@ -7,15 +7,21 @@
 #ifndef KHV_SVM_VMCB_H
 #define KHV_SVM_VMCB_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
+#include <asm/trapnr.h>
+
+/* CR intercepts (offset 0x00): bits 15:0 reads, 31:16 writes of CR0-15. */
+#define SVM_CR_WRITE(n)		BIT(16 + (n))
 
 /* Intercept vector 3 (offset 0x0c), APM Table B-1. */
 #define SVM_I3_INTR		BIT(0)
 #define SVM_I3_NMI		BIT(1)
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
+#define SVM_I3_RDPMC		BIT(15)
 #define SVM_I3_CPUID		BIT(18)
 #define SVM_I3_RSM		BIT(19)
 #define SVM_I3_INVD		BIT(22)
@@ -43,18 +49,38 @@
 #define SVM_I4_RDPRU		BIT(14)
 
 /* Exit codes, APM Appendix C. */
-#define SVM_EXIT_EXCP_BASE	0x040
+#define SVM_EXIT_WRITE_CR4	0x014
+#define SVM_EXIT_EXCP_BASE	0x040	/* + vector */
+#define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
+#define SVM_EXIT_EXCP_AC	(SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
+#define SVM_EXIT_EXCP_MC	(SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
+#define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_RSM		0x073
+#define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
+#define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_IOIO		0x07b
 #define SVM_EXIT_MSR		0x07c
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_VMRUN		0x080
 #define SVM_EXIT_VMMCALL	0x081
+#define SVM_EXIT_VMLOAD		0x082
+#define SVM_EXIT_VMSAVE		0x083
+#define SVM_EXIT_STGI		0x084
+#define SVM_EXIT_CLGI		0x085
+#define SVM_EXIT_SKINIT		0x086
+#define SVM_EXIT_ICEBP		0x088
+#define SVM_EXIT_WBINVD		0x089
+#define SVM_EXIT_MONITOR	0x08a
+#define SVM_EXIT_MWAIT		0x08b
+#define SVM_EXIT_MWAIT_COND	0x08c
+#define SVM_EXIT_XSETBV		0x08d
+#define SVM_EXIT_RDPRU		0x08e
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
 
@@ -66,10 +92,32 @@
 #define SVM_IOIO_SIZE_MASK	(7 << SVM_IOIO_SIZE_SHIFT)
 #define SVM_IOIO_PORT_SHIFT	16
 
-/* EVENTINJ, APM 15.20. */
-#define SVM_EVTINJ_VALID	BIT(31)
-#define SVM_EVTINJ_VALID_ERR	BIT(11)
+/*
+ * EVENTINJ, APM 15.20; EXITINTINFO (APM 15.7.2) has the same layout:
+ * vector in 7:0, type in 10:8, error code valid in 11, valid in 31, the
+ * error code in 63:32.
+ */
+#define SVM_EVTINJ_VEC_MASK	0xff
+#define SVM_EVTINJ_TYPE_SHIFT	8
+#define SVM_EVTINJ_TYPE_MASK	(7 << SVM_EVTINJ_TYPE_SHIFT)
+#define SVM_EVTINJ_TYPE_INTR	(0 << 8)
+#define SVM_EVTINJ_TYPE_NMI	(2 << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3 << 8)
+#define SVM_EVTINJ_TYPE_SOFT	(4 << 8)
+#define SVM_EVTINJ_VALID_ERR	BIT(11)
+#define SVM_EVTINJ_VALID	BIT(31)
+#define SVM_EVTINJ_ERR_SHIFT	32
+
+/* EXITINFO1 of a CR access with decode assists (APM 15.33.1): GPR valid. */
+#define SVM_CR_INFO_VALID	BIT_ULL(63)
+#define SVM_CR_INFO_GPR_MASK	0xf
+
+/*
+ * The exceptions that exit (APM 15.12): a machine check is the host's; #AC
+ * and #DB go back to the guest through khv, so that one that recurs during
+ * its own delivery loops through the host (Documentation/khv-abi.rst).
+ */
+#define SVM_INTERCEPT_EXCEPTIONS	(BIT(1) | BIT(17) | BIT(18))
 
 /* int_ctl (offset 0x60): V_INTR_MASKING, APM 15.21.1. */
 #define SVM_V_INTR_MASKING	BIT(24)

@@ -4,31 +4,48 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 
-/* Offsets in struct svm_gprs (svm/svm.h asserts them). */
-#define G_RBX	0
-#define G_RCX	8
-#define G_RDX	16
-#define G_RSI	24
-#define G_RDI	32
-#define G_RBP	40
-#define G_R8	48
-#define G_R9	56
-#define G_R10	64
-#define G_R11	72
-#define G_R12	80
-#define G_R13	88
-#define G_R14	96
-#define G_R15	104
+#include "../vcpu_regs.h"
+#include "../vmenter_common.S"
+
+/*
+ * The mitigations of KVM's svm/vmenter.S that khv's entry does not copy,
+ * and why (scripts/mitigations-check.sh reads these lines):
+ *
+ * khv-mitigation: X86_FEATURE_MSR_SPEC_CTRL -- the guest cannot read or
+ *	write SPEC_CTRL (every MSR is intercepted, SPEC_CTRL is not on khv's
+ *	list), so it runs with the host's value: nothing to load or restore
+ * khv-mitigation: X86_FEATURE_V_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_GUEST_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_HOST_SPEC_CTRL -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_GUEST_SPEC_CTRL_BODY -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: RESTORE_HOST_SPEC_CTRL_BODY -- as X86_FEATURE_MSR_SPEC_CTRL
+ * khv-mitigation: UNTRAIN_RET_VM -- CALL_UNTRAIN_RET plus a direct IBPB
+ *	under X86_FEATURE_IBPB_ON_VMEXIT: the macro calls write_ibpb, KVM's
+ *	only on 7.3
+ * khv-mitigation: VM_CLEAR_CPU_BUFFERS -- VERW with khv's own selector
+ *	under X86_FEATURE_CLEAR_CPU_BUF_VM (the kernel's selector is KVM's
+ *	only on 7.3)
+ * khv-mitigation: SVM_CLEAR_CPU_BUFFERS -- as VM_CLEAR_CPU_BUFFERS
+ * khv-mitigation: __CLEAR_CPU_BUFFERS -- as VM_CLEAR_CPU_BUFFERS
+ */
+
+/* A data-segment selector for VERW (the kernel's is not exported everywhere). */
+.pushsection .rodata
+SYM_DATA_LOCAL(khv_svm_verw_sel, .word __KERNEL_DS)
+.popsection
 
 .section .text, "ax"
 
 /**
  * khv_svm_vmrun - enter the guest once.
  * @vmcb_pa (%rdi):	physical address of the guest's VMCB
- * @gprs (%rsi):	struct svm_gprs: the guest registers the VMCB does not
- *			hold; loaded before VMRUN, stored after #VMEXIT
+ * @regs (%rsi):	struct khv_vcpu's regs[] (vcpu_regs.h): the general
+ *			registers but RAX and RSP, which the VMCB holds, are
+ *			loaded before VMRUN and stored after #VMEXIT
  *
  * Contract: called with GIF=0 (CLGI) and interrupts disabled; the guest's
  * FS/GS/TR/LDTR and syscall MSRs are loaded (VMLOAD) and saved (VMSAVE) by
@@ -36,80 +53,83 @@
  * that a physical interrupt exits the guest (APM 15.21.1: with
  * V_INTR_MASKING the host's IF at VMRUN decides), and clears it right after;
  * GIF=0 keeps the interrupt pending until the caller's STGI.
- * Callee-saved registers are preserved; guest values are cleared from the
- * others before return.
+ * As KVM's __svm_vcpu_run(): CPU buffers are cleared (VERW) before VMRUN;
+ * after #VMEXIT the return stack buffer is refilled and the return
+ * predictions untrained (retbleed, SRSO; IBPB where the host asks for one
+ * on every exit) before the first RET. Callee-saved registers are
+ * preserved; guest values are cleared from every register before return.
  *
  * Return: 0, or 1 if VMRUN faulted (SVM switched off under us).
  */
 SYM_FUNC_START(khv_svm_vmrun)
 	push %rbp
-	push %r15
-	push %r14
-	push %r13
-	push %r12
-	push %rbx
+	KHV_PUSH_CALLEE_SAVED
 	push %rsi
 
 	mov %rdi, %rax
-	mov G_RBX(%rsi), %rbx
-	mov G_RCX(%rsi), %rcx
-	mov G_RDX(%rsi), %rdx
-	mov G_RDI(%rsi), %rdi
-	mov G_RBP(%rsi), %rbp
-	mov G_R8(%rsi), %r8
-	mov G_R9(%rsi), %r9
-	mov G_R10(%rsi), %r10
-	mov G_R11(%rsi), %r11
-	mov G_R12(%rsi), %r12
-	mov G_R13(%rsi), %r13
-	mov G_R14(%rsi), %r14
-	mov G_R15(%rsi), %r15
-	mov G_RSI(%rsi), %rsi
+	KHV_LOAD_GUEST_GPRS %rsi
+	mov VCPU_RDI(%rsi), %rdi
+	mov VCPU_RSI(%rsi), %rsi
 
+#ifdef X86_FEATURE_CLEAR_CPU_BUF_VM
+	/*
+	 * Clobbers ZF only. Outside the replacement: older kernels do not
+	 * relocate a RIP-relative operand in one.
+	 */
+	ALTERNATIVE "jmp .Lno_verw", "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw khv_svm_verw_sel(%rip)
+.Lno_verw:
+#endif
 	sti
-1:	vmrun %rax
+.Lvmrun:
+	vmrun %rax
 	cli
 	xor %eax, %eax
-	jmp 3f
-2:	cli
+	jmp .Lvmexit
+.Lvmrun_fault:
+	cli
 	mov $1, %eax
-3:
-	/* The guest's RSI goes below the saved pointer to struct svm_gprs. */
+.Lvmexit:
+	/* The guest's RSI goes below the saved pointer to regs[]. */
 	push %rsi
 	mov 8(%rsp), %rsi
-	mov %rbx, G_RBX(%rsi)
-	mov %rcx, G_RCX(%rsi)
-	mov %rdx, G_RDX(%rsi)
-	mov %rdi, G_RDI(%rsi)
-	mov %rbp, G_RBP(%rsi)
-	mov %r8, G_R8(%rsi)
-	mov %r9, G_R9(%rsi)
-	mov %r10, G_R10(%rsi)
-	mov %r11, G_R11(%rsi)
-	mov %r12, G_R12(%rsi)
-	mov %r13, G_R13(%rsi)
-	mov %r14, G_R14(%rsi)
-	mov %r15, G_R15(%rsi)
-	pop G_RSI(%rsi)
+	KHV_SAVE_GUEST_GPRS %rsi
+	mov %rdi, VCPU_RDI(%rsi)
+	pop VCPU_RSI(%rsi)
 	add $8, %rsp
+	/* The result waits in RBX (restored from the stack at the end). */
+	mov %eax, %ebx
 
-	/* No guest value may steer speculation in the host. */
+	/*
+	 * No guest value may steer speculation in the host: every register,
+	 * even those popped below (an L1 miss on the pop could speculate with
+	 * the guest's value, as KVM's comment says).
+	 */
+	KHV_CLEAR_GUEST_REGS
+
+	/* Before any RET: the guest may have filled the RSB. */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
+	/* Retbleed/SRSO: untrain the return predictions the guest trained. */
+	CALL_UNTRAIN_RET
+	ALTERNATIVE "jmp .Lno_ibpb", "", X86_FEATURE_IBPB_ON_VMEXIT
+	mov $MSR_IA32_PRED_CMD, %ecx
+	mov $PRED_CMD_IBPB, %eax
+	xor %edx, %edx
+	wrmsr
+#ifdef X86_BUG_IBPB_NO_RET
+	/* Where IBPB leaves return predictions alone, refill as write_ibpb(). */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_BUG_IBPB_NO_RET
+#endif
+.Lno_ibpb:
+	xor %eax, %eax
 	xor %ecx, %ecx
 	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
 
-	pop %rbx
-	pop %r12
-	pop %r13
-	pop %r14
-	pop %r15
+	mov %ebx, %eax
+	KHV_POP_CALLEE_SAVED
 	pop %rbp
 	RET
 
-	_ASM_EXTABLE(1b, 2b)
+	_ASM_EXTABLE(.Lvmrun, .Lvmrun_fault)
 SYM_FUNC_END(khv_svm_vmrun)

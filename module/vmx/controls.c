@@ -36,8 +36,8 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
 #define PROC2_REQUIRED	(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING)
 #define PROC2_OPTIONAL	(PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID)
 #define EXIT_REQUIRED	(EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
-			 EXIT_SAVE_EFER | EXIT_LOAD_EFER)
-#define ENTRY_REQUIRED	(ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+			 EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG)
+#define ENTRY_REQUIRED	(ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG)
 
 /**
  * vmx_compute_controls() - the controls khv writes into every VMCS.
@@ -48,7 +48,9 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
  *
  * Required: external-interrupt and NMI exiting; HLT, MWAIT, MONITOR, RDPMC,
  * CR8, MOV-DR exiting; I/O and MSR bitmaps; EPT, unrestricted guest, WBINVD
- * exiting; a 64-bit host; PAT and EFER saved and loaded. Optional: VPID,
+ * exiting; a 64-bit host; PAT, EFER and the debug controls (DR7,
+ * IA32_DEBUGCTL: the guest must not run with the host's breakpoints) saved
+ * and loaded. Optional: VPID,
  * RDTSCP, INVPCID (the guest gets #UD without them). Controls the CPU forces
  * to 1 are kept; CR3-load/store exiting among them is handled.
  *
@@ -70,11 +72,11 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->exit, EXIT_REQUIRED, 0, &c->exit)) {
-		*why = "VMX cannot exit to a 64-bit host or switch PAT/EFER on exit";
+		*why = "VMX cannot exit to a 64-bit host or switch PAT/EFER/debug controls on exit";
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->entry, ENTRY_REQUIRED, 0, &c->entry)) {
-		*why = "VMX cannot load PAT/EFER on entry";
+		*why = "VMX cannot load PAT/EFER/debug controls on entry";
 		return -ENODEV;
 	}
 	/* Set per entry from the guest's EFER.LMA. */

@@ -48,9 +48,10 @@ static void vmx_ctls_bochs(struct kunit *test)
 					     PROC2_RDTSCP | PROC2_INVPCID));
 	KUNIT_EXPECT_EQ(test, c.exit, (u32)(0x36dfb | EXIT_HOST_64 |
 					    EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-					    EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+					    EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+					    EXIT_SAVE_DEBUG));
 	KUNIT_EXPECT_EQ(test, c.entry, (u32)(0x11fb | ENTRY_LOAD_PAT |
-					     ENTRY_LOAD_EFER));
+					     ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG));
 }
 
 static void vmx_ctls_xeon(struct kunit *test)
@@ -77,9 +78,10 @@ static void vmx_ctls_xeon(struct kunit *test)
 					     PROC2_RDTSCP | PROC2_INVPCID));
 	KUNIT_EXPECT_EQ(test, c.exit, (u32)(0x36dfb | EXIT_HOST_64 |
 					    EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-					    EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+					    EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+					    EXIT_SAVE_DEBUG));
 	KUNIT_EXPECT_EQ(test, c.entry, (u32)(0x11fb | ENTRY_LOAD_PAT |
-					     ENTRY_LOAD_EFER));
+					     ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG));
 	KUNIT_EXPECT_FALSE(test, c.entry & ENTRY_IA32E);
 }
 
@@ -138,6 +140,28 @@ static void vmx_ctls_without_msr_bitmaps_refused(struct kunit *test)
 	vmx_ctls_refusal(test, &m, "bitmaps");
 }
 
+/* The guest must not run with the host's DR7 and IA32_DEBUGCTL. */
+static void vmx_ctls_without_debug_controls_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.entry &= ~((u64)ENTRY_LOAD_DEBUG << 32);
+	vmx_ctls_refusal(test, &m, "debug");
+	m = xeon;
+	m.exit &= ~((u64)EXIT_SAVE_DEBUG << 32);
+	vmx_ctls_refusal(test, &m, "debug");
+}
+
+static void vmx_ctls_debug_controls_set(struct kunit *test)
+{
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&bochs, &c, &why), 0);
+	KUNIT_EXPECT_TRUE(test, c.entry & ENTRY_LOAD_DEBUG);
+	KUNIT_EXPECT_TRUE(test, c.exit & EXIT_SAVE_DEBUG);
+}
+
 static void vmx_ctls_optional_left_out(struct kunit *test)
 {
 	struct vmx_ctl_msrs m = xeon;
@@ -166,6 +190,8 @@ static struct kunit_case vmx_ctls_cases[] = {
 	KUNIT_CASE(vmx_ctls_without_nmi_exiting_refused),
 	KUNIT_CASE(vmx_ctls_without_efer_switch_refused),
 	KUNIT_CASE(vmx_ctls_without_msr_bitmaps_refused),
+	KUNIT_CASE(vmx_ctls_without_debug_controls_refused),
+	KUNIT_CASE(vmx_ctls_debug_controls_set),
 	KUNIT_CASE(vmx_ctls_optional_left_out),
 	KUNIT_CASE(vmx_ctls_forced_ia32e_refused),
 	{}

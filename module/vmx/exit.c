@@ -1,207 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Intel VMX: the exit handlers. They run with the vCPU's VMCS current and
- * preemption off, and do not sleep.
+ * Intel VMX: the exit table, the handlers only VMX needs (its exit
+ * information, control registers, exceptions), and the ops exit handlers use
+ * (arch.h). The handlers both vendors share are the core's (exit.c). They
+ * run with the vCPU's VMCS current and interrupts off, and do not sleep.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/highmem.h>
 #include <asm/processor-flags.h>
 
-#include "../gwalk.h"
-#include "../khv.h"
+#include "../exit.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
+#include "../regs.h"
 #include "../x86.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx.h"
 
-/* Queue a hardware exception for the next entry (SDM 26.6.1). */
-static int vmx_inject_exception(struct vmx_vcpu *vmx, u8 vector, bool has_err,
-				u32 err)
+/* KHV_SEG_* numbers the segment registers in the VMCS's order. */
+static_assert(KHV_SEG_ES == (int)VMX_ES && KHV_SEG_CS == (int)VMX_CS &&
+	      KHV_SEG_SS == (int)VMX_SS && KHV_SEG_DS == (int)VMX_DS &&
+	      KHV_SEG_FS == (int)VMX_FS && KHV_SEG_GS == (int)VMX_GS);
+
+/*
+ * khv_arch_ops.inject_exception: queue a hardware exception for the next
+ * entry (SDM 26.6.1), combined with an exception whose delivery the exit
+ * interrupted (vmx_requeue_event()). SDM 26.2.1.3: an error code is
+ * delivered only in protected mode.
+ */
+int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
 {
-	khv_stat_count(&vmx->vcpu, KHV_STAT_EXCEPTION);
-	vmx->inject = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | vector |
-		      (has_err ? INTR_INFO_HAS_ERROR : 0);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if ((vmx->inject & INTR_INFO_VALID) &&
+	    INTR_INFO_TYPE(vmx->inject) == INTR_TYPE_HW_EXCEPTION) {
+		vector = khv_exception_merge(INTR_INFO_VECTOR(vmx->inject),
+					     vector);
+		if (vector == KHV_TRIPLE_FAULT) {
+			vmx->inject = 0;
+			return khv_vcpu_exit(vcpu, KHV_EXIT_SHUTDOWN);
+		}
+		if (vector == X86_TRAP_DF)
+			err = 0;
+	}
+	khv_stat_count(vcpu, KHV_STAT_EXCEPTION);
+	vmx->inject = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | vector;
+	if (khv_exception_has_error(vector) &&
+	    (vmx_guest_cr0(vmx) & X86_CR0_PE))
+		vmx->inject |= INTR_INFO_HAS_ERROR;
 	vmx->inject_err = err;
+	if (vector == X86_TRAP_PF)
+		vmx->cr2 = cr2;
 	return 1;
 }
 
-static int vmx_inject_gp(struct vmx_vcpu *vmx)
-{
-	return vmx_inject_exception(vmx, 13, true, 0);
-}
-
-static int vmx_inject_ud(struct vmx_vcpu *vmx)
-{
-	return vmx_inject_exception(vmx, 6, false, 0);
-}
-
-/* Move RIP past the instruction that exited; no STI/MOV SS shadow after it. */
-static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+/*
+ * khv_arch_ops.skip_instruction: past the instruction that exited (the
+ * exit says its length); no STI/MOV SS shadow after it.
+ */
+void vmx_skip_instruction(struct khv_vcpu *vcpu, unsigned int len)
 {
 	u32 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmx->rip += e->insn_len;
-	vmx->regs_dirty = true;
+	khv_rip_write(vcpu, khv_rip_read(vcpu) + to_vmx(vcpu)->exit.insn_len);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
-static int vmx_handle_cpuid(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+/* The guest's CPL: SS.DPL (SDM Vol. 3C 25.4.1). */
+unsigned int vmx_get_cpl(struct khv_vcpu *vcpu)
 {
-	u32 regs[4];
-
-	khv_cpuid(&vmx->vcpu, vmx->gprs[VMX_RAX], vmx->gprs[VMX_RCX], regs);
-	vmx->gprs[VMX_RAX] = regs[0];
-	vmx->gprs[VMX_RBX] = regs[1];
-	vmx->gprs[VMX_RCX] = regs[2];
-	vmx->gprs[VMX_RDX] = regs[3];
-	vmx_skip(vmx, e);
-	return 1;
+	return (vmcs_read(VMCS_GUEST_ES_AR + 2 * VMX_SS) >> VMX_AR_DPL_SHIFT) & 3;
 }
 
-/* The operand mode of the guest's code segment, for the decoder. */
-static int vmx_code_mode(u64 efer, u64 cr0)
+void vmx_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m)
 {
-	u32 cs_ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * VMX_CS);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if ((efer & EFER_LMA) && (cs_ar & VMX_AR_L))
-		return 64;
-	if ((cr0 & X86_CR0_PE) && (cs_ar & VMX_AR_DB))
-		return 32;
-	return 16;
+	m->cr0 = vmx_guest_cr0(vmx);
+	m->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	m->cr4 = vmx_guest_cr4(vmx);
+	m->efer = vmcs_read(VMCS_GUEST_EFER);
+	vmx_seg_get(VMX_CS, &m->cs);
 }
 
-/* The instruction at CS:RIP, read through the guest's page tables. */
-static unsigned int vmx_fetch_insn(struct vmx_vcpu *vmx, u8 *buf,
-				   unsigned int len, int *mode)
+void vmx_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
+		     struct khv_segment *seg)
 {
-	u64 cr0 = vmx_guest_cr0(vmx), efer = vmcs_read(VMCS_GUEST_EFER);
-	u64 cs_base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * VMX_CS);
+	vmx_seg_get(nr <= VMX_GS ? nr : VMX_DS, seg);
+}
 
-	*mode = vmx_code_mode(efer, cr0);
-	/* SDM Vol. 1 3.4.2.1: in 64-bit mode the CS base is 0. */
-	return khv_fetch_guest(vmx->vcpu.vm,
-			       (*mode == 64 ? 0 : cs_base) + vmx->rip,
-			       vmcs_read(VMCS_GUEST_CR3),
-			       khv_gwalk_mode(cr0, vmx_guest_cr4(vmx), efer),
-			       buf, len);
+/* An exit khv does not handle: the exit information goes to user space. */
+static int vmx_exit_unknown(struct khv_vcpu *vcpu)
+{
+	const struct vmx_exit *e = &to_vmx(vcpu)->exit;
+
+	return khv_exit_internal(vcpu, KHV_EXIT_UNKNOWN, e->reason, e->qual,
+				 e->intr_info);
 }
 
 /*
- * INS/OUTS: the VM-exit instruction information (SDM 28.2.5, where
- * IA32_VMX_BASIC[54] says it is given) names the address size and, for
- * OUTS, the segment; without it, the code segment's address size and DS.
+ * Port I/O (SDM 28.2.1 Table 28-5): size - 1 in bits 2:0, IN in bit 3,
+ * INS/OUTS in bit 4, REP in bit 5, the port in 31:16. For INS/OUTS the
+ * VM-exit instruction information (SDM 28.2.5, where IA32_VMX_BASIC[54] says
+ * it is given) names the address size and, for OUTS, the segment; without
+ * it, the code segment's address size and DS.
  */
-static int vmx_handle_string_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+static int vmx_handle_io(struct khv_vcpu *vcpu)
 {
-	u64 cr0 = vmx_guest_cr0(vmx), efer = vmcs_read(VMCS_GUEST_EFER);
-	int mode = vmx_code_mode(efer, cr0);
-	bool in = e->qual & BIT(3);
-	unsigned int seg = in ? VMX_ES : VMX_DS;
-	struct khv_string_io sio = {
-		.in = in,
+	const struct vmx_exit *e = &to_vmx(vcpu)->exit;
+	struct khv_io io = {
+		.in = e->qual & BIT(3),
+		.string = e->qual & BIT(4),
 		.rep = e->qual & BIT(5),
-		.port = e->qual >> 16,
 		.size = (e->qual & 7) + 1,
-		.addr_bytes = mode / 8,
-		.next_rip = vmx->rip + e->insn_len,
-		.cr3 = vmcs_read(VMCS_GUEST_CR3),
-		.walk = khv_gwalk_mode(cr0, vmx_guest_cr4(vmx), efer),
+		.port = e->qual >> 16,
+		.next_rip = khv_rip_read(vcpu) + e->insn_len,
+		.seg_nr = VMX_DS,
 	};
 	u32 info;
 
-	if (vmx_caps.insn_info_ins_outs) {
+	if (io.string && vmx_caps.insn_info_ins_outs) {
 		info = vmcs_read(VMCS_EXIT_INSN_INFO);
-		sio.addr_bytes = 2 << ((info >> 7) & 7);
-		if (!in)
-			seg = (info >> 15) & 7;
+		io.addr_bytes = 2 << ((info >> 7) & 7);
+		io.seg_nr = (info >> 15) & 7;
 	}
-	/* INS writes ES:RDI; in 64-bit mode only FS and GS have bases. */
-	sio.seg_base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * seg);
-	if (mode == 64 && seg != VMX_FS && seg != VMX_GS)
-		sio.seg_base = 0;
-	return khv_vcpu_exit_string_io(&vmx->vcpu, &sio);
+	return khv_handle_io(vcpu, &io);
 }
 
-/* Port I/O (SDM 28.2.1 Table 28-5): size - 1 in bits 2:0, IN in bit 3. */
-static int vmx_handle_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+/* An EPT violation: bit 1 of the qualification is a write (SDM 28.2.1). */
+static int vmx_handle_ept_violation(struct khv_vcpu *vcpu)
 {
-	if (e->qual & BIT(4))
-		return vmx_handle_string_io(vmx, e);
-	vmx_skip(vmx, e);
-	return khv_vcpu_exit_io(&vmx->vcpu, e->qual & BIT(3), e->qual >> 16,
-				(e->qual & 7) + 1, vmx->gprs[VMX_RAX]);
-}
+	const struct vmx_exit *e = &to_vmx(vcpu)->exit;
+	u32 event = vmcs_read(VMCS_IDT_VECTORING_INFO);
 
-static int vmx_handle_ept_violation(struct vmx_vcpu *vmx,
-				    const struct vmx_exit *e)
-{
-	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-	bool write = e->qual & BIT(1);
-	u8 insn[KHV_INSN_MAX_LEN];
-	unsigned int n;
-	u64 delta;
-	int mode, r;
-
-	/* Mapped and allowed: a stale translation; just go back in. */
-	if (khv_gpa_to_page(vmx->vcpu.vm, gpa, write))
-		return 1;
-	n = vmx_fetch_insn(vmx, insn, sizeof(insn), &mode);
-	r = khv_vcpu_exit_mmio(&vmx->vcpu, gpa, insn, n, mode, &delta);
-	vmx->rip += delta;
-	vmx->regs_dirty = true;
-	return r;
-}
-
-/* RDMSR/WRMSR: ECX the index, EDX:EAX the value. */
-static int vmx_handle_msr(struct vmx_vcpu *vmx, const struct vmx_exit *e,
-			  bool write)
-{
-	u32 index = vmx->gprs[VMX_RCX];
-	u64 data;
-
-	if (write) {
-		data = (u32)vmx->gprs[VMX_RAX] | vmx->gprs[VMX_RDX] << 32;
-		if (__vmx_set_msr(vmx, index, data, false))
-			return vmx_inject_gp(vmx);
-		__vmx_set_msr(vmx, index, data, true);
-	} else {
-		if (__vmx_get_msr(vmx, index, &data))
-			return vmx_inject_gp(vmx);
-		vmx->gprs[VMX_RAX] = (u32)data;
-		vmx->gprs[VMX_RDX] = data >> 32;
-	}
-	vmx_skip(vmx, e);
-	return 1;
-}
-
-static int vmx_handle_vmcall(struct vmx_vcpu *vmx, const struct vmx_exit *e)
-{
-	struct khv_regs regs;
-	int r;
-
-	vmx_skip(vmx, e);
-	vmx_get_regs(&vmx->vcpu, &regs);
-	r = khv_vcpu_hypercall(&vmx->vcpu, &regs);
-	if (r > 0)
-		vmx->gprs[VMX_RAX] = regs.rax;
-	return r;
-}
-
-static u64 vmx_gpr_read(struct vmx_vcpu *vmx, unsigned int nr)
-{
-	return nr == VMX_RSP ? vmx->rsp : vmx->gprs[nr];
-}
-
-static void vmx_gpr_write(struct vmx_vcpu *vmx, unsigned int nr, u64 v)
-{
-	if (nr == VMX_RSP)
-		vmx->rsp = v;
-	else
-		vmx->gprs[nr] = v;
-	vmx->regs_dirty = true;
+	return khv_handle_mmio(vcpu, vmcs_read(VMCS_GUEST_PHYS_ADDR),
+			       e->qual & BIT(1),
+			       event & INTR_INFO_VALID ? event : 0, e->reason);
 }
 
 /*
@@ -246,24 +185,14 @@ static int vmx_write_cr4(struct vmx_vcpu *vmx, u64 cr4)
 	return 0;
 }
 
-static int vmx_exit_unknown(struct vmx_vcpu *vmx, const struct vmx_exit *e,
-			    u32 reason)
-{
-	struct khv_run *run = vmx->vcpu.run;
-
-	memset(&run->internal, 0, sizeof(run->internal));
-	run->internal.hardware_exit_reason = e->reason;
-	run->internal.info[0] = e->qual;
-	run->internal.info[1] = e->intr_info;
-	return khv_vcpu_exit(&vmx->vcpu, reason);
-}
-
 /* Control-register accesses (SDM 28.2.1 Table 28-3). */
-static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+static int vmx_handle_cr(struct khv_vcpu *vcpu)
 {
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	const struct vmx_exit *e = &vmx->exit;
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
 	unsigned int gpr = (e->qual >> 8) & 15;
-	u64 v = vmx_gpr_read(vmx, gpr);
+	u64 v = khv_register_read(&vmx->vcpu, gpr);
 	int r = 0;
 
 	if (type == 0) {		/* MOV to CR */
@@ -291,112 +220,117 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		}
 	} else if (type == 1) {		/* MOV from CR */
 		if (cr == 3)
-			vmx_gpr_write(vmx, gpr, vmcs_read(VMCS_GUEST_CR3));
+			khv_register_write(&vmx->vcpu, gpr,
+					   vmcs_read(VMCS_GUEST_CR3));
 		else if (cr == 8)
-			vmx_gpr_write(vmx, gpr, vmx->cr8);
+			khv_register_write(&vmx->vcpu, gpr, vmx->cr8);
 		else
 			r = -EINVAL;
 	} else {
 		/* CLTS, LMSW: they cannot change NE, the one bit khv owns. */
-		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
+		return vmx_exit_unknown(vcpu);
 	}
 	if (r)
-		return vmx_inject_gp(vmx);
-	vmx_skip(vmx, e);
+		return vmx_inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+	vmx_skip_instruction(vcpu, 0);
 	return 1;
 }
 
-/* The statistics bucket of a basic exit reason. */
-static enum khv_exit_stat vmx_exit_stat(u32 reason)
+/*
+ * An NMI or an exception of VMX_EXCEPTION_BITMAP. vmx_enter() handed NMIs
+ * and machine checks to the host's handlers already.
+ */
+static int vmx_handle_exception(struct khv_vcpu *vcpu)
 {
-	switch (reason) {
-	case EXIT_EXCEPTION_NMI ... EXIT_OTHER_SMI:
-		return reason == EXIT_TRIPLE_FAULT ? KHV_STAT_SHUTDOWN :
-		       KHV_STAT_INTR;
-	case EXIT_CPUID:
-		return KHV_STAT_CPUID;
-	case EXIT_HLT:
-		return KHV_STAT_HLT;
-	case EXIT_IO:
-		return KHV_STAT_IO;
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
-		return KHV_STAT_MSR;
-	case EXIT_EPT_VIOLATION:
-		return KHV_STAT_NPF;
-	case EXIT_VMCALL:
-		return KHV_STAT_HYPERCALL;
+	const struct vmx_exit *e = &to_vmx(vcpu)->exit;
+	u32 type = INTR_INFO_TYPE(e->intr_info), err = 0;
+
+	if (type == INTR_TYPE_NMI)
+		return 1;
+	if (e->intr_info & INTR_INFO_HAS_ERROR)
+		err = vmcs_read(VMCS_EXIT_INTR_ERROR);
+	switch (INTR_INFO_VECTOR(e->intr_info)) {
+	case X86_TRAP_MC:
+		return khv_vcpu_machine_check(vcpu);
+	case X86_TRAP_AC:
+		return khv_vcpu_alignment_check(vcpu, err);
+	case X86_TRAP_DB:
+		/*
+		 * INT1 (ICEBP) exits before it runs: step over it, as KVM
+		 * does, and deliver the #DB it raises. DR6 is not updated
+		 * (SDM 28.1): the guest cannot read it (MOV DR exits).
+		 */
+		if (type == INTR_TYPE_PRIV_SW_EXCEPTION)
+			return khv_handle_icebp(vcpu);
+		return khv_handle_db(vcpu);
 	default:
-		return KHV_STAT_OTHER;
+		return vmx_exit_unknown(vcpu);
 	}
 }
 
-int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason)
+/*
+ * The exit table, by basic exit reason (SDM Vol. 3D Appendix C); the
+ * contract of a row is struct khv_exit_handler's (exit.h). The exits of
+ * exceptions, host interrupts, INIT, SIPI and SMIs count as KHV_STAT_INTR.
+ * VMX is not offered, nor MONITOR/MWAIT or XSETBV: #UD as without them. A
+ * task switch ends the run as an unknown exit (khv does not emulate one).
+ */
+static const struct khv_exit_handler vmx_exit_handlers[] = {
+	[EXIT_EXCEPTION_NMI]	= { vmx_handle_exception,	KHV_STAT_INTR },
+	[EXIT_EXT_INTR]		= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_TRIPLE_FAULT]	= { khv_handle_shutdown,	KHV_STAT_SHUTDOWN },
+	[EXIT_INIT]		= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_SIPI]		= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_SMI]		= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_OTHER_SMI]	= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_CPUID]		= { khv_handle_cpuid,		KHV_STAT_CPUID },
+	[EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
+	[EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[EXIT_RDPMC]		= { khv_handle_rdpmc,		KHV_STAT_OTHER },
+	[EXIT_VMCALL]		= { khv_handle_hypercall,	KHV_STAT_HYPERCALL },
+	[EXIT_VMCLEAR]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMLAUNCH]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMPTRLD]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMPTRST]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMREAD]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMRESUME]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMWRITE]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMXOFF]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMXON]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_CR_ACCESS]	= { vmx_handle_cr,		KHV_STAT_OTHER },
+	[EXIT_IO]		= { vmx_handle_io,		KHV_STAT_IO },
+	[EXIT_RDMSR]		= { khv_handle_rdmsr,		KHV_STAT_MSR },
+	[EXIT_WRMSR]		= { khv_handle_wrmsr,		KHV_STAT_MSR },
+	[EXIT_MWAIT]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_MONITOR]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_EPT_VIOLATION]	= { vmx_handle_ept_violation,	KHV_STAT_NPF },
+	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[EXIT_XSETBV]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMFUNC]		= { khv_handle_ud,		KHV_STAT_OTHER },
+};
+
+/*
+ * The exit vmx_vcpu_run() left in vmx->exit, or its refused entry
+ * (vmx_enter()'s result in vmx->entry_error). The VMCS is current.
+ */
+int vmx_exit_dispatch(struct vmx_vcpu *vmx)
 {
-	struct khv_run *run = vmx->vcpu.run;
+	const struct vmx_exit *e = &vmx->exit;
+	struct khv_vcpu *vcpu = &vmx->vcpu;
+	const struct khv_exit_handler *h;
 
-	memset(&run->fail_entry, 0, sizeof(run->fail_entry));
-	run->fail_entry.hardware_reason = hardware_reason;
-	run->fail_entry.cpu = raw_smp_processor_id();
-	return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_FAIL_ENTRY);
-}
-
-int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
-{
-	u32 reason = e->reason & 0xffff;
-
+	if (vmx->entry_error == 1)
+		return khv_exit_fail_entry(vcpu, vmcs_read(VMCS_INSN_ERROR));
+	if (vmx->entry_error)
+		return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
+					 vmx->entry_error, 0, 0);
 	if (e->reason & EXIT_REASON_FAILED_ENTRY)
-		return vmx_fail_entry(vmx, e->reason);
-	khv_stat_count(&vmx->vcpu, vmx_exit_stat(reason));
-	switch (reason) {
-	case EXIT_EXCEPTION_NMI:
-		/* NMIs were handed to the host already; nothing else exits. */
-		if (INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI)
-			return 1;
-		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
-	case EXIT_EXT_INTR:
-	case EXIT_INIT:
-	case EXIT_SIPI:
-	case EXIT_SMI:
-	case EXIT_OTHER_SMI:
-		/* Taken by the host once interrupts are on again. */
-		return 1;
-	case EXIT_TRIPLE_FAULT:
-		return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_SHUTDOWN);
-	case EXIT_CPUID:
-		return vmx_handle_cpuid(vmx, e);
-	case EXIT_HLT:
-		vmx_skip(vmx, e);
-		return khv_vcpu_exit(&vmx->vcpu, KHV_EXIT_HLT);
-	case EXIT_IO:
-		return vmx_handle_io(vmx, e);
-	case EXIT_EPT_VIOLATION:
-		return vmx_handle_ept_violation(vmx, e);
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
-		return vmx_handle_msr(vmx, e, reason == EXIT_WRMSR);
-	case EXIT_VMCALL:
-		return vmx_handle_vmcall(vmx, e);
-	case EXIT_CR_ACCESS:
-		return vmx_handle_cr(vmx, e);
-	case EXIT_WBINVD:
-		/* Guest RAM is write-back host RAM: nothing to write back. */
-		vmx_skip(vmx, e);
-		return 1;
-	case EXIT_RDPMC:
-		/* No performance counters are offered (SDM: #GP). */
-		return vmx_inject_gp(vmx);
-	case EXIT_VMCLEAR ... EXIT_VMXON:
-	case EXIT_INVEPT:
-	case EXIT_INVVPID:
-	case EXIT_VMFUNC:
-	case EXIT_MWAIT:
-	case EXIT_MONITOR:
-		/* VMX is not offered, nor MONITOR/MWAIT: #UD as without them. */
-		return vmx_inject_ud(vmx);
-	default:
-		return vmx_exit_unknown(vmx, e, KHV_EXIT_UNKNOWN);
-	}
+		return khv_exit_fail_entry(vcpu, e->reason);
+	h = khv_exit_lookup(vcpu, vmx_exit_handlers,
+			    ARRAY_SIZE(vmx_exit_handlers), e->reason & 0xffff);
+	return h ? h->handle(vcpu) : vmx_exit_unknown(vcpu);
 }
 
 /*

@@ -16,8 +16,13 @@
 #include <asm/tlbflush.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../exit.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
+#include "../regs.h"
 #include "../x86.h"
+#include "run_flags.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -25,8 +30,8 @@
 /* A data selector for VERW (the kernel's is not exported everywhere). */
 static const u16 vmx_verw_sel = __KERNEL_DS;
 
-#define RUN_LAUNCHED	BIT(0)
-#define RUN_VERW	BIT(1)
+/* vmx_enter(): a guest MSR value the CPU refused (besides vmenter.S's 1-3). */
+#define VMX_RUN_BAD_MSR	4
 
 /* Host segment state VM exit does not restore (SDM 28.5.2). */
 struct vmx_host_segs {
@@ -74,8 +79,16 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h)
 		load_idt(&h->idt);
 }
 
-/* Write the guest's syscall MSRs, or put the host's back. */
-static void vmx_swap_msrs_load(const u64 *vals)
+/* What this CPU has in the syscall MSRs now; KERNEL_GS_BASE comes with @h. */
+static void vmx_swap_msrs_save(u64 *vals)
+{
+	int i;
+
+	for (i = 0; i < VMX_KGSBASE; i++)
+		khv_rdmsr(vmx_swap_msrs[i], vals[i]);
+}
+
+static void vmx_swap_msrs_restore(const u64 *vals)
 {
 	int i;
 
@@ -83,7 +96,24 @@ static void vmx_swap_msrs_load(const u64 *vals)
 		khv_wrmsr(vmx_swap_msrs[i], vals[i]);
 }
 
-/* Mitigations the host asks for before a guest runs (KERNELS.md). */
+/*
+ * The guest's values are checked when it sets them (khv_msr_value_valid());
+ * a write that faults all the same ends the run instead of the host.
+ */
+static int vmx_swap_msrs_load_guest(const u64 *vals)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWAP; i++)
+		if (khv_wrmsr_safe(vmx_swap_msrs[i], vals[i]))
+			return -EIO;
+	return 0;
+}
+
+/*
+ * Mitigations the host asks for before a guest runs
+ * (Documentation/khv-abi.rst, "Isolation on entry and exit").
+ */
 static void vmx_entry_barriers(struct khv_vm *vm)
 {
 	khv_barrier_on_vm_switch(vm);
@@ -94,19 +124,24 @@ static void vmx_entry_barriers(struct khv_vm *vm)
 /* Enter the guest once; interrupts off, VMCS current. */
 static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
+	struct khv_vcpu *vcpu = &vmx->vcpu;
 	u64 host[VMX_NR_SWAP];
-	unsigned long host_dr7;
+	bool tsc_aux = vmx_has_tsc_aux();
+	unsigned long host_dr6, host_dr7;
+	u64 host_tsc_aux = 0;
 	u64 host_debugctl;
 	struct vmx_host_segs h;
 	u32 flags = 0;
 	int r;
 
-	if (vmx->regs_dirty) {
-		vmcs_write(VMCS_GUEST_RIP, vmx->rip);
-		vmcs_write(VMCS_GUEST_RSP, vmx->rsp);
-		vmcs_write(VMCS_GUEST_RFLAGS, vmx->rflags);
-		vmx->regs_dirty = false;
+	/* The registers the VMCS holds; vmenter.S loads the others. */
+	if (vcpu->regs_dirty & (BIT(KHV_REG_RSP) | BIT(KHV_REG_RIP) |
+				BIT(KHV_REG_RFLAGS))) {
+		vmcs_write(VMCS_GUEST_RIP, vcpu->regs[KHV_REG_RIP]);
+		vmcs_write(VMCS_GUEST_RSP, vcpu->regs[KHV_REG_RSP]);
+		vmcs_write(VMCS_GUEST_RFLAGS, vcpu->regs[KHV_REG_RFLAGS]);
 	}
+	vcpu->regs_dirty = 0;
 	if (vmx->inject) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->inject);
 		if (vmx->inject & INTR_INFO_HAS_ERROR)
@@ -121,30 +156,56 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		vmx->host_cr4 = native_read_cr4();
 		vmcs_write(VMCS_HOST_CR4, vmx->host_cr4);
 	}
+	/*
+	 * The guest runs with its own DR7 and IA32_DEBUGCTL (the debug controls,
+	 * SDM 26.3.2.1 and 28.3.1); until then no host breakpoint may fire with
+	 * guest state half loaded (as KVM). Its DR0-3 are the host's, disabled
+	 * by its DR7: it has no access to debug registers (MOV DR exits). A #DB
+	 * it takes changes DR6, which VMX does not switch.
+	 */
+	host_dr7 = native_get_debugreg(7);
+	if (host_dr7 & KHV_DR7_ENABLED)
+		native_set_debugreg(7, 0);
+	host_dr6 = native_get_debugreg(6);
+	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
 	vmx_save_host_segs(&h);
 	vmcs_write(VMCS_HOST_FS_BASE, h.fs_base);
-	memcpy(host, this_cpu_ptr(&vmx_host_swap)[0], sizeof(host));
+	vmx_swap_msrs_save(host);
 	host[VMX_KGSBASE] = h.kernel_gs_base;
-	host_dr7 = native_get_debugreg(7);
-	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	vmx_swap_msrs_load(vmx->swap);
+	if (vmx_swap_msrs_load_guest(vmx->swap)) {
+		vmx_swap_msrs_restore(host);
+		r = VMX_RUN_BAD_MSR;
+		goto out_debug;
+	}
+	/* What is loaded now, which may be a KVM guest's until its return to user space. */
+	if (tsc_aux) {
+		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
+		if (host_tsc_aux != vmx->tsc_aux)
+			khv_wrmsr(MSR_TSC_AUX, vmx->tsc_aux);
+	}
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	if (vmx->launched)
-		flags |= RUN_LAUNCHED;
-	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF))
-		flags |= RUN_VERW;
+		flags |= VMX_RUN_LAUNCHED;
+	/* MDS and friends: CLEAR_CPU_BUF up to 6.15, CLEAR_CPU_BUF_VM after. */
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
+		flags |= VMX_RUN_VERW;
 
-	r = khv_vmx_vmenter(vmx->gprs, &vmx_verw_sel, flags);
+	r = khv_vmx_vmenter(vcpu->regs, &vmx_verw_sel, flags);
 
 	vmx->cr2 = native_read_cr2();
-	vmx_swap_msrs_load(host);
+	vmx_swap_msrs_restore(host);
+	if (tsc_aux && host_tsc_aux != vmx->tsc_aux)
+		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
+	vmx_restore_host_segs(&h);
+out_debug:
 	/* SDM 28.5.1: DR7 is 0x400 and IA32_DEBUGCTL 0 after a VM exit. */
-	if (host_dr7 != KHV_DR7_RESET)
-		native_set_debugreg(7, host_dr7);
 	if (host_debugctl)
 		khv_wrmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	vmx_restore_host_segs(&h);
+	if (native_get_debugreg(6) != host_dr6)
+		native_set_debugreg(6, host_dr6);
+	if (host_dr7 != KHV_DR7_RESET)
+		native_set_debugreg(7, host_dr7);
 	if (r)
 		return r;
 
@@ -157,55 +218,73 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	if ((e->reason & 0xffff) == EXIT_EXCEPTION_NMI &&
 	    INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI)
 		asm volatile("int $2");
+	/* So does a machine check, on the CPU it happened on. */
+	if (vmx_exit_is_mce(e))
+		khv_machine_check();
 	return 0;
 }
 
-int vmx_vcpu_run(struct khv_vcpu *vcpu)
+/*
+ * khv_arch_ops.vcpu_run. After an exit (KHV_ENTRY_EXITED) the VMCS stays
+ * current, with interrupts, preemption and the kernel's FPU use as they are
+ * here, until vmx_handle_exit() has run the exit's handler.
+ */
+enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_exit e = {};
-	u64 prev, gen;
-	int r;
+	struct vmx_exit *e = &vmx->exit;
+	bool flush;
+	u64 prev;
 
 	preempt_disable();
-	prev = vmx_load(vmx);
-	if (!prev) {
-		preempt_enable();
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		return khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	}
-	gen = atomic64_read(&vcpu->vm->tlb_gen);
-	if (vcpu->tlb_gen != gen) {
-		vcpu->tlb_gen = gen;
-		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
-	}
-
 	/* The guest's FPU use must not reach the task's FPU state. */
 	kernel_fpu_begin();
-	vmx_entry_barriers(vcpu->vm);
-	asm volatile("fxrstorq %0" : : "m" (vmx->fpu));
-	local_irq_disable();
-	r = vmx_enter(vmx, &e);
-	local_irq_enable();
-	asm volatile("fxsaveq %0" : "=m" (vmx->fpu));
-	kernel_fpu_end();
-
-	if (r == 1) {
-		r = vmx_fail_entry(vmx, vmcs_read(VMCS_INSN_ERROR));
-	} else if (r) {
-		memset(&vcpu->run->internal, 0, sizeof(vcpu->run->internal));
-		vcpu->run->internal.hardware_exit_reason = r;
-		r = khv_vcpu_exit(vcpu, KHV_EXIT_INTERNAL_ERROR);
-	} else {
-		vmx->rip = vmcs_read(VMCS_GUEST_RIP);
-		vmx->rsp = vmcs_read(VMCS_GUEST_RSP);
-		vmx->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-		e.qual = vmcs_read(VMCS_EXIT_QUAL);
-		e.insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
-		vmx_requeue_event(vmx);
-		r = vmx_handle_exit(vmx, &e);
+	/* Interrupts off from here to vmx_put() (see vmx_load()). */
+	prev = vmx_load(vmx, &vmx->load_flags);
+	if (!prev) {
+		kernel_fpu_end();
+		preempt_enable();
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
 	}
-	vmx_put(vmx, prev);
+	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+		/* The VM is no longer running: KHV_RUN's loop says why. */
+		vmx_put(vmx, prev, vmx->load_flags);
+		kernel_fpu_end();
+		preempt_enable();
+		return KHV_ENTRY_SKIPPED;
+	}
+	/* The nested page table changed since this vCPU last flushed. */
+	if (flush)
+		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
+
+	vmx_entry_barriers(vcpu->vm);
+	khv_fpu_load(vcpu);
+	memset(e, 0, sizeof(*e));
+	vmx->entry_error = vmx_enter(vmx, e);
+	khv_vcpu_exit_guest(vcpu);
+	khv_fpu_save(vcpu);
+
+	if (!vmx->entry_error) {
+		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);
+		vcpu->regs[KHV_REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
+		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
+		e->qual = vmcs_read(VMCS_EXIT_QUAL);
+		e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+		vmx_requeue_event(vmx);
+	}
+	vmx->load_prev = prev;
+	return KHV_ENTRY_EXITED;
+}
+
+/* khv_arch_ops.handle_exit: the handler, then what vmx_vcpu_run() began ends. */
+int vmx_handle_exit(struct khv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r = vmx_exit_dispatch(vmx);
+
+	vmx_put(vmx, vmx->load_prev, vmx->load_flags);
+	kernel_fpu_end();
 	preempt_enable();
 	return r;
 }

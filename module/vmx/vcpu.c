@@ -7,9 +7,10 @@
  * on the CPU it runs on, with preemption off: if the vCPU last ran
  * elsewhere, the VMCS is VMCLEARed there first (an IPI) and the TLB entries
  * of its EPT are flushed here. The VMCS that was current before, KVM's when
- * khv shares VMX with KVM, is made current again before preemption is back
- * on (KERNELS.md 3). Exits are handled with the VMCS still current; the
- * handlers do not sleep.
+ * khv shares VMX with KVM, is made current again before interrupts are back
+ * on (Documentation/khv-abi.rst, "Isolation on entry and exit"). Exits are
+ * handled with the VMCS still current and interrupts off; the handlers do
+ * not sleep.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -30,7 +31,9 @@
 
 #include "../compat.h"
 #include "../gwalk.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
 #include "../x86.h"
 #include "vmcs.h"
 #include "vcpu.h"
@@ -42,9 +45,6 @@ const u32 vmx_swap_msrs[VMX_NR_SWAP] = {
 
 /* The VMCSs active on each CPU (interrupts off while changing it). */
 static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
-DEFINE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
-
-static_assert(VMX_RDI == 7 && VMX_RBP == 5);
 
 void vmx_percpu_init(void)
 {
@@ -129,14 +129,31 @@ static void vmx_clear(struct vmx_vcpu *vmx)
 /**
  * vmx_clear_cpu() - VMCLEAR every khv VMCS active on this CPU: before VMXOFF,
  *	offline, suspend or reboot, whoever owns VMX. Interrupts off.
+ *
+ * If VMX is off already (someone switched it off without asking khv), no
+ * VMX instruction may run: the VMCSs are only taken off the list, and
+ * their next vmx_load() VMCLEARs them before use.
  */
 void vmx_clear_cpu(void)
 {
 	struct list_head *head = this_cpu_ptr(&vmx_loaded_vmcss);
 	struct vmx_vcpu *vmx, *tmp;
+	bool on = native_read_cr4() & X86_CR4_VMXE;
 
-	list_for_each_entry_safe(vmx, tmp, head, loaded)
-		vmx_clear_here(vmx);
+	if (!on && !list_empty(head))
+		pr_warn_once("VMX was switched off under khv's VMCSs on CPU %d\n",
+			     smp_processor_id());
+	list_for_each_entry_safe(vmx, tmp, head, loaded) {
+		if (on) {
+			vmx_clear_here(vmx);
+			continue;
+		}
+		list_del(&vmx->loaded);
+		vmx->launched = false;
+		/* As in vmx_clear_here(): the list change before the CPU. */
+		smp_wmb();
+		WRITE_ONCE(vmx->cpu, -1);
+	}
 }
 
 /* The base of this CPU's TSS, from its descriptor in the GDT (SDM 8.2.3). */
@@ -156,7 +173,6 @@ static void vmx_set_host_cpu_state(void)
 {
 	struct desc_ptr gdt, idt;
 	u64 v;
-	int i;
 
 	native_store_gdt(&gdt);
 	store_idt(&idt);
@@ -176,37 +192,52 @@ static void vmx_set_host_cpu_state(void)
 	vmcs_write(VMCS_HOST_PAT, v);
 	khv_rdmsr(MSR_EFER, v);
 	vmcs_write(VMCS_HOST_EFER, v);
-	for (i = 0; i < VMX_NR_SWAP - 1; i++)
-		khv_rdmsr(vmx_swap_msrs[i], this_cpu_ptr(&vmx_host_swap)[0][i]);
 }
 
 /**
  * vmx_load() - make the vCPU's VMCS current on this CPU. Preemption off.
- * @vmx: the vCPU.
+ * @vmx:   the vCPU.
+ * @flags: out: the interrupt state to give vmx_put().
+ *
+ * Returns with interrupts off, until vmx_put(): the VMCS that was current
+ * before (KVM's, when khv shares VMX with it) is put back before any
+ * interrupt can run. KVM VMCLEARs its VMCSs from IPIs (a vCPU moving to
+ * another CPU, a VM going away) and then thinks them clear, or frees them;
+ * khv must not make such a VMCS current again (Documentation/khv-abi.rst,
+ * "Isolation").
  *
  * Return: the VMCS that was current (~0 for none), for vmx_put(); or 0 if
- * the VMCS could not be loaded.
+ * the VMCS could not be loaded (interrupts are back on then).
  */
-u64 vmx_load(struct vmx_vcpu *vmx)
+u64 vmx_load(struct vmx_vcpu *vmx, unsigned long *flags)
 {
 	int cpu = smp_processor_id();
 	bool moved = READ_ONCE(vmx->cpu) != cpu;
-	unsigned long flags;
 	u64 prev;
 
 	if (moved) {
+		/* An IPI: with interrupts on. */
 		vmx_clear(vmx);
 		/* After the list change of the CPU it was active on. */
 		smp_rmb();
 	}
-	prev = vmx_vmptrst();
-	if (prev != vmx->vmcs_pa && vmx_vmptrld(vmx->vmcs_pa))
+	local_irq_save(*flags);
+	/*
+	 * Clear in memory too, as VMLAUNCH wants it, should VMX have gone off
+	 * under it (vmx_clear_cpu()); a VMCS active nowhere may be cleared.
+	 */
+	if (moved && vmx_vmclear(vmx->vmcs_pa)) {
+		local_irq_restore(*flags);
 		return 0;
+	}
+	prev = vmx_vmptrst();
+	if (prev != vmx->vmcs_pa && vmx_vmptrld(vmx->vmcs_pa)) {
+		local_irq_restore(*flags);
+		return 0;
+	}
 	if (moved) {
-		local_irq_save(flags);
 		list_add(&vmx->loaded, this_cpu_ptr(&vmx_loaded_vmcss));
 		WRITE_ONCE(vmx->cpu, cpu);
-		local_irq_restore(flags);
 		vmx_set_host_cpu_state();
 		/* Translations cached here may predate changes made elsewhere. */
 		vmx_invept(khv_ept_pointer(&vmx->vcpu.vm->npt, false));
@@ -214,15 +245,16 @@ u64 vmx_load(struct vmx_vcpu *vmx)
 	return prev;
 }
 
-/* Make @prev current again: KVM's VMCS when khv shares VMX with it. */
-void vmx_put(struct vmx_vcpu *vmx, u64 prev)
+/* Make @prev current again, then interrupts may run. */
+void vmx_put(struct vmx_vcpu *vmx, u64 prev, unsigned long flags)
 {
 	if (prev != ~0ULL && prev != vmx->vmcs_pa)
 		vmx_vmptrld(prev);
+	local_irq_restore(flags);
 }
 
 /* Segment access rights as the VMCS holds them, from and to the ABI. */
-static void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k)
+void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k)
 {
 	u32 ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * seg);
 
@@ -354,7 +386,7 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_ctls.exit);
 	vmx->entry_ctls = vmx_ctls.entry;
 	vmcs_write(VMCS_ENTRY_CONTROLS, vmx->entry_ctls);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
@@ -402,42 +434,22 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
-	vmx->rip = 0xfff0;
-	vmx->rsp = 0;
-	vmx->rflags = X86_EFLAGS_FIXED;
-	vmx->regs_dirty = true;
 }
 
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void vmx_fpu_init(struct vmx_vcpu *vmx)
+/* khv_arch_ops.vcpu_create: the core allocated struct vmx_vcpu, zeroed. */
+int vmx_vcpu_create(struct khv_vcpu *vcpu)
 {
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&vmx->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&vmx->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
-struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
-{
-	struct vmx_vcpu *vmx;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long flags;
 	struct page *page;
 	u64 prev;
 	int r;
 
-	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
-	if (!vmx)
-		return ERR_PTR(-ENOMEM);
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded);
-	r = khv_vcpu_init(&vmx->vcpu, vm, id);
-	if (r)
-		goto err_free;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		r = -ENOMEM;
-		goto err_uninit;
-	}
+	if (!page)
+		return -ENOMEM;
 	vmx->vmcs = page_address(page);
 	vmx->vmcs_pa = page_to_phys(page);
 	/* SDM 25.2: the region starts with the VMCS revision identifier. */
@@ -450,28 +462,23 @@ struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id)
 	preempt_disable();
 	/* VMCLEAR initialises a new VMCS (SDM 25.11.3) before it is loaded. */
 	r = vmx_vmclear(vmx->vmcs_pa);
-	prev = r ? 0 : vmx_load(vmx);
+	prev = r ? 0 : vmx_load(vmx, &flags);
 	if (prev) {
 		vmx_vmcs_init(vmx);
-		vmx_put(vmx, prev);
+		vmx_put(vmx, prev, flags);
 	}
 	preempt_enable();
 	if (!prev) {
 		r = -EIO;
 		goto err_vpid;
 	}
-	vmx_fpu_init(vmx);
-	return &vmx->vcpu;
+	return 0;
 
 err_vpid:
 	vmx_vpid_free(vmx->vpid);
 err_page:
 	free_page((unsigned long)vmx->vmcs);
-err_uninit:
-	khv_vcpu_uninit(&vmx->vcpu);
-err_free:
-	kfree(vmx);
-	return ERR_PTR(r);
+	return r;
 }
 
 void vmx_vcpu_free(struct khv_vcpu *vcpu)
@@ -481,52 +488,6 @@ void vmx_vcpu_free(struct khv_vcpu *vcpu)
 	vmx_clear(vmx);
 	vmx_vpid_free(vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
-	khv_vcpu_uninit(vcpu);
-	kfree(vmx);
-}
-
-/* The general registers: the array and the cached RIP/RSP/RFLAGS. */
-static const u8 vmx_regs_order[] = {
-	VMX_RAX, VMX_RBX, VMX_RCX, VMX_RDX, VMX_RSI, VMX_RDI, VMX_RSP, VMX_RBP,
-	8, 9, 10, 11, 12, 13, 14, 15,
-};
-
-/* struct khv_regs holds rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15. */
-static_assert(offsetof(struct khv_regs, rbx) == 8 &&
-	      offsetof(struct khv_regs, r15) == 15 * 8 &&
-	      offsetof(struct khv_regs, rip) == 16 * 8 &&
-	      offsetof(struct khv_regs, rflags) == 17 * 8);
-
-void vmx_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 *out = (u64 *)regs;
-	unsigned int i;
-
-	memset(regs, 0, sizeof(*regs));
-	for (i = 0; i < ARRAY_SIZE(vmx_regs_order); i++)
-		out[i] = vmx->gprs[vmx_regs_order[i]];
-	regs->rsp = vmx->rsp;
-	regs->rip = vmx->rip;
-	regs->rflags = vmx->rflags;
-}
-
-int vmx_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	const u64 *in = (const u64 *)regs;
-	unsigned int i;
-
-	if (!khv_rflags_valid(regs->rflags))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(vmx_regs_order); i++)
-		vmx->gprs[vmx_regs_order[i]] = in[i];
-	vmx->gprs[VMX_RSP] = 0;
-	vmx->rsp = regs->rsp;
-	vmx->rip = regs->rip;
-	vmx->rflags = regs->rflags;
-	vmx->regs_dirty = true;
-	return 0;
 }
 
 static const struct {
@@ -552,12 +513,13 @@ static struct khv_segment *vmx_sregs_seg(const struct khv_sregs *s,
 void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long flags;
 	unsigned int i;
 	u64 prev;
 
 	memset(sregs, 0, sizeof(*sregs));
 	preempt_disable();
-	prev = vmx_load(vmx);
+	prev = vmx_load(vmx, &flags);
 	if (prev) {
 		for (i = 0; i < ARRAY_SIZE(vmx_sregs_segs); i++)
 			vmx_seg_get(vmx_sregs_segs[i].seg, vmx_sregs_seg(sregs, i));
@@ -569,7 +531,7 @@ void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs)
 		sregs->cr3 = vmcs_read(VMCS_GUEST_CR3);
 		sregs->cr4 = vmx_guest_cr4(vmx);
 		sregs->efer = vmcs_read(VMCS_GUEST_EFER);
-		vmx_put(vmx, prev);
+		vmx_put(vmx, prev, flags);
 	}
 	preempt_enable();
 	sregs->cr2 = vmx->cr2;
@@ -581,6 +543,7 @@ void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs)
 int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long flags;
 	unsigned int i;
 	u64 prev, efer;
 	bool lma;
@@ -594,7 +557,7 @@ int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 
 	/* All checked: apply. */
 	preempt_disable();
-	prev = vmx_load(vmx);
+	prev = vmx_load(vmx, &flags);
 	if (prev) {
 		for (i = 0; i < ARRAY_SIZE(vmx_sregs_segs); i++)
 			vmx_seg_put(vmx_sregs_segs[i].seg, vmx_sregs_seg(sregs, i));
@@ -607,7 +570,7 @@ int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 		vmx_set_cr4(vmx, sregs->cr4);
 		vmx_set_efer(vmx, efer);
 		vmx_load_pdptes(vmx, sregs->cr0, sregs->cr3, sregs->cr4, efer);
-		vmx_put(vmx, prev);
+		vmx_put(vmx, prev, flags);
 	}
 	preempt_enable();
 	if (!prev)
@@ -661,11 +624,21 @@ static int vmx_swap_index(u32 index)
 	return -EINVAL;
 }
 
+/* The guest has TSC_AUX where it may run RDTSCP (and so RDPID, SDM 26.3). */
+bool vmx_has_tsc_aux(void)
+{
+	return vmx_ctls.proc2 & PROC2_RDTSCP;
+}
+
 int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data)
 {
 	enum vmcs_field field;
 	int i = vmx_swap_index(index);
 
+	if (index == MSR_TSC_AUX && vmx_has_tsc_aux()) {
+		*data = vmx->tsc_aux;
+		return 0;
+	}
 	if (i >= 0) {
 		*data = vmx->swap[i];
 		return 0;
@@ -698,6 +671,11 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply)
 	}
 	if (!khv_msr_value_valid(index, data))
 		return -EINVAL;
+	if (index == MSR_TSC_AUX && vmx_has_tsc_aux()) {
+		if (apply)
+			vmx->tsc_aux = data;
+		return 0;
+	}
 	i = vmx_swap_index(index);
 	if (i >= 0) {
 		if (apply)
@@ -711,17 +689,24 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply)
 	return 0;
 }
 
+/*
+ * khv_arch_ops.get_msr and set_msr: from an ioctl, and from the RDMSR and
+ * WRMSR handlers, where the VMCS is current already and interrupts are off:
+ * vmx_load() then finds it current (VMPTRST) and changes nothing, and
+ * vmx_put() leaves interrupts off.
+ */
 int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long flags;
 	u64 prev;
 	int r = -EIO;
 
 	preempt_disable();
-	prev = vmx_load(vmx);
+	prev = vmx_load(vmx, &flags);
 	if (prev) {
 		r = __vmx_get_msr(vmx, index, data);
-		vmx_put(vmx, prev);
+		vmx_put(vmx, prev, flags);
 	}
 	preempt_enable();
 	return r;
@@ -730,14 +715,15 @@ int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 int vmx_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long flags;
 	u64 prev;
 	int r = -EIO;
 
 	preempt_disable();
-	prev = vmx_load(vmx);
+	prev = vmx_load(vmx, &flags);
 	if (prev) {
 		r = __vmx_set_msr(vmx, index, data, apply);
-		vmx_put(vmx, prev);
+		vmx_put(vmx, prev, flags);
 	}
 	preempt_enable();
 	return r;

@@ -9,13 +9,20 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
+#include "vmcs.h"
 
-/* The x86 register numbers (SDM Vol. 2 2.1.5); RSP lives in the VMCS. */
-enum { VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI };
-
-/* The guest's syscall MSRs: not in the VMCS, swapped around each entry. */
+/*
+ * The guest's syscall MSRs: not in the VMCS, swapped around each entry. The
+ * values to put back are read right before each entry with interrupts off:
+ * KVM leaves its guest's values loaded until its thread returns to user
+ * space, so khv restores exactly what it found (Documentation/khv-abi.rst,
+ * "Isolation").
+ */
 enum { VMX_STAR, VMX_LSTAR, VMX_CSTAR, VMX_SFMASK, VMX_KGSBASE, VMX_NR_SWAP };
 
 extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
@@ -24,21 +31,33 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  * CR0.NE and CR4.VMXE must be 1 in VMX operation (SDM A.7, A.8); the guest
  * reads its own values from the shadows. CR4 bits the guest may not set are
  * owned by khv too: VMX (not offered), PKE (PKRU would reach host
- * user-memory accesses), OSXSAVE (XCR0 is not switched).
+ * user-memory accesses), OSXSAVE (XCR0 is not switched), CET (the CET MSRs
+ * and the shadow stack pointer are not switched).
  */
 #define VMX_CR0_OWNED	X86_CR0_NE
-#define VMX_CR4_OWNED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
-#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE)
+#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE | \
+			 X86_CR4_CET)
+#define VMX_CR4_OWNED	VMX_CR4_DENIED
+
+/*
+ * The exceptions that exit (exit.c): a machine check is the host's; #AC and
+ * #DB go back to the guest through khv, so that one that recurs during its
+ * own delivery loops through the host (Documentation/khv-abi.rst).
+ */
+#define VMX_EXCEPTION_BITMAP	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | \
+				 BIT(X86_TRAP_MC))
+
+/* Exit information read while the VMCS is current. */
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u32 insn_len;
+	u32 intr_info;
+};
 
 /**
  * struct vmx_vcpu - a vCPU on Intel VMX.
  * @vcpu:	the vendor-neutral part.
- * @gprs:	guest registers by x86 number; [VMX_RSP] unused (the VMCS's).
- * @rip:	cached from the VMCS after each exit, like @rsp and @rflags;
- *		written back before the next entry when @regs_dirty.
- * @rsp:	the guest's RSP.
- * @rflags:	the guest's RFLAGS.
- * @regs_dirty:	@rip, @rsp or @rflags changed since the exit.
  * @vmcs:	the VMCS (one page).
  * @vmcs_pa:	its physical address.
  * @cpu:	the CPU the VMCS is active on, or -1 (clear).
@@ -51,19 +70,18 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
  * @cr8:	the guest's task priority (CR8 exits always).
  * @entry_ctls:	VM-entry controls; IA-32e mode follows EFER.LMA.
  * @swap:	the guest's values of vmx_swap_msrs[].
+ * @tsc_aux:	the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
  * @inject:	an event for the next entry (VM-entry interruption info) and
  * @inject_err:	its error code.
  * @host_cr3:	the host CR3 last written to the VMCS.
  * @host_cr4:	the host CR4 last written to the VMCS.
- * @fpu:	the guest's x87/SSE state (FXSAVE format).
+ * @exit:	the last exit, for its handler (vmx_exit_dispatch()).
+ * @entry_error: vmx_enter()'s result for it: 0, or why the entry failed.
+ * @load_prev:	vmx_load()'s results, which vmx_handle_exit() gives
+ * @load_flags:	vmx_put() after the handler.
  */
 struct vmx_vcpu {
 	struct khv_vcpu vcpu;
-	u64 gprs[16];
-	u64 rip;
-	u64 rsp;
-	u64 rflags;
-	bool regs_dirty;
 	void *vmcs;
 	u64 vmcs_pa;
 	int cpu;
@@ -76,23 +94,30 @@ struct vmx_vcpu {
 	u64 cr8;
 	u32 entry_ctls;
 	u64 swap[VMX_NR_SWAP];
+	u32 tsc_aux;
 	u32 inject;
 	u32 inject_err;
 	u64 host_cr3;
 	u64 host_cr4;
-	u8 fpu[512] __aligned(16);
+	struct vmx_exit exit;
+	int entry_error;
+	u64 load_prev;
+	unsigned long load_flags;
 };
 
-/* Exit information read while the VMCS is current. */
-struct vmx_exit {
-	u32 reason;
-	u64 qual;
-	u32 insn_len;
-	u32 intr_info;
-};
+/* The core allocates khv_vmx_ops.vcpu_size bytes and uses the first part. */
+static_assert(offsetof(struct vmx_vcpu, vcpu) == 0);
 
-/* Per CPU: the syscall MSRs' host values (the same for every entry). */
-DECLARE_PER_CPU(u64[VMX_NR_SWAP], vmx_host_swap);
+/* A machine check exited the guest, or interrupted its entry (SDM 28.1, 27.8). */
+static inline bool vmx_exit_is_mce(const struct vmx_exit *e)
+{
+	u32 basic = e->reason & 0xffff;
+
+	return basic == EXIT_MCE_DURING_ENTRY ||
+	       (basic == EXIT_EXCEPTION_NMI &&
+		INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_HW_EXCEPTION &&
+		INTR_INFO_VECTOR(e->intr_info) == X86_TRAP_MC);
+}
 
 static inline struct vmx_vcpu *to_vmx(struct khv_vcpu *vcpu)
 {
@@ -100,21 +125,22 @@ static inline struct vmx_vcpu *to_vmx(struct khv_vcpu *vcpu)
 }
 
 /* vcpu.c: with the VMCS current */
-u64 vmx_load(struct vmx_vcpu *vmx);
-void vmx_put(struct vmx_vcpu *vmx, u64 prev);
+u64 vmx_load(struct vmx_vcpu *vmx, unsigned long *flags);
+void vmx_put(struct vmx_vcpu *vmx, u64 prev, unsigned long flags);
 void vmx_invept(u64 eptp);
 u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
 u64 vmx_guest_cr4(struct vmx_vcpu *vmx);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+void vmx_seg_get(enum vmx_seg seg, struct khv_segment *k);
 void vmx_load_pdptes(struct vmx_vcpu *vmx, u64 cr0, u64 cr3, u64 cr4, u64 efer);
+bool vmx_has_tsc_aux(void);
 int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
 int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
 /* exit.c */
 void vmx_requeue_event(struct vmx_vcpu *vmx);
-int vmx_fail_entry(struct vmx_vcpu *vmx, u64 hardware_reason);
-int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+int vmx_exit_dispatch(struct vmx_vcpu *vmx);
 
 #endif /* KHV_VMX_VCPU_H */

@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <asm/asm.h>
 
+#include "run_flags.h"
+
 enum vmcs_field {
 	/* 16-bit */
 	VMCS_VPID			= 0x0000,
@@ -53,6 +55,7 @@ enum vmcs_field {
 	VMCS_INSN_ERROR			= 0x4400,
 	VMCS_EXIT_REASON		= 0x4402,
 	VMCS_EXIT_INTR_INFO		= 0x4404,
+	VMCS_EXIT_INTR_ERROR		= 0x4406,
 	VMCS_IDT_VECTORING_INFO		= 0x4408,
 	VMCS_IDT_VECTORING_ERROR	= 0x440a,
 	VMCS_EXIT_INSN_LEN		= 0x440c,
@@ -95,7 +98,7 @@ enum vmcs_field {
 	VMCS_HOST_IDTR_BASE		= 0x6c0e,
 	VMCS_HOST_SYSENTER_ESP		= 0x6c10,
 	VMCS_HOST_SYSENTER_EIP		= 0x6c12,
-	VMCS_HOST_RSP			= 0x6c14,
+	VMCS_HOST_RSP			= VMX_HOST_RSP_FIELD,	/* vmenter.S */
 	VMCS_HOST_RIP			= 0x6c16,
 };
 
@@ -146,6 +149,7 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define INTR_TYPE_EXT			0
 #define INTR_TYPE_NMI			2
 #define INTR_TYPE_HW_EXCEPTION		3
+#define INTR_TYPE_PRIV_SW_EXCEPTION	5	/* INT1 (ICEBP) */
 #define INTR_INFO_HAS_ERROR		BIT(11)
 #define INTR_INFO_VALID			BIT(31)
 
@@ -177,7 +181,14 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define EXIT_INVD			13
 #define EXIT_RDPMC			15
 #define EXIT_VMCALL			18
-#define EXIT_VMCLEAR			19	/* .. EXIT_VMXON: VMX instructions */
+#define EXIT_VMCLEAR			19
+#define EXIT_VMLAUNCH			20
+#define EXIT_VMPTRLD			21
+#define EXIT_VMPTRST			22
+#define EXIT_VMREAD			23
+#define EXIT_VMRESUME			24
+#define EXIT_VMWRITE			25
+#define EXIT_VMXOFF			26
 #define EXIT_VMXON			27
 #define EXIT_CR_ACCESS			28
 #define EXIT_DR_ACCESS			29

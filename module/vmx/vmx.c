@@ -18,7 +18,10 @@
 #include <asm/tlbflush.h>
 
 #include "../compat.h"
-#include "../khv.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
+#include "vcpu.h"
 #include "vmx.h"
 
 struct vmx_caps vmx_caps __ro_after_init;
@@ -201,7 +204,7 @@ static int vmx_cpu_enable(void)
 	    (FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
 		return -EIO;
 
-	/* cr4_set_bits() keeps the kernel's CR4 shadow right (KERNELS.md). */
+	/* cr4_set_bits() keeps the kernel's CR4 shadow right. */
 	cr4_set_bits(X86_CR4_VMXE);
 	asm goto("1: vmxon %[pa]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
@@ -247,13 +250,18 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.cpu_disable = vmx_cpu_disable,
 	.cpu_release = vmx_clear_cpu,
 	.pt_format = &khv_ept_format,
+	.vcpu_size = sizeof(struct vmx_vcpu),
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_run = vmx_vcpu_run,
-	.get_regs = vmx_get_regs,
-	.set_regs = vmx_set_regs,
+	.handle_exit = vmx_handle_exit,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
+	.skip_instruction = vmx_skip_instruction,
+	.inject_exception = vmx_inject_exception,
+	.get_cpl = vmx_get_cpl,
+	.get_cpu_mode = vmx_get_cpu_mode,
+	.get_segment = vmx_get_segment,
 };

@@ -7,6 +7,8 @@
 
 #include <linux/types.h>
 
+#include "../arch.h"
+
 /*
  * What the CPU says about VMX, read from CPUID and the capability MSRs.
  * Kept as plain values so that the decision (caps.c) is a pure function.
@@ -57,9 +59,10 @@ struct vmx_controls {
 int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 			 const char **why);
 
+struct khv_cpu_mode;
+struct khv_segment;
 struct khv_vcpu;
 struct khv_vm;
-struct khv_regs;
 struct khv_sregs;
 
 /* vmx.c: what every vCPU shares. */
@@ -71,20 +74,29 @@ int vmx_vpid_alloc(void);
 void vmx_vpid_free(u16 vpid);
 
 /* vmenter.S */
-int khv_vmx_vmenter(u64 *gprs, const u16 *verw_sel, u32 flags);
+int khv_vmx_vmenter(u64 *regs, const u16 *verw_sel, u32 flags);
 void khv_vmx_vmexit(void);
 
 /* vcpu.c */
 void vmx_percpu_init(void);
 void vmx_clear_cpu(void);
-struct khv_vcpu *vmx_vcpu_create(struct khv_vm *vm, u32 id);
+int vmx_vcpu_create(struct khv_vcpu *vcpu);
 void vmx_vcpu_free(struct khv_vcpu *vcpu);
-int vmx_vcpu_run(struct khv_vcpu *vcpu);
-void vmx_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
-int vmx_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *regs);
 void vmx_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *sregs);
 int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs);
 int vmx_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
+
+/* run.c */
+enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu);
+int vmx_handle_exit(struct khv_vcpu *vcpu);
+
+/* exit.c: from vmx_vcpu_run() to the end of vmx_handle_exit() */
+void vmx_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
+int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
+unsigned int vmx_get_cpl(struct khv_vcpu *vcpu);
+void vmx_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
+void vmx_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
+		     struct khv_segment *seg);
 
 #endif /* KHV_VMX_H */

@@ -88,5 +88,9 @@ struct guest_intr_frame {
 #define GUEST_SEL_DATA		0x10
 #define GUEST_SEL_CODE32	0x18
 #define GUEST_SEL_TSS		0x20
+/* CPL 3 (DPL 3 descriptors, RPL 3 selectors). */
+#define GUEST_SEL_USER_DATA	0x33
+#define GUEST_SEL_USER_CODE64	0x3b
+#define GUEST_SEL_USER_CODE32	0x43
 
 #endif /* KHV_SELFTEST_GUEST_H */

@@ -193,6 +193,27 @@ int host_get(struct nl *nl, struct nl_reply *out)
 	return nl_call(nl, &m, copy_reply, out);
 }
 
+/* host-set max-vms-per-user; host_max_vms_per_user(): host-get's, or -errno. */
+int host_set_max_vms_per_user(struct nl *nl, uint32_t max)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	put_u32(&m, KHV_A_HOST_MAX_VMS_PER_USER, max);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+long host_max_vms_per_user(struct nl *nl)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	return r.tb[KHV_A_HOST_MAX_VMS_PER_USER] ?
+	       (long)NLA_U32(r.tb[KHV_A_HOST_MAX_VMS_PER_USER]) : -ENOENT;
+}
+
 int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
 {
 	struct msg m;
@@ -203,14 +224,20 @@ int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
 	return nl_call(nl, &m, copy_reply, out);
 }
 
-int vm_set_name(struct nl *nl, uint64_t id, const char *name)
+/* vm-set of one string attribute: the name or the tags. */
+static int vm_set_str(struct nl *nl, uint64_t id, int type, const char *val)
 {
 	struct msg m;
 
 	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
 	put_u64(&m, KHV_A_VM_ID, id);
-	put_str(&m, KHV_A_VM_NAME, name);
+	put_str(&m, type, val);
 	return nl_call(nl, &m, NULL, NULL);
+}
+
+int vm_set_name(struct nl *nl, uint64_t id, const char *name)
+{
+	return vm_set_str(nl, id, KHV_A_VM_NAME, name);
 }
 
 
@@ -296,12 +323,7 @@ int vm_cmd(struct nl *nl, uint8_t cmd, uint64_t id)
 
 int vm_set_tags(struct nl *nl, uint64_t id, const char *tags)
 {
-	struct msg m;
-
-	msg_init(&m, nl->family, KHV_CMD_VM_SET, 0);
-	put_u64(&m, KHV_A_VM_ID, id);
-	put_str(&m, KHV_A_VM_TAGS, tags);
-	return nl_call(nl, &m, NULL, NULL);
+	return vm_set_str(nl, id, KHV_A_VM_TAGS, tags);
 }
 
 /* The VM's state (KHV_VM_STATE_*), or -errno. */
@@ -369,6 +391,12 @@ int audit_state(struct nl *nl, struct audit_state *st)
 	st->next_seq = NLA_U64(r.tb[KHV_A_AUDIT_NEXT_SEQ]);
 	st->first_seq = NLA_U64(r.tb[KHV_A_AUDIT_FIRST_SEQ]);
 	st->lost = NLA_U64(r.tb[KHV_A_AUDIT_LOST]);
+	st->suppressed = r.tb[KHV_A_AUDIT_SUPPRESSED] ?
+			 NLA_U64(r.tb[KHV_A_AUDIT_SUPPRESSED]) : 0;
+	st->denial_burst = r.tb[KHV_A_AUDIT_DENIAL_BURST] ?
+			   NLA_U32(r.tb[KHV_A_AUDIT_DENIAL_BURST]) : 0;
+	st->denial_interval = r.tb[KHV_A_AUDIT_DENIAL_INTERVAL] ?
+			      NLA_U32(r.tb[KHV_A_AUDIT_DENIAL_INTERVAL]) : 0;
 	return 0;
 }
 
@@ -381,19 +409,33 @@ int audit_set_size(struct nl *nl, uint32_t size)
 	return nl_call(nl, &m, NULL, NULL);
 }
 
-static void audit_cb(struct nl_reply *r, void *arg)
+/* The denial rate limit: @burst per uid and window of @interval seconds. */
+int audit_set_limit(struct nl *nl, uint32_t burst, uint32_t interval)
 {
-	struct audit_dump *d = arg;
-	struct audit_rec *a;
+	struct msg m;
 
-	if (r->cmd != KHV_CMD_AUDIT_GET || d->nr >= AUDIT_DUMP_MAX)
-		return;
-	a = &d->rec[d->nr++];
+	msg_init(&m, nl->family, KHV_CMD_AUDIT_SET, 0);
+	put_u32(&m, KHV_A_AUDIT_DENIAL_BURST, burst);
+	put_u32(&m, KHV_A_AUDIT_DENIAL_INTERVAL, interval);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static void copy_str(char *dst, size_t len, struct nlattr *a)
+{
+	if (a)
+		snprintf(dst, len, "%s", (char *)NLA_DATA(a));
+}
+
+/* An audit record (a dump's reply or an audit-ntf) into @a. */
+void audit_rec_parse(struct nl_reply *r, struct audit_rec *a)
+{
 	memset(a, 0, sizeof(*a));
 	if (r->tb[KHV_A_AUDIT_SEQ])
 		a->seq = NLA_U64(r->tb[KHV_A_AUDIT_SEQ]);
 	if (r->tb[KHV_A_AUDIT_VM_ID])
 		a->vm_id = NLA_U64(r->tb[KHV_A_AUDIT_VM_ID]);
+	if (r->tb[KHV_A_AUDIT_SUPPRESSED])
+		a->suppressed = NLA_U64(r->tb[KHV_A_AUDIT_SUPPRESSED]);
 	if (r->tb[KHV_A_AUDIT_UID])
 		a->uid = NLA_U32(r->tb[KHV_A_AUDIT_UID]);
 	if (r->tb[KHV_A_AUDIT_PID])
@@ -404,26 +446,53 @@ static void audit_cb(struct nl_reply *r, void *arg)
 		a->result = (int32_t)NLA_U32(r->tb[KHV_A_AUDIT_RESULT]);
 	if (r->tb[KHV_A_AUDIT_TIME_NS])
 		a->time_ns = NLA_U64(r->tb[KHV_A_AUDIT_TIME_NS]);
-	if (r->tb[KHV_A_AUDIT_COMM])
-		snprintf(a->comm, sizeof(a->comm), "%s",
-			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_COMM]));
-	if (r->tb[KHV_A_AUDIT_OLD])
-		snprintf(a->old, sizeof(a->old), "%s",
-			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_OLD]));
-	if (r->tb[KHV_A_AUDIT_NEW])
-		snprintf(a->new, sizeof(a->new), "%s",
-			 (char *)NLA_DATA(r->tb[KHV_A_AUDIT_NEW]));
+	copy_str(a->comm, sizeof(a->comm), r->tb[KHV_A_AUDIT_COMM]);
+	copy_str(a->object, sizeof(a->object), r->tb[KHV_A_AUDIT_OBJECT]);
+	copy_str(a->old, sizeof(a->old), r->tb[KHV_A_AUDIT_OLD]);
+	copy_str(a->new, sizeof(a->new), r->tb[KHV_A_AUDIT_NEW]);
+}
+
+struct audit_scan {
+	void (*fn)(const struct audit_rec *a, void *arg);
+	void *arg;
+};
+
+static void audit_scan_cb(struct nl_reply *r, void *arg)
+{
+	struct audit_scan *scan = arg;
+	struct audit_rec a;
+
+	if (r->cmd != KHV_CMD_AUDIT_GET)
+		return;
+	audit_rec_parse(r, &a);
+	scan->fn(&a, scan->arg);
+}
+
+/* Every record of the ring from @from on, to @fn. */
+int audit_scan(struct nl *nl, uint64_t from,
+	       void (*fn)(const struct audit_rec *a, void *arg), void *arg)
+{
+	struct audit_scan scan = { .fn = fn, .arg = arg };
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_AUDIT_GET, NLM_F_DUMP);
+	put_u64(&m, KHV_A_AUDIT_SEQ, from);
+	return nl_call(nl, &m, audit_scan_cb, &scan);
+}
+
+static void audit_dump_cb(const struct audit_rec *a, void *arg)
+{
+	struct audit_dump *d = arg;
+
+	if (d->nr < AUDIT_DUMP_MAX)
+		d->rec[d->nr++] = *a;
 }
 
 /* The ring's records from @from on (at most AUDIT_DUMP_MAX). */
 int audit_dump(struct nl *nl, uint64_t from, struct audit_dump *d)
 {
-	struct msg m;
-
 	memset(d, 0, sizeof(*d));
-	msg_init(&m, nl->family, KHV_CMD_AUDIT_GET, NLM_F_DUMP);
-	put_u64(&m, KHV_A_AUDIT_SEQ, from);
-	return nl_call(nl, &m, audit_cb, d);
+	return audit_scan(nl, from, audit_dump_cb, d);
 }
 
 int monitor_join(struct nl *nl)

@@ -8,10 +8,12 @@
  * precise errno of a refused load), device nodes that devtmpfs did not create
  * are made from sysfs, and debugfs is mounted when it is not.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,25 @@ static void khv_log(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* ---- the asserting layer ----------------------------------------------- */
+
+void test_assert_fail(const char *cond, const char *file, unsigned int line,
+		      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cond)
+		khv_log("%s:%u: TEST_ASSERT(%s) failed: %s", file, line, cond, msg);
+	else
+		khv_log("%s:%u: TEST_FAIL: %s", file, line, msg);
+	fflush(NULL);
+	exit(1);	/* KSFT_FAIL */
 }
 
 /* ---- small file helpers ------------------------------------------------ */
@@ -348,6 +369,52 @@ bool khv_cpu_is_hotpluggable(int cpu)
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
 	return access(path, W_OK) == 0;
+}
+
+int khv_pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+int khv_meminfo_kb(const char *field, uint64_t *kb)
+{
+	size_t len = strlen(field);
+	char line[256];
+	FILE *f;
+	int r = -ENOENT;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (strncmp(line, field, len) || line[len] != ':')
+			continue;
+		if (sscanf(line + len + 1, "%llu", &v) == 1) {
+			*kb = v;
+			r = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+bool khv_cmdline_has(const char *word)
+{
+	char buf[4096], *tok, *save;
+
+	if (khv_read_file("/proc/cmdline", buf, sizeof(buf)) < 0)
+		return false;
+	for (tok = strtok_r(buf, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
 }
 
 int khv_set_cpu_online(int cpu, bool online)

@@ -4,7 +4,8 @@
  * module loading from the tests.
  *
  * Every helper returns 0 or a non-negative result on success and -errno on
- * failure, so that tests can assert on the precise error.
+ * failure, so that tests can assert on the precise error. TEST_ASSERT() is
+ * the asserting layer's (KVM's test_util.h): see khv_vm.h.
  */
 #ifndef KHV_SELFTEST_UTIL_H
 #define KHV_SELFTEST_UTIL_H
@@ -23,6 +24,31 @@
 #define EFER_SVME		(1ull << 12)	/* APM Vol. 2 3.1.7: SVM enable */
 
 #define KHV_MAX_CPUS		1024
+
+/*
+ * TEST_ASSERT(cond, fmt, ...): if @cond is false, print where, the condition
+ * and the message as kselftest comments, and end the test as failed
+ * (exit(KSFT_FAIL), which the harness reports; the fixture's teardown does
+ * not run, and the process's exit closes its fds). TEST_FAIL(): the same
+ * without a condition.
+ */
+void test_assert_fail(const char *cond, const char *file, unsigned int line,
+		      const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+
+#define TEST_ASSERT(cond, fmt, ...) do {					\
+	if (!(cond))								\
+		test_assert_fail(#cond, __FILE__, __LINE__, fmt, ##__VA_ARGS__); \
+} while (0)
+
+#define TEST_FAIL(fmt, ...)	test_assert_fail(NULL, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+
+/* Both values in the message, as the harness's ASSERT_EQ() prints them. */
+#define TEST_ASSERT_EQ(a, b) do {						\
+	uint64_t __a = (uint64_t)(a), __b = (uint64_t)(b);			\
+	TEST_ASSERT(__a == __b, "%s is 0x%llx, %s is 0x%llx", #a,		\
+		    (unsigned long long)__a, #b, (unsigned long long)__b);	\
+} while (0)
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -75,6 +101,13 @@ struct khv_mod_snapshot {
 };
 int khv_module_snapshot(struct khv_mod_snapshot *snap);
 int khv_module_restore(const struct khv_mod_snapshot *snap);
+
+/* Memory and boot facts: a /proc/meminfo field in KiB; a word of /proc/cmdline. */
+int khv_meminfo_kb(const char *field, uint64_t *kb);
+bool khv_cmdline_has(const char *word);
+
+/* Run the calling thread on @cpu only. */
+int khv_pin_to_cpu(int cpu);
 
 /* Small file helpers (sysfs and friends). */
 int khv_read_file(const char *path, char *buf, size_t len);

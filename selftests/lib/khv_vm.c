@@ -203,7 +203,23 @@ size_t vm_long_mode_ram_size(void)
 #define GDT_CODE64	0x00af9b000000ffffull	/* P, DPL 0, code RX accessed, L */
 #define GDT_DATA	0x00cf93000000ffffull	/* P, DPL 0, data RW accessed, D/B */
 #define GDT_CODE32	0x00cf9b000000ffffull	/* P, DPL 0, code RX accessed, D/B */
+#define GDT_USER_DATA	0x00cff3000000ffffull	/* the same at DPL 3 */
+#define GDT_USER_CODE64	0x00affb000000ffffull
+#define GDT_USER_CODE32	0x00cffb000000ffffull
+#define GDT_LIMIT	(GUEST_SEL_USER_CODE32 | 7)
 #define TSS_LIMIT	0x67
+#define PTE_US		0x4ull
+
+/* The code and data descriptors every mode uses. */
+static void gdt_fill(uint64_t *gdt)
+{
+	gdt[GUEST_SEL_CODE64 / 8] = GDT_CODE64;
+	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
+	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
+	gdt[GUEST_SEL_USER_DATA / 8] = GDT_USER_DATA;
+	gdt[GUEST_SEL_USER_CODE64 / 8] = GDT_USER_CODE64;
+	gdt[GUEST_SEL_USER_CODE32 / 8] = GDT_USER_CODE32;
+}
 
 int vm_setup_long_mode(struct khv_test_vm *vm)
 {
@@ -237,9 +253,7 @@ int vm_setup_long_mode(struct khv_test_vm *vm)
 		pd[i] = (uint64_t)i * SIZE_2M | 0x83;	/* P, RW, PS */
 
 	gdt = (uint64_t *)(vm->mem + GUEST_GDT_GPA);
-	gdt[GUEST_SEL_CODE64 / 8] = GDT_CODE64;
-	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
-	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
+	gdt_fill(gdt);
 	/* A 64-bit busy TSS (type 0xb), 16 bytes. */
 	gdt[GUEST_SEL_TSS / 8] = TSS_LIMIT | (tss & 0xffffff) << 16 | 0x8bull << 40 |
 				 (tss >> 24 & 0xff) << 56;
@@ -406,7 +420,7 @@ static void sregs_flat(struct khv_sregs *sregs, bool long_mode)
 
 	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
 	sregs->gdt.base = GUEST_GDT_GPA;
-	sregs->gdt.limit = GUEST_SEL_TSS + 16 - 1;
+	sregs->gdt.limit = GDT_LIMIT;
 	memset(&sregs->idt, 0, sizeof(sregs->idt));
 	sregs->idt.base = GUEST_IDT_GPA;
 	sregs->idt.limit = long_mode ? 256 * 16 - 1 : 0;
@@ -422,8 +436,7 @@ int vcpu_set_protected_mode(struct khv_test_vcpu *vcpu, uint64_t gpa)
 	if (vcpu->vm->mem_size < GUEST_SYS_END || gpa > 0xffffffffull)
 		return -ERANGE;
 	gdt = (uint64_t *)(vcpu->vm->mem + GUEST_GDT_GPA);
-	gdt[GUEST_SEL_CODE32 / 8] = GDT_CODE32;
-	gdt[GUEST_SEL_DATA / 8] = GDT_DATA;
+	gdt_fill(gdt);
 	r = vcpu_get_sregs(vcpu, &sregs);
 	if (r)
 		return r;
@@ -462,6 +475,50 @@ int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
 	rsp -= 8;
 	*(uint64_t *)(vm->mem + rsp) = (uint64_t)(uintptr_t)khv_guest_return_stub;
 	return vcpu_start_at(vcpu, (uint64_t)(uintptr_t)guest_code, rsp, arg);
+}
+
+int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu)
+{
+	struct khv_test_vm *vm = vcpu->vm;
+	uint64_t *pml4, *pdpt, *pd;
+	uint64_t rsp0 = GUEST_STACK_TOP - vcpu->id * GUEST_STACK_SIZE -
+			GUEST_STACK_SIZE / 2;
+	struct khv_sregs sregs;
+	struct khv_regs regs;
+	int i, r;
+
+	if (!vm->long_mode)
+		return -EINVAL;
+	pml4 = (uint64_t *)(vm->mem + GUEST_PML4_GPA);
+	pdpt = (uint64_t *)(vm->mem + GUEST_PDPT_GPA);
+	pd = (uint64_t *)(vm->mem + GUEST_PD_GPA);
+	/* SDM Vol. 3A 4.6: user access needs U/S at every level. */
+	pml4[0] |= PTE_US;
+	pdpt[0] |= PTE_US;
+	for (i = 0; i < 512; i++)
+		pd[i] |= PTE_US;
+	/* The 64-bit TSS's RSP0 (SDM Vol. 3A 8.7): at byte 4. */
+	memcpy(vm->mem + GUEST_TSS_GPA + 4, &rsp0, sizeof(rsp0));
+
+	r = vcpu_get_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	sregs.cs.selector = GUEST_SEL_USER_CODE64;
+	sregs.cs.dpl = 3;
+	sregs.ds.selector = GUEST_SEL_USER_DATA;
+	sregs.ds.dpl = 3;
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+	r = vcpu_set_sregs(vcpu, &sregs);
+	if (r)
+		return r;
+	r = vcpu_get_regs(vcpu, &regs);
+	if (r)
+		return r;
+	regs.rflags |= X86_RFLAGS_IOPL3;
+	return vcpu_set_regs(vcpu, &regs);
 }
 
 int vcpu_run(struct khv_test_vcpu *vcpu)
@@ -573,4 +630,94 @@ void vcpu_describe_exit(struct khv_test_vcpu *vcpu, char *buf, size_t len)
 	default:
 		snprintf(buf, len, " -");
 	}
+}
+
+/* ---- the asserting layer ------------------------------------------------ */
+
+struct khv_test_vm *vm_create_with_ram(size_t ram_bytes)
+{
+	struct khv_test_vm *vm = vm_create(ram_bytes);
+
+	TEST_ASSERT(vm, "vm_create(0x%zx): %s", ram_bytes, strerror(errno));
+	return vm;
+}
+
+struct khv_test_vm *vm_create_for_guest_code(void)
+{
+	struct khv_test_vm *vm = vm_create_long_mode();
+
+	TEST_ASSERT(vm, "vm_create_long_mode: %s", strerror(errno));
+	return vm;
+}
+
+struct khv_test_vcpu *vm_vcpu_add(struct khv_test_vm *vm, uint32_t id)
+{
+	struct khv_test_vcpu *vcpu = vcpu_add(vm, id);
+
+	TEST_ASSERT(vcpu, "KHV_CREATE_VCPU %u: %s", id, strerror(errno));
+	return vcpu;
+}
+
+struct khv_test_vm *vm_create_with_one_vcpu(struct khv_test_vcpu **vcpu,
+					    void (*guest_code)(uint64_t),
+					    uint64_t arg)
+{
+	struct khv_test_vm *vm = vm_create_for_guest_code();
+	int r;
+
+	*vcpu = vm_vcpu_add(vm, 0);
+	r = vcpu_set_long_mode(*vcpu, guest_code, arg);
+	TEST_ASSERT(!r, "long mode: %s", strerror(-r));
+	return vm;
+}
+
+void vcpu_run_ok(struct khv_test_vcpu *vcpu)
+{
+	int r = vcpu_run(vcpu);
+
+	TEST_ASSERT(!r, "KHV_RUN: %s", strerror(-r));
+}
+
+void vcpu_run_exit(struct khv_test_vcpu *vcpu, uint32_t reason)
+{
+	char why[256];
+
+	vcpu_run_ok(vcpu);
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	TEST_ASSERT(vcpu->run->exit_reason == reason, "expected %s, got %s",
+		    exit_reason_str(reason), why);
+}
+
+/* The file and message of the last UCALL_ASSERT get_ucall() read here. */
+static __thread char ucall_file[128], ucall_msg[256];
+
+uint64_t get_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc)
+{
+	return vcpu_get_ucall(vcpu, uc, ucall_file, sizeof(ucall_file),
+			      ucall_msg, sizeof(ucall_msg));
+}
+
+void report_guest_assert(const struct ucall *uc)
+{
+	TEST_FAIL("%s:%llu: %s (0x%llx, 0x%llx)", ucall_file,
+		  (unsigned long long)uc->line, ucall_msg,
+		  (unsigned long long)uc->args[0],
+		  (unsigned long long)uc->args[1]);
+}
+
+void vcpu_run_to_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc,
+		       uint64_t want)
+{
+	char why[256];
+	uint64_t cmd;
+
+	vcpu_run_ok(vcpu);
+	cmd = get_ucall(vcpu, uc);
+	if (cmd == UCALL_NONE) {
+		vcpu_describe_exit(vcpu, why, sizeof(why));
+		TEST_FAIL("not a ucall: %s", why);
+	}
+	if (cmd == UCALL_ASSERT && want != UCALL_ASSERT)
+		REPORT_GUEST_ASSERT(*uc);
+	TEST_ASSERT_EQ(want, cmd);
 }

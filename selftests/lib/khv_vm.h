@@ -16,7 +16,17 @@
  * GUEST_SYNC/ASSERT/DONE it stopped at.
  *
  * Functions that return a pointer return NULL with errno set on failure;
- * the others return 0 or -errno.
+ * the others return 0 or -errno: the hostile tests assert on the precise
+ * error. The asserting layer at the end (KVM's kvm_util.h) fails the test
+ * with a message (TEST_ASSERT) instead, for tests that only need things to
+ * work:
+ *
+ *   vm = vm_create_with_one_vcpu(&vcpu, guest_code, arg);
+ *   vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);   or, by hand:
+ *   vcpu_run_ok(vcpu);
+ *   switch (get_ucall(vcpu, &uc)) {
+ *   case UCALL_ASSERT: REPORT_GUEST_ASSERT(uc);
+ *   ...
  */
 #ifndef KHV_SELFTEST_VM_H
 #define KHV_SELFTEST_VM_H
@@ -51,11 +61,14 @@
 #define X86_CR0_ET		(1ull << 4)
 #define X86_CR0_NE		(1ull << 5)
 #define X86_CR0_WP		(1ull << 16)
+#define X86_CR0_AM		(1ull << 18)
 #define X86_CR0_PG		(1ull << 31)
 #define X86_CR4_PAE		(1ull << 5)
 #define EFER_LME		(1ull << 8)
 #define EFER_LMA		(1ull << 10)
 #define X86_RFLAGS_FIXED	(1ull << 1)
+#define X86_RFLAGS_IOPL3	(3ull << 12)
+#define X86_RFLAGS_AC		(1ull << 18)
 
 struct khv_test_vm;
 
@@ -106,6 +119,12 @@ int vcpu_set_real_mode(struct khv_test_vcpu *vcpu, uint64_t gpa);
 int vcpu_set_protected_mode(struct khv_test_vcpu *vcpu, uint64_t gpa);
 int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
 		       uint64_t arg);
+/*
+ * After vcpu_set_long_mode(): start at CPL 3 instead, with IOPL 3 (ucalls
+ * are OUTs) and the identity map made user-accessible. Exceptions go to the
+ * (CPL 0) IDT handlers on the lower half of the vCPU's stack (TSS.RSP0).
+ */
+int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu);
 int vcpu_run(struct khv_test_vcpu *vcpu);
 void vcpu_free(struct khv_test_vcpu *vcpu);
 
@@ -119,5 +138,36 @@ uint64_t vcpu_get_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc,
 /* Describe the last exit for a test log: "IO out port 0x3f8 size 1 ...". */
 const char *exit_reason_str(uint32_t reason);
 void vcpu_describe_exit(struct khv_test_vcpu *vcpu, char *buf, size_t len);
+
+/* ---- the asserting layer: any failure ends the test (TEST_ASSERT) ---- */
+
+/* vm_create(), vm_create_long_mode() and vcpu_add() that cannot fail. */
+struct khv_test_vm *vm_create_with_ram(size_t ram_bytes);
+struct khv_test_vm *vm_create_for_guest_code(void);
+struct khv_test_vcpu *vm_vcpu_add(struct khv_test_vm *vm, uint32_t id);
+/* A long-mode VM whose vCPU 0 starts in guest_code(arg). */
+struct khv_test_vm *vm_create_with_one_vcpu(struct khv_test_vcpu **vcpu,
+					    void (*guest_code)(uint64_t),
+					    uint64_t arg);
+/* KHV_RUN that succeeds; ..._exit: and ends with @reason. */
+void vcpu_run_ok(struct khv_test_vcpu *vcpu);
+void vcpu_run_exit(struct khv_test_vcpu *vcpu, uint32_t reason);
+
+/*
+ * The ucall of the vCPU's last exit (UCALL_NONE if it was none), as
+ * vcpu_get_ucall(); the file and message of a UCALL_ASSERT are kept, in this
+ * thread, for REPORT_GUEST_ASSERT().
+ */
+uint64_t get_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc);
+void report_guest_assert(const struct ucall *uc) __attribute__((noreturn));
+#define REPORT_GUEST_ASSERT(uc)	report_guest_assert(&(uc))
+
+/*
+ * Run a C guest to its next ucall, which must be @want: an exit that is no
+ * ucall, or a GUEST_ASSERT*() that failed, fails the test with the guest's
+ * file, line and message.
+ */
+void vcpu_run_to_ucall(struct khv_test_vcpu *vcpu, struct ucall *uc,
+		       uint64_t want);
 
 #endif /* KHV_SELFTEST_VM_H */

@@ -2,7 +2,8 @@
 /*
  * hvctl audit [ show [ from SEQ ] ]: the ring's state and its records;
  * hvctl audit monitor [ --count N ]: records as they are written;
- * hvctl audit set size N: resize the ring.
+ * hvctl audit set [ size N ] [ denial-burst N ] [ denial-interval SECONDS ]:
+ * resize the ring, change the denial rate limit.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -10,40 +11,11 @@
 #include <time.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const audit_ops[] = {
-	[KHV_AUDIT_OP_VM_CREATE] = "vm-create",
-	[KHV_AUDIT_OP_VM_CLOSE] = "vm-close",
-	[KHV_AUDIT_OP_VM_SET] = "vm-set",
-	[KHV_AUDIT_OP_VM_PAUSE] = "vm-pause",
-	[KHV_AUDIT_OP_VM_RESUME] = "vm-resume",
-	[KHV_AUDIT_OP_VM_DESTROY] = "vm-destroy",
-	[KHV_AUDIT_OP_VM_VIEW] = "vm-view",
-	[KHV_AUDIT_OP_GRANT_ADD] = "grant-add",
-	[KHV_AUDIT_OP_GRANT_DEL] = "grant-del",
-	[KHV_AUDIT_OP_GRANT_VIEW] = "grant-view",
-	[KHV_AUDIT_OP_AUDIT_VIEW] = "audit-view",
-	[KHV_AUDIT_OP_AUDIT_SET] = "audit-set",
-	[KHV_AUDIT_OP_INTROSPECT_REGS] = "introspect-regs",
-	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem",
-};
-
-static uint64_t get_u64(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static const char *get_str(struct nlattr *a)
-{
-	return a ? nla_get_string(a) : "";
-}
+static const char *const audit_ops[] = KHV_AUDIT_OP_NAMES;
 
 /*
  * A record's time: for people, local ISO 8601 with nanoseconds and the UTC offset
@@ -69,19 +41,21 @@ static void print_audit_time(uint64_t ns)
 /* One record: the same keys in show, monitor and hvctl monitor. */
 void print_audit(struct nlattr **tb)
 {
-	print_u64("seq", get_u64(tb[KHV_A_AUDIT_SEQ]));
-	print_audit_time(get_u64(tb[KHV_A_AUDIT_TIME_NS]));
-	print_u64("uid", get_u32(tb[KHV_A_AUDIT_UID]));
-	print_u64("pid", get_u32(tb[KHV_A_AUDIT_PID]));
-	print_string("comm", get_str(tb[KHV_A_AUDIT_COMM]));
+	print_u64("seq", hv_get_u64(tb[KHV_A_AUDIT_SEQ]));
+	print_audit_time(hv_get_u64(tb[KHV_A_AUDIT_TIME_NS]));
+	print_u64("uid", hv_get_u32(tb[KHV_A_AUDIT_UID]));
+	print_u64("pid", hv_get_u32(tb[KHV_A_AUDIT_PID]));
+	print_string("comm", hv_get_str(tb[KHV_A_AUDIT_COMM]));
 	print_string("op", hv_enum_name(audit_ops, ARRAY_SIZE(audit_ops),
-					get_u32(tb[KHV_A_AUDIT_OP])));
-	print_u64("vm", get_u64(tb[KHV_A_AUDIT_VM_ID]));
-	print_string("object", get_str(tb[KHV_A_AUDIT_OBJECT]));
-	print_string("old", get_str(tb[KHV_A_AUDIT_OLD]));
-	print_string("new", get_str(tb[KHV_A_AUDIT_NEW]));
-	print_s64("result", tb[KHV_A_AUDIT_RESULT] ?
-		  (int32_t)nla_get_u32(tb[KHV_A_AUDIT_RESULT]) : 0);
+					hv_get_u32(tb[KHV_A_AUDIT_OP])));
+	print_u64("vm", hv_get_u64(tb[KHV_A_AUDIT_VM_ID]));
+	print_string("object", hv_get_str(tb[KHV_A_AUDIT_OBJECT]));
+	print_string("old", hv_get_str(tb[KHV_A_AUDIT_OLD]));
+	print_string("new", hv_get_str(tb[KHV_A_AUDIT_NEW]));
+	print_s64("result", hv_get_s32(tb[KHV_A_AUDIT_RESULT]));
+	/* audit-suppressed only: how many denials it sums up. */
+	if (tb[KHV_A_AUDIT_SUPPRESSED])
+		print_u64("suppressed", hv_get_u64(tb[KHV_A_AUDIT_SUPPRESSED]));
 }
 
 static int record_print(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -95,7 +69,8 @@ static int record_print(struct nlattr **tb, uint8_t cmd, void *arg)
 }
 
 struct ring_state {
-	uint64_t ring_size, next_seq, first_seq, lost;
+	uint64_t ring_size, next_seq, first_seq, lost, suppressed;
+	uint64_t denial_burst, denial_interval;
 };
 
 static int state_get(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -103,10 +78,13 @@ static int state_get(struct nlattr **tb, uint8_t cmd, void *arg)
 	struct ring_state *st = arg;
 
 	(void)cmd;
-	st->ring_size = get_u32(tb[KHV_A_AUDIT_RING_SIZE]);
-	st->next_seq = get_u64(tb[KHV_A_AUDIT_NEXT_SEQ]);
-	st->first_seq = get_u64(tb[KHV_A_AUDIT_FIRST_SEQ]);
-	st->lost = get_u64(tb[KHV_A_AUDIT_LOST]);
+	st->ring_size = hv_get_u32(tb[KHV_A_AUDIT_RING_SIZE]);
+	st->next_seq = hv_get_u64(tb[KHV_A_AUDIT_NEXT_SEQ]);
+	st->first_seq = hv_get_u64(tb[KHV_A_AUDIT_FIRST_SEQ]);
+	st->lost = hv_get_u64(tb[KHV_A_AUDIT_LOST]);
+	st->suppressed = hv_get_u64(tb[KHV_A_AUDIT_SUPPRESSED]);
+	st->denial_burst = hv_get_u32(tb[KHV_A_AUDIT_DENIAL_BURST]);
+	st->denial_interval = hv_get_u32(tb[KHV_A_AUDIT_DENIAL_INTERVAL]);
 	return 0;
 }
 
@@ -125,8 +103,6 @@ static int audit_show(int argc, char **argv)
 		if (r)
 			return r;
 	}
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, 0);
 	if (!msg)
 		return EXIT_KERNEL;
@@ -138,6 +114,9 @@ static int audit_show(int argc, char **argv)
 	print_u64("next_seq", st.next_seq);
 	print_u64("first_seq", st.first_seq);
 	print_u64("lost", st.lost);
+	print_u64("suppressed", st.suppressed);
+	print_u64("denial_burst", st.denial_burst);
+	print_u64("denial_interval", st.denial_interval);
 	print_close_line();
 	msg = hv_nl_msg(KHV_CMD_AUDIT_GET, NLM_F_DUMP);
 	if (!msg || (from && nla_put_u64(msg, KHV_A_AUDIT_SEQ, from)))
@@ -151,24 +130,41 @@ static int audit_show(int argc, char **argv)
 
 static int audit_set(int argc, char **argv)
 {
-	static const char *const keys[] = { "size" };
+	static const char *const keys[] = {
+		"size", "denial-burst", "denial-interval",
+	};
+	static const int attrs[] = {
+		KHV_A_AUDIT_RING_SIZE, KHV_A_AUDIT_DENIAL_BURST,
+		KHV_A_AUDIT_DENIAL_INTERVAL,
+	};
+	const char *usage =
+		"usage: hvctl audit set [ size N ] [ denial-burst N ] [ denial-interval SECONDS ]";
+	uint64_t val[ARRAY_SIZE(keys)];
+	bool given[ARRAY_SIZE(keys)] = { false };
 	struct nl_msg *msg;
-	uint64_t size;
-	int r;
+	int k, r;
+	size_t i;
 
-	if (argc != 2 || hv_match(argv[0], keys, 1) != 0)
-		return hv_usage_error("usage: hvctl audit set size N");
-	r = hv_parse_u64(argv[1], "size", &size);
-	if (r)
-		return r;
-	if (size > UINT32_MAX)
-		return hv_usage_error("size \"%s\" too large", argv[1]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	/* The kernel bounds it (16 to 65536), and says so. */
+	if (argc < 2 || argc % 2)
+		return hv_usage_error("%s", usage);
+	for (; argc >= 2; argc -= 2, argv += 2) {
+		k = hv_match(argv[0], keys, ARRAY_SIZE(keys));
+		if (k < 0 || given[k])
+			return hv_usage_error("%s", usage);
+		r = hv_parse_u64(argv[1], keys[k], &val[k]);
+		if (r)
+			return r;
+		if (val[k] > UINT32_MAX)
+			return hv_usage_error("%s \"%s\" too large", keys[k], argv[1]);
+		given[k] = true;
+	}
+	/* The kernel bounds them, and says so. */
 	msg = hv_nl_msg(KHV_CMD_AUDIT_SET, 0);
-	if (!msg || nla_put_u32(msg, KHV_A_AUDIT_RING_SIZE, size))
+	if (!msg)
 		return EXIT_KERNEL;
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (given[i] && nla_put_u32(msg, attrs[i], val[i]))
+			return EXIT_KERNEL;
 	return hv_nl_exec(msg, KHV_A_AUDIT_MAX, NULL, NULL) ?
 	       EXIT_KERNEL : EXIT_OK;
 }
@@ -183,9 +179,10 @@ static void audit_usage(void)
 	fprintf(stderr,
 		"Usage: hvctl audit [ show [ from SEQ ] ]\n"
 		"       hvctl audit monitor [ --count N ]\n"
-		"       hvctl audit set size N\n"
+		"       hvctl audit set [ size N ] [ denial-burst N ] [ denial-interval SECONDS ]\n"
 		"show: the ring's size, next and first sequence numbers, records\n"
-		"lost (a gap in seq), then the records. Needs CAP_SYS_ADMIN.\n");
+		"lost (a gap in seq), denials suppressed by the rate limit and the\n"
+		"limit, then the records. Needs CAP_SYS_ADMIN.\n");
 }
 
 static const struct hv_cmd audit_cmds[] = {

@@ -8,35 +8,14 @@
 #include <string.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const subjects[] = {
-	[KHV_GRANT_SUBJECT_UID] = "uid",
-	[KHV_GRANT_SUBJECT_GID] = "gid",
-};
-
-static const char *const ops[] = {
-	[KHV_GRANT_OP_CREATE] = "create",
-	[KHV_GRANT_OP_VIEW] = "view",
-	[KHV_GRANT_OP_SET] = "set",
-	[KHV_GRANT_OP_PAUSE_RESUME] = "pause-resume",
-	[KHV_GRANT_OP_DESTROY] = "destroy",
-	[KHV_GRANT_OP_SET_QUOTA] = "set-quota",
-	[KHV_GRANT_OP_SET_ACL] = "set-acl",
-	[KHV_GRANT_OP_INTROSPECT] = "introspect",
-};
-
-static const char *const objects[] = {
-	[KHV_GRANT_OBJECT_VM] = "vm",
-	[KHV_GRANT_OBJECT_TAG] = "tag",
-	[KHV_GRANT_OBJECT_ALL] = "all",
-};
-
-static const char *const actions[] = {
-	[KHV_GRANT_ACTION_ALLOW] = "allow",
-	[KHV_GRANT_ACTION_DENY] = "deny",
-};
+static const char *const subjects[] = KHV_GRANT_SUBJECT_NAMES;
+static const char *const ops[] = KHV_GRANT_OP_NAMES;
+static const char *const objects[] = KHV_GRANT_OBJECT_NAMES;
+static const char *const actions[] = KHV_GRANT_ACTION_NAMES;
 
 /* The index in @names (which start at 1) that @arg abbreviates, or < 0. */
 static int match_enum(const char *arg, const char *const *names, int n)
@@ -46,53 +25,35 @@ static int match_enum(const char *arg, const char *const *names, int n)
 	return i < 0 ? i : i + 1;
 }
 
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
 static int grant_print(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	uint32_t object = get_u32(tb[KHV_A_GRANT_OBJECT_TYPE]);
+	uint32_t object = hv_get_u32(tb[KHV_A_GRANT_OBJECT_TYPE]);
 
 	(void)cmd;
 	(void)arg;
 	print_open_object(NULL);
-	print_u64("id", get_u32(tb[KHV_A_GRANT_ID]));
+	print_u64("id", hv_get_u32(tb[KHV_A_GRANT_ID]));
 	print_string("subject_type", hv_enum_name(subjects, ARRAY_SIZE(subjects),
-						  get_u32(tb[KHV_A_GRANT_SUBJECT_TYPE])));
-	print_u64("subject", get_u32(tb[KHV_A_GRANT_SUBJECT]));
+						  hv_get_u32(tb[KHV_A_GRANT_SUBJECT_TYPE])));
+	print_u64("subject", hv_get_u32(tb[KHV_A_GRANT_SUBJECT]));
 	print_string("op", hv_enum_name(ops, ARRAY_SIZE(ops),
-					get_u32(tb[KHV_A_GRANT_OP])));
+					hv_get_u32(tb[KHV_A_GRANT_OP])));
 	print_string("object", hv_enum_name(objects, ARRAY_SIZE(objects), object));
 	if (object == KHV_GRANT_OBJECT_VM)
-		print_u64("vm", tb[KHV_A_GRANT_VM_ID] ?
-			  nla_get_u64(tb[KHV_A_GRANT_VM_ID]) : 0);
+		print_u64("vm", hv_get_u64(tb[KHV_A_GRANT_VM_ID]));
 	if (object == KHV_GRANT_OBJECT_TAG)
-		print_string("tag", tb[KHV_A_GRANT_TAG] ?
-			     nla_get_string(tb[KHV_A_GRANT_TAG]) : "");
+		print_string("tag", hv_get_str(tb[KHV_A_GRANT_TAG]));
 	print_string("action", hv_enum_name(actions, ARRAY_SIZE(actions),
-					    get_u32(tb[KHV_A_GRANT_ACTION])));
+					    hv_get_u32(tb[KHV_A_GRANT_ACTION])));
 	print_close_object();
 	return 0;
 }
 
 static int grant_list(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	int r;
-
 	if (argc > 0)
 		return hv_usage_error("grant list: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	msg = hv_nl_msg(KHV_CMD_GRANT_GET, NLM_F_DUMP);
-	if (!msg)
-		return EXIT_KERNEL;
-	print_open_array(NULL);
-	r = hv_nl_exec(msg, KHV_A_GRANT_MAX, grant_print, NULL);
-	print_close_array();
-	return r ? EXIT_KERNEL : EXIT_OK;
+	return hv_nl_dump_array(KHV_CMD_GRANT_GET, KHV_A_GRANT_MAX, grant_print);
 }
 
 static int added_print(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -100,13 +61,13 @@ static int added_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	(void)cmd;
 	(void)arg;
 	print_open_object(NULL);
-	print_u64("id", get_u32(tb[KHV_A_GRANT_ID]));
+	print_u64("id", hv_get_u32(tb[KHV_A_GRANT_ID]));
 	print_close_object();
 	return 0;
 }
 
 #define GRANT_OPS \
-	"create, view, set, pause-resume, destroy, set-quota, set-acl, introspect"
+	"create, view, set, tag, pause-resume, destroy, set-quota, set-acl, introspect"
 
 #define GRANT_ADD_USAGE \
 	"usage: hvctl grant add { uid | gid } N OP { vm ID | tag TAG | all } { allow | deny }"
@@ -154,8 +115,6 @@ static int grant_add(int argc, char **argv)
 	if (action < 0)
 		return hv_usage_error("grant add: \"%s\" is not allow or deny", argv[i]);
 
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_GRANT_ADD, 0);
 	if (!msg ||
 	    nla_put_u32(msg, KHV_A_GRANT_SUBJECT_TYPE, subject_type) ||
@@ -183,8 +142,6 @@ static int grant_del(int argc, char **argv)
 		return r;
 	if (id > UINT32_MAX)
 		return hv_usage_error("grant id \"%s\" too large", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_GRANT_DEL, 0);
 	if (!msg || nla_put_u32(msg, KHV_A_GRANT_ID, id))
 		return EXIT_KERNEL;
@@ -198,7 +155,7 @@ static void grant_usage(void)
 		"Usage: hvctl grant [ list ]\n"
 		"       hvctl grant add { uid | gid } N OP OBJECT { allow | deny }\n"
 		"       hvctl grant del ID\n"
-		"where  OP := { create | view | set | pause-resume | destroy |\n"
+		"where  OP := { create | view | set | tag | pause-resume | destroy |\n"
 		"               set-quota | set-acl | introspect }\n"
 		"       OBJECT := { vm ID | tag TAG | all }   (create: all only)\n"
 		"A matching deny wins over any allow; without a matching allow,\n"

@@ -1,48 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl host show: the host's virtualization facts, limits and integrity.
+ * hvctl host show: the host's virtualization facts, limits and integrity;
+ * hvctl host set: its limits.
  */
+#include <stdint.h>
 #include <stdio.h>
 
 #include <linux/khv.h>
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const vendors[] = {
-	[KHV_VENDOR_INTEL] = "intel",
-	[KHV_VENDOR_AMD] = "amd",
-};
-
-static const char *const virt_owners[] = {
-	[KHV_VIRT_OFF] = "off",
-	[KHV_VIRT_OWNED] = "owned",
-	[KHV_VIRT_SHARED] = "shared",
-};
-
-static const char *const module_sigs[] = {
-	[KHV_MODULE_SIG_NOT_CHECKED] = "not-checked",
-	[KHV_MODULE_SIG_UNVERIFIED] = "unverified",
-	[KHV_MODULE_SIG_VERIFIED] = "verified",
-};
-
-static const char *const lockdowns[] = {
-	[KHV_LOCKDOWN_UNKNOWN] = "unknown",
-	[KHV_LOCKDOWN_NONE] = "none",
-	[KHV_LOCKDOWN_INTEGRITY] = "integrity",
-	[KHV_LOCKDOWN_CONFIDENTIALITY] = "confidentiality",
-};
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
+static const char *const vendors[] = KHV_VENDOR_NAMES;
+static const char *const virt_owners[] = KHV_VIRT_NAMES;
+static const char *const module_sigs[] = KHV_MODULE_SIG_NAMES;
+static const char *const lockdowns[] = KHV_LOCKDOWN_NAMES;
 
 /* An enum attribute by name; a value this hvctl does not know as unknown(N). */
 static void print_enum(const char *key, const char *const *names,
 		       unsigned int n, struct nlattr *attr)
 {
-	unsigned int val = get_u32(attr);
+	unsigned int val = hv_get_u32(attr);
 	char buf[32];
 
 	if (val < n && names[val]) {
@@ -58,22 +37,21 @@ static int host_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	(void)cmd;
 	(void)arg;
 	print_open_object(NULL);
-	print_u64("api_version", get_u32(tb[KHV_A_HOST_API_VERSION]));
+	print_u64("api_version", hv_get_u32(tb[KHV_A_HOST_API_VERSION]));
 	print_enum("vendor", vendors, ARRAY_SIZE(vendors),
 		   tb[KHV_A_HOST_VENDOR]);
-	print_bool("nested_paging", tb[KHV_A_HOST_NESTED_PAGING] &&
-		   nla_get_u8(tb[KHV_A_HOST_NESTED_PAGING]));
+	print_bool("nested_paging", hv_get_u8(tb[KHV_A_HOST_NESTED_PAGING]));
 	print_enum("virt_owner", virt_owners, ARRAY_SIZE(virt_owners),
 		   tb[KHV_A_HOST_VIRT_OWNER]);
-	print_u64("max_vcpus", get_u32(tb[KHV_A_HOST_MAX_VCPUS]));
-	print_u64("max_vms", get_u32(tb[KHV_A_HOST_MAX_VMS]));
-	print_u64("nr_vms", get_u32(tb[KHV_A_HOST_NR_VMS]));
+	print_u64("max_vcpus", hv_get_u32(tb[KHV_A_HOST_MAX_VCPUS]));
+	print_u64("max_vms", hv_get_u32(tb[KHV_A_HOST_MAX_VMS]));
+	print_u64("nr_vms", hv_get_u32(tb[KHV_A_HOST_NR_VMS]));
 	print_enum("module_sig", module_sigs, ARRAY_SIZE(module_sigs),
 		   tb[KHV_A_HOST_MODULE_SIG]);
-	print_hex("taint", tb[KHV_A_HOST_TAINT] ?
-		  nla_get_u64(tb[KHV_A_HOST_TAINT]) : 0);
+	print_hex("taint", hv_get_u64(tb[KHV_A_HOST_TAINT]));
 	print_enum("lockdown", lockdowns, ARRAY_SIZE(lockdowns),
 		   tb[KHV_A_HOST_LOCKDOWN]);
+	print_u64("max_vms_per_user", hv_get_u32(tb[KHV_A_HOST_MAX_VMS_PER_USER]));
 	print_close_object();
 	return 0;
 }
@@ -84,21 +62,43 @@ static int host_show(int argc, char **argv)
 
 	if (argc > 0)
 		return hv_usage_error("host show: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_HOST_GET, 0);
 	if (!msg || hv_nl_exec(msg, KHV_A_HOST_MAX, host_print, NULL))
 		return EXIT_KERNEL;
 	return EXIT_OK;
 }
 
+static int host_set(int argc, char **argv)
+{
+	static const char *const keys[] = { "max-vms-per-user" };
+	struct nl_msg *msg;
+	uint64_t max;
+	int r;
+
+	if (argc != 2 || hv_match(argv[0], keys, 1) != 0)
+		return hv_usage_error("usage: hvctl host set max-vms-per-user N");
+	r = hv_parse_u64(argv[1], "max-vms-per-user", &max);
+	if (r)
+		return r;
+	if (max > UINT32_MAX)
+		return hv_usage_error("max-vms-per-user \"%s\" too large", argv[1]);
+	/* The kernel bounds it (1 to 1024), and says so. */
+	msg = hv_nl_msg(KHV_CMD_HOST_SET, 0);
+	if (!msg || nla_put_u32(msg, KHV_A_HOST_MAX_VMS_PER_USER, max))
+		return EXIT_KERNEL;
+	return hv_nl_exec(msg, KHV_A_HOST_MAX, NULL, NULL) ?
+	       EXIT_KERNEL : EXIT_OK;
+}
+
 static void host_usage(void)
 {
-	fprintf(stderr, "Usage: hvctl host [ show ]\n");
+	fprintf(stderr, "Usage: hvctl host [ show ]\n"
+			"       hvctl host set max-vms-per-user N\n");
 }
 
 static const struct hv_cmd host_cmds[] = {
 	{ "show", host_show },
+	{ "set", host_set },
 	{ NULL, NULL },
 };
 

@@ -45,8 +45,15 @@ void hv_nl_close(void);
 struct nl_msg *hv_nl_msg(uint8_t cmd, int flags);
 int hv_nl_exec(struct nl_msg *msg, int maxattr, hv_parse_fn parse,
 	       void *arg);
+int hv_nl_dump_array(uint8_t cmd, int maxattr, hv_parse_fn parse);
 int hv_nl_monitor(int maxattr, hv_parse_fn parse, void *arg,
 		  atomic_int *stop);
+/* An attribute's value; one that is absent reads as 0 or "". */
+uint8_t hv_get_u8(const struct nlattr *a);
+uint32_t hv_get_u32(const struct nlattr *a);
+int32_t hv_get_s32(const struct nlattr *a);
+uint64_t hv_get_u64(const struct nlattr *a);
+const char *hv_get_str(const struct nlattr *a);
 
 /* print.c: the one output path, text or JSON. */
 void print_init(bool json, bool pretty);
@@ -72,7 +79,8 @@ int hv_monitor_run(int argc, char **argv, bool audit_only);
 int do_grant(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
-int hv_vm_resolve(const char *arg, uint64_t *id);
+int hv_vm_words(int argc, char **argv);
+int hv_vm_arg(int *argc, char ***argv, uint64_t *id);
 void print_audit(struct nlattr **tb);
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);

@@ -10,23 +10,11 @@
 #include <string.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const reg_names[] = {
-	[KHV_A_REGS_RAX] = "rax", [KHV_A_REGS_RBX] = "rbx",
-	[KHV_A_REGS_RCX] = "rcx", [KHV_A_REGS_RDX] = "rdx",
-	[KHV_A_REGS_RSI] = "rsi", [KHV_A_REGS_RDI] = "rdi",
-	[KHV_A_REGS_RSP] = "rsp", [KHV_A_REGS_RBP] = "rbp",
-	[KHV_A_REGS_R8] = "r8", [KHV_A_REGS_R9] = "r9",
-	[KHV_A_REGS_R10] = "r10", [KHV_A_REGS_R11] = "r11",
-	[KHV_A_REGS_R12] = "r12", [KHV_A_REGS_R13] = "r13",
-	[KHV_A_REGS_R14] = "r14", [KHV_A_REGS_R15] = "r15",
-	[KHV_A_REGS_RIP] = "rip", [KHV_A_REGS_RFLAGS] = "rflags",
-	[KHV_A_REGS_CR0] = "cr0", [KHV_A_REGS_CR2] = "cr2",
-	[KHV_A_REGS_CR3] = "cr3", [KHV_A_REGS_CR4] = "cr4",
-	[KHV_A_REGS_EFER] = "efer",
-};
+static const char *const reg_names[] = KHV_A_REGS_NAMES;
 
 static int regs_print(struct nlattr **tb, uint8_t cmd, void *arg)
 {
@@ -40,13 +28,11 @@ static int regs_print(struct nlattr **tb, uint8_t cmd, void *arg)
 			     NULL) < 0)
 		return -EPROTO;
 	print_open_object(NULL);
-	print_u64("vm", tb[KHV_A_INTROSPECT_VM_ID] ?
-		  nla_get_u64(tb[KHV_A_INTROSPECT_VM_ID]) : 0);
-	print_u64("vcpu", tb[KHV_A_INTROSPECT_VCPU_ID] ?
-		  nla_get_u32(tb[KHV_A_INTROSPECT_VCPU_ID]) : 0);
+	print_u64("vm", hv_get_u64(tb[KHV_A_INTROSPECT_VM_ID]));
+	print_u64("vcpu", hv_get_u32(tb[KHV_A_INTROSPECT_VCPU_ID]));
 	print_close_line();
 	for (i = KHV_A_REGS_RAX; i <= KHV_A_REGS_MAX; i++) {
-		print_hex(reg_names[i], regs[i] ? nla_get_u64(regs[i]) : 0);
+		print_hex(reg_names[i], hv_get_u64(regs[i]));
 		if ((i - KHV_A_REGS_RAX) % 4 == 3)
 			print_close_line();
 	}
@@ -92,17 +78,15 @@ static int introspect_regs(int argc, char **argv)
 	uint64_t id, vcpu;
 	int r;
 
-	if (argc != 2)
+	if (argc != hv_vm_words(argc, argv) + 1)
 		return hv_usage_error("usage: hvctl vm introspect regs VM VCPU");
-	r = hv_parse_u64(argv[1], "vCPU id", &vcpu);
+	r = hv_parse_u64(argv[argc - 1], "vCPU id", &vcpu);
 	if (!r)
-		r = hv_vm_resolve(argv[0], &id);
+		r = hv_vm_arg(&argc, &argv, &id);
 	if (r)
 		return r;
 	if (vcpu > UINT32_MAX)
-		return hv_usage_error("vCPU id \"%s\" is too large", argv[1]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
+		return hv_usage_error("vCPU id \"%s\" is too large", argv[0]);
 	msg = hv_nl_msg(KHV_CMD_INTROSPECT_REGS, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_INTROSPECT_VM_ID, id) ||
 	    nla_put_u32(msg, KHV_A_INTROSPECT_VCPU_ID, vcpu))
@@ -117,19 +101,17 @@ static int introspect_mem(int argc, char **argv)
 	struct nl_msg *msg;
 	int r;
 
-	if (argc != 3)
+	if (argc != hv_vm_words(argc, argv) + 2)
 		return hv_usage_error("usage: hvctl vm introspect mem VM GPA LEN");
-	r = hv_parse_u64(argv[1], "GPA", &gpa);
+	r = hv_parse_u64(argv[argc - 2], "GPA", &gpa);
 	if (!r)
-		r = hv_parse_u64(argv[2], "LEN", &len);
+		r = hv_parse_u64(argv[argc - 1], "LEN", &len);
 	if (!r)
-		r = hv_vm_resolve(argv[0], &id);
+		r = hv_vm_arg(&argc, &argv, &id);
 	if (r)
 		return r;
 	if (len > UINT32_MAX)
-		return hv_usage_error("LEN \"%s\" is too large", argv[2]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
+		return hv_usage_error("LEN \"%s\" is too large", argv[1]);
 	/* The kernel bounds LEN (32768), and says so. */
 	msg = hv_nl_msg(KHV_CMD_INTROSPECT_MEM, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_INTROSPECT_VM_ID, id) ||

@@ -29,7 +29,28 @@ enum monitor_what { MON_ALL, MON_VM, MON_AUDIT };
 struct monitor {
 	uint64_t count;		/* events still to print; 0: no limit */
 	enum monitor_what what;
+	uint64_t next_seq;	/* the audit record expected next; 0: any */
 };
+
+/*
+ * The kernel sends the records in sequence order: a gap is records it could
+ * not send (no memory) or that the socket dropped. The ring has them.
+ */
+static void audit_gap(struct monitor *mon, struct nlattr **tb)
+{
+	uint64_t seq;
+
+	if (!tb[KHV_A_AUDIT_SEQ])
+		return;
+	seq = nla_get_u64(tb[KHV_A_AUDIT_SEQ]);
+	if (mon->next_seq && seq > mon->next_seq)
+		fprintf(stderr,
+			"hvctl: audit records %llu to %llu not heard (hvctl audit show from %llu)\n",
+			(unsigned long long)mon->next_seq,
+			(unsigned long long)seq - 1,
+			(unsigned long long)mon->next_seq);
+	mon->next_seq = seq + 1;
+}
 
 static int event_print(struct nlattr **tb, uint8_t cmd, void *arg)
 {
@@ -55,6 +76,8 @@ static int event_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	default:
 		return 0;	/* an event this hvctl does not know */
 	}
+	if (cmd == KHV_CMD_AUDIT_NTF)
+		audit_gap(mon, tb);
 	print_open_object(NULL);
 	print_string("event", event);
 	if (cmd == KHV_CMD_AUDIT_NTF)

@@ -71,10 +71,14 @@ void hv_nl_close(void)
 	sk = NULL;
 }
 
+/* A request for @cmd; the socket is opened first if it is not (NULL: failed). */
 struct nl_msg *hv_nl_msg(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	if (hv_nl_open())
+		return NULL;
+	msg = nlmsg_alloc();
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
@@ -208,6 +212,49 @@ int hv_nl_exec(struct nl_msg *msg, int maxattr, hv_parse_fn parse, void *arg)
 out:
 	nl_cb_put(cb);
 	return req.err;
+}
+
+uint8_t hv_get_u8(const struct nlattr *a)
+{
+	return a ? nla_get_u8(a) : 0;
+}
+
+uint32_t hv_get_u32(const struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+int32_t hv_get_s32(const struct nlattr *a)
+{
+	return (int32_t)hv_get_u32(a);
+}
+
+uint64_t hv_get_u64(const struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+const char *hv_get_str(const struct nlattr *a)
+{
+	return a ? nla_get_string((struct nlattr *)a) : "";
+}
+
+/**
+ * hv_nl_dump_array() - dump @cmd, one object per reply, as a JSON array.
+ *
+ * Return: EXIT_OK or EXIT_KERNEL (the kernel's error printed).
+ */
+int hv_nl_dump_array(uint8_t cmd, int maxattr, hv_parse_fn parse)
+{
+	struct nl_msg *msg = hv_nl_msg(cmd, NLM_F_DUMP);
+	int r;
+
+	if (!msg)
+		return EXIT_KERNEL;
+	print_open_array(NULL);
+	r = hv_nl_exec(msg, maxattr, parse, NULL);
+	print_close_array();
+	return r ? EXIT_KERNEL : EXIT_OK;
 }
 
 static int no_seq_check(struct nl_msg *msg, void *data)

@@ -6,6 +6,10 @@
  * Text: the fields of an object on one line as "key value" pairs; each
  * object without a key (a VM, an event, the host) ends its line, an object
  * with one ("exits") stays on its parent's. Arrays add nothing.
+ *
+ * Strings come from anyone (a process's comm is whatever it chose): no
+ * control character and no byte that is not UTF-8 reaches the terminal or
+ * the JSON raw (hvctl(8) "OUTPUT").
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,20 +44,126 @@ static void json_indent(void)
 		fputs("    ", stdout);
 }
 
-static void json_string(const char *s)
+/*
+ * The length of the well-formed UTF-8 sequence at @s (Unicode 15, table
+ * 3-7: no overlong form, no surrogate, nothing above U+10FFFF), its code
+ * point in *@cp; 0 if @s does not start one.
+ */
+static int utf8_seq(const unsigned char *s, uint32_t *cp)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		*cp = s[0] & 0x0f;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		*cp = s[0] & 0x07;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;	/* also stops at the NUL */
+		*cp = *cp << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/* C0 controls, DEL and the C1 controls (U+0080 to U+009F, CSI among them). */
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* A control character in text: C's escapes, \e for ESC, else \xNN / \uNNNN. */
+static void text_control(uint32_t cp)
+{
+	static const char letters[0x20] = {
+		['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+		['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [0x1b] = 'e',
+	};
+
+	if (cp < 0x20 && letters[cp])
+		printf("\\%c", letters[cp]);
+	else if (cp < 0x80)
+		printf("\\x%02x", cp);
+	else
+		printf("\\u%04x", cp);
+}
+
+/*
+ * @str between double quotes, escaped: JSON's escapes (a byte that is not
+ * UTF-8 becomes the character of its number, \u00NN), or in text C's
+ * (\e, \xNN for a byte that is not UTF-8). Well-formed UTF-8 other than
+ * controls is written as it is.
+ */
+static void quoted_string(const char *str, bool as_json)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	int n;
+
+	putchar('"');
+	while (*s) {
+		n = utf8_seq(s, &cp);
+		if (!n) {
+			printf(as_json ? "\\u%04x" : "\\x%02x", *s);
+			s++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\')
+			printf("\\%c", (int)cp);
+		else if (is_control(cp) && as_json)
+			printf("\\u%04x", cp);
+		else if (is_control(cp))
+			text_control(cp);
 		else
-			putchar(c);
+			fwrite(s, 1, n, stdout);
+		s += n;
 	}
 	putchar('"');
+}
+
+static void json_string(const char *s)
+{
+	quoted_string(s, true);
+}
+
+/* Text: a value without space, quote, backslash or escape goes bare. */
+static bool text_bare(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	int n;
+
+	if (!*s)
+		return false;
+	for (; *s; s += n) {
+		n = utf8_seq(s, &cp);
+		if (!n || is_control(cp) || cp == ' ' || cp == '"' ||
+		    cp == '\\')
+			return false;
+	}
+	return true;
 }
 
 /* A new member at the current depth: the comma, the indent, the key. */
@@ -182,11 +292,11 @@ void print_string(const char *key, const char *val)
 		json_string(val);
 	} else {
 		text_key(key);
-		/* Empty or with spaces: quoted, so that the line still splits. */
-		if (*val && !strpbrk(val, " \t\"\\"))
+		/* Empty, with spaces or escapes: quoted, so the line still splits. */
+		if (text_bare(val))
 			fputs(val, stdout);
 		else
-			json_string(val);
+			quoted_string(val, false);
 	}
 }
 

@@ -6,11 +6,18 @@
  * with the first 1 GiB identity-mapped), connects the serial port 0x3f8 to
  * stdout, and ends with the guest's status: the byte written to port 0xf4,
  * else 0 on HLT, 2 on a triple fault, 1 on any other end.
+ *
+ * hvctl may run as root on an image another user can change: the image is
+ * read once into a private buffer, and every ELF header and program header
+ * is checked against that buffer and the guest's memory before anything is
+ * loaded.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +25,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/khv.h>
@@ -29,12 +35,14 @@
 #define EXIT_PORT	0xf4
 #define DEFAULT_LOAD	0x7c00
 #define PT_BASE_OFFSET	0x10000		/* below the top of RAM */
+#define MAX_IMAGE	0x40000000ULL	/* an image file hvctl reads at most: 1 GiB */
 
 struct vmm {
 	int dev, vm, vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
 	struct khv_run *run;
+	size_t run_size;
 };
 
 static int fail(const char *what)
@@ -91,6 +99,55 @@ static int vmm_create(struct vmm *m, uint64_t ram_size)
 	m->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->vcpu, 0);
 	if (m->run == MAP_FAILED)
 		return fail("mmap run page");
+	m->run_size = size;
+	return 0;
+}
+
+/* The whole file, in a buffer of our own: nobody can change it under us. */
+static int read_image(const char *path, uint8_t **img, size_t *len)
+{
+	size_t size = 0, cap = 0;
+	uint8_t *buf = NULL, *p;
+	int fd, r = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path);
+	for (;;) {
+		if (size == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			p = realloc(buf, cap);
+			if (!p) {
+				r = fail(path);
+				break;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + size, cap - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = fail(path);
+			break;
+		}
+		if (!n)
+			break;
+		size += n;
+		if (size > MAX_IMAGE) {
+			fprintf(stderr, "hvctl: run: %s: larger than %llu MiB\n",
+				path, MAX_IMAGE >> 20);
+			r = 1;
+			break;
+		}
+	}
+	close(fd);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*img = buf;
+	*len = size;
 	return 0;
 }
 
@@ -167,70 +224,201 @@ static int set_long_mode(struct vmm *m, uint64_t entry)
 	return 0;
 }
 
-static int load_elf(struct vmm *m, const uint8_t *img, size_t len)
+/* What the loader needs of an ELF file, from either class. */
+struct elf_image {
+	const char *path;
+	const uint8_t *img;
+	size_t len;
+	bool is64;
+	uint64_t entry, phoff;
+	unsigned int phnum;
+};
+
+struct elf_load {
+	uint32_t type;
+	uint64_t offset, paddr, filesz, memsz;
+};
+
+static int elf_bad(const struct elf_image *e, const char *fmt, ...)
 {
-	const Elf64_Ehdr *eh = (const void *)img;
-	const Elf32_Ehdr *eh32 = (const void *)img;
-	int i;
+	va_list ap;
 
-	if (len >= sizeof(*eh) && img[EI_CLASS] == ELFCLASS64) {
-		if (eh->e_phoff > len ||
-		    eh->e_phnum > (len - eh->e_phoff) / sizeof(Elf64_Phdr))
-			goto bad;
-		for (i = 0; i < eh->e_phnum; i++) {
-			const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff) +
-					       i * sizeof(*ph);
-
-			if (ph->p_type != PT_LOAD)
-				continue;
-			if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||
-			    ph->p_filesz > ph->p_memsz)
-				goto bad;
-			if (load(m, ph->p_paddr, img + ph->p_offset, ph->p_filesz))
-				return 1;
-		}
-		return set_long_mode(m, eh->e_entry);
-	}
-	if (len >= sizeof(*eh32) && img[EI_CLASS] == ELFCLASS32) {
-		if (eh32->e_phoff > len ||
-		    eh32->e_phnum > (len - eh32->e_phoff) / sizeof(Elf32_Phdr))
-			goto bad;
-		for (i = 0; i < eh32->e_phnum; i++) {
-			const Elf32_Phdr *ph = (const void *)(img + eh32->e_phoff) +
-					       i * sizeof(*ph);
-
-			if (ph->p_type != PT_LOAD)
-				continue;
-			if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
-				goto bad;
-			if (load(m, ph->p_paddr, img + ph->p_offset, ph->p_filesz))
-				return 1;
-		}
-		return set_real_mode(m, eh32->e_entry);
-	}
-bad:
-	fprintf(stderr, "hvctl: run: not an ELF image khv can load\n");
+	fprintf(stderr, "hvctl: run: %s: ", e->path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	return 1;
 }
 
+static int elf_bad_range(const struct elf_image *e, unsigned int i,
+			 const char *what, uint64_t a, uint64_t b,
+			 const char *where)
+{
+	return elf_bad(e, "ELF program header %u: %s (%#llx + %#llx) beyond %s",
+		       i, what, (unsigned long long)a, (unsigned long long)b,
+		       where);
+}
+
+/* The ELF header, copied out of the buffer (it need not be aligned). */
+static int elf_header(struct elf_image *e)
+{
+	unsigned int phentsize, machine, want;
+	Elf64_Ehdr h64;
+	Elf32_Ehdr h32;
+
+	if (e->len >= sizeof(h64) && e->img[EI_CLASS] == ELFCLASS64) {
+		memcpy(&h64, e->img, sizeof(h64));
+		e->is64 = true;
+		e->entry = h64.e_entry;
+		e->phoff = h64.e_phoff;
+		e->phnum = h64.e_phnum;
+		phentsize = h64.e_phentsize;
+		machine = h64.e_machine;
+		want = sizeof(Elf64_Phdr);
+	} else if (e->len >= sizeof(h32) && e->img[EI_CLASS] == ELFCLASS32) {
+		memcpy(&h32, e->img, sizeof(h32));
+		e->is64 = false;
+		e->entry = h32.e_entry;
+		e->phoff = h32.e_phoff;
+		e->phnum = h32.e_phnum;
+		phentsize = h32.e_phentsize;
+		machine = h32.e_machine;
+		want = sizeof(Elf32_Phdr);
+	} else {
+		return elf_bad(e, "not a 32- or 64-bit ELF file");
+	}
+	if (e->img[EI_DATA] != ELFDATA2LSB)
+		return elf_bad(e, "not a little-endian ELF file");
+	if (machine != (e->is64 ? EM_X86_64 : EM_386))
+		return elf_bad(e, "ELF e_machine %u is not %s", machine,
+			       e->is64 ? "x86-64" : "i386");
+	if (phentsize != want)
+		return elf_bad(e, "ELF e_phentsize %u, not %u", phentsize, want);
+	if (!e->phnum)
+		return elf_bad(e, "no ELF program header");
+	if (e->phoff > e->len || e->phnum > (e->len - e->phoff) / want)
+		return elf_bad(e, "ELF program headers (e_phoff %#llx, e_phnum %u) not in the file",
+			       (unsigned long long)e->phoff, e->phnum);
+	return 0;
+}
+
+static void elf_phdr(const struct elf_image *e, unsigned int i,
+		     struct elf_load *l)
+{
+	Elf64_Phdr p64;
+	Elf32_Phdr p32;
+
+	if (e->is64) {
+		memcpy(&p64, e->img + e->phoff + i * sizeof(p64), sizeof(p64));
+		*l = (struct elf_load){ p64.p_type, p64.p_offset, p64.p_paddr,
+					p64.p_filesz, p64.p_memsz };
+	} else {
+		memcpy(&p32, e->img + e->phoff + i * sizeof(p32), sizeof(p32));
+		*l = (struct elf_load){ p32.p_type, p32.p_offset, p32.p_paddr,
+					p32.p_filesz, p32.p_memsz };
+	}
+}
+
+/* Every PT_LOAD within the file and within guest memory, before any is loaded. */
+static int elf_check(struct elf_image *e, uint64_t ram_size)
+{
+	unsigned int i, loads = 0;
+	struct elf_load l;
+	int r;
+
+	r = elf_header(e);
+	if (r)
+		return r;
+	for (i = 0; i < e->phnum; i++) {
+		elf_phdr(e, i, &l);
+		if (l.type != PT_LOAD)
+			continue;
+		loads++;
+		if (l.filesz > l.memsz)
+			return elf_bad(e, "ELF program header %u: p_filesz %#llx > p_memsz %#llx",
+				       i, (unsigned long long)l.filesz,
+				       (unsigned long long)l.memsz);
+		if (l.offset > e->len || l.filesz > e->len - l.offset)
+			return elf_bad_range(e, i, "p_offset + p_filesz", l.offset,
+					     l.filesz, "the file");
+		if (l.paddr > ram_size || l.memsz > ram_size - l.paddr)
+			return elf_bad_range(e, i, "p_paddr + p_memsz", l.paddr,
+					     l.memsz, "guest memory");
+	}
+	if (!loads)
+		return elf_bad(e, "no PT_LOAD program header");
+	return 0;
+}
+
+/* Load a checked image: the file's bytes, zeros up to p_memsz. */
+static int load_elf(struct vmm *m, const struct elf_image *e)
+{
+	struct elf_load l;
+	unsigned int i;
+
+	for (i = 0; i < e->phnum; i++) {
+		elf_phdr(e, i, &l);
+		if (l.type != PT_LOAD)
+			continue;
+		memcpy(m->ram + l.paddr, e->img + l.offset, l.filesz);
+		memset(m->ram + l.paddr + l.filesz, 0, l.memsz - l.filesz);
+	}
+	return e->is64 ? set_long_mode(m, e->entry) : set_real_mode(m, e->entry);
+}
+
+static int write_all(const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(STDOUT_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return fail("stdout");
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/*
+ * Port I/O: io.count elements of io.size bytes (count > 1 for INS/OUTS with
+ * REP). The serial port takes the low byte of each element.
+ */
 static int handle_io(struct vmm *m, int *status, int *done)
 {
-	uint8_t *data = (uint8_t *)m->run + m->run->io.data_offset;
+	const struct khv_run *run = m->run;
+	uint32_t size = run->io.size, count = run->io.count, i;
+	uint8_t *data, out[4096];
 
-	if (m->run->io.direction == KHV_EXIT_IO_OUT) {
-		if (m->run->io.port == SERIAL_PORT) {
-			if (write(STDOUT_FILENO, data, 1) < 0)
-				return fail("stdout");
-		} else if (m->run->io.port == EXIT_PORT) {
+	if ((size != 1 && size != 2 && size != 4) ||
+	    run->io.data_offset > m->run_size ||
+	    (uint64_t)size * count > m->run_size - run->io.data_offset) {
+		fprintf(stderr, "hvctl: run: %s (size %u, count %u)\n",
+			"an I/O exit the run page cannot hold",
+			size, count);
+		return 1;
+	}
+	data = (uint8_t *)run + run->io.data_offset;
+	if (run->io.direction == KHV_EXIT_IO_OUT) {
+		if (run->io.port == SERIAL_PORT) {
+			for (i = 0; i < count && i < sizeof(out); i++)
+				out[i] = data[i * size];
+			return write_all(out, i);
+		}
+		if (run->io.port == EXIT_PORT && count) {
 			*status = data[0];
 			*done = 1;
 		}
 		return 0;
 	}
 	/* IN: the serial line status says "ready to send"; nothing else is there. */
-	memset(data, 0xff, m->run->io.size);
-	if (m->run->io.port == SERIAL_PORT + 5)
-		data[0] = 0x60;
+	memset(data, 0xff, (size_t)size * count);
+	if (run->io.port == SERIAL_PORT + 5)
+		for (i = 0; i < count; i++)
+			data[i * size] = 0x60;
 	return 0;
 }
 
@@ -290,9 +478,11 @@ int hv_cmd_run(int argc, char **argv)
 	};
 	uint64_t mem = 16 << 20, at = DEFAULT_LOAD, entry = UINT64_MAX;
 	struct vmm m = { .dev = -1 };
+	struct elf_image elf = { 0 };
+	bool is_elf;
 	uint8_t *img;
-	struct stat st;
-	int fd, c, r;
+	size_t len;
+	int c, r;
 
 	/* "help" at every level, as for the other objects. */
 	if (argc == 1 && !strcmp(argv[0], "help")) {
@@ -334,25 +524,32 @@ int hv_cmd_run(int argc, char **argv)
 		run_usage();
 		return EXIT_USAGE;
 	}
-	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st))
-		return fail(argv[optind]);
-	img = mmap(NULL, st.st_size ? st.st_size : 1, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (img == MAP_FAILED)
-		return fail(argv[optind]);
+	r = read_image(argv[optind], &img, &len);
+	if (r)
+		return r;
+	/* Refused before a VM exists: a bad image never runs. */
+	is_elf = len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG);
+	if (is_elf) {
+		elf = (struct elf_image){ .path = argv[optind], .img = img, .len = len };
+		r = elf_check(&elf, mem);
+		if (r) {
+			free(img);
+			return r;
+		}
+	}
 
-	/* Two VMs never share a core's hyperthreads (SPEC.md); ignored where unsupported. */
+	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
 	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
 	r = vmm_create(&m, mem);
 	if (r)
 		return r;
-	if (st.st_size >= 4 && !memcmp(img, ELFMAG, SELFMAG))
-		r = load_elf(&m, img, st.st_size);
+	if (is_elf)
+		r = load_elf(&m, &elf);
 	else
-		r = load(&m, at, img, st.st_size) ?:
+		r = load(&m, at, img, len) ?:
 		    set_real_mode(&m, entry == UINT64_MAX ? at : entry);
+	free(img);
 	if (r)
 		return r;
 	fflush(stdout);

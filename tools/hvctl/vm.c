@@ -3,53 +3,26 @@
  * hvctl vm list | show VM | set VM [ name NAME ] [ tags TAGS ]
  *          pause VM | resume VM | destroy VM
  *          introspect { regs VM VCPU | mem VM GPA LEN }
- * where VM is an id or a name.
+ * where VM := { id ID | name NAME | ID | NAME }: a lone word is an id when
+ * it is all decimal digits, a name otherwise (names may begin with a digit).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/khv_netlink.h>
+#include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
 
-static const char *const vm_states[] = {
-	[KHV_VM_STATE_RUNNING] = "running",
-	[KHV_VM_STATE_PAUSED] = "paused",
-	[KHV_VM_STATE_DEAD] = "dead",
-};
-
-static const char *const exit_names[] = {
-	[KHV_A_EXIT_STATS_INTR] = "intr",
-	[KHV_A_EXIT_STATS_CPUID] = "cpuid",
-	[KHV_A_EXIT_STATS_HLT] = "hlt",
-	[KHV_A_EXIT_STATS_IO] = "io",
-	[KHV_A_EXIT_STATS_MSR] = "msr",
-	[KHV_A_EXIT_STATS_NPF] = "npf",
-	[KHV_A_EXIT_STATS_HYPERCALL] = "hypercall",
-	[KHV_A_EXIT_STATS_EXCEPTION] = "exception",
-	[KHV_A_EXIT_STATS_SHUTDOWN] = "shutdown",
-	[KHV_A_EXIT_STATS_OTHER] = "other",
-};
+static const char *const vm_states[] = KHV_VM_STATE_NAMES;
+static const char *const exit_names[] = KHV_A_EXIT_STATS_NAMES;
 
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val)
 {
 	return val < n && names[val] ? names[val] : "unknown";
-}
-
-static uint64_t get_u64(struct nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static const char *get_str(struct nlattr *a)
-{
-	return a ? nla_get_string(a) : "";
 }
 
 /* The exit counters as an object "exits" (text: "exits intr N cpuid N ..."). */
@@ -62,23 +35,23 @@ static void print_exits(struct nlattr *nest)
 		return;
 	print_open_object("exits");
 	for (i = KHV_A_EXIT_STATS_INTR; i <= KHV_A_EXIT_STATS_MAX; i++)
-		print_u64(exit_names[i], get_u64(tb[i]));
+		print_u64(exit_names[i], hv_get_u64(tb[i]));
 	print_close_object();
 }
 
 /* One VM as an object: the same keys in text, JSON, lists and events. */
 void print_vm(struct nlattr **tb)
 {
-	print_u64("id", get_u64(tb[KHV_A_VM_ID]));
-	print_string("name", get_str(tb[KHV_A_VM_NAME]));
+	print_u64("id", hv_get_u64(tb[KHV_A_VM_ID]));
+	print_string("name", hv_get_str(tb[KHV_A_VM_NAME]));
 	print_string("state", hv_enum_name(vm_states, ARRAY_SIZE(vm_states),
-					   get_u32(tb[KHV_A_VM_STATE])));
-	print_string("tags", get_str(tb[KHV_A_VM_TAGS]));
-	print_u64("owner_uid", get_u32(tb[KHV_A_VM_OWNER_UID]));
-	print_u64("pid", get_u32(tb[KHV_A_VM_PID]));
-	print_u64("created_ns", get_u64(tb[KHV_A_VM_CREATED_NS]));
-	print_u64("nr_vcpus", get_u32(tb[KHV_A_VM_NR_VCPUS]));
-	print_u64("mem_bytes", get_u64(tb[KHV_A_VM_MEM_BYTES]));
+					   hv_get_u32(tb[KHV_A_VM_STATE])));
+	print_string("tags", hv_get_str(tb[KHV_A_VM_TAGS]));
+	print_u64("owner_uid", hv_get_u32(tb[KHV_A_VM_OWNER_UID]));
+	print_u64("pid", hv_get_u32(tb[KHV_A_VM_PID]));
+	print_u64("created_ns", hv_get_u64(tb[KHV_A_VM_CREATED_NS]));
+	print_u64("nr_vcpus", hv_get_u32(tb[KHV_A_VM_NR_VCPUS]));
+	print_u64("mem_bytes", hv_get_u64(tb[KHV_A_VM_MEM_BYTES]));
 	print_exits(tb[KHV_A_VM_EXITS]);
 }
 
@@ -94,45 +67,25 @@ static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
 
 static int vm_list(int argc, char **argv)
 {
-	struct nl_msg *msg;
-	int r;
-
 	if (argc > 0)
 		return hv_usage_error("vm list: unexpected argument \"%s\"", argv[0]);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
-	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
-	if (!msg)
-		return EXIT_KERNEL;
-	print_open_array(NULL);
-	r = hv_nl_exec(msg, KHV_A_VM_MAX, vm_print, NULL);
-	print_close_array();
-	return r ? EXIT_KERNEL : EXIT_OK;
+	return hv_nl_dump_array(KHV_CMD_VM_GET, KHV_A_VM_MAX, vm_print);
 }
 
 static int id_get(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	*(uint64_t *)arg = get_u64(tb[KHV_A_VM_ID]);
+	*(uint64_t *)arg = hv_get_u64(tb[KHV_A_VM_ID]);
 	return 0;
 }
 
-/**
- * hv_vm_resolve() - a VM named on the command line: an id (starts with a
- * digit) or a name, which the kernel looks up (vm-get by name).
- *
- * Return: 0, EXIT_USAGE or EXIT_KERNEL (the kernel's message printed).
- */
-int hv_vm_resolve(const char *arg, uint64_t *id)
+/* A VM by name: the kernel looks it up (vm-get by name). */
+static int vm_by_name(const char *name, uint64_t *id)
 {
 	struct nl_msg *msg;
 
-	if (*arg >= '0' && *arg <= '9')
-		return hv_parse_u64(arg, "VM id", id);
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
-	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, arg))
+	if (!msg || nla_put_string(msg, KHV_A_VM_NAME, name))
 		return EXIT_KERNEL;
 	*id = 0;
 	if (hv_nl_exec(msg, KHV_A_VM_MAX, id_get, id) || !*id)
@@ -140,12 +93,78 @@ int hv_vm_resolve(const char *arg, uint64_t *id)
 	return 0;
 }
 
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool is_vm_keyword(const char *word)
+{
+	return !strcmp(word, "id") || !strcmp(word, "name");
+}
+
+/* How many of the arguments name the VM at their front (see hv_vm_arg()). */
+int hv_vm_words(int argc, char **argv)
+{
+	return argc >= 2 && is_vm_keyword(argv[0]) ? 2 : 1;
+}
+
+/**
+ * hv_vm_arg() - the VM named at the front of the arguments.
+ * @argc: the arguments left; the VM's words are taken off.
+ * @argv: likewise.
+ * @id:   the VM's id.
+ *
+ * "id ID" and "name NAME" say which; a lone word is an id when it is all
+ * decimal digits and a name otherwise, so that a name may begin with a
+ * digit ("name 42" for a name that is all digits, and for the names "id"
+ * and "name"). Keywords are not abbreviated here: "n" is a VM's name.
+ *
+ * Return: 0, EXIT_USAGE or EXIT_KERNEL (the kernel's message printed).
+ */
+int hv_vm_arg(int *argc, char ***argv, uint64_t *id)
+{
+	const char *word = *argc > 0 ? (*argv)[0] : NULL;
+	unsigned long long v;
+	char *end;
+	int r;
+
+	if (!word)
+		return hv_usage_error("a VM is missing (ID, NAME, id ID or name NAME)");
+	if (is_vm_keyword(word)) {
+		if (*argc < 2)
+			return hv_usage_error("%s needs a value", word);
+		r = word[0] == 'i' ? hv_parse_u64((*argv)[1], "VM id", id) :
+				     vm_by_name((*argv)[1], id);
+		*argc -= 2;
+		*argv += 2;
+		return r;
+	}
+	*argc -= 1;
+	*argv += 1;
+	if (!all_digits(word))
+		return vm_by_name(word, id);
+	errno = 0;
+	v = strtoull(word, &end, 10);
+	if (errno)
+		return hv_usage_error("VM id \"%s\" is too large", word);
+	*id = v;
+	return 0;
+}
+
 /* "hvctl vm CMD VM" with nothing more: the VM's id, or an error. */
 static int vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id)
 {
-	if (argc != 1)
-		return hv_usage_error("usage: %s", usage);
-	return hv_vm_resolve(argv[0], id);
+	int r = hv_vm_arg(&argc, &argv, id);
+
+	if (!r && argc)
+		return hv_usage_error("unexpected \"%s\"; usage: %s", argv[0], usage);
+	return r;
 }
 
 static int vm_show(int argc, char **argv)
@@ -157,8 +176,6 @@ static int vm_show(int argc, char **argv)
 	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
@@ -176,10 +193,10 @@ static int vm_set(int argc, char **argv)
 
 	if (argc < 1)
 		return hv_usage_error("usage: hvctl vm set VM [ name NAME ] [ tags TAGS ]");
-	r = hv_vm_resolve(argv[0], &id);
+	r = hv_vm_arg(&argc, &argv, &id);
 	if (r)
 		return r;
-	for (i = 1; i < argc; i += 2) {
+	for (i = 0; i < argc; i += 2) {
 		k = hv_match(argv[i], keys, 2);
 		if (k < 0)
 			return hv_usage_error("vm set: unknown key \"%s\" (known: name, tags)",
@@ -190,8 +207,6 @@ static int vm_set(int argc, char **argv)
 	}
 	if (!val[0] && !val[1])
 		return hv_usage_error("vm set: nothing to set (name NAME, tags TAGS)");
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	/* The kernel validates both, and says what is wrong. */
 	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
@@ -211,8 +226,6 @@ static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
 	r = vm_id_arg(argc, argv, usage, &id);
 	if (r)
 		return r;
-	if (hv_nl_open())
-		return EXIT_KERNEL;
 	msg = hv_nl_msg(cmd, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;
@@ -243,7 +256,8 @@ static void vm_usage(void)
 		"       hvctl vm set VM [ name NAME ] [ tags TAGS ]\n"
 		"       hvctl vm { pause | resume | destroy } VM\n"
 		"       hvctl vm introspect { regs VM VCPU | mem VM GPA LEN }\n"
-		"VM: its id, or its name (a name may not start with a digit here).\n"
+		"VM := { ID | NAME | id ID | name NAME }: a lone word is an id when it is\n"
+		"      all digits, a name otherwise; \"name\" for names that are all digits.\n"
 		"NAME: 1 to 63 printable ASCII characters, unique among VMs.\n"
 		"TAGS: comma-separated, at most 8, each 1 to 31 of [A-Za-z0-9_.-];\n"
 		"      \"\" removes them all.\n");

@@ -92,16 +92,20 @@ struct khv_regs {
 	__u64 reserved[6];
 };
 
-/* A segment register as the hardware caches it. */
+/*
+ * A segment register as the hardware caches it. @padding (23 to 31) makes
+ * the size 32 bytes for i386 and x86-64 VMMs alike; it must be 0.
+ */
 struct khv_segment {
 	__u64 base;
 	__u32 limit;
 	__u16 selector;
 	__u8 type, present, dpl, db, s, l, g, avl;
 	__u8 unusable;
-	__u8 padding[3];
+	__u8 padding[9];
 };
 
+/* A descriptor table register (GDTR, IDTR); @padding must be 0. */
 struct khv_dtable {
 	__u64 base;
 	__u16 limit;
@@ -171,12 +175,14 @@ struct khv_cpuid {
 /*
  * The khv hypercall ABI: VMMCALL (AMD) or VMCALL (Intel) with the number in
  * RAX and arguments in RBX, RCX, RDX, RSI, RDI; the result comes back in RAX.
- * KHV_HC_API_VERSION is answered by the module; numbers from
+ * Only the guest's kernel may call: at CPL 1-3 every call returns
+ * KHV_HC_EPERM. KHV_HC_API_VERSION is answered by the module; numbers from
  * KHV_HC_USER_BASE go to user space as KHV_EXIT_HYPERCALL; any other number
  * returns KHV_HC_ENOSYS.
  */
 #define KHV_HC_API_VERSION	0
 #define KHV_HC_USER_BASE	0x1000
+#define KHV_HC_EPERM		((__u64)-1)
 #define KHV_HC_ENOSYS		((__u64)-38)
 
 /* Why KHV_RUN returned (struct khv_run.exit_reason). */
@@ -199,13 +205,15 @@ struct khv_cpuid {
  * offset 0 (KHV_GET_VCPU_MMAP_SIZE bytes). khv writes the exit description;
  * user space completes I/O-in and MMIO-read exits by writing the data in
  * place before the next KHV_RUN, which khv copies and checks, never trusts.
+ * The layout is the same for i386 and x86-64 VMMs; so is every structure's
+ * in this file (every gap is a named padding field).
  */
 struct khv_run {
 	__u8 immediate_exit;	/* in: return -EINTR before entering the guest */
-	__u8 padding1[3];
+	__u8 padding1[3];	/* 0: KHV_RUN fails with -EINVAL otherwise */
 	__u32 exit_reason;	/* out: KHV_EXIT_* */
-	__u64 flags;		/* reserved, 0 */
-	__u64 reserved[6];
+	__u64 flags;		/* none defined: 0, or KHV_RUN fails with -EINVAL */
+	__u64 reserved[6];	/* 0, or KHV_RUN fails with -EINVAL */
 	union {
 		/* KHV_EXIT_IO: data at (char *)run + data_offset, size * count bytes. */
 		struct {

@@ -66,12 +66,14 @@ enum khv_grant_subject {
  * enum khv_grant_op - What a grant rule allows or denies.
  * @KHV_GRANT_OP_CREATE: KHV_CREATE_VM on /dev/khv (object all only).
  * @KHV_GRANT_OP_VIEW: vm-get.
- * @KHV_GRANT_OP_SET: vm-set (name, tags).
+ * @KHV_GRANT_OP_SET: vm-set of the name.
  * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
  * @KHV_GRANT_OP_DESTROY: vm-destroy.
  * @KHV_GRANT_OP_SET_QUOTA: Reserved for the quota operations.
  * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
+ * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
+ *   tags the VM has and for those it is to have.
  */
 enum khv_grant_op {
 	KHV_GRANT_OP_CREATE = 1,
@@ -82,6 +84,7 @@ enum khv_grant_op {
 	KHV_GRANT_OP_SET_QUOTA,
 	KHV_GRANT_OP_SET_ACL,
 	KHV_GRANT_OP_INTROSPECT,
+	KHV_GRANT_OP_TAG,
 };
 
 /**
@@ -107,6 +110,9 @@ enum khv_grant_action {
 
 /**
  * enum khv_audit_op - What an audit record is about.
+ * @KHV_AUDIT_OP_AUDIT_SUPPRESSED: Sums up the denials of one subject (uid)
+ *   that the rate limit kept out of the trail in one window (suppressed counts
+ *   them, new names their operations, pid and comm are the last caller's).
  */
 enum khv_audit_op {
 	KHV_AUDIT_OP_VM_CREATE = 1,
@@ -123,6 +129,8 @@ enum khv_audit_op {
 	KHV_AUDIT_OP_AUDIT_SET,
 	KHV_AUDIT_OP_INTROSPECT_REGS,
 	KHV_AUDIT_OP_INTROSPECT_MEM,
+	KHV_AUDIT_OP_AUDIT_SUPPRESSED,
+	KHV_AUDIT_OP_HOST_SET,
 };
 
 enum {
@@ -137,6 +145,7 @@ enum {
 	KHV_A_HOST_MODULE_SIG,
 	KHV_A_HOST_TAINT,
 	KHV_A_HOST_LOCKDOWN,
+	KHV_A_HOST_MAX_VMS_PER_USER,
 
 	__KHV_A_HOST_MAX,
 	KHV_A_HOST_MAX = (__KHV_A_HOST_MAX - 1)
@@ -208,6 +217,9 @@ enum {
 	KHV_A_AUDIT_NEXT_SEQ,
 	KHV_A_AUDIT_FIRST_SEQ,
 	KHV_A_AUDIT_LOST,
+	KHV_A_AUDIT_SUPPRESSED,
+	KHV_A_AUDIT_DENIAL_BURST,
+	KHV_A_AUDIT_DENIAL_INTERVAL,
 
 	__KHV_A_AUDIT_MAX,
 	KHV_A_AUDIT_MAX = (__KHV_A_AUDIT_MAX - 1)
@@ -274,6 +286,7 @@ enum {
 	KHV_CMD_AUDIT_NTF,
 	KHV_CMD_INTROSPECT_REGS,
 	KHV_CMD_INTROSPECT_MEM,
+	KHV_CMD_HOST_SET,
 
 	__KHV_CMD_MAX,
 	KHV_CMD_MAX = (__KHV_CMD_MAX - 1)

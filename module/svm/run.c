@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * AMD SVM: one guest entry and exit, and what the host must put back around
+ * it (APM 15.5: what VMRUN and #VMEXIT switch and what they do not).
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/preempt.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr-index.h>
+#include <asm/special_insns.h>
+#include <asm/trapnr.h>
+
+#include "../compat.h"
+#include "../exit.h"
+#include "../arch.h"
+#include "../vcpu.h"
+#include "../vm.h"
+#include "../regs.h"
+#include "../x86.h"
+#include "insn.h"
+#include "svm.h"
+#include "vcpu.h"
+#include "vmcb.h"
+
+/*
+ * A zeroed XSAVE area: XRSTOR of it puts every component it is asked for in
+ * its initial state (SDM Vol. 1 13.8.1: XSTATE_BV = 0, standard form).
+ */
+static const u8 svm_xstate_init[1024] __aligned(64);
+
+/*
+ * kernel_fpu_begin() saves the task's extended state but leaves it in the
+ * registers, and after a context switch they may hold another task's: the
+ * guest starts with YMM, ZMM and opmask registers in their initial state.
+ * Not PKRU (the task's own, svm_enter() keeps it), nor x87/SSE (the
+ * guest's FXSAVE image is loaded next), nor AMX tile data (XFD may arm it).
+ */
+static void svm_xstate_clear(void)
+{
+	u64 mask;
+
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return;
+	mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+	       ~(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_PKRU |
+		 BIT_ULL(XFEATURE_XTILE_DATA));
+	if (!mask)
+		return;
+	asm volatile("xrstor64 %[init]"
+		     : : [init] "m" (svm_xstate_init), "a" ((u32)mask),
+		       "d" ((u32)(mask >> 32))
+		     : "memory");
+}
+
+/*
+ * One VMRUN with interrupts off: GIF cleared, the host's DR7, TSC_AUX and
+ * PKRU kept, the guest's FS/GS/TR/LDTR and syscall MSRs loaded (VMLOAD) and
+ * saved (VMSAVE) around it. -EIO if SVM is off on this CPU (every SVM
+ * instruction has an exception-table entry, svm/insn.h).
+ */
+static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
+{
+	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
+	bool tsc_aux = svm_has_tsc_aux();
+	unsigned long host_dr6, host_dr7;
+	u64 host_tsc_aux = 0;
+	u32 host_pkru = 0;
+	int r;
+
+	if (svm_clgi())
+		return -EIO;
+	/*
+	 * VMRUN loads the guest's DR6/DR7 from the VMCB; until then no host
+	 * breakpoint may fire with guest state half loaded (as KVM), and
+	 * #VMEXIT does not give the host its DR6 back (APM 15.7.2).
+	 */
+	host_dr7 = native_get_debugreg(7);
+	if (host_dr7 & KHV_DR7_ENABLED)
+		native_set_debugreg(7, 0);
+	host_dr6 = native_get_debugreg(6);
+	if (pku)
+		host_pkru = rdpkru();
+	/* What is loaded now, which may be a KVM guest's until its return to user space. */
+	if (tsc_aux) {
+		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
+		if (host_tsc_aux != svm->tsc_aux)
+			khv_wrmsr(MSR_TSC_AUX, svm->tsc_aux);
+	}
+	/* GIF = 0: nothing switches SVM off between here and STGI. */
+	r = svm_vmsave(host_pa) ?: svm_vmload(svm->vmcb_pa);
+	if (!WARN_ON_ONCE(r)) {
+		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
+		amd_clear_divider();
+		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
+		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
+	}
+	/* PKRU is the task's user-space state: nothing of a guest's stays. */
+	if (pku && rdpkru() != host_pkru)
+		wrpkru(host_pkru);
+	if (tsc_aux && host_tsc_aux != svm->tsc_aux)
+		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
+	if (native_get_debugreg(6) != host_dr6)
+		native_set_debugreg(6, host_dr6);
+	/* APM 15.7.2: #VMEXIT leaves DR7 = 0x400: the host's breakpoints come back. */
+	if (host_dr7 != KHV_DR7_RESET)
+		native_set_debugreg(7, host_dr7);
+	svm_stgi();
+	return r;
+}
+
+/*
+ * The registers the VMCB holds (RAX, RSP, RIP, RFLAGS; APM 15.5.1): those
+ * written since the exit go in before VMRUN, all come back after #VMEXIT.
+ */
+static void svm_regs_load(struct khv_vcpu *vcpu, struct svm_save *s)
+{
+	if (khv_register_is_dirty(vcpu, KHV_REG_RAX))
+		s->rax = vcpu->regs[KHV_REG_RAX];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RSP))
+		s->rsp = vcpu->regs[KHV_REG_RSP];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RIP))
+		s->rip = vcpu->regs[KHV_REG_RIP];
+	if (khv_register_is_dirty(vcpu, KHV_REG_RFLAGS))
+		s->rflags = vcpu->regs[KHV_REG_RFLAGS];
+	vcpu->regs_dirty = 0;
+}
+
+static void svm_regs_store(struct khv_vcpu *vcpu, const struct svm_save *s)
+{
+	vcpu->regs[KHV_REG_RAX] = s->rax;
+	vcpu->regs[KHV_REG_RSP] = s->rsp;
+	vcpu->regs[KHV_REG_RIP] = s->rip;
+	vcpu->regs[KHV_REG_RFLAGS] = s->rflags;
+}
+
+/* khv_arch_ops.vcpu_run; its exit goes to svm_handle_exit() (exit.c). */
+enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_vmcb *vmcb = svm->vmcb;
+	bool flush;
+	u64 host_pa;
+	int r;
+
+	if (!svm_asid_usable()) {
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
+	}
+	/* The guest's FPU use must not reach the task's FPU state. */
+	kernel_fpu_begin();
+	khv_barrier_on_vm_switch(vcpu->vm);
+	host_pa = svm_host_save_pa(smp_processor_id());
+	svm_xstate_clear();
+	khv_fpu_load(vcpu);
+	svm_regs_load(vcpu, &vmcb->save);
+	vmcb->control.clean = 0;
+	/* Only a nested page fault fills it: no bytes of an earlier exit stay. */
+	vmcb->control.insn_len = 0;
+
+	local_irq_disable();
+	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+		/* The VM is no longer running: KHV_RUN's loop says why. */
+		local_irq_enable();
+		khv_fpu_save(vcpu);
+		kernel_fpu_end();
+		return KHV_ENTRY_SKIPPED;
+	}
+	/* khv_vcpu_enter_guest() took the VM's tlb_gen: a change flushes. */
+	svm_asid_enter(vmcb, svm->tlb_tag, vcpu->tlb_gen, svm->flush_tlb || flush);
+	svm->flush_tlb = false;
+	r = svm_enter(svm, host_pa);
+	khv_vcpu_exit_guest(vcpu);
+	/* A machine check that exited the guest is the host's, on this CPU. */
+	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
+		khv_machine_check();
+	local_irq_enable();
+	khv_fpu_save(vcpu);
+	kernel_fpu_end();
+	svm_regs_store(vcpu, &vmcb->save);
+
+	if (r) {
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
+	}
+	/*
+	 * An event whose delivery the exit interrupted is delivered again. A
+	 * refused entry delivered nothing, and after a triple fault (shutdown)
+	 * nothing is pending: neither injects anything.
+	 */
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID ||
+	    vmcb->control.exit_code == SVM_EXIT_SHUTDOWN)
+		vmcb->control.event_inj = 0;
+	else
+		vmcb->control.event_inj =
+			svm_event_reinject(vmcb->control.exit_int_info);
+	return KHV_ENTRY_EXITED;
+}
