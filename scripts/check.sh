@@ -4,7 +4,11 @@
 #   bochs-vmx  Bochs, Intel VMX + EPT, the light kernel (6.12 without KASAN, lockdep, UBSAN or
 #              kmemleak: Bochs runs guest code about a hundred times slower than the machine; the
 #              QEMU host has them all) -- started first, in the background; the suspend test skips
-#              (Bochs hangs in S3 with or without khv)
+#              (Bochs hangs in S3 with or without khv). One CPU: Bochs emulates an idle CPU of an
+#              SMP machine instruction by instruction, so two CPUs made every sleeping test cost
+#              minutes of wall time (khv_mgmt_test: 6 min on one CPU, over 25 on two).
+#   bochs-vmx-smp  the same with two CPUs, after bochs-vmx: khv_virt_test only (CPU hotplug, KVM
+#              beside khv on CPUs 0 and 1), the tests that skip on one CPU and need VMX; no KUnit
 #   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN)
 #   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
 #   compat     scripts/compat.sh build (TAP)
@@ -12,7 +16,7 @@
 #   mitig      scripts/mitigations-check.sh (TAP): khv's entry code against KVM's mitigations
 # Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
 # Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
-# Environment: KHV_HOSTS (default "bochs-vmx qemu-svm qemu-7.3 compat spec mitig"), KHV_PRELOAD_<host> (modules
+# Environment: KHV_HOSTS (default "bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig"), KHV_PRELOAD_<host> (modules
 #   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), KHV_KSFT_ONLY (a developer's quick loop: only
 #   these kselftests, comma-separated, e.g. khv_mgmt_test,hvctl_scenario.sh), and the runners'
 #   KHV_QEMU_* / KHV_BOCHS_* knobs.
@@ -20,7 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 OUT=${KHV_OUT:-$KHV_TOP/.rig-out}
-HOSTS=${KHV_HOSTS:-bochs-vmx qemu-svm qemu-7.3 compat spec mitig}
+HOSTS=${KHV_HOSTS:-bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig}
 RIG=$KHV_TOP/scripts/rig
 COUNTS=$OUT/counts
 RESULTS=$OUT/results.txt
@@ -105,7 +109,8 @@ payload() {
 	rm -rf "$p"
 	mkdir -p "$p"
 	cp "$(find "$moddir" -name khv.ko -not -path '*/.tmp*' | head -n 1)" "$p/"
-	find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
+	[ -n "${KHV_PAYLOAD_NO_KUNIT:-}" ] ||
+		find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
 	[ -d "$OUT/selftests-install" ] && cp -a "$OUT/selftests-install" "$p/selftests"
 	[ -x "$KHV_BUILD/selftests/tools/hvctl/hvctl" ] && cp "$KHV_BUILD/selftests/tools/hvctl/hvctl" "$p/"
 	var=KHV_PRELOAD_${host//[-.]/_}
@@ -171,7 +176,7 @@ start_bochs_vmx() {
 	rig_host bochs-vmx light || return 0
 	step "bochs-vmx: booting Bochs in the background (several minutes)"
 	boot_cmd bochs-vmx bochs.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=intel khv.nosuspend
-	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 &
+	KHV_BOCHS_CPUS=${KHV_BOCHS_CPUS:-1} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 &
 	BOCHS_PID=$!
 }
 
@@ -181,6 +186,17 @@ finish_bochs_vmx() {
 	wait "$BOCHS_PID" || true
 	BOCHS_PID=
 	report bochs-vmx
+}
+
+# Two CPUs, khv_virt_test only (unless KHV_KSFT_ONLY leaves it out), without KUnit.
+run_bochs_vmx_smp() {
+	case ",${KHV_KSFT_ONLY:-khv_virt_test}," in *,khv_virt_test,*) ;; *) return 0 ;; esac
+	KHV_PAYLOAD_NO_KUNIT=1 rig_host bochs-vmx-smp light || return 0
+	step "bochs-vmx-smp: booting Bochs with two CPUs"
+	KHV_KSFT_ONLY=khv_virt_test boot_cmd bochs-vmx-smp bochs.sh "$KERNEL/arch/x86/boot/bzImage" \
+		khv.vendor=intel khv.nosuspend
+	KHV_BOCHS_CPUS=2 "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	report bochs-vmx-smp
 }
 
 run_qemu_svm() {
@@ -249,7 +265,7 @@ run_mitig() {
 summary() {
 	local p f s
 	{
-		for h in bochs-vmx qemu-svm qemu-7.3 compat spec mitig; do
+		for h in bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig; do
 			[ -f "$OUT/$h/results.txt" ] && cat "$OUT/$h/results.txt"
 		done
 		[ -s "$OUT/rig-failures.txt" ] && cat "$OUT/rig-failures.txt"
@@ -269,11 +285,11 @@ main() {
 	prepare_out
 	step "installing dependencies"
 	bash "$KHV_TOP/scripts/deps.sh"
-	if want bochs-vmx || want qemu-svm || want qemu-7.3; then
+	if want bochs-vmx || want bochs-vmx-smp || want qemu-svm || want qemu-7.3; then
 		step "building the kselftests"
 		# Any rig kernel gives the uapi headers; the one built first saves time on a cold cache.
 		local hk
-		if want bochs-vmx; then hk=$(kernel light) || hk=; else hk=$(kernel debug) || hk=; fi
+		if want bochs-vmx || want bochs-vmx-smp; then hk=$(kernel light) || hk=; else hk=$(kernel debug) || hk=; fi
 		if [ -z "$hk" ] || ! build_selftests "$hk"; then
 			fail "kselftest build" "see $OUT/build-selftests.log"
 		fi
@@ -286,6 +302,7 @@ main() {
 	want spec && run_spec
 	want mitig && run_mitig
 	want bochs-vmx && finish_bochs_vmx
+	want bochs-vmx-smp && run_bochs_vmx_smp
 	summary
 }
 
