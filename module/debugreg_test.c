@@ -42,9 +42,9 @@ static void dr6_dr7_fixed_bits_and_high_half(struct kunit *test)
 	v = 0;
 	KUNIT_EXPECT_EQ(test, khv_dr_access(&dr, 7, true, &v, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, dr.dr7, 0x400ull);
-	v = 0xffffffff;		/* bits 11, 12, 14, 15 read 0 */
+	v = 0xffffdfff;		/* all but GD: bits 12, 14, 15 read 0 */
 	KUNIT_EXPECT_EQ(test, khv_dr_access(&dr, 7, true, &v, 0, 0), 0);
-	KUNIT_EXPECT_EQ(test, dr.dr7, 0xffff27ffull);
+	KUNIT_EXPECT_EQ(test, dr.dr7, 0xffff0fffull);
 	v = 0;
 	KUNIT_EXPECT_EQ(test, khv_dr_access(&dr, 6, true, &v, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, dr.dr6, 0xffff0ff0ull);

@@ -49,7 +49,7 @@ static inline bool khv_pat_valid(u64 pat)
 /* DR7.GD: a MOV DR raises #DB (SDM 18.2.4); DR6.BD records that it did. */
 #define KHV_DR7_GD	BIT(13)
 #define KHV_DR6_BD	BIT(13)
-/* What a write leaves in DR7 (bits 11, 12, 14, 15 read 0, bit 10 reads 1). */
+/* What a write leaves in DR7 (bits 12, 14, 15 read 0, bit 10 reads 1). */
 #define KHV_DR7_VOLATILE	0xffff2bffULL
 /*
  * DR6 after RESET, and its bits a write or a #DB changes: B0-B3, BD, BS,
