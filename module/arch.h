@@ -113,6 +113,8 @@ enum khv_entry {
  * @get_cpl:	the guest's current privilege level.
  * @get_cpu_mode: its control registers, EFER and code segment.
  * @get_segment: segment register @nr (KHV_SEG_*).
+ * @set_dr7:	the guest's DR7 for the next entry (VMCS guest DR7, VMCB
+ *		DR7); the core keeps the value (struct khv_dr).
  * @insn_bytes:	optional: the bytes at the guest's RIP that the hardware
  *		gave with the exit (SVM decode assists), at most @len; 0 when
  *		it gave none and khv_fetch_insn() reads guest memory.
@@ -148,6 +150,7 @@ struct khv_arch_ops {
 	void (*get_cpu_mode)(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
 	void (*get_segment)(struct khv_vcpu *vcpu, unsigned int nr,
 			    struct khv_segment *seg);
+	void (*set_dr7)(struct khv_vcpu *vcpu, u64 dr7);
 	unsigned int (*insn_bytes)(struct khv_vcpu *vcpu, u8 *buf,
 				   unsigned int len);
 };

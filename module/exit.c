@@ -554,20 +554,37 @@ int khv_handle_ud(struct khv_vcpu *vcpu)
 	return khv_arch->inject_exception(vcpu, X86_TRAP_UD, 0, 0);
 }
 
-/* A debug exception goes back to the guest; DR6 is not its to read. */
+/**
+ * khv_deliver_db() - a debug exception goes back to the guest.
+ * @vcpu:    the vCPU.
+ * @payload: its causes as DR6 bits (B0-B3, BD, BS), which go into the
+ *	guest's DR6 first, as the processor's #DB does (debugreg.c).
+ *
+ * Return: as inject_exception.
+ */
+int khv_deliver_db(struct khv_vcpu *vcpu, u64 payload)
+{
+	khv_dr_debug_trap(&vcpu->dr, payload);
+	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
+	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+}
+
+/* A #DB without causes the backend can report. */
 int khv_handle_db(struct khv_vcpu *vcpu)
 {
-	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+	return khv_deliver_db(vcpu, 0);
 }
 
 /*
  * INT1 (ICEBP, one byte) exits before it runs: step over it and deliver the
- * #DB trap it raises, as KVM does.
+ * #DB trap it raises, as KVM does. It leaves DR6 as it was.
  */
 int khv_handle_icebp(struct khv_vcpu *vcpu)
 {
 	khv_arch->skip_instruction(vcpu, 1);
-	return khv_handle_db(vcpu);
+	vcpu->dr.dr7 &= ~(u64)KHV_DR7_GD;
+	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
+	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
 }
 
 /* The operand mode of the guest's code segment, for the decoder: 16, 32, 64. */

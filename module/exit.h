@@ -70,6 +70,9 @@ int khv_handle_rdpmc(struct khv_vcpu *vcpu);
 int khv_handle_wbinvd(struct khv_vcpu *vcpu);
 int khv_handle_ud(struct khv_vcpu *vcpu);
 int khv_handle_db(struct khv_vcpu *vcpu);
+int khv_deliver_db(struct khv_vcpu *vcpu, u64 payload);
+int khv_handle_dr(struct khv_vcpu *vcpu, unsigned int nr, unsigned int gpr,
+		  bool write, unsigned int len);
 int khv_handle_icebp(struct khv_vcpu *vcpu);
 
 /* exit.c: what the backends' own handlers finish with */

@@ -327,6 +327,8 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
 	vcpu->regs[KHV_REG_RIP] = 0xfff0;
 	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
+	vcpu->dr.dr7 = KHV_DR7_RESET;
 	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
 	khv_fpu_init(vcpu);
 	return 0;

@@ -100,6 +100,20 @@ struct khv_string_io {
 };
 
 /**
+ * struct khv_dr - the guest's debug registers (debugreg.c): every MOV DR
+ *	exits, so these are what the guest reads and writes.
+ * @db:  DR0-3.
+ * @dr6: DR6.
+ * @dr7: DR7; the backend also keeps it where the hardware loads it from
+ *	(khv_arch_ops.set_dr7).
+ */
+struct khv_dr {
+	u64 db[4];
+	u64 dr6;
+	u64 dr7;
+};
+
+/**
  * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends' vCPUs
  *	(struct svm_vcpu, struct vmx_vcpu) start with it, and get back with
  *	container_of(). The core allocates khv_arch->vcpu_size bytes.
@@ -126,6 +140,7 @@ struct khv_string_io {
  * @fpu:     the guest's x87/SSE state (FXSAVE format), kept apart from the
  *	host's: the backend loads it before each entry and saves it after
  *	each exit (khv_fpu_load(), khv_fpu_save()).
+ * @dr:      its debug registers.
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -146,6 +161,7 @@ struct khv_vcpu {
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
 	u8 fpu[512] __aligned(16);
+	struct khv_dr dr;
 };
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
@@ -173,6 +189,13 @@ void khv_vcpu_exit_guest(struct khv_vcpu *vcpu);
 int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,
 		   unsigned int cpu, u64 ea, unsigned int size, bool write,
 		   u64 *linear);
+
+/* debugreg.c */
+int khv_dr_access(struct khv_dr *dr, unsigned int nr, bool write, u64 *val,
+		  unsigned int cpl, u64 cr4);
+void khv_dr_debug_trap(struct khv_dr *dr, u64 payload);
+bool khv_dr_enter(struct khv_vcpu *vcpu, unsigned long host[4]);
+void khv_dr_exit(const unsigned long host[4]);
 
 /* exception.c */
 void khv_machine_check(void);

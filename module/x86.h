@@ -46,6 +46,17 @@ static inline bool khv_pat_valid(u64 pat)
 #define KHV_DR7_RESET	0x400
 /* DR7's local and global enables of breakpoints 0-3 (SDM 18.2.4). */
 #define KHV_DR7_ENABLED	0xff
+/* DR7.GD: a MOV DR raises #DB (SDM 18.2.4); DR6.BD records that it did. */
+#define KHV_DR7_GD	BIT(13)
+#define KHV_DR6_BD	BIT(13)
+/* What a write leaves in DR7 (bits 12, 14, 15 read 0, bit 10 reads 1). */
+#define KHV_DR7_VOLATILE	0xffff2bffULL
+/*
+ * DR6 after RESET, and its bits a write or a #DB changes: B0-B3, BD, BS,
+ * BT (SDM 18.2.3). The others read 1 (bit 16 too: khv offers no RTM) or 0.
+ */
+#define KHV_DR6_FIXED_1		0xffff0ff0ULL
+#define KHV_DR6_VOLATILE	0x0000e00fULL
 
 /* The EFER bits a guest may have. */
 #define KHV_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)

@@ -1494,6 +1494,88 @@ TEST_F(guest, unoffered_instructions_end_in_the_guest)
 }
 
 /*
+ * The guest's debug registers are its own on both vendors: it reads none of
+ * the host's DR0-3, sees RESET values, reads back what it wrote, and gets
+ * #GP for DR7's high half (Documentation/khv-abi.rst, "Debug registers").
+ */
+TEST_F(guest, debug_registers_are_the_guests)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_skip_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_debugregs, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0xffff0ff0, uc.args[0]) TH_LOG("DR6 %#llx", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(0x400, uc.args[1]) TH_LOG("DR7 %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0x1000, uc.args[0]);
+	EXPECT_EQ(0xffffffff81000000ull, uc.args[1]);
+	EXPECT_EQ(0x2222, uc.args[2]);
+	EXPECT_EQ(0x3333, uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#GP raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(0x400, uc.args[1]) TH_LOG("DR7 %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/* Does this host run on QEMU's TCG (hypervisor leaf "TCGTCGTCGTCG")? */
+static bool host_is_qemu_tcg(void)
+{
+	uint32_t a, b, c, d;
+	char sig[13];
+
+	if (!host_cpuid_bit(1, 0, ECX, 31))
+		return false;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = 0;
+	return !strcmp(sig, "TCGTCGTCGTCG");
+}
+
+/*
+ * A data breakpoint the guest arms raises #DB in the guest, B0 in its DR6:
+ * khv loads the guest's DR0-3 around such an entry. Skipped only on QEMU's
+ * TCG, whose VMRUN takes DR7 from the VMCB without arming breakpoints.
+ */
+TEST_F(guest, guest_data_breakpoint_raises_db_in_the_guest)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_dr6_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_data_breakpoint, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	if (uc.args[0] == 0 && host_is_qemu_tcg()) {
+		vm_free(vm);
+		SKIP(return, "QEMU's TCG arms no breakpoint from a VMRUN's DR7");
+	}
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(0xffff0ff1, uc.args[1]) TH_LOG("DR6 in the handler %#llx",
+						  (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
  * INT1 (ICEBP) exits on both vendors (SVM's ICEBP intercept, VMX's
  * privileged-software-exception #DB exit); khv steps over it and delivers
  * the #DB trap, which returns just after it. Skipped only where the

@@ -513,3 +513,64 @@ void guest_code_icebp(uint64_t arg)
 	GUEST_SYNC4(guest_ud_count, guest_db_count, guest_db_rip, 0);
 	GUEST_DONE();
 }
+
+#define GUEST_GET_DR(n) ({ uint64_t __v; asm volatile("mov %%dr" #n ", %0" : "=r" (__v)); __v; })
+#define GUEST_SET_DR(n, v) asm volatile("mov %0, %%dr" #n : : "r" ((uint64_t)(v)) : "memory")
+
+volatile uint32_t guest_dr_watched;
+volatile uint64_t guest_db_dr6;
+
+/* #DB: note DR6 as the handler reads it, and clear its causes. */
+__attribute__((interrupt))
+void guest_db_dr6_handler(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	guest_db_count = guest_db_count + 1;
+	guest_db_dr6 = GUEST_GET_DR(6);
+	GUEST_SET_DR(6, 0xffff0ff0ull);
+}
+
+/*
+ * The debug registers are the guest's own (every MOV DR exits and khv
+ * keeps them): DR0-3 start at 0 and read back what the guest wrote, DR6
+ * and DR7 start at their RESET values, and a 1 in DR7's high half is #GP.
+ * SYNCs: DR0-3 at start; DR6 and DR7 at start; DR0-3 after writing;
+ * #GP count and DR7 at the end.
+ */
+void guest_code_debugregs(uint64_t arg)
+{
+	(void)arg;
+	GUEST_SYNC4(GUEST_GET_DR(0), GUEST_GET_DR(1), GUEST_GET_DR(2),
+		    GUEST_GET_DR(3));
+	GUEST_SYNC2(GUEST_GET_DR(6), GUEST_GET_DR(7));
+	GUEST_SET_DR(0, 0x1000);
+	GUEST_SET_DR(1, 0xffffffff81000000ull);
+	GUEST_SET_DR(2, 0x2222);
+	GUEST_SET_DR(3, 0x3333);
+	GUEST_SYNC4(GUEST_GET_DR(0), GUEST_GET_DR(1), GUEST_GET_DR(2),
+		    GUEST_GET_DR(3));
+	guest_gp_count = 0;
+	guest_skip_len = 3;	/* mov %rax, %dr7 */
+	asm volatile("mov %0, %%dr7" : : "a" (1ull << 32) : "memory");
+	GUEST_SYNC2(guest_gp_count, GUEST_GET_DR(7));
+	GUEST_DONE();
+}
+
+/*
+ * The guest's own data breakpoint (DR0 on a variable, L0, a 4-byte write)
+ * raises #DB in the guest with B0 in DR6; disabled, it stays quiet.
+ * SYNC: #DB count, DR6 in the #DB handler.
+ */
+void guest_code_data_breakpoint(uint64_t arg)
+{
+	(void)arg;
+	guest_db_count = 0;
+	guest_db_dr6 = 0;
+	GUEST_SET_DR(0, (uint64_t)(uintptr_t)&guest_dr_watched);
+	GUEST_SET_DR(7, 0x400 | 1 | (1 << 16) | (3 << 18));
+	guest_dr_watched = 1;
+	GUEST_SET_DR(7, 0x400);
+	guest_dr_watched = 2;
+	GUEST_SYNC2(guest_db_count, guest_db_dr6);
+	GUEST_DONE();
+}

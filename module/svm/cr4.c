@@ -88,21 +88,23 @@ static bool svm_legacy_prefix(u8 b)
 }
 
 /**
- * svm_decode_mov_to_cr() - decode MOV to a control register (0F 22 /r).
+ * svm_decode_mov() - decode MOV from or to a control or debug register
+ *	(0F 20, 0F 21, 0F 22, 0F 23 /r).
  * @insn:   the bytes at the guest's CS:RIP.
  * @len:    how many of them could be read.
  * @mode64: the code segment is 64-bit: 40h-4Fh are REX prefixes.
- * @d:      the control register, the source register (SDM Vol. 2 2.1.5
- *	    numbering, 0 = RAX) and the instruction's length.
+ * @op:     the second opcode byte expected.
+ * @d:      the control or debug register, the general register (SDM Vol. 2
+ *	    2.1.5 numbering, 0 = RAX) and the instruction's length.
  *
  * The ModRM mod field is ignored (SDM: always a register operand). REX.R
  * and, on AMD, LOCK (the CR8 alias, APM Vol. 3 "MOV CRn") add 8 to the
  * control register; a REX prefix counts only right before the opcode.
  *
- * Return: 0, or -EINVAL if the bytes are no MOV to CRn.
+ * Return: 0, or -EINVAL if the bytes are no such MOV.
  */
-int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
-			 struct svm_mov_cr *d)
+int svm_decode_mov(const u8 *insn, unsigned int len, bool mode64, u8 op,
+		   struct svm_mov_cr *d)
 {
 	unsigned int i;
 	bool lock = false;
@@ -121,12 +123,20 @@ int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
 			break;
 		}
 	}
-	if (len < 3 || i > len - 3 || insn[i] != 0x0f || insn[i + 1] != 0x22)
+	if (len < 3 || i > len - 3 || insn[i] != 0x0f || insn[i + 1] != op)
 		return -EINVAL;
 	modrm = insn[i + 2];
 	d->cr = ((modrm >> 3) & 7) | (rex & BIT(2) ? 8 : 0) | (lock ? 8 : 0);
 	d->gpr = (modrm & 7) | (rex & BIT(0) ? 8 : 0);
 	d->len = i + 3;
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(svm_decode_mov);
+
+/* MOV to CRn (0F 22 /r): svm_decode_mov(). */
+int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
+			 struct svm_mov_cr *d)
+{
+	return svm_decode_mov(insn, len, mode64, 0x22, d);
 }
 EXPORT_SYMBOL_IF_KUNIT(svm_decode_mov_to_cr);

@@ -246,6 +246,51 @@ static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * MOV from or to DRn (every one exits): the register from the exit code,
+ * the general register from decode assists or from the instruction.
+ */
+static int svm_handle_dr(struct khv_vcpu *vcpu)
+{
+	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
+	bool write = c->exit_code >= SVM_EXIT_WRITE_DR0;
+	u8 insn[KHV_INSN_MAX_LEN];
+	struct khv_cpu_mode m;
+	struct svm_mov_cr d;
+	unsigned int n;
+
+	svm_get_cpu_mode(vcpu, &m);
+	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
+	if (svm_decode_mov(insn, n, khv_code_mode(&m) == 64,
+			   write ? 0x23 : 0x21, &d)) {
+		if (n)
+			return 1;	/* changed under us: let the guest run it */
+		return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
+					 c->exit_code, 0, 0);
+	}
+	/* Decode assists name the register (APM 15.33.2). */
+	if (svm_has_decode_assists())
+		d.gpr = c->exit_info_1 & SVM_CR_INFO_GPR_MASK;
+	return khv_handle_dr(vcpu, (c->exit_code - SVM_EXIT_READ_DR0) & 15,
+			     d.gpr, write, d.len);
+}
+
+/*
+ * A #DB the guest raised: the processor wrote its causes into the VMCB's
+ * DR6 before the intercept (svm_vcpu_run() leaves none there).
+ */
+static int svm_handle_db(struct khv_vcpu *vcpu)
+{
+	return khv_deliver_db(vcpu, to_svm(vcpu)->vmcb->save.dr6 &
+				    KHV_DR6_VOLATILE);
+}
+
+/* khv_arch_ops.set_dr7. */
+void svm_set_dr7(struct khv_vcpu *vcpu, u64 dr7)
+{
+	to_svm(vcpu)->vmcb->save.dr7 = dr7;
+}
+
 /* An alignment check the guest raised, or the host's split-lock detection. */
 static int svm_handle_ac(struct khv_vcpu *vcpu)
 {
@@ -261,7 +306,8 @@ static int svm_handle_ac(struct khv_vcpu *vcpu)
  */
 static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR4]	= { svm_handle_cr4_write,	KHV_STAT_OTHER },
-	[SVM_EXIT_EXCP_DB]	= { khv_handle_db,		KHV_STAT_INTR },
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR15] = { svm_handle_dr, KHV_STAT_OTHER },
+	[SVM_EXIT_EXCP_DB]	= { svm_handle_db,		KHV_STAT_INTR },
 	[SVM_EXIT_EXCP_AC]	= { svm_handle_ac,		KHV_STAT_INTR },
 	[SVM_EXIT_EXCP_MC]	= { khv_vcpu_machine_check,	KHV_STAT_INTR },
 	[SVM_EXIT_INTR]		= { khv_handle_host_event,	KHV_STAT_INTR },

@@ -65,9 +65,10 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 {
 	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	bool tsc_aux = svm_has_tsc_aux();
-	unsigned long host_dr6, host_dr7;
+	unsigned long host_dr6, host_dr7, host_db[4];
 	u64 host_tsc_aux = 0;
 	u32 host_pkru = 0;
+	bool db;
 	int r;
 
 	if (svm_clgi())
@@ -94,7 +95,10 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	if (!WARN_ON_ONCE(r)) {
 		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
 		amd_clear_divider();
+		db = khv_dr_enter(&svm->vcpu, host_db);
 		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
+		if (db)
+			khv_dr_exit(host_db);
 		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
 	}
 	/* PKRU is the task's user-space state: nothing of a guest's stays. */
@@ -157,6 +161,8 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	khv_fpu_load(vcpu);
 	svm_regs_load(vcpu, &vmcb->save);
 	vmcb->control.clean = 0;
+	/* No cause of an earlier #DB: the next one's are all it will hold. */
+	vmcb->save.dr6 = KHV_DR6_FIXED_1;
 	/* Only a nested page fault fills it: no bytes of an earlier exit stay. */
 	vmcb->control.insn_len = 0;
 

@@ -227,6 +227,7 @@ const struct khv_arch_ops khv_svm_ops = {
 	.set_msr = svm_set_msr,
 	.skip_instruction = svm_skip_instruction,
 	.inject_exception = svm_inject_exception,
+	.set_dr7 = svm_set_dr7,
 	.get_cpl = svm_get_cpl,
 	.get_cpu_mode = svm_get_cpu_mode,
 	.get_segment = svm_get_segment,

@@ -38,7 +38,10 @@ struct svm_cr4_features {
 	bool umip, fsgsbase, pcid, smep, smap;
 };
 
-/* A decoded MOV to CRn: control and general register numbers, length. */
+/*
+ * A decoded MOV to CRn (or from or to DRn): control (debug) and general
+ * register numbers, length.
+ */
 struct svm_mov_cr {
 	u8 cr;
 	u8 gpr;
@@ -89,6 +92,8 @@ u64 svm_cr4_allowed_bits(const struct svm_cr4_features *f);
 int svm_cr4_check(u64 cr4, u64 old, u64 allowed, u64 efer, u64 cr3);
 int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
 			 struct svm_mov_cr *d);
+int svm_decode_mov(const u8 *insn, unsigned int len, bool mode64, u8 op,
+		   struct svm_mov_cr *d);
 
 /* event.c */
 u64 svm_event_reinject(u64 exit_int_info);
@@ -107,6 +112,7 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 /* exit.c: with the exit's state, after svm_vcpu_run() */
 int svm_handle_exit(struct khv_vcpu *vcpu);
 void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
+void svm_set_dr7(struct khv_vcpu *vcpu, u64 dr7);
 int svm_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 unsigned int svm_get_cpl(struct khv_vcpu *vcpu);
 void svm_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);

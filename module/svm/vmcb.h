@@ -50,6 +50,9 @@
 
 /* Exit codes, APM Appendix C. */
 #define SVM_EXIT_WRITE_CR4	0x014
+#define SVM_EXIT_READ_DR0	0x020
+#define SVM_EXIT_WRITE_DR0	0x030
+#define SVM_EXIT_WRITE_DR15	0x03f
 #define SVM_EXIT_EXCP_BASE	0x040	/* + vector */
 #define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
 #define SVM_EXIT_EXCP_AC	(SVM_EXIT_EXCP_BASE + X86_TRAP_AC)

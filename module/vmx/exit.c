@@ -236,6 +236,20 @@ static int vmx_handle_cr(struct khv_vcpu *vcpu)
 	return 1;
 }
 
+/* khv_arch_ops.set_dr7; in the exit context, the VMCS current. */
+void vmx_set_dr7(struct khv_vcpu *vcpu, u64 dr7)
+{
+	vmcs_write(VMCS_GUEST_DR7, dr7);
+}
+
+/* MOV DR, which always exits: exit qualification, SDM Vol. 3C Table 28-4. */
+static int vmx_handle_dr(struct khv_vcpu *vcpu)
+{
+	u64 q = to_vmx(vcpu)->exit.qual;
+
+	return khv_handle_dr(vcpu, q & 7, (q >> 8) & 15, !(q & BIT(4)), 0);
+}
+
 /*
  * An NMI or an exception of VMX_EXCEPTION_BITMAP. vmx_enter() handed NMIs
  * and machine checks to the host's handlers already.
@@ -257,12 +271,13 @@ static int vmx_handle_exception(struct khv_vcpu *vcpu)
 	case X86_TRAP_DB:
 		/*
 		 * INT1 (ICEBP) exits before it runs: step over it, as KVM
-		 * does, and deliver the #DB it raises. DR6 is not updated
-		 * (SDM 28.1): the guest cannot read it (MOV DR exits).
+		 * does, and deliver the #DB it raises. A #DB exit leaves DR6
+		 * alone (SDM 28.1): khv keeps the guest's (debugreg.c).
 		 */
 		if (type == INTR_TYPE_PRIV_SW_EXCEPTION)
 			return khv_handle_icebp(vcpu);
-		return khv_handle_db(vcpu);
+		/* The exit qualification has its causes in DR6's bits. */
+		return khv_deliver_db(vcpu, e->qual);
 	default:
 		return vmx_exit_unknown(vcpu);
 	}
@@ -298,6 +313,7 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_VMXOFF]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_VMXON]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_CR_ACCESS]	= { vmx_handle_cr,		KHV_STAT_OTHER },
+	[EXIT_DR_ACCESS]	= { vmx_handle_dr,		KHV_STAT_OTHER },
 	[EXIT_IO]		= { vmx_handle_io,		KHV_STAT_IO },
 	[EXIT_RDMSR]		= { khv_handle_rdmsr,		KHV_STAT_MSR },
 	[EXIT_WRMSR]		= { khv_handle_wrmsr,		KHV_STAT_MSR },

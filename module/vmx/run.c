@@ -127,9 +127,10 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	struct khv_vcpu *vcpu = &vmx->vcpu;
 	u64 host[VMX_NR_SWAP];
 	bool tsc_aux = vmx_has_tsc_aux();
-	unsigned long host_dr6, host_dr7;
+	unsigned long host_dr6, host_dr7, host_db[4];
 	u64 host_tsc_aux = 0;
 	u64 host_debugctl;
+	bool db;
 	struct vmx_host_segs h;
 	u32 flags = 0;
 	int r;
@@ -159,9 +160,9 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	/*
 	 * The guest runs with its own DR7 and IA32_DEBUGCTL (the debug controls,
 	 * SDM 26.3.2.1 and 28.3.1); until then no host breakpoint may fire with
-	 * guest state half loaded (as KVM). Its DR0-3 are the host's, disabled
-	 * by its DR7: it has no access to debug registers (MOV DR exits). A #DB
-	 * it takes changes DR6, which VMX does not switch.
+	 * guest state half loaded (as KVM). Its DR0-3 are loaded only while its
+	 * DR7 enables a breakpoint (khv_dr_enter()); every MOV DR exits, and
+	 * #DB too, so DR6 needs no switch: the host's is put back below.
 	 */
 	host_dr7 = native_get_debugreg(7);
 	if (host_dr7 & KHV_DR7_ENABLED)
@@ -191,7 +192,10 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
 		flags |= VMX_RUN_VERW;
 
+	db = khv_dr_enter(vcpu, host_db);
 	r = khv_vmx_vmenter(vcpu->regs, &vmx_verw_sel, flags);
+	if (db)
+		khv_dr_exit(host_db);
 
 	vmx->cr2 = native_read_cr2();
 	vmx_swap_msrs_restore(host);

@@ -264,4 +264,5 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.get_cpl = vmx_get_cpl,
 	.get_cpu_mode = vmx_get_cpu_mode,
 	.get_segment = vmx_get_segment,
+	.set_dr7 = vmx_set_dr7,
 };

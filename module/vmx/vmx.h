@@ -96,6 +96,7 @@ void vmx_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
 int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 unsigned int vmx_get_cpl(struct khv_vcpu *vcpu);
 void vmx_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
+void vmx_set_dr7(struct khv_vcpu *vcpu, u64 dr7);
 void vmx_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
 		     struct khv_segment *seg);
 
