@@ -268,6 +268,61 @@ TEST(ac_during_ac_delivery_loops_through_host)
 }
 
 /*
+ * CVE-2015-8104: a write breakpoint on the slot of #DB's IST stack where
+ * delivering #DB pushes SS. Each delivery hits it and raises the next #DB
+ * before the handler's first instruction: on a processor that delivers
+ * #DB itself, an endless loop in microcode that no interrupt breaks. khv
+ * intercepts #DB and delivers it itself, so each round passes through the
+ * host: KHV_RUN runs until a signal and the exceptions are counted.
+ */
+TEST(db_during_db_delivery_loops_through_host)
+{
+	uint64_t ist = (uint64_t)(uintptr_t)&guest_db_ist[GUEST_DB_IST_WORDS];
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct spin_job job;
+	struct sigaction sa;
+	long before, after;
+	struct ucall uc;
+	pthread_t t;
+	int r;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_db_loop, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_loop_handler));
+	/* The gate's IST field (SDM Vol. 3A 6.14.1) and the 64-bit TSS's IST1 (8.7). */
+	((uint64_t *)(vm->mem + GUEST_IDT_GPA))[2 * 1] |= 1ull << 32;
+	memcpy(vm->mem + GUEST_TSS_GPA + 0x24, &ist, sizeof(ist));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	if (uc.args[0] == 0) {
+		vm_free(vm);
+		SKIP(return, "this host's CPU arms no data breakpoint in a guest (QEMU's TCG)");
+	}
+	ASSERT_EQ(1, uc.args[0]) TH_LOG("the probe raised %llu #DB", (unsigned long long)uc.args[0]);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = noop_handler;	/* no SA_RESTART: KHV_RUN must return */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	before = exceptions_delivered(_metadata);
+	memset(&job, 0, sizeof(job));
+	job.vcpu_fd = vcpu->fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, spin_thread, &job));
+	usleep(300000);
+	EXPECT_FALSE(atomic_load(&job.done))
+		TH_LOG("KHV_RUN returned by itself: %d, exit %s", job.r,
+		       exit_reason_str(vcpu->run->exit_reason));
+	r = kick_until_done(t, &job);
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN did not return for a signal");
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-EINTR, job.r);
+	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
+	after = exceptions_delivered(_metadata);
+	EXPECT_LT(before + 1, after) TH_LOG("%ld #DB delivered by khv", after - before);
+	TH_LOG("%ld #DB delivered by khv in the loop", after - before);
+	vm_free(vm);
+}
+
+/*
  * 32-bit protected mode at CPL 0: an OUTS past DS's limit and an INS into a
  * read-only ES get #GP(0); an OUTS of DS's last byte runs.
  */

@@ -32,4 +32,11 @@ void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_string_io(uint64_t arg);
 void guest_code_hypercall(uint64_t vmmcall);
 
+/* The #DB delivery loop (CVE-2015-8104): #DB's IST stack, 8-byte words. */
+#define GUEST_DB_IST_WORDS	64
+extern uint64_t guest_db_ist[GUEST_DB_IST_WORDS];
+extern volatile uint64_t guest_db_count;
+void guest_db_loop_handler(struct guest_intr_frame *frame);
+void guest_code_db_loop(uint64_t arg);
+
 #endif /* KHV_FAULT_TEST_H */

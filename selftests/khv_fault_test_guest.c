@@ -81,3 +81,43 @@ void guest_code_hypercall(uint64_t vmmcall)
 	GUEST_SYNC(guest_hypercall(KHV_HC_USER_BASE, vmmcall));
 	GUEST_DONE();
 }
+
+uint64_t guest_db_ist[GUEST_DB_IST_WORDS] __attribute__((aligned(16)));
+volatile uint64_t guest_db_count, guest_db_probe;
+
+/* DR7: L0, a write breakpoint (R/W0 = 01) of 8 bytes (LEN0 = 10). */
+#define GUEST_DR7_WRITE8_L0	(0x400ull | 1 | 1ull << 16 | 2ull << 18)
+
+/* #DB on its own IST stack: count it and disarm the breakpoint. */
+__attribute__((interrupt))
+void guest_db_loop_handler(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	guest_db_count = guest_db_count + 1;
+	GUEST_SET_DR(7, 0x400);
+	GUEST_SET_DR(6, 0xffff0ff0);
+}
+
+/*
+ * SYNC 1: how many #DBs a write breakpoint on an ordinary variable raised
+ * (0: this CPU arms none in a guest). Then a write breakpoint on the IST
+ * slot where delivering #DB pushes SS, and a write to it: each delivery
+ * raises the next #DB before the handler's first instruction. SYNC 2 (the
+ * handler's count) comes only if that loop ever ends.
+ */
+void guest_code_db_loop(uint64_t arg)
+{
+	(void)arg;
+	guest_db_count = 0;
+	GUEST_SET_DR(0, (uint64_t)(uintptr_t)&guest_db_probe);
+	GUEST_SET_DR(7, GUEST_DR7_WRITE8_L0);
+	guest_db_probe = 1;
+	GUEST_SET_DR(7, 0x400);
+	GUEST_SYNC(guest_db_count);
+
+	GUEST_SET_DR(0, (uint64_t)(uintptr_t)&guest_db_ist[GUEST_DB_IST_WORDS - 1]);
+	GUEST_SET_DR(7, GUEST_DR7_WRITE8_L0);
+	*(volatile uint64_t *)&guest_db_ist[GUEST_DB_IST_WORDS - 1] = 0;
+	GUEST_SYNC(guest_db_count);
+	GUEST_DONE();
+}

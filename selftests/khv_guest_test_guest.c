@@ -514,8 +514,6 @@ void guest_code_icebp(uint64_t arg)
 	GUEST_DONE();
 }
 
-#define GUEST_GET_DR(n) ({ uint64_t __v; asm volatile("mov %%dr" #n ", %0" : "=r" (__v)); __v; })
-#define GUEST_SET_DR(n, v) asm volatile("mov %0, %%dr" #n : : "r" ((uint64_t)(v)) : "memory")
 
 volatile uint32_t guest_dr_watched;
 volatile uint64_t guest_db_dr6;

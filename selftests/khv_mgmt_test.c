@@ -672,6 +672,7 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 	struct audit_state st;
 	struct audit_dump *d;
 	bool set_rec = false, refusal = false;
+	char param[16];
 	uint32_t grant;
 	long old;
 	int fds[2], i;
@@ -684,6 +685,10 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 			       NULL, KHV_GRANT_ACTION_ALLOW, &grant));
 	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, 2)) TH_LOG("%s", self->nl.extack);
 	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
+	/* The module parameter (set at load) is the same limit, and shows it. */
+	ASSERT_LT(0, khv_read_file("/sys/module/khv/parameters/max_vms_per_user",
+				   param, sizeof(param)));
+	EXPECT_EQ(2, strtol(param, NULL, 10)) TH_LOG("max_vms_per_user reads %s", param);
 
 	EXPECT_EQ(0, as_nobody(nobody_fills_vm_limit, &self->dev))
 		TH_LOG("child: 1x: create failed, 20: a third VM made, 21: not EDQUOT, 22: none after a close");

@@ -1249,19 +1249,75 @@ static void *lifetime_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The khv guest's memory: anything the guest was not given to run is HLT,
+ * and every vector of the real-mode IVT leads to a stub that names it
+ * (mov $vector, %al; out %al, $0x13). An event that reaches the guest, or a
+ * jump out of its loop, ends its run at once and says which.
+ */
+#define CHURN_CODE	0x1000
+#define CHURN_STUBS	0x2000
+#define CHURN_PORT	0x11
+#define CHURN_EVENT	0x13
+
+static void churn_guest_layout(struct khv_test_vm *vm)
+{
+	static const uint8_t code[] = {
+		0x40,			/* 1: inc %ax */
+		0xe6, CHURN_PORT,	/* out %al, $0x11 */
+		0xeb, 0xfb,		/* jmp 1b */
+	};
+	uint16_t *ivt = (uint16_t *)vm->mem;
+	uint8_t *stub;
+	int v;
+
+	memset(vm->mem, 0xf4, vm->mem_size);
+	for (v = 0; v < 256; v++) {
+		ivt[2 * v] = CHURN_STUBS + 4 * v;
+		ivt[2 * v + 1] = 0;
+		stub = vm->mem + CHURN_STUBS + 4 * v;
+		stub[0] = 0xb0;		/* mov $v, %al */
+		stub[1] = v;
+		stub[2] = 0xe6;		/* out %al, $0x13 */
+		stub[3] = CHURN_EVENT;
+	}
+	memcpy(vm->mem + CHURN_CODE, code, sizeof(code));
+}
+
+/* What the khv guest did instead of its next OUT: a stray event, or where it ran. */
+static void churn_describe(struct khv_test_vcpu *vcpu, char *why, size_t len)
+{
+	struct khv_run *run = vcpu->run;
+	const uint8_t *mem = vcpu->vm->mem;
+	struct khv_regs regs = {};
+	uint16_t sp, frame[3];
+	char exit[160];
+
+	vcpu_describe_exit(vcpu, exit, sizeof(exit));
+	vcpu_get_regs(vcpu, &regs);
+	sp = regs.rsp;
+	memset(frame, 0xff, sizeof(frame));
+	if (sp <= vcpu->vm->mem_size - sizeof(frame))
+		memcpy(frame, mem + sp, sizeof(frame));
+	if (run->exit_reason == KHV_EXIT_IO && run->io.port == CHURN_EVENT) {
+		snprintf(why, len, "vector %u delivered into the guest, its frame ip 0x%x cs 0x%x flags 0x%x (sp 0x%x)",
+			 ((uint8_t *)run)[run->io.data_offset], frame[0], frame[1], frame[2], sp);
+		return;
+	}
+	snprintf(why, len, "%s; ax 0x%llx rsp 0x%llx flags 0x%llx", exit,
+		 (unsigned long long)regs.rax, (unsigned long long)regs.rsp,
+		 (unsigned long long)regs.rflags);
+}
+
 TEST_F_TIMEOUT(virt, kvm_vmcs_churn_beside_khv_runs_on_cpu0, 1500)
 {
-	static const uint8_t khv_code[] = {
-		0x40,		/* 1: inc %ax */
-		0xe6, 0x11,	/* out %al, $0x11 */
-		0xeb, 0xfb,	/* jmp 1b */
-	};
 	struct virt_host *h = &self->h;
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
+	struct khv_regs regs;
 	struct churn c = {};
 	pthread_t hop, life;
-	char why[256];
+	char why[320];
 	long runs;
 	int r;
 
@@ -1277,8 +1333,8 @@ TEST_F_TIMEOUT(virt, kvm_vmcs_churn_beside_khv_runs_on_cpu0, 1500)
 	ASSERT_NE(NULL, vm);
 	vcpu = vcpu_add(vm, 0);
 	ASSERT_NE(NULL, vcpu) TH_LOG("KHV_CREATE_VCPU: %s", strerror(errno));
-	ASSERT_EQ(0, vm_load_code(vm, 0x1000, khv_code, sizeof(khv_code)));
-	ASSERT_EQ(0, vcpu_set_real_mode(vcpu, 0x1000));
+	churn_guest_layout(vm);
+	ASSERT_EQ(0, vcpu_set_real_mode(vcpu, CHURN_CODE));
 
 	ASSERT_EQ(0, pthread_create(&hop, NULL, hop_thread, &c));
 	ASSERT_EQ(0, pthread_create(&life, NULL, lifetime_thread, &c));
@@ -1286,9 +1342,10 @@ TEST_F_TIMEOUT(virt, kvm_vmcs_churn_beside_khv_runs_on_cpu0, 1500)
 	for (runs = 1; !c.err && (atomic_load(&c.hops) < 200 ||
 				  atomic_load(&c.lifetimes) < 20); runs++) {
 		r = vcpu_run(vcpu);
-		if (r || vcpu->run->exit_reason != KHV_EXIT_IO || vcpu->run->io.port != 0x11 ||
+		if (r || vcpu->run->exit_reason != KHV_EXIT_IO ||
+		    vcpu->run->io.port != CHURN_PORT ||
 		    ((uint8_t *)vcpu->run)[vcpu->run->io.data_offset] != (runs & 0xff)) {
-			vcpu_describe_exit(vcpu, why, sizeof(why));
+			churn_describe(vcpu, why, sizeof(why));
 			atomic_store(&c.stop, true);
 			pthread_join(hop, NULL);
 			pthread_join(life, NULL);
@@ -1300,6 +1357,9 @@ TEST_F_TIMEOUT(virt, kvm_vmcs_churn_beside_khv_runs_on_cpu0, 1500)
 	ASSERT_EQ(0, pthread_join(hop, NULL));
 	ASSERT_EQ(0, pthread_join(life, NULL));
 	EXPECT_EQ(0, c.err) TH_LOG("%s", c.why);
+	/* Nothing was pushed: no event reached the guest between its OUTs. */
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	EXPECT_EQ(0xfff0, regs.rsp);
 	TH_LOG("%ld khv runs on CPU 0, %d KVM vCPU hops, %d KVM VM lifetimes", runs,
 	       atomic_load(&c.hops), atomic_load(&c.lifetimes));
 	vm_free(vm);

@@ -78,6 +78,10 @@ static inline void __guest_ucall(uint64_t cmd, uint64_t a0, uint64_t a1,
 			      "GUEST_ASSERT_EQ(" #a ", " #b ")");		\
 } while (0)
 
+/* The guest's debug registers (every MOV DR exits to khv). */
+#define GUEST_GET_DR(n) ({ uint64_t __v; asm volatile("mov %%dr" #n ", %0" : "=r" (__v)); __v; })
+#define GUEST_SET_DR(n, v) asm volatile("mov %0, %%dr" #n : : "r" ((uint64_t)(v)) : "memory")
+
 /* The frame the CPU pushes for an interrupt or exception in long mode. */
 struct guest_intr_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
