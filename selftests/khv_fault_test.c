@@ -204,6 +204,41 @@ static int kick_until_done(pthread_t t, struct spin_job *job)
 }
 
 /*
+ * A guest caught in an exception delivery loop: KHV_RUN keeps running it
+ * (it does not return by itself within 300 ms), returns -EINTR with
+ * KHV_EXIT_INTR for a signal, and khv delivered the exceptions meanwhile.
+ * Return: how many khv delivered.
+ */
+static long run_loop_until_signalled(struct __test_metadata *_metadata,
+				     struct khv_test_vcpu *vcpu)
+{
+	struct spin_job job;
+	struct sigaction sa;
+	long before;
+	pthread_t t;
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = noop_handler;	/* no SA_RESTART: KHV_RUN must return */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	before = exceptions_delivered(_metadata);
+	memset(&job, 0, sizeof(job));
+	job.vcpu_fd = vcpu->fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, spin_thread, &job));
+	usleep(300000);
+	EXPECT_FALSE(atomic_load(&job.done))
+		TH_LOG("KHV_RUN returned by itself: %d, exit %s", job.r,
+		       exit_reason_str(vcpu->run->exit_reason));
+	r = kick_until_done(t, &job);
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN did not return for a signal");
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-EINTR, job.r);
+	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
+	return exceptions_delivered(_metadata) - before;
+}
+
+/*
  * CVE-2015-5307: a 32-bit guest at CPL 3 with alignment checking on, a
  * misaligned stack and an #AC gate of the same privilege. Each #AC pushes
  * its frame on the misaligned stack, which raises #AC again: on a processor
@@ -216,12 +251,8 @@ TEST(ac_during_ac_delivery_loops_through_host)
 {
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
-	struct spin_job job;
 	struct khv_regs regs;
-	struct sigaction sa;
-	long before, after;
-	pthread_t t;
-	int r;
+	long n;
 
 	/* The same guest with an aligned stack: does this CPU check alignment? */
 	pm32_guest(_metadata, &vm, &vcpu, ac_code, sizeof(ac_code), ac_handler,
@@ -241,26 +272,9 @@ TEST(ac_during_ac_delivery_loops_through_host)
 	idt32_gate(vm, 17, GUEST_SEL_USER_CODE32, HANDLER_GPA);
 	pm32_alignment_check(_metadata, vcpu);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = noop_handler;	/* no SA_RESTART: KHV_RUN must return */
-	sigemptyset(&sa.sa_mask);
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	before = exceptions_delivered(_metadata);
-	memset(&job, 0, sizeof(job));
-	job.vcpu_fd = vcpu->fd;
-	ASSERT_EQ(0, pthread_create(&t, NULL, spin_thread, &job));
-	usleep(300000);
-	EXPECT_FALSE(atomic_load(&job.done))
-		TH_LOG("KHV_RUN returned by itself: %d, exit %s", job.r,
-		       exit_reason_str(vcpu->run->exit_reason));
-	r = kick_until_done(t, &job);
-	ASSERT_EQ(0, r) TH_LOG("KHV_RUN did not return for a signal");
-	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(-EINTR, job.r);
-	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
-	after = exceptions_delivered(_metadata);
-	EXPECT_LT(before + 1, after) TH_LOG("%ld #AC delivered by khv", after - before);
-	TH_LOG("%ld #AC delivered by khv in the loop", after - before);
+	n = run_loop_until_signalled(_metadata, vcpu);
+	EXPECT_LT(1, n) TH_LOG("%ld #AC delivered by khv", n);
+	TH_LOG("%ld #AC delivered by khv in the loop", n);
 	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
 	EXPECT_EQ(CODE_GPA, regs.rip);
 	EXPECT_EQ(0x8001, regs.rsp);
@@ -280,12 +294,8 @@ TEST(db_during_db_delivery_loops_through_host)
 	uint64_t ist = (uint64_t)(uintptr_t)&guest_db_ist[GUEST_DB_IST_WORDS];
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
-	struct spin_job job;
-	struct sigaction sa;
-	long before, after;
 	struct ucall uc;
-	pthread_t t;
-	int r;
+	long n;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code_db_loop, 0);
 	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_loop_handler));
@@ -299,26 +309,9 @@ TEST(db_during_db_delivery_loops_through_host)
 	}
 	ASSERT_EQ(1, uc.args[0]) TH_LOG("the probe raised %llu #DB", (unsigned long long)uc.args[0]);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = noop_handler;	/* no SA_RESTART: KHV_RUN must return */
-	sigemptyset(&sa.sa_mask);
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	before = exceptions_delivered(_metadata);
-	memset(&job, 0, sizeof(job));
-	job.vcpu_fd = vcpu->fd;
-	ASSERT_EQ(0, pthread_create(&t, NULL, spin_thread, &job));
-	usleep(300000);
-	EXPECT_FALSE(atomic_load(&job.done))
-		TH_LOG("KHV_RUN returned by itself: %d, exit %s", job.r,
-		       exit_reason_str(vcpu->run->exit_reason));
-	r = kick_until_done(t, &job);
-	ASSERT_EQ(0, r) TH_LOG("KHV_RUN did not return for a signal");
-	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(-EINTR, job.r);
-	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
-	after = exceptions_delivered(_metadata);
-	EXPECT_LT(before + 1, after) TH_LOG("%ld #DB delivered by khv", after - before);
-	TH_LOG("%ld #DB delivered by khv in the loop", after - before);
+	n = run_loop_until_signalled(_metadata, vcpu);
+	EXPECT_LT(1, n) TH_LOG("%ld #DB delivered by khv", n);
+	TH_LOG("%ld #DB delivered by khv in the loop", n);
 	vm_free(vm);
 }
 
