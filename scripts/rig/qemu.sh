@@ -23,9 +23,15 @@ append="console=ttyS0,115200 panic=-1 loglevel=8 printk.devkmsg=on no_console_su
 
 mkdir -p "$(dirname "$logf")"
 : > "$logf"
+# One TCG thread for all vCPUs (KHV_QEMU_TCG_THREAD=multi gives one each). Under QEMU 7.2's
+# multi-threaded TCG, a khv guest's VMCB now and then came back from an exit holding the host's own
+# state (its CR3, RIP just after khv's VMRUN, RAX = the VMCB's address), or a real-mode guest went
+# on past a JMP with flags it never computed, while KVM's vCPUs ran VMRUN on the other vCPU
+# (virt.kvm_vmcs_churn_beside_khv_runs_on_cpu0: about one run in four at ten times its length, none
+# in the same runs with one thread). The guests still run on two CPUs, interleaved.
 # KHV_QEMU_EXTRA is split into words on purpose.
 # shellcheck disable=SC2054,SC2206
-args=(-M q35 -accel tcg,thread=multi -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt}"
+args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt}"
       -smp "${KHV_QEMU_SMP:-2}" -m "${KHV_QEMU_MEM:-2G}"
       -nodefaults -display none -serial "file:$logf" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append" ${KHV_QEMU_EXTRA:-})
