@@ -27,8 +27,8 @@ mkdir -p "$(dirname "$logf")"
 # multi-threaded TCG, a khv guest's VMCB now and then came back from an exit holding the host's own
 # state (its CR3, RIP just after khv's VMRUN, RAX = the VMCB's address), or a real-mode guest went
 # on past a JMP with flags it never computed, while KVM's vCPUs ran VMRUN on the other vCPU
-# (virt.kvm_vmcs_churn_beside_khv_runs_on_cpu0: about one run in four at ten times its length, none
-# in the same runs with one thread). The guests still run on two CPUs, interleaved.
+# (virt.kvm_vmcs_churn_beside_khv_runs_on_cpu0 at ten times its length: 4 of 12 runs failed so with
+# one thread per vCPU, 0 of 5 with one thread). The guests still run on two CPUs, interleaved.
 # KHV_QEMU_EXTRA is split into words on purpose.
 # shellcheck disable=SC2054,SC2206
 args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt}"
