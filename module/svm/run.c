@@ -185,6 +185,12 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_regs_store(svm, &vmcb->save);
 
 	if (r) {
+		/*
+		 * Nothing ran: the core still holds the event it chose and
+		 * writes it again at the next entry; none may linger here in
+		 * case user space changes the events meanwhile.
+		 */
+		vmcb->control.event_inj = 0;
 		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
 		return KHV_ENTRY_FAILED;
 	}
