@@ -2135,6 +2135,42 @@ TEST_F(guest, vcpu_events_round_trip_keeps_pending_exception)
 }
 
 /*
+ * A pending #DB set with its causes as the payload (B1): the guest's handler
+ * finds them in its DR6, as after a processor's #DB, and its MOV DR runs
+ * though the guest had set DR7.GD: the delivery cleared it.
+ */
+TEST_F(guest, pending_db_payload_lands_in_guest_dr6)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_vcpu_events set;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_dr6_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_pending_db, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	memset(&set, 0, sizeof(set));
+	set.exception.pending = 1;
+	set.exception.vector = 1;
+	set.exception.has_payload = 1;
+	set.exception.payload = 0x2;
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &set));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(0xffff0ff2, uc.args[1]) TH_LOG("DR6 in the handler %#llx",
+						  (unsigned long long)uc.args[1]);
+	EXPECT_EQ(0x400, uc.args[2]) TH_LOG("DR7 %#llx", (unsigned long long)uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
  * An interrupt whose delivery touches a stack that is no RAM: the exit
  * keeps it (KHV_GET_VCPU_EVENTS shows it injected, the run ends with
  * KHV_EXIT_INTERNAL_ERROR), and once the VMM maps RAM there it arrives

@@ -95,6 +95,7 @@ void guest_code_unoffered(uint64_t arg);
 void guest_db_dr6_handler(struct guest_intr_frame *frame);
 void guest_code_debugregs(uint64_t arg);
 void guest_code_data_breakpoint(uint64_t arg);
+void guest_code_pending_db(uint64_t arg);
 void guest_code_icebp(uint64_t arg);
 extern const char guest_icebp_next[];
 void guest_code_cr4(uint64_t arg);

@@ -573,6 +573,22 @@ void guest_code_data_breakpoint(uint64_t arg)
 	GUEST_DONE();
 }
 
+/*
+ * A #DB the test queues with KHV_SET_VCPU_EVENTS at SYNC 1, its causes in
+ * the payload, while DR7.GD is set: its delivery clears GD, so the #DB
+ * handler's MOV DR runs. SYNC: #DB count, DR6 in the handler, DR7 after.
+ */
+void guest_code_pending_db(uint64_t arg)
+{
+	(void)arg;
+	guest_db_count = 0;
+	guest_db_dr6 = 0;
+	GUEST_SET_DR(7, 0x400 | (1 << 13));
+	GUEST_SYNC(1);
+	GUEST_SYNC4(guest_db_count, guest_db_dr6, GUEST_GET_DR(7), 0);
+	GUEST_DONE();
+}
+
 /* ---- event injection (issue 14) ------------------------------------------ */
 
 volatile struct guest_events guest_events;
