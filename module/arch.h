@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <uapi/linux/khv.h>
 
+struct khv_event;
 struct khv_pt_format;
 struct khv_sregs;
 struct khv_vcpu;
@@ -82,7 +83,8 @@ enum khv_entry {
  *		registers the hardware keeps into regs[] (regs.h).
  *		Return: enum khv_entry.
  * @handle_exit: right after @vcpu_run returned KHV_ENTRY_EXITED, with
- *		nothing in between: count the exit and run its row of the
+ *		nothing in between but @exit_event (khv_event_after_exit()):
+ *		count the exit and run its row of the
  *		backend's exit table (struct khv_exit_handler, exit.h). It
  *		ends what @vcpu_run began: on VMX the VMCS stays current, and
  *		interrupts and preemption off, until it returns.
@@ -99,25 +101,63 @@ enum khv_entry {
  * The rest are for exit handlers only, in the exit context of @handle_exit:
  *
  * @skip_instruction: move RIP past the instruction that exited, and end an
- *		STI or MOV SS interrupt shadow where the backend tracks one.
+ *		STI or MOV SS interrupt shadow (the instruction it covered is
+ *		done).
  *		@len is its length for hardware that does not report it (SVM
  *		without NRIP save); prefixes are not counted there.
- * @inject_exception: deliver hardware exception @vector to the guest at
- *		the next entry, with error code @err where the vector has one
- *		and the guest is in protected mode, and for a page fault with
- *		@cr2 as CR2. An exception already queued (an event whose
- *		delivery the exit interrupted) combines with it as the
- *		processor would (khv_exception_merge()).
- *		Return: 1 (enter the guest again), or 0 when the guest shut
- *		down (a triple fault: KHV_EXIT_SHUTDOWN).
  * @get_cpl:	the guest's current privilege level.
  * @get_cpu_mode: its control registers, EFER and code segment.
  * @get_segment: segment register @nr (KHV_SEG_*).
  * @set_dr7:	the guest's DR7 for the next entry (VMCS guest DR7, VMCB
- *		DR7); the core keeps the value (struct khv_dr).
+ *		DR7); the core keeps the value (struct khv_dr). Also before an
+ *		entry, as @set_cr2 (a pending #DB's payload, event.c).
  * @insn_bytes:	optional: the bytes at the guest's RIP that the hardware
  *		gave with the exit (SVM decode assists), at most @len; 0 when
  *		it gave none and khv_fetch_insn() reads guest memory.
+ * @set_cr2:	the guest's CR2 (a page fault's address), from an exit
+ *		handler or before an entry.
+ *
+ * Event injection: the core chooses (event.c), the backend writes. These run
+ * in khv_vcpu_enter_guest() (interrupts off; on VMX the VMCS current),
+ * @exit_event in the exit context of @handle_exit, right before it. RFLAGS
+ * is regs[]'s (regs.h), which may not be in the VMCS/VMCB yet:
+ *
+ * @interrupt_allowed: could an external interrupt be delivered now:
+ *		RFLAGS.IF set and no STI or MOV SS shadow (on SVM also GIF,
+ *		which a khv guest cannot clear: CLGI raises #UD).
+ * @nmi_allowed: could an NMI: NMIs not masked (an earlier one's IRET not
+ *		yet done) and no STI or MOV SS shadow.
+ * @inject_event: deliver @ev at this entry: VMX VM-entry interruption
+ *		information, error code and instruction length (SDM Vol. 3C
+ *		26.6); SVM EVENTINJ (APM 15.20). An NMI masks NMIs until the
+ *		guest's IRET (VMX virtual-NMI blocking; SVM tracks it and
+ *		intercepts IRET). A software event (never chosen, event.c) may
+ *		be refused.
+ * @request_irq_window: @open: make the guest exit as soon as it can take an
+ *		external interrupt (VMX interrupt-window exiting; SVM a dummy
+ *		V_IRQ that ignores the TPR, with the VINTR intercept, as KVM's
+ *		svm_set_vintr()); else no longer. The window's exit handler
+ *		closes it and returns 1.
+ * @request_nmi_window: @open: make the guest exit as soon as it can take an
+ *		NMI (VMX NMI-window exiting, or the interrupt window while an
+ *		STI shadow lasts; SVM the IRET intercept, then a single step
+ *		over the IRET or the shadow); else cancel what can be.
+ * @exit_event: after an exit: the event whose delivery it interrupted (VMX
+ *		IDT-vectoring information, SVM EXITINTINFO) into @ev, which the
+ *		core zeroed; none for a software event (its instruction runs
+ *		again) or after a refused entry, which delivered nothing and
+ *		may have been refused for the event it carried. The backend
+ *		clears what it injected and recovers NMI masking (VMX: an NMI
+ *		whose delivery faulted is not blocked; an IRET that faulted
+ *		still blocks; SVM: an IRET the guest got past unmasks).
+ *
+ * From an ioctl too (the backend loads its state, as for @get_msr):
+ *
+ * @get_interrupt_shadow: the STI/MOV SS shadow in effect now,
+ *		KHV_INTERRUPT_SHADOW_* (SVM has one bit: both).
+ * @set_interrupt_shadow: set it (VMX: MOV SS where both are asked).
+ * @get_nmi_mask: are NMIs masked (until an IRET)?
+ * @set_nmi_mask: mask or unmask them.
  */
 struct khv_arch_ops {
 	const char *name;
@@ -144,8 +184,6 @@ struct khv_arch_ops {
 	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 	void (*skip_instruction)(struct khv_vcpu *vcpu, unsigned int len);
-	int (*inject_exception)(struct khv_vcpu *vcpu, u8 vector, u32 err,
-				u64 cr2);
 	unsigned int (*get_cpl)(struct khv_vcpu *vcpu);
 	void (*get_cpu_mode)(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
 	void (*get_segment)(struct khv_vcpu *vcpu, unsigned int nr,
@@ -153,6 +191,17 @@ struct khv_arch_ops {
 	void (*set_dr7)(struct khv_vcpu *vcpu, u64 dr7);
 	unsigned int (*insn_bytes)(struct khv_vcpu *vcpu, u8 *buf,
 				   unsigned int len);
+	void (*set_cr2)(struct khv_vcpu *vcpu, u64 cr2);
+	bool (*interrupt_allowed)(struct khv_vcpu *vcpu);
+	bool (*nmi_allowed)(struct khv_vcpu *vcpu);
+	void (*inject_event)(struct khv_vcpu *vcpu, const struct khv_event *ev);
+	void (*request_irq_window)(struct khv_vcpu *vcpu, bool open);
+	void (*request_nmi_window)(struct khv_vcpu *vcpu, bool open);
+	void (*exit_event)(struct khv_vcpu *vcpu, struct khv_event *ev);
+	u8 (*get_interrupt_shadow)(struct khv_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct khv_vcpu *vcpu, u8 mask);
+	bool (*get_nmi_mask)(struct khv_vcpu *vcpu);
+	void (*set_nmi_mask)(struct khv_vcpu *vcpu, bool masked);
 };
 
 extern const struct khv_arch_ops khv_vmx_ops;

@@ -112,10 +112,10 @@ int khv_handle_dr(struct khv_vcpu *vcpu, unsigned int nr, unsigned int gpr,
 			     khv_arch->get_cpl(vcpu), m.cr4);
 	if (trap == X86_TRAP_DB) {
 		khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
-		return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_DB, 0, 0);
 	}
 	if (trap)
-		return khv_arch->inject_exception(vcpu, trap, 0, 0);
+		return khv_queue_exception(vcpu, trap, 0, 0);
 	if (!write)
 		khv_register_write(vcpu, gpr & 15,
 				   khv_code_mode(&m) == 64 ? val : (u32)val);

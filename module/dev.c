@@ -33,6 +33,8 @@ static_assert(sizeof(struct khv_sregs) == 408);
 static_assert(sizeof(struct khv_msrs) == 8 + KHV_MAX_MSR_ENTRIES * 16);
 static_assert(sizeof(struct khv_cpuid) == 8 + KHV_MAX_CPUID_ENTRIES * 40);
 static_assert(sizeof(struct khv_run) == 320);
+static_assert(sizeof(struct khv_vcpu_events) == 96);
+static_assert(sizeof(struct khv_interrupt) == 16);
 
 long khv_check_extension(unsigned long cap)
 {
@@ -48,6 +50,8 @@ long khv_check_extension(unsigned long cap)
 		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
+	case KHV_CAP_VCPU_EVENTS:
+		return 1;
 	default:
 		return 0;
 	}

@@ -97,7 +97,7 @@ int khv_vcpu_alignment_check(struct khv_vcpu *vcpu, u32 err)
 	if (!khv_ac_is_split_lock(boot_cpu_has(X86_FEATURE_SPLIT_LOCK_DETECT),
 				  khv_arch->get_cpl(vcpu), m.cr0,
 				  khv_rflags_read(vcpu)))
-		return khv_arch->inject_exception(vcpu, X86_TRAP_AC, err, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_AC, err, 0);
 	if (khv_handle_guest_split_lock(rip))
 		return 1;
 	return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, X86_TRAP_AC,

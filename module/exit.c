@@ -267,7 +267,7 @@ static int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 			break;
 	}
 	if (!i && r == -EACCES)
-		return khv_arch->inject_exception(vcpu, f.vector, f.err, f.cr2);
+		return khv_queue_exception(vcpu, f.vector, f.err, f.cr2);
 	if (!i) {
 		memset(&run->internal, 0, sizeof(run->internal));
 		run->internal.info[0] = ea;
@@ -502,7 +502,7 @@ int khv_handle_rdmsr(struct khv_vcpu *vcpu)
 	u64 data;
 
 	if (khv_arch->get_msr(vcpu, index, &data))
-		return khv_arch->inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	khv_edx_eax_write(vcpu, data);
 	khv_arch->skip_instruction(vcpu, 2);
 	return 1;
@@ -514,7 +514,7 @@ int khv_handle_wrmsr(struct khv_vcpu *vcpu)
 	u64 data = khv_edx_eax_read(vcpu);
 
 	if (khv_arch->set_msr(vcpu, index, data, false))
-		return khv_arch->inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	khv_arch->set_msr(vcpu, index, data, true);
 	khv_arch->skip_instruction(vcpu, 2);
 	return 1;
@@ -530,7 +530,7 @@ int khv_handle_hypercall(struct khv_vcpu *vcpu)
 /* RDPMC: no performance counters are offered, as for one that does not exist. */
 int khv_handle_rdpmc(struct khv_vcpu *vcpu)
 {
-	return khv_arch->inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+	return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 }
 
 /*
@@ -551,7 +551,7 @@ int khv_handle_wbinvd(struct khv_vcpu *vcpu)
  */
 int khv_handle_ud(struct khv_vcpu *vcpu)
 {
-	return khv_arch->inject_exception(vcpu, X86_TRAP_UD, 0, 0);
+	return khv_queue_exception(vcpu, X86_TRAP_UD, 0, 0);
 }
 
 /**
@@ -560,13 +560,13 @@ int khv_handle_ud(struct khv_vcpu *vcpu)
  * @payload: its causes as DR6 bits (B0-B3, BD, BS), which go into the
  *	guest's DR6 first, as the processor's #DB does (debugreg.c).
  *
- * Return: as inject_exception.
+ * Return: as khv_queue_exception().
  */
 int khv_deliver_db(struct khv_vcpu *vcpu, u64 payload)
 {
 	khv_dr_debug_trap(&vcpu->dr, payload);
 	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
-	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+	return khv_queue_exception(vcpu, X86_TRAP_DB, 0, 0);
 }
 
 /* A #DB without causes the backend can report. */
@@ -584,7 +584,7 @@ int khv_handle_icebp(struct khv_vcpu *vcpu)
 	khv_arch->skip_instruction(vcpu, 1);
 	vcpu->dr.dr7 &= ~(u64)KHV_DR7_GD;
 	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
-	return khv_arch->inject_exception(vcpu, X86_TRAP_DB, 0, 0);
+	return khv_queue_exception(vcpu, X86_TRAP_DB, 0, 0);
 }
 
 /* The operand mode of the guest's code segment, for the decoder: 16, 32, 64. */

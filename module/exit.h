@@ -20,7 +20,7 @@
  *	(regs.h), in the backend's exit context: on VMX with the VMCS current
  *	and interrupts off, so it never sleeps. It moves RIP past an
  *	instruction it completes (khv_arch_ops.skip_instruction), or injects
- *	an exception instead (khv_arch_ops.inject_exception).
+ *	an exception instead (khv_queue_exception(), event.c).
  *	Return: 1 to enter the guest again; 0 to return to user space with
  *	vcpu->run filled (khv_vcpu_exit()); a negative errno ends KHV_RUN
  *	with it.

@@ -49,6 +49,10 @@ static void khv_kick_ack(void *unused)
  *	   flushed: the backend must invalidate the translations cached from
  *	   it (INVEPT, an ASID flush) before it enters.
  *
+ * Entering, it also chooses the event to inject and the windows to open
+ * (khv_event_before_entry()), through the backend's ops: on VMX with the
+ * VMCS current, so the backend calls this after loading it.
+ *
  * Return: true to enter; false to skip this entry (the VM is no longer
  * running: KHV_RUN's loop sees why).
  */
@@ -73,6 +77,7 @@ bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush)
 	gen = atomic64_read(&vm->tlb_gen);
 	*flush = gen != vcpu->tlb_gen;
 	vcpu->tlb_gen = gen;
+	khv_event_before_entry(vcpu);
 	return true;
 }
 

@@ -84,6 +84,7 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 		}
 		switch (khv_arch->vcpu_run(vcpu)) {
 		case KHV_ENTRY_EXITED:
+			khv_event_after_exit(vcpu);
 			r = khv_arch->handle_exit(vcpu);
 			break;
 		case KHV_ENTRY_SKIPPED:
@@ -94,6 +95,9 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 		}
 		if (r <= 0)
 			return r;
+		/* As KVM's vcpu_run(): after an entry, never before the first. */
+		if (vcpu->events.req_irq_window && khv_event_irq_ready(vcpu))
+			return khv_vcpu_exit(vcpu, KHV_EXIT_IRQ_WINDOW_OPEN);
 		cond_resched();
 	}
 }
@@ -111,14 +115,17 @@ static long khv_vcpu_run(struct khv_vcpu *vcpu)
 }
 
 /*
- * The run page's header words that have no meaning yet must be 0, as any
- * reserved field (Documentation/khv-abi.rst, KHV_RUN). The page is shared
- * with user space: this only looks, nothing here is used later.
+ * The run page's header: words that have no meaning yet must be 0, as any
+ * reserved field, and request_interrupt_window is 0 or 1
+ * (Documentation/khv-abi.rst, KHV_RUN); the outputs are not looked at. The
+ * page is shared with user space: each input is read once, here.
  */
-static bool khv_run_header_clean(const struct khv_run *run)
+static bool khv_run_header_check(const struct khv_run *run, bool *req_window)
 {
-	return !memchr_inv(run->padding1, 0, sizeof(run->padding1)) &&
-	       !READ_ONCE(run->flags) &&
+	u8 req = READ_ONCE(run->request_interrupt_window);
+
+	*req_window = req;
+	return req <= 1 && !READ_ONCE(run->flags) &&
 	       !memchr_inv(run->reserved, 0, sizeof(run->reserved));
 }
 
@@ -129,9 +136,10 @@ static bool khv_run_header_clean(const struct khv_run *run)
 static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
 	struct khv_spec_run sr;
+	bool req_window;
 	long r;
 
-	if (!khv_run_header_clean(vcpu->run))
+	if (!khv_run_header_check(vcpu->run, &req_window))
 		return -EINVAL;
 	khv_spec_run_begin(&sr);
 	do {
@@ -142,10 +150,13 @@ static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		vcpu->events.req_irq_window = req_window;
 		if (r == -EINTR)
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
 		else if (!r)
 			r = khv_vcpu_run(vcpu);
+		if (r != KHV_RUN_PAUSED)
+			khv_event_run_report(vcpu);
 		mutex_unlock(&vcpu->mutex);
 	} while (r == KHV_RUN_PAUSED);
 	khv_spec_run_end(&sr);
@@ -254,6 +265,12 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case KHV_SET_CPUID:
 		r = khv_vcpu_set_cpuid(vcpu, argp);
+		break;
+	case KHV_GET_VCPU_EVENTS:
+	case KHV_SET_VCPU_EVENTS:
+	case KHV_INTERRUPT:
+	case KHV_NMI:
+		r = khv_vcpu_event_ioctl(vcpu, cmd, arg);
 		break;
 	default:
 		r = -ENOTTY;

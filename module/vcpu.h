@@ -16,6 +16,7 @@
 #include <uapi/linux/khv.h>
 
 #include "decode.h"
+#include "event.h"
 #include "vcpu_regs.h"
 
 struct khv_vm;
@@ -141,6 +142,7 @@ struct khv_dr {
  *	host's: the backend loads it before each entry and saves it after
  *	each exit (khv_fpu_load(), khv_fpu_save()).
  * @dr:      its debug registers.
+ * @events:  exceptions, NMIs and interrupts to deliver (event.h).
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -156,12 +158,13 @@ struct khv_vcpu {
 	u64 tlb_gen;
 	int mode;
 	int cpu;
-	u64 exits[KHV_EXIT_HYPERCALL + 2];
+	u64 exits[KHV_EXIT_IRQ_WINDOW_OPEN + 1];
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
 	u8 fpu[512] __aligned(16);
 	struct khv_dr dr;
+	struct khv_events events;
 };
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */

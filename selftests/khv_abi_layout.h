@@ -115,7 +115,9 @@ KHV_ABI_AT(khv_cpuid, entries, 8);
 
 KHV_ABI_SIZE(khv_run, 320);
 KHV_ABI_AT(khv_run, immediate_exit, 0);
-KHV_ABI_AT(khv_run, padding1, 1);
+KHV_ABI_AT(khv_run, request_interrupt_window, 1);
+KHV_ABI_AT(khv_run, ready_for_interrupt_injection, 2);
+KHV_ABI_AT(khv_run, if_flag, 3);
 KHV_ABI_AT(khv_run, exit_reason, 4);
 KHV_ABI_AT(khv_run, flags, 8);
 KHV_ABI_AT(khv_run, reserved, 16);
@@ -142,6 +144,34 @@ KHV_ABI_AT(khv_run, hypercall.args, 72);
 KHV_ABI_AT(khv_run, hypercall.ret, 112);
 KHV_ABI_AT(khv_run, padding2, 64);
 
+KHV_ABI_SIZE(khv_vcpu_events, 96);
+KHV_ABI_AT(khv_vcpu_events, exception.injected, 0);
+KHV_ABI_AT(khv_vcpu_events, exception.pending, 1);
+KHV_ABI_AT(khv_vcpu_events, exception.vector, 2);
+KHV_ABI_AT(khv_vcpu_events, exception.has_error, 3);
+KHV_ABI_AT(khv_vcpu_events, exception.error, 4);
+KHV_ABI_AT(khv_vcpu_events, exception.has_payload, 8);
+KHV_ABI_AT(khv_vcpu_events, exception.padding, 9);
+KHV_ABI_AT(khv_vcpu_events, exception.payload, 16);
+KHV_ABI_AT(khv_vcpu_events, interrupt.injected, 24);
+KHV_ABI_AT(khv_vcpu_events, interrupt.vector, 25);
+KHV_ABI_AT(khv_vcpu_events, interrupt.soft, 26);
+KHV_ABI_AT(khv_vcpu_events, interrupt.shadow, 27);
+KHV_ABI_AT(khv_vcpu_events, interrupt.pending, 28);
+KHV_ABI_AT(khv_vcpu_events, interrupt.pending_vector, 29);
+KHV_ABI_AT(khv_vcpu_events, interrupt.padding, 30);
+KHV_ABI_AT(khv_vcpu_events, nmi.injected, 32);
+KHV_ABI_AT(khv_vcpu_events, nmi.pending, 33);
+KHV_ABI_AT(khv_vcpu_events, nmi.masked, 34);
+KHV_ABI_AT(khv_vcpu_events, nmi.padding, 35);
+KHV_ABI_AT(khv_vcpu_events, flags, 40);
+KHV_ABI_AT(khv_vcpu_events, reserved, 44);
+
+KHV_ABI_SIZE(khv_interrupt, 16);
+KHV_ABI_AT(khv_interrupt, vector, 0);
+KHV_ABI_AT(khv_interrupt, flags, 4);
+KHV_ABI_AT(khv_interrupt, reserved, 8);
+
 /* The numbers carry the sizes: one number per ioctl on both ABIs. */
 #define KHV_ABI_IOCTL(cmd, val) \
 	_Static_assert((cmd) == (val), #cmd " is " #val)
@@ -160,5 +190,9 @@ KHV_ABI_IOCTL(KHV_SET_SREGS, 0x4198af54u);
 KHV_ABI_IOCTL(KHV_GET_MSRS, 0xc208af55u);
 KHV_ABI_IOCTL(KHV_SET_MSRS, 0x4208af56u);
 KHV_ABI_IOCTL(KHV_SET_CPUID, 0x4c88af57u);
+KHV_ABI_IOCTL(KHV_GET_VCPU_EVENTS, 0x8060af58u);
+KHV_ABI_IOCTL(KHV_SET_VCPU_EVENTS, 0x4060af59u);
+KHV_ABI_IOCTL(KHV_INTERRUPT, 0x4010af5au);
+KHV_ABI_IOCTL(KHV_NMI, 0x0000af5bu);
 
 #endif /* KHV_ABI_LAYOUT_H */

@@ -524,13 +524,14 @@ TEST_F(dev, set_sregs_rejects_every_nonzero_padding_byte)
  * The run page's header words that user space does not own yet are
  * reserved: KHV_RUN refuses them before it does anything (even an
  * immediate_exit return), so that a later version can give them a meaning.
+ * request_interrupt_window is 0 or 1; the outputs beside it are khv's to
+ * write, and what user space leaves there is ignored.
  */
 TEST_F(dev, run_rejects_nonzero_reserved_header_bytes)
 {
 	static const struct {
 		size_t from, to;
 	} ranges[] = {
-		{ offsetof(struct khv_run, padding1), offsetof(struct khv_run, exit_reason) },
 		{ offsetof(struct khv_run, flags), offsetof(struct khv_run, io) },
 	};
 	struct khv_run *run;
@@ -556,9 +557,20 @@ TEST_F(dev, run_rejects_nonzero_reserved_header_bytes)
 			((unsigned char *)run)[b] = 0;
 		}
 	}
-	/* A clean header: immediate_exit returns at once. */
+	run->request_interrupt_window = 2;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu, KHV_RUN, 0));
+	EXPECT_EQ(KHV_EXIT_UNKNOWN, run->exit_reason);
+	run->request_interrupt_window = 0xff;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu, KHV_RUN, 0));
+	run->request_interrupt_window = 1;
+	run->ready_for_interrupt_injection = 0xff;
+	run->if_flag = 0xff;
+	/* A clean header: immediate_exit returns at once, outputs written. */
 	EXPECT_EQ(-EINTR, khv_ioctl(vcpu, KHV_RUN, 0));
 	EXPECT_EQ(KHV_EXIT_INTR, run->exit_reason);
+	/* The reset state: RFLAGS.IF clear, so nothing can be delivered. */
+	EXPECT_EQ(0, run->if_flag);
+	EXPECT_EQ(0, run->ready_for_interrupt_injection);
 	munmap(run, size);
 	close(vcpu);
 	close(vm);

@@ -8,7 +8,10 @@
  * failing under a vCPU that reads it; argument checks of the memory, vCPU
  * and register ioctls; a thousand VM lifetimes with nothing left behind; and
  * host state no guest may reach or change (RDPMC, CR4.PKE/OSXSAVE, PKRU,
- * YMM registers, TSC_AUX) and an event whose delivery an exit interrupted.
+ * YMM registers, TSC_AUX) and an event whose delivery an exit interrupted;
+ * event injection: external interrupts (IF, STI's shadow, STI; HLT, the
+ * interrupt window), NMIs and their masking, the event state's round trip,
+ * and the arguments the event ioctls refuse.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts.
@@ -1891,6 +1894,431 @@ TEST_F(guest, event_delivery_interrupted_is_delivered_again)
 	EXPECT_EQ((uint64_t)(uintptr_t)guest_db_resume, uc.args[1])
 		TH_LOG("#DB returned to %#llx", (unsigned long long)uc.args[1]);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/* ---- event injection ----------------------------------------------------- */
+
+static struct khv_test_vm *vm_with_event_handlers(struct khv_test_vcpu **vcpu,
+						  void (*guest_code)(uint64_t),
+						  uint64_t arg)
+{
+	struct khv_test_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code, arg);
+
+	TEST_ASSERT(!vm_set_idt_handler(vm, GUEST_IRQ_A, guest_irq_handler_a) &&
+		    !vm_set_idt_handler(vm, GUEST_IRQ_B, guest_irq_handler_b) &&
+		    !vm_set_idt_handler(vm, GUEST_IRQ_C, guest_irq_handler_c) &&
+		    !vm_set_idt_handler(vm, 2, guest_nmi_handler) &&
+		    !vm_set_idt_handler(vm, 14, guest_pf_handler),
+		    "IDT handlers");
+	return vm;
+}
+
+static uint64_t vcpu_rip(struct khv_test_vcpu *vcpu)
+{
+	struct khv_regs regs;
+
+	TEST_ASSERT(!vcpu_get_regs(vcpu, &regs), "KHV_GET_REGS");
+	return regs.rip;
+}
+
+/*
+ * KHV_INTERRUPT while the guest has RFLAGS.IF = 0: nothing arrives until it
+ * runs STI, and then after the instruction STI's shadow covers, at the
+ * handler of that vector. The run page says the guest cannot take one.
+ */
+TEST_F(guest, interrupt_waits_for_sti_and_its_shadow)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_vcpu_events ev;
+	struct ucall uc;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_if, 0);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0, vcpu->run->if_flag);
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_B));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(1, ev.interrupt.pending);
+	EXPECT_EQ(GUEST_IRQ_B, ev.interrupt.pending_vector);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]) TH_LOG("delivered with RFLAGS.IF = 0");
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("handler ran %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(GUEST_IRQ_B, uc.args[2]) TH_LOG("vector %#llx", (unsigned long long)uc.args[2]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_sti_next, uc.args[3])
+		TH_LOG("arrived at %#llx, STI's shadow ends at %p",
+		       (unsigned long long)uc.args[3], guest_sti_next);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(0, ev.interrupt.pending);
+	EXPECT_EQ(0, ev.interrupt.injected);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * request_interrupt_window: the run goes on while the guest cannot take an
+ * interrupt, and ends with KHV_EXIT_IRQ_WINDOW_OPEN once it can (after STI
+ * and its shadow); the interrupt queued then arrives right there.
+ */
+TEST_F(guest, request_interrupt_window_exits_when_guest_can_take_one)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	char why[256];
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_window, 0);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(0, vcpu->run->if_flag);
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+
+	vcpu_run_ok(vcpu);
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(KHV_EXIT_IRQ_WINDOW_OPEN, vcpu->run->exit_reason) TH_LOG("%s", why);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_window_open, vcpu_rip(vcpu)) TH_LOG("%s", why);
+	EXPECT_EQ(1, vcpu->run->if_flag);
+	EXPECT_EQ(1, vcpu->run->ready_for_interrupt_injection);
+
+	vcpu->run->request_interrupt_window = 0;
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_A));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);
+	EXPECT_EQ(GUEST_IRQ_A, uc.args[2]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_window_open, uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/* STI; HLT: the HLT in STI's shadow runs (and exits), the interrupt comes after it. */
+TEST_F(guest, sti_hlt_takes_interrupt_after_hlt)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_sti_hlt, 0);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_C));
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_hlt_next, vcpu_rip(vcpu));
+	sync_global_from_guest(vm, guest_events);
+	EXPECT_EQ(0, guest_events.irq_count) TH_LOG("arrived inside STI's shadow");
+	EXPECT_EQ(1, vcpu->run->if_flag);
+	/* Queued, not yet delivered: no room for another. */
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+	EXPECT_EQ(-EEXIST, vcpu_interrupt(vcpu, GUEST_IRQ_A));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);
+	EXPECT_EQ(GUEST_IRQ_C, uc.args[2]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_hlt_next, uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * KHV_NMI reaches the NMI handler. Inside it NMIs are masked: another
+ * KHV_NMI (two, which latch as one) waits until the handler's IRET and
+ * arrives right after it, where the first one had interrupted the guest.
+ */
+TEST_F(guest, nmi_delivered_and_second_waits_for_iret)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_vcpu_events ev;
+	struct ucall uc;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_nmi, 0);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	ASSERT_EQ(0, vcpu_nmi(vcpu));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(1, ev.nmi.pending);
+	EXPECT_EQ(0, ev.nmi.masked);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(10, uc.args[0]) TH_LOG("not in the NMI handler");
+	EXPECT_EQ(1, uc.args[1]);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(0, ev.nmi.pending);
+	EXPECT_EQ(1, ev.nmi.masked);
+	ASSERT_EQ(0, vcpu_nmi(vcpu));
+	ASSERT_EQ(0, vcpu_nmi(vcpu));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(1, ev.nmi.pending) TH_LOG("NMIs latch: one waits");
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(11, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("the second NMI arrived inside the first's handler");
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(2, uc.args[1]) TH_LOG("%llu NMIs", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(uc.args[2], uc.args[3])
+		TH_LOG("second NMI at %#llx, not right after the IRET to %#llx",
+		       (unsigned long long)uc.args[3], (unsigned long long)uc.args[2]);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(0, ev.nmi.pending);
+	EXPECT_EQ(0, ev.nmi.masked);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+#define TEST_PF_CR2	0xdead000ull
+#define TEST_PF_ERROR	0x6
+
+/*
+ * A pending #PF, set with its error code and CR2: GET gives back what SET
+ * took, byte for byte, through a reset of the state and back; the guest then
+ * gets exactly that #PF.
+ */
+TEST_F(guest, vcpu_events_round_trip_keeps_pending_exception)
+{
+	struct khv_vcpu_events set, got, empty;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	uint64_t rip;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_pending_pf, 0);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &empty));
+	memset(&set, 0, sizeof(set));
+	set.exception.pending = 1;
+	set.exception.vector = 14;
+	set.exception.has_error = 1;
+	set.exception.error = TEST_PF_ERROR;
+	set.exception.has_payload = 1;
+	set.exception.payload = TEST_PF_CR2;
+	set.interrupt.pending = 1;
+	set.interrupt.pending_vector = GUEST_IRQ_A;
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &set));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &got));
+	EXPECT_EQ(0, memcmp(&set, &got, sizeof(got)));
+
+	/* Saved; another state in between; restored. */
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &empty));
+	memset(&got, 0xff, sizeof(got));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &got));
+	EXPECT_EQ(0, memcmp(&empty, &got, sizeof(got)));
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &set));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &got));
+	EXPECT_EQ(0, memcmp(&set, &got, sizeof(got)));
+
+	rip = vcpu_rip(vcpu);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#PF handler ran %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(TEST_PF_ERROR, uc.args[1]);
+	EXPECT_EQ(TEST_PF_CR2, uc.args[2]);
+	EXPECT_EQ(rip, uc.args[3]);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &got));
+	EXPECT_EQ(0, got.exception.pending);
+	EXPECT_EQ(0, got.exception.injected);
+	/* The guest has RFLAGS.IF = 0: the interrupt still waits. */
+	EXPECT_EQ(1, got.interrupt.pending);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * A pending #DB set with its causes as the payload (B1): the guest's handler
+ * finds them in its DR6, as after a processor's #DB, and its MOV DR runs
+ * though the guest had set DR7.GD: the delivery cleared it.
+ */
+TEST_F(guest, pending_db_payload_lands_in_guest_dr6)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_vcpu_events set;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 1, guest_db_dr6_handler));
+	r = vcpu_set_long_mode(vcpu, guest_code_pending_db, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	memset(&set, 0, sizeof(set));
+	set.exception.pending = 1;
+	set.exception.vector = 1;
+	set.exception.has_payload = 1;
+	set.exception.payload = 0x2;
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &set));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("#DB raised %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(0xffff0ff2, uc.args[1]) TH_LOG("DR6 in the handler %#llx",
+						  (unsigned long long)uc.args[1]);
+	EXPECT_EQ(0x400, uc.args[2]) TH_LOG("DR7 %#llx", (unsigned long long)uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * An interrupt whose delivery touches a stack that is no RAM: the exit
+ * keeps it (KHV_GET_VCPU_EVENTS shows it injected, the run ends with
+ * KHV_EXIT_INTERNAL_ERROR), and once the VMM maps RAM there it arrives
+ * exactly once.
+ */
+TEST_F(guest, interrupt_delivery_interrupted_is_delivered_once)
+{
+	uint64_t top = GUEST_IRQ_STACK_BASE + GUEST_IRQ_STACK_SIZE;
+	struct khv_test_vcpu *vcpu;
+	struct khv_vcpu_events ev;
+	struct khv_test_vm *vm;
+	struct khv_run *run;
+	char why[256];
+	struct ucall uc;
+	int r;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_on_stack, top);
+	ASSERT_GT(GUEST_IRQ_STACK_BASE, (uint64_t)vm->mem_size);
+	run = vcpu->run;
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_B));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(KHV_EXIT_INTERNAL_ERROR, run->exit_reason) TH_LOG("%s", why);
+	/* EXITINTINFO and IDT-vectoring information: valid, type 0, the vector. */
+	EXPECT_EQ((1ull << 31) | GUEST_IRQ_B, run->internal.info[0] & 0x800007ffull)
+		TH_LOG("%s", why);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(1, ev.interrupt.injected);
+	EXPECT_EQ(GUEST_IRQ_B, ev.interrupt.vector);
+	EXPECT_EQ(0, ev.interrupt.pending);
+
+	r = vm_add_region(vm, 1, GUEST_IRQ_STACK_BASE, GUEST_IRQ_STACK_SIZE, 0, NULL);
+	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MEMORY_REGION: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]) TH_LOG("handler ran %llu times", (unsigned long long)uc.args[0]);
+	EXPECT_EQ(GUEST_IRQ_B, uc.args[1]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_irq_stack_resume, uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/* KHV_INTERRUPT and KHV_NMI refuse what they document (khv-abi.rst). */
+TEST_F(guest, interrupt_and_nmi_reject_bad_args)
+{
+	static const uint32_t bad_vectors[] = { 0, 1, 2, 14, 31, 256, 0xffffffffu };
+	struct khv_interrupt irq;
+	struct khv_test_vcpu *vcpu;
+	struct khv_vcpu_events ev;
+	struct khv_test_vm *vm;
+	size_t i;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	for (i = 0; i < ARRAY_SIZE(bad_vectors); i++)
+		EXPECT_EQ(-EINVAL, vcpu_interrupt(vcpu, bad_vectors[i]))
+			TH_LOG("vector %u", bad_vectors[i]);
+	memset(&irq, 0, sizeof(irq));
+	irq.vector = 0x40;
+	irq.flags = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_INTERRUPT, (unsigned long)&irq));
+	irq.flags = 0;
+	irq.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_INTERRUPT, (unsigned long)&irq));
+	EXPECT_EQ(-EFAULT, khv_ioctl(vcpu->fd, KHV_INTERRUPT, 0));
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_NMI, 1));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(0, ev.interrupt.pending);
+	EXPECT_EQ(0, ev.nmi.pending);
+
+	EXPECT_EQ(0, vcpu_interrupt(vcpu, 32));
+	EXPECT_EQ(-EEXIST, vcpu_interrupt(vcpu, 255));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	EXPECT_EQ(32, ev.interrupt.pending_vector);
+	vm_free(vm);
+}
+
+/*
+ * KHV_SET_VCPU_EVENTS: every padding and reserved byte, unknown flags,
+ * vectors outside their range, software interrupts and states no processor
+ * holds are refused with EINVAL, and change nothing.
+ */
+TEST_F(guest, set_vcpu_events_rejects_hostile_input)
+{
+	static const struct {
+		size_t off, len;
+	} zero[] = {
+		{ offsetof(struct khv_vcpu_events, exception.padding), 7 },
+		{ offsetof(struct khv_vcpu_events, interrupt.padding), 2 },
+		{ offsetof(struct khv_vcpu_events, nmi.padding), 5 },
+		{ offsetof(struct khv_vcpu_events, flags), 4 },
+		{ offsetof(struct khv_vcpu_events, reserved), 52 },
+	};
+	struct khv_vcpu_events good, bad, now;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	size_t i, b;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vcpu_nmi(vcpu));
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, 0x50));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &good));
+	ASSERT_EQ(0, vcpu_set_events(vcpu, &good));
+	for (i = 0; i < ARRAY_SIZE(zero); i++) {
+		for (b = zero[i].off; b < zero[i].off + zero[i].len; b++) {
+			bad = good;
+			((uint8_t *)&bad)[b] = b & 1 ? 0x80 : 0x01;
+			EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad))
+				TH_LOG("byte %zu set", b);
+		}
+	}
+#define EXPECT_REFUSED(field, value) do {				\
+	bad = good;							\
+	bad.field = (value);						\
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad))		\
+		TH_LOG(#field " = %llu", (unsigned long long)(value));	\
+} while (0)
+	EXPECT_REFUSED(interrupt.pending_vector, 31);
+	EXPECT_REFUSED(interrupt.pending_vector, 0);
+	EXPECT_REFUSED(interrupt.pending, 2);
+	EXPECT_REFUSED(interrupt.soft, 1);
+	EXPECT_REFUSED(interrupt.shadow, 4);
+	EXPECT_REFUSED(nmi.pending, 3);
+	EXPECT_REFUSED(nmi.masked, 2);
+	EXPECT_REFUSED(exception.vector, 13);	/* without an exception */
+	bad = good;
+	bad.interrupt.injected = 1;
+	bad.interrupt.vector = 0x1f;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad));
+	bad.interrupt.vector = 0x20;
+	bad.nmi.injected = 1;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad)) TH_LOG("two events injected");
+	bad = good;
+	bad.exception.pending = 1;
+	bad.exception.vector = 32;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad));
+	bad.exception.vector = 2;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad)) TH_LOG("the NMI as an exception");
+	bad.exception.vector = 6;
+	bad.exception.has_error = 1;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad)) TH_LOG("#UD with an error code");
+	bad.exception.has_error = 0;
+	bad.exception.has_payload = 1;
+	EXPECT_EQ(-EINVAL, vcpu_set_events(vcpu, &bad)) TH_LOG("#UD with a payload");
+#undef EXPECT_REFUSED
+	EXPECT_EQ(-EFAULT, khv_ioctl(vcpu->fd, KHV_SET_VCPU_EVENTS, 0));
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &now));
+	EXPECT_EQ(0, memcmp(&good, &now, sizeof(now)));
 	vm_free(vm);
 }
 

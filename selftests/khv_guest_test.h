@@ -47,6 +47,27 @@ enum { RDPID_ABSENT, RDPID_RAN, RDPID_UD };
 #define GUEST_DB_STACK_BASE	0x3ff00000ull
 #define GUEST_DB_STACK_SIZE	0x10000ull
 
+/* The external interrupt vectors the event tests use; guest_irq_handler_*(). */
+#define GUEST_IRQ_A		0x40
+#define GUEST_IRQ_B		0x41
+#define GUEST_IRQ_C		0x42
+/* Where guest_code_irq_on_stack() puts its stack (the #DB test's place). */
+#define GUEST_IRQ_STACK_BASE	GUEST_DB_STACK_BASE
+#define GUEST_IRQ_STACK_SIZE	GUEST_DB_STACK_SIZE
+
+/* The guest's view of the external interrupts and NMIs it took. */
+struct guest_events {
+	uint64_t irq_count;
+	uint64_t irq_vector;	/* of the last one */
+	uint64_t irq_rip;	/* where it interrupted */
+	uint64_t nmi_count;
+	uint64_t nmi_rip[2];	/* where the first two interrupted */
+	uint64_t pf_count;
+	uint64_t pf_error;
+	uint64_t pf_cr2;
+	uint64_t pf_rip;
+};
+
 extern uint64_t guest_input;
 extern volatile uint64_t guest_output;
 extern volatile uint64_t guest_gp_count;
@@ -74,6 +95,7 @@ void guest_code_unoffered(uint64_t arg);
 void guest_db_dr6_handler(struct guest_intr_frame *frame);
 void guest_code_debugregs(uint64_t arg);
 void guest_code_data_breakpoint(uint64_t arg);
+void guest_code_pending_db(uint64_t arg);
 void guest_code_icebp(uint64_t arg);
 extern const char guest_icebp_next[];
 void guest_code_cr4(uint64_t arg);
@@ -81,5 +103,20 @@ void guest_code_pkru(uint64_t value);
 void guest_code_ymm(uint64_t rounds);
 void guest_code_tsc_aux(uint64_t arg);
 void guest_code_db_on_stack(uint64_t stack_top);
+
+extern volatile struct guest_events guest_events;
+extern const char guest_sti_next[], guest_window_open[], guest_hlt_next[];
+extern const char guest_irq_stack_resume[];
+void guest_irq_handler_a(struct guest_intr_frame *frame);
+void guest_irq_handler_b(struct guest_intr_frame *frame);
+void guest_irq_handler_c(struct guest_intr_frame *frame);
+void guest_nmi_handler(struct guest_intr_frame *frame);
+void guest_pf_handler(struct guest_intr_frame *frame, uint64_t error_code);
+void guest_code_irq_if(uint64_t arg);
+void guest_code_irq_window(uint64_t arg);
+void guest_code_sti_hlt(uint64_t arg);
+void guest_code_nmi(uint64_t arg);
+void guest_code_pending_pf(uint64_t arg);
+void guest_code_irq_on_stack(uint64_t stack_top);
 
 #endif /* KHV_GUEST_TEST_H */

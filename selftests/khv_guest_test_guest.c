@@ -572,3 +572,211 @@ void guest_code_data_breakpoint(uint64_t arg)
 	GUEST_SYNC2(guest_db_count, guest_db_dr6);
 	GUEST_DONE();
 }
+
+/*
+ * A #DB the test queues with KHV_SET_VCPU_EVENTS at SYNC 1, its causes in
+ * the payload, while DR7.GD is set: its delivery clears GD, so the #DB
+ * handler's MOV DR runs. SYNC: #DB count, DR6 in the handler, DR7 after.
+ */
+void guest_code_pending_db(uint64_t arg)
+{
+	(void)arg;
+	guest_db_count = 0;
+	guest_db_dr6 = 0;
+	GUEST_SET_DR(7, 0x400 | (1 << 13));
+	GUEST_SYNC(1);
+	GUEST_SYNC4(guest_db_count, guest_db_dr6, GUEST_GET_DR(7), 0);
+	GUEST_DONE();
+}
+
+/* ---- event injection (issue 14) ------------------------------------------ */
+
+volatile struct guest_events guest_events;
+
+static inline void guest_irq_record(uint64_t vector, struct guest_intr_frame *frame)
+{
+	guest_events.irq_count = guest_events.irq_count + 1;
+	guest_events.irq_vector = vector;
+	guest_events.irq_rip = frame->rip;
+}
+
+/* One handler per vector: which one ran says which vector arrived. */
+__attribute__((interrupt))
+void guest_irq_handler_a(struct guest_intr_frame *frame)
+{
+	guest_irq_record(GUEST_IRQ_A, frame);
+}
+
+__attribute__((interrupt))
+void guest_irq_handler_b(struct guest_intr_frame *frame)
+{
+	guest_irq_record(GUEST_IRQ_B, frame);
+}
+
+__attribute__((interrupt))
+void guest_irq_handler_c(struct guest_intr_frame *frame)
+{
+	guest_irq_record(GUEST_IRQ_C, frame);
+}
+
+/*
+ * An NMI: where it interrupted. The first one reports from inside the
+ * handler twice (the test raises another NMI in between, which must wait
+ * for this handler's IRET); later ones only count.
+ */
+__attribute__((interrupt))
+void guest_nmi_handler(struct guest_intr_frame *frame)
+{
+	uint64_t n = guest_events.nmi_count + 1;
+
+	guest_events.nmi_count = n;
+	if (n <= 2)
+		guest_events.nmi_rip[n - 1] = frame->rip;
+	if (n == 1) {
+		GUEST_SYNC2(10, guest_events.nmi_count);
+		GUEST_SYNC2(11, guest_events.nmi_count);
+	}
+}
+
+/* A #PF the test queued: what it carried; the instruction runs again. */
+__attribute__((interrupt))
+void guest_pf_handler(struct guest_intr_frame *frame, uint64_t error_code)
+{
+	uint64_t cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r" (cr2));
+	guest_events.pf_count = guest_events.pf_count + 1;
+	guest_events.pf_error = error_code;
+	guest_events.pf_cr2 = cr2;
+	guest_events.pf_rip = frame->rip;
+}
+
+/*
+ * The event tests put a NOP before each STI they time. QEMU (7.2) lets the
+ * host's own STI shadow (its STI right before VMRUN) cover the guest's
+ * first instruction, and an STI that starts in a shadow sets none of its
+ * own there: an STI right at an entry would lose its shadow under QEMU,
+ * not on a processor (VMRUN loads the guest's shadow from the VMCB).
+ */
+static void guest_events_clear(void)
+{
+	guest_events.irq_count = 0;
+	guest_events.irq_vector = 0;
+	guest_events.irq_rip = 0;
+	guest_events.nmi_count = 0;
+	guest_events.pf_count = 0;
+}
+
+/*
+ * With RFLAGS.IF = 0 (the start state) an interrupt queued at SYNC 1 does
+ * not arrive, however long the guest runs; after STI it arrives after the
+ * one instruction STI's shadow covers, at guest_sti_next.
+ */
+void guest_code_irq_if(uint64_t arg)
+{
+	volatile uint64_t spin;
+
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	for (spin = 0; spin < 1000000; spin++)
+		;
+	GUEST_SYNC2(2, guest_events.irq_count);
+	asm volatile("nop\n\t"
+		     "sti\n\t"
+		     "mov $1, %%eax\n\t"
+		     ".globl guest_sti_next\n"
+		     "guest_sti_next:\n\t"
+		     "nop\n\t"
+		     "cli" ::: "rax", "memory");
+	GUEST_SYNC4(3, guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip);
+	GUEST_DONE();
+}
+
+/*
+ * request_interrupt_window with nothing queued: SYNC 1 and 2 with IF = 0,
+ * then STI: the run ends with KHV_EXIT_IRQ_WINDOW_OPEN at guest_window_open,
+ * where the interrupt the test then queues arrives.
+ */
+void guest_code_irq_window(uint64_t arg)
+{
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	GUEST_SYNC(2);
+	asm volatile("nop\n\t"
+		     "sti\n\t"
+		     "mov $1, %%eax\n\t"
+		     ".globl guest_window_open\n"
+		     "guest_window_open:\n\t"
+		     "nop\n\t"
+		     "cli" ::: "rax", "memory");
+	GUEST_SYNC4(3, guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip);
+	GUEST_DONE();
+}
+
+/*
+ * STI; HLT with an interrupt queued: HLT runs in STI's shadow (the test
+ * sees it exit), and the interrupt arrives after it, at guest_hlt_next.
+ */
+void guest_code_sti_hlt(uint64_t arg)
+{
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	asm volatile("nop\n\t"
+		     "sti\n\t"
+		     "hlt\n\t"
+		     ".globl guest_hlt_next\n"
+		     "guest_hlt_next:\n\t"
+		     "cli" ::: "memory");
+	GUEST_SYNC4(2, guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip);
+	GUEST_DONE();
+}
+
+/* NMIs (guest_nmi_handler()): the test raises one at SYNC 1. */
+void guest_code_nmi(uint64_t arg)
+{
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	GUEST_SYNC4(2, guest_events.nmi_count, guest_events.nmi_rip[0],
+		    guest_events.nmi_rip[1]);
+	GUEST_DONE();
+}
+
+/* A #PF the test queues with KHV_SET_VCPU_EVENTS at SYNC 1. */
+void guest_code_pending_pf(uint64_t arg)
+{
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	GUEST_SYNC4(guest_events.pf_count, guest_events.pf_error,
+		    guest_events.pf_cr2, guest_events.pf_rip);
+	GUEST_DONE();
+}
+
+/*
+ * An interrupt (queued before the guest runs) delivered onto a stack at
+ * @stack_top, which is no RAM until the test maps some there: its delivery
+ * exits, and once there is RAM the same interrupt arrives, once, at
+ * guest_irq_stack_resume.
+ */
+void guest_code_irq_on_stack(uint64_t stack_top)
+{
+	guest_events_clear();
+	asm volatile("mov %%rsp, %%r12\n\t"
+		     "mov %0, %%rsp\n\t"
+		     "sti\n\t"
+		     "nop\n\t"
+		     ".globl guest_irq_stack_resume\n"
+		     "guest_irq_stack_resume:\n\t"
+		     "cli\n\t"
+		     "mov %%r12, %%rsp" : : "r" (stack_top) : "r12", "memory");
+	GUEST_SYNC4(guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip, 0);
+	GUEST_DONE();
+}

@@ -1,50 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AMD SVM: an event whose delivery a #VMEXIT interrupted. A pure function
- * (svm/event_test.c).
+ * AMD SVM: events in the VMCB's format, both ways: EVENTINJ, which injects
+ * one at VMRUN (APM 15.20), and EXITINTINFO, the one whose delivery a
+ * #VMEXIT interrupted (APM 15.7.2), which share their layout: vector in
+ * 7:0, type in 10:8, error code valid in 11, valid in 31, the error code in
+ * 63:32. Pure functions (svm/event_test.c).
  */
 #include <linux/module.h>
+#include <linux/string.h>
+#include <asm/trapnr.h>
 
 #include "../compat.h"
+#include "../event.h"
 #include "svm.h"
 #include "vmcb.h"
 
-/* The fields of EXITINTINFO that EVENTINJ takes over (the same layout). */
-#define SVM_EVTINJ_KEEP	(SVM_EVTINJ_VEC_MASK | SVM_EVTINJ_TYPE_MASK | \
-			 SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID)
-
 /**
- * svm_event_reinject() - what to inject again after a #VMEXIT.
- * @exit_int_info: the VMCB's EXITINTINFO (APM 15.7.2): the event being
- *	delivered when the exit happened, if its VALID bit is set.
+ * svm_event_inj() - the EVENTINJ value that injects @ev.
+ * @ev: the event; an error code is delivered only with a hardware
+ *	exception.
  *
- * An external interrupt, an NMI or a hardware exception is lost unless
- * injected again (KVM's svm_complete_interrupts() does the same). A
- * software interrupt (INTn) and the software exceptions of INT3 (#BP) and
- * INTO (#OF) are not: the guest's RIP still points at the instruction,
- * which raises them again when it runs again.
+ * The software kinds are not injected (0): khv never chooses one (event.c),
+ * and SVM would want the instruction's next RIP for them.
  *
- * Return: the EVENTINJ value for the next entry, or 0 for none.
+ * Return: the field's value, 0 (nothing) for KHV_EVENT_NONE.
  */
-u64 svm_event_reinject(u64 exit_int_info)
+u64 svm_event_inj(const struct khv_event *ev)
 {
-	u64 inj = exit_int_info & SVM_EVTINJ_KEEP;
-	u8 vector = exit_int_info & SVM_EVTINJ_VEC_MASK;
+	u64 inj = SVM_EVTINJ_VALID | ev->vector;
 
-	if (!(exit_int_info & SVM_EVTINJ_VALID))
-		return 0;
-	switch (exit_int_info & SVM_EVTINJ_TYPE_MASK) {
-	case SVM_EVTINJ_TYPE_INTR:
-	case SVM_EVTINJ_TYPE_NMI:
-		return inj & ~(u64)SVM_EVTINJ_VALID_ERR;
-	case SVM_EVTINJ_TYPE_EXEPT:
-		if (vector == 3 || vector == 4)
-			return 0;
-		if (exit_int_info & SVM_EVTINJ_VALID_ERR)
-			inj |= exit_int_info & GENMASK_ULL(63, SVM_EVTINJ_ERR_SHIFT);
+	switch (ev->type) {
+	case KHV_EVENT_EXT_INTR:
+		return inj | SVM_EVTINJ_TYPE_INTR;
+	case KHV_EVENT_NMI:
+		/* The vector field is ignored for an NMI. */
+		return SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_TRAP_NMI;
+	case KHV_EVENT_HW_EXCEPTION:
+		inj |= SVM_EVTINJ_TYPE_EXEPT;
+		if (ev->has_error)
+			inj |= SVM_EVTINJ_VALID_ERR |
+			       (u64)ev->error << SVM_EVTINJ_ERR_SHIFT;
 		return inj;
 	default:
 		return 0;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(svm_event_reinject);
+EXPORT_SYMBOL_IF_KUNIT(svm_event_inj);
+
+/**
+ * svm_event_decode() - the event a #VMEXIT interrupted, to inject again.
+ * @exit_int_info: the VMCB's EXITINTINFO: the event being delivered when
+ *	the exit happened, if its VALID bit is set.
+ * @ev: out: the event, KHV_EVENT_NONE for none.
+ *
+ * An external interrupt, an NMI or a hardware exception is lost unless
+ * injected again (as KVM's svm_complete_interrupts()). A software interrupt
+ * (INTn) and the software exceptions of INT3 (#BP) and INTO (#OF) are not
+ * carried: the guest's RIP still points at the instruction, which raises
+ * them again when it runs again. Reserved types are nothing.
+ */
+void svm_event_decode(u64 exit_int_info, struct khv_event *ev)
+{
+	u8 vector = exit_int_info & SVM_EVTINJ_VEC_MASK;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!(exit_int_info & SVM_EVTINJ_VALID))
+		return;
+	switch (exit_int_info & SVM_EVTINJ_TYPE_MASK) {
+	case SVM_EVTINJ_TYPE_INTR:
+		ev->type = KHV_EVENT_EXT_INTR;
+		ev->vector = vector;
+		break;
+	case SVM_EVTINJ_TYPE_NMI:
+		ev->type = KHV_EVENT_NMI;
+		ev->vector = X86_TRAP_NMI;
+		break;
+	case SVM_EVTINJ_TYPE_EXEPT:
+		if (vector == X86_TRAP_BP || vector == X86_TRAP_OF)
+			break;
+		ev->type = KHV_EVENT_HW_EXCEPTION;
+		ev->vector = vector;
+		ev->has_error = exit_int_info & SVM_EVTINJ_VALID_ERR;
+		if (ev->has_error)
+			ev->error = exit_int_info >> SVM_EVTINJ_ERR_SHIFT;
+		break;
+	default:
+		break;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(svm_event_decode);

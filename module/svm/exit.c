@@ -22,37 +22,9 @@
 #include "vmcb.h"
 
 /*
- * khv_arch_ops.inject_exception: queue an exception for the next entry (APM
- * 15.20), combined with one already queued (an event whose delivery the
- * exit interrupted). The processor pushes an error code only in protected
- * mode.
+ * khv_arch_ops.skip_instruction: NRIP save says where, else @len does. The
+ * instruction an interrupt shadow covered is done: the shadow ends.
  */
-int svm_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
-{
-	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
-	u64 prev = vmcb->control.event_inj;
-
-	if ((prev & SVM_EVTINJ_VALID) &&
-	    (prev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT) {
-		vector = khv_exception_merge(prev & SVM_EVTINJ_VEC_MASK, vector);
-		if (vector == KHV_TRIPLE_FAULT) {
-			vmcb->control.event_inj = 0;
-			return khv_vcpu_exit(vcpu, KHV_EXIT_SHUTDOWN);
-		}
-		if (vector == X86_TRAP_DF)
-			err = 0;
-	}
-	khv_stat_count(vcpu, KHV_STAT_EXCEPTION);
-	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				  vector;
-	if (khv_exception_has_error(vector) && (vmcb->save.cr0 & X86_CR0_PE))
-		vmcb->control.event_inj |= SVM_EVTINJ_VALID_ERR | (u64)err << 32;
-	if (vector == X86_TRAP_PF)
-		vmcb->save.cr2 = cr2;
-	return 1;
-}
-
-/* khv_arch_ops.skip_instruction: NRIP save says where, else @len does. */
 void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len)
 {
 	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -61,6 +33,7 @@ void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len)
 		khv_rip_write(vcpu, vmcb->control.next_rip);
 	else
 		khv_rip_write(vcpu, khv_rip_read(vcpu) + len);
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
 }
 
 unsigned int svm_get_cpl(struct khv_vcpu *vcpu)
@@ -239,7 +212,7 @@ static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
 		cr4 = (u32)cr4;
 	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
 			  s->cr3))
-		return svm_inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	s->cr4 = cr4;
 	svm->flush_tlb = true;
 	svm_skip_instruction(vcpu, d.len);
@@ -275,16 +248,6 @@ static int svm_handle_dr(struct khv_vcpu *vcpu)
 			     d.gpr, write, d.len);
 }
 
-/*
- * A #DB the guest raised: the processor wrote its causes into the VMCB's
- * DR6 before the intercept (svm_vcpu_run() leaves none there).
- */
-static int svm_handle_db(struct khv_vcpu *vcpu)
-{
-	return khv_deliver_db(vcpu, to_svm(vcpu)->vmcb->save.dr6 &
-				    KHV_DR6_VOLATILE);
-}
-
 /* khv_arch_ops.set_dr7. */
 void svm_set_dr7(struct khv_vcpu *vcpu, u64 dr7)
 {
@@ -300,7 +263,8 @@ static int svm_handle_ac(struct khv_vcpu *vcpu)
 /*
  * The exit table, by exit code (APM Appendix C); the contract of a row is
  * struct khv_exit_handler's (exit.h). Exceptions, host interrupts, NMIs,
- * SMIs and INITs count as KHV_STAT_INTR; a machine check reached the host's
+ * SMIs, INITs and the interrupt and NMI windows (VINTR, IRET) count as
+ * KHV_STAT_INTR; a machine check reached the host's
  * handler already (svm_vcpu_run()). A task switch or an FERR freeze ends the
  * run as an unknown exit (khv emulates neither).
  */
@@ -314,9 +278,11 @@ static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_NMI]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[SVM_EXIT_SMI]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[SVM_EXIT_INIT]		= { khv_handle_host_event,	KHV_STAT_INTR },
+	[SVM_EXIT_VINTR]	= { svm_handle_vintr,		KHV_STAT_INTR },
 	[SVM_EXIT_RDPMC]	= { khv_handle_rdpmc,		KHV_STAT_OTHER },
 	[SVM_EXIT_CPUID]	= { khv_handle_cpuid,		KHV_STAT_CPUID },
 	[SVM_EXIT_RSM]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_IRET]		= { svm_handle_iret,		KHV_STAT_INTR },
 	[SVM_EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
 	[SVM_EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
 	[SVM_EXIT_INVLPGA]	= { khv_handle_ud,		KHV_STAT_OTHER },

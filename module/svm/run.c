@@ -132,12 +132,15 @@ static void svm_regs_load(struct khv_vcpu *vcpu, struct svm_save *s)
 	vcpu->regs_dirty = 0;
 }
 
-static void svm_regs_store(struct khv_vcpu *vcpu, const struct svm_save *s)
+/* RFLAGS without the single step khv may have added (svm/inject.c). */
+static void svm_regs_store(struct svm_vcpu *svm, const struct svm_save *s)
 {
+	struct khv_vcpu *vcpu = &svm->vcpu;
+
 	vcpu->regs[KHV_REG_RAX] = s->rax;
 	vcpu->regs[KHV_REG_RSP] = s->rsp;
 	vcpu->regs[KHV_REG_RIP] = s->rip;
-	vcpu->regs[KHV_REG_RFLAGS] = s->rflags;
+	vcpu->regs[KHV_REG_RFLAGS] = svm_guest_rflags(svm);
 }
 
 /* khv_arch_ops.vcpu_run; its exit goes to svm_handle_exit() (exit.c). */
@@ -185,22 +188,18 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	local_irq_enable();
 	khv_fpu_save(vcpu);
 	kernel_fpu_end();
-	svm_regs_store(vcpu, &vmcb->save);
+	svm_regs_store(svm, &vmcb->save);
 
 	if (r) {
+		/*
+		 * Nothing ran: the core still holds the event it chose and
+		 * writes it again at the next entry; none may linger here in
+		 * case user space changes the events meanwhile.
+		 */
+		vmcb->control.event_inj = 0;
 		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
 		return KHV_ENTRY_FAILED;
 	}
-	/*
-	 * An event whose delivery the exit interrupted is delivered again. A
-	 * refused entry delivered nothing, and after a triple fault (shutdown)
-	 * nothing is pending: neither injects anything.
-	 */
-	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID ||
-	    vmcb->control.exit_code == SVM_EXIT_SHUTDOWN)
-		vmcb->control.event_inj = 0;
-	else
-		vmcb->control.event_inj =
-			svm_event_reinject(vmcb->control.exit_int_info);
+	/* What the exit interrupted: svm_exit_event(), from the core. */
 	return KHV_ENTRY_EXITED;
 }

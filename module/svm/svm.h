@@ -11,6 +11,7 @@
 
 struct svm_vmcb;
 struct khv_cpu_mode;
+struct khv_event;
 struct khv_segment;
 struct khv_sregs;
 struct khv_vcpu;
@@ -95,8 +96,22 @@ int svm_decode_mov_to_cr(const u8 *insn, unsigned int len, bool mode64,
 int svm_decode_mov(const u8 *insn, unsigned int len, bool mode64, u8 op,
 		   struct svm_mov_cr *d);
 
-/* event.c */
-u64 svm_event_reinject(u64 exit_int_info);
+/* event.c: pure (svm/event_test.c) */
+u64 svm_event_inj(const struct khv_event *ev);
+void svm_event_decode(u64 exit_int_info, struct khv_event *ev);
+
+/* inject.c: the event ops of arch.h */
+bool svm_interrupt_allowed(struct khv_vcpu *vcpu);
+bool svm_nmi_allowed(struct khv_vcpu *vcpu);
+void svm_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
+void svm_set_cr2(struct khv_vcpu *vcpu, u64 cr2);
+void svm_request_irq_window(struct khv_vcpu *vcpu, bool open);
+void svm_request_nmi_window(struct khv_vcpu *vcpu, bool open);
+void svm_exit_event(struct khv_vcpu *vcpu, struct khv_event *ev);
+u8 svm_get_interrupt_shadow(struct khv_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct khv_vcpu *vcpu, u8 mask);
+bool svm_get_nmi_mask(struct khv_vcpu *vcpu);
+void svm_set_nmi_mask(struct khv_vcpu *vcpu, bool masked);
 
 /* vcpu.c */
 void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3);
@@ -113,7 +128,6 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 int svm_handle_exit(struct khv_vcpu *vcpu);
 void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
 void svm_set_dr7(struct khv_vcpu *vcpu, u64 dr7);
-int svm_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 unsigned int svm_get_cpl(struct khv_vcpu *vcpu);
 void svm_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
 void svm_get_segment(struct khv_vcpu *vcpu, unsigned int nr,

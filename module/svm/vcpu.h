@@ -24,6 +24,15 @@
  * @tlb_tag: the vCPU's number for the ASID policy (svm/asid.c).
  * @flush_tlb: the next entry flushes the ASID (an emulated MOV to CR4).
  * @tsc_aux: the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
+ * @nmi_masked: NMIs are blocked (one was injected) until the guest's IRET
+ *	completes; SVM does not track it (svm/inject.c).
+ * @awaiting_iret: the IRET intercept fired at @iret_rip; NMIs unmask once
+ *	the guest is past it.
+ * @iret_rip: where.
+ * @nmi_singlestep: khv set RFLAGS.TF (and RF) to exit after one instruction
+ *	(an IRET, or the one an interrupt shadow covers) and see NMIs unblocked;
+ *	the #DB that follows is khv's.
+ * @nmi_ss_rflags: TF and RF as the guest had them then.
  */
 struct svm_vcpu {
 	struct khv_vcpu vcpu;
@@ -33,6 +42,11 @@ struct svm_vcpu {
 	u64 tlb_tag;
 	bool flush_tlb;
 	u32 tsc_aux;
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
+	bool nmi_singlestep;
+	u64 nmi_ss_rflags;
 };
 
 /* The core allocates khv_svm_ops.vcpu_size bytes and uses the first part. */
@@ -53,5 +67,12 @@ static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 #define SEG_DB		BIT(10)
 #define SEG_G		BIT(11)
 void svm_seg_get(const struct svm_segment *s, struct khv_segment *k);
+
+/* inject.c */
+u64 svm_guest_rflags(struct svm_vcpu *svm);
+void svm_nmi_singlestep_stop(struct svm_vcpu *svm);
+int svm_handle_vintr(struct khv_vcpu *vcpu);
+int svm_handle_iret(struct khv_vcpu *vcpu);
+int svm_handle_db(struct khv_vcpu *vcpu);
 
 #endif /* KHV_SVM_VCPU_H */

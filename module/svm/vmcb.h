@@ -21,9 +21,11 @@
 #define SVM_I3_NMI		BIT(1)
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
+#define SVM_I3_VINTR		BIT(4)
 #define SVM_I3_RDPMC		BIT(15)
 #define SVM_I3_CPUID		BIT(18)
 #define SVM_I3_RSM		BIT(19)
+#define SVM_I3_IRET		BIT(20)
 #define SVM_I3_INVD		BIT(22)
 #define SVM_I3_HLT		BIT(24)
 #define SVM_I3_INVLPGA		BIT(26)
@@ -61,9 +63,11 @@
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_RSM		0x073
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a
@@ -122,8 +126,18 @@
  */
 #define SVM_INTERCEPT_EXCEPTIONS	(BIT(1) | BIT(17) | BIT(18))
 
-/* int_ctl (offset 0x60): V_INTR_MASKING, APM 15.21.1. */
+/*
+ * int_ctl (offset 0x60), APM 15.21: a virtual interrupt pending (V_IRQ), its
+ * priority against the virtual TPR or not (V_IGN_TPR), V_INTR_MASKING.
+ */
+#define SVM_V_IRQ		BIT(8)
+#define SVM_V_INTR_PRIO_SHIFT	16
+#define SVM_V_INTR_PRIO_MASK	(0xf << SVM_V_INTR_PRIO_SHIFT)
+#define SVM_V_IGN_TPR		BIT(20)
 #define SVM_V_INTR_MASKING	BIT(24)
+
+/* int_state (offset 0x68), APM 15.21.5: the guest is in an interrupt shadow. */
+#define SVM_INTERRUPT_SHADOW	BIT(0)
 
 /* TLB_CONTROL, APM 15.16.1. */
 #define SVM_TLB_FLUSH_NONE	0

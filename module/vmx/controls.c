@@ -27,12 +27,15 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
 }
 
 /* What khv runs every guest with; the rest is optional or forced on it. */
-#define PIN_REQUIRED	(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING)
+#define PIN_REQUIRED	(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | \
+			 PIN_VIRTUAL_NMIS)
 #define PROC_REQUIRED	(PROC_HLT_EXITING | PROC_MWAIT_EXITING | \
 			 PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | \
 			 PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | \
 			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | \
 			 PROC_MONITOR_EXITING | PROC_SECONDARY)
+/* Set and cleared per vCPU (vmx/inject.c): may be 1, need not be. */
+#define PROC_WINDOWS	(PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING)
 #define PROC2_REQUIRED	(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING)
 #define PROC2_OPTIONAL	(PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID)
 #define EXIT_REQUIRED	(EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | \
@@ -46,7 +49,9 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
  * @c:   filled with the control values.
  * @why: set to a one-line reason when a required control is missing.
  *
- * Required: external-interrupt and NMI exiting; HLT, MWAIT, MONITOR, RDPMC,
+ * Required: external-interrupt and NMI exiting, virtual NMIs (the guest's
+ * NMI blocking kept by the processor, SDM 25.6.1); interrupt-window and
+ * NMI-window exiting available, not forced; HLT, MWAIT, MONITOR, RDPMC,
  * CR8, MOV-DR exiting; I/O and MSR bitmaps; EPT, unrestricted guest, WBINVD
  * exiting; a 64-bit host; PAT, EFER and the debug controls (DR7,
  * IA32_DEBUGCTL: the guest must not run with the host's breakpoints) saved
@@ -60,11 +65,15 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 			 const char **why)
 {
 	if (vmx_adjust(m->pin, PIN_REQUIRED, 0, &c->pin)) {
-		*why = "VMX lacks external-interrupt or NMI exiting";
+		*why = "VMX lacks external-interrupt or NMI exiting or virtual NMIs";
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->proc, PROC_REQUIRED, 0, &c->proc)) {
 		*why = "VMX lacks HLT/MWAIT/CR8/DR exiting or I/O or MSR bitmaps";
+		return -ENODEV;
+	}
+	if ((PROC_WINDOWS & ~(u32)(m->proc >> 32)) || (PROC_WINDOWS & (u32)m->proc)) {
+		*why = "VMX lacks interrupt-window or NMI-window exiting";
 		return -ENODEV;
 	}
 	if (vmx_adjust(m->proc2, PROC2_REQUIRED, PROC2_OPTIONAL, &c->proc2)) {

@@ -33,7 +33,7 @@ static void vmx_ctls_bochs(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&bochs, &c, &why), 0);
 	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
-					   PIN_NMI_EXITING));
+					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
 	KUNIT_EXPECT_EQ(test, c.proc, (u32)(0x04006172 | PROC_HLT_EXITING |
 					    PROC_MWAIT_EXITING |
 					    PROC_RDPMC_EXITING |
@@ -62,7 +62,7 @@ static void vmx_ctls_xeon(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&xeon, &c, &why), 0);
 	KUNIT_EXPECT_NULL(test, why);
 	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
-					   PIN_NMI_EXITING));
+					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_HLT_EXITING);
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_IO_BITMAPS);
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_MSR_BITMAPS);
@@ -122,6 +122,35 @@ static void vmx_ctls_without_nmi_exiting_refused(struct kunit *test)
 
 	m.pin &= ~((u64)PIN_NMI_EXITING << 32);
 	vmx_ctls_refusal(test, &m, "NMI");
+}
+
+/* NMI blocking is the processor's, and NMI-window exiting needs it. */
+static void vmx_ctls_without_virtual_nmis_refused(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+
+	m.pin &= ~((u64)PIN_VIRTUAL_NMIS << 32);
+	vmx_ctls_refusal(test, &m, "virtual NMIs");
+}
+
+/* The windows are opened per vCPU: available, never on from the start. */
+static void vmx_ctls_windows_available_not_set(struct kunit *test)
+{
+	struct vmx_ctl_msrs m = xeon;
+	struct vmx_controls c = {};
+	const char *why = NULL;
+
+	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&bochs, &c, &why), 0);
+	KUNIT_EXPECT_FALSE(test, c.proc & PROC_INTR_WINDOW_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & PROC_NMI_WINDOW_EXITING);
+	m.proc &= ~((u64)PROC_NMI_WINDOW_EXITING << 32);
+	vmx_ctls_refusal(test, &m, "NMI-window");
+	m = xeon;
+	m.proc &= ~((u64)PROC_INTR_WINDOW_EXITING << 32);
+	vmx_ctls_refusal(test, &m, "interrupt-window");
+	m = xeon;
+	m.proc |= PROC_INTR_WINDOW_EXITING;
+	vmx_ctls_refusal(test, &m, "interrupt-window");
 }
 
 static void vmx_ctls_without_efer_switch_refused(struct kunit *test)
@@ -188,6 +217,8 @@ static struct kunit_case vmx_ctls_cases[] = {
 	KUNIT_CASE(vmx_ctls_old_msrs_force_cr3_exiting),
 	KUNIT_CASE(vmx_ctls_without_ept_refused),
 	KUNIT_CASE(vmx_ctls_without_nmi_exiting_refused),
+	KUNIT_CASE(vmx_ctls_without_virtual_nmis_refused),
+	KUNIT_CASE(vmx_ctls_windows_available_not_set),
 	KUNIT_CASE(vmx_ctls_without_efer_switch_refused),
 	KUNIT_CASE(vmx_ctls_without_msr_bitmaps_refused),
 	KUNIT_CASE(vmx_ctls_without_debug_controls_refused),

@@ -26,38 +26,6 @@ static_assert(KHV_SEG_ES == (int)VMX_ES && KHV_SEG_CS == (int)VMX_CS &&
 	      KHV_SEG_FS == (int)VMX_FS && KHV_SEG_GS == (int)VMX_GS);
 
 /*
- * khv_arch_ops.inject_exception: queue a hardware exception for the next
- * entry (SDM 26.6.1), combined with an exception whose delivery the exit
- * interrupted (vmx_requeue_event()). SDM 26.2.1.3: an error code is
- * delivered only in protected mode.
- */
-int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if ((vmx->inject & INTR_INFO_VALID) &&
-	    INTR_INFO_TYPE(vmx->inject) == INTR_TYPE_HW_EXCEPTION) {
-		vector = khv_exception_merge(INTR_INFO_VECTOR(vmx->inject),
-					     vector);
-		if (vector == KHV_TRIPLE_FAULT) {
-			vmx->inject = 0;
-			return khv_vcpu_exit(vcpu, KHV_EXIT_SHUTDOWN);
-		}
-		if (vector == X86_TRAP_DF)
-			err = 0;
-	}
-	khv_stat_count(vcpu, KHV_STAT_EXCEPTION);
-	vmx->inject = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | vector;
-	if (khv_exception_has_error(vector) &&
-	    (vmx_guest_cr0(vmx) & X86_CR0_PE))
-		vmx->inject |= INTR_INFO_HAS_ERROR;
-	vmx->inject_err = err;
-	if (vector == X86_TRAP_PF)
-		vmx->cr2 = cr2;
-	return 1;
-}
-
-/*
  * khv_arch_ops.skip_instruction: past the instruction that exited (the
  * exit says its length); no STI/MOV SS shadow after it.
  */
@@ -231,12 +199,12 @@ static int vmx_handle_cr(struct khv_vcpu *vcpu)
 		return vmx_exit_unknown(vcpu);
 	}
 	if (r)
-		return vmx_inject_exception(vcpu, X86_TRAP_GP, 0, 0);
+		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	vmx_skip_instruction(vcpu, 0);
 	return 1;
 }
 
-/* khv_arch_ops.set_dr7; in the exit context, the VMCS current. */
+/* khv_arch_ops.set_dr7; in the exit context or before an entry, the VMCS current. */
 void vmx_set_dr7(struct khv_vcpu *vcpu, u64 dr7)
 {
 	vmcs_write(VMCS_GUEST_DR7, dr7);
@@ -284,9 +252,26 @@ static int vmx_handle_exception(struct khv_vcpu *vcpu)
 }
 
 /*
+ * The guest can take an external interrupt (an NMI) now: the window closes,
+ * and the next entry injects what waited (event.c).
+ */
+static int vmx_handle_irq_window(struct khv_vcpu *vcpu)
+{
+	vmx_proc_update(to_vmx(vcpu), PROC_INTR_WINDOW_EXITING, false);
+	return 1;
+}
+
+static int vmx_handle_nmi_window(struct khv_vcpu *vcpu)
+{
+	vmx_proc_update(to_vmx(vcpu), PROC_NMI_WINDOW_EXITING, false);
+	return 1;
+}
+
+/*
  * The exit table, by basic exit reason (SDM Vol. 3D Appendix C); the
  * contract of a row is struct khv_exit_handler's (exit.h). The exits of
- * exceptions, host interrupts, INIT, SIPI and SMIs count as KHV_STAT_INTR.
+ * exceptions, host interrupts, INIT, SIPI, SMIs and the interrupt and NMI
+ * windows count as KHV_STAT_INTR.
  * VMX is not offered, nor MONITOR/MWAIT or XSETBV: #UD as without them. A
  * task switch ends the run as an unknown exit (khv does not emulate one).
  */
@@ -298,6 +283,8 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_SIPI]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[EXIT_SMI]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[EXIT_OTHER_SMI]	= { khv_handle_host_event,	KHV_STAT_INTR },
+	[EXIT_INTR_WINDOW]	= { vmx_handle_irq_window,	KHV_STAT_INTR },
+	[EXIT_NMI_WINDOW]	= { vmx_handle_nmi_window,	KHV_STAT_INTR },
 	[EXIT_CPUID]		= { khv_handle_cpuid,		KHV_STAT_CPUID },
 	[EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
 	[EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
@@ -347,23 +334,4 @@ int vmx_exit_dispatch(struct vmx_vcpu *vmx)
 	h = khv_exit_lookup(vcpu, vmx_exit_handlers,
 			    ARRAY_SIZE(vmx_exit_handlers), e->reason & 0xffff);
 	return h ? h->handle(vcpu) : vmx_exit_unknown(vcpu);
-}
-
-/*
- * An event whose delivery the exit interrupted (SDM 28.2.4) is delivered
- * again on the next entry; a software event is not (its instruction runs
- * again).
- */
-void vmx_requeue_event(struct vmx_vcpu *vmx)
-{
-	u32 info = vmcs_read(VMCS_IDT_VECTORING_INFO);
-	u32 type = INTR_INFO_TYPE(info);
-
-	if (!(info & INTR_INFO_VALID) ||
-	    (type != INTR_TYPE_HW_EXCEPTION && type != INTR_TYPE_EXT &&
-	     type != INTR_TYPE_NMI))
-		return;
-	vmx->inject = info & (INTR_INFO_VALID | 0x7ff | INTR_INFO_HAS_ERROR);
-	if (info & INTR_INFO_HAS_ERROR)
-		vmx->inject_err = vmcs_read(VMCS_IDT_VECTORING_ERROR);
 }

@@ -143,12 +143,6 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		vmcs_write(VMCS_GUEST_RFLAGS, vcpu->regs[KHV_REG_RFLAGS]);
 	}
 	vcpu->regs_dirty = 0;
-	if (vmx->inject) {
-		vmcs_write(VMCS_ENTRY_INTR_INFO, vmx->inject);
-		if (vmx->inject & INTR_INFO_HAS_ERROR)
-			vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmx->inject_err);
-		vmx->inject = 0;
-	}
 	if (__read_cr3() != vmx->host_cr3) {
 		vmx->host_cr3 = __read_cr3();
 		vmcs_write(VMCS_HOST_CR3, vmx->host_cr3);
@@ -275,7 +269,6 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
 		e->qual = vmcs_read(VMCS_EXIT_QUAL);
 		e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
-		vmx_requeue_event(vmx);
 	}
 	vmx->load_prev = prev;
 	return KHV_ENTRY_EXITED;

@@ -380,7 +380,8 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	int i;
 
 	vmcs_write(VMCS_PIN_CONTROLS, vmx_ctls.pin);
-	vmcs_write(VMCS_PROC_CONTROLS, vmx_ctls.proc);
+	vmx->proc = vmx_ctls.proc;
+	vmcs_write(VMCS_PROC_CONTROLS, vmx->proc);
 	vmcs_write(VMCS_PROC2_CONTROLS, vmx_ctls.proc2 |
 		   (vmx->vpid ? PROC2_VPID : 0));
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx_ctls.exit);

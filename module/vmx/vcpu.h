@@ -71,8 +71,8 @@ struct vmx_exit {
  * @entry_ctls:	VM-entry controls; IA-32e mode follows EFER.LMA.
  * @swap:	the guest's values of vmx_swap_msrs[].
  * @tsc_aux:	the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
- * @inject:	an event for the next entry (VM-entry interruption info) and
- * @inject_err:	its error code.
+ * @proc:	the primary processor-based controls in the VMCS: the window
+ *		exits come and go (vmx/inject.c).
  * @host_cr3:	the host CR3 last written to the VMCS.
  * @host_cr4:	the host CR4 last written to the VMCS.
  * @exit:	the last exit, for its handler (vmx_exit_dispatch()).
@@ -95,8 +95,7 @@ struct vmx_vcpu {
 	u32 entry_ctls;
 	u64 swap[VMX_NR_SWAP];
 	u32 tsc_aux;
-	u32 inject;
-	u32 inject_err;
+	u32 proc;
 	u64 host_cr3;
 	u64 host_cr4;
 	struct vmx_exit exit;
@@ -140,7 +139,9 @@ int __vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
 int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
 /* exit.c */
-void vmx_requeue_event(struct vmx_vcpu *vmx);
 int vmx_exit_dispatch(struct vmx_vcpu *vmx);
+
+/* inject.c: with the VMCS current */
+void vmx_proc_update(struct vmx_vcpu *vmx, u32 bits, bool on);
 
 #endif /* KHV_VMX_VCPU_H */

@@ -51,6 +51,7 @@ enum vmcs_field {
 	VMCS_ENTRY_MSR_LOAD_COUNT	= 0x4014,
 	VMCS_ENTRY_INTR_INFO		= 0x4016,
 	VMCS_ENTRY_EXCEPTION_ERROR	= 0x4018,
+	VMCS_ENTRY_INSN_LEN		= 0x401a,
 	VMCS_PROC2_CONTROLS		= 0x401e,
 	VMCS_INSN_ERROR			= 0x4400,
 	VMCS_EXIT_REASON		= 0x4402,
@@ -109,7 +110,9 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 /* Pin-based controls (SDM Vol. 3C 25.6.1). */
 #define PIN_EXT_INTR_EXITING		BIT(0)
 #define PIN_NMI_EXITING			BIT(3)
+#define PIN_VIRTUAL_NMIS		BIT(5)
 /* Primary processor-based controls (25.6.2). */
+#define PROC_INTR_WINDOW_EXITING	BIT(2)
 #define PROC_HLT_EXITING		BIT(7)
 #define PROC_MWAIT_EXITING		BIT(10)
 #define PROC_RDPMC_EXITING		BIT(11)
@@ -117,6 +120,7 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define PROC_CR3_STORE_EXITING		BIT(16)
 #define PROC_CR8_LOAD_EXITING		BIT(19)
 #define PROC_CR8_STORE_EXITING		BIT(20)
+#define PROC_NMI_WINDOW_EXITING		BIT(22)
 #define PROC_MOV_DR_EXITING		BIT(23)
 #define PROC_UNCOND_IO_EXITING		BIT(24)
 #define PROC_USE_IO_BITMAPS		BIT(25)
@@ -149,13 +153,18 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define INTR_TYPE_EXT			0
 #define INTR_TYPE_NMI			2
 #define INTR_TYPE_HW_EXCEPTION		3
+#define INTR_TYPE_SW_INTR		4	/* INTn */
 #define INTR_TYPE_PRIV_SW_EXCEPTION	5	/* INT1 (ICEBP) */
+#define INTR_TYPE_SW_EXCEPTION		6	/* INT3, INTO */
 #define INTR_INFO_HAS_ERROR		BIT(11)
+/* Exit interruption information and EPT violations: an IRET unblocked NMIs. */
+#define INTR_INFO_UNBLOCK_NMI		BIT(12)
 #define INTR_INFO_VALID			BIT(31)
 
 /* Guest interruptibility state (25.4.2). */
 #define INTERRUPTIBILITY_STI		BIT(0)
 #define INTERRUPTIBILITY_MOV_SS		BIT(1)
+#define INTERRUPTIBILITY_NMI		BIT(3)
 
 /* Segment access rights as the VMCS holds them (25.4.1). */
 #define VMX_AR_TYPE(a)			((a) & 0xf)
@@ -176,6 +185,8 @@ enum vmx_seg { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR,
 #define EXIT_SIPI			4
 #define EXIT_SMI			5
 #define EXIT_OTHER_SMI			6
+#define EXIT_INTR_WINDOW		7
+#define EXIT_NMI_WINDOW			8
 #define EXIT_CPUID			10
 #define EXIT_HLT			12
 #define EXIT_INVD			13

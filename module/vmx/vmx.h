@@ -60,6 +60,7 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 			 const char **why);
 
 struct khv_cpu_mode;
+struct khv_event;
 struct khv_segment;
 struct khv_vcpu;
 struct khv_vm;
@@ -93,11 +94,27 @@ int vmx_handle_exit(struct khv_vcpu *vcpu);
 
 /* exit.c: from vmx_vcpu_run() to the end of vmx_handle_exit() */
 void vmx_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
-int vmx_inject_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 unsigned int vmx_get_cpl(struct khv_vcpu *vcpu);
 void vmx_get_cpu_mode(struct khv_vcpu *vcpu, struct khv_cpu_mode *m);
 void vmx_set_dr7(struct khv_vcpu *vcpu, u64 dr7);
 void vmx_get_segment(struct khv_vcpu *vcpu, unsigned int nr,
 		     struct khv_segment *seg);
+
+/* event.c: pure (vmx/event_test.c) */
+u32 vmx_event_info(const struct khv_event *ev);
+void vmx_event_decode(u32 info, u32 err, struct khv_event *ev);
+
+/* inject.c: the event ops of arch.h */
+bool vmx_interrupt_allowed(struct khv_vcpu *vcpu);
+bool vmx_nmi_allowed(struct khv_vcpu *vcpu);
+void vmx_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
+void vmx_set_cr2(struct khv_vcpu *vcpu, u64 cr2);
+void vmx_request_irq_window(struct khv_vcpu *vcpu, bool open);
+void vmx_request_nmi_window(struct khv_vcpu *vcpu, bool open);
+void vmx_exit_event(struct khv_vcpu *vcpu, struct khv_event *ev);
+u8 vmx_get_interrupt_shadow(struct khv_vcpu *vcpu);
+void vmx_set_interrupt_shadow(struct khv_vcpu *vcpu, u8 mask);
+bool vmx_get_nmi_mask(struct khv_vcpu *vcpu);
+void vmx_set_nmi_mask(struct khv_vcpu *vcpu, bool masked);
 
 #endif /* KHV_VMX_H */

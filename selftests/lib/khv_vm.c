@@ -526,6 +526,30 @@ int vcpu_run(struct khv_test_vcpu *vcpu)
 	return khv_ioctl(vcpu->fd, KHV_RUN, 0);
 }
 
+int vcpu_get_events(struct khv_test_vcpu *vcpu, struct khv_vcpu_events *events)
+{
+	return khv_ioctl(vcpu->fd, KHV_GET_VCPU_EVENTS, (unsigned long)events);
+}
+
+int vcpu_set_events(struct khv_test_vcpu *vcpu, const struct khv_vcpu_events *events)
+{
+	return khv_ioctl(vcpu->fd, KHV_SET_VCPU_EVENTS, (unsigned long)events);
+}
+
+int vcpu_interrupt(struct khv_test_vcpu *vcpu, uint32_t vector)
+{
+	struct khv_interrupt irq;
+
+	memset(&irq, 0, sizeof(irq));
+	irq.vector = vector;
+	return khv_ioctl(vcpu->fd, KHV_INTERRUPT, (unsigned long)&irq);
+}
+
+int vcpu_nmi(struct khv_test_vcpu *vcpu)
+{
+	return khv_ioctl(vcpu->fd, KHV_NMI, 0);
+}
+
 /* ---- ucalls and exits --------------------------------------------------- */
 
 static void copy_guest_string(struct khv_test_vm *vm, uint64_t gva, char *buf, size_t len)
@@ -581,6 +605,7 @@ const char *exit_reason_str(uint32_t reason)
 		[KHV_EXIT_EMULATION_FAILED] = "EMULATION_FAILED",
 		[KHV_EXIT_HYPERCALL] = "HYPERCALL",
 		[KHV_EXIT_INTR] = "INTR",
+		[KHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 	};
 
 	return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "?";

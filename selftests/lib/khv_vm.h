@@ -126,6 +126,11 @@ int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
  */
 int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu);
 int vcpu_run(struct khv_test_vcpu *vcpu);
+/* Events: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT (@vector), KHV_NMI. */
+int vcpu_get_events(struct khv_test_vcpu *vcpu, struct khv_vcpu_events *events);
+int vcpu_set_events(struct khv_test_vcpu *vcpu, const struct khv_vcpu_events *events);
+int vcpu_interrupt(struct khv_test_vcpu *vcpu, uint32_t vector);
+int vcpu_nmi(struct khv_test_vcpu *vcpu);
 void vcpu_free(struct khv_test_vcpu *vcpu);
 
 /*

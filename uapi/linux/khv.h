@@ -28,7 +28,8 @@
 #define KHV_CAP_VIRT_OWNER	3	/* KHV_VIRT_* : who has VMX/SVM on now */
 #define KHV_CAP_MAX_VCPUS	4	/* vCPUs a VM may have */
 #define KHV_CAP_MAX_VMS		5	/* VMs the host may have at once */
-#define KHV_CAP_NR		6	/* first unknown extension */
+#define KHV_CAP_VCPU_EVENTS	6	/* 1: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT, KHV_NMI */
+#define KHV_CAP_NR		7	/* first unknown extension */
 
 #define KHV_VENDOR_INTEL	1	/* Intel VMX */
 #define KHV_VENDOR_AMD		2	/* AMD SVM */
@@ -196,6 +197,7 @@ struct khv_cpuid {
 #define KHV_EXIT_EMULATION_FAILED 7	/* MMIO instruction not decodable: khv_run.emulation */
 #define KHV_EXIT_HYPERCALL	8	/* khv hypercall for user space: khv_run.hypercall */
 #define KHV_EXIT_INTR		9	/* interrupted by a signal or immediate_exit */
+#define KHV_EXIT_IRQ_WINDOW_OPEN 10	/* request_interrupt_window: the guest can take one */
 
 #define KHV_EXIT_IO_IN		0
 #define KHV_EXIT_IO_OUT		1
@@ -207,10 +209,19 @@ struct khv_cpuid {
  * place before the next KHV_RUN, which khv copies and checks, never trusts.
  * The layout is the same for i386 and x86-64 VMMs; so is every structure's
  * in this file (every gap is a named padding field).
+ *
+ * request_interrupt_window (0 or 1, else KHV_RUN fails with -EINVAL): return
+ * with KHV_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take an external
+ * interrupt and none is pending (KHV_INTERRUPT). On every return,
+ * ready_for_interrupt_injection says whether it can now (RFLAGS.IF set, no
+ * STI/MOV SS shadow, no interrupt pending or being delivered) and if_flag
+ * is RFLAGS.IF; khv ignores what user space writes there.
  */
 struct khv_run {
 	__u8 immediate_exit;	/* in: return -EINTR before entering the guest */
-	__u8 padding1[3];	/* 0: KHV_RUN fails with -EINVAL otherwise */
+	__u8 request_interrupt_window;	/* in */
+	__u8 ready_for_interrupt_injection;	/* out */
+	__u8 if_flag;		/* out */
 	__u32 exit_reason;	/* out: KHV_EXIT_* */
 	__u64 flags;		/* none defined: 0, or KHV_RUN fails with -EINVAL */
 	__u64 reserved[6];	/* 0, or KHV_RUN fails with -EINVAL */
@@ -259,6 +270,76 @@ struct khv_run {
 	};
 };
 
+/*
+ * struct khv_vcpu_events - argument of KHV_GET_VCPU_EVENTS and
+ * KHV_SET_VCPU_EVENTS (vCPU fd): the events a vCPU holds besides its
+ * registers, so that it can be saved and restored exactly
+ * (Documentation/khv-abi.rst, "Events"). Flags 0 or 1 are booleans.
+ *
+ * @exception: a hardware exception (vector 0-31, not 2): @injected, its
+ *	delivery began and an exit interrupted it; or @pending, raised and
+ *	not yet delivered, with CR2 (#PF) or DR6 (#DB) in @payload when
+ *	@has_payload. @has_error with @error: its error code (vectors that
+ *	push one; dropped outside protected mode).
+ * @interrupt: @injected: the external interrupt @vector (32-255) whose
+ *	delivery an exit interrupted; @soft: 0 (khv never holds a software
+ *	interrupt: its INTn runs again); @shadow: KHV_INTERRUPT_SHADOW_* now in
+ *	effect; @pending with @pending_vector: queued by KHV_INTERRUPT, not yet
+ *	delivered.
+ * @nmi: @injected: an NMI whose delivery an exit interrupted; @pending:
+ *	NMIs raised and not yet delivered (0-2; at most 1 while @masked or
+ *	@injected); @masked: NMIs blocked until the guest's next IRET.
+ * @flags:    none defined: 0.
+ * @reserved, padding: 0.
+ *
+ * At most one of the three @injected, and not with @exception.pending.
+ */
+#define KHV_INTERRUPT_SHADOW_STI	(1U << 0)
+#define KHV_INTERRUPT_SHADOW_MOV_SS	(1U << 1)
+
+struct khv_vcpu_events {
+	struct {
+		__u8 injected;
+		__u8 pending;
+		__u8 vector;
+		__u8 has_error;
+		__u32 error;
+		__u8 has_payload;
+		__u8 padding[7];
+		__u64 payload;
+	} exception;
+	struct {
+		__u8 injected;
+		__u8 vector;
+		__u8 soft;
+		__u8 shadow;
+		__u8 pending;
+		__u8 pending_vector;
+		__u8 padding[2];
+	} interrupt;
+	struct {
+		__u8 injected;
+		__u8 pending;
+		__u8 masked;
+		__u8 padding[5];
+	} nmi;
+	__u32 flags;
+	__u32 reserved[13];
+};
+
+/*
+ * struct khv_interrupt - argument of KHV_INTERRUPT (vCPU fd): queue the
+ * external interrupt @vector (32-255), as an interrupt controller in user
+ * space (the PIC's ExtINT) raises one. It is delivered when the guest can
+ * take it (RFLAGS.IF, no shadow). -EEXIST while one is already queued.
+ * @flags, @reserved: 0.
+ */
+struct khv_interrupt {
+	__u32 vector;
+	__u32 flags;
+	__u32 reserved[2];
+};
+
 /* On /dev/khv. */
 #define KHV_GET_API_VERSION	_IO(KHVIO, 0x40)
 #define KHV_CHECK_EXTENSION	_IO(KHVIO, 0x41)
@@ -278,5 +359,9 @@ struct khv_run {
 #define KHV_GET_MSRS		_IOWR(KHVIO, 0x55, struct khv_msrs)
 #define KHV_SET_MSRS		_IOW(KHVIO, 0x56, struct khv_msrs)
 #define KHV_SET_CPUID		_IOW(KHVIO, 0x57, struct khv_cpuid)
+#define KHV_GET_VCPU_EVENTS	_IOR(KHVIO, 0x58, struct khv_vcpu_events)
+#define KHV_SET_VCPU_EVENTS	_IOW(KHVIO, 0x59, struct khv_vcpu_events)
+#define KHV_INTERRUPT		_IOW(KHVIO, 0x5a, struct khv_interrupt)
+#define KHV_NMI			_IO(KHVIO, 0x5b)
 
 #endif /* _UAPI_LINUX_KHV_H */
