@@ -514,7 +514,6 @@ void guest_code_icebp(uint64_t arg)
 	GUEST_DONE();
 }
 
-
 volatile uint32_t guest_dr_watched;
 volatile uint64_t guest_db_dr6;
 
