@@ -3,7 +3,7 @@
 # Boot the SVM + NPT emulated host (QEMU TCG) on a kernel and an initramfs, serial console to LOG.
 # Usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]
 # Environment: KHV_QEMU_TIMEOUT (seconds, default 900), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
-#   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console).
+#   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -29,9 +29,11 @@ mkdir -p "$(dirname "$logf")"
 # on past a JMP with flags it never computed, while KVM's vCPUs ran VMRUN on the other vCPU
 # (virt.kvm_vmcs_churn_beside_khv_runs_on_cpu0 at ten times its length: 4 of 12 runs failed so with
 # one thread per vCPU, 0 of 5 with one thread). The guests still run on two CPUs, interleaved.
+# Protection keys (+pku: TCG models them, the EPYC model lacks them) so that the SVM host runs the
+# test that a guest's WRPKRU never reaches the VMM (guest.guest_wrpkru_leaves_vmm_pkru).
 # KHV_QEMU_EXTRA is split into words on purpose.
 # shellcheck disable=SC2054,SC2206
-args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt}"
+args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt,+pku}"
       -smp "${KHV_QEMU_SMP:-2}" -m "${KHV_QEMU_MEM:-2G}"
       -nodefaults -display none -serial "file:$logf" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append" ${KHV_QEMU_EXTRA:-})
