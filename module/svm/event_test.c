@@ -98,6 +98,26 @@ static void eventinj_of_each_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm_event_inj(&none), 0ULL);
 }
 
+/*
+ * A machine check is the host's (Documentation/khv-abi.rst, "Isolation on entry
+ * and exit"): it always exits, and that exit goes to the host's handler. No
+ * emulated host can raise one inside a guest (QEMU's TCG delivers an injected
+ * one to the guest's IDT without looking at the intercepts), so this is its test.
+ */
+static void machine_check_is_the_hosts(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, SVM_INTERCEPT_EXCEPTIONS & BIT(X86_TRAP_MC));
+	/* #AC and #DB exit too, so that their delivery loops pass the host. */
+	KUNIT_EXPECT_TRUE(test, SVM_INTERCEPT_EXCEPTIONS & BIT(X86_TRAP_AC));
+	KUNIT_EXPECT_TRUE(test, SVM_INTERCEPT_EXCEPTIONS & BIT(X86_TRAP_DB));
+	KUNIT_EXPECT_TRUE(test, svm_exit_is_mce(0x52));
+	KUNIT_EXPECT_FALSE(test, svm_exit_is_mce(SVM_EXIT_EXCP_AC));
+	KUNIT_EXPECT_FALSE(test, svm_exit_is_mce(SVM_EXIT_EXCP_DB));
+	/* SVM_EXIT_INTR, and an exit code with the upper half set. */
+	KUNIT_EXPECT_FALSE(test, svm_exit_is_mce(0x60));
+	KUNIT_EXPECT_FALSE(test, svm_exit_is_mce(BIT_ULL(32) | 0x52));
+}
+
 static struct kunit_case svm_event_cases[] = {
 	KUNIT_CASE(nothing_pending),
 	KUNIT_CASE(hardware_exceptions_again),
@@ -105,6 +125,7 @@ static struct kunit_case svm_event_cases[] = {
 	KUNIT_CASE(interrupts_and_nmis_again),
 	KUNIT_CASE(software_events_run_again),
 	KUNIT_CASE(eventinj_of_each_kind),
+	KUNIT_CASE(machine_check_is_the_hosts),
 	{}
 };
 

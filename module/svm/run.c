@@ -183,7 +183,7 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	r = svm_enter(svm, host_pa);
 	khv_vcpu_exit_guest(vcpu);
 	/* A machine check that exited the guest is the host's, on this CPU. */
-	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
+	if (!r && svm_exit_is_mce(vmcb->control.exit_code))
 		khv_machine_check();
 	local_irq_enable();
 	khv_fpu_save(vcpu);

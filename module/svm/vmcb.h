@@ -124,7 +124,14 @@
  * and #DB go back to the guest through khv, so that one that recurs during
  * its own delivery loops through the host (Documentation/khv-abi.rst).
  */
-#define SVM_INTERCEPT_EXCEPTIONS	(BIT(1) | BIT(17) | BIT(18))
+#define SVM_INTERCEPT_EXCEPTIONS	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | \
+					 BIT(X86_TRAP_MC))
+
+/* A machine check exited the guest: the host's handler takes it (run.c). */
+static inline bool svm_exit_is_mce(u64 exit_code)
+{
+	return exit_code == SVM_EXIT_EXCP_MC;
+}
 
 /*
  * int_ctl (offset 0x60), APM 15.21: a virtual interrupt pending (V_IRQ), its

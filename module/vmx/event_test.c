@@ -7,6 +7,7 @@
 #include <asm/trapnr.h>
 
 #include "../event.h"
+#include "vcpu.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -91,11 +92,47 @@ static void vmx_event_decode_drops_software_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.type, (u8)KHV_EVENT_NONE);
 }
 
+/*
+ * A machine check is the host's (Documentation/khv-abi.rst, "Isolation on entry
+ * and exit"): it always exits, and both of its exits go to the host's handler.
+ * No emulated host can raise one inside a guest, so this is its test.
+ */
+static void vmx_event_machine_check_is_the_hosts(struct kunit *test)
+{
+	struct vmx_exit e = { .reason = EXIT_EXCEPTION_NMI };
+
+	KUNIT_EXPECT_TRUE(test, VMX_EXCEPTION_BITMAP & BIT(X86_TRAP_MC));
+	/* #AC and #DB exit too, so that their delivery loops pass the host. */
+	KUNIT_EXPECT_TRUE(test, VMX_EXCEPTION_BITMAP & BIT(X86_TRAP_AC));
+	KUNIT_EXPECT_TRUE(test, VMX_EXCEPTION_BITMAP & BIT(X86_TRAP_DB));
+
+	e.intr_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | X86_TRAP_MC;
+	KUNIT_EXPECT_TRUE(test, vmx_exit_is_mce(&e));
+	/* SDM 27.8: a machine check during entry; bit 31 marks the failure. */
+	e.reason = BIT(31) | EXIT_MCE_DURING_ENTRY;
+	e.intr_info = 0;
+	KUNIT_EXPECT_TRUE(test, vmx_exit_is_mce(&e));
+
+	e.reason = EXIT_EXCEPTION_NMI;
+	e.intr_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | X86_TRAP_AC;
+	KUNIT_EXPECT_FALSE(test, vmx_exit_is_mce(&e));
+	e.intr_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | X86_TRAP_DB;
+	KUNIT_EXPECT_FALSE(test, vmx_exit_is_mce(&e));
+	/* Vector 18 of another type (an INT 18 software interrupt) is not one. */
+	e.intr_info = INTR_INFO_VALID | (4 << 8) | X86_TRAP_MC;
+	KUNIT_EXPECT_FALSE(test, vmx_exit_is_mce(&e));
+	/* Nor is an exit of another reason with stale interruption information. */
+	e.reason = 1;
+	e.intr_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << 8) | X86_TRAP_MC;
+	KUNIT_EXPECT_FALSE(test, vmx_exit_is_mce(&e));
+}
+
 static struct kunit_case vmx_event_cases[] = {
 	KUNIT_CASE(vmx_event_none_is_not_valid),
 	KUNIT_CASE(vmx_event_info_encodes_each_type),
 	KUNIT_CASE(vmx_event_decode_round_trips),
 	KUNIT_CASE(vmx_event_decode_drops_software_events),
+	KUNIT_CASE(vmx_event_machine_check_is_the_hosts),
 	{}
 };
 
