@@ -545,8 +545,8 @@ int khv_handle_wbinvd(struct khv_vcpu *vcpu)
 }
 
 /*
- * The virtualization instructions (VMX, SVM), MONITOR/MWAIT, RDPRU, RSM
- * outside SMM and XSETBV (CR4.OSXSAVE is refused), which khv does not offer:
+ * The virtualization instructions (VMX, SVM), MONITOR/MWAIT, RDPRU and RSM
+ * outside SMM, which khv does not offer:
  * #UD, as on a processor without them.
  */
 int khv_handle_ud(struct khv_vcpu *vcpu)

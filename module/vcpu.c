@@ -272,6 +272,12 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_NMI:
 		r = khv_vcpu_event_ioctl(vcpu, cmd, arg);
 		break;
+	case KHV_GET_XSAVE:
+	case KHV_SET_XSAVE:
+	case KHV_GET_XCRS:
+	case KHV_SET_XCRS:
+		r = khv_vcpu_xstate_ioctl(vcpu, cmd, argp);
+		break;
 	default:
 		r = -ENOTTY;
 	}
@@ -322,16 +328,6 @@ static const struct file_operations khv_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void khv_fpu_init(struct khv_vcpu *vcpu)
-{
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&vcpu->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&vcpu->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
 /* The vendor-neutral part of a new vCPU, before the backend's vcpu_create(). */
 static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 {
@@ -347,13 +343,17 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
 	vcpu->dr.dr7 = KHV_DR7_RESET;
 	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
-	khv_fpu_init(vcpu);
+	if (khv_xstate_vcpu_init(vcpu)) {
+		free_page((unsigned long)vcpu->run);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 {
 	kfree(vcpu->cpuid);
+	khv_xstate_vcpu_free(vcpu);
 	mutex_destroy(&vcpu->mutex);
 	free_page((unsigned long)vcpu->run);
 }

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "event.h"
 #include "vcpu_regs.h"
+#include "xstate.h"
 
 struct khv_vm;
 struct khv_vcpu;
@@ -138,9 +139,9 @@ struct khv_dr {
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
  * @cpuid_nent: its entries.
- * @fpu:     the guest's x87/SSE state (FXSAVE format), kept apart from the
- *	host's: the backend loads it before each entry and saves it after
- *	each exit (khv_fpu_load(), khv_fpu_save()).
+ * @xs:      the guest's extended state (XSAVE area, XCR0, PKRU), kept apart
+ *	from the host's: the backend loads it before each entry and saves it
+ *	after each exit (xstate.h).
  * @dr:      its debug registers.
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
  */
@@ -162,7 +163,7 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
-	u8 fpu[512] __aligned(16);
+	struct khv_xstate xs;
 	struct khv_dr dr;
 	struct khv_events events;
 };
@@ -209,5 +210,6 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 		    u32 id);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
+u64 khv_xcr0_offered(struct khv_vcpu *vcpu);
 
 #endif /* KHV_VCPU_H */

@@ -14,6 +14,12 @@
 #include <asm/trapnr.h>
 #include <uapi/linux/khv.h>
 
+/*
+ * The APIC bus (timer) frequency khv's local APIC runs at, as CPUID
+ * 4000_0010h:EBX publishes it (in kHz there).
+ */
+#define KHV_APIC_BUS_HZ	1000000000U
+
 /* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
 #define KHV_RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
 
