@@ -143,6 +143,8 @@ struct khv_dr {
  *	from the host's: the backend loads it before each entry and saves it
  *	after each exit (xstate.h).
  * @dr:      its debug registers.
+ * @tsc_offset: added to the host's TSC for this vCPU's (khv_guest_tsc());
+ *	the VM's at creation, moved by the guest's WRMSR to IA32_TSC.
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
  */
 struct khv_vcpu {
@@ -165,8 +167,15 @@ struct khv_vcpu {
 	unsigned int cpuid_nent;
 	struct khv_xstate xs;
 	struct khv_dr dr;
+	u64 tsc_offset;
 	struct khv_events events;
 };
+
+/* What the guest's RDTSC reads while the host's reads @host_tsc. */
+static inline u64 khv_guest_tsc(struct khv_vcpu *vcpu, u64 host_tsc)
+{
+	return host_tsc + vcpu->tsc_offset;
+}
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
 struct khv_spec_run {
@@ -180,6 +189,10 @@ struct khv_spec_run {
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
+
+/* vcpu.c: MSRs as the guest and user space see them (IA32_TSC, then the backend's). */
+int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
+int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
 /* exit.c (the handlers themselves: exit.h) */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);

@@ -5,7 +5,8 @@
  * survive exits and moves between CPUs, never reach the VMM thread or another
  * VM's guest, and none of theirs reach it; XSETBV is checked as the SDM says;
  * KHV_GET/SET_XSAVE and KHV_GET/SET_XCRS round trip and refuse what XRSTOR
- * and XSETBV would refuse; the hypervisor CPUID leaves.
+ * and XSETBV would refuse; the hypervisor CPUID leaves; the guest's TSC
+ * (per-VM offset).
  *
  * Runs on both vendors; the guests are C code in khv_xsave_test_guest.c.
  */
@@ -410,6 +411,91 @@ TEST_F(xs, hypervisor_leaves)
 	EXPECT_NE(0, uc.args[2] & (1u << 31)) TH_LOG("hypervisor bit clear");
 	EXPECT_EQ(0, uc.args[2] & (1u << 27)) TH_LOG("OSXSAVE without CR4.OSXSAVE");
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+static inline uint64_t host_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static int vcpu_tsc(struct khv_test_vcpu *vcpu, unsigned long cmd, uint64_t *v)
+{
+	struct khv_msrs m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.nmsrs = 1;
+	m.entries[0].index = XS_MSR_TSC;
+	m.entries[0].data = *v;
+	r = ioctl(vcpu->fd, cmd, &m);
+	*v = m.entries[0].data;
+	return r;
+}
+
+/*
+ * A guest's TSC starts near 0 at VM creation (its offset is the VM's), runs
+ * forward across exits and moves between CPUs, reads the same through RDTSC
+ * and RDMSR(IA32_TSC), and WRMSR(IA32_TSC) sets it, as on hardware; user
+ * space reads and writes it with KHV_GET/SET_MSRS.
+ */
+TEST_F_TIMEOUT(xs, guest_tsc_starts_small_and_runs_forward, 120)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	int ncpus = khv_nr_online_cpus();
+	uint64_t khz, second, prev, v, host;
+	cpu_set_t old, set;
+	struct ucall uc;
+	unsigned int round;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(old), &old));
+	vm = vm_create_for_guest_code();
+	vcpu = xs_vcpu(vm, 0, guest_code_tsc, ROUNDS);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	host = host_rdtsc();
+	khz = uc.args[1];
+	second = khz ? khz * 1000 : 4000000000ull;
+	TH_LOG("guest TSC %llu at its first instruction, host %llu, %llu kHz",
+	       (unsigned long long)uc.args[0], (unsigned long long)host,
+	       (unsigned long long)khz);
+	EXPECT_LT(uc.args[0], 10 * second) TH_LOG("not near 0");
+	EXPECT_LT(uc.args[0], host);
+	prev = uc.args[0];
+	for (round = 0; round < ROUNDS; round++) {
+		CPU_ZERO(&set);
+		CPU_SET(round % ncpus, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+		ASSERT_EQ(XS_OK, uc.args[0])
+			TH_LOG("round %u: RDTSC went from %llu back to %llu", round,
+			       (unsigned long long)uc.args[3], (unsigned long long)uc.args[1]);
+		ASSERT_LE(prev, uc.args[1]);
+		ASSERT_LE(uc.args[1], uc.args[2]) TH_LOG("RDMSR(IA32_TSC) behind RDTSC");
+		EXPECT_LT(uc.args[2] - uc.args[1], second);
+		prev = uc.args[1];
+	}
+	v = 0;
+	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_GET_MSRS, &v));
+	EXPECT_LE(prev, v) TH_LOG("KHV_GET_MSRS IA32_TSC behind the guest's");
+	EXPECT_LT(v - prev, 10 * second);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_LE(XS_TSC_SET, uc.args[0]) TH_LOG("WRMSR(IA32_TSC) not applied");
+	EXPECT_LT(uc.args[0] - XS_TSC_SET, second);
+	EXPECT_LE(uc.args[0], uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+
+	/* And from user space: set back to 1000, read back a little more. */
+	v = 1000;
+	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_SET_MSRS, &v));
+	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_GET_MSRS, &v));
+	EXPECT_LE(1000, v);
+	EXPECT_LT(v, 1000 + second);
+	sched_setaffinity(0, sizeof(old), &old);
 	vm_free(vm);
 }
 

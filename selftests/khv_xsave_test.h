@@ -15,6 +15,9 @@ enum { XS_NO_AVX = 1, XS_OK, XS_BAD };
 /* Values XSETBV must refuse with #GP(0), for guest_code_xsetbv(). */
 #define XS_NR_BAD		9
 
+#define XS_MSR_TSC		0x10u
+#define XS_TSC_SET		(1ull << 50)
+
 extern volatile uint64_t xg_gp_count;
 extern volatile uint64_t xg_ud_count;
 
@@ -24,5 +27,6 @@ void guest_code_keep(uint64_t pattern);
 void guest_code_peek(uint64_t pattern);
 void guest_code_xsetbv(uint64_t arg);
 void guest_code_hv_leaves(uint64_t arg);
+void guest_code_tsc(uint64_t rounds);
 
 #endif /* KHV_XSAVE_TEST_H */

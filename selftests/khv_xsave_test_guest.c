@@ -318,3 +318,48 @@ void guest_code_hv_leaves(uint64_t arg)
 	GUEST_SYNC4(r[0], r[1], r[2], r[3]);
 	GUEST_DONE();
 }
+
+static inline uint64_t xg_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline uint64_t xg_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void xg_wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "a" ((uint32_t)v), "d" ((uint32_t)(v >> 32)),
+		     "c" (msr) : "memory");
+}
+
+/*
+ * The guest's TSC: its first value and the frequency CPUID publishes; then
+ * @rounds times RDTSC and RDMSR(IA32_TSC) after an exit (XS_BAD if RDTSC
+ * went back); then after WRMSR(IA32_TSC, XS_TSC_SET) both again.
+ */
+void guest_code_tsc(uint64_t rounds)
+{
+	uint64_t t0 = xg_rdtsc(), prev = t0, t, i;
+	uint32_t r[4];
+
+	xg_cpuid(0x40000010, 0, r);
+	GUEST_SYNC4(t0, r[0], 0, 0);
+	for (i = 0; i < rounds; i++) {
+		t = xg_rdtsc();
+		GUEST_SYNC4(t < prev ? XS_BAD : XS_OK, t, xg_rdmsr(XS_MSR_TSC), prev);
+		prev = t;
+	}
+	xg_wrmsr(XS_MSR_TSC, XS_TSC_SET);
+	t = xg_rdtsc();
+	GUEST_SYNC4(t, xg_rdmsr(XS_MSR_TSC), 0, 0);
+	GUEST_DONE();
+}

@@ -149,6 +149,8 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	host_pa = svm_host_save_pa(smp_processor_id());
 	khv_xstate_load(vcpu);
 	svm_regs_load(vcpu, &vmcb->save);
+	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
+	vmcb->control.tsc_offset = vcpu->tsc_offset;
 	vmcb->control.clean = 0;
 	/* No cause of an earlier #DB: the next one's are all it will hold. */
 	vmcb->save.dr6 = KHV_DR6_FIXED_1;

@@ -262,6 +262,8 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
 	vmx_entry_barriers(vcpu->vm);
+	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
+	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
 	khv_xstate_load(vcpu);
 	memset(e, 0, sizeof(*e));
 	vmx->entry_error = vmx_enter(vmx, e);
