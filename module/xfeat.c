@@ -24,16 +24,20 @@
 #define L7_ECX_VEX	(BIT(9) | BIT(10))
 #define L7_ECX_PKU	BIT(3)
 #define L7_ECX_OSPKE	BIT(4)
-/* The AVX-512 family (F, DQ, IFMA, PF, ER, CD, BW, VL; VBMI, VBMI2, VNNI,
- * BITALG, VPOPCNTDQ; 4VNNIW, 4FMAPS, VP2INTERSECT, FP16). */
+/*
+ * The AVX-512 family (F, DQ, IFMA, PF, ER, CD, BW, VL; VBMI, VBMI2, VNNI,
+ * BITALG, VPOPCNTDQ; 4VNNIW, 4FMAPS, VP2INTERSECT, FP16).
+ */
 #define L7_EBX_AVX512	(BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | \
 			 BIT(28) | BIT(30) | BIT(31))
 #define L7_ECX_AVX512	(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
 #define L7_EDX_AVX512	(BIT(2) | BIT(3) | BIT(8) | BIT(23))
 /* AMX-BF16, AMX-TILE, AMX-INT8: never offered. */
 #define L7_EDX_AMX	(BIT(22) | BIT(24) | BIT(25))
-/* CPUID.(0DH,1):EAX: XSAVEOPT and XGETBV with ECX = 1 only (no XSAVEC,
- * XSAVES or XFD). */
+/*
+ * CPUID.(0DH,1):EAX: XSAVEOPT and XGETBV with ECX = 1 only (no XSAVEC,
+ * XSAVES or XFD).
+ */
 #define LD1_EAX_OFFERED	(BIT(0) | BIT(2))
 /* CPUID.(0DH,i):ECX bit 1: 64-byte aligned in the compacted form. */
 #define LDI_ECX_ALIGNED	BIT(1)

@@ -29,7 +29,7 @@
 #define KHV_CAP_MAX_VCPUS	4	/* vCPUs a VM may have */
 #define KHV_CAP_MAX_VMS		5	/* VMs the host may have at once */
 #define KHV_CAP_VCPU_EVENTS	6	/* 1: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT, KHV_NMI */
-#define KHV_CAP_XSAVE		7	/* XCR0 bits a guest may have: KHV_GET/SET_XSAVE, KHV_GET/SET_XCRS */
+#define KHV_CAP_XSAVE		7	/* XCR0 bits a guest may have; KHV_GET/SET_XSAVE/XCRS */
 #define KHV_CAP_NR		8	/* first unknown extension */
 
 #define KHV_VENDOR_INTEL	1	/* Intel VMX */
