@@ -259,12 +259,26 @@ void khv_xstate_enter(struct khv_vcpu *vcpu, struct khv_xstate_saved *h)
  */
 void khv_xstate_exit(struct khv_vcpu *vcpu, const struct khv_xstate_saved *h)
 {
+	u64 xcr0;
+
 	if (khv_xs.pku) {
 		vcpu->xs.pkru = rdpkru();
 		if (vcpu->xs.pkru != h->pkru)
 			wrpkru(h->pkru);
 	}
-	if (khv_xs.xsave && vcpu->xs.xcr0 != h->xcr0)
+	if (!khv_xs.xsave)
+		return;
+	/*
+	 * Hardware always exits on XSETBV; an emulator may not (QEMU's TCG
+	 * does not intercept it under SVM) and let the guest change XCR0
+	 * itself: the guest's XCR0 is what the register holds, within what
+	 * khv switches.
+	 */
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (unlikely(xcr0 != vcpu->xs.xcr0) &&
+	    !khv_xcr0_check(xcr0 & khv_xs.supported, khv_xs.supported))
+		vcpu->xs.xcr0 = xcr0 & khv_xs.supported;
+	if (xcr0 != h->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
 }
 
