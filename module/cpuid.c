@@ -10,28 +10,31 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "compat.h"
 #include "khv.h"
+#include "x86.h"
+#include "xstate.h"
 
-/* The hypervisor leaf's signature, "khvkhvkhv\0\0\0". */
+/* The hypervisor leaves (Documentation/khv-abi.rst, "CPUID"). */
+#define KHV_CPUID_MAX_HV	0x40000010
+/* Its signature, "khvkhvkhv\0\0\0". */
 #define KHV_SIG_EBX	0x6b76686b
 #define KHV_SIG_ECX	0x686b7668
 #define KHV_SIG_EDX	0x00000076
 
 /*
  * Bits a guest may not see even where the host has them: nested
- * virtualization (VMX, SVM), state khv does not switch (XSAVE and the AVX
- * family above SSE, protection keys, CET), instructions khv intercepts
- * without emulating (MONITOR/MWAIT), an x2APIC (no APIC is virtualized) and
- * SGX (leaf 7 EBX bit 2, ECX bit 30; leaf 12h reads as zeros).
+ * virtualization (VMX, SVM), state khv does not switch (CET), instructions
+ * khv intercepts without emulating (MONITOR/MWAIT), an x2APIC (no APIC is
+ * virtualized) and SGX (leaf 7 EBX bit 2, ECX bit 30; leaf 12h reads as
+ * zeros). XSAVE, AVX, AVX-512 and protection keys: khv_cpuid_xfeatures().
  */
-#define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(21) | BIT(26) | BIT(27) | BIT(28))
-#define L7_EBX_DENY	(BIT(2) | BIT(5) | BIT(16) | BIT(17) | BIT(21) | \
-			 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
-#define L7_ECX_DENY	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) | \
-			 BIT(11) | BIT(12) | BIT(14) | BIT(30))
-#define L7_EDX_DENY	(BIT(2) | BIT(3) | BIT(8) | BIT(20) | BIT(23))
+#define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(21))
+#define L7_EBX_DENY	BIT(2)
+#define L7_ECX_DENY	(BIT(7) | BIT(30))
+#define L7_EDX_DENY	BIT(20)
 #define E1_ECX_DENY	(BIT(2) | BIT(11) | BIT(16))
 #define L1_ECX_HYPERVISOR BIT(31)
 
@@ -46,8 +49,11 @@
  *
  * Feature leaves (1, 7.0, 8000_0001h) keep only bits the host has and khv
  * allows; leaf 1 always says a hypervisor is present; the SVM leaf
- * (8000_000Ah), XSAVE leaf (0Dh) and SGX leaf (12h) read as zeros; the
- * hypervisor leaves (4000_0000h..4000_00FFh) are khv's own. No APIC ID of
+ * (8000_000Ah), XSAVE leaf (0Dh, computed after: khv_cpuid_xfeatures()) and
+ * SGX leaf (12h) read as zeros; the hypervisor leaves (4000_0000h..4000_00FFh)
+ * are khv's own: 4000_0000h the highest of them and the signature
+ * "khvkhvkhv\0\0\0", 4000_0010h the TSC and APIC bus frequencies in kHz
+ * (the guest's TSC runs at the host's rate). No APIC ID of
  * the host reaches the guest: leaf 1 EBX[31:24], the x2APIC ID of leaves 0Bh
  * and 1Fh and AMD's extended APIC ID (8000_001Eh EAX) are @id, and 8000_001Eh
  * names core and node 0.
@@ -91,10 +97,13 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 	case 0x40000000 ... 0x400000ff:
 		memset(regs, 0, 4 * sizeof(*regs));
 		if (function == 0x40000000) {
-			regs[0] = 0x40000000;
+			regs[0] = KHV_CPUID_MAX_HV;
 			regs[1] = KHV_SIG_EBX;
 			regs[2] = KHV_SIG_ECX;
 			regs[3] = KHV_SIG_EDX;
+		} else if (function == KHV_CPUID_MAX_HV) {
+			regs[0] = tsc_khz;
+			regs[1] = KHV_APIC_BUS_HZ / 1000;
 		}
 		break;
 	}
@@ -111,6 +120,8 @@ EXPORT_SYMBOL_IF_KUNIT(khv_cpuid_mask);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 {
 	const struct khv_cpuid_entry *e;
+	struct khv_cpuid_xf xf = {};
+	struct khv_cpu_mode m;
 	u32 host[4];
 	unsigned int i;
 
@@ -132,6 +143,60 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 		}
 	}
 	khv_cpuid_mask(function, index, regs, host, vcpu->id);
+	if (function != 1 && function != 7 && function != 0xd)
+		return;
+	khv_arch->get_cpu_mode(vcpu, &m);
+	xf.offered = khv_xcr0_offered(vcpu);
+	xf.xcr0 = vcpu->xs.xcr0;
+	xf.osxsave = m.cr4 & X86_CR4_OSXSAVE;
+	xf.ospke = m.cr4 & X86_CR4_PKE;
+	xf.layout = &khv_xs.layout;
+	khv_cpuid_xfeatures(function, index, regs, host, &xf);
+}
+
+/* The entry of the vCPU's table for @function (and @index), or NULL. */
+static const struct khv_cpuid_entry *khv_cpuid_find(struct khv_vcpu *vcpu,
+						    u32 function, u32 index)
+{
+	const struct khv_cpuid_entry *e;
+	unsigned int i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		e = &vcpu->cpuid[i];
+		if (e->function == function &&
+		    (!(e->flags & KHV_CPUID_FLAG_INDEX) || e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+/**
+ * khv_xcr0_offered() - the XCR0 bits the vCPU's CPUID offers.
+ * @vcpu: the vCPU.
+ *
+ * What the host supports for guests (khv_xs.supported); a KHV_SET_CPUID
+ * table narrows it: no XSAVE in its leaf 1 leaves x87 only, its leaf 0DH
+ * (if present) names the bits, and PKRU needs PKU in its leaf 7.
+ *
+ * Return: the mask; 0 where the host has no XSAVE.
+ */
+u64 khv_xcr0_offered(struct khv_vcpu *vcpu)
+{
+	const struct khv_cpuid_entry *e;
+	u64 m = khv_xs.supported;
+
+	if (!m || !vcpu->cpuid)
+		return m;
+	e = khv_cpuid_find(vcpu, 1, 0);
+	if (!e || !(e->ecx & BIT(26)))
+		return KHV_XF_FP;
+	e = khv_cpuid_find(vcpu, 0xd, 0);
+	if (e)
+		m &= e->eax | (u64)e->edx << 32 | KHV_XF_FP;
+	e = khv_cpuid_find(vcpu, 7, 0);
+	if (!e || !(e->ecx & BIT(3)))
+		m &= ~KHV_XF_PKRU;
+	return m;
 }
 
 /**

@@ -4,8 +4,11 @@
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
+#include <asm/tsc.h>
 
 #include "khv.h"
+#include "x86.h"
+#include "xstate.h"
 
 static const u32 all[4] = { ~0U, ~0U, ~0U, ~0U };
 
@@ -33,18 +36,24 @@ static void cpuid_hides_what_the_host_lacks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r[3], (u32)BIT(4));
 }
 
+/* Without XSAVE offered (khv_cpuid_xfeatures()), nothing of it shows. */
 static void cpuid_hides_xsave_and_avx(struct kunit *test)
 {
+	static const struct khv_xstate_layout l = {};
+	const struct khv_cpuid_xf none = { .layout = &l, .osxsave = true };
 	u32 r[4] = { ~0U, ~0U, ~0U, ~0U };
 
 	khv_cpuid_mask(1, 0, r, all, 0);
+	khv_cpuid_xfeatures(1, 0, r, all, &none);
 	KUNIT_EXPECT_FALSE(test, r[2] & (BIT(26) | BIT(27) | BIT(28)));
 	memset(r, 0xff, sizeof(r));
 	khv_cpuid_mask(7, 0, r, all, 0);
+	khv_cpuid_xfeatures(7, 0, r, all, &none);
 	KUNIT_EXPECT_FALSE(test, r[1] & BIT(5));	/* AVX2 */
 	KUNIT_EXPECT_FALSE(test, r[1] & BIT(16));	/* AVX512F */
 	memset(r, 0xff, sizeof(r));
 	khv_cpuid_mask(0xd, 0, r, all, 0);
+	khv_cpuid_xfeatures(0xd, 0, r, all, &none);
 	KUNIT_EXPECT_EQ(test, r[0] | r[1] | r[2] | r[3], 0U);
 }
 
@@ -53,13 +62,19 @@ static void cpuid_hypervisor_leaf_is_khv(struct kunit *test)
 	u32 r[4] = { 1, 2, 3, 4 };
 
 	khv_cpuid_mask(0x40000000, 0, r, all, 0);
-	KUNIT_EXPECT_EQ(test, r[0], 0x40000000U);
+	KUNIT_EXPECT_EQ(test, r[0], 0x40000010U);
 	KUNIT_EXPECT_EQ(test, r[1], 0x6b76686bU);	/* "khvk" */
 	KUNIT_EXPECT_EQ(test, r[2], 0x686b7668U);	/* "hvkh" */
 	KUNIT_EXPECT_EQ(test, r[3], 0x76U);		/* "v" */
 	r[0] = 5;
 	khv_cpuid_mask(0x40000001, 0, r, all, 0);
 	KUNIT_EXPECT_EQ(test, r[0] | r[1] | r[2] | r[3], 0U);
+	/* The TSC and APIC bus frequencies in kHz. */
+	memset(r, 0xff, sizeof(r));
+	khv_cpuid_mask(0x40000010, 0, r, all, 0);
+	KUNIT_EXPECT_EQ(test, r[0], tsc_khz);
+	KUNIT_EXPECT_EQ(test, r[1], KHV_APIC_BUS_HZ / 1000);
+	KUNIT_EXPECT_EQ(test, r[2] | r[3], 0U);
 }
 
 static void cpuid_other_leaves_pass_through(struct kunit *test)
@@ -103,18 +118,21 @@ static void cpuid_apic_ids_are_the_vcpu_id(struct kunit *test)
 }
 
 /*
- * Features khv does not give a guest: x2APIC (no APIC is virtualized), PKU
- * and OSPKE (CR4.PKE is refused), CET (CR4.CET is refused, no CET state is
- * switched), SGX and its leaf.
+ * Features khv does not give a guest: x2APIC (no APIC is virtualized), CET
+ * (CR4.CET is refused, no CET state is switched), SGX and its leaf; PKU and
+ * OSPKE without PKRU offered (khv_cpuid_xfeatures()).
  */
 static void cpuid_hides_x2apic_pku_cet_sgx(struct kunit *test)
 {
+	static const struct khv_xstate_layout l = {};
+	const struct khv_cpuid_xf x87 = { .offered = 3, .layout = &l, .ospke = true };
 	u32 r[4] = { ~0U, ~0U, ~0U, ~0U };
 
 	khv_cpuid_mask(1, 0, r, all, 0);
 	KUNIT_EXPECT_FALSE(test, r[2] & BIT(21));	/* x2APIC */
 	memset(r, 0xff, sizeof(r));
 	khv_cpuid_mask(7, 0, r, all, 0);
+	khv_cpuid_xfeatures(7, 0, r, all, &x87);
 	KUNIT_EXPECT_FALSE(test, r[1] & BIT(2));	/* SGX */
 	KUNIT_EXPECT_FALSE(test, r[2] & BIT(3));	/* PKU */
 	KUNIT_EXPECT_FALSE(test, r[2] & BIT(4));	/* OSPKE */

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "khv.h"
+#include "xstate.h"
 #include "policy.h"
 
 /*
@@ -35,6 +36,8 @@ static_assert(sizeof(struct khv_cpuid) == 8 + KHV_MAX_CPUID_ENTRIES * 40);
 static_assert(sizeof(struct khv_run) == 320);
 static_assert(sizeof(struct khv_vcpu_events) == 96);
 static_assert(sizeof(struct khv_interrupt) == 16);
+static_assert(sizeof(struct khv_xsave) == 4096);
+static_assert(sizeof(struct khv_xcrs) == 392);
 
 long khv_check_extension(unsigned long cap)
 {
@@ -52,6 +55,9 @@ long khv_check_extension(unsigned long cap)
 		return KHV_MAX_VMS;
 	case KHV_CAP_VCPU_EVENTS:
 		return 1;
+	case KHV_CAP_XSAVE:
+		/* x87 and SSE (3) where the host has no XSAVE. */
+		return khv_xs.supported ?: KHV_XF_FP | KHV_XF_SSE;
 	default:
 		return 0;
 	}

@@ -501,7 +501,7 @@ int khv_handle_rdmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data;
 
-	if (khv_arch->get_msr(vcpu, index, &data))
+	if (khv_get_msr(vcpu, index, &data))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	khv_edx_eax_write(vcpu, data);
 	khv_arch->skip_instruction(vcpu, 2);
@@ -513,9 +513,9 @@ int khv_handle_wrmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data = khv_edx_eax_read(vcpu);
 
-	if (khv_arch->set_msr(vcpu, index, data, false))
+	if (khv_set_msr(vcpu, index, data, false))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
-	khv_arch->set_msr(vcpu, index, data, true);
+	khv_set_msr(vcpu, index, data, true);
 	khv_arch->skip_instruction(vcpu, 2);
 	return 1;
 }
@@ -545,8 +545,8 @@ int khv_handle_wbinvd(struct khv_vcpu *vcpu)
 }
 
 /*
- * The virtualization instructions (VMX, SVM), MONITOR/MWAIT, RDPRU, RSM
- * outside SMM and XSETBV (CR4.OSXSAVE is refused), which khv does not offer:
+ * The virtualization instructions (VMX, SVM), MONITOR/MWAIT, RDPRU and RSM
+ * outside SMM, which khv does not offer:
  * #UD, as on a processor without them.
  */
 int khv_handle_ud(struct khv_vcpu *vcpu)

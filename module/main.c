@@ -42,6 +42,8 @@ static int __init khv_init(void)
 		       boot_cpu_data.x86_vendor_id);
 		return -ENODEV;
 	}
+	/* The backends' CR4 rules depend on what the host's XSAVE offers. */
+	khv_xstate_probe();
 	r = ops->probe();
 	if (r)
 		return r;

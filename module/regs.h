@@ -75,15 +75,4 @@ static inline u64 khv_edx_eax_read(struct khv_vcpu *vcpu)
 	return (u32)vcpu->regs[KHV_REG_RAX] | vcpu->regs[KHV_REG_RDX] << 32;
 }
 
-/* The guest's x87/SSE state in the registers, and back (FXRSTOR, FXSAVE). */
-static inline void khv_fpu_load(struct khv_vcpu *vcpu)
-{
-	asm volatile("fxrstorq %0" : : "m" (vcpu->fpu));
-}
-
-static inline void khv_fpu_save(struct khv_vcpu *vcpu)
-{
-	asm volatile("fxsaveq %0" : "=m" (vcpu->fpu));
-}
-
 #endif /* KHV_REGS_H */

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include <asm/processor-flags.h>
 
 #include "compat.h"
@@ -196,6 +197,50 @@ static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
 	return khv_arch->set_sregs(vcpu, &sregs);
 }
 
+/**
+ * khv_get_msr() - an MSR as the guest (RDMSR) or user space (KHV_GET_MSRS)
+ *	reads it.
+ * @vcpu:  the vCPU.
+ * @index: the MSR.
+ * @data:  out.
+ *
+ * IA32_TSC is the guest's TSC (khv_guest_tsc()); the rest is the backend's
+ * allow list (khv_arch_ops.get_msr).
+ *
+ * Return: 0, or -EINVAL for an MSR off the list.
+ */
+int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
+{
+	if (index == MSR_IA32_TSC) {
+		*data = khv_guest_tsc(vcpu, rdtsc());
+		return 0;
+	}
+	return khv_arch->get_msr(vcpu, index, data);
+}
+
+/**
+ * khv_set_msr() - check (and, with @apply, write) an MSR.
+ * @vcpu:  the vCPU.
+ * @index: the MSR.
+ * @data:  the value.
+ * @apply: write it; else only check it.
+ *
+ * A write to IA32_TSC sets this vCPU's offset so that its TSC reads @data
+ * now and counts on from there, as WRMSR does on hardware (SDM Vol. 3B
+ * 18.17); the VM's other vCPUs keep theirs.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
+{
+	if (index == MSR_IA32_TSC) {
+		if (apply)
+			vcpu->tsc_offset = khv_tsc_offset(data, rdtsc());
+		return 0;
+	}
+	return khv_arch->set_msr(vcpu, index, data, apply);
+}
+
 /* KHV_GET_MSRS / KHV_SET_MSRS: all entries checked before any is applied. */
 static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
 					 unsigned int cmd, void __user *argp)
@@ -215,11 +260,11 @@ static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
 		if (m->entries[i].reserved)
 			r = -EINVAL;
 		else if (cmd == KHV_GET_MSRS)
-			r = khv_arch->get_msr(vcpu, m->entries[i].index,
-					      &m->entries[i].data);
+			r = khv_get_msr(vcpu, m->entries[i].index,
+					&m->entries[i].data);
 		else
-			r = khv_arch->set_msr(vcpu, m->entries[i].index,
-					      m->entries[i].data, false);
+			r = khv_set_msr(vcpu, m->entries[i].index,
+					m->entries[i].data, false);
 	}
 	if (r)
 		goto out;
@@ -229,8 +274,7 @@ static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
 		goto out;
 	}
 	for (i = 0; i < m->nmsrs; i++)
-		khv_arch->set_msr(vcpu, m->entries[i].index,
-				  m->entries[i].data, true);
+		khv_set_msr(vcpu, m->entries[i].index, m->entries[i].data, true);
 out:
 	kfree(m);
 	return r;
@@ -271,6 +315,12 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_INTERRUPT:
 	case KHV_NMI:
 		r = khv_vcpu_event_ioctl(vcpu, cmd, arg);
+		break;
+	case KHV_GET_XSAVE:
+	case KHV_SET_XSAVE:
+	case KHV_GET_XCRS:
+	case KHV_SET_XCRS:
+		r = khv_vcpu_xstate_ioctl(vcpu, cmd, argp);
 		break;
 	default:
 		r = -ENOTTY;
@@ -322,16 +372,6 @@ static const struct file_operations khv_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
-/* The x87/SSE state after RESET (SDM Vol. 1 Table 10-2): FCW and MXCSR. */
-static void khv_fpu_init(struct khv_vcpu *vcpu)
-{
-	u16 fcw = 0x37f;
-	u32 mxcsr = 0x1f80;
-
-	memcpy(&vcpu->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&vcpu->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
 /* The vendor-neutral part of a new vCPU, before the backend's vcpu_create(). */
 static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 {
@@ -340,6 +380,7 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->tsc_offset = vm->tsc_offset;
 	mutex_init(&vcpu->mutex);
 	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
 	vcpu->regs[KHV_REG_RIP] = 0xfff0;
@@ -347,13 +388,17 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
 	vcpu->dr.dr7 = KHV_DR7_RESET;
 	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
-	khv_fpu_init(vcpu);
+	if (khv_xstate_vcpu_init(vcpu)) {
+		free_page((unsigned long)vcpu->run);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 {
 	kfree(vcpu->cpuid);
+	khv_xstate_vcpu_free(vcpu);
 	mutex_destroy(&vcpu->mutex);
 	free_page((unsigned long)vcpu->run);
 }

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "event.h"
 #include "vcpu_regs.h"
+#include "xstate.h"
 
 struct khv_vm;
 struct khv_vcpu;
@@ -138,10 +139,12 @@ struct khv_dr {
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
  * @cpuid_nent: its entries.
- * @fpu:     the guest's x87/SSE state (FXSAVE format), kept apart from the
- *	host's: the backend loads it before each entry and saves it after
- *	each exit (khv_fpu_load(), khv_fpu_save()).
+ * @xs:      the guest's extended state (XSAVE area, XCR0, PKRU), kept apart
+ *	from the host's: the backend loads it before each entry and saves it
+ *	after each exit (xstate.h).
  * @dr:      its debug registers.
+ * @tsc_offset: added to the host's TSC for this vCPU's (khv_guest_tsc());
+ *	the VM's at creation, moved by the guest's WRMSR to IA32_TSC.
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
  */
 struct khv_vcpu {
@@ -162,10 +165,17 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
-	u8 fpu[512] __aligned(16);
+	struct khv_xstate xs;
 	struct khv_dr dr;
+	u64 tsc_offset;
 	struct khv_events events;
 };
+
+/* What the guest's RDTSC reads while the host's reads @host_tsc. */
+static inline u64 khv_guest_tsc(struct khv_vcpu *vcpu, u64 host_tsc)
+{
+	return host_tsc + vcpu->tsc_offset;
+}
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
 struct khv_spec_run {
@@ -179,6 +189,10 @@ struct khv_spec_run {
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
+
+/* vcpu.c: MSRs as the guest and user space see them (IA32_TSC, then the backend's). */
+int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
+int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
 /* exit.c (the handlers themselves: exit.h) */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
@@ -209,5 +223,6 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 		    u32 id);
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs);
 long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp);
+u64 khv_xcr0_offered(struct khv_vcpu *vcpu);
 
 #endif /* KHV_VCPU_H */

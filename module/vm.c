@@ -17,11 +17,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <asm/tsc.h>
 #include <uapi/linux/khv_netlink_names.h>
 
 #include "audit.h"
 #include "khv.h"
 #include "mgmt.h"
+#include "x86.h"
 
 /*
  * Every live VM, indexed by id. Lookups run under RCU and take a reference
@@ -298,6 +300,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	vm->owner = owner;
 	vm->pid = task_tgid_nr(current);
 	vm->created = ktime_get_boottime_ns();
+	vm->tsc_offset = khv_tsc_offset(0, rdtsc());
 	r = khv_vm_mem_init(vm);
 	if (r)
 		goto err_destroy;

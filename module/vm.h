@@ -78,6 +78,9 @@ struct khv_memslot {
  *	changes until the VM is freed.
  * @nr_vcpus: created so far.
  * @file:    the VM's file; vCPU files hold it open.
+ * @tsc_offset: added to the host's TSC for the guest's (TSC offsetting),
+ *	chosen at creation so that the guest's TSC starts near 0; each vCPU
+ *	starts with it (struct khv_vcpu's tsc_offset).
  */
 struct khv_vm {
 	struct kref ref;
@@ -101,6 +104,7 @@ struct khv_vm {
 	struct khv_vcpu *vcpus[KHV_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	struct file *file;
+	u64 tsc_offset;
 };
 
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */

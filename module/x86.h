@@ -14,6 +14,27 @@
 #include <asm/trapnr.h>
 #include <uapi/linux/khv.h>
 
+/*
+ * The APIC bus (timer) frequency khv's local APIC runs at, as CPUID
+ * 4000_0010h:EBX publishes it (in kHz there).
+ */
+#define KHV_APIC_BUS_HZ	1000000000U
+
+/*
+ * TSC offsetting (SDM Vol. 3C 27.3, APM 15.30.5): the guest reads the host's
+ * TSC plus an offset, modulo 2^64. The offset that makes the guest read
+ * @guest now that the host reads @host, and what the guest reads then.
+ */
+static inline u64 khv_tsc_offset(u64 guest, u64 host)
+{
+	return guest - host;
+}
+
+static inline u64 khv_tsc_apply(u64 offset, u64 host)
+{
+	return host + offset;
+}
+
 /* RFLAGS bits that do not exist (SDM Vol. 1 3.4.3): must be 0, bit 1 is 1. */
 #define KHV_RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
 

@@ -172,6 +172,20 @@ KHV_ABI_AT(khv_interrupt, vector, 0);
 KHV_ABI_AT(khv_interrupt, flags, 4);
 KHV_ABI_AT(khv_interrupt, reserved, 8);
 
+KHV_ABI_SIZE(khv_xsave, 4096);
+KHV_ABI_AT(khv_xsave, region, 0);
+
+KHV_ABI_SIZE(khv_xcr, 16);
+KHV_ABI_AT(khv_xcr, xcr, 0);
+KHV_ABI_AT(khv_xcr, reserved, 4);
+KHV_ABI_AT(khv_xcr, value, 8);
+
+KHV_ABI_SIZE(khv_xcrs, 392);
+KHV_ABI_AT(khv_xcrs, nr_xcrs, 0);
+KHV_ABI_AT(khv_xcrs, flags, 4);
+KHV_ABI_AT(khv_xcrs, xcrs, 8);
+KHV_ABI_AT(khv_xcrs, padding, 264);
+
 /* The numbers carry the sizes: one number per ioctl on both ABIs. */
 #define KHV_ABI_IOCTL(cmd, val) \
 	_Static_assert((cmd) == (val), #cmd " is " #val)
@@ -194,5 +208,9 @@ KHV_ABI_IOCTL(KHV_GET_VCPU_EVENTS, 0x8060af58u);
 KHV_ABI_IOCTL(KHV_SET_VCPU_EVENTS, 0x4060af59u);
 KHV_ABI_IOCTL(KHV_INTERRUPT, 0x4010af5au);
 KHV_ABI_IOCTL(KHV_NMI, 0x0000af5bu);
+KHV_ABI_IOCTL(KHV_GET_XSAVE, 0x9000af70u);
+KHV_ABI_IOCTL(KHV_SET_XSAVE, 0x5000af71u);
+KHV_ABI_IOCTL(KHV_GET_XCRS, 0x8188af72u);
+KHV_ABI_IOCTL(KHV_SET_XCRS, 0x4188af73u);
 
 #endif /* KHV_ABI_LAYOUT_H */

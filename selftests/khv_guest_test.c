@@ -288,7 +288,8 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 			EXPECT_EQ(0, g[3] & ~h[3]);
 			break;
 		case 0x40000000:
-			EXPECT_EQ(0x40000000, g[0]);
+			/* The highest hypervisor leaf: 4000_0010h, the frequencies. */
+			EXPECT_EQ(0x40000010, g[0]);
 			EXPECT_EQ(0, memcmp(&g[1], signature, 4));
 			EXPECT_EQ(0, memcmp(&g[2], signature + 4, 4));
 			EXPECT_EQ(0, memcmp(&g[3], signature + 8, 4));
@@ -302,10 +303,23 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 	vm_free(vm);
 }
 
+/* A feature bit of the host's CPUID (the kernel's view: OSXSAVE, OSPKE). */
+static bool host_cpuid_bit(uint32_t leaf, uint32_t sub, int reg, int bit)
+{
+	uint32_t r[4];
+
+	if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
+		return false;
+	return r[reg] & (1u << bit);
+}
+
+enum { EAX, EBX, ECX, EDX };
+
 /*
  * No APIC ID of the host reaches a guest: vCPU 1, run on CPU 0, reads 1 in
  * leaf 1 EBX[31:24], as its x2APIC ID (leaf 0Bh EDX) and as AMD's extended
- * APIC ID (8000_001Eh EAX). Nor do x2APIC, PKU/OSPKE, CET or SGX (leaf 12h).
+ * APIC ID (8000_001Eh EAX). Nor do x2APIC, CET or SGX (leaf 12h); PKU only
+ * where the host has protection keys on, OSPKE only with the guest's CR4.PKE.
  */
 TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
 {
@@ -343,7 +357,9 @@ TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
 			break;
 		case 7:
 			EXPECT_EQ(0, g[1] & (1u << 2)) TH_LOG("SGX visible");
-			EXPECT_EQ(0, g[2] & (3u << 3)) TH_LOG("PKU/OSPKE visible");
+			EXPECT_EQ(0, g[2] & (1u << 4)) TH_LOG("OSPKE without CR4.PKE");
+			EXPECT_EQ(host_cpuid_bit(7, 0, ECX, 4), !!(g[2] & (1u << 3)))
+				TH_LOG("PKU is not the host's OSPKE");
 			EXPECT_EQ(0, g[2] & (1u << 7)) TH_LOG("CET_SS visible");
 			EXPECT_EQ(0, g[3] & (1u << 20)) TH_LOG("CET_IBT visible");
 			break;
@@ -368,7 +384,7 @@ TEST_F(guest, cpuid_apic_ids_are_vcpu_ids_and_hidden_features)
 TEST_F(guest, forbidden_msr_gets_gp)
 {
 	static const uint32_t msrs[] = {
-		0x10,		/* IA32_TIME_STAMP_COUNTER */
+		0x34,		/* MSR_SMI_COUNT */
 		0x1b,		/* IA32_APIC_BASE */
 		0xc0010114,	/* VM_CR */
 		0xc0010117,	/* VM_HSAVE_PA */
@@ -429,8 +445,8 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MSRS KERNEL_GS_BASE: %s", strerror(-r));
 	/* Not on the list: refused from user space too. */
 	v = 0;
-	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0x10, &v));
-	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_GET_MSRS, 0x10, &v));
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0x34, &v));
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_GET_MSRS, 0x34, &v));
 	r = vcpu_set_long_mode(vcpu, guest_code_msr_allowed, 0);
 	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
 
@@ -1432,17 +1448,6 @@ TEST_F(guest, set_regs_rejects_reserved_rflags_bits)
 
 /* ---- host state a guest must not reach (issue 11) ------------------------ */
 
-static bool host_cpuid_bit(uint32_t leaf, uint32_t sub, int reg, int bit)
-{
-	uint32_t r[4];
-
-	if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
-		return false;
-	return r[reg] & (1u << bit);
-}
-
-enum { EAX, EBX, ECX, EDX };
-
 /* Keep this thread on the CPU it runs on now. */
 static int pin_to_this_cpu(void)
 {
@@ -1612,11 +1617,15 @@ TEST_F(guest, icebp_raises_db_just_after_it)
 }
 
 /*
- * CR4.PKE and CR4.OSXSAVE: khv switches neither PKRU nor XCR0, so a guest
- * may not set them (#GP, and EINVAL from KHV_SET_SREGS); other bits work.
+ * CR4.PKE and CR4.OSXSAVE: allowed where the host has them on (khv switches
+ * PKRU and XCR0), refused otherwise (#GP, and EINVAL from KHV_SET_SREGS);
+ * other bits work.
  */
-TEST_F(guest, cr4_pke_and_osxsave_refused)
+TEST_F(guest, cr4_pke_and_osxsave_follow_the_host)
 {
+	/* CPUID.1:ECX[27] OSXSAVE, CPUID.7.0:ECX[4] OSPKE: the host kernel's. */
+	bool osxsave = host_cpuid_bit(1, 0, ECX, 27);
+	bool ospke = host_cpuid_bit(7, 0, ECX, 4);
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
 	struct khv_sregs sregs;
@@ -1632,16 +1641,21 @@ TEST_F(guest, cr4_pke_and_osxsave_refused)
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	cr4 = sregs.cr4;
 	sregs.cr4 = cr4 | X86_CR4_PKE;
-	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+	EXPECT_EQ(ospke ? 0 : -EINVAL, vcpu_set_sregs(vcpu, &sregs));
 	sregs.cr4 = cr4 | X86_CR4_OSXSAVE;
-	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs));
+	EXPECT_EQ(osxsave ? 0 : -EINVAL, vcpu_set_sregs(vcpu, &sregs));
+	sregs.cr4 = cr4;
+	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
 
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
-	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
-	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(ospke ? 0 : 1, uc.args[0]) TH_LOG("#GPs after MOV to CR4 with PKE");
+	EXPECT_EQ(ospke ? cr4 | X86_CR4_PKE : cr4, uc.args[1])
+		TH_LOG("CR4 is %#llx", (unsigned long long)uc.args[1]);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
-	EXPECT_EQ(2, uc.args[0]) TH_LOG("MOV to CR4 with OSXSAVE: no #GP");
-	EXPECT_EQ(cr4, uc.args[1]) TH_LOG("CR4 changed to %#llx", (unsigned long long)uc.args[1]);
+	EXPECT_EQ((ospke ? 0 : 1) + (osxsave ? 0 : 1), uc.args[0])
+		TH_LOG("#GPs after MOV to CR4 with OSXSAVE");
+	EXPECT_EQ(osxsave ? cr4 | X86_CR4_OSXSAVE : cr4, uc.args[1])
+		TH_LOG("CR4 is %#llx", (unsigned long long)uc.args[1]);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }
@@ -1656,7 +1670,10 @@ static uint32_t host_rdpkru(void)
 
 #define GUEST_PKRU	0x0000000cu
 
-/* A guest's WRPKRU must not reach the VMM's PKRU (its user-memory keys). */
+/*
+ * A guest's WRPKRU must not reach the VMM's PKRU (its user-memory keys), and
+ * the guest keeps its own PKRU across exits.
+ */
 TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
 {
 	struct khv_test_vcpu *vcpu;
@@ -1679,8 +1696,11 @@ TEST_F(guest, guest_wrpkru_leaves_vmm_pkru)
 
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(before, host_rdpkru()) TH_LOG("the guest's WRPKRU reached the VMM");
-	EXPECT_EQ(1, uc.args[0]) TH_LOG("MOV to CR4 with PKE: no #GP");
-	EXPECT_EQ(1, uc.args[1]) TH_LOG("WRPKRU without CR4.PKE: no #UD");
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("MOV to CR4 with PKE: #GP");
+	EXPECT_EQ(0, uc.args[1]) TH_LOG("WRPKRU with CR4.PKE: #UD");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_PKRU, uc.args[0]) TH_LOG("the guest's PKRU after an exit");
+	EXPECT_EQ(before, host_rdpkru());
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	EXPECT_EQ(before, host_rdpkru());
 	vm_free(vm);
@@ -1748,8 +1768,9 @@ static void *ymm_sibling_thread(void *arg)
 
 /*
  * kernel_fpu_begin() saves the task's extended state but leaves it in the
- * registers: a guest must not see the YMM upper halves of the VMM thread
- * (loaded right before KHV_RUN) or of another thread on the same CPU.
+ * registers: a guest (with CR4.OSXSAVE and AVX in its XCR0) must not see the
+ * YMM upper halves of the VMM thread (loaded right before KHV_RUN) or of
+ * another thread on the same CPU.
  */
 TEST_F_TIMEOUT(guest, ymm_high_of_other_tasks_not_visible, 120)
 {
@@ -1787,7 +1808,9 @@ TEST_F_TIMEOUT(guest, ymm_high_of_other_tasks_not_visible, 120)
 	EXPECT_NE(YMM_SEEN, uc.args[0])
 		TH_LOG("the guest saw YMM upper halves %#llx (VMM thread %#llx, other thread %#llx)",
 		       (unsigned long long)uc.args[1], YMM_VMM_PATTERN, YMM_SIBLING_PATTERN);
-	EXPECT_EQ(YMM_OSXSAVE_REFUSED, uc.args[0]);
+	EXPECT_EQ(YMM_CLEAN, uc.args[0]) TH_LOG("the guest found %llu (%#llx)",
+					     (unsigned long long)uc.args[0],
+					     (unsigned long long)uc.args[1]);
 	vm_free(vm);
 }
 

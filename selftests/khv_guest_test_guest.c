@@ -292,7 +292,8 @@ static inline void guest_write_cr4_r9(uint64_t v)
 
 /*
  * MOV to CR4: bits a guest may have work from any register; PKE and OSXSAVE
- * are refused with #GP(0) and leave CR4 as it was.
+ * are refused with #GP(0) where the host lacks them and leave CR4 as it
+ * was. Reports the #GPs so far and CR4 after each.
  */
 void guest_code_cr4(uint64_t arg)
 {
@@ -312,17 +313,19 @@ void guest_code_cr4(uint64_t arg)
 	guest_write_cr4_r9(cr4 | X86_CR4_OSXSAVE);
 	GUEST_SYNC2(guest_gp_count, guest_read_cr4());
 	GUEST_ASSERT_EQ(guest_gp_error, 0);
+	guest_write_cr4_rax(cr4);
 	GUEST_DONE();
 }
 
 /*
  * WRPKRU of @value: only with CR4.PKE, which the guest tries to set first.
- * Reports the #GPs of that try and the #UDs of WRPKRU; the test looks at
- * its own PKRU afterwards.
+ * Reports the #GPs of that try and the #UDs of WRPKRU, then (after that
+ * exit) what RDPKRU reads; the test looks at its own PKRU afterwards.
  */
 void guest_code_pkru(uint64_t value)
 {
 	uint64_t cr4 = guest_read_cr4();
+	uint32_t pkru = 0, edx;
 
 	guest_gp_count = 0;
 	guest_ud_count = 0;
@@ -331,6 +334,10 @@ void guest_code_pkru(uint64_t value)
 	asm volatile(".byte 0x0f, 0x01, 0xef"	/* wrpkru */
 		     : : "a" ((uint32_t)value), "c" (0u), "d" (0u) : "memory");
 	GUEST_SYNC2(guest_gp_count, guest_ud_count);
+	guest_skip_len = 3;
+	asm volatile(".byte 0x0f, 0x01, 0xee"	/* rdpkru */
+		     : "=a" (pkru), "=d" (edx) : "c" (0u));
+	GUEST_SYNC(pkru);
 	GUEST_DONE();
 }
 
@@ -366,13 +373,13 @@ static uint64_t guest_ymm_high_or(void)
 /*
  * Can the guest see YMM upper halves that another task (or the VMM thread
  * itself) left in the registers? It needs CR4.OSXSAVE and AVX in XCR0 to
- * look at all; then it looks @rounds times, spinning in between so that
- * the host can switch tasks under it.
+ * look at all (it sets XCR0 to x87|SSE|AVX); then it looks @rounds times,
+ * spinning in between so that the host can switch tasks under it.
  */
 void guest_code_ymm(uint64_t rounds)
 {
 	uint64_t cr4 = guest_read_cr4(), v;
-	uint32_t lo, hi;
+	uint32_t lo, hi, r[4];
 	uint64_t i;
 	volatile uint64_t spin;
 
@@ -382,6 +389,9 @@ void guest_code_ymm(uint64_t rounds)
 		GUEST_SYNC2(YMM_OSXSAVE_REFUSED, 0);
 		GUEST_DONE();
 	}
+	guest_cpuid(0xd, 0, r);
+	if ((r[0] & 7) == 7)
+		asm volatile("xsetbv" : : "a" (7u), "d" (0u), "c" (0u));
 	asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0u));
 	if ((lo & 6) != 6) {
 		GUEST_SYNC2(YMM_NO_AVX, lo);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AMD SVM: MOV to CR4, which khv intercepts so that a guest cannot set
- * CR4.PKE or CR4.OSXSAVE (khv switches neither PKRU nor XCR0/XSS), and
- * which it then carries out as the processor would. Pure functions
- * (svm/cr4_test.c).
+ * AMD SVM: MOV to CR4, which khv intercepts so that a guest cannot set a bit
+ * whose state khv does not switch, and so that khv knows CR4.OSXSAVE and
+ * CR4.PKE (CPUID mirrors them), and which it then carries out as the
+ * processor would. Pure functions (svm/cr4_test.c).
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -25,9 +25,10 @@
  * @f: which optional ones the processor has.
  *
  * The architectural base, and UMIP, FSGSBASE, PCIDE, SMEP and SMAP where the
- * processor has them. Never PKE or OSXSAVE (see above), CET (its MSRs are
- * not switched), LA57 (khv's guest page walker knows 4-level paging only),
- * nor any bit khv does not know.
+ * processor has them; OSXSAVE and PKE where khv switches XCR0 and PKRU
+ * (@f->xstate, xstate.c). Never CET (its MSRs are not switched), LA57 (khv's
+ * guest page walker knows 4-level paging only), nor any bit khv does not
+ * know.
  */
 u64 svm_cr4_allowed_bits(const struct svm_cr4_features *f)
 {
@@ -43,7 +44,7 @@ u64 svm_cr4_allowed_bits(const struct svm_cr4_features *f)
 		v |= X86_CR4_SMEP;
 	if (f->smap)
 		v |= X86_CR4_SMAP;
-	return v;
+	return v | (f->xstate & (X86_CR4_OSXSAVE | X86_CR4_PKE));
 }
 EXPORT_SYMBOL_IF_KUNIT(svm_cr4_allowed_bits);
 

@@ -13,7 +13,10 @@ static const struct svm_cr4_features all = {
 	.umip = true, .fsgsbase = true, .pcid = true, .smep = true, .smap = true,
 };
 
-/* PKE, OSXSAVE, CET, LA57 and unknown bits are never allowed. */
+/*
+ * CET, LA57 and unknown bits are never allowed; PKE and OSXSAVE only where
+ * khv switches their state (.xstate).
+ */
 static void cr4_never_allowed(struct kunit *test)
 {
 	struct svm_cr4_features none = {};
@@ -29,6 +32,23 @@ static void cr4_never_allowed(struct kunit *test)
 				      X86_CR4_FSGSBASE | X86_CR4_PCIDE));
 	KUNIT_EXPECT_TRUE(test, a & X86_CR4_PAE);
 	KUNIT_EXPECT_TRUE(test, a & X86_CR4_OSFXSR);
+}
+
+static void cr4_xstate_bits_follow_the_host(struct kunit *test)
+{
+	struct svm_cr4_features f = all;
+	u64 a;
+
+	f.xstate = X86_CR4_OSXSAVE;
+	a = svm_cr4_allowed_bits(&f);
+	KUNIT_EXPECT_TRUE(test, a & X86_CR4_OSXSAVE);
+	KUNIT_EXPECT_FALSE(test, a & X86_CR4_PKE);
+	f.xstate = X86_CR4_OSXSAVE | X86_CR4_PKE | X86_CR4_CET;
+	a = svm_cr4_allowed_bits(&f);
+	KUNIT_EXPECT_TRUE(test, a & X86_CR4_PKE);
+	KUNIT_EXPECT_FALSE(test, a & X86_CR4_CET);
+	KUNIT_EXPECT_EQ(test, svm_cr4_check(X86_CR4_PAE | X86_CR4_OSXSAVE | X86_CR4_PKE,
+					    X86_CR4_PAE, a, EFER_LME | EFER_LMA, 0), 0);
 }
 
 static void cr4_checks(struct kunit *test)
@@ -115,6 +135,7 @@ static void decode_refuses(struct kunit *test)
 
 static struct kunit_case svm_cr4_cases[] = {
 	KUNIT_CASE(cr4_never_allowed),
+	KUNIT_CASE(cr4_xstate_bits_follow_the_host),
 	KUNIT_CASE(cr4_checks),
 	KUNIT_CASE(decode_mov_to_cr4),
 	KUNIT_CASE(decode_other_crs),

@@ -17,6 +17,7 @@
 #include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
+#include "../xstate.h"
 #include "svm.h"
 #include "vcpu.h"
 #include "vmcb.h"
@@ -177,7 +178,7 @@ static int svm_handle_msr(struct khv_vcpu *vcpu)
 
 /*
  * MOV to CR4 (khv intercepts every CR4 write): the processor's checks, with
- * PKE, OSXSAVE and the bits of svm_cr4_allowed_bits() refused by #GP(0);
+ * the bits svm_cr4_allowed_bits() leaves out refused by #GP(0);
  * the new value flushes the guest's TLB, as the processor's write may.
  */
 static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
@@ -301,7 +302,7 @@ static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_MONITOR]	= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_MWAIT]	= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_MWAIT_COND]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_XSETBV]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_XSETBV]	= { khv_handle_xsetbv,		KHV_STAT_OTHER },
 	[SVM_EXIT_RDPRU]	= { khv_handle_ud,		KHV_STAT_OTHER },
 	[SVM_EXIT_NPF]		= { svm_handle_npf,		KHV_STAT_NPF },
 };

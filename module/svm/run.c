@@ -20,54 +20,42 @@
 #include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
+#include "../xstate.h"
 #include "insn.h"
 #include "svm.h"
 #include "vcpu.h"
 #include "vmcb.h"
 
 /*
- * A zeroed XSAVE area: XRSTOR of it puts every component it is asked for in
- * its initial state (SDM Vol. 1 13.8.1: XSTATE_BV = 0, standard form).
+ * XSAVES and XRSTORS cannot be intercepted on SVM: while the guest runs,
+ * IA32_XSS holds its value, 0 (khv offers no supervisor state), so that they
+ * reach no more than the guest's XCR0 (as KVM's kvm_load_guest_xsave_state()).
  */
-static const u8 svm_xstate_init[1024] __aligned(64);
-
-/*
- * kernel_fpu_begin() saves the task's extended state but leaves it in the
- * registers, and after a context switch they may hold another task's: the
- * guest starts with YMM, ZMM and opmask registers in their initial state.
- * Not PKRU (the task's own, svm_enter() keeps it), nor x87/SSE (the
- * guest's FXSAVE image is loaded next), nor AMX tile data (XFD may arm it).
- */
-static void svm_xstate_clear(void)
+static void svm_xss_enter(void)
 {
-	u64 mask;
+	if (khv_xs.xss)
+		khv_wrmsr(MSR_IA32_XSS, 0);
+}
 
-	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
-		return;
-	mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-	       ~(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_PKRU |
-		 BIT_ULL(XFEATURE_XTILE_DATA));
-	if (!mask)
-		return;
-	asm volatile("xrstor64 %[init]"
-		     : : [init] "m" (svm_xstate_init), "a" ((u32)mask),
-		       "d" ((u32)(mask >> 32))
-		     : "memory");
+static void svm_xss_exit(void)
+{
+	if (khv_xs.xss)
+		khv_wrmsr(MSR_IA32_XSS, khv_xs.xss);
 }
 
 /*
- * One VMRUN with interrupts off: GIF cleared, the host's DR7, TSC_AUX and
- * PKRU kept, the guest's FS/GS/TR/LDTR and syscall MSRs loaded (VMLOAD) and
+ * One VMRUN with interrupts off: GIF cleared, the host's DR7, TSC_AUX,
+ * XCR0, PKRU and IA32_XSS kept (the guest's loaded only around VMRUN), the
+ * guest's FS/GS/TR/LDTR and syscall MSRs loaded (VMLOAD) and
  * saved (VMSAVE) around it. -EIO if SVM is off on this CPU (every SVM
  * instruction has an exception-table entry, svm/insn.h).
  */
 static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 {
-	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	bool tsc_aux = svm_has_tsc_aux();
 	unsigned long host_dr6, host_dr7, host_db[4];
+	struct khv_xstate_saved xh;
 	u64 host_tsc_aux = 0;
-	u32 host_pkru = 0;
 	bool db;
 	int r;
 
@@ -82,8 +70,6 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	if (host_dr7 & KHV_DR7_ENABLED)
 		native_set_debugreg(7, 0);
 	host_dr6 = native_get_debugreg(6);
-	if (pku)
-		host_pkru = rdpkru();
 	/* What is loaded now, which may be a KVM guest's until its return to user space. */
 	if (tsc_aux) {
 		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
@@ -96,14 +82,15 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
 		amd_clear_divider();
 		db = khv_dr_enter(&svm->vcpu, host_db);
+		khv_xstate_enter(&svm->vcpu, &xh);
+		svm_xss_enter();
 		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
+		svm_xss_exit();
+		khv_xstate_exit(&svm->vcpu, &xh);
 		if (db)
 			khv_dr_exit(host_db);
 		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
 	}
-	/* PKRU is the task's user-space state: nothing of a guest's stays. */
-	if (pku && rdpkru() != host_pkru)
-		wrpkru(host_pkru);
 	if (tsc_aux && host_tsc_aux != svm->tsc_aux)
 		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
 	if (native_get_debugreg(6) != host_dr6)
@@ -160,9 +147,10 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	kernel_fpu_begin();
 	khv_barrier_on_vm_switch(vcpu->vm);
 	host_pa = svm_host_save_pa(smp_processor_id());
-	svm_xstate_clear();
-	khv_fpu_load(vcpu);
+	khv_xstate_load(vcpu);
 	svm_regs_load(vcpu, &vmcb->save);
+	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
+	vmcb->control.tsc_offset = vcpu->tsc_offset;
 	vmcb->control.clean = 0;
 	/* No cause of an earlier #DB: the next one's are all it will hold. */
 	vmcb->save.dr6 = KHV_DR6_FIXED_1;
@@ -173,7 +161,7 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
 		/* The VM is no longer running: KHV_RUN's loop says why. */
 		local_irq_enable();
-		khv_fpu_save(vcpu);
+		khv_xstate_save(vcpu);
 		kernel_fpu_end();
 		return KHV_ENTRY_SKIPPED;
 	}
@@ -186,7 +174,7 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (!r && svm_exit_is_mce(vmcb->control.exit_code))
 		khv_machine_check();
 	local_irq_enable();
-	khv_fpu_save(vcpu);
+	khv_xstate_save(vcpu);
 	kernel_fpu_end();
 	svm_regs_store(svm, &vmcb->save);
 

@@ -15,6 +15,7 @@
 
 #include "../compat.h"
 #include "../arch.h"
+#include "../xstate.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "svm.h"
@@ -93,6 +94,7 @@ static int svm_probe(void)
 		.pcid = boot_cpu_has(X86_FEATURE_PCID),
 		.smep = boot_cpu_has(X86_FEATURE_SMEP),
 		.smap = boot_cpu_has(X86_FEATURE_SMAP),
+		.xstate = khv_xstate_cr4_allowed(),
 	};
 
 	svm_read_facts(&f);

@@ -37,6 +37,7 @@ struct svm_caps {
 /* The optional CR4 features of the processor (svm_cr4_allowed_bits()). */
 struct svm_cr4_features {
 	bool umip, fsgsbase, pcid, smep, smap;
+	u64 xstate;	/* OSXSAVE, PKE: khv_xstate_cr4_allowed() */
 };
 
 /*

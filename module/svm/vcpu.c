@@ -44,7 +44,7 @@ void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3)
 	struct svm_control *c = &vmcb->control;
 	struct svm_save *s = &vmcb->save;
 
-	/* CR4.PKE and CR4.OSXSAVE are refused: svm_handle_cr4_write(). */
+	/* CR4 bits khv does not switch are refused: svm_handle_cr4_write(). */
 	c->intercept_cr = SVM_CR_WRITE(4);
 	/* Debug registers are not switched: the guest may not touch them. */
 	c->intercept_dr = 0xffffffff;

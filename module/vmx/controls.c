@@ -33,7 +33,8 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
 			 PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | \
 			 PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | \
 			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | \
-			 PROC_MONITOR_EXITING | PROC_SECONDARY)
+			 PROC_MONITOR_EXITING | PROC_SECONDARY | \
+			 PROC_USE_TSC_OFFSETTING)
 /* Set and cleared per vCPU (vmx/inject.c): may be 1, need not be. */
 #define PROC_WINDOWS	(PROC_INTR_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING)
 #define PROC2_REQUIRED	(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING)
@@ -52,11 +53,12 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
  * Required: external-interrupt and NMI exiting, virtual NMIs (the guest's
  * NMI blocking kept by the processor, SDM 25.6.1); interrupt-window and
  * NMI-window exiting available, not forced; HLT, MWAIT, MONITOR, RDPMC,
- * CR8, MOV-DR exiting; I/O and MSR bitmaps; EPT, unrestricted guest, WBINVD
- * exiting; a 64-bit host; PAT, EFER and the debug controls (DR7,
- * IA32_DEBUGCTL: the guest must not run with the host's breakpoints) saved
- * and loaded. Optional: VPID,
- * RDTSCP, INVPCID (the guest gets #UD without them). Controls the CPU forces
+ * CR8, MOV-DR exiting; TSC offsetting; I/O and MSR bitmaps; EPT,
+ * unrestricted guest, WBINVD exiting; a 64-bit host; PAT, EFER and the
+ * debug controls (DR7, IA32_DEBUGCTL: the guest must not run with the
+ * host's breakpoints) saved and loaded. Optional: VPID, RDTSCP, INVPCID (the
+ * guest gets #UD without them); never "enable XSAVES/XRSTORS" (#UD: khv
+ * offers no supervisor state). Controls the CPU forces
  * to 1 are kept; CR3-load/store exiting among them is handled.
  *
  * Return: 0, or -ENODEV with @why set.

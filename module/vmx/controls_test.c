@@ -42,7 +42,8 @@ static void vmx_ctls_bochs(struct kunit *test)
 					    PROC_MOV_DR_EXITING |
 					    PROC_USE_IO_BITMAPS |
 					    PROC_USE_MSR_BITMAPS |
-					    PROC_MONITOR_EXITING | PROC_SECONDARY));
+					    PROC_MONITOR_EXITING | PROC_SECONDARY |
+					    PROC_USE_TSC_OFFSETTING));
 	KUNIT_EXPECT_EQ(test, c.proc2, (u32)(PROC2_EPT | PROC2_UNRESTRICTED |
 					     PROC2_WBINVD_EXITING | PROC2_VPID |
 					     PROC2_RDTSCP | PROC2_INVPCID));

@@ -16,6 +16,7 @@
 #include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
+#include "../xstate.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -139,12 +140,12 @@ static int vmx_write_cr0(struct vmx_vcpu *vmx, u64 cr0)
 	return 0;
 }
 
-/* MOV to CR4: bits khv owns are refused (#GP) unless VMX needs them. */
+/* MOV to CR4: bits khv does not switch are refused (#GP), vmx_cr4_denied(). */
 static int vmx_write_cr4(struct vmx_vcpu *vmx, u64 cr4)
 {
 	u64 efer = vmcs_read(VMCS_GUEST_EFER);
 
-	if ((cr4 >> 32) || (cr4 & VMX_CR4_DENIED) ||
+	if ((cr4 >> 32) || (cr4 & vmx_cr4_denied()) ||
 	    ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE)))
 		return -EINVAL;
 	vmx_set_cr4(vmx, cr4);
@@ -272,8 +273,9 @@ static int vmx_handle_nmi_window(struct khv_vcpu *vcpu)
  * contract of a row is struct khv_exit_handler's (exit.h). The exits of
  * exceptions, host interrupts, INIT, SIPI, SMIs and the interrupt and NMI
  * windows count as KHV_STAT_INTR.
- * VMX is not offered, nor MONITOR/MWAIT or XSETBV: #UD as without them. A
- * task switch ends the run as an unknown exit (khv does not emulate one).
+ * VMX is not offered, nor MONITOR/MWAIT: #UD as without them; XSETBV is
+ * emulated (xstate.c). A task switch ends the run as an unknown exit (khv
+ * does not emulate one).
  */
 static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_EXCEPTION_NMI]	= { vmx_handle_exception,	KHV_STAT_INTR },
@@ -310,7 +312,7 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
-	[EXIT_XSETBV]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_XSETBV]		= { khv_handle_xsetbv,		KHV_STAT_OTHER },
 	[EXIT_VMFUNC]		= { khv_handle_ud,		KHV_STAT_OTHER },
 };
 

@@ -22,6 +22,7 @@
 #include "../vm.h"
 #include "../regs.h"
 #include "../x86.h"
+#include "../xstate.h"
 #include "run_flags.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -128,6 +129,7 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	u64 host[VMX_NR_SWAP];
 	bool tsc_aux = vmx_has_tsc_aux();
 	unsigned long host_dr6, host_dr7, host_db[4];
+	struct khv_xstate_saved xh;
 	u64 host_tsc_aux = 0;
 	u64 host_debugctl;
 	bool db;
@@ -187,7 +189,10 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		flags |= VMX_RUN_VERW;
 
 	db = khv_dr_enter(vcpu, host_db);
+	/* The guest's XCR0 and PKRU only while it runs (xstate.c). */
+	khv_xstate_enter(vcpu, &xh);
 	r = khv_vmx_vmenter(vcpu->regs, &vmx_verw_sel, flags);
+	khv_xstate_exit(vcpu, &xh);
 	if (db)
 		khv_dr_exit(host_db);
 
@@ -257,11 +262,13 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
 	vmx_entry_barriers(vcpu->vm);
-	khv_fpu_load(vcpu);
+	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
+	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
+	khv_xstate_load(vcpu);
 	memset(e, 0, sizeof(*e));
 	vmx->entry_error = vmx_enter(vmx, e);
 	khv_vcpu_exit_guest(vcpu);
-	khv_fpu_save(vcpu);
+	khv_xstate_save(vcpu);
 
 	if (!vmx->entry_error) {
 		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);

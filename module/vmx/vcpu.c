@@ -35,6 +35,7 @@
 #include "../vcpu.h"
 #include "../vm.h"
 #include "../x86.h"
+#include "../xstate.h"
 #include "vmcs.h"
 #include "vcpu.h"
 #include "vmx.h"
@@ -319,7 +320,14 @@ static u64 vmx_real_cr0(u64 cr0)
 
 static u64 vmx_real_cr4(u64 cr4)
 {
-	return (cr4 & ~VMX_CR4_OWNED) | vmx_caps.cr4_fixed0;
+	return (cr4 & ~(VMX_CR4_OWNED & ~VMX_CR4_GUEST)) | vmx_caps.cr4_fixed0;
+}
+
+/* The CR4 bits a guest may not set (VMX_CR4_OWNED). */
+u64 vmx_cr4_denied(void)
+{
+	return (X86_CR4_VMXE | X86_CR4_CET | VMX_CR4_GUEST) &
+	       ~khv_xstate_cr4_allowed();
 }
 
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
@@ -549,7 +557,7 @@ int vmx_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *sregs)
 	u64 prev, efer;
 	bool lma;
 
-	if (khv_sregs_check(sregs, &lma) || (sregs->cr4 & VMX_CR4_DENIED))
+	if (khv_sregs_check(sregs, &lma) || (sregs->cr4 & vmx_cr4_denied()))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(vmx_sregs_segs); i++)
 		if (!khv_segment_valid(vmx_sregs_seg(sregs, i)))

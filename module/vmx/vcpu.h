@@ -30,14 +30,14 @@ extern const u32 vmx_swap_msrs[VMX_NR_SWAP];
 /*
  * CR0.NE and CR4.VMXE must be 1 in VMX operation (SDM A.7, A.8); the guest
  * reads its own values from the shadows. CR4 bits the guest may not set are
- * owned by khv too: VMX (not offered), PKE (PKRU would reach host
- * user-memory accesses), OSXSAVE (XCR0 is not switched), CET (the CET MSRs
- * and the shadow stack pointer are not switched).
+ * owned by khv too: VMX (not offered), CET (the CET MSRs and the shadow
+ * stack pointer are not switched), and PKE and OSXSAVE where the host
+ * cannot switch PKRU or XCR0 (vmx_cr4_denied()). Writes of PKE and OSXSAVE
+ * exit even where allowed, and the guest's CR4 holds them (VMX_CR4_GUEST).
  */
 #define VMX_CR0_OWNED	X86_CR0_NE
-#define VMX_CR4_DENIED	(X86_CR4_VMXE | X86_CR4_PKE | X86_CR4_OSXSAVE | \
-			 X86_CR4_CET)
-#define VMX_CR4_OWNED	VMX_CR4_DENIED
+#define VMX_CR4_GUEST	(X86_CR4_PKE | X86_CR4_OSXSAVE)
+#define VMX_CR4_OWNED	(X86_CR4_VMXE | X86_CR4_CET | VMX_CR4_GUEST)
 
 /*
  * The exceptions that exit (exit.c): a machine check is the host's; #AC and
@@ -129,6 +129,7 @@ void vmx_put(struct vmx_vcpu *vmx, u64 prev, unsigned long flags);
 void vmx_invept(u64 eptp);
 u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
 u64 vmx_guest_cr4(struct vmx_vcpu *vmx);
+u64 vmx_cr4_denied(void);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);

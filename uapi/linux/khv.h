@@ -29,7 +29,8 @@
 #define KHV_CAP_MAX_VCPUS	4	/* vCPUs a VM may have */
 #define KHV_CAP_MAX_VMS		5	/* VMs the host may have at once */
 #define KHV_CAP_VCPU_EVENTS	6	/* 1: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT, KHV_NMI */
-#define KHV_CAP_NR		7	/* first unknown extension */
+#define KHV_CAP_XSAVE		7	/* XCR0 bits a guest may have; KHV_GET/SET_XSAVE/XCRS */
+#define KHV_CAP_NR		8	/* first unknown extension */
 
 #define KHV_VENDOR_INTEL	1	/* Intel VMX */
 #define KHV_VENDOR_AMD		2	/* AMD SVM */
@@ -340,6 +341,42 @@ struct khv_interrupt {
 	__u32 reserved[2];
 };
 
+/*
+ * struct khv_xsave - argument of KHV_GET_XSAVE and KHV_SET_XSAVE (vCPU fd):
+ * the guest's x87, SSE, AVX, AVX-512 and PKRU state as an XSAVE area in the
+ * standard (non-compacted) format, the components at the host's offsets
+ * (CPUID.(EAX=0DH,ECX=i):EBX), PKRU included. KHV_SET_XSAVE checks it as
+ * XRSTOR would: XSTATE_BV within the host's supported components, XCOMP_BV
+ * and the header's reserved bytes 0, MXCSR within MXCSR_MASK
+ * (Documentation/khv-abi.rst, "Extended state").
+ */
+struct khv_xsave {
+	__u32 region[1024];
+};
+
+/*
+ * struct khv_xcrs - argument of KHV_GET_XCRS and KHV_SET_XCRS (vCPU fd): the
+ * extended control registers; XCR0 is the only one (@xcr 0).
+ * @nr_xcrs: entries used, 0 .. KHV_MAX_XCRS.
+ * @flags:   must be 0.
+ * @xcrs:    register number, reserved (0), value.
+ * @padding: must be 0.
+ */
+#define KHV_MAX_XCRS		16
+
+struct khv_xcr {
+	__u32 xcr;
+	__u32 reserved;
+	__u64 value;
+};
+
+struct khv_xcrs {
+	__u32 nr_xcrs;
+	__u32 flags;
+	struct khv_xcr xcrs[KHV_MAX_XCRS];
+	__u64 padding[16];
+};
+
 /* On /dev/khv. */
 #define KHV_GET_API_VERSION	_IO(KHVIO, 0x40)
 #define KHV_CHECK_EXTENSION	_IO(KHVIO, 0x41)
@@ -363,5 +400,9 @@ struct khv_interrupt {
 #define KHV_SET_VCPU_EVENTS	_IOW(KHVIO, 0x59, struct khv_vcpu_events)
 #define KHV_INTERRUPT		_IOW(KHVIO, 0x5a, struct khv_interrupt)
 #define KHV_NMI			_IO(KHVIO, 0x5b)
+#define KHV_GET_XSAVE		_IOR(KHVIO, 0x70, struct khv_xsave)
+#define KHV_SET_XSAVE		_IOW(KHVIO, 0x71, struct khv_xsave)
+#define KHV_GET_XCRS		_IOR(KHVIO, 0x72, struct khv_xcrs)
+#define KHV_SET_XCRS		_IOW(KHVIO, 0x73, struct khv_xcrs)
 
 #endif /* _UAPI_LINUX_KHV_H */
