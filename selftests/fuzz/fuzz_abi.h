@@ -65,6 +65,10 @@ unsigned long abi_vcpu_cmd(struct fuzz_rng *r, int fd, union abi_buf *b,
 void abi_region_arg(struct fuzz_rng *r, struct khv_memory_region *m, struct abi_state *st);
 void abi_create_vcpu_arg(struct fuzz_rng *r, struct khv_create_vcpu *c);
 void abi_create_vm_arg(struct fuzz_rng *r, struct khv_create_vm *c);
+/* MSR, CPUID and event tables: plausible entries, edgy values (also the guest fuzzer's). */
+void abi_msrs_arg(struct fuzz_rng *r, struct khv_msrs *m);
+void abi_cpuid_arg(struct fuzz_rng *r, struct khv_cpuid *c);
+void abi_events_arg(struct fuzz_rng *r, struct khv_vcpu_events *e);
 /* A wrong ioctl number: another direction, size, magic or number. */
 unsigned long abi_bad_cmd(struct fuzz_rng *r);
 /* The pointer an ioctl gets: mostly @b, sometimes one that faults (part way). */

@@ -29,7 +29,7 @@ void abi_count(struct abi_state *st)
 	__atomic_add_fetch(&st->calls, 1, __ATOMIC_RELAXED);
 }
 
-static void msrs_arg(struct fuzz_rng *r, struct khv_msrs *m)
+void abi_msrs_arg(struct fuzz_rng *r, struct khv_msrs *m)
 {
 	uint32_t i;
 
@@ -41,7 +41,7 @@ static void msrs_arg(struct fuzz_rng *r, struct khv_msrs *m)
 	}
 }
 
-static void cpuid_arg(struct fuzz_rng *r, struct khv_cpuid *c)
+void abi_cpuid_arg(struct fuzz_rng *r, struct khv_cpuid *c)
 {
 	uint32_t i;
 
@@ -59,7 +59,7 @@ static void cpuid_arg(struct fuzz_rng *r, struct khv_cpuid *c)
 	}
 }
 
-static void events_arg(struct fuzz_rng *r, struct khv_vcpu_events *e)
+void abi_events_arg(struct fuzz_rng *r, struct khv_vcpu_events *e)
 {
 	e->exception.injected = rng_pct(r, 20);
 	e->exception.pending = rng_pct(r, 20);
@@ -212,15 +212,15 @@ unsigned long abi_vcpu_cmd(struct fuzz_rng *r, int fd, union abi_buf *b,
 		break;
 	case 5:
 		cmd = KHV_GET_MSRS;
-		msrs_arg(r, &b->msrs);
+		abi_msrs_arg(r, &b->msrs);
 		break;
 	case 6:
 		cmd = KHV_SET_MSRS;
-		msrs_arg(r, &b->msrs);
+		abi_msrs_arg(r, &b->msrs);
 		break;
 	case 7:
 		cmd = KHV_SET_CPUID;
-		cpuid_arg(r, &b->cpuid);
+		abi_cpuid_arg(r, &b->cpuid);
 		break;
 	case 8:
 		cmd = KHV_GET_VCPU_EVENTS;
@@ -240,7 +240,7 @@ unsigned long abi_vcpu_cmd(struct fuzz_rng *r, int fd, union abi_buf *b,
 		ioctl(fd, get, b);
 		abi_count(st);
 		if (cmd == KHV_SET_VCPU_EVENTS && rng_pct(r, 50))
-			events_arg(r, &b->events);
+			abi_events_arg(r, &b->events);
 	}
 	/* Mostly a mutated argument: the reserved bytes, the flags, any field. */
 	if (rng_pct(r, 60))

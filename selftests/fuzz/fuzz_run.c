@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_runner.h"
 
 uint64_t rng_edgy(struct fuzz_rng *r)
 {
@@ -97,6 +98,9 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 		if (o->seconds && fuzz_now() - t0 >= o->seconds)
 			break;
 		why[0] = 0;
+		fuzz_current.name = name;
+		fuzz_current.seed = o->seed;
+		fuzz_current.iter = i;
 		if (fn(o->seed, i, &res->calls, why, sizeof(why)))
 			finding(name, o, i, why, res);
 		res->iters++;
@@ -114,6 +118,7 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 		if (res->findings)
 			break;
 	}
+	res->seconds = fuzz_now() - t0;
 	if (!res->findings && fuzz_watch_counters(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);
 	if (!res->findings && fuzz_watch_kmemleak(why, sizeof(why)))
@@ -121,7 +126,6 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 	if (fuzz_watch_kmsg(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);
 	fuzz_watch_close();
-	res->seconds = fuzz_now() - t0;
 	printf("# %s: seed %" PRIu64 " iterations %" PRIu64 "..%" PRIu64 ": %" PRIu64
 	       " calls in %.1f s (%.0f calls/s, %.1f iterations/s), %" PRIu64 " findings\n",
 	       name, o->seed, o->first, o->first + (res->iters ? res->iters - 1 : 0), res->calls,
