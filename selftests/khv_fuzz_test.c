@@ -53,4 +53,9 @@ TEST_F_TIMEOUT(fuzz, guest, 1200)
 	short_pass(_metadata, "guest", fuzz_guest_iter, 2000);
 }
 
+TEST_F_TIMEOUT(fuzz, nl, 1200)
+{
+	short_pass(_metadata, "nl", fuzz_nl_iter, 1000);
+}
+
 TEST_HARNESS_MAIN

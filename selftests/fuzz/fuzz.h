@@ -84,6 +84,7 @@ typedef int (*fuzz_iter_fn)(uint64_t seed, uint64_t iter, uint64_t *calls,
 
 int fuzz_abi_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
 int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
+int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
 
 /*
  * Run @fn over the iterations @o asks for, checking the host after every

@@ -2,7 +2,7 @@
 /*
  * khv_fuzz: khv's fuzzers from the command line (Documentation/fuzzing.rst).
  *
- *   khv_fuzz abi|guest|all [--seed S] [--iter I] [--iters N] [--seconds T]
+ *   khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N] [--seconds T]
  *
  * --iter I alone replays iteration I of seed S; with --iters N, runs N
  * iterations from I. --seconds bounds the run in time. Exit status 1 when
@@ -21,11 +21,12 @@ static const struct {
 } fuzzers[] = {
 	{ "abi", fuzz_abi_iter },
 	{ "guest", fuzz_guest_iter },
+	{ "nl", fuzz_nl_iter },
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: khv_fuzz abi|guest|all [--seed S] [--iter I] [--iters N]\n"
+	fprintf(stderr, "usage: khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N]\n"
 			"                [--seconds T] [--batch B] [--quiet]\n");
 	exit(2);
 }
