@@ -6,6 +6,8 @@
 #   make compat       build against Debian's 6.1, 6.12 and 7.3 kernels (modpost included)
 #   make check        install what is needed, run KUnit + kselftests in the emulated hosts
 #   make demo         install what is needed, boot the SVM emulated host, load khv
+#   make fuzz         khv's fuzzers in an emulated host: VENDOR=amd|intel, FUZZ_MINUTES=N (10),
+#                     FUZZ_SEED=S (Documentation/fuzzing.rst)
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
@@ -13,6 +15,8 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 VENDOR ?= amd
+FUZZ_MINUTES ?= 10
+FUZZ_SEED ?=
 
 # Warnings are errors in our own code: W=1 and sparse must stay silent.
 ifneq ($(KHV_WERROR),0)
@@ -43,10 +47,13 @@ check:
 demo:
 	@bash scripts/demo.sh $(VENDOR)
 
+fuzz:
+	@VENDOR=$(VENDOR) FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh
+
 check-fresh:
 	@bash scripts/check-fresh.sh
 
 checkpatch:
 	@bash scripts/checkpatch.sh
 
-.PHONY: all modules clean install compat check check-fresh demo checkpatch
+.PHONY: all modules clean install compat check check-fresh demo checkpatch fuzz

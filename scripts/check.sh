@@ -306,4 +306,5 @@ main() {
 	summary
 }
 
-main "$@"
+# scripts/fuzz.sh uses the functions above (KHV_CHECK_SOURCED=1).
+[ -n "${KHV_CHECK_SOURCED:-}" ] || main "$@"

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=dash
 # /init of khv's emulated hosts (busybox sh). Reads its plan from the kernel command line:
-#   khv.plan=check|demo     what to run (default: check)
+#   khv.plan=check|demo|fuzz  what to run (default: check)
 #   khv.vendor=amd|intel    which KVM peer the word "kvm" means in khv.preload (default: from /proc/cpuinfo)
 #   khv.preload=a,b         modules loaded before khv (names for modprobe, or .ko paths); /khv/preload adds more
 #   khv.ksft_timeout=SECS   bound on the whole kselftest run (default 1800)
 #   khv.ksft_only=a,b       run only these kselftests of the khv collection (a developer's quick loop)
 #   khv.args=a=1,b=2        module parameters for khv.ko
+#   khv.fuzz_seconds=N      fuzz plan: the time budget of all three fuzzers together (default 600)
+#   khv.fuzz_seed=S         fuzz plan: the seed (default: the time)
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
 # Markers about kernel output go through /dev/kmsg (ordered with printk); markers about user-space
 # output go to the console tty (ordered with the tests' TAP lines).
@@ -21,6 +23,8 @@ PRELOAD=
 KSFT_TIMEOUT=1800
 KSFT_ONLY=
 KHV_ARGS=
+FUZZ_SECONDS=600
+FUZZ_SEED=
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -62,6 +66,8 @@ read_cmdline() {
 		khv.ksft_timeout=*) KSFT_TIMEOUT=${w#khv.ksft_timeout=} ;;
 		khv.ksft_only=*) KSFT_ONLY=$(echo "${w#khv.ksft_only=}" | tr , ' ') ;;
 		khv.args=*) KHV_ARGS=$(echo "${w#khv.args=}" | tr , ' ') ;;
+		khv.fuzz_seconds=*) FUZZ_SECONDS=${w#khv.fuzz_seconds=} ;;
+		khv.fuzz_seed=*) FUZZ_SEED=${w#khv.fuzz_seed=} ;;
 		esac
 	done
 	if [ -z "$VENDOR" ]; then
@@ -231,6 +237,31 @@ plan_demo() {
 	dmesg | grep -i khv | tail -n 5
 }
 
+# make fuzz (Documentation/fuzzing.rst): khv_fuzz's three fuzzers one after the other, the guest
+# fuzzer with half of the time; kernel reports go to the console as they happen.
+plan_fuzz() {
+	local f=/khv/selftests/khv/khv_fuzz seed=${FUZZ_SEED:-$(date +%s)} name share
+	preload
+	kmemleak clear
+	load_khv || return
+	if [ ! -x $f ]; then
+		tmark "fuzz: $f missing"
+		unload_all
+		return
+	fi
+	dmesg -n 5
+	for name in abi nl guest; do
+		share=$((FUZZ_SECONDS / 4))
+		[ $name = guest ] && share=$((FUZZ_SECONDS / 2))
+		tmark "fuzz begin $name seed=$seed seconds=$share"
+		timeout -s KILL $((share + 600)) $f $name --seed "$seed" --seconds "$share"
+		tmark "fuzz end $name rc=$?"
+	done
+	dmesg -n 8
+	unload_all
+	scan_leaks
+}
+
 finish() {
 	tmark "done"
 	sync
@@ -247,6 +278,7 @@ describe_host
 case $PLAN in
 check) plan_check ;;
 demo) plan_demo ;;
+fuzz) plan_fuzz ;;
 *) tmark "unknown plan $PLAN" ;;
 esac
 finish

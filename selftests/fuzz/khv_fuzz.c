@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_fuzz: khv's fuzzers from the command line (Documentation/fuzzing.rst).
+ *
+ *   khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N] [--seconds T]
+ *
+ * --iter I alone replays iteration I of seed S; with --iters N, runs N
+ * iterations from I. --seconds bounds the run in time. Exit status 1 when
+ * something was found.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+static const struct {
+	const char *name;
+	fuzz_iter_fn fn;
+} fuzzers[] = {
+	{ "abi", fuzz_abi_iter },
+	{ "guest", fuzz_guest_iter },
+	{ "nl", fuzz_nl_iter },
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N]\n"
+			"                [--seconds T] [--batch B] [--quiet]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "iter", required_argument, NULL, 'i' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fuzz_opts o = { .seed = 1 };
+	struct fuzz_result res;
+	bool iter_given = false;
+	int c, found = 0;
+	size_t i, n = 0;
+	const char *which;
+
+	if (argc < 2)
+		usage();
+	which = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'i':
+			o.first = strtoull(optarg, NULL, 0);
+			iter_given = true;
+			break;
+		case 'n':
+			o.iters = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			o.seconds = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			o.batch = strtoul(optarg, NULL, 0);
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (iter_given && !o.iters)
+		o.iters = 1;
+	if (!o.iters && !o.seconds)
+		o.iters = 1000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < sizeof(fuzzers) / sizeof(fuzzers[0]); i++) {
+		if (strcmp(which, "all") && strcmp(which, fuzzers[i].name))
+			continue;
+		n++;
+		found |= fuzz_run(fuzzers[i].name, fuzzers[i].fn, &o, &res);
+	}
+	if (!n)
+		usage();
+	return found;
+}
