@@ -46,11 +46,12 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* No more vCPUs than the host has online CPUs. */
-		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
+		/* vCPUs are threads: more of them than CPUs is fine. */
+		return KHV_MAX_VCPUS;
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
 	case KHV_CAP_VCPU_EVENTS:
+	case KHV_CAP_IRQCHIP:
 		return 1;
 	default:
 		return 0;

@@ -20,6 +20,7 @@
 #include "exit.h"
 #include "gwalk.h"
 #include "khv.h"
+#include "lapic.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -136,6 +137,34 @@ static int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 	}
 	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
+}
+
+/*
+ * An access to the xAPIC page of the in-kernel APIC: emulated here, the
+ * guest goes on. Return: 1, or as khv_vcpu_exit_mmio() when the decoder
+ * does not know the instruction.
+ */
+static int khv_vcpu_mmio_lapic(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+			       unsigned int insn_len, int mode)
+{
+	struct khv_insn d;
+	unsigned int reg;
+	u64 v;
+
+	if (khv_decode_mmio(insn, insn_len, mode, &d))
+		return khv_vcpu_exit_mmio(vcpu, gpa, insn, insn_len, mode);
+	reg = d.reg & 15;
+	if (d.op == KHV_INSN_LOAD) {
+		khv_lapic_mmio(vcpu, gpa, false, d.size, &v);
+		khv_register_write(vcpu, reg,
+				   khv_insn_load_result(&d, khv_register_read(vcpu, reg),
+							v));
+	} else {
+		v = khv_insn_store_data(&d, khv_register_read(vcpu, reg));
+		khv_lapic_mmio(vcpu, gpa, true, d.size, &v);
+	}
+	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
+	return 1;
 }
 
 /* RSI/RDI/RCX as the address size sees them, and their update (SDM Vol. 1 3.4.1.1). */
@@ -485,11 +514,42 @@ int khv_handle_cpuid(struct khv_vcpu *vcpu)
 	return 1;
 }
 
-/* HLT: user space decides when the guest goes on. */
+/*
+ * HLT: user space decides when the guest goes on; with the irqchip, an
+ * interrupt does (khv_lapic_halt()).
+ */
 int khv_handle_hlt(struct khv_vcpu *vcpu)
 {
 	khv_arch->skip_instruction(vcpu, 1);
+	if (vcpu->lapic)
+		return khv_lapic_halt(vcpu);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_HLT);
+}
+
+/**
+ * khv_msr_get() - an MSR for the guest (RDMSR) or user space: the local
+ *	APIC's with the irqchip (lapic.c), the backend's otherwise.
+ * @vcpu:  the vCPU, its own thread.
+ * @index: the MSR.
+ * @data:  out: its value.
+ * @host:  from user space.
+ *
+ * Return: 0 or -EINVAL (#GP for the guest).
+ */
+int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	if (vcpu->lapic && khv_lapic_msr_owned(index))
+		return khv_lapic_get_msr(vcpu, index, data, host);
+	return khv_arch->get_msr(vcpu, index, data);
+}
+
+/* khv_msr_get()'s write: checked, and with @apply written. */
+int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
+		bool host)
+{
+	if (vcpu->lapic && khv_lapic_msr_owned(index))
+		return khv_lapic_set_msr(vcpu, index, data, apply, host);
+	return khv_arch->set_msr(vcpu, index, data, apply);
 }
 
 /*
@@ -501,7 +561,7 @@ int khv_handle_rdmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data;
 
-	if (khv_arch->get_msr(vcpu, index, &data))
+	if (khv_msr_get(vcpu, index, &data, false))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	khv_edx_eax_write(vcpu, data);
 	khv_arch->skip_instruction(vcpu, 2);
@@ -513,9 +573,9 @@ int khv_handle_wrmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data = khv_edx_eax_read(vcpu);
 
-	if (khv_arch->set_msr(vcpu, index, data, false))
+	if (khv_msr_set(vcpu, index, data, false, false))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
-	khv_arch->set_msr(vcpu, index, data, true);
+	khv_msr_set(vcpu, index, data, true, false);
 	khv_arch->skip_instruction(vcpu, 2);
 	return 1;
 }
@@ -707,5 +767,7 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, bool write, u64 event,
 					 hw_reason, event, gpa);
 	khv_arch->get_cpu_mode(vcpu, &m);
 	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
+	if (vcpu->lapic && khv_lapic_in_page(vcpu, gpa))
+		return khv_vcpu_mmio_lapic(vcpu, gpa, insn, n, khv_code_mode(&m));
 	return khv_vcpu_exit_mmio(vcpu, gpa, insn, n, khv_code_mode(&m));
 }

@@ -11,6 +11,7 @@
 #include <linux/compiler.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <uapi/linux/khv.h>
@@ -19,6 +20,7 @@
 #include "event.h"
 #include "vcpu_regs.h"
 
+struct khv_lapic;
 struct khv_vm;
 struct khv_vcpu;
 
@@ -143,6 +145,9 @@ struct khv_dr {
  *	each exit (khv_fpu_load(), khv_fpu_save()).
  * @dr:      its debug registers.
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
+ * @lapic:   its local APIC when the VM has the irqchip (lapic.h), else NULL.
+ * @wait:    KHV_RUN sleeps here while the vCPU is halted or waits for
+ *	INIT/SIPI; khv_vcpu_wake() and the VM's kicks wake it.
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -165,6 +170,8 @@ struct khv_vcpu {
 	u8 fpu[512] __aligned(16);
 	struct khv_dr dr;
 	struct khv_events events;
+	struct khv_lapic *lapic;
+	struct rcuwait wait;
 };
 
 /* spec.c: one KHV_RUN's watch on its thread leaving and coming back to a CPU. */
@@ -182,11 +189,15 @@ void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
 
 /* exit.c (the handlers themselves: exit.h) */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
+int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host);
+int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
+		bool host);
 void khv_vcpu_complete_user(struct khv_vcpu *vcpu);
 
 /* kick.c: a vCPU's entries and exits, against kicks. */
 bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush);
 void khv_vcpu_exit_guest(struct khv_vcpu *vcpu);
+void khv_vcpu_wake(struct khv_vcpu *vcpu);
 
 /* seg.c: pure, KUnit-tested (seg_test.c). */
 int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,

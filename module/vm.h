@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -78,6 +79,11 @@ struct khv_memslot {
  *	changes until the VM is freed.
  * @nr_vcpus: created so far.
  * @file:    the VM's file; vCPU files hold it open.
+ * @irqchip: KHV_CREATE_IRQCHIP was done: every vCPU has a local APIC
+ *	(set under @vcpu_lock before any vCPU exists, never cleared).
+ * @irqfd_lock: protects @irqfds and @nr_irqfds (irq.c).
+ * @irqfds:  the eventfds bound by KHV_IRQFD.
+ * @nr_irqfds: how many, at most KHV_MAX_IRQFDS.
  */
 struct khv_vm {
 	struct kref ref;
@@ -101,6 +107,10 @@ struct khv_vm {
 	struct khv_vcpu *vcpus[KHV_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	struct file *file;
+	bool irqchip;
+	struct mutex irqfd_lock;	/* protects irqfds, nr_irqfds */
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */
