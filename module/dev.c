@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "khv.h"
+#include "mgmt.h"
 #include "policy.h"
 
 /*
@@ -46,8 +47,8 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* vCPUs are threads: more of them than CPUs is fine. */
-		return KHV_MAX_VCPUS;
+		/* The online CPUs, unless the administrator allows more. */
+		return khv_max_vcpus();
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
 	case KHV_CAP_VCPU_EVENTS:

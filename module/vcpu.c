@@ -23,6 +23,7 @@
 #include "compat.h"
 #include "khv.h"
 #include "lapic.h"
+#include "mgmt.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -438,7 +439,8 @@ static void khv_vcpu_free(struct khv_vcpu *vcpu)
  * @args: the user's argument, copied in.
  *
  * Return: the fd; -EINVAL for non-zero flags or reserved words or an id at
- * or over KHV_CAP_MAX_VCPUS;
+ * or over KHV_CAP_MAX_VCPUS (the online CPUs unless the administrator
+ * allows more, khv_max_vcpus());
  * -EEXIST for an id in use; -ENOMEM.
  */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
@@ -449,7 +451,7 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
-	if (args->id >= KHV_MAX_VCPUS)
+	if (args->id >= khv_max_vcpus())
 		return -EINVAL;
 
 	mutex_lock(&vm->vcpu_lock);

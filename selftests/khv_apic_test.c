@@ -83,20 +83,28 @@ static int signal_msi(struct khv_test_vm *vm, uint32_t dest, uint32_t vec)
 	return khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi);
 }
 
+#define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
+
 FIXTURE(apic) {
 	int devfd;
+	char overcommit[8];
 };
 
+/* The SMP tests want 5 vCPUs on hosts with fewer CPUs: the administrator's knob (HY-SR-4). */
 FIXTURE_SETUP(apic)
 {
 	self->devfd = khv_open_dev();
 	ASSERT_LE(0, self->devfd)
 		TH_LOG("no " KHV_DEV_PATH ": %s", strerror(-self->devfd));
 	ASSERT_EQ(1, khv_check_extension(self->devfd, KHV_CAP_IRQCHIP));
+	ASSERT_LT(0, khv_read_file(OVERCOMMIT_PARAM, self->overcommit,
+				   sizeof(self->overcommit)));
+	ASSERT_EQ(0, khv_write_file(OVERCOMMIT_PARAM, "Y"));
 }
 
 FIXTURE_TEARDOWN(apic)
 {
+	khv_write_file(OVERCOMMIT_PARAM, self->overcommit[0] == 'Y' ? "Y" : "N");
 	if (self->devfd >= 0)
 		close(self->devfd);
 }
@@ -527,10 +535,32 @@ TEST_F(apic, get_set_lapic_round_trip)
 	v = 1u << (APIC_TEST_VEC % 32);
 	memcpy(a.regs + APIC_IRR + (APIC_TEST_VEC / 32) * 0x10, &v, 4);
 	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&a));
-	/* PPR follows the new TPR. */
-	memcpy(a.regs + APIC_PPR, &(uint32_t){ 0x70 }, 4);
 	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&b));
+	memcpy(&v, b.regs + APIC_TPR, 4);
+	EXPECT_EQ(0x70u, v);
+	memcpy(&v, b.regs + APIC_PPR, 4);
+	EXPECT_EQ(0x70u, v);
+	memcpy(&v, b.regs + APIC_SVR, 4);
+	EXPECT_EQ(0x1ffu, v);
+	memcpy(&v, b.regs + APIC_IRR + (APIC_TEST_VEC / 32) * 0x10, 4);
+	EXPECT_EQ(1u << (APIC_TEST_VEC % 32), v);
+	/* What GET gives, SET takes back unchanged. */
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&b));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&a));
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	/* Hostile: an x2APIC ID that is not the vCPU's. */
+	vm_free(vm);
+	vm = apic_vm();
+	vcpu = apic_vcpu(vm, 0, guest_code_msi, APIC_MODE_X2APIC);
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	sregs.apic_base |= APIC_BASE_X2APIC;
+	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&a));
+	v = 5;
+	memcpy(a.regs + APIC_ID, &v, 4);
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&a));
+	sregs.apic_base &= ~APIC_BASE_X2APIC;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs)) TH_LOG("x2APIC back to xAPIC");
 	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
 	EXPECT_EQ(7, sregs.cr8);
 	vm_free(vm);

@@ -1352,8 +1352,7 @@ TEST_F(guest, vcpu_create_rejects_bad_args)
 	uint32_t bad_ids[3];
 	size_t i;
 
-	/* vCPUs are threads: as many as khv allows, whatever the CPUs. */
-	max = KHV_TEST_MAX_VCPUS;
+	max = nr < KHV_TEST_MAX_VCPUS ? nr : KHV_TEST_MAX_VCPUS;
 	EXPECT_EQ(max, khv_check_extension(self->devfd, KHV_CAP_MAX_VCPUS));
 	bad_ids[0] = max;
 	bad_ids[1] = KHV_TEST_MAX_VCPUS;
