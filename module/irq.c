@@ -11,11 +11,13 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "khv.h"
 #include "lapic.h"
 
@@ -51,8 +53,17 @@ struct khv_irqfd_bind {
 	struct list_head link;
 };
 
-/* An MSI's address and data as the APICs take them; -EINVAL if malformed. */
-static int khv_msi_decode(u32 lo, u32 hi, u32 data, struct khv_apic_irq *irq)
+/**
+ * khv_msi_decode() - an MSI's address and data as the APICs take them.
+ * @lo:   the address, bits 31:0.
+ * @hi:   bits 63:32: bits 31:8 of an x2APIC destination ID.
+ * @data: the data.
+ * @irq:  out: the message.
+ *
+ * Return: 0, or -EINVAL for a malformed message (Documentation/khv-abi.rst,
+ * KHV_SIGNAL_MSI).
+ */
+int khv_msi_decode(u32 lo, u32 hi, u32 data, struct khv_apic_irq *irq)
 {
 	u32 dm = data & KHV_APIC_DM_MASK;
 
@@ -77,6 +88,7 @@ static int khv_msi_decode(u32 lo, u32 hi, u32 data, struct khv_apic_irq *irq)
 	irq->shorthand = KHV_APIC_SH_NONE;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(khv_msi_decode);
 
 static long khv_vm_signal_msi(struct khv_vm *vm, void __user *argp)
 {

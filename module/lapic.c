@@ -8,10 +8,12 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/atomic.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/msr-index.h>
 
+#include "compat.h"
 #include "khv.h"
 #include "lapic.h"
 
@@ -619,25 +621,33 @@ int khv_lapic_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host)
 	return 0;
 }
 
-/*
- * IA32_APIC_BASE (SDM 11.12.5, Figure 11-27): no reserved bit; x2APIC only
- * with the APIC enabled; not from x2APIC back to xAPIC, nor from disabled
- * straight to x2APIC.
+/**
+ * khv_apic_base_check() - may IA32_APIC_BASE go from @old to @data
+ *	(SDM 11.12.5, Figure 11-27)?
+ * @old:  its value now.
+ * @data: the value written.
+ *
+ * No reserved bit (MAXPHYADDR 52); x2APIC only with the APIC enabled; not
+ * from x2APIC back to xAPIC, nor from disabled straight to x2APIC.
+ *
+ * Return: 0 or -EINVAL (#GP for the guest).
  */
-static int khv_lapic_base_check(const struct khv_lapic *a, u64 data)
+int khv_apic_base_check(u64 old, u64 data)
 {
 	bool en = data & KHV_APIC_BASE_ENABLE, x2 = data & KHV_APIC_BASE_X2APIC;
+	bool old_x2 = old & KHV_APIC_BASE_X2APIC;
 
 	if (data & ~KHV_APIC_BASE_VALID)
 		return -EINVAL;
 	if (x2 && !en)
 		return -EINVAL;
-	if (en && !x2 && khv_lapic_x2apic(a))
+	if (en && !x2 && old_x2)
 		return -EINVAL;
-	if (x2 && !khv_lapic_x2apic(a) && !khv_lapic_hw_enabled(a))
+	if (x2 && !old_x2 && !(old & KHV_APIC_BASE_ENABLE))
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(khv_apic_base_check);
 
 static void khv_lapic_set_base(struct khv_vcpu *vcpu, u64 data)
 {
@@ -676,7 +686,7 @@ int khv_lapic_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
 	u32 off;
 
 	if (index == MSR_IA32_APICBASE) {
-		if (khv_lapic_base_check(a, data))
+		if (khv_apic_base_check(a->base, data))
 			return -EINVAL;
 		if (apply && data != a->base)
 			khv_lapic_set_base(vcpu, data);

@@ -164,6 +164,7 @@ void khv_lapic_sync_tpr(struct khv_vcpu *vcpu);
 void khv_lapic_get_state(struct khv_vcpu *vcpu, struct khv_lapic_state *s);
 int khv_lapic_set_state(struct khv_vcpu *vcpu, const struct khv_lapic_state *s);
 void khv_lapic_publish(struct khv_lapic *a);
+int khv_apic_base_check(u64 old, u64 data);
 
 /* lapic_timer.c */
 void khv_lapic_timer_init(struct khv_lapic *a);
@@ -181,6 +182,7 @@ long khv_lapic_ioctl(struct khv_vcpu *vcpu, unsigned int cmd,
 		     void __user *argp);
 
 /* irq.c */
+int khv_msi_decode(u32 lo, u32 hi, u32 data, struct khv_apic_irq *irq);
 long khv_vm_irq_ioctl(struct khv_vm *vm, unsigned int cmd, unsigned long arg);
 void khv_vm_irq_init(struct khv_vm *vm);
 void khv_vm_irq_destroy(struct khv_vm *vm);
