@@ -280,6 +280,31 @@ TEST_F_TIMEOUT(apic, hlt_sleeps_until_signal, APIC_TEST_TIMEOUT)
 	vm_free(vm);
 }
 
+/* An AP waits for INIT in KHV_RUN; a signal still ends the run. */
+TEST_F_TIMEOUT(apic, ap_waits_for_init_until_signal, APIC_TEST_TIMEOUT)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *ap;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_mp_state mp;
+
+	vm_vcpu_add(vm, 0);
+	ap = vm_vcpu_add(vm, 1);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(2);
+	EXPECT_EQ(-EINTR, vcpu_run(ap));
+	alarm(0);
+	EXPECT_EQ(KHV_EXIT_INTR, ap->run->exit_reason);
+	ASSERT_EQ(0, khv_ioctl(ap->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_UNINITIALIZED, mp.mp_state);
+	/* A fixed MSI does not start it. */
+	EXPECT_EQ(1, signal_msi(vm, 1, APIC_TEST_VEC));
+	alarm(2);
+	EXPECT_EQ(-EINTR, vcpu_run(ap));
+	alarm(0);
+	vm_free(vm);
+}
+
 struct vcpu_thread {
 	struct khv_test_vcpu *vcpu;
 	pthread_t thread;
