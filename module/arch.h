@@ -158,6 +158,17 @@ enum khv_entry {
  * @set_interrupt_shadow: set it (VMX: MOV SS where both are asked).
  * @get_nmi_mask: are NMIs masked (until an IRET)?
  * @set_nmi_mask: mask or unmask them.
+ *
+ * The guest's CR8, which the in-kernel APIC keeps equal to TPR bits 7:4
+ * (lapic.c), from an ioctl, an exit handler or before an entry:
+ *
+ * @get_cr8:	CR8 as the guest last left it (SVM: V_TPR, which a MOV to
+ *		CR8 writes without an exit under V_INTR_MASKING; VMX: the
+ *		value its CR8 exits keep).
+ * @set_cr8:	set it, 0-15.
+ * @cr8_intercept: optional: @on: a MOV to CR8 must exit, as an interrupt
+ *		waits only for a lower TPR (SVM's CR8 write intercept; VMX
+ *		exits on every CR8 access and has none).
  */
 struct khv_arch_ops {
 	const char *name;
@@ -202,6 +213,9 @@ struct khv_arch_ops {
 	void (*set_interrupt_shadow)(struct khv_vcpu *vcpu, u8 mask);
 	bool (*get_nmi_mask)(struct khv_vcpu *vcpu);
 	void (*set_nmi_mask)(struct khv_vcpu *vcpu, bool masked);
+	u8 (*get_cr8)(struct khv_vcpu *vcpu);
+	void (*set_cr8)(struct khv_vcpu *vcpu, u8 cr8);
+	void (*cr8_intercept)(struct khv_vcpu *vcpu, bool on);
 };
 
 extern const struct khv_arch_ops khv_vmx_ops;

@@ -143,6 +143,20 @@
 #define khv_genl_op			genl_ops
 #endif
 
+/* 6.13 replaced hrtimer_init() and the function assignment by hrtimer_setup(). */
+#include <linux/hrtimer.h>
+#ifdef KHV_HAVE_HRTIMER_SETUP
+#define khv_hrtimer_setup(t, fn, clock, mode)	hrtimer_setup(t, fn, clock, mode)
+#else
+static inline void khv_hrtimer_setup(struct hrtimer *t,
+				     enum hrtimer_restart (*fn)(struct hrtimer *),
+				     clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(t, clock, mode);
+	t->function = fn;
+}
+#endif
+
 /* How KVM hands a guest's machine check to the host's handler. */
 #define khv_do_machine_check(regs)	do_machine_check(regs)
 

@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "lapic.h"
 #include "x86.h"
 #include "xstate.h"
 
@@ -27,9 +28,10 @@
 /*
  * Bits a guest may not see even where the host has them: nested
  * virtualization (VMX, SVM), state khv does not switch (CET), instructions
- * khv intercepts without emulating (MONITOR/MWAIT), an x2APIC (no APIC is
- * virtualized) and SGX (leaf 7 EBX bit 2, ECX bit 30; leaf 12h reads as
- * zeros). XSAVE, AVX, AVX-512 and protection keys: khv_cpuid_xfeatures().
+ * khv intercepts without emulating (MONITOR/MWAIT), an x2APIC (unless the
+ * irqchip gives one, khv_cpuid_lapic()) and SGX (leaf 7 EBX bit 2, ECX bit
+ * 30; leaf 12h reads as zeros). XSAVE, AVX, AVX-512 and protection keys:
+ * khv_cpuid_xfeatures().
  */
 #define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(21))
 #define L7_EBX_DENY	BIT(2)
@@ -37,6 +39,9 @@
 #define L7_EDX_DENY	BIT(20)
 #define E1_ECX_DENY	(BIT(2) | BIT(11) | BIT(16))
 #define L1_ECX_HYPERVISOR BIT(31)
+#define L1_ECX_X2APIC	BIT(21)
+#define L1_ECX_TSC_DEADLINE BIT(24)
+#define L1_EDX_APIC	BIT(9)
 
 /**
  * khv_cpuid_mask() - make CPUID values fit for a guest.
@@ -110,6 +115,38 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_cpuid_mask);
 
+/*
+ * With the irqchip, leaf 1 describes khv's APIC (emulated, so whatever the
+ * host has): EDX.APIC while IA32_APIC_BASE enables it, ECX.x2APIC and
+ * ECX.TSC-deadline unless a KHV_SET_CPUID table leaves them out. The
+ * initial APIC IDs are the vCPU's id already (khv_cpuid_mask()).
+ */
+static void khv_cpuid_lapic(struct khv_vcpu *vcpu, u32 function, u32 *regs)
+{
+	const u32 want = L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
+	const struct khv_cpuid_entry *e;
+	u32 ecx = want;
+	unsigned int i;
+
+	if (function != 1)
+		return;
+	if (vcpu->cpuid) {
+		ecx = 0;
+		for (i = 0; i < vcpu->cpuid_nent; i++) {
+			e = &vcpu->cpuid[i];
+			if (e->function == 1) {
+				ecx = e->ecx;
+				break;
+			}
+		}
+	}
+	regs[2] = (regs[2] & ~want) | (ecx & want);
+	if (vcpu->lapic->base & KHV_APIC_BASE_ENABLE)
+		regs[3] |= L1_EDX_APIC;
+	else
+		regs[3] &= ~L1_EDX_APIC;
+}
+
 /**
  * khv_cpuid() - what the guest's CPUID returns.
  * @vcpu:     the vCPU.
@@ -143,6 +180,8 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 		}
 	}
 	khv_cpuid_mask(function, index, regs, host, vcpu->id);
+	if (vcpu->lapic)
+		khv_cpuid_lapic(vcpu, function, regs);
 	if (function != 1 && function != 7 && function != 0xd)
 		return;
 	khv_arch->get_cpu_mode(vcpu, &m);

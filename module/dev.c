@@ -14,8 +14,9 @@
 
 #include "audit.h"
 #include "khv.h"
-#include "xstate.h"
+#include "mgmt.h"
 #include "policy.h"
+#include "xstate.h"
 
 /*
  * One layout for i386 and x86-64 VMMs (Documentation/khv-abi.rst, "32-bit
@@ -49,11 +50,12 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VIRT_OWNER:
 		return khv_virt_owner();
 	case KHV_CAP_MAX_VCPUS:
-		/* No more vCPUs than the host has online CPUs. */
-		return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
+		/* The online CPUs, unless the administrator allows more. */
+		return khv_max_vcpus();
 	case KHV_CAP_MAX_VMS:
 		return KHV_MAX_VMS;
 	case KHV_CAP_VCPU_EVENTS:
+	case KHV_CAP_IRQCHIP:
 		return 1;
 	case KHV_CAP_XSAVE:
 		/* x87 and SSE (3) where the host has no XSAVE. */

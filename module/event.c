@@ -33,6 +33,7 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "lapic.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -254,6 +255,7 @@ static void khv_event_take_exception(struct khv_vcpu *vcpu)
 void khv_event_before_entry(struct khv_vcpu *vcpu)
 {
 	struct khv_events *ev = &vcpu->events;
+	int apic_vec = -1;
 	struct khv_event_state s = {
 		.injected = ev->injected.type != KHV_EVENT_NONE,
 		.exc_pending = ev->exc_pending,
@@ -264,6 +266,12 @@ void khv_event_before_entry(struct khv_vcpu *vcpu)
 	struct khv_event_choice c;
 
 	lockdep_assert_irqs_disabled();
+	/* The local APIC's highest interrupt above its priority, if any. */
+	if (vcpu->lapic) {
+		khv_lapic_sync_tpr(vcpu);
+		apic_vec = khv_lapic_pending(vcpu);
+		s.irq_pending |= apic_vec >= 0;
+	}
 	if (s.nmi_pending)
 		s.nmi_allowed = khv_arch->nmi_allowed(vcpu);
 	if (s.irq_pending)
@@ -281,13 +289,25 @@ void khv_event_before_entry(struct khv_vcpu *vcpu)
 		ev->nmi_pending--;
 		break;
 	case KHV_INJECT_IRQ:
-		ev->injected = (struct khv_event){
-			.type = KHV_EVENT_EXT_INTR, .vector = ev->irq_vector,
-		};
-		ev->irq_pending = false;
-		ev->irq_vector = 0;
+		/* User space's ExtINT first, as the PIC's through LINT0. */
+		if (ev->irq_pending) {
+			ev->injected = (struct khv_event){
+				.type = KHV_EVENT_EXT_INTR,
+				.vector = ev->irq_vector,
+			};
+			ev->irq_pending = false;
+			ev->irq_vector = 0;
+		} else {
+			ev->injected = (struct khv_event){
+				.type = KHV_EVENT_EXT_INTR,
+				.vector = khv_lapic_ack(vcpu),
+			};
+		}
 		break;
 	}
+	if (vcpu->lapic && khv_arch->cr8_intercept)
+		khv_arch->cr8_intercept(vcpu, c.inject != KHV_INJECT_IRQ &&
+					khv_lapic_masked_by_tpr(vcpu));
 	if (ev->injected.type != KHV_EVENT_NONE) {
 		khv_event_fix_error(vcpu, &ev->injected);
 		khv_arch->inject_event(vcpu, &ev->injected);
@@ -446,20 +466,26 @@ static long khv_vcpu_interrupt(struct khv_vcpu *vcpu, void __user *argp)
 }
 
 /*
- * KHV_NMI: NMIs latch, they do not queue (SDM Vol. 3A 7.9): one may wait
- * while another is delivered or handled, two when neither is.
+ * KHV_NMI, and an NMI from the local APIC: NMIs latch, they do not queue
+ * (SDM Vol. 3A 7.9): one may wait while another is delivered or handled,
+ * two when neither is.
  */
-static long khv_vcpu_nmi(struct khv_vcpu *vcpu, unsigned long arg)
+void khv_event_raise_nmi(struct khv_vcpu *vcpu)
 {
 	struct khv_events *ev = &vcpu->events;
 	unsigned int limit = 2;
 
-	if (arg)
-		return -EINVAL;
 	if (ev->injected.type == KHV_EVENT_NMI || khv_arch->get_nmi_mask(vcpu))
 		limit = 1;
 	if (ev->nmi_pending < limit)
 		ev->nmi_pending++;
+}
+
+static long khv_vcpu_nmi(struct khv_vcpu *vcpu, unsigned long arg)
+{
+	if (arg)
+		return -EINVAL;
+	khv_event_raise_nmi(vcpu);
 	return 0;
 }
 

@@ -132,6 +132,7 @@ int khv_vcpu_events_check(const struct khv_vcpu_events *e);
 int khv_queue_exception(struct khv_vcpu *vcpu, u8 vector, u32 err, u64 cr2);
 void khv_event_before_entry(struct khv_vcpu *vcpu);
 void khv_event_after_exit(struct khv_vcpu *vcpu);
+void khv_event_raise_nmi(struct khv_vcpu *vcpu);
 bool khv_event_irq_ready(struct khv_vcpu *vcpu);
 void khv_event_run_report(struct khv_vcpu *vcpu);
 long khv_vcpu_event_ioctl(struct khv_vcpu *vcpu, unsigned int cmd,

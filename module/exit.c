@@ -13,6 +13,7 @@
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/string.h>
+#include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/trap_pf.h>
 #include <asm/trapnr.h>
@@ -20,6 +21,7 @@
 #include "exit.h"
 #include "gwalk.h"
 #include "khv.h"
+#include "lapic.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -136,6 +138,34 @@ static int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 	}
 	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
+}
+
+/*
+ * An access to the xAPIC page of the in-kernel APIC: emulated here, the
+ * guest goes on. Return: 1, or as khv_vcpu_exit_mmio() when the decoder
+ * does not know the instruction.
+ */
+static int khv_vcpu_mmio_lapic(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+			       unsigned int insn_len, int mode)
+{
+	struct khv_insn d;
+	unsigned int reg;
+	u64 v;
+
+	if (khv_decode_mmio(insn, insn_len, mode, &d))
+		return khv_vcpu_exit_mmio(vcpu, gpa, insn, insn_len, mode);
+	reg = d.reg & 15;
+	if (d.op == KHV_INSN_LOAD) {
+		khv_lapic_mmio(vcpu, gpa, false, d.size, &v);
+		khv_register_write(vcpu, reg,
+				   khv_insn_load_result(&d, khv_register_read(vcpu, reg),
+							v));
+	} else {
+		v = khv_insn_store_data(&d, khv_register_read(vcpu, reg));
+		khv_lapic_mmio(vcpu, gpa, true, d.size, &v);
+	}
+	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
+	return 1;
 }
 
 /* RSI/RDI/RCX as the address size sees them, and their update (SDM Vol. 1 3.4.1.1). */
@@ -485,11 +515,58 @@ int khv_handle_cpuid(struct khv_vcpu *vcpu)
 	return 1;
 }
 
-/* HLT: user space decides when the guest goes on. */
+/*
+ * HLT: user space decides when the guest goes on; with the irqchip, an
+ * interrupt does (khv_lapic_halt()).
+ */
 int khv_handle_hlt(struct khv_vcpu *vcpu)
 {
 	khv_arch->skip_instruction(vcpu, 1);
+	if (vcpu->lapic)
+		return khv_lapic_halt(vcpu);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_HLT);
+}
+
+/**
+ * khv_msr_get() - an MSR for the guest (RDMSR) or user space
+ *	(KHV_GET_MSRS): IA32_TSC is the guest's TSC (khv_guest_tsc()), the
+ *	local APIC's are the irqchip's (lapic.c), the rest the backend's
+ *	allow list (khv_arch_ops.get_msr).
+ * @vcpu:  the vCPU, its own thread.
+ * @index: the MSR.
+ * @data:  out: its value.
+ * @host:  from user space.
+ *
+ * Return: 0 or -EINVAL (#GP for the guest).
+ */
+int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	if (index == MSR_IA32_TSC) {
+		*data = khv_guest_tsc(vcpu, rdtsc());
+		return 0;
+	}
+	if (vcpu->lapic && khv_lapic_msr_owned(index))
+		return khv_lapic_get_msr(vcpu, index, data, host);
+	return khv_arch->get_msr(vcpu, index, data);
+}
+
+/*
+ * khv_msr_get()'s write: checked, and with @apply written. A write to
+ * IA32_TSC sets this vCPU's offset so that its TSC reads @data now and counts
+ * on from there, as WRMSR does on hardware (SDM Vol. 3B 18.17); the VM's
+ * other vCPUs keep theirs.
+ */
+int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
+		bool host)
+{
+	if (index == MSR_IA32_TSC) {
+		if (apply)
+			vcpu->tsc_offset = khv_tsc_offset(data, rdtsc());
+		return 0;
+	}
+	if (vcpu->lapic && khv_lapic_msr_owned(index))
+		return khv_lapic_set_msr(vcpu, index, data, apply, host);
+	return khv_arch->set_msr(vcpu, index, data, apply);
 }
 
 /*
@@ -501,7 +578,7 @@ int khv_handle_rdmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data;
 
-	if (khv_get_msr(vcpu, index, &data))
+	if (khv_msr_get(vcpu, index, &data, false))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	khv_edx_eax_write(vcpu, data);
 	khv_arch->skip_instruction(vcpu, 2);
@@ -513,9 +590,9 @@ int khv_handle_wrmsr(struct khv_vcpu *vcpu)
 	u32 index = khv_register_read(vcpu, KHV_REG_RCX);
 	u64 data = khv_edx_eax_read(vcpu);
 
-	if (khv_set_msr(vcpu, index, data, false))
+	if (khv_msr_set(vcpu, index, data, false, false))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
-	khv_set_msr(vcpu, index, data, true);
+	khv_msr_set(vcpu, index, data, true, false);
 	khv_arch->skip_instruction(vcpu, 2);
 	return 1;
 }
@@ -707,5 +784,7 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, bool write, u64 event,
 					 hw_reason, event, gpa);
 	khv_arch->get_cpu_mode(vcpu, &m);
 	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
+	if (vcpu->lapic && khv_lapic_in_page(vcpu, gpa))
+		return khv_vcpu_mmio_lapic(vcpu, gpa, insn, n, khv_code_mode(&m));
 	return khv_vcpu_exit_mmio(vcpu, gpa, insn, n, khv_code_mode(&m));
 }

@@ -23,11 +23,13 @@
  */
 #include <linux/atomic.h>
 #include <linux/lockdep.h>
+#include <linux/rcuwait.h>
 #include <linux/smp.h>
 /* smp_send_reschedule() traces the IPI from 6.4 on, as KVM includes. */
 #include <trace/events/ipi.h>
 
 #include "khv.h"
+#include "lapic.h"
 
 /* IPIs sent to vCPUs inside the guest, since load (debugfs "kicks"). */
 static atomic64_t khv_nr_kicks = ATOMIC64_INIT(0);
@@ -70,7 +72,9 @@ bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush)
 	 * smp_mb() of khv_vm_kick() and khv_vm_flush_tlbs().
 	 */
 	smp_store_mb(vcpu->mode, KHV_VCPU_IN_GUEST);
-	if (READ_ONCE(vm->state) != KHV_VM_STATE_RUNNING) {
+	/* A request (NMI, INIT, SIPI) that came since the loop looked: go round. */
+	if (READ_ONCE(vm->state) != KHV_VM_STATE_RUNNING ||
+	    (vcpu->lapic && khv_lapic_requests(vcpu))) {
 		khv_vcpu_exit_guest(vcpu);
 		return false;
 	}
@@ -117,6 +121,20 @@ static void khv_vcpu_kick(struct khv_vcpu *vcpu, bool wait)
 	preempt_enable();
 }
 
+/**
+ * khv_vcpu_wake() - make @vcpu see what was just raised for it (an
+ *	interrupt in its APIC, a request): out of the guest if it is inside,
+ *	awake if it sleeps in KHV_RUN.
+ * @vcpu: the vCPU; any context, hard interrupts included.
+ */
+void khv_vcpu_wake(struct khv_vcpu *vcpu)
+{
+	/* The raised bit before the mode: pairs with khv_vcpu_enter_guest(). */
+	smp_mb();
+	khv_vcpu_kick(vcpu, false);
+	rcuwait_wake_up(&vcpu->wait);
+}
+
 /* Kick every vCPU of @vm; the VM's vCPUs cannot be freed meanwhile. */
 static void khv_vm_kick_all(struct khv_vm *vm, bool wait)
 {
@@ -126,8 +144,11 @@ static void khv_vm_kick_all(struct khv_vm *vm, bool wait)
 	mutex_lock(&vm->vcpu_lock);
 	for (i = 0; i < KHV_MAX_VCPUS && !vm->gone; i++) {
 		vcpu = READ_ONCE(vm->vcpus[i]);
-		if (vcpu)
-			khv_vcpu_kick(vcpu, wait);
+		if (!vcpu)
+			continue;
+		khv_vcpu_kick(vcpu, wait);
+		/* A vCPU asleep in KHV_RUN (halted, waiting for SIPI) looks too. */
+		rcuwait_wake_up(&vcpu->wait);
 	}
 	mutex_unlock(&vm->vcpu_lock);
 }

@@ -8,6 +8,8 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/uidgid.h>
@@ -34,6 +36,24 @@ module_param_cb(max_vms_per_user, &khv_max_vms_per_user_ops,
 		&max_vms_per_user, 0444);
 MODULE_PARM_DESC(max_vms_per_user,
 		 "VMs one user may have at once (1 to 1024; netlink host-set changes it)");
+
+/*
+ * HY-SR-4: a VM has no more vCPUs than the host has online CPUs, unless the
+ * administrator allows more (up to KHV_MAX_VCPUS): vCPUs are threads, and
+ * an SMP guest may well have more of them than the host has CPUs.
+ */
+static bool vcpu_overcommit;
+module_param(vcpu_overcommit, bool, 0644);
+MODULE_PARM_DESC(vcpu_overcommit,
+		 "Let a VM have more vCPUs than online CPUs, up to 64 (default: no)");
+
+/* KHV_CAP_MAX_VCPUS: the vCPU ids a VM may use now. */
+unsigned int khv_max_vcpus(void)
+{
+	if (READ_ONCE(vcpu_overcommit))
+		return KHV_MAX_VCPUS;
+	return min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus());
+}
 
 /* Protects khv_user_vms: uid (initial namespace) -> its live VMs, a value entry. */
 static DEFINE_MUTEX(khv_users_lock);

@@ -23,7 +23,8 @@ void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus);
 unsigned int khv_vms_alive(void);
 u64 khv_vms_created(void);
 
-/* limits.c: VMs per user. */
+/* limits.c: VMs per user, vCPUs per VM. */
+unsigned int khv_max_vcpus(void);
 u32 khv_max_vms_per_user(void);
 u32 khv_set_max_vms_per_user(u32 max);
 int khv_user_vm_get(kuid_t uid);

@@ -23,6 +23,8 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "lapic.h"
+#include "mgmt.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -82,6 +84,16 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 			return KHV_RUN_PAUSED;
 		case KHV_VM_STATE_DEAD:
 			return -EIO;
+		}
+		/* Halted, or an AP waiting for INIT/SIPI: sleep here. */
+		if (vcpu->lapic) {
+			r = khv_lapic_block(vcpu);
+			if (r == -EINTR) {
+				khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
+				return -EINTR;
+			}
+			if (!r)
+				continue;
 		}
 		switch (khv_arch->vcpu_run(vcpu)) {
 		case KHV_ENTRY_EXITED:
@@ -185,60 +197,33 @@ static noinline long khv_vcpu_sregs_ioctl(struct khv_vcpu *vcpu,
 {
 	struct khv_sregs sregs;
 
+	int r;
+
 	if (cmd == KHV_GET_SREGS) {
 		memset(&sregs, 0, sizeof(sregs));
 		khv_arch->get_sregs(vcpu, &sregs);
+		/* With the irqchip: the APIC's base, CR8 its TPR. */
+		if (vcpu->lapic) {
+			khv_lapic_get_msr(vcpu, MSR_IA32_APICBASE,
+					  &sregs.apic_base, true);
+			sregs.cr8 = khv_arch->get_cr8(vcpu);
+		}
 		return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&sregs, argp, sizeof(sregs)))
 		return -EFAULT;
 	if (memchr_inv(sregs.reserved, 0, sizeof(sregs.reserved)))
 		return -EINVAL;
-	return khv_arch->set_sregs(vcpu, &sregs);
-}
-
-/**
- * khv_get_msr() - an MSR as the guest (RDMSR) or user space (KHV_GET_MSRS)
- *	reads it.
- * @vcpu:  the vCPU.
- * @index: the MSR.
- * @data:  out.
- *
- * IA32_TSC is the guest's TSC (khv_guest_tsc()); the rest is the backend's
- * allow list (khv_arch_ops.get_msr).
- *
- * Return: 0, or -EINVAL for an MSR off the list.
- */
-int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
-{
-	if (index == MSR_IA32_TSC) {
-		*data = khv_guest_tsc(vcpu, rdtsc());
-		return 0;
-	}
-	return khv_arch->get_msr(vcpu, index, data);
-}
-
-/**
- * khv_set_msr() - check (and, with @apply, write) an MSR.
- * @vcpu:  the vCPU.
- * @index: the MSR.
- * @data:  the value.
- * @apply: write it; else only check it.
- *
- * A write to IA32_TSC sets this vCPU's offset so that its TSC reads @data
- * now and counts on from there, as WRMSR does on hardware (SDM Vol. 3B
- * 18.17); the VM's other vCPUs keep theirs.
- *
- * Return: 0, or -EINVAL.
- */
-int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply)
-{
-	if (index == MSR_IA32_TSC) {
-		if (apply)
-			vcpu->tsc_offset = khv_tsc_offset(data, rdtsc());
-		return 0;
-	}
-	return khv_arch->set_msr(vcpu, index, data, apply);
+	if (vcpu->lapic && khv_lapic_set_msr(vcpu, MSR_IA32_APICBASE,
+					     sregs.apic_base, false, true))
+		return -EINVAL;
+	r = khv_arch->set_sregs(vcpu, &sregs);
+	if (r || !vcpu->lapic)
+		return r;
+	khv_lapic_set_msr(vcpu, MSR_IA32_APICBASE, sregs.apic_base, true, true);
+	khv_arch->set_cr8(vcpu, sregs.cr8);
+	khv_lapic_sync_tpr(vcpu);
+	return 0;
 }
 
 /* KHV_GET_MSRS / KHV_SET_MSRS: all entries checked before any is applied. */
@@ -260,11 +245,11 @@ static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
 		if (m->entries[i].reserved)
 			r = -EINVAL;
 		else if (cmd == KHV_GET_MSRS)
-			r = khv_get_msr(vcpu, m->entries[i].index,
-					&m->entries[i].data);
+			r = khv_msr_get(vcpu, m->entries[i].index,
+					&m->entries[i].data, true);
 		else
-			r = khv_set_msr(vcpu, m->entries[i].index,
-					m->entries[i].data, false);
+			r = khv_msr_set(vcpu, m->entries[i].index,
+					m->entries[i].data, false, true);
 	}
 	if (r)
 		goto out;
@@ -274,7 +259,8 @@ static noinline long khv_vcpu_msrs_ioctl(struct khv_vcpu *vcpu,
 		goto out;
 	}
 	for (i = 0; i < m->nmsrs; i++)
-		khv_set_msr(vcpu, m->entries[i].index, m->entries[i].data, true);
+		khv_msr_set(vcpu, m->entries[i].index, m->entries[i].data,
+			    true, true);
 out:
 	kfree(m);
 	return r;
@@ -321,6 +307,12 @@ static long khv_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_GET_XCRS:
 	case KHV_SET_XCRS:
 		r = khv_vcpu_xstate_ioctl(vcpu, cmd, argp);
+		break;
+	case KHV_GET_LAPIC:
+	case KHV_SET_LAPIC:
+	case KHV_GET_MP_STATE:
+	case KHV_SET_MP_STATE:
+		r = khv_lapic_ioctl(vcpu, cmd, argp);
 		break;
 	default:
 		r = -ENOTTY;
@@ -382,6 +374,7 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->tsc_offset = vm->tsc_offset;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
 	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
 	vcpu->regs[KHV_REG_RIP] = 0xfff0;
 	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
@@ -418,8 +411,15 @@ static struct khv_vcpu *khv_vcpu_alloc(struct khv_vm *vm, u32 id)
 	r = khv_arch->vcpu_create(vcpu);
 	if (r)
 		goto err_uninit;
+	if (vm->irqchip) {
+		r = khv_lapic_create(vcpu);
+		if (r)
+			goto err_arch;
+	}
 	return vcpu;
 
+err_arch:
+	khv_arch->vcpu_free(vcpu);
 err_uninit:
 	khv_vcpu_uninit(vcpu);
 err_free:
@@ -429,6 +429,7 @@ err_free:
 
 static void khv_vcpu_free(struct khv_vcpu *vcpu)
 {
+	khv_lapic_free(vcpu);
 	khv_arch->vcpu_free(vcpu);
 	khv_vcpu_uninit(vcpu);
 	kfree(vcpu);
@@ -440,7 +441,8 @@ static void khv_vcpu_free(struct khv_vcpu *vcpu)
  * @args: the user's argument, copied in.
  *
  * Return: the fd; -EINVAL for non-zero flags or reserved words or an id at
- * or over KHV_CAP_MAX_VCPUS (no more vCPUs than online CPUs);
+ * or over KHV_CAP_MAX_VCPUS (the online CPUs unless the administrator
+ * allows more, khv_max_vcpus());
  * -EEXIST for an id in use; -ENOMEM.
  */
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
@@ -451,7 +453,7 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
-	if (args->id >= min_t(unsigned int, KHV_MAX_VCPUS, num_online_cpus()))
+	if (args->id >= khv_max_vcpus())
 		return -EINVAL;
 
 	mutex_lock(&vm->vcpu_lock);

@@ -11,6 +11,7 @@
 #include <linux/compiler.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <uapi/linux/khv.h>
@@ -20,6 +21,7 @@
 #include "vcpu_regs.h"
 #include "xstate.h"
 
+struct khv_lapic;
 struct khv_vm;
 struct khv_vcpu;
 
@@ -146,6 +148,9 @@ struct khv_dr {
  * @tsc_offset: added to the host's TSC for this vCPU's (khv_guest_tsc());
  *	the VM's at creation, moved by the guest's WRMSR to IA32_TSC.
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
+ * @lapic:   its local APIC when the VM has the irqchip (lapic.h), else NULL.
+ * @wait:    KHV_RUN sleeps here while the vCPU is halted or waits for
+ *	INIT/SIPI; khv_vcpu_wake() and the VM's kicks wake it.
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -169,6 +174,8 @@ struct khv_vcpu {
 	struct khv_dr dr;
 	u64 tsc_offset;
 	struct khv_events events;
+	struct khv_lapic *lapic;
+	struct rcuwait wait;
 };
 
 /* What the guest's RDTSC reads while the host's reads @host_tsc. */
@@ -190,17 +197,17 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
 
-/* vcpu.c: MSRs as the guest and user space see them (IA32_TSC, then the backend's). */
-int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
-int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
-
 /* exit.c (the handlers themselves: exit.h) */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
+int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host);
+int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
+		bool host);
 void khv_vcpu_complete_user(struct khv_vcpu *vcpu);
 
 /* kick.c: a vCPU's entries and exits, against kicks. */
 bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush);
 void khv_vcpu_exit_guest(struct khv_vcpu *vcpu);
+void khv_vcpu_wake(struct khv_vcpu *vcpu);
 
 /* seg.c: pure, KUnit-tested (seg_test.c). */
 int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,

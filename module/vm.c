@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "khv.h"
+#include "lapic.h"
 #include "mgmt.h"
 #include "x86.h"
 
@@ -51,6 +52,7 @@ static void khv_vm_free(struct kref *ref)
 	/* Here, not at release: netlink may take these until the last put. */
 	mutex_destroy(&vm->mem_lock);
 	mutex_destroy(&vm->vcpu_lock);
+	mutex_destroy(&vm->irqfd_lock);
 	mutex_destroy(&vm->lock);
 	kfree_rcu(vm, rcu);
 }
@@ -197,6 +199,8 @@ static void khv_vm_destroy(struct khv_vm *vm)
 	WRITE_ONCE(vm->gone, true);
 	mutex_unlock(&vm->mem_lock);
 
+	/* No irqfd may raise an interrupt in a vCPU being freed. */
+	khv_vm_irq_destroy(vm);
 	for (i = 0; i < KHV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			khv_vcpu_destroy(vm->vcpus[i]);
@@ -244,6 +248,10 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 		if (copy_from_user(&vcpu, argp, sizeof(vcpu)))
 			return -EFAULT;
 		return khv_vcpu_create(vm, &vcpu);
+	case KHV_CREATE_IRQCHIP:
+	case KHV_SIGNAL_MSI:
+	case KHV_IRQFD:
+		return khv_vm_irq_ioctl(vm, cmd, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -295,6 +303,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	mutex_init(&vm->vcpu_lock);
 	mutex_init(&vm->mem_lock);
 	init_waitqueue_head(&vm->state_wq);
+	khv_vm_irq_init(vm);
 	vm->state = KHV_VM_STATE_RUNNING;
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = owner;

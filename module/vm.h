@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -81,6 +82,11 @@ struct khv_memslot {
  * @tsc_offset: added to the host's TSC for the guest's (TSC offsetting),
  *	chosen at creation so that the guest's TSC starts near 0; each vCPU
  *	starts with it (struct khv_vcpu's tsc_offset).
+ * @irqchip: KHV_CREATE_IRQCHIP was done: every vCPU has a local APIC
+ *	(set under @vcpu_lock before any vCPU exists, never cleared).
+ * @irqfd_lock: protects @irqfds and @nr_irqfds (irq.c).
+ * @irqfds:  the eventfds bound by KHV_IRQFD.
+ * @nr_irqfds: how many, at most KHV_MAX_IRQFDS.
  */
 struct khv_vm {
 	struct kref ref;
@@ -105,6 +111,10 @@ struct khv_vm {
 	unsigned int nr_vcpus;
 	struct file *file;
 	u64 tsc_offset;
+	bool irqchip;
+	struct mutex irqfd_lock;	/* protects irqfds, nr_irqfds */
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */

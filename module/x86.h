@@ -79,6 +79,12 @@ static inline bool khv_pat_valid(u64 pat)
 #define KHV_DR6_FIXED_1		0xffff0ff0ULL
 #define KHV_DR6_VOLATILE	0x0000e00fULL
 
+/*
+ * The APIC bus, the LAPIC timer's input clock: 1 GHz, as KVM's
+ * (Documentation/khv-abi.rst, "Local APIC").
+ */
+#define KHV_APIC_BUS_HZ	1000000000U
+
 /* The EFER bits a guest may have. */
 #define KHV_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 

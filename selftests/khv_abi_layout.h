@@ -186,6 +186,27 @@ KHV_ABI_AT(khv_xcrs, flags, 4);
 KHV_ABI_AT(khv_xcrs, xcrs, 8);
 KHV_ABI_AT(khv_xcrs, padding, 264);
 
+KHV_ABI_SIZE(khv_msi, 32);
+KHV_ABI_AT(khv_msi, address_lo, 0);
+KHV_ABI_AT(khv_msi, address_hi, 4);
+KHV_ABI_AT(khv_msi, data, 8);
+KHV_ABI_AT(khv_msi, flags, 12);
+KHV_ABI_AT(khv_msi, reserved, 16);
+
+KHV_ABI_SIZE(khv_irqfd, 32);
+KHV_ABI_AT(khv_irqfd, fd, 0);
+KHV_ABI_AT(khv_irqfd, flags, 4);
+KHV_ABI_AT(khv_irqfd, address_lo, 8);
+KHV_ABI_AT(khv_irqfd, address_hi, 12);
+KHV_ABI_AT(khv_irqfd, data, 16);
+KHV_ABI_AT(khv_irqfd, reserved, 20);
+
+KHV_ABI_SIZE(khv_lapic_state, 1024);
+
+KHV_ABI_SIZE(khv_mp_state, 8);
+KHV_ABI_AT(khv_mp_state, mp_state, 0);
+KHV_ABI_AT(khv_mp_state, reserved, 4);
+
 /* The numbers carry the sizes: one number per ioctl on both ABIs. */
 #define KHV_ABI_IOCTL(cmd, val) \
 	_Static_assert((cmd) == (val), #cmd " is " #val)
@@ -212,5 +233,12 @@ KHV_ABI_IOCTL(KHV_GET_XSAVE, 0x9000af70u);
 KHV_ABI_IOCTL(KHV_SET_XSAVE, 0x5000af71u);
 KHV_ABI_IOCTL(KHV_GET_XCRS, 0x8188af72u);
 KHV_ABI_IOCTL(KHV_SET_XCRS, 0x4188af73u);
+KHV_ABI_IOCTL(KHV_CREATE_IRQCHIP, 0x0000af4au);
+KHV_ABI_IOCTL(KHV_SIGNAL_MSI, 0x4020af4bu);
+KHV_ABI_IOCTL(KHV_IRQFD, 0x4020af4cu);
+KHV_ABI_IOCTL(KHV_GET_LAPIC, 0x8400af68u);
+KHV_ABI_IOCTL(KHV_SET_LAPIC, 0x4400af69u);
+KHV_ABI_IOCTL(KHV_GET_MP_STATE, 0x8008af6au);
+KHV_ABI_IOCTL(KHV_SET_MP_STATE, 0x4008af6bu);
 
 #endif /* KHV_ABI_LAYOUT_H */

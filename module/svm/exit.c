@@ -221,6 +221,44 @@ static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
 }
 
 /*
+ * MOV to CR8, intercepted while an interrupt waits for a lower TPR
+ * (svm_cr8_intercept()): bits 63:4 set are #GP(0) (APM Vol. 2 3.1.5);
+ * else V_TPR takes it, and the core's TPR follows before the next entry.
+ */
+static int svm_handle_cr8_write(struct khv_vcpu *vcpu)
+{
+	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
+	u8 insn[KHV_INSN_MAX_LEN];
+	struct khv_cpu_mode m;
+	struct svm_mov_cr d;
+	unsigned int n;
+	bool mode64;
+	u64 cr8;
+
+	svm_get_cpu_mode(vcpu, &m);
+	mode64 = khv_code_mode(&m) == 64;
+	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
+	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
+		if (n)
+			return 1;	/* changed under us: let the guest run it */
+		return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
+					 SVM_EXIT_WRITE_CR8, 0, 0);
+	}
+	if (d.cr != 8)
+		return 1;
+	if (svm_has_decode_assists() && (c->exit_info_1 & SVM_CR_INFO_VALID))
+		d.gpr = c->exit_info_1 & SVM_CR_INFO_GPR_MASK;
+	cr8 = khv_register_read(vcpu, d.gpr & 15);
+	if (!mode64)
+		cr8 = (u32)cr8;
+	if (cr8 > 15)
+		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
+	svm_set_cr8(vcpu, cr8);
+	svm_skip_instruction(vcpu, d.len);
+	return 1;
+}
+
+/*
  * MOV from or to DRn (every one exits): the register from the exit code,
  * the general register from decode assists or from the instruction.
  */
@@ -271,6 +309,7 @@ static int svm_handle_ac(struct khv_vcpu *vcpu)
  */
 static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR4]	= { svm_handle_cr4_write,	KHV_STAT_OTHER },
+	[SVM_EXIT_WRITE_CR8]	= { svm_handle_cr8_write,	KHV_STAT_OTHER },
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR15] = { svm_handle_dr, KHV_STAT_OTHER },
 	[SVM_EXIT_EXCP_DB]	= { svm_handle_db,		KHV_STAT_INTR },
 	[SVM_EXIT_EXCP_AC]	= { svm_handle_ac,		KHV_STAT_INTR },

@@ -233,3 +233,30 @@ int svm_handle_db(struct khv_vcpu *vcpu)
 	svm_nmi_singlestep_stop(svm);
 	return guest_tf ? khv_deliver_db(vcpu, causes) : 1;
 }
+
+/*
+ * The guest's CR8 is V_TPR under V_INTR_MASKING (APM 15.21.1): MOV to and
+ * from CR8 use it without an exit.
+ */
+u8 svm_get_cr8(struct khv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_ctl & 0xf;
+}
+
+void svm_set_cr8(struct khv_vcpu *vcpu, u8 cr8)
+{
+	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~SVM_V_TPR_MASK) | (cr8 & 0xf);
+}
+
+/* A MOV to CR8 exits while an interrupt waits for a lower TPR (as KVM). */
+void svm_cr8_intercept(struct khv_vcpu *vcpu, bool on)
+{
+	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
+
+	if (on)
+		c->intercept_cr |= SVM_CR_WRITE(8);
+	else
+		c->intercept_cr &= ~SVM_CR_WRITE(8);
+}

@@ -244,4 +244,7 @@ const struct khv_arch_ops khv_svm_ops = {
 	.set_interrupt_shadow = svm_set_interrupt_shadow,
 	.get_nmi_mask = svm_get_nmi_mask,
 	.set_nmi_mask = svm_set_nmi_mask,
+	.get_cr8 = svm_get_cr8,
+	.set_cr8 = svm_set_cr8,
+	.cr8_intercept = svm_cr8_intercept,
 };

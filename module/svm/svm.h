@@ -113,6 +113,9 @@ u8 svm_get_interrupt_shadow(struct khv_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct khv_vcpu *vcpu, u8 mask);
 bool svm_get_nmi_mask(struct khv_vcpu *vcpu);
 void svm_set_nmi_mask(struct khv_vcpu *vcpu, bool masked);
+u8 svm_get_cr8(struct khv_vcpu *vcpu);
+void svm_set_cr8(struct khv_vcpu *vcpu, u8 cr8);
+void svm_cr8_intercept(struct khv_vcpu *vcpu, bool on);
 
 /* vcpu.c */
 void svm_vmcb_reset(struct svm_vmcb *vmcb, u64 nested_cr3);

@@ -52,6 +52,7 @@
 
 /* Exit codes, APM Appendix C. */
 #define SVM_EXIT_WRITE_CR4	0x014
+#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_READ_DR0	0x020
 #define SVM_EXIT_WRITE_DR0	0x030
 #define SVM_EXIT_WRITE_DR15	0x03f
@@ -137,6 +138,7 @@ static inline bool svm_exit_is_mce(u64 exit_code)
  * int_ctl (offset 0x60), APM 15.21: a virtual interrupt pending (V_IRQ), its
  * priority against the virtual TPR or not (V_IGN_TPR), V_INTR_MASKING.
  */
+#define SVM_V_TPR_MASK		0xff
 #define SVM_V_IRQ		BIT(8)
 #define SVM_V_INTR_PRIO_SHIFT	16
 #define SVM_V_INTR_PRIO_MASK	(0xf << SVM_V_INTR_PRIO_SHIFT)

@@ -211,3 +211,14 @@ void vmx_set_nmi_mask(struct khv_vcpu *vcpu, bool masked)
 	vmx_intr_update(to_vmx(vcpu), INTERRUPTIBILITY_NMI,
 			masked ? INTERRUPTIBILITY_NMI : 0);
 }
+
+/* Every MOV to or from CR8 exits (vmx/exit.c): khv keeps the value. */
+u8 vmx_get_cr8(struct khv_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->cr8;
+}
+
+void vmx_set_cr8(struct khv_vcpu *vcpu, u8 cr8)
+{
+	to_vmx(vcpu)->cr8 = cr8 & 0xf;
+}

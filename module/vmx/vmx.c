@@ -275,4 +275,6 @@ const struct khv_arch_ops khv_vmx_ops = {
 	.set_interrupt_shadow = vmx_set_interrupt_shadow,
 	.get_nmi_mask = vmx_get_nmi_mask,
 	.set_nmi_mask = vmx_set_nmi_mask,
+	.get_cr8 = vmx_get_cr8,
+	.set_cr8 = vmx_set_cr8,
 };

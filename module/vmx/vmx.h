@@ -116,5 +116,7 @@ u8 vmx_get_interrupt_shadow(struct khv_vcpu *vcpu);
 void vmx_set_interrupt_shadow(struct khv_vcpu *vcpu, u8 mask);
 bool vmx_get_nmi_mask(struct khv_vcpu *vcpu);
 void vmx_set_nmi_mask(struct khv_vcpu *vcpu, bool masked);
+u8 vmx_get_cr8(struct khv_vcpu *vcpu);
+void vmx_set_cr8(struct khv_vcpu *vcpu, u8 cr8);
 
 #endif /* KHV_VMX_H */

@@ -30,7 +30,8 @@
 #define KHV_CAP_MAX_VMS		5	/* VMs the host may have at once */
 #define KHV_CAP_VCPU_EVENTS	6	/* 1: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT, KHV_NMI */
 #define KHV_CAP_XSAVE		7	/* XCR0 bits a guest may have; KHV_GET/SET_XSAVE/XCRS */
-#define KHV_CAP_NR		8	/* first unknown extension */
+#define KHV_CAP_IRQCHIP		8	/* 1: KHV_CREATE_IRQCHIP and what it brings */
+#define KHV_CAP_NR		9	/* first unknown extension */
 
 #define KHV_VENDOR_INTEL	1	/* Intel VMX */
 #define KHV_VENDOR_AMD		2	/* AMD SVM */
@@ -377,6 +378,74 @@ struct khv_xcrs {
 	__u64 padding[16];
 };
 
+/*
+ * struct khv_msi - argument of KHV_SIGNAL_MSI (VM fd, after
+ * KHV_CREATE_IRQCHIP): one message-signalled interrupt, as a device writes
+ * it (SDM Vol. 3A 11.11): @address_lo 0xfeeXXXXX with the destination ID in
+ * bits 19:12, the redirection hint in bit 3 and the destination mode in bit
+ * 2; @address_hi bits 31:8 of an x2APIC destination ID (bits 7:0 must be 0);
+ * @data the vector in bits 7:0, the delivery mode in bits 10:8 (fixed,
+ * lowest priority or NMI), the trigger mode in bit 15. Returns how many
+ * local APICs took it (0: none matched).
+ * @flags, @reserved: 0.
+ */
+struct khv_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 flags;
+	__u32 reserved[4];
+};
+
+/*
+ * struct khv_irqfd - argument of KHV_IRQFD (VM fd, after
+ * KHV_CREATE_IRQCHIP): each signal of the eventfd @fd delivers the MSI
+ * @address_lo/@address_hi/@data (as struct khv_msi) without stopping any
+ * vCPU. With KHV_IRQFD_DEASSIGN in @flags the binding of @fd goes (the MSI
+ * fields must be 0 then). At most KHV_MAX_IRQFDS per VM.
+ * @reserved: 0.
+ */
+#define KHV_IRQFD_DEASSIGN	(1U << 0)
+#define KHV_MAX_IRQFDS		256
+
+struct khv_irqfd {
+	__u32 fd;
+	__u32 flags;
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 reserved[3];
+};
+
+/*
+ * struct khv_lapic_state - argument of KHV_GET_LAPIC / KHV_SET_LAPIC (vCPU
+ * fd, with the irqchip): the local APIC's registers as the xAPIC page lays
+ * them out, each 32-bit register at its offset (SDM Vol. 3A Table 11-1), as
+ * KVM's kvm_lapic_state. In x2APIC mode the ID register holds the 32-bit
+ * x2APIC ID and ICR2 (0x310) the ICR's high half.
+ */
+#define KHV_LAPIC_REGS_SIZE	1024
+
+struct khv_lapic_state {
+	__u8 regs[KHV_LAPIC_REGS_SIZE];
+};
+
+/*
+ * struct khv_mp_state - argument of KHV_GET_MP_STATE / KHV_SET_MP_STATE
+ * (vCPU fd, with the irqchip).
+ * @mp_state: KHV_MP_STATE_*.
+ * @reserved: 0.
+ */
+#define KHV_MP_STATE_RUNNABLE		0
+#define KHV_MP_STATE_UNINITIALIZED	1	/* waiting for INIT */
+#define KHV_MP_STATE_INIT_RECEIVED	2	/* waiting for SIPI */
+#define KHV_MP_STATE_HALTED		3
+
+struct khv_mp_state {
+	__u32 mp_state;
+	__u32 reserved;
+};
+
 /* On /dev/khv. */
 #define KHV_GET_API_VERSION	_IO(KHVIO, 0x40)
 #define KHV_CHECK_EXTENSION	_IO(KHVIO, 0x41)
@@ -386,6 +455,9 @@ struct khv_xcrs {
 /* On a VM fd. */
 #define KHV_SET_MEMORY_REGION	_IOWR(KHVIO, 0x48, struct khv_memory_region)
 #define KHV_CREATE_VCPU		_IOW(KHVIO, 0x49, struct khv_create_vcpu)
+#define KHV_CREATE_IRQCHIP	_IO(KHVIO, 0x4a)
+#define KHV_SIGNAL_MSI		_IOW(KHVIO, 0x4b, struct khv_msi)
+#define KHV_IRQFD		_IOW(KHVIO, 0x4c, struct khv_irqfd)
 
 /* On a vCPU fd. */
 #define KHV_RUN			_IO(KHVIO, 0x50)
@@ -404,5 +476,9 @@ struct khv_xcrs {
 #define KHV_SET_XSAVE		_IOW(KHVIO, 0x71, struct khv_xsave)
 #define KHV_GET_XCRS		_IOR(KHVIO, 0x72, struct khv_xcrs)
 #define KHV_SET_XCRS		_IOW(KHVIO, 0x73, struct khv_xcrs)
+#define KHV_GET_LAPIC		_IOR(KHVIO, 0x68, struct khv_lapic_state)
+#define KHV_SET_LAPIC		_IOW(KHVIO, 0x69, struct khv_lapic_state)
+#define KHV_GET_MP_STATE	_IOR(KHVIO, 0x6a, struct khv_mp_state)
+#define KHV_SET_MP_STATE	_IOW(KHVIO, 0x6b, struct khv_mp_state)
 
 #endif /* _UAPI_LINUX_KHV_H */

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_apic_test: the split irqchip (Documentation/khv-abi.rst, "Local
+ * APIC"): KHV_CREATE_IRQCHIP's rules, MSIs from user space and from an
+ * eventfd reaching the guest's handler through xAPIC and x2APIC, TPR and
+ * CR8, the LAPIC timer's modes, HLT that sleeps until an interrupt or a
+ * signal, IPIs between vCPUs, INIT-SIPI-SIPI bringing up four APs,
+ * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE, and what a hostile guest or
+ * VMM may try. The guest half is khv_apic_test_guest.c.
+ *
+ * Counts, never wall-clock bounds: the emulated hosts are slow.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "kselftest_harness.h"
+#include "khv_util.h"
+#include "khv_vm.h"
+#include "khv_apic_test.h"
+
+extern volatile struct apic_guest apic_guest;
+void apic_handler_vec(struct guest_intr_frame *frame);
+void apic_handler_timer(struct guest_intr_frame *frame);
+void apic_handler_ipi(struct guest_intr_frame *frame);
+void apic_handler_nmi(struct guest_intr_frame *frame);
+void apic_handler_gp(struct guest_intr_frame *frame, uint64_t error_code);
+void guest_code_msi(uint64_t mode);
+void guest_code_timer(uint64_t arg);
+void guest_code_hlt_forever(uint64_t arg);
+void guest_code_ipi_receiver(uint64_t mode);
+void guest_code_ipi_sender(uint64_t mode);
+void guest_code_sipi(uint64_t storm);
+
+/* Bochs is ~50x slower than native: the harness's own timeout stays below the runner's. */
+#define APIC_TEST_TIMEOUT	900
+
+static volatile struct apic_guest *guest_view(struct khv_test_vm *vm)
+{
+	return addr_gva2hva(vm, (const void *)&apic_guest);
+}
+
+/* A long-mode VM with the irqchip, the handlers in its IDT, no vCPU yet. */
+static struct khv_test_vm *apic_vm(void)
+{
+	struct khv_test_vm *vm = vm_create_for_guest_code();
+
+	TEST_ASSERT(!khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 0), "KHV_CREATE_IRQCHIP");
+	TEST_ASSERT(!vm_set_idt_handler(vm, APIC_TEST_VEC, apic_handler_vec) &&
+		    !vm_set_idt_handler(vm, APIC_TEST_VEC_TIMER, apic_handler_timer) &&
+		    !vm_set_idt_handler(vm, APIC_TEST_VEC_IPI, apic_handler_ipi) &&
+		    !vm_set_idt_handler(vm, 2, apic_handler_nmi) &&
+		    !vm_set_idt_handler(vm, 13, apic_handler_gp), "IDT handlers");
+	return vm;
+}
+
+/* vCPU @id of an irqchip VM, runnable (an AP starts waiting for INIT), in @code. */
+static struct khv_test_vcpu *apic_vcpu(struct khv_test_vm *vm, uint32_t id,
+				       void (*code)(uint64_t), uint64_t arg)
+{
+	struct khv_test_vcpu *vcpu = vm_vcpu_add(vm, id);
+	struct khv_mp_state mp = { .mp_state = KHV_MP_STATE_RUNNABLE };
+
+	TEST_ASSERT(!khv_ioctl(vcpu->fd, KHV_SET_MP_STATE, (unsigned long)&mp),
+		    "KHV_SET_MP_STATE");
+	TEST_ASSERT(!vcpu_set_long_mode(vcpu, code, arg), "long mode");
+	return vcpu;
+}
+
+static int signal_msi(struct khv_test_vm *vm, uint32_t dest, uint32_t vec)
+{
+	struct khv_msi msi = {
+		.address_lo = 0xfee00000u | dest << 12,
+		.data = vec,
+	};
+
+	return khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi);
+}
+
+#define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
+
+FIXTURE(apic) {
+	int devfd;
+	char overcommit[8];
+};
+
+/* The SMP tests want 5 vCPUs on hosts with fewer CPUs: the administrator's knob (HY-SR-4). */
+FIXTURE_SETUP(apic)
+{
+	self->devfd = khv_open_dev();
+	ASSERT_LE(0, self->devfd)
+		TH_LOG("no " KHV_DEV_PATH ": %s", strerror(-self->devfd));
+	ASSERT_EQ(1, khv_check_extension(self->devfd, KHV_CAP_IRQCHIP));
+	ASSERT_LT(0, khv_read_file(OVERCOMMIT_PARAM, self->overcommit,
+				   sizeof(self->overcommit)));
+	ASSERT_EQ(0, khv_write_file(OVERCOMMIT_PARAM, "Y"));
+}
+
+FIXTURE_TEARDOWN(apic)
+{
+	khv_write_file(OVERCOMMIT_PARAM, self->overcommit[0] == 'Y' ? "Y" : "N");
+	if (self->devfd >= 0)
+		close(self->devfd);
+}
+
+/* Opt-in, before any vCPU, once; the interrupt ioctls need it. */
+TEST_F(apic, create_irqchip_rules)
+{
+	struct khv_test_vm *vm = vm_create_for_guest_code();
+	struct khv_test_vcpu *vcpu;
+	struct khv_msi msi = { .address_lo = 0xfee00000u, .data = APIC_TEST_VEC };
+	struct khv_mp_state mp;
+	struct khv_lapic_state st;
+
+	EXPECT_EQ(64, khv_check_extension(self->devfd, KHV_CAP_MAX_VCPUS));
+	EXPECT_EQ(-ENXIO, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 1));
+	vcpu = vm_vcpu_add(vm, 0);
+	EXPECT_EQ(-EBUSY, khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(-ENXIO, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&st));
+	EXPECT_EQ(-ENXIO, khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	vm_free(vm);
+
+	vm = vm_create_for_guest_code();
+	EXPECT_EQ(0, khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(-EEXIST, khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 0));
+	/* No vCPU: nothing matches. */
+	EXPECT_EQ(0, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	vcpu = vm_vcpu_add(vm, 0);
+	EXPECT_EQ(1, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	/* Hostile messages. */
+	msi.flags = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.flags = 0;
+	msi.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.reserved[3] = 0;
+	msi.address_lo = 0xfed00000u;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.address_lo = 0xfee00000u;
+	msi.data = APIC_DM_INIT;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.data = 7u << 8;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.data = APIC_TEST_VEC | 1u << 16;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	msi.data = APIC_TEST_VEC;
+	msi.address_lo = 0xfee00000u | 5u << 12;
+	EXPECT_EQ(0, khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+	/* vCPU 0 runs; an AP waits for INIT. */
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_RUNNABLE, mp.mp_state);
+	vcpu = vm_vcpu_add(vm, 1);
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_UNINITIALIZED, mp.mp_state);
+	mp.mp_state = 4;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_SET_MP_STATE, (unsigned long)&mp));
+	mp.mp_state = 0;
+	mp.reserved = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_SET_MP_STATE, (unsigned long)&mp));
+	vm_free(vm);
+}
+
+/* An MSI reaches the handler, EOI clears ISR; TPR and CR8 hold one back. */
+static void run_msi(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_msi, mode);
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(0, uc.args[0]);
+	EXPECT_EQ(0x50014u, uc.args[1]) TH_LOG("LVR %#llx", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, signal_msi(vm, 0, APIC_TEST_VEC));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("handler ran %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]) TH_LOG("ISR bit still set after EOI");
+	EXPECT_EQ(0, uc.args[3]) TH_LOG("PPR %#llx", (unsigned long long)uc.args[3]);
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(1, signal_msi(vm, 0, APIC_TEST_VEC));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(4, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("delivered through TPR 0x50");
+	EXPECT_EQ(0x50, uc.args[2]);
+	EXPECT_EQ(1, uc.args[3]) TH_LOG("not in IRR");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(5, uc.args[0]);
+	EXPECT_EQ(2, uc.args[1]) TH_LOG("not delivered once TPR was 0");
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(6, uc.args[0]);
+	EXPECT_EQ(0x50, uc.args[1]) TH_LOG("TPR %#llx after CR8 = 5", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(1, signal_msi(vm, 0, APIC_TEST_VEC));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(7, uc.args[0]);
+	EXPECT_EQ(2, uc.args[1]) TH_LOG("delivered through CR8 5");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(8, uc.args[0]);
+	EXPECT_EQ(3, uc.args[1]) TH_LOG("not delivered once CR8 was 0");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+TEST_F_TIMEOUT(apic, msi_x2apic, APIC_TEST_TIMEOUT)
+{
+	run_msi(_metadata, APIC_MODE_X2APIC);
+}
+
+TEST_F_TIMEOUT(apic, msi_xapic, APIC_TEST_TIMEOUT)
+{
+	run_msi(_metadata, APIC_MODE_XAPIC);
+}
+
+/* One-shot once, periodic each period until stopped, TSC deadline once. */
+TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_timer, 0);
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("one-shot: %llu after HLT", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(1, uc.args[2]) TH_LOG("one-shot fired %llu times", (unsigned long long)uc.args[2]);
+	EXPECT_GE(2000000, uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_LE(6, uc.args[1]) TH_LOG("periodic: %llu after 5 HLTs", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(uc.args[1], uc.args[2]) TH_LOG("fired after TMICT = 0");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(uc.args[1], uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]) TH_LOG("TSC deadline %#llx after it fired", (unsigned long long)uc.args[3]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(4, uc.args[0]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* HLT with IF = 1 sleeps in KHV_RUN; a signal still ends the run. */
+TEST_F_TIMEOUT(apic, hlt_sleeps_until_signal, APIC_TEST_TIMEOUT)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_hlt_forever, 0);
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_mp_state mp;
+	int r;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(2);
+	r = vcpu_run(vcpu);
+	alarm(0);
+	EXPECT_EQ(-EINTR, r);
+	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_HALTED, mp.mp_state);
+	/* An MSI wakes it: the next run goes on into HLT again, and a signal ends it. */
+	EXPECT_EQ(1, signal_msi(vm, 0, APIC_TEST_VEC));
+	alarm(2);
+	r = vcpu_run(vcpu);
+	alarm(0);
+	EXPECT_EQ(-EINTR, r);
+	EXPECT_EQ(1, guest_view(vm)->count[0][0]);
+	vm_free(vm);
+}
+
+/* An AP waits for INIT in KHV_RUN; a signal still ends the run. */
+TEST_F_TIMEOUT(apic, ap_waits_for_init_until_signal, APIC_TEST_TIMEOUT)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *ap;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_mp_state mp;
+
+	vm_vcpu_add(vm, 0);
+	ap = vm_vcpu_add(vm, 1);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(2);
+	EXPECT_EQ(-EINTR, vcpu_run(ap));
+	alarm(0);
+	EXPECT_EQ(KHV_EXIT_INTR, ap->run->exit_reason);
+	ASSERT_EQ(0, khv_ioctl(ap->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_UNINITIALIZED, mp.mp_state);
+	/* A fixed MSI does not start it. */
+	EXPECT_EQ(1, signal_msi(vm, 1, APIC_TEST_VEC));
+	alarm(2);
+	EXPECT_EQ(-EINTR, vcpu_run(ap));
+	alarm(0);
+	vm_free(vm);
+}
+
+struct vcpu_thread {
+	struct khv_test_vcpu *vcpu;
+	pthread_t thread;
+	atomic_int done;
+	int r;
+	uint32_t exits[4];	/* the reasons of its first runs */
+	uint16_t port;
+	struct ucall uc;
+};
+
+/* Run a C guest to its end: SYNCs go on, DONE or anything else stops. */
+static void *run_guest_thread(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	uint64_t cmd;
+
+	for (;;) {
+		t->r = vcpu_run(t->vcpu);
+		if (t->r)
+			break;
+		cmd = vcpu_get_ucall(t->vcpu, &t->uc, NULL, 0, NULL, 0);
+		if (cmd != UCALL_SYNC)
+			break;
+	}
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* An AP of the SIPI test: its first two exits (the OUT, then HLT). */
+static void *run_ap_thread(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		t->r = vcpu_run(t->vcpu);
+		if (t->r)
+			break;
+		t->exits[i] = t->vcpu->run->exit_reason;
+		if (i == 0 && t->vcpu->run->exit_reason == KHV_EXIT_IO)
+			t->port = t->vcpu->run->io.port;
+	}
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* Wait for @t (at most @secs seconds), else stop it with a signal. */
+static bool join_or_kick(struct vcpu_thread *t, int secs)
+{
+	int i;
+
+	for (i = 0; i < secs * 10 && !atomic_load(&t->done); i++)
+		usleep(100000);
+	if (!atomic_load(&t->done)) {
+		pthread_kill(t->thread, SIGUSR1);
+		pthread_join(t->thread, NULL);
+		return false;
+	}
+	pthread_join(t->thread, NULL);
+	return true;
+}
+
+/* vCPU 0 sends vCPU 1 (asleep in HLT) a fixed IPI and an NMI; hostile IPIs too. */
+static void run_ipi(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *v0 = apic_vcpu(vm, 0, guest_code_ipi_sender, mode);
+	struct vcpu_thread t = { .vcpu = apic_vcpu(vm, 1, guest_code_ipi_receiver, mode) };
+	struct ucall uc;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&t.thread, NULL, run_guest_thread, &t));
+	vcpu_run_to_ucall(v0, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0x20, uc.args[1]) TH_LOG("ESR %#llx after an illegal vector", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(v0, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("1000 self-IPIs with IF = 0 arrived %llu times", (unsigned long long)uc.args[1]);
+	vcpu_run_to_ucall(v0, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(mode == APIC_MODE_X2APIC ? 2 : 0, uc.args[1]);
+	EXPECT_EQ(0x50014u, uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]);
+	vcpu_run_to_ucall(v0, &uc, UCALL_DONE);
+
+	ASSERT_TRUE(join_or_kick(&t, 300)) TH_LOG("vCPU 1 never took the IPI");
+	EXPECT_EQ(0, t.r);
+	EXPECT_EQ(UCALL_DONE, t.uc.cmd);
+	EXPECT_EQ(1, guest_view(vm)->count[1][2]);
+	EXPECT_EQ(1, guest_view(vm)->nmis);
+	EXPECT_EQ(0, guest_view(vm)->count[1][0]);
+	vm_free(vm);
+}
+
+TEST_F_TIMEOUT(apic, ipi_x2apic, APIC_TEST_TIMEOUT)
+{
+	run_ipi(_metadata, APIC_MODE_X2APIC);
+}
+
+TEST_F_TIMEOUT(apic, ipi_xapic, APIC_TEST_TIMEOUT)
+{
+	run_ipi(_metadata, APIC_MODE_XAPIC);
+}
+
+/* INIT-SIPI-SIPI brings up 4 APs, each at the SIPI vector in real mode. */
+static void run_sipi(struct __test_metadata *_metadata, uint64_t storm)
+{
+	/* mov al, 0x5a; out 0x80, al; cli; hlt */
+	static const uint8_t tramp[] = { 0xb0, 0x5a, 0xe6, APIC_TEST_SIPI_PORT, 0xfa, 0xf4 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *v0 = apic_vcpu(vm, 0, guest_code_sipi, storm);
+	struct vcpu_thread t[4] = {};
+	struct khv_mp_state mp;
+	struct ucall uc;
+	int i;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, vm_load_code(vm, APIC_TEST_SIPI_VECTOR << 12, tramp, sizeof(tramp)));
+	for (i = 0; i < 4; i++) {
+		t[i].vcpu = vm_vcpu_add(vm, i + 1);
+		ASSERT_EQ(0, khv_ioctl(t[i].vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+		EXPECT_EQ(KHV_MP_STATE_UNINITIALIZED, mp.mp_state);
+		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL, run_ap_thread, &t[i]));
+	}
+	vcpu_run_to_ucall(v0, &uc, UCALL_DONE);
+	for (i = 0; i < 4; i++) {
+		EXPECT_TRUE(join_or_kick(&t[i], 300)) TH_LOG("AP %d never reported in", i + 1);
+		EXPECT_EQ(0, t[i].r);
+		EXPECT_EQ(KHV_EXIT_IO, t[i].exits[0]) TH_LOG("AP %d: exit %u", i + 1, t[i].exits[0]);
+		EXPECT_EQ(APIC_TEST_SIPI_PORT, t[i].port);
+		EXPECT_EQ(KHV_EXIT_HLT, t[i].exits[1]);
+		ASSERT_EQ(0, khv_ioctl(t[i].vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+		EXPECT_EQ(KHV_MP_STATE_RUNNABLE, mp.mp_state);
+	}
+	vm_free(vm);
+}
+
+TEST_F_TIMEOUT(apic, init_sipi_sipi_brings_up_4_aps, APIC_TEST_TIMEOUT)
+{
+	run_sipi(_metadata, 0);
+}
+
+TEST_F_TIMEOUT(apic, init_storm_then_sipi, APIC_TEST_TIMEOUT)
+{
+	run_sipi(_metadata, 200);
+}
+
+struct irqfd_writer {
+	int fd;
+	int n;
+};
+
+static void *irqfd_write_thread(void *arg)
+{
+	struct irqfd_writer *w = arg;
+	uint64_t one = 1;
+	int i;
+
+	for (i = 0; i < w->n; i++) {
+		usleep(20000);
+		if (write(w->fd, &one, sizeof(one)) != sizeof(one))
+			break;
+	}
+	return NULL;
+}
+
+static int irqfd(struct khv_test_vm *vm, int fd, uint32_t flags, uint32_t lo, uint32_t data)
+{
+	struct khv_irqfd a = {
+		.fd = fd, .flags = flags, .address_lo = lo, .data = data,
+	};
+
+	return khv_ioctl(vm->fd, KHV_IRQFD, (unsigned long)&a);
+}
+
+/* An eventfd's signal, from another thread while the guest runs, is an MSI. */
+TEST_F_TIMEOUT(apic, irqfd_delivers_msi, APIC_TEST_TIMEOUT)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_msi, APIC_MODE_X2APIC);
+	struct irqfd_writer w = { .n = 1 };
+	struct khv_irqfd bad;
+	struct ucall uc;
+	pthread_t th;
+	int fds[KHV_MAX_IRQFDS + 1], i, r;
+
+	w.fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, w.fd);
+	EXPECT_EQ(-EINVAL, irqfd(vm, w.fd, 0, 0xfed00000u, APIC_TEST_VEC));
+	EXPECT_EQ(-EINVAL, irqfd(vm, w.fd, 2, 0xfee00000u, APIC_TEST_VEC));
+	EXPECT_EQ(-ENOENT, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
+	EXPECT_EQ(-EBADF, irqfd(vm, 12345, 0, 0xfee00000u, APIC_TEST_VEC));
+	EXPECT_EQ(-EINVAL, irqfd(vm, 0, 0, 0xfee00000u, APIC_TEST_VEC));
+	memset(&bad, 0, sizeof(bad));
+	bad.fd = w.fd;
+	bad.address_lo = 0xfee00000u;
+	bad.reserved[2] = 1;
+	EXPECT_EQ(-EINVAL, khv_ioctl(vm->fd, KHV_IRQFD, (unsigned long)&bad));
+	ASSERT_EQ(0, irqfd(vm, w.fd, 0, 0xfee00000u, APIC_TEST_VEC));
+	EXPECT_EQ(-EBUSY, irqfd(vm, w.fd, 0, 0xfee00000u, APIC_TEST_VEC));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	ASSERT_EQ(0, pthread_create(&th, NULL, irqfd_write_thread, &w));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	pthread_join(th, NULL);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("the eventfd's MSI arrived %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(0, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
+	EXPECT_EQ(-ENOENT, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
+
+	/* Hostile: a bounded number per VM; the VM's end unbinds the rest. */
+	for (i = 0; i <= KHV_MAX_IRQFDS; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+		r = irqfd(vm, fds[i], 0, 0xfee00000u, APIC_TEST_VEC);
+		EXPECT_EQ(i < KHV_MAX_IRQFDS ? 0 : -ENOSPC, r) TH_LOG("irqfd %d", i);
+	}
+	close(fds[3]);		/* closed while bound: still safe */
+	vm_free(vm);
+	for (i = 0; i <= KHV_MAX_IRQFDS; i++)
+		if (i != 3)
+			close(fds[i]);
+	close(w.fd);
+}
+
+/* KHV_GET_LAPIC gives the registers; KHV_SET_LAPIC of them gives them back. */
+TEST_F(apic, get_set_lapic_round_trip)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_msi, APIC_MODE_X2APIC);
+	struct khv_lapic_state a, b;
+	struct khv_sregs sregs;
+	uint32_t v;
+
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&a));
+	memcpy(&v, a.regs + APIC_LVR, 4);
+	EXPECT_EQ(0x50014u, v);
+	memcpy(&v, a.regs + APIC_ID, 4);
+	EXPECT_EQ(0u, v);
+	memcpy(&v, a.regs + 0x320, 4);
+	EXPECT_EQ(APIC_LVT_MASKED, v);
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	EXPECT_EQ(0xfee00000ull | APIC_BASE_ENABLE | APIC_BASE_BSP, sregs.apic_base);
+
+	v = 0x70;
+	memcpy(a.regs + APIC_TPR, &v, 4);
+	v = 0x1ff;
+	memcpy(a.regs + APIC_SVR, &v, 4);
+	v = 1u << (APIC_TEST_VEC % 32);
+	memcpy(a.regs + APIC_IRR + (APIC_TEST_VEC / 32) * 0x10, &v, 4);
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&a));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&b));
+	memcpy(&v, b.regs + APIC_TPR, 4);
+	EXPECT_EQ(0x70u, v);
+	memcpy(&v, b.regs + APIC_PPR, 4);
+	EXPECT_EQ(0x70u, v);
+	memcpy(&v, b.regs + APIC_SVR, 4);
+	EXPECT_EQ(0x1ffu, v);
+	memcpy(&v, b.regs + APIC_IRR + (APIC_TEST_VEC / 32) * 0x10, 4);
+	EXPECT_EQ(1u << (APIC_TEST_VEC % 32), v);
+	/* What GET gives, SET takes back unchanged. */
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&b));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&a));
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	/* CR8 is TPR bits 7:4. */
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	EXPECT_EQ(7, sregs.cr8);
+	/* Hostile: an x2APIC ID that is not the vCPU's. */
+	vm_free(vm);
+	vm = apic_vm();
+	vcpu = apic_vcpu(vm, 0, guest_code_msi, APIC_MODE_X2APIC);
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	sregs.apic_base |= APIC_BASE_X2APIC;
+	ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&a));
+	v = 5;
+	memcpy(a.regs + APIC_ID, &v, 4);
+	EXPECT_EQ(-EINVAL, khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&a));
+	sregs.apic_base &= ~APIC_BASE_X2APIC;
+	EXPECT_EQ(-EINVAL, vcpu_set_sregs(vcpu, &sregs)) TH_LOG("x2APIC back to xAPIC");
+	vm_free(vm);
+}
+
+TEST_HARNESS_MAIN

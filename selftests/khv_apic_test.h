@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* khv_apic_test: what the test and its guest code (khv_apic_test_guest.c) share. */
+#ifndef KHV_APIC_TEST_H
+#define KHV_APIC_TEST_H
+
+#include <stdint.h>
+
+#include "khv_guest.h"
+
+/* Where the xAPIC tests move the APIC page: no RAM, inside the identity map. */
+#define APIC_TEST_XAPIC_GPA	0x3fe00000ull
+
+/* The vectors the tests raise; one handler counts them all per APIC ID. */
+#define APIC_TEST_VEC		0x40
+#define APIC_TEST_VEC_TIMER	0x41
+#define APIC_TEST_VEC_IPI	0x42
+#define APIC_TEST_NVEC		3
+
+/* The AP trampoline of the INIT-SIPI-SIPI test: vector 8, page 0x8000. */
+#define APIC_TEST_SIPI_VECTOR	8
+#define APIC_TEST_SIPI_PORT	0x80
+
+/* Register offsets (SDM Vol. 3A Table 11-1). */
+#define APIC_ID			0x20
+#define APIC_LVR		0x30
+#define APIC_TPR		0x80
+#define APIC_PPR		0xa0
+#define APIC_EOI		0xb0
+#define APIC_SVR		0xf0
+#define APIC_ISR		0x100
+#define APIC_IRR		0x200
+#define APIC_ESR		0x280
+#define APIC_ICR		0x300
+#define APIC_ICR2		0x310
+#define APIC_LVTT		0x320
+#define APIC_TMICT		0x380
+#define APIC_TMCCT		0x390
+#define APIC_TDCR		0x3e0
+#define APIC_SELF_IPI		0x3f0
+
+#define MSR_APIC_BASE		0x1bu
+#define MSR_TSC_DEADLINE	0x6e0u
+#define APIC_BASE_BSP		(1ull << 8)
+#define APIC_BASE_X2APIC	(1ull << 10)
+#define APIC_BASE_ENABLE	(1ull << 11)
+
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_TIMER_PERIODIC	(1u << 17)
+#define APIC_TIMER_DEADLINE	(2u << 17)
+#define APIC_DM_NMI		(4u << 8)
+#define APIC_DM_INIT		(5u << 8)
+#define APIC_DM_STARTUP		(6u << 8)
+#define APIC_ICR_ASSERT		(1u << 14)
+#define APIC_SH_ALL_BUT_SELF	(3u << 18)
+
+/* What the guest code is told to do (its argument). */
+enum { APIC_MODE_XAPIC, APIC_MODE_X2APIC };
+
+/* The guest's counts, per APIC ID (0-7) and vector, and what it saw. */
+struct apic_guest {
+	uint64_t count[8][APIC_TEST_NVEC];
+	uint64_t nmis;
+	uint64_t ready;		/* the IPI receiver sleeps from here on */
+	uint64_t gp;		/* #GPs taken (each skips a 2-byte RDMSR/WRMSR) */
+};
+
+#endif /* KHV_APIC_TEST_H */

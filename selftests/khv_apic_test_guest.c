@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_apic_test: the guest half (long mode, compiled with GUEST_CFLAGS).
+ * Each function runs in a vCPU; the test reads apic_guest from guest RAM.
+ */
+#include <stdint.h>
+
+#include "khv_apic_test.h"
+
+volatile struct apic_guest apic_guest;
+/* Per vCPU it would be better; every vCPU of a test uses one mode. */
+volatile uint64_t apic_x2;
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) : "memory");
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((uint32_t)v),
+		     "d" ((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline uint64_t apic_read(uint32_t reg)
+{
+	if (apic_x2)
+		return rdmsr(0x800 + (reg >> 4));
+	return *(volatile uint32_t *)(uintptr_t)(APIC_TEST_XAPIC_GPA + reg);
+}
+
+static inline void apic_write(uint32_t reg, uint64_t v)
+{
+	if (apic_x2)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		*(volatile uint32_t *)(uintptr_t)(APIC_TEST_XAPIC_GPA + reg) = v;
+}
+
+static inline uint32_t apic_id(void)
+{
+	uint32_t id = apic_read(APIC_ID);
+
+	return apic_x2 ? id : id >> 24;
+}
+
+static void apic_count(unsigned int vec)
+{
+	uint32_t id = apic_id() & 7;
+
+	apic_guest.count[id][vec - APIC_TEST_VEC]++;
+	apic_write(APIC_EOI, 0);
+}
+
+__attribute__((interrupt))
+void apic_handler_vec(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	apic_count(APIC_TEST_VEC);
+}
+
+__attribute__((interrupt))
+void apic_handler_timer(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	apic_count(APIC_TEST_VEC_TIMER);
+}
+
+__attribute__((interrupt))
+void apic_handler_ipi(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	apic_count(APIC_TEST_VEC_IPI);
+}
+
+__attribute__((interrupt))
+void apic_handler_nmi(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	apic_guest.nmis++;
+}
+
+/* A refused RDMSR/WRMSR (2 bytes): counted and skipped. */
+__attribute__((interrupt))
+void apic_handler_gp(struct guest_intr_frame *frame, uint64_t error_code)
+{
+	(void)error_code;
+	apic_guest.gp++;
+	frame->rip += 2;
+}
+
+/* Switch to @mode: x2APIC by the MSR, xAPIC moved to APIC_TEST_XAPIC_GPA. */
+static void apic_enable(uint64_t mode)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (mode == APIC_MODE_X2APIC) {
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+		apic_x2 = 1;
+	} else {
+		wrmsr(MSR_APIC_BASE, APIC_TEST_XAPIC_GPA | APIC_BASE_ENABLE |
+		      (base & APIC_BASE_BSP));
+		apic_x2 = 0;
+	}
+	apic_write(APIC_SVR, 0x1ff);
+}
+
+static uint64_t my_count(unsigned int vec)
+{
+	return apic_guest.count[apic_id() & 7][vec - APIC_TEST_VEC];
+}
+
+/* Spin (interrupts as they are) until the count passes @n, or give up. */
+static uint64_t wait_count(unsigned int vec, uint64_t n)
+{
+	volatile uint64_t spin;
+
+	for (spin = 0; spin < 20000000 && my_count(vec) <= n; spin++)
+		;
+	return my_count(vec);
+}
+
+static uint64_t isr_has(unsigned int vec)
+{
+	return (apic_read(APIC_ISR + (vec / 32) * 0x10) >> (vec % 32)) & 1;
+}
+
+/*
+ * MSIs (the test raises them at each SYNC): one arrives and its EOI clears
+ * ISR; TPR holds one back until it is lowered, through the TPR register,
+ * then through CR8.
+ */
+void guest_code_msi(uint64_t mode)
+{
+	uint64_t n;
+	volatile uint64_t spin;
+
+	apic_enable(mode);
+	GUEST_SYNC2(0, apic_read(APIC_LVR));
+	asm volatile("sti");
+	GUEST_SYNC(1);
+	n = wait_count(APIC_TEST_VEC, 0);
+	GUEST_SYNC4(2, n, isr_has(APIC_TEST_VEC), apic_read(APIC_PPR));
+
+	apic_write(APIC_TPR, 0x50);
+	GUEST_SYNC(3);
+	for (spin = 0; spin < 1000000; spin++)
+		;
+	GUEST_SYNC4(4, my_count(APIC_TEST_VEC), apic_read(APIC_PPR),
+		    (apic_read(APIC_IRR + 0x20) >> 0) & 1);
+	apic_write(APIC_TPR, 0);
+	GUEST_SYNC2(5, wait_count(APIC_TEST_VEC, 1));
+
+	asm volatile("mov %0, %%cr8" : : "r" (5ull) : "memory");
+	GUEST_SYNC2(6, apic_read(APIC_TPR));
+	for (spin = 0; spin < 1000000; spin++)
+		;
+	GUEST_SYNC2(7, my_count(APIC_TEST_VEC));
+	asm volatile("mov %0, %%cr8" : : "r" (0ull) : "memory");
+	GUEST_SYNC2(8, wait_count(APIC_TEST_VEC, 2));
+	GUEST_DONE();
+}
+
+/*
+ * The LAPIC timer in x2APIC mode, 1 GHz bus, divide by 1: one-shot fires
+ * once (HLT wakes on it), periodic fires each period until stopped,
+ * TSC-deadline once, and its MSR reads 0 after.
+ */
+void guest_code_timer(uint64_t arg)
+{
+	volatile uint64_t spin;
+	uint64_t n, i, tmcct;
+
+	(void)arg;
+	apic_enable(APIC_MODE_X2APIC);
+	apic_write(APIC_TDCR, 0xb);
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER);
+	asm volatile("sti");
+	apic_write(APIC_TMICT, 2000000);	/* 2 ms */
+	tmcct = apic_read(APIC_TMCCT);
+	asm volatile("hlt" ::: "memory");
+	n = my_count(APIC_TEST_VEC_TIMER);
+	for (spin = 0; spin < 2000000; spin++)
+		;
+	GUEST_SYNC4(1, n, my_count(APIC_TEST_VEC_TIMER), tmcct);
+
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_PERIODIC);
+	apic_write(APIC_TMICT, 1000000);	/* 1 ms */
+	for (i = 0; i < 5; i++)
+		asm volatile("hlt" ::: "memory");
+	apic_write(APIC_TMICT, 0);
+	n = my_count(APIC_TEST_VEC_TIMER);
+	for (spin = 0; spin < 2000000; spin++)
+		;
+	GUEST_SYNC4(2, n, my_count(APIC_TEST_VEC_TIMER), 0);
+
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_DEADLINE);
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 1000000);
+	asm volatile("hlt" ::: "memory");
+	n = my_count(APIC_TEST_VEC_TIMER);
+	for (spin = 0; spin < 2000000; spin++)
+		;
+	GUEST_SYNC4(3, n, my_count(APIC_TEST_VEC_TIMER),
+		    rdmsr(MSR_TSC_DEADLINE));
+
+	/* Hostile: a periodic count of 1 is clamped; the guest goes on. */
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_PERIODIC);
+	apic_write(APIC_TMICT, 1);
+	for (i = 0; i < 3; i++)
+		asm volatile("hlt" ::: "memory");
+	apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	asm volatile("cli");
+	GUEST_SYNC2(4, my_count(APIC_TEST_VEC_TIMER));
+	GUEST_DONE();
+}
+
+/* HLT with interrupts on and nothing to come: only a signal ends the run. */
+void guest_code_hlt_forever(uint64_t arg)
+{
+	(void)arg;
+	apic_enable(APIC_MODE_X2APIC);
+	asm volatile("sti");
+	for (;;)
+		asm volatile("hlt" ::: "memory");
+}
+
+/* IPIs: vCPU 1 sleeps in HLT until vCPU 0's fixed IPI and NMI IPI arrive. */
+void guest_code_ipi_receiver(uint64_t mode)
+{
+	apic_enable(mode);
+	asm volatile("sti");
+	apic_guest.ready = 1;
+	while (my_count(APIC_TEST_VEC_IPI) < 1)
+		asm volatile("hlt" ::: "memory");
+	while (!apic_guest.nmis)
+		asm volatile("pause");
+	GUEST_SYNC2(1, my_count(APIC_TEST_VEC_IPI));
+	GUEST_DONE();
+}
+
+static void send_ipi(uint32_t dest, uint32_t lo)
+{
+	if (apic_x2) {
+		apic_write(APIC_ICR, (uint64_t)dest << 32 | lo);
+	} else {
+		apic_write(APIC_ICR2, dest << 24);
+		apic_write(APIC_ICR, lo);
+	}
+}
+
+void guest_code_ipi_sender(uint64_t mode)
+{
+	volatile uint64_t spin;
+
+	apic_enable(mode);
+	while (!apic_guest.ready)
+		asm volatile("pause");
+	for (spin = 0; spin < 100000; spin++)
+		;
+	send_ipi(1, APIC_TEST_VEC_IPI);
+	send_ipi(1, APIC_DM_NMI);
+	/* Hostile: absent destinations, illegal vector, self-IPI storm. */
+	send_ipi(7, APIC_TEST_VEC_IPI);
+	send_ipi(0xfe, APIC_TEST_VEC_IPI);
+	send_ipi(0, 5);
+	apic_write(APIC_ESR, 0);
+	GUEST_SYNC2(1, apic_read(APIC_ESR));
+	for (spin = 0; spin < 1000; spin++) {
+		if (apic_x2)
+			apic_write(APIC_SELF_IPI, APIC_TEST_VEC);
+		else
+			send_ipi(0, APIC_TEST_VEC | (1u << 18));
+	}
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	GUEST_SYNC2(2, my_count(APIC_TEST_VEC));
+	/* Read-only registers: x2APIC #GPs, xAPIC drops the write. */
+	apic_write(APIC_PPR, 0xff);
+	apic_write(APIC_LVR, 0);
+	GUEST_SYNC4(3, apic_guest.gp, apic_read(APIC_LVR), apic_read(APIC_PPR));
+	GUEST_DONE();
+}
+
+/* INIT, SIPI, SIPI to every other APIC (SDM Vol. 3A 9.4.4.1). */
+void guest_code_sipi(uint64_t storm)
+{
+	volatile uint64_t spin;
+	uint64_t i;
+
+	apic_enable(APIC_MODE_X2APIC);
+	for (i = 0; i <= storm; i++)
+		apic_write(APIC_ICR, APIC_SH_ALL_BUT_SELF | APIC_DM_INIT |
+			   APIC_ICR_ASSERT);
+	for (spin = 0; spin < 100000; spin++)
+		;
+	for (i = 0; i < 2; i++) {
+		apic_write(APIC_ICR, APIC_SH_ALL_BUT_SELF | APIC_DM_STARTUP |
+			   APIC_TEST_SIPI_VECTOR);
+		for (spin = 0; spin < 10000; spin++)
+			;
+	}
+	GUEST_DONE();
+}
