@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Boot the SVM + NPT emulated host (QEMU TCG) on a kernel and an initramfs, serial console to LOG.
 # Usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]
-# Environment: KHV_QEMU_TIMEOUT (seconds, default 900), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
+# Environment: KHV_QEMU_TIMEOUT (seconds, default 1800), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
 #   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
@@ -16,7 +16,7 @@ khv_need_pkgs qemu-system-x86
 [ -r "$kernel" ] || die "no kernel $kernel"
 [ -r "$initrd" ] || die "no initramfs $initrd"
 
-limit=${KHV_QEMU_TIMEOUT:-900}
+limit=${KHV_QEMU_TIMEOUT:-1800}
 # No oops=panic: a report must not cut the log short; init's own time limits and ours end a wedged host.
 # no_console_suspend: the console keeps printing through the suspend/resume tests.
 append="console=ttyS0,115200 panic=-1 loglevel=8 printk.devkmsg=on no_console_suspend $*"
