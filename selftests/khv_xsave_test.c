@@ -432,7 +432,8 @@ TEST_F(xs, hypervisor_leaves)
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	TH_LOG("TSC %llu kHz, APIC bus %llu kHz", (unsigned long long)uc.args[0],
 	       (unsigned long long)uc.args[1]);
-	EXPECT_LT(100000, uc.args[0]) TH_LOG("a TSC under 100 MHz");
+	/* The host's tsc_khz: Bochs's TSC runs at its instructions per second. */
+	EXPECT_NE(0, uc.args[0]) TH_LOG("no TSC frequency");
 	EXPECT_EQ(1000000, uc.args[1]);
 	EXPECT_EQ(0, uc.args[2] | uc.args[3]);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
