@@ -24,7 +24,7 @@ struct abi_worker {
 	struct fuzz_rng rng;
 	struct fuzz_bound bound;
 	pthread_t th;
-	unsigned int ops;
+	unsigned int ops, id;
 };
 
 static __thread sigjmp_buf touch_jmp;
@@ -123,6 +123,7 @@ static void op_mmap(struct fuzz_rng *r, struct abi_state *st)
 				     PROT_READ | PROT_WRITE | PROT_EXEC, PROT_WRITE };
 	size_t len = st->page * (1 + rng_below(r, rng_pct(r, 80) ? 4 : 600));
 	off_t off = rng_below(r, 4) * KHV_MAX_MEM_SIZE + rng_below(r, 8) * st->page;
+	enum abi_kind kind;
 	uint8_t *p;
 	int i;
 
@@ -135,13 +136,14 @@ static void op_mmap(struct fuzz_rng *r, struct abi_state *st)
 	abi_count(st);
 	if (p == MAP_FAILED)
 		return;
+	kind = kind_of(st, fd);
 	pthread_mutex_lock(&st->lock);
 	for (i = 0; i < ABI_MAX_MAP; i++) {
 		if (!st->map[i].addr) {
 			st->map[i].addr = p;
 			st->map[i].len = len;
 			st->map[i].fd = fd;
-			st->map[i].kind = kind_of(st, fd);
+			st->map[i].kind = kind;
 			p = NULL;
 			break;
 		}
@@ -370,6 +372,8 @@ static void *worker(void *arg)
 	for (i = 0; i < w->ops; i++) {
 		unsigned int op = rng_below(r, 100);
 
+		FUZZ_TRACE("t%u op %u step %u", w->id, op, i);
+
 		if (op < 14)
 			op_create(r, w->st);
 		else if (op < 40)
@@ -442,6 +446,7 @@ int fuzz_abi_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size
 		w[i].st = &st;
 		rng_seed(&w[i].rng, seed, iter, i + 1);
 		w[i].ops = 20 + rng_below(&r, 60);
+		w[i].id = i;
 	}
 	/* The first thread's first calls: most iterations get somewhere. */
 	if (rng_pct(&r, 80)) {
