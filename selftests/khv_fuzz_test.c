@@ -45,17 +45,17 @@ static void short_pass(struct __test_metadata *_metadata, const char *name,
 
 TEST_F_TIMEOUT(fuzz, abi, 1200)
 {
-	short_pass(_metadata, "abi", fuzz_abi_iter, 200, false);
+	short_pass(_metadata, "abi", fuzz_abi_iter, 30, true);
 }
 
 TEST_F_TIMEOUT(fuzz, guest, 1200)
 {
-	short_pass(_metadata, "guest", fuzz_guest_iter, 300, true);
+	short_pass(_metadata, "guest", fuzz_guest_iter, 100, true);
 }
 
 TEST_F_TIMEOUT(fuzz, nl, 1200)
 {
-	short_pass(_metadata, "nl", fuzz_nl_iter, 200, true);
+	short_pass(_metadata, "nl", fuzz_nl_iter, 30, true);
 }
 
 TEST_HARNESS_MAIN

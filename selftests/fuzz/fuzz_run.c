@@ -85,7 +85,8 @@ static void finding(const char *name, const struct fuzz_opts *o, uint64_t iter,
 {
 	res->findings++;
 	printf("# FINDING %s seed %" PRIu64 " iter %" PRIu64 ": %s\n", name, o->seed, iter, why);
-	printf("# replay: khv_fuzz %s --seed %" PRIu64 " --iter %" PRIu64 "\n", name, o->seed, iter);
+	printf("# replay: khv_fuzz %s --seed %" PRIu64 " --iter %" PRIu64 "\n",
+	       name, o->seed, iter);
 	fflush(stdout);
 }
 
