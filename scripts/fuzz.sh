@@ -5,7 +5,8 @@
 # kmemleak, UBSAN); intel, Bochs with the light kernel. The ABI and netlink fuzzers get a quarter of
 # the time each, the guest fuzzer half. Prints each fuzzer's calls, iterations and rates, every
 # finding with its seed and iteration, and the kernel's reports; exits 1 if there was any.
-# Logs in $KHV_OUT/fuzz-VENDOR (default .rig-out/fuzz-VENDOR).
+# Logs in $KHV_OUT/fuzz-VENDOR (default .rig-out/fuzz-VENDOR). FUZZ_ONLY=abi|nl|guest runs one
+# fuzzer with all the time; FUZZ_ARGS=a,b passes options to khv_fuzz (--verbose: every step).
 set -euo pipefail
 # shellcheck source=scripts/check.sh
 KHV_CHECK_SOURCED=1 . "$(dirname "$0")/check.sh"
@@ -52,7 +53,8 @@ main_fuzz() {
 	build_selftests "$hk" || die "selftests do not build (see $OUT/build-selftests.log)"
 	KHV_PAYLOAD_NO_KUNIT=1 rig_host "$HOST" "$FLAVOUR" || die "the $HOST host could not be prepared"
 	boot_cmd "$HOST" "$RUNNER" "$KERNEL/arch/x86/boot/bzImage" "${EXTRA[@]}" khv.plan=fuzz \
-		khv.fuzz_seconds=$((MINUTES * 60)) khv.fuzz_seed="$SEED"
+		khv.fuzz_seconds=$((MINUTES * 60)) khv.fuzz_seed="$SEED" \
+		${FUZZ_ARGS:+khv.fuzz_args=$FUZZ_ARGS} ${FUZZ_ONLY:+khv.fuzz_only=$FUZZ_ONLY}
 	step "$HOST: fuzzing for $MINUTES minutes, seed $SEED"
 	KHV_QEMU_TIMEOUT=$((MINUTES * 60 + 1800)) KHV_BOCHS_TIMEOUT=$((MINUTES * 180 + 3600)) \
 		"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true

@@ -29,9 +29,9 @@ FIXTURE_TEARDOWN(fuzz)
 }
 
 static void short_pass(struct __test_metadata *_metadata, const char *name,
-		       fuzz_iter_fn fn, uint64_t iters)
+		       fuzz_iter_fn fn, uint64_t iters, bool hold_vm)
 {
-	struct fuzz_opts o = { .seed = FUZZ_SEED, .iters = iters, .batch = 50, .quiet = true };
+	struct fuzz_opts o = { .seed = FUZZ_SEED, .iters = iters, .batch = 50, .hold_vm = hold_vm };
 	const char *env = getenv("KHV_FUZZ_ITERS");
 	struct fuzz_result res;
 
@@ -45,17 +45,17 @@ static void short_pass(struct __test_metadata *_metadata, const char *name,
 
 TEST_F_TIMEOUT(fuzz, abi, 1200)
 {
-	short_pass(_metadata, "abi", fuzz_abi_iter, 1000);
+	short_pass(_metadata, "abi", fuzz_abi_iter, 30, true);
 }
 
 TEST_F_TIMEOUT(fuzz, guest, 1200)
 {
-	short_pass(_metadata, "guest", fuzz_guest_iter, 2000);
+	short_pass(_metadata, "guest", fuzz_guest_iter, 100, true);
 }
 
 TEST_F_TIMEOUT(fuzz, nl, 1200)
 {
-	short_pass(_metadata, "nl", fuzz_nl_iter, 1000);
+	short_pass(_metadata, "nl", fuzz_nl_iter, 30, true);
 }
 
 TEST_HARNESS_MAIN

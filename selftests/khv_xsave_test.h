@@ -28,5 +28,6 @@ void guest_code_peek(uint64_t pattern);
 void guest_code_xsetbv(uint64_t arg);
 void guest_code_hv_leaves(uint64_t arg);
 void guest_code_tsc(uint64_t rounds);
+void guest_code_xsetbv_user(uint64_t arg);
 
 #endif /* KHV_XSAVE_TEST_H */

@@ -363,3 +363,16 @@ void guest_code_tsc(uint64_t rounds)
 	GUEST_SYNC4(t, xg_rdmsr(XS_MSR_TSC), 0, 0);
 	GUEST_DONE();
 }
+
+/*
+ * At CPL 3 (CR4.OSXSAVE set by the test): XSETBV raises #GP(0) and leaves
+ * XCR0 as it was; XGETBV works.
+ */
+void guest_code_xsetbv_user(uint64_t arg)
+{
+	(void)arg;
+	xg_gp_count = 0;
+	xg_xsetbv(0, 3);
+	GUEST_SYNC2(xg_gp_count, xg_xgetbv());
+	GUEST_DONE();
+}

@@ -10,6 +10,8 @@
 #   khv.args=a=1,b=2        module parameters for khv.ko
 #   khv.fuzz_seconds=N      fuzz plan: the time budget of all three fuzzers together (default 600)
 #   khv.fuzz_seed=S         fuzz plan: the seed (default: the time)
+#   khv.fuzz_args=a,b       fuzz plan: more khv_fuzz options (e.g. --verbose)
+#   khv.fuzz_only=NAME      fuzz plan: only this fuzzer (abi, nl or guest), with all the time
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
 # Markers about kernel output go through /dev/kmsg (ordered with printk); markers about user-space
 # output go to the console tty (ordered with the tests' TAP lines).
@@ -25,6 +27,8 @@ KSFT_ONLY=
 KHV_ARGS=
 FUZZ_SECONDS=600
 FUZZ_SEED=
+FUZZ_ARGS=
+FUZZ_ONLY=
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -68,6 +72,8 @@ read_cmdline() {
 		khv.args=*) KHV_ARGS=$(echo "${w#khv.args=}" | tr , ' ') ;;
 		khv.fuzz_seconds=*) FUZZ_SECONDS=${w#khv.fuzz_seconds=} ;;
 		khv.fuzz_seed=*) FUZZ_SEED=${w#khv.fuzz_seed=} ;;
+		khv.fuzz_args=*) FUZZ_ARGS=$(echo "${w#khv.fuzz_args=}" | tr , ' ') ;;
+		khv.fuzz_only=*) FUZZ_ONLY=${w#khv.fuzz_only=} ;;
 		esac
 	done
 	if [ -z "$VENDOR" ]; then
@@ -250,11 +256,13 @@ plan_fuzz() {
 		return
 	fi
 	dmesg -n 5
-	for name in abi nl guest; do
+	for name in ${FUZZ_ONLY:-abi nl guest}; do
 		share=$((FUZZ_SECONDS / 4))
 		[ $name = guest ] && share=$((FUZZ_SECONDS / 2))
+		[ -n "$FUZZ_ONLY" ] && share=$FUZZ_SECONDS
 		tmark "fuzz begin $name seed=$seed seconds=$share"
-		timeout -s KILL $((share + 600)) $f $name --seed "$seed" --seconds "$share"
+		# shellcheck disable=SC2086 # a list of options
+		timeout -s KILL $((share + 600)) $f $name --seed "$seed" --seconds "$share" $FUZZ_ARGS
 		tmark "fuzz end $name rc=$?"
 	done
 	dmesg -n 8

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -67,8 +68,13 @@ struct fuzz_opts {
 	uint64_t iters;		/* how many (0: until the time is up) */
 	unsigned int seconds;	/* time budget (0: none) */
 	unsigned int batch;	/* iterations between the counter checks */
-	bool verbose;
-	bool quiet;		/* no progress lines */
+	bool quiet;		/* progress lines every minute, not every 30 s */
+	bool verbose;		/* a line per iteration, and fuzz_trace */
+	/*
+	 * Hold a VM of our own through the run: virtualization stays on, and
+	 * iterations do not pay for switching it on and off on every CPU.
+	 */
+	bool hold_vm;
 };
 
 struct fuzz_result {
@@ -103,6 +109,13 @@ int fuzz_watch_counters(char *why, size_t len);
 /* kmemleak: 1 and @why when it suspects a khv object, 0 otherwise or without it. */
 int fuzz_watch_kmemleak(char *why, size_t len);
 void fuzz_watch_close(void);
+
+/* --verbose: every step of every iteration on stderr (where a run hangs). */
+extern bool fuzz_trace;
+#define FUZZ_TRACE(fmt, ...) do {						\
+	if (fuzz_trace)								\
+		fprintf(stderr, "# trace " fmt "\n", ##__VA_ARGS__);		\
+} while (0)
 
 /* A monotonic clock in seconds. */
 double fuzz_now(void);

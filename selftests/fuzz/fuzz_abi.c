@@ -24,7 +24,7 @@ struct abi_worker {
 	struct fuzz_rng rng;
 	struct fuzz_bound bound;
 	pthread_t th;
-	unsigned int ops;
+	unsigned int ops, id;
 };
 
 static __thread sigjmp_buf touch_jmp;
@@ -123,6 +123,7 @@ static void op_mmap(struct fuzz_rng *r, struct abi_state *st)
 				     PROT_READ | PROT_WRITE | PROT_EXEC, PROT_WRITE };
 	size_t len = st->page * (1 + rng_below(r, rng_pct(r, 80) ? 4 : 600));
 	off_t off = rng_below(r, 4) * KHV_MAX_MEM_SIZE + rng_below(r, 8) * st->page;
+	enum abi_kind kind;
 	uint8_t *p;
 	int i;
 
@@ -135,13 +136,14 @@ static void op_mmap(struct fuzz_rng *r, struct abi_state *st)
 	abi_count(st);
 	if (p == MAP_FAILED)
 		return;
+	kind = kind_of(st, fd);
 	pthread_mutex_lock(&st->lock);
 	for (i = 0; i < ABI_MAX_MAP; i++) {
 		if (!st->map[i].addr) {
 			st->map[i].addr = p;
 			st->map[i].len = len;
 			st->map[i].fd = fd;
-			st->map[i].kind = kind_of(st, fd);
+			st->map[i].kind = kind;
 			p = NULL;
 			break;
 		}
@@ -218,7 +220,8 @@ static void poke_run_page(struct fuzz_rng *r, struct abi_state *st, int fd)
 			struct khv_run *run = (struct khv_run *)m->addr;
 
 			run->immediate_exit = rng_pct(r, 10);
-			run->request_interrupt_window = rng_pct(r, 90) ? rng_pct(r, 20) : rng_next(r);
+			run->request_interrupt_window = rng_pct(r, 90) ? rng_pct(r, 20)
+							       : rng_next(r);
 			if (rng_pct(r, 5))
 				run->flags = rng_edgy(r);
 			if (rng_pct(r, 5))
@@ -287,8 +290,10 @@ static void op_fork(struct fuzz_rng *r, struct abi_state *st)
 	}
 }
 
-static void op_ioctl(struct fuzz_rng *r, struct abi_state *st)
+static void op_ioctl(struct abi_worker *w)
 {
+	struct fuzz_rng *r = &w->rng;
+	struct abi_state *st = w->st;
 	union abi_buf b;
 	unsigned long cmd, arg;
 	int fd;
@@ -324,7 +329,11 @@ static void op_ioctl(struct fuzz_rng *r, struct abi_state *st)
 	if (fd < 0)
 		return;
 	arg = _IOC_SIZE(cmd) || rng_pct(r, 50) ? abi_ptr(r, &b, cmd, st) : 0;
-	ioctl(fd, cmd, arg);
+	/* A wrong number can come out right: a KHV_RUN is bounded like any other. */
+	if (cmd == KHV_RUN && !arg)
+		fuzz_bound_run(&w->bound, fd, 0.002);
+	else
+		ioctl(fd, cmd, arg);
 	abi_count(st);
 }
 
@@ -370,10 +379,12 @@ static void *worker(void *arg)
 	for (i = 0; i < w->ops; i++) {
 		unsigned int op = rng_below(r, 100);
 
+		FUZZ_TRACE("t%u op %u step %u", w->id, op, i);
+
 		if (op < 14)
 			op_create(r, w->st);
 		else if (op < 40)
-			op_ioctl(r, w->st);
+			op_ioctl(w);
 		else if (op < 55)
 			op_run(w);
 		else if (op < 63)
@@ -442,6 +453,7 @@ int fuzz_abi_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size
 		w[i].st = &st;
 		rng_seed(&w[i].rng, seed, iter, i + 1);
 		w[i].ops = 20 + rng_below(&r, 60);
+		w[i].id = i;
 	}
 	/* The first thread's first calls: most iterations get somewhere. */
 	if (rng_pct(&r, 80)) {

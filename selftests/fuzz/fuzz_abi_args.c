@@ -91,7 +91,7 @@ void abi_region_arg(struct fuzz_rng *r, struct khv_memory_region *m, struct abi_
 	m->flags = rng_pct(r, 20) ? KHV_MEM_READONLY : 0;
 	m->guest_phys_addr = rng_pct(r, 70) ? gpas[rng_below(r, ARRAY_SIZE(gpas))] +
 					      rng_below(r, 64) * 0x1000 : rng_edgy(r);
-	pages = rng_pct(r, 95) ? 1 + rng_below(r, 64) : 1 + rng_below(r, 1024);
+	pages = rng_pct(r, 95) ? 1 + rng_below(r, 16) : 1 + rng_below(r, 512);
 	m->size = pages * 0x1000;
 	switch (rng_below(r, 12)) {	/* sizes refused before any page is allocated */
 	case 0:
@@ -150,7 +150,8 @@ unsigned long abi_bad_cmd(struct fuzz_rng *r)
 	case 0:		/* another direction */
 		return _IOC(rng_below(r, 4), _IOC_TYPE(c), _IOC_NR(c), _IOC_SIZE(c));
 	case 1:		/* another size */
-		return _IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c), rng_below(r, 1u << _IOC_SIZEBITS));
+		return _IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c),
+			    rng_below(r, 1u << _IOC_SIZEBITS));
 	case 2:		/* any number of the magic */
 		return _IOC(rng_below(r, 4), KHVIO, rng_below(r, 256), rng_below(r, 4096));
 	case 3:		/* another magic */

@@ -19,7 +19,9 @@
 #define MAX_EXITS	48
 #define MAX_INTR	3
 
-static const size_t ram_sizes[] = { 0x10000, 0x20000, 0xa0000, 0x100000, 0x200000, 0x400000 };
+/* Real mode: 64 KiB to 1 MiB; the others need their stack below 2 MiB. */
+static const enum insn_mode modes[] = { MODE_REAL, MODE_PROT, MODE_LONG };
+static const size_t ram_sizes[] = { 0x10000, 0x20000, 0xa0000, 0x100000, 0x200000, 0x200000 };
 
 static void random_state(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_t *calls)
 {
@@ -118,7 +120,7 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 
 	fuzz_bound_init(NULL);
 	rng_seed(&r, seed, iter, 0);
-	c.mode = (enum insn_mode[]){ MODE_REAL, MODE_PROT, MODE_LONG }[rng_below(&r, 3)];
+	c.mode = modes[rng_below(&r, ARRAY_SIZE(modes))];
 	cpl = c.mode != MODE_REAL && rng_pct(&r, 25) ? 3 : 0;
 	ram = ram_sizes[c.mode == MODE_REAL ? rng_below(&r, 4) : 4 + rng_below(&r, 2)];
 	vm = vm_create(ram);
@@ -154,6 +156,7 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 	for (exits = 0; exits < MAX_EXITS; exits++) {
 		ret = fuzz_bound_run(&bound, vcpu->fd, 0.005 + rng_below(&r, 20) / 1000.0);
 		(*calls)++;
+		FUZZ_TRACE("run %d: %d exit %u", exits, ret, vcpu->run->exit_reason);
 		if (ret == -EINTR || (!ret && vcpu->run->exit_reason == KHV_EXIT_INTR)) {
 			if (++intr >= MAX_INTR)
 				break;

@@ -115,7 +115,8 @@ static void t_cpuid(struct emit *e)
 	static const uint32_t leaves[] = { 0, 1, 4, 7, 0xb, 0xd, 0x14, 0x40000000,
 					   0x80000000, 0x80000001, 0x80000008, 0x8000000a };
 
-	mov32(e, 0, rng_pct(e->r, 80) ? leaves[rng_below(e->r, ARRAY_SIZE(leaves))] : rng_next(e->r));
+	mov32(e, 0, rng_pct(e->r, 80) ? leaves[rng_below(e->r, ARRAY_SIZE(leaves))]
+				      : rng_next(e->r));
 	mov32(e, 1, rng_below(e->r, 4));
 	EMIT(e, "\x0f\xa2");
 }
@@ -134,7 +135,8 @@ static void t_msr(struct emit *e)
 static void t_io(struct emit *e)
 {
 	static const uint8_t ops[] = { 0xec, 0xed, 0xee, 0xef };
-	uint16_t port = rng_pct(e->r, 80) ? ports[rng_below(e->r, ARRAY_SIZE(ports))] : rng_next(e->r);
+	uint16_t port = rng_pct(e->r, 80) ? ports[rng_below(e->r, ARRAY_SIZE(ports))]
+					  : rng_next(e->r);
 
 	mov32(e, 2, port);
 	mov32(e, 0, rng_next(e->r));
@@ -154,7 +156,8 @@ static void t_string_io(struct emit *e)
 	static const uint32_t counts[] = { 0, 1, 2, 3, 7, 64, 1000, 4097, 0xffff, 0xffffffff };
 
 	mov32(e, 2, rng_pct(e->r, 80) ? ports[rng_below(e->r, ARRAY_SIZE(ports))] : rng_next(e->r));
-	mov32(e, 1, rng_pct(e->r, 80) ? counts[rng_below(e->r, ARRAY_SIZE(counts))] : rng_edgy(e->r));
+	mov32(e, 1, rng_pct(e->r, 80) ? counts[rng_below(e->r, ARRAY_SIZE(counts))]
+				      : rng_edgy(e->r));
 	mov32(e, 6, addr(e));
 	mov32(e, 7, addr(e));
 	b(e, rng_pct(e->r, 30) ? 0xfd : 0xfc);	/* STD / CLD */
@@ -208,13 +211,15 @@ static void t_hypercall(struct emit *e)
 static void t_virt(struct emit *e)
 {
 	static const struct op ops[] = {
-		OP("\x0f\x01\xd8"), OP("\x0f\x01\xda"), OP("\x0f\x01\xdb"), OP("\x0f\x01\xdc"),
-		OP("\x0f\x01\xdd"), OP("\x0f\x01\xde"), OP("\x0f\x01\xdf"), OP("\x0f\x01\xc2"),
-		OP("\x0f\x01\xc3"), OP("\x0f\x01\xc4"), OP("\x0f\x01\xd4"), OP("\xf3\x0f\xc7\x30"),
-		OP("\x66\x0f\xc7\x30"), OP("\x0f\xc7\x30"), OP("\x0f\xc7\x38"), OP("\x0f\x78\xc1"),
-		OP("\x0f\x79\xc1"), OP("\x66\x0f\x38\x80\x00"), OP("\x66\x0f\x38\x81\x00"),
-		OP("\x0f\x01\xfa"), OP("\x0f\x01\xfb"),
+		OP("\x0f\x01\xd8"), OP("\x0f\x01\xda"), OP("\x0f\x01\xdb"),
+		OP("\x0f\x01\xdc"), OP("\x0f\x01\xdd"), OP("\x0f\x01\xde"),
+		OP("\x0f\x01\xdf"), OP("\x0f\x01\xc2"), OP("\x0f\x01\xc3"),
+		OP("\x0f\x01\xc4"), OP("\x0f\x01\xd4"), OP("\xf3\x0f\xc7\x30"),
+		OP("\x66\x0f\xc7\x30"), OP("\x0f\xc7\x30"), OP("\x0f\xc7\x38"),
+		OP("\x0f\x78\xc1"), OP("\x0f\x79\xc1"), OP("\x66\x0f\x38\x80\x00"),
+		OP("\x66\x0f\x38\x81\x00"), OP("\x0f\x01\xfa"), OP("\x0f\x01\xfb"),
 	};
+
 	mov32(e, 0, addr(e));
 	mov32(e, 1, rng_edgy(e->r));
 	addr32(e);
@@ -299,12 +304,14 @@ static void t_desc(struct emit *e)
 static void t_mmio(struct emit *e)
 {
 	static const struct op ops[] = {
-		OP("\x89\x08"), OP("\x8b\x08"), OP("\x88\x08"), OP("\x8a\x08"), OP("\x66\x89\x08"),
-		OP("\x66\x8b\x08"), OP("\x01\x08"), OP("\x87\x08"), OP("\xf0\x0f\xb1\x08"),
-		OP("\x0f\xb7\x08"), OP("\xc7\x00\x01\x02\x03\x04"), OP("\xf3\xa4"), OP("\xf3\xab"),
-		OP("\xff\x00"), OP("\x0f\x01\x38"), OP("\xf6\x00\x01"), OP("\x48\x89\x08"),
-		OP("\x0f\xae\x38"), OP("\x0f\x18\x00"), OP("\x0f\xc7\x08"),
+		OP("\x89\x08"), OP("\x8b\x08"), OP("\x88\x08"), OP("\x8a\x08"),
+		OP("\x66\x89\x08"), OP("\x66\x8b\x08"), OP("\x01\x08"), OP("\x87\x08"),
+		OP("\xf0\x0f\xb1\x08"), OP("\x0f\xb7\x08"), OP("\xc7\x00\x01\x02\x03\x04"),
+		OP("\xf3\xa4"), OP("\xf3\xab"), OP("\xff\x00"), OP("\x0f\x01\x38"),
+		OP("\xf6\x00\x01"), OP("\x48\x89\x08"), OP("\x0f\xae\x38"),
+		OP("\x0f\x18\x00"), OP("\x0f\xc7\x08"),
 	};
+
 	mov32(e, 0, addr(e));
 	mov32(e, 7, addr(e));
 	mov32(e, 6, addr(e));
@@ -335,14 +342,17 @@ static void t_flags(struct emit *e)
 static void t_misc(struct emit *e)
 {
 	static const struct op ops[] = {
-		OP("\xf4"), OP("\xfb"), OP("\xfa"), OP("\x0f\x31"), OP("\x0f\x01\xf9"), OP("\x0f\x33"),
-		OP("\x0f\x09"), OP("\x0f\x08"), OP("\x0f\x01\xc8"), OP("\x0f\x01\xc9"), OP("\x0f\x01\xf8"),
-		OP("\x0f\x05"), OP("\x0f\x07"), OP("\x0f\x34"), OP("\x0f\x35"), OP("\x0f\xaa"),
-		OP("\x0f\x06"), OP("\x0f\x01\xf0"), OP("\xf3\x90"), OP("\x0f\x01\xd0"), OP("\x0f\xc7\xf0"),
-		OP("\x0f\x01\xe0"), OP("\x0f\x01\xee"), OP("\x0f\x01\xef"), OP("\x0f\x00\xc0"),
-		OP("\x0f\x01\xca"), OP("\x0f\x01\xcb"), OP("\x9b\xdb\xe3"), OP("\x0f\xae\xe8"),
-		OP("\x0f\x01\xd5"), OP("\x0f\x01\xe8"),
+		OP("\xf4"), OP("\xfb"), OP("\xfa"), OP("\x0f\x31"), OP("\x0f\x01\xf9"),
+		OP("\x0f\x33"), OP("\x0f\x09"), OP("\x0f\x08"), OP("\x0f\x01\xc8"),
+		OP("\x0f\x01\xc9"), OP("\x0f\x01\xf8"), OP("\x0f\x05"), OP("\x0f\x07"),
+		OP("\x0f\x34"), OP("\x0f\x35"), OP("\x0f\xaa"), OP("\x0f\x06"),
+		OP("\x0f\x01\xf0"), OP("\xf3\x90"), OP("\x0f\x01\xd0"), OP("\x0f\xc7\xf0"),
+		OP("\x0f\x01\xe0"), OP("\x0f\x01\xee"), OP("\x0f\x01\xef"),
+		OP("\x0f\x00\xc0"), OP("\x0f\x01\xca"), OP("\x0f\x01\xcb"),
+		OP("\x9b\xdb\xe3"), OP("\x0f\xae\xe8"), OP("\x0f\x01\xd5"),
+		OP("\x0f\x01\xe8"),
 	};
+
 	mov32(e, 0, rng_edgy(e->r));
 	mov32(e, 1, rng_below(e->r, 4));
 	mov32(e, 2, 0);

@@ -29,7 +29,7 @@ struct nlf_vm {
 	int dev, vm, vcpu;
 	pthread_t th;
 	bool running;
-	volatile bool stop;
+	bool stop;		/* __atomic */
 };
 
 struct grant_list {
@@ -59,7 +59,8 @@ static void *vcpu_loop(void *arg)
 	struct nlf_vm *v = arg;
 	struct fuzz_bound b = { 0 };
 
-	while (!v->stop && fuzz_bound_run(&b, v->vcpu, 0.005) != -EIO)
+	while (!__atomic_load_n(&v->stop, __ATOMIC_RELAXED) &&
+	       fuzz_bound_run(&b, v->vcpu, 0.005) != -EIO)
 		;
 	return NULL;
 }
@@ -85,7 +86,7 @@ static void vm_up(struct fuzz_rng *r, struct nlf_vm *v, struct nl *nl, struct nl
 
 static void vm_down(struct nlf_vm *v)
 {
-	v->stop = true;
+	__atomic_store_n(&v->stop, true, __ATOMIC_RELAXED);
 	if (v->running)
 		pthread_join(v->th, NULL);
 	if (v->vcpu >= 0)
@@ -161,7 +162,8 @@ static uint64_t send_unprivileged(struct fuzz_rng *r, uint16_t family, const str
 		usleep(2000);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		snprintf(why, len, "the unprivileged netlink client ended with status 0x%x", status);
+		snprintf(why, len, "the unprivileged netlink client ended with status 0x%x",
+			 status);
 	return 40;	/* its calls, as an estimate: the child cannot tell us */
 }
 

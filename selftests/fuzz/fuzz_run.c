@@ -3,12 +3,19 @@
  * The fuzzers' loop: iterations, the host checks between them, the
  * findings and the rates (Documentation/fuzzing.rst).
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/khv.h>
 
 #include "fuzz.h"
 #include "fuzz_runner.h"
+
+bool fuzz_trace;
 
 uint64_t rng_edgy(struct fuzz_rng *r)
 {
@@ -78,7 +85,8 @@ static void finding(const char *name, const struct fuzz_opts *o, uint64_t iter,
 {
 	res->findings++;
 	printf("# FINDING %s seed %" PRIu64 " iter %" PRIu64 ": %s\n", name, o->seed, iter, why);
-	printf("# replay: khv_fuzz %s --seed %" PRIu64 " --iter %" PRIu64 "\n", name, o->seed, iter);
+	printf("# replay: khv_fuzz %s --seed %" PRIu64 " --iter %" PRIu64 "\n",
+	       name, o->seed, iter);
 	fflush(stdout);
 }
 
@@ -89,8 +97,15 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 	double t0 = fuzz_now(), last = t0;
 	char why[1024];
 	uint64_t i, n;
+	int dev = -1, vm = -1;
 
 	memset(res, 0, sizeof(*res));
+	if (o->hold_vm) {
+		struct khv_create_vm c = { 0 };
+
+		dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
+		vm = ioctl(dev, KHV_CREATE_VM, &c);
+	}
 	if (fuzz_watch_open())
 		printf("# %s: no /dev/kmsg: the kernel log is not checked\n", name);
 	for (n = 0; !o->iters || n < o->iters; n++) {
@@ -101,6 +116,8 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 		fuzz_current.name = name;
 		fuzz_current.seed = o->seed;
 		fuzz_current.iter = i;
+		fuzz_trace = o->verbose;
+		FUZZ_TRACE("%s iter %" PRIu64, name, i);
 		if (fn(o->seed, i, &res->calls, why, sizeof(why)))
 			finding(name, o, i, why, res);
 		res->iters++;
@@ -108,7 +125,7 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 			finding(name, o, i, why, res);
 		if ((n + 1) % batch == 0 && fuzz_watch_counters(why, sizeof(why)))
 			finding(name, o, i, why, res);
-		if (!o->quiet && fuzz_now() - last >= 60) {
+		if (fuzz_now() - last >= (o->quiet ? 60 : 30)) {
 			last = fuzz_now();
 			printf("# %s: %" PRIu64 " iterations, %" PRIu64 " calls, %.0f s\n",
 			       name, res->iters, res->calls, last - t0);
@@ -126,6 +143,10 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 	if (fuzz_watch_kmsg(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);
 	fuzz_watch_close();
+	if (vm >= 0)
+		close(vm);
+	if (dev >= 0)
+		close(dev);
 	printf("# %s: seed %" PRIu64 " iterations %" PRIu64 "..%" PRIu64 ": %" PRIu64
 	       " calls in %.1f s (%.0f calls/s, %.1f iterations/s), %" PRIu64 " findings\n",
 	       name, o->seed, o->first, o->first + (res->iters ? res->iters - 1 : 0), res->calls,

@@ -44,9 +44,10 @@ static void *watchdog(void *arg)
 			pthread_kill(b->th, SIGUSR1);
 			if (now - b->deadline > FUZZ_HANG_SECONDS) {
 				/* Nothing else can report it: the vCPU's thread is stuck. */
-				printf("# FINDING %s seed %llu iter %llu: KHV_RUN not back %.0f s after a signal\n",
+				printf("# FINDING %s seed %llu iter %llu: %s %.0f s after a signal\n",
 				       fuzz_current.name, (unsigned long long)fuzz_current.seed,
-				       (unsigned long long)fuzz_current.iter, now - b->deadline);
+				       (unsigned long long)fuzz_current.iter, "KHV_RUN not back",
+				       now - b->deadline);
 				fflush(stdout);
 				_exit(1);
 			}

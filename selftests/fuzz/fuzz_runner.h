@@ -30,6 +30,7 @@ struct fuzz_current {
 	const char *name;
 	uint64_t seed, iter;
 };
+
 extern struct fuzz_current fuzz_current;
 
 #endif /* KHV_FUZZ_RUNNER_H */
