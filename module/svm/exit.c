@@ -177,6 +177,45 @@ static int svm_handle_msr(struct khv_vcpu *vcpu)
 }
 
 /*
+ * An intercepted MOV to CR@cr: the value written (32 bits outside 64-bit
+ * mode) and the instruction's length. False with *@r, the handler's return,
+ * when the bytes are not that MOV: changed under us, the guest runs them
+ * again (1); nothing could be fetched, an internal-error exit.
+ */
+static bool svm_decode_cr_write(struct khv_vcpu *vcpu, unsigned int cr,
+				u32 exit_code, u64 *val, unsigned int *len,
+				int *r)
+{
+	u64 info = to_svm(vcpu)->vmcb->control.exit_info_1;
+	u8 insn[KHV_INSN_MAX_LEN];
+	struct khv_cpu_mode m;
+	struct svm_mov_cr d;
+	unsigned int n;
+	bool mode64;
+
+	svm_get_cpu_mode(vcpu, &m);
+	mode64 = khv_code_mode(&m) == 64;
+	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
+	*r = 1;
+	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
+		if (!n)
+			*r = khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
+					       exit_code, 0, 0);
+		return false;
+	}
+	if (d.cr != cr)
+		return false;
+	/* Decode assists name the register (APM 15.33.1). */
+	if (svm_has_decode_assists() && (info & SVM_CR_INFO_VALID))
+		d.gpr = info & SVM_CR_INFO_GPR_MASK;
+	*val = khv_register_read(vcpu, d.gpr & 15);
+	if (!mode64)
+		*val = (u32)*val;
+	*len = d.len;
+	return true;
+}
+
+/*
  * MOV to CR4 (khv intercepts every CR4 write): the processor's checks, with
  * the bits svm_cr4_allowed_bits() leaves out refused by #GP(0);
  * the new value flushes the guest's TLB, as the processor's write may.
@@ -184,39 +223,19 @@ static int svm_handle_msr(struct khv_vcpu *vcpu)
 static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
-	struct svm_vmcb *vmcb = svm->vmcb;
-	struct svm_save *s = &vmcb->save;
-	u64 info = vmcb->control.exit_info_1;
-	u8 insn[KHV_INSN_MAX_LEN];
-	struct khv_cpu_mode m;
-	struct svm_mov_cr d;
-	unsigned int n;
-	bool mode64;
+	struct svm_save *s = &svm->vmcb->save;
+	unsigned int len;
 	u64 cr4;
+	int r;
 
-	svm_get_cpu_mode(vcpu, &m);
-	mode64 = khv_code_mode(&m) == 64;
-	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
-	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
-		if (n)
-			return 1;	/* changed under us: let the guest run it */
-		return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
-					 SVM_EXIT_WRITE_CR4, 0, 0);
-	}
-	if (d.cr != 4)
-		return 1;
-	/* Decode assists name the register (APM 15.33.1). */
-	if (svm_has_decode_assists() && (info & SVM_CR_INFO_VALID))
-		d.gpr = info & SVM_CR_INFO_GPR_MASK;
-	cr4 = khv_register_read(vcpu, d.gpr & 15);
-	if (!mode64)
-		cr4 = (u32)cr4;
+	if (!svm_decode_cr_write(vcpu, 4, SVM_EXIT_WRITE_CR4, &cr4, &len, &r))
+		return r;
 	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
 			  s->cr3))
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	s->cr4 = cr4;
 	svm->flush_tlb = true;
-	svm_skip_instruction(vcpu, d.len);
+	svm_skip_instruction(vcpu, len);
 	return 1;
 }
 
@@ -227,34 +246,16 @@ static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
  */
 static int svm_handle_cr8_write(struct khv_vcpu *vcpu)
 {
-	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
-	u8 insn[KHV_INSN_MAX_LEN];
-	struct khv_cpu_mode m;
-	struct svm_mov_cr d;
-	unsigned int n;
-	bool mode64;
+	unsigned int len;
 	u64 cr8;
+	int r;
 
-	svm_get_cpu_mode(vcpu, &m);
-	mode64 = khv_code_mode(&m) == 64;
-	n = khv_fetch_insn(vcpu, &m, insn, sizeof(insn));
-	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
-		if (n)
-			return 1;	/* changed under us: let the guest run it */
-		return khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
-					 SVM_EXIT_WRITE_CR8, 0, 0);
-	}
-	if (d.cr != 8)
-		return 1;
-	if (svm_has_decode_assists() && (c->exit_info_1 & SVM_CR_INFO_VALID))
-		d.gpr = c->exit_info_1 & SVM_CR_INFO_GPR_MASK;
-	cr8 = khv_register_read(vcpu, d.gpr & 15);
-	if (!mode64)
-		cr8 = (u32)cr8;
+	if (!svm_decode_cr_write(vcpu, 8, SVM_EXIT_WRITE_CR8, &cr8, &len, &r))
+		return r;
 	if (cr8 > 15)
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
 	svm_set_cr8(vcpu, cr8);
-	svm_skip_instruction(vcpu, d.len);
+	svm_skip_instruction(vcpu, len);
 	return 1;
 }
 
