@@ -536,6 +536,7 @@ bool khv_lapic_mmio(struct khv_vcpu *vcpu, u64 gpa, bool write,
 		    unsigned int size, u64 *val)
 {
 	struct khv_lapic *a = vcpu->lapic;
+	enum khv_apic_access acc;
 	u32 off, shift;
 	u64 out;
 
@@ -546,33 +547,22 @@ bool khv_lapic_mmio(struct khv_vcpu *vcpu, u64 gpa, bool write,
 	off &= ~3U;
 	if (!write) {
 		*val = 0;
-		switch (khv_apic_read_check(off, khv_lapic_flags(a, false))) {
-		case KHV_APIC_ACC_OK:
+		acc = khv_apic_read_check(off, khv_lapic_flags(a, false));
+		if (acc == KHV_APIC_ACC_OK) {
 			*val = khv_lapic_read(vcpu, off) >> shift;
 			if (size < 4)
 				*val &= GENMASK_ULL(size * 8 - 1, 0);
-			break;
-		case KHV_APIC_ACC_ILLEGAL:
-			khv_lapic_esr_error(a, KHV_APIC_ESR_ILLEGAL_REG);
-			break;
-		default:
-			break;
 		}
-		return true;
+	} else {
+		if (shift || size < 4)
+			return true;
+		acc = khv_apic_write_check(off, (u32)*val,
+					   khv_lapic_flags(a, false), &out);
+		if (acc == KHV_APIC_ACC_OK)
+			khv_lapic_write(vcpu, off, out);
 	}
-	if (shift || size < 4)
-		return true;
-	switch (khv_apic_write_check(off, (u32)*val, khv_lapic_flags(a, false),
-				     &out)) {
-	case KHV_APIC_ACC_OK:
-		khv_lapic_write(vcpu, off, out);
-		break;
-	case KHV_APIC_ACC_ILLEGAL:
+	if (acc == KHV_APIC_ACC_ILLEGAL)
 		khv_lapic_esr_error(a, KHV_APIC_ESR_ILLEGAL_REG);
-		break;
-	default:
-		break;
-	}
 	return true;
 }
 
