@@ -348,23 +348,7 @@ static uint64_t guest_ymm_high_or(void)
 	uint64_t v = 0;
 	int i;
 
-	asm volatile("vmovdqu %%ymm0, 0x000(%0)\n\t"
-		     "vmovdqu %%ymm1, 0x020(%0)\n\t"
-		     "vmovdqu %%ymm2, 0x040(%0)\n\t"
-		     "vmovdqu %%ymm3, 0x060(%0)\n\t"
-		     "vmovdqu %%ymm4, 0x080(%0)\n\t"
-		     "vmovdqu %%ymm5, 0x0a0(%0)\n\t"
-		     "vmovdqu %%ymm6, 0x0c0(%0)\n\t"
-		     "vmovdqu %%ymm7, 0x0e0(%0)\n\t"
-		     "vmovdqu %%ymm8, 0x100(%0)\n\t"
-		     "vmovdqu %%ymm9, 0x120(%0)\n\t"
-		     "vmovdqu %%ymm10, 0x140(%0)\n\t"
-		     "vmovdqu %%ymm11, 0x160(%0)\n\t"
-		     "vmovdqu %%ymm12, 0x180(%0)\n\t"
-		     "vmovdqu %%ymm13, 0x1a0(%0)\n\t"
-		     "vmovdqu %%ymm14, 0x1c0(%0)\n\t"
-		     "vmovdqu %%ymm15, 0x1e0(%0)"
-		     : : "r" (buf) : "memory");
+	guest_ymm_store(buf);
 	for (i = 0; i < 16; i++)
 		v |= buf[i * 4 + 2] | buf[i * 4 + 3];
 	return v;

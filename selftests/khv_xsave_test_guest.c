@@ -105,27 +105,6 @@ static void xg_ymm_load(const uint64_t *buf)
 		     : : "r" (buf) : "memory");
 }
 
-static void xg_ymm_store(uint64_t *buf)
-{
-	asm volatile("vmovdqu %%ymm0, 0x000(%0)\n\t"
-		     "vmovdqu %%ymm1, 0x020(%0)\n\t"
-		     "vmovdqu %%ymm2, 0x040(%0)\n\t"
-		     "vmovdqu %%ymm3, 0x060(%0)\n\t"
-		     "vmovdqu %%ymm4, 0x080(%0)\n\t"
-		     "vmovdqu %%ymm5, 0x0a0(%0)\n\t"
-		     "vmovdqu %%ymm6, 0x0c0(%0)\n\t"
-		     "vmovdqu %%ymm7, 0x0e0(%0)\n\t"
-		     "vmovdqu %%ymm8, 0x100(%0)\n\t"
-		     "vmovdqu %%ymm9, 0x120(%0)\n\t"
-		     "vmovdqu %%ymm10, 0x140(%0)\n\t"
-		     "vmovdqu %%ymm11, 0x160(%0)\n\t"
-		     "vmovdqu %%ymm12, 0x180(%0)\n\t"
-		     "vmovdqu %%ymm13, 0x1a0(%0)\n\t"
-		     "vmovdqu %%ymm14, 0x1c0(%0)\n\t"
-		     "vmovdqu %%ymm15, 0x1e0(%0)"
-		     : : "r" (buf) : "memory");
-}
-
 /* ZMM16-31 (16 x 64 bytes) and the opmask registers k1-k7 (7 x 8 bytes). */
 static void xg_zmm_load(const uint64_t *zmm, const uint64_t *k)
 {
@@ -216,7 +195,7 @@ void guest_code_keep(uint64_t pattern)
 		xg_zmm_load(zmm, k);
 	for (round = 0;; round++) {
 		GUEST_SYNC4(XS_OK, round, xcr0, 0);
-		xg_ymm_store(got);
+		guest_ymm_store(got);
 		for (i = 0; i < XG_YMM_WORDS; i++)
 			if (got[i] != ymm[i])
 				GUEST_SYNC4(XS_BAD, got[i], i, 0);
@@ -247,7 +226,7 @@ void guest_code_peek(uint64_t pattern)
 		GUEST_SYNC2(XS_NO_AVX, 0);
 		GUEST_DONE();
 	}
-	xg_ymm_store(got);
+	guest_ymm_store(got);
 	for (i = 0; i < XG_YMM_WORDS; i++)
 		v |= got[i];
 	if ((xcr0 & 0xe0) == 0xe0) {

@@ -10,23 +10,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-
-struct spec_attr {
-	const char *name;
-	int type;
-	int nl_type;		/* NL_ATTR_TYPE_* */
-	int has_range;
-	unsigned long long min, max;
-	int max_len;		/* 0: none */
-};
-
-struct spec_op {
-	const char *name;
-	int cmd;
-	int has_do, has_dump, admin;
-	int nattrs;
-	struct spec_attr attrs[16];
-};
+#include "khv_spec.h"
 
 #define NLF_MSG_MAX	2048
 

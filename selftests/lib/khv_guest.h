@@ -97,4 +97,26 @@ struct guest_intr_frame {
 #define GUEST_SEL_USER_CODE64	0x3b
 #define GUEST_SEL_USER_CODE32	0x43
 
+/* YMM0-15 to @buf (16 x 32 bytes); guest code that enabled AVX only. */
+static inline void guest_ymm_store(uint64_t *buf)
+{
+	asm volatile("vmovdqu %%ymm0, 0x000(%0)\n\t"
+		     "vmovdqu %%ymm1, 0x020(%0)\n\t"
+		     "vmovdqu %%ymm2, 0x040(%0)\n\t"
+		     "vmovdqu %%ymm3, 0x060(%0)\n\t"
+		     "vmovdqu %%ymm4, 0x080(%0)\n\t"
+		     "vmovdqu %%ymm5, 0x0a0(%0)\n\t"
+		     "vmovdqu %%ymm6, 0x0c0(%0)\n\t"
+		     "vmovdqu %%ymm7, 0x0e0(%0)\n\t"
+		     "vmovdqu %%ymm8, 0x100(%0)\n\t"
+		     "vmovdqu %%ymm9, 0x120(%0)\n\t"
+		     "vmovdqu %%ymm10, 0x140(%0)\n\t"
+		     "vmovdqu %%ymm11, 0x160(%0)\n\t"
+		     "vmovdqu %%ymm12, 0x180(%0)\n\t"
+		     "vmovdqu %%ymm13, 0x1a0(%0)\n\t"
+		     "vmovdqu %%ymm14, 0x1c0(%0)\n\t"
+		     "vmovdqu %%ymm15, 0x1e0(%0)"
+		     : : "r" (buf) : "memory");
+}
+
 #endif /* KHV_SELFTEST_GUEST_H */
