@@ -1259,6 +1259,8 @@ static void *lifetime_thread(void *arg)
 #define CHURN_STUBS	0x2000
 #define CHURN_PORT	0x11
 #define CHURN_EVENT	0x13
+#define CHURN_REPORT	100000
+#define CHURN_MAX_RUNS	6000000L
 
 static void churn_guest_layout(struct khv_test_vm *vm)
 {
@@ -1341,6 +1343,21 @@ TEST_F_TIMEOUT(virt, kvm_vmcs_churn_beside_khv_runs_on_cpu0, 1500)
 	/* Until KVM has moved and freed enough VMCSs under us, or failed. */
 	for (runs = 1; !c.err && (atomic_load(&c.hops) < 200 ||
 				  atomic_load(&c.lifetimes) < 20); runs++) {
+		/*
+		 * Progress on the console; and a bound (some ten times what
+		 * the Bochs host needs) that fails with the counts rather
+		 * than leaving the host's time limit to end the run unsaid.
+		 */
+		if (!(runs % CHURN_REPORT))
+			TH_LOG("%ld khv runs, %d KVM vCPU hops, %d KVM VM lifetimes", runs,
+			       atomic_load(&c.hops), atomic_load(&c.lifetimes));
+		if (runs > CHURN_MAX_RUNS) {
+			atomic_store(&c.stop, true);
+			pthread_join(hop, NULL);
+			pthread_join(life, NULL);
+			ASSERT_TRUE(false) TH_LOG("KVM made too little progress: %d hops, %d lifetimes in %ld khv runs",
+						  atomic_load(&c.hops), atomic_load(&c.lifetimes), runs);
+		}
 		r = vcpu_run(vcpu);
 		if (r || vcpu->run->exit_reason != KHV_EXIT_IO ||
 		    vcpu->run->io.port != CHURN_PORT ||

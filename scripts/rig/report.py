@@ -32,6 +32,7 @@ PRIMARY = re.compile(r'BUG:|WARNING:|\bOops\b|UBSAN:|general protection fault|[K
                      r'refcount_t:|stack-protector|Kernel BUG at|kernel BUG at')
 SECONDARY = re.compile(r'Call Trace|KASAN|UBSAN|lockdep')
 PRIMARY_MERGE = 10
+TAIL_LINES = 25  # of the console, under a host that did not finish
 SECONDARY_MERGE = 100
 
 
@@ -111,8 +112,11 @@ class TapTree:
 class Results:
     def __init__(self):
         self.items = []  # (status, name, note)
+        self.tails = {}  # item index -> console lines shown under it
 
-    def add(self, status, name, note=''):
+    def add(self, status, name, note='', tail=None):
+        if tail:
+            self.tails[len(self.items)] = tail
         self.items.append((status, name, note))
 
     def count(self, status):
@@ -133,11 +137,13 @@ class Results:
 
     def print(self, heading):
         print(f'# {heading}')
-        for status, name, note in self.items:
+        for i, (status, name, note) in enumerate(self.items):
             word = {'pass': 'ok', 'fail': 'not ok', 'skip': 'ok'}[status]
             if status == 'skip':
                 note = note if note.upper().startswith('SKIP') else ('SKIP ' + note).strip()
             print(f'{word} {name}' + (f' # {note}' if note else ''))
+            for line in self.tails.get(i, []):
+                print(f'#  | {line}')
         print(f'# {heading}: {self.summary()}')
 
     def summary(self):
@@ -257,7 +263,10 @@ def rig_results(name, lines, marks, expect, sections):
         res.add('fail', f'kernel report: {r}')
     if 'done' not in texts:
         runner = [clean(x) for x in lines if 'KHV-RUNNER' in x]
-        res.add('fail', f'host {name} did not finish', runner[-1] if runner else 'no runner verdict')
+        # Where it stood: the console's last lines, so that a log that is gone still says.
+        console = [clean(x) for x in lines if clean(x).strip() and 'KHV-RUNNER' not in x]
+        res.add('fail', f'host {name} did not finish', runner[-1] if runner else 'no runner verdict',
+                tail=console[-TAIL_LINES:])
     return res
 
 
