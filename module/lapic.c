@@ -91,10 +91,14 @@ void khv_lapic_sync_tpr(struct khv_vcpu *vcpu)
 void khv_lapic_reset(struct khv_vcpu *vcpu, bool init)
 {
 	struct khv_lapic *a = vcpu->lapic;
-	u32 off;
+	u32 off, id;
 	int i;
 
 	khv_lapic_timer_cancel(a);
+	/* The ID stays at INIT (KVM too): the xAPIC's is writable. */
+	id = init ? khv_lapic_reg(a, KHV_APIC_ID) :
+	     khv_lapic_x2apic(a) ? vcpu->id :
+	     vcpu->id << KHV_APIC_XAPIC_ID_SHIFT;
 	if (!init)
 		a->base = KHV_APIC_DEFAULT_BASE | KHV_APIC_BASE_ENABLE |
 			  (vcpu->id ? 0 : KHV_APIC_BASE_BSP);
@@ -108,8 +112,7 @@ void khv_lapic_reset(struct khv_vcpu *vcpu, bool init)
 	}
 	atomic_set(&a->in_esr, 0);
 	a->esr_acc = 0;
-	khv_lapic_set_reg(a, KHV_APIC_ID, khv_lapic_x2apic(a) ? vcpu->id :
-			  vcpu->id << KHV_APIC_XAPIC_ID_SHIFT);
+	khv_lapic_set_reg(a, KHV_APIC_ID, id);
 	if (khv_lapic_x2apic(a))
 		khv_lapic_set_reg(a, KHV_APIC_LDR, khv_x2apic_ldr(vcpu->id));
 	khv_lapic_set_reg(a, KHV_APIC_LVR, KHV_APIC_VERSION);

@@ -50,12 +50,12 @@ static void khv_vcpu_init_state(struct khv_vcpu *vcpu)
 	struct khv_segment data = {
 		.limit = 0xffff, .type = 3, .s = 1, .present = 1,
 	};
-	struct khv_sregs *s;
+	struct khv_sregs sregs, *s = &sregs;
 	unsigned int i;
+	u32 sig[4];
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return;
+	/* On the stack, as in KHV_SET_SREGS: an INIT cannot fail. */
+	memset(s, 0, sizeof(*s));
 	khv_arch->get_sregs(vcpu, s);
 	s->cs = data;
 	s->cs.type = 0xb;
@@ -78,18 +78,25 @@ static void khv_vcpu_init_state(struct khv_vcpu *vcpu)
 	memset(&s->idt, 0, sizeof(s->idt));
 	s->gdt.limit = 0xffff;
 	s->idt.limit = 0xffff;
-	/* CD and NW as at power-up (khv does not model the caches). */
-	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	/* CD and NW stay (Table 10-1; KVM's kvm_vcpu_reset() too). */
+	s->cr0 = X86_CR0_ET | (s->cr0 & (X86_CR0_CD | X86_CR0_NW));
 	s->cr2 = 0;
 	s->cr3 = 0;
 	s->cr4 = 0;
 	s->cr8 = 0;
 	s->efer = 0;
 	WARN_ON_ONCE(khv_arch->set_sregs(vcpu, s));
-	kfree(s);
 	for (i = 0; i < KHV_NR_REGS; i++)
 		khv_register_write(vcpu, i, 0);
+	/* EDX: the processor's signature, CPUID.1's EAX as the guest sees it. */
+	khv_cpuid(vcpu, 1, 0, sig);
+	khv_register_write(vcpu, KHV_REG_RDX, sig[0]);
 	khv_rip_write(vcpu, 0xfff0);
+	/* DR0-3 clear, DR6 and DR7 at their reset values (XCR0 stays). */
+	memset(vcpu->dr.db, 0, sizeof(vcpu->dr.db));
+	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
+	vcpu->dr.dr7 = KHV_DR7_RESET;
+	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
 	khv_register_write(vcpu, KHV_REG_RFLAGS, X86_EFLAGS_FIXED);
 	vcpu->events = (struct khv_events){
 		.req_irq_window = vcpu->events.req_irq_window,
@@ -103,16 +110,13 @@ static void khv_vcpu_init_state(struct khv_vcpu *vcpu)
 /* A start-up IPI: real mode at @vec:0000 (SDM Vol. 3A 9.4.4). */
 static void khv_vcpu_sipi(struct khv_vcpu *vcpu, u8 vec)
 {
-	struct khv_sregs *s;
+	struct khv_sregs s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return;
-	khv_arch->get_sregs(vcpu, s);
-	s->cs.selector = vec << 8;
-	s->cs.base = (u64)vec << 12;
-	WARN_ON_ONCE(khv_arch->set_sregs(vcpu, s));
-	kfree(s);
+	memset(&s, 0, sizeof(s));
+	khv_arch->get_sregs(vcpu, &s);
+	s.cs.selector = vec << 8;
+	s.cs.base = (u64)vec << 12;
+	WARN_ON_ONCE(khv_arch->set_sregs(vcpu, &s));
 	khv_rip_write(vcpu, 0);
 }
 
