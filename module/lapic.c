@@ -162,6 +162,22 @@ void khv_lapic_free(struct khv_vcpu *vcpu)
 	vcpu->lapic = NULL;
 }
 
+/*
+ * An error the guest sees in ESR after its next write of ESR, and the
+ * error LVT's interrupt when it is unmasked (SDM 11.5.3). An illegal vector
+ * there raises nothing: it would be one more error, without end.
+ */
+static void khv_lapic_esr_error(struct khv_lapic *a, u32 bits)
+{
+	u32 lvt = khv_lapic_reg(a, KHV_APIC_LVT_ERROR);
+	u8 vec = lvt & KHV_APIC_VECTOR_MASK;
+
+	a->esr_acc |= bits;
+	if (bits && !(lvt & KHV_APIC_LVT_MASKED) &&
+	    vec >= KHV_APIC_FIRST_LEGAL)
+		khv_lapic_accept(a->vcpu, KHV_APIC_DM_FIXED, vec, false);
+}
+
 /**
  * khv_lapic_fold() - move what other contexts raised into IRR and ESR.
  * @vcpu: the vCPU, its own thread (any context, interrupts on or off).
@@ -172,6 +188,9 @@ void khv_lapic_fold(struct khv_vcpu *vcpu)
 	unsigned long v, t;
 	int i;
 
+	/* Errors first: the error LVT's vector joins IRR below. */
+	if (atomic_read(&a->in_esr))
+		khv_lapic_esr_error(a, atomic_xchg(&a->in_esr, 0));
 	for (i = 0; i < ARRAY_SIZE(a->in_irr); i++) {
 		if (!READ_ONCE(a->in_irr[i]))
 			continue;
@@ -188,14 +207,6 @@ void khv_lapic_fold(struct khv_vcpu *vcpu)
 		a->tmr.w[i] = (a->tmr.w[i] & ~v) | (t & v);
 #endif
 	}
-	if (atomic_read(&a->in_esr))
-		a->esr_acc |= atomic_xchg(&a->in_esr, 0);
-}
-
-/* An error the guest sees in ESR after its next write of ESR (SDM 11.5.3). */
-static void khv_lapic_esr_error(struct khv_lapic *a, u32 bits)
-{
-	a->esr_acc |= bits;
 }
 
 /**
