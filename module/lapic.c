@@ -123,6 +123,7 @@ void khv_lapic_reset(struct khv_vcpu *vcpu, bool init)
 	khv_lapic_set_reg(a, KHV_APIC_SVR, 0xff);
 	a->timer_period = 0;
 	a->tsc_deadline = 0;
+	a->eoi_exit = 0;
 	khv_lapic_set_tpr(vcpu, 0);
 	khv_lapic_publish(a);
 }
@@ -467,8 +468,9 @@ static void khv_lapic_write(struct khv_vcpu *vcpu, u32 off, u64 v)
 		break;
 	case KHV_APIC_EOI:
 		vec = khv_apic_eoi(&a->isr);
-		if (vec >= 0)
-			khv_apic_vec_clear(&a->tmr, vec);
+		/* The IOAPIC is user space's: it hears of a level EOI. */
+		if (vec >= 0 && khv_apic_vec_clear(&a->tmr, vec))
+			a->eoi_exit = vec + 1;
 		WRITE_ONCE(a->arb_prio, khv_lapic_ppr(a));
 		break;
 	case KHV_APIC_ID:

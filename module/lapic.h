@@ -72,7 +72,8 @@ enum {
  * @timer_period: its period in ns (0: disarmed), for TMCCT.
  * @timer_periodic: it reloads.
  * @tsc_deadline: IA32_TSC_DEADLINE; 0 once it fired.
- * @ipis:   IPIs sent since the last entry, for the self-IPI loop check.
+ * @eoi_exit: a level-triggered vector the guest ended (EOI) plus one, for
+ *	user space's IOAPIC (KHV_EXIT_IOAPIC_EOI); 0: none.
  */
 struct khv_lapic {
 	struct khv_vcpu *vcpu;
@@ -99,6 +100,7 @@ struct khv_lapic {
 	u64 timer_period;
 	bool timer_periodic;
 	u64 tsc_deadline;
+	u16 eoi_exit;
 };
 
 /**
@@ -177,6 +179,7 @@ void khv_lapic_set_tsc_deadline(struct khv_lapic *a, u64 deadline);
 bool khv_lapic_requests(struct khv_vcpu *vcpu);
 int khv_lapic_block(struct khv_vcpu *vcpu);
 int khv_lapic_halt(struct khv_vcpu *vcpu);
+bool khv_lapic_eoi_exit(struct khv_vcpu *vcpu);
 long khv_lapic_ioctl(struct khv_vcpu *vcpu, unsigned int cmd,
 		     void __user *argp);
 

@@ -198,6 +198,28 @@ int khv_lapic_block(struct khv_vcpu *vcpu)
 }
 
 /**
+ * khv_lapic_eoi_exit() - end the run with KHV_EXIT_IOAPIC_EOI when the
+ *	guest ended a level-triggered interrupt since the last look (KVM's
+ *	KVM_EXIT_IOAPIC_EOI with a split irqchip): the IOAPIC in user space
+ *	clears its Remote IRR and may deliver again.
+ * @vcpu: the vCPU, in KHV_RUN's loop.
+ *
+ * Return: true with vcpu->run filled.
+ */
+bool khv_lapic_eoi_exit(struct khv_vcpu *vcpu)
+{
+	struct khv_lapic *a = vcpu->lapic;
+
+	if (likely(!a->eoi_exit))
+		return false;
+	memset(&vcpu->run->eoi, 0, sizeof(vcpu->run->eoi));
+	vcpu->run->eoi.vector = a->eoi_exit - 1;
+	a->eoi_exit = 0;
+	khv_vcpu_exit(vcpu, KHV_EXIT_IOAPIC_EOI);
+	return true;
+}
+
+/**
  * khv_lapic_halt() - HLT with the irqchip (the instruction is skipped).
  * @vcpu: the vCPU, in its exit handler.
  *

@@ -75,6 +75,9 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 
 	khv_vcpu_complete_user(vcpu);
 	for (;;) {
+		/* An EOI for user space's IOAPIC, from an exit or KHV_SET_MSRS. */
+		if (vcpu->lapic && khv_lapic_eoi_exit(vcpu))
+			return 0;
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 			khv_vcpu_exit(vcpu, KHV_EXIT_INTR);
 			return -EINTR;

@@ -166,7 +166,7 @@ struct khv_vcpu {
 	u64 tlb_gen;
 	int mode;
 	int cpu;
-	u64 exits[KHV_EXIT_IRQ_WINDOW_OPEN + 1];
+	u64 exits[KHV_EXIT_IOAPIC_EOI + 1];
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;

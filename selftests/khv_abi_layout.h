@@ -142,6 +142,8 @@ KHV_ABI_AT(khv_run, emulation.insn, 73);
 KHV_ABI_AT(khv_run, hypercall.nr, 64);
 KHV_ABI_AT(khv_run, hypercall.args, 72);
 KHV_ABI_AT(khv_run, hypercall.ret, 112);
+KHV_ABI_AT(khv_run, eoi.vector, 64);
+KHV_ABI_AT(khv_run, eoi.padding, 65);
 KHV_ABI_AT(khv_run, padding2, 64);
 
 KHV_ABI_SIZE(khv_vcpu_events, 96);

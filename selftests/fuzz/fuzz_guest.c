@@ -91,6 +91,8 @@ static bool answer(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_t *cal
 	case KHV_EXIT_HYPERCALL:
 		run->hypercall.ret = rng_edgy(r);
 		return true;
+	case KHV_EXIT_IOAPIC_EOI:
+		return true;
 	case KHV_EXIT_HLT:
 	case KHV_EXIT_IRQ_WINDOW_OPEN:
 		if (rng_pct(r, 30)) {

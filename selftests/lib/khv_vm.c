@@ -606,6 +606,7 @@ const char *exit_reason_str(uint32_t reason)
 		[KHV_EXIT_HYPERCALL] = "HYPERCALL",
 		[KHV_EXIT_INTR] = "INTR",
 		[KHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+		[KHV_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
 	};
 
 	return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "?";

@@ -200,6 +200,7 @@ struct khv_cpuid {
 #define KHV_EXIT_HYPERCALL	8	/* khv hypercall for user space: khv_run.hypercall */
 #define KHV_EXIT_INTR		9	/* interrupted by a signal or immediate_exit */
 #define KHV_EXIT_IRQ_WINDOW_OPEN 10	/* request_interrupt_window: the guest can take one */
+#define KHV_EXIT_IOAPIC_EOI	11	/* irqchip: a level-triggered vector's EOI: khv_run.eoi */
 
 #define KHV_EXIT_IO_IN		0
 #define KHV_EXIT_IO_OUT		1
@@ -268,6 +269,11 @@ struct khv_run {
 			__u64 args[5];
 			__u64 ret;	/* in: returned to the guest in RAX */
 		} hypercall;
+		/* KHV_EXIT_IOAPIC_EOI: the vector, for the VMM's IOAPIC */
+		struct {
+			__u8 vector;
+			__u8 padding[7];
+		} eoi;
 		__u8 padding2[256];
 	};
 };
