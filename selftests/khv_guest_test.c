@@ -1987,6 +1987,47 @@ TEST_F(guest, interrupt_waits_for_sti_and_its_shadow)
 }
 
 /*
+ * The MOV SS shadow (SDM Vol. 3A 6.8.3) holds an interrupt for one
+ * instruction even with RFLAGS.IF = 1, also when that instruction is an
+ * MMIO load that left the run: the shadow is part of the state user space
+ * sees, and the interrupt queued then arrives after the load, not before
+ * it and not one instruction late.
+ */
+TEST_F(guest, interrupt_waits_for_mov_ss_shadow_across_mmio)
+{
+	const uint64_t mmio = 0x20000000;	/* mapped, no RAM */
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_vcpu_events ev;
+	struct ucall uc;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_mov_ss, mmio);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	ANSWER_MMIO_READ(vcpu, mmio, 4, 0x55aa55aa);
+	EXPECT_EQ(1, vcpu->run->if_flag);
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+	ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+	/* SVM has one shadow bit: khv reports it as both. */
+	EXPECT_TRUE(ev.interrupt.shadow & KHV_INTERRUPT_SHADOW_MOV_SS)
+		TH_LOG("shadow %#x at the load", ev.interrupt.shadow);
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_B));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("handler ran %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(GUEST_IRQ_B, uc.args[2]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_mov_ss_next, uc.args[3])
+		TH_LOG("arrived at %#llx, the load ends at %p",
+		       (unsigned long long)uc.args[3], guest_mov_ss_next);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(0x55aa55aa, uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
  * request_interrupt_window: the run goes on while the guest cannot take an
  * interrupt, and ends with KHV_EXIT_IRQ_WINDOW_OPEN once it can (after STI
  * and its shadow); the interrupt queued then arrives right there.

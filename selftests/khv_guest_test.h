@@ -106,6 +106,7 @@ void guest_code_db_on_stack(uint64_t stack_top);
 
 extern volatile struct guest_events guest_events;
 extern const char guest_sti_next[], guest_window_open[], guest_hlt_next[];
+extern const char guest_mov_ss_next[];
 extern const char guest_irq_stack_resume[];
 void guest_irq_handler_a(struct guest_intr_frame *frame);
 void guest_irq_handler_b(struct guest_intr_frame *frame);
@@ -113,6 +114,7 @@ void guest_irq_handler_c(struct guest_intr_frame *frame);
 void guest_nmi_handler(struct guest_intr_frame *frame);
 void guest_pf_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_irq_if(uint64_t arg);
+void guest_code_irq_mov_ss(uint64_t mmio);
 void guest_code_irq_window(uint64_t arg);
 void guest_code_sti_hlt(uint64_t arg);
 void guest_code_nmi(uint64_t arg);

@@ -688,6 +688,33 @@ void guest_code_irq_if(uint64_t arg)
 }
 
 /*
+ * With RFLAGS.IF = 1, a load from @mmio in the shadow of MOV SS: the run
+ * ends at that load (KHV_EXIT_MMIO) still in the shadow; an interrupt
+ * queued then arrives only after the load, at guest_mov_ss_next.
+ */
+void guest_code_irq_mov_ss(uint64_t mmio)
+{
+	uint32_t v;
+
+	guest_events_clear();
+	GUEST_SYNC(1);
+	asm volatile("sti\n\t"
+		     "nop\n\t"
+		     "mov %%ss, %%eax\n\t"
+		     "mov %%eax, %%ss\n\t"
+		     "mov (%1), %0\n\t"
+		     ".globl guest_mov_ss_next\n"
+		     "guest_mov_ss_next:\n\t"
+		     "nop\n\t"
+		     "cli"
+		     : "=r" (v) : "r" (mmio) : "rax", "memory");
+	GUEST_SYNC4(2, guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip);
+	GUEST_SYNC2(3, v);
+	GUEST_DONE();
+}
+
+/*
  * request_interrupt_window with nothing queued: SYNC 1 and 2 with IF = 0,
  * then STI: the run ends with KHV_EXIT_IRQ_WINDOW_OPEN at guest_window_open,
  * where the interrupt the test then queues arrives.
