@@ -11,9 +11,11 @@
  * Counts, never wall-clock bounds: the emulated hosts are slow.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +39,10 @@ void guest_code_hlt_forever(uint64_t arg);
 void guest_code_ipi_receiver(uint64_t mode);
 void guest_code_ipi_sender(uint64_t mode);
 void guest_code_sipi(uint64_t storm);
+void guest_code_level_eoi(uint64_t mode);
+void guest_code_error_lvt(uint64_t mode);
+void guest_code_ap_dirty(uint64_t arg);
+void guest_code_init_ap(uint64_t arg);
 
 /* Bochs is ~50x slower than native: the harness's own timeout stays below the runner's. */
 #define APIC_TEST_TIMEOUT	900
@@ -73,14 +79,20 @@ static struct khv_test_vcpu *apic_vcpu(struct khv_test_vm *vm, uint32_t id,
 	return vcpu;
 }
 
-static int signal_msi(struct khv_test_vm *vm, uint32_t dest, uint32_t vec)
+/* An MSI; @level: level-triggered and asserted (data bits 15 and 14), as an IOAPIC's. */
+static int signal_msi_level(struct khv_test_vm *vm, uint32_t dest, uint32_t vec, bool level)
 {
 	struct khv_msi msi = {
 		.address_lo = 0xfee00000u | dest << 12,
-		.data = vec,
+		.data = vec | (level ? 3u << 14 : 0),
 	};
 
 	return khv_ioctl(vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi);
+}
+
+static int signal_msi(struct khv_test_vm *vm, uint32_t dest, uint32_t vec)
+{
+	return signal_msi_level(vm, dest, vec, false);
 }
 
 #define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
@@ -593,3 +605,143 @@ TEST_F(apic, get_set_lapic_round_trip)
 }
 
 TEST_HARNESS_MAIN
+
+/*
+ * A level-triggered vector's EOI ends the run with KHV_EXIT_IOAPIC_EOI and
+ * the vector, for user space's IOAPIC; an edge one's stays in the kernel.
+ */
+static void run_level_eoi(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_level_eoi, mode);
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, signal_msi_level(vm, 0, APIC_TEST_VEC, true));
+	vcpu_run_exit(vcpu, KHV_EXIT_IOAPIC_EOI);
+	EXPECT_EQ(APIC_TEST_VEC, vcpu->run->eoi.vector);
+	EXPECT_EQ(0, vcpu->run->eoi.padding[0]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("the level MSI arrived %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(1, signal_msi(vm, 0, APIC_TEST_VEC));
+	/* Its EOI would show here as an exit that is not the ucall. */
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(2, uc.args[1]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+TEST_F_TIMEOUT(apic, level_eoi_exits_x2apic, APIC_TEST_TIMEOUT)
+{
+	run_level_eoi(_metadata, APIC_MODE_X2APIC);
+}
+
+TEST_F_TIMEOUT(apic, level_eoi_exits_xapic, APIC_TEST_TIMEOUT)
+{
+	run_level_eoi(_metadata, APIC_MODE_XAPIC);
+}
+
+/* An APIC error raises the error LVT's vector only while it is unmasked. */
+static void run_error_lvt(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_error_lvt, mode);
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("error vector arrived %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_TRUE(uc.args[2] & 0x20) TH_LOG("ESR %#llx", (unsigned long long)uc.args[2]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("masked error LVT delivered");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+TEST_F_TIMEOUT(apic, error_lvt_x2apic, APIC_TEST_TIMEOUT)
+{
+	run_error_lvt(_metadata, APIC_MODE_X2APIC);
+}
+
+TEST_F_TIMEOUT(apic, error_lvt_xapic, APIC_TEST_TIMEOUT)
+{
+	run_error_lvt(_metadata, APIC_MODE_XAPIC);
+}
+
+/* The AP of init_resets_debug_registers: its runs until the trampoline's HLT. */
+struct init_ap {
+	struct vcpu_thread t;
+	uint32_t data[2];	/* what the trampoline's two OUTs carried */
+	struct khv_regs regs;	/* at the first */
+	struct khv_sregs sregs;
+};
+
+static void *run_init_ap_thread(void *arg)
+{
+	struct init_ap *ap = arg;
+	struct khv_run *run = ap->t.vcpu->run;
+	int i = 0;
+
+	while (i < 3) {
+		ap->t.r = vcpu_run(ap->t.vcpu);
+		if (ap->t.r)
+			break;
+		ap->t.exits[i] = run->exit_reason;
+		if (run->exit_reason == KHV_EXIT_IO && run->io.port == APIC_TEST_SIPI_PORT &&
+		    run->io.size == 4 && i < 2) {
+			memcpy(&ap->data[i], (uint8_t *)run + run->io.data_offset, 4);
+			if (!i && (vcpu_get_regs(ap->t.vcpu, &ap->regs) ||
+				   vcpu_get_sregs(ap->t.vcpu, &ap->sregs)))
+				break;
+		} else if (run->exit_reason != KHV_EXIT_HLT) {
+			break;
+		}
+		i++;
+	}
+	atomic_store(&ap->t.done, 1);
+	return NULL;
+}
+
+/*
+ * INIT puts an AP that ran in the INIT state of SDM Vol. 3A Table 10-1:
+ * DR7 0x400 and DR0 0 (it had set them), EDX the processor signature,
+ * CR0 with PE and PG clear; the SIPI then starts it.
+ */
+TEST_F_TIMEOUT(apic, init_resets_debug_registers, APIC_TEST_TIMEOUT)
+{
+	/* mov %dr7,%eax; out %eax,$0x80; mov %dr0,%eax; out %eax,$0x80; cli; hlt */
+	static const uint8_t tramp[] = {
+		0x0f, 0x21, 0xf8, 0x66, 0xe7, APIC_TEST_SIPI_PORT,
+		0x0f, 0x21, 0xc0, 0x66, 0xe7, APIC_TEST_SIPI_PORT,
+		0xfa, 0xf4,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *v0 = apic_vcpu(vm, 0, guest_code_init_ap, 0);
+	struct init_ap ap = {};
+	unsigned int eax, ebx, ecx, edx;
+	struct ucall uc;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, vm_load_code(vm, APIC_TEST_SIPI_VECTOR << 12, tramp, sizeof(tramp)));
+	ap.t.vcpu = apic_vcpu(vm, 1, guest_code_ap_dirty, 0);
+	ASSERT_EQ(0, pthread_create(&ap.t.thread, NULL, run_init_ap_thread, &ap));
+	vcpu_run_to_ucall(v0, &uc, UCALL_DONE);
+	ASSERT_TRUE(join_or_kick(&ap.t, 300)) TH_LOG("the AP never got to the trampoline's HLT");
+	EXPECT_EQ(0, ap.t.r);
+	EXPECT_EQ(KHV_EXIT_IO, ap.t.exits[0]);
+	EXPECT_EQ(KHV_EXIT_IO, ap.t.exits[1]);
+	EXPECT_EQ(KHV_EXIT_HLT, ap.t.exits[2]);
+	EXPECT_EQ(0x400, ap.data[0]) TH_LOG("DR7 %#x after INIT", ap.data[0]);
+	EXPECT_EQ(0, ap.data[1]) TH_LOG("DR0 %#x after INIT", ap.data[1]);
+	/* CPUID.1:EAX passes through unchanged: the host's signature. */
+	__cpuid(1, eax, ebx, ecx, edx);
+	EXPECT_EQ(eax, (uint32_t)ap.regs.rdx) TH_LOG("EDX %#llx after INIT", (unsigned long long)ap.regs.rdx);
+	EXPECT_EQ(0, ap.sregs.cr0 & 0x80000001u) TH_LOG("CR0 %#llx", (unsigned long long)ap.sregs.cr0);
+	EXPECT_EQ(APIC_TEST_SIPI_VECTOR << 8, ap.sregs.cs.selector);
+	vm_free(vm);
+}

@@ -33,6 +33,7 @@
 #define APIC_ICR		0x300
 #define APIC_ICR2		0x310
 #define APIC_LVTT		0x320
+#define APIC_LVTERR		0x370
 #define APIC_TMICT		0x380
 #define APIC_TMCCT		0x390
 #define APIC_TDCR		0x3e0

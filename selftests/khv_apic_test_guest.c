@@ -311,3 +311,73 @@ void guest_code_sipi(uint64_t storm)
 	}
 	GUEST_DONE();
 }
+
+/*
+ * A level-triggered MSI (sent at SYNC 1): its EOI, in the handler, ends the
+ * run with KHV_EXIT_IOAPIC_EOI; an edge-triggered one's (SYNC 2) does not.
+ */
+void guest_code_level_eoi(uint64_t mode)
+{
+	apic_enable(mode);
+	asm volatile("sti");
+	GUEST_SYNC(1);
+	GUEST_SYNC2(2, wait_count(APIC_TEST_VEC, 0));
+	GUEST_SYNC2(3, wait_count(APIC_TEST_VEC, 1));
+	GUEST_DONE();
+}
+
+/*
+ * An illegal vector sent to itself is an APIC error: with the error LVT
+ * unmasked its vector arrives (once), with it masked nothing does.
+ */
+void guest_code_error_lvt(uint64_t mode)
+{
+	uint64_t esr;
+
+	apic_enable(mode);
+	apic_write(APIC_LVTERR, APIC_TEST_VEC_IPI);
+	send_ipi(apic_id(), 5);
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	apic_write(APIC_ESR, 0);
+	esr = apic_read(APIC_ESR);
+	GUEST_SYNC4(1, my_count(APIC_TEST_VEC_IPI), esr, 0);
+	apic_write(APIC_LVTERR, APIC_LVT_MASKED | APIC_TEST_VEC_IPI);
+	send_ipi(apic_id(), 5);
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	GUEST_SYNC2(2, my_count(APIC_TEST_VEC_IPI));
+	GUEST_DONE();
+}
+
+/* An AP that ran with debug registers of its own, until an INIT. */
+void guest_code_ap_dirty(uint64_t arg)
+{
+	(void)arg;
+	apic_enable(APIC_MODE_X2APIC);
+	asm volatile("mov %0, %%dr0\n\t"
+		     "mov %1, %%dr7" : : "r" (0x1234ull), "r" (0x402ull));
+	apic_guest.ready = 1;
+	for (;;)
+		asm volatile("pause");
+}
+
+/* The BSP: INIT, SIPI, SIPI to APIC 1 once it is running. */
+void guest_code_init_ap(uint64_t arg)
+{
+	volatile uint64_t spin;
+	int i;
+
+	(void)arg;
+	apic_enable(APIC_MODE_X2APIC);
+	while (!apic_guest.ready)
+		asm volatile("pause");
+	apic_write(APIC_ICR, 1ull << 32 | APIC_DM_INIT | APIC_ICR_ASSERT);
+	for (spin = 0; spin < 100000; spin++)
+		;
+	for (i = 0; i < 2; i++) {
+		apic_write(APIC_ICR, 1ull << 32 | APIC_DM_STARTUP |
+			   APIC_TEST_SIPI_VECTOR);
+		for (spin = 0; spin < 10000; spin++)
+			;
+	}
+	GUEST_DONE();
+}
