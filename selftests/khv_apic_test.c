@@ -95,6 +95,17 @@ static int signal_msi(struct khv_test_vm *vm, uint32_t dest, uint32_t vec)
 	return signal_msi_level(vm, dest, vec, false);
 }
 
+/* A test of @fn in x2APIC mode and one in xAPIC mode: @name_x2apic, @name_xapic. */
+#define APIC_TEST_EACH_MODE(name, fn)					\
+	TEST_F_TIMEOUT(apic, name##_x2apic, APIC_TEST_TIMEOUT)		\
+	{								\
+		fn(_metadata, APIC_MODE_X2APIC);			\
+	}								\
+	TEST_F_TIMEOUT(apic, name##_xapic, APIC_TEST_TIMEOUT)		\
+	{								\
+		fn(_metadata, APIC_MODE_XAPIC);				\
+	}
+
 #define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
 
 FIXTURE(apic) {
@@ -224,15 +235,7 @@ static void run_msi(struct __test_metadata *_metadata, uint64_t mode)
 	vm_free(vm);
 }
 
-TEST_F_TIMEOUT(apic, msi_x2apic, APIC_TEST_TIMEOUT)
-{
-	run_msi(_metadata, APIC_MODE_X2APIC);
-}
-
-TEST_F_TIMEOUT(apic, msi_xapic, APIC_TEST_TIMEOUT)
-{
-	run_msi(_metadata, APIC_MODE_XAPIC);
-}
+APIC_TEST_EACH_MODE(msi, run_msi)
 
 /* One-shot once, periodic each period until stopped, TSC deadline once. */
 TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
@@ -412,15 +415,7 @@ static void run_ipi(struct __test_metadata *_metadata, uint64_t mode)
 	vm_free(vm);
 }
 
-TEST_F_TIMEOUT(apic, ipi_x2apic, APIC_TEST_TIMEOUT)
-{
-	run_ipi(_metadata, APIC_MODE_X2APIC);
-}
-
-TEST_F_TIMEOUT(apic, ipi_xapic, APIC_TEST_TIMEOUT)
-{
-	run_ipi(_metadata, APIC_MODE_XAPIC);
-}
+APIC_TEST_EACH_MODE(ipi, run_ipi)
 
 /* INIT-SIPI-SIPI brings up 4 APs, each at the SIPI vector in real mode. */
 static void run_sipi(struct __test_metadata *_metadata, uint64_t storm)
@@ -634,15 +629,7 @@ static void run_level_eoi(struct __test_metadata *_metadata, uint64_t mode)
 	vm_free(vm);
 }
 
-TEST_F_TIMEOUT(apic, level_eoi_exits_x2apic, APIC_TEST_TIMEOUT)
-{
-	run_level_eoi(_metadata, APIC_MODE_X2APIC);
-}
-
-TEST_F_TIMEOUT(apic, level_eoi_exits_xapic, APIC_TEST_TIMEOUT)
-{
-	run_level_eoi(_metadata, APIC_MODE_XAPIC);
-}
+APIC_TEST_EACH_MODE(level_eoi_exits, run_level_eoi)
 
 /* An APIC error raises the error LVT's vector only while it is unmasked. */
 static void run_error_lvt(struct __test_metadata *_metadata, uint64_t mode)
@@ -662,15 +649,7 @@ static void run_error_lvt(struct __test_metadata *_metadata, uint64_t mode)
 	vm_free(vm);
 }
 
-TEST_F_TIMEOUT(apic, error_lvt_x2apic, APIC_TEST_TIMEOUT)
-{
-	run_error_lvt(_metadata, APIC_MODE_X2APIC);
-}
-
-TEST_F_TIMEOUT(apic, error_lvt_xapic, APIC_TEST_TIMEOUT)
-{
-	run_error_lvt(_metadata, APIC_MODE_XAPIC);
-}
+APIC_TEST_EACH_MODE(error_lvt, run_error_lvt)
 
 /* The AP of init_resets_debug_registers: its runs until the trampoline's HLT. */
 struct init_ap {
