@@ -95,6 +95,17 @@ static int khv_vcpu_exit_io(struct khv_vcpu *vcpu, bool in, u16 port,
 	return khv_vcpu_exit(vcpu, KHV_EXIT_IO);
 }
 
+/*
+ * RIP past an instruction khv completed for the guest (MMIO, string I/O):
+ * a STI or MOV SS shadow it ran in is over, as after any instruction
+ * (KVM's toggle_interruptibility()); else an interrupt would wait one more.
+ */
+static void khv_emulated_rip(struct khv_vcpu *vcpu, u64 rip)
+{
+	khv_rip_write(vcpu, rip);
+	khv_arch->set_interrupt_shadow(vcpu, 0);
+}
+
 /**
  * khv_vcpu_exit_mmio() - a guest access outside its RAM, for user space.
  * @vcpu:     the vCPU.
@@ -136,7 +147,7 @@ static int khv_vcpu_exit_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		run->mmio.is_write = 1;
 		khv_le_store(run->mmio.data, v, d.size);
 	}
-	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
+	khv_emulated_rip(vcpu, khv_rip_read(vcpu) + d.len);
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MMIO);
 }
 
@@ -164,7 +175,7 @@ static int khv_vcpu_mmio_lapic(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		v = khv_insn_store_data(&d, khv_register_read(vcpu, reg));
 		khv_lapic_mmio(vcpu, gpa, true, d.size, &v);
 	}
-	khv_rip_write(vcpu, khv_rip_read(vcpu) + d.len);
+	khv_emulated_rip(vcpu, khv_rip_read(vcpu) + d.len);
 	return 1;
 }
 
@@ -250,7 +261,7 @@ static void khv_sio_advance(struct khv_vcpu *vcpu,
 		khv_register_write(vcpu, KHV_REG_RCX, rcx);
 	}
 	if (!sio->rep || !(rcx & khv_addr_mask(sio->addr_bytes)))
-		khv_rip_write(vcpu, sio->next_rip);
+		khv_emulated_rip(vcpu, sio->next_rip);
 }
 
 /**
@@ -283,7 +294,7 @@ static int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 	n = sio->rep ? min_t(u64, khv_register_read(vcpu, KHV_REG_RCX) &
 			     khv_addr_mask(sio->addr_bytes), U32_MAX) : 1;
 	if (!n) {
-		khv_rip_write(vcpu, sio->next_rip);
+		khv_emulated_rip(vcpu, sio->next_rip);
 		return 1;
 	}
 	max = (PAGE_SIZE - KHV_RUN_IO_DATA) / sio->size;

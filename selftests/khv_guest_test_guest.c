@@ -689,8 +689,8 @@ void guest_code_irq_if(uint64_t arg)
 
 /*
  * With RFLAGS.IF = 1, a load from @mmio in the shadow of MOV SS: the run
- * ends at that load (KHV_EXIT_MMIO) still in the shadow; an interrupt
- * queued then arrives only after the load, at guest_mov_ss_next.
+ * ends at that load (KHV_EXIT_MMIO); an interrupt queued then arrives
+ * after the load, at guest_mov_ss_next.
  */
 void guest_code_irq_mov_ss(uint64_t mmio)
 {
