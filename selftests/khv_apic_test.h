@@ -62,6 +62,13 @@ struct apic_guest {
 	uint64_t nmis;
 	uint64_t ready;		/* the IPI receiver sleeps from here on */
 	uint64_t gp;		/* #GPs taken (each skips a 2-byte RDMSR/WRMSR) */
+	uint64_t stage;		/* the timer test's step (APIC_STAGE_*), for a hang */
 };
+
+/* The timer test's steps: the HLT a guest may wait in (the low byte counts them). */
+#define APIC_STAGE_ONESHOT	0x100
+#define APIC_STAGE_PERIODIC	0x200
+#define APIC_STAGE_DEADLINE	0x300
+#define APIC_STAGE_CLAMPED	0x400
 
 #endif /* KHV_APIC_TEST_H */

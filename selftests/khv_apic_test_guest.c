@@ -187,6 +187,7 @@ void guest_code_timer(uint64_t arg)
 	apic_write(APIC_TDCR, 0xb);
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER);
 	asm volatile("sti");
+	apic_guest.stage = APIC_STAGE_ONESHOT;
 	apic_write(APIC_TMICT, 2000000);	/* 2 ms */
 	tmcct = apic_read(APIC_TMCCT);
 	asm volatile("hlt" ::: "memory");
@@ -197,8 +198,10 @@ void guest_code_timer(uint64_t arg)
 
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TMICT, 1000000);	/* 1 ms */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
+		apic_guest.stage = APIC_STAGE_PERIODIC + i;
 		asm volatile("hlt" ::: "memory");
+	}
 	apic_write(APIC_TMICT, 0);
 	n = my_count(APIC_TEST_VEC_TIMER);
 	for (spin = 0; spin < 2000000; spin++)
@@ -206,6 +209,7 @@ void guest_code_timer(uint64_t arg)
 	GUEST_SYNC4(2, n, my_count(APIC_TEST_VEC_TIMER), 0);
 
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_DEADLINE);
+	apic_guest.stage = APIC_STAGE_DEADLINE;
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 1000000);
 	asm volatile("hlt" ::: "memory");
 	n = my_count(APIC_TEST_VEC_TIMER);
@@ -217,8 +221,10 @@ void guest_code_timer(uint64_t arg)
 	/* Hostile: a periodic count of 1 is clamped; the guest goes on. */
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TMICT, 1);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		apic_guest.stage = APIC_STAGE_CLAMPED + i;
 		asm volatile("hlt" ::: "memory");
+	}
 	apic_write(APIC_LVTT, APIC_LVT_MASKED);
 	asm volatile("cli");
 	GUEST_SYNC2(4, my_count(APIC_TEST_VEC_TIMER));
