@@ -8,7 +8,8 @@
  * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE, and what a hostile guest or
  * VMM may try. The guest half is khv_apic_test_guest.c.
  *
- * Counts, never wall-clock bounds: the emulated hosts are slow.
+ * Counts, never wall-clock bounds: the emulated hosts are slow (the timer
+ * test's bound on each run only turns a guest that never wakes into a failure).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -249,10 +250,19 @@ static void timer_describe(struct __test_metadata *_metadata, struct khv_test_vm
 	struct khv_lapic_state st;
 	struct khv_mp_state mp = {};
 	struct khv_regs regs = {};
+	struct khv_msrs msrs = {
+		.nmsrs = 2,
+		.entries = { { .index = MSR_TSC_DEADLINE }, { .index = MSR_IA32_TSC } },
+	};
+	uint64_t n = g->count[0][APIC_TEST_VEC_TIMER - APIC_TEST_VEC];
 
-	TH_LOG("stuck at stage %#llx with %llu timer interrupts taken",
-	       (unsigned long long)g->stage,
-	       (unsigned long long)g->count[0][APIC_TEST_VEC_TIMER - APIC_TEST_VEC]);
+	TH_LOG("stuck at stage %#llx: %llu timer interrupts taken, %llu since the step began",
+	       (unsigned long long)g->stage, (unsigned long long)n,
+	       (unsigned long long)(n - g->stage_count));
+	if (!khv_ioctl(vcpu->fd, KHV_GET_MSRS, (unsigned long)&msrs))
+		TH_LOG("IA32_TSC_DEADLINE %#llx, IA32_TSC %#llx",
+		       (unsigned long long)msrs.entries[0].data,
+		       (unsigned long long)msrs.entries[1].data);
 	if (!khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&st))
 		TH_LOG("LVTT %#x TMICT %#x TMCCT %#x TDCR %#x IRR.%#x %d ISR.%#x %d",
 		       lapic_reg(&st, APIC_LVTT), lapic_reg(&st, APIC_TMICT),
@@ -298,7 +308,10 @@ static void timer_run_to_ucall(struct __test_metadata *_metadata, struct khv_tes
 	ASSERT_EQ(want, cmd);
 }
 
-/* One-shot once, periodic each period until stopped, TSC deadline once. */
+/*
+ * One-shot once, periodic each period until stopped, TSC deadline once; one
+ * that expired while interrupts were off is taken at STI; HLT.
+ */
 TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
 {
 	struct khv_test_vm *vm = apic_vm();
@@ -320,6 +333,11 @@ TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
 	EXPECT_EQ(0, uc.args[3]) TH_LOG("TSC deadline %#llx after it fired", (unsigned long long)uc.args[3]);
 	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
 	ASSERT_EQ(4, uc.args[0]);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(5, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("an expired one-shot not in IRR with IF = 0");
+	EXPECT_EQ(1, uc.args[2]) TH_LOG("STI; HLT took it %llu times", (unsigned long long)uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]) TH_LOG("still in IRR after it was taken");
 	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_DONE);
 	vm_free(vm);
 }

@@ -172,10 +172,29 @@ void guest_code_msi(uint64_t mode)
 	GUEST_DONE();
 }
 
+/* Is @vec requested (IRR) in this APIC? */
+static uint64_t irr_has(unsigned int vec)
+{
+	return (apic_read(APIC_IRR + (vec / 32) * 0x10) >> (vec % 32)) & 1;
+}
+
+/*
+ * Wait for the timer armed just before, with interrupts off: STI's shadow
+ * covers the HLT, so the interrupt is taken once the processor halts (SDM
+ * Vol. 3A 6.8.3), never between the STI and the HLT. With interrupts on
+ * while the timer is armed, one that fires before the HLT is taken there
+ * and the HLT waits for an interrupt that never comes (on any host).
+ */
+static void sti_hlt(void)
+{
+	asm volatile("sti; hlt; cli" ::: "memory");
+}
+
 /*
  * The LAPIC timer in x2APIC mode, 1 GHz bus, divide by 1: one-shot fires
  * once (HLT wakes on it), periodic fires each period until stopped,
- * TSC-deadline once, and its MSR reads 0 after.
+ * TSC-deadline once, and its MSR reads 0 after; one that expired while
+ * interrupts were off is taken by STI; HLT at once.
  */
 void guest_code_timer(uint64_t arg)
 {
@@ -186,16 +205,18 @@ void guest_code_timer(uint64_t arg)
 	apic_enable(APIC_MODE_X2APIC);
 	apic_write(APIC_TDCR, 0xb);
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER);
-	asm volatile("sti");
+	apic_guest.stage_count = my_count(APIC_TEST_VEC_TIMER);
 	apic_guest.stage = APIC_STAGE_ONESHOT;
 	apic_write(APIC_TMICT, 2000000);	/* 2 ms */
 	tmcct = apic_read(APIC_TMCCT);
-	asm volatile("hlt" ::: "memory");
+	sti_hlt();
 	n = my_count(APIC_TEST_VEC_TIMER);
+	asm volatile("sti");
 	for (spin = 0; spin < 2000000; spin++)
 		;
 	GUEST_SYNC4(1, n, my_count(APIC_TEST_VEC_TIMER), tmcct);
 
+	/* Periodic: each HLT wakes on a tick, whenever the last one came. */
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TMICT, 1000000);	/* 1 ms */
 	for (i = 0; i < 5; i++) {
@@ -208,11 +229,14 @@ void guest_code_timer(uint64_t arg)
 		;
 	GUEST_SYNC4(2, n, my_count(APIC_TEST_VEC_TIMER), 0);
 
+	asm volatile("cli");
 	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_DEADLINE);
+	apic_guest.stage_count = my_count(APIC_TEST_VEC_TIMER);
 	apic_guest.stage = APIC_STAGE_DEADLINE;
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 1000000);
-	asm volatile("hlt" ::: "memory");
+	sti_hlt();
 	n = my_count(APIC_TEST_VEC_TIMER);
+	asm volatile("sti");
 	for (spin = 0; spin < 2000000; spin++)
 		;
 	GUEST_SYNC4(3, n, my_count(APIC_TEST_VEC_TIMER),
@@ -228,6 +252,18 @@ void guest_code_timer(uint64_t arg)
 	apic_write(APIC_LVTT, APIC_LVT_MASKED);
 	asm volatile("cli");
 	GUEST_SYNC2(4, my_count(APIC_TEST_VEC_TIMER));
+
+	/* Expired with interrupts off: in IRR, and STI; HLT takes it at once. */
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER);
+	apic_guest.stage_count = my_count(APIC_TEST_VEC_TIMER);
+	apic_guest.stage = APIC_STAGE_PENDING;
+	apic_write(APIC_TMICT, 1000);		/* 1 us */
+	for (spin = 0; spin < 20000000 && !irr_has(APIC_TEST_VEC_TIMER); spin++)
+		;
+	n = irr_has(APIC_TEST_VEC_TIMER);
+	sti_hlt();
+	GUEST_SYNC4(5, n, my_count(APIC_TEST_VEC_TIMER) - apic_guest.stage_count,
+		    irr_has(APIC_TEST_VEC_TIMER));
 	GUEST_DONE();
 }
 
