@@ -179,11 +179,12 @@ static uint64_t irr_has(unsigned int vec)
 }
 
 /*
- * Wait for the timer armed just before, with interrupts off: STI's shadow
- * covers the HLT, so the interrupt is taken once the processor halts (SDM
- * Vol. 3A 6.8.3), never between the STI and the HLT. With interrupts on
- * while the timer is armed, one that fires before the HLT is taken there
- * and the HLT waits for an interrupt that never comes (on any host).
+ * Wait for an interrupt that was armed or awaited with interrupts off:
+ * STI's shadow covers the HLT, so the interrupt is taken once the processor
+ * halts (SDM Vol. 3A 6.8.3), never between the STI and the HLT. With
+ * interrupts on, one that comes just before the HLT is taken there, and the
+ * HLT waits for an interrupt that never comes (on any host). Returns with
+ * interrupts off.
  */
 static void sti_hlt(void)
 {
@@ -281,10 +282,11 @@ void guest_code_hlt_forever(uint64_t arg)
 void guest_code_ipi_receiver(uint64_t mode)
 {
 	apic_enable(mode);
-	asm volatile("sti");
 	apic_guest.ready = 1;
+	/* The IPI may come at any time: look and halt with interrupts off. */
 	while (my_count(APIC_TEST_VEC_IPI) < 1)
-		asm volatile("hlt" ::: "memory");
+		sti_hlt();
+	asm volatile("sti");
 	while (!apic_guest.nmis)
 		asm volatile("pause");
 	GUEST_SYNC2(1, my_count(APIC_TEST_VEC_IPI));
