@@ -275,6 +275,16 @@ static void timer_describe(struct __test_metadata *_metadata, struct khv_test_vm
 		       (unsigned long long)regs.rip, (unsigned long long)regs.rflags);
 }
 
+/* Interrupts the guest's handlers took before STI; HLT's HLT ran (apic_sti_hlt()). */
+static void report_hlt_skipped(struct __test_metadata *_metadata, struct khv_test_vm *vm)
+{
+	uint64_t n = guest_view(vm)->hlt_skipped;
+
+	if (n)
+		TH_LOG("%llu interrupts came between STI and HLT: this host's CPU lost the STI shadow",
+		       (unsigned long long)n);
+}
+
 /*
  * The timer test's run to its next ucall, bounded: a guest halted for a
  * timer that never wakes it fails the test, its stage named, instead of
@@ -339,6 +349,7 @@ TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
 	EXPECT_EQ(1, uc.args[2]) TH_LOG("STI; HLT took it %llu times", (unsigned long long)uc.args[2]);
 	EXPECT_EQ(0, uc.args[3]) TH_LOG("still in IRR after it was taken");
 	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_DONE);
+	report_hlt_skipped(_metadata, vm);
 	vm_free(vm);
 }
 
@@ -486,6 +497,7 @@ static void run_ipi(struct __test_metadata *_metadata, uint64_t mode)
 	EXPECT_EQ(1, guest_view(vm)->count[1][2]);
 	EXPECT_EQ(1, guest_view(vm)->nmis);
 	EXPECT_EQ(0, guest_view(vm)->count[1][0]);
+	report_hlt_skipped(_metadata, vm);
 	vm_free(vm);
 }
 

@@ -65,6 +65,7 @@ struct apic_guest {
 	uint64_t gp;		/* #GPs taken (each skips a 2-byte RDMSR/WRMSR) */
 	uint64_t stage;		/* the timer test's step (APIC_STAGE_*), for a hang */
 	uint64_t stage_count;	/* the timer interrupts taken when that step began */
+	uint64_t hlt_skipped;	/* interrupts taken before STI; HLT's HLT (apic_sti_hlt()) */
 };
 
 /* The timer test's steps: the HLT a guest may wait in (the low byte counts them). */
