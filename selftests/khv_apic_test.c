@@ -8,7 +8,8 @@
  * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE, and what a hostile guest or
  * VMM may try. The guest half is khv_apic_test_guest.c.
  *
- * Counts, never wall-clock bounds: the emulated hosts are slow.
+ * Counts, never wall-clock bounds: the emulated hosts are slow (the timer
+ * test's bound on each run only turns a guest that never wakes into a failure).
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -237,35 +238,134 @@ static void run_msi(struct __test_metadata *_metadata, uint64_t mode)
 
 APIC_TEST_EACH_MODE(msi, run_msi)
 
-/* One-shot once, periodic each period until stopped, TSC deadline once. */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A 32-bit register of a KHV_GET_LAPIC image. */
+static uint32_t lapic_reg(const struct khv_lapic_state *st, uint32_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, st->regs + off, sizeof(v));
+	return v;
+}
+
+static bool lapic_vec_set(const struct khv_lapic_state *st, uint32_t base, unsigned int vec)
+{
+	return (lapic_reg(st, base + (vec / 32) * 0x10) >> (vec % 32)) & 1;
+}
+
+/* What a vCPU stopped in the timer test was waiting for: stage, count, APIC, MP state. */
+static void timer_describe(struct __test_metadata *_metadata, struct khv_test_vm *vm,
+			   struct khv_test_vcpu *vcpu)
+{
+	volatile struct apic_guest *g = guest_view(vm);
+	struct khv_lapic_state st;
+	struct khv_mp_state mp = {};
+	struct khv_regs regs = {};
+	struct khv_msrs msrs = {
+		.nmsrs = 2,
+		.entries = { { .index = MSR_TSC_DEADLINE }, { .index = MSR_IA32_TSC } },
+	};
+	uint64_t n = g->count[0][APIC_TEST_VEC_TIMER - APIC_TEST_VEC];
+
+	TH_LOG("stuck at stage %#llx: %llu timer interrupts taken, %llu since the step began",
+	       (unsigned long long)g->stage, (unsigned long long)n,
+	       (unsigned long long)(n - g->stage_count));
+	if (!khv_ioctl(vcpu->fd, KHV_GET_MSRS, (unsigned long)&msrs))
+		TH_LOG("IA32_TSC_DEADLINE %#llx, IA32_TSC %#llx",
+		       (unsigned long long)msrs.entries[0].data,
+		       (unsigned long long)msrs.entries[1].data);
+	if (!khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&st))
+		TH_LOG("LVTT %#x TMICT %#x TMCCT %#x TDCR %#x IRR.%#x %d ISR.%#x %d",
+		       lapic_reg(&st, APIC_LVTT), lapic_reg(&st, APIC_TMICT),
+		       lapic_reg(&st, APIC_TMCCT), lapic_reg(&st, APIC_TDCR),
+		       APIC_TEST_VEC_TIMER, lapic_vec_set(&st, APIC_IRR, APIC_TEST_VEC_TIMER),
+		       APIC_TEST_VEC_TIMER, lapic_vec_set(&st, APIC_ISR, APIC_TEST_VEC_TIMER));
+	if (!khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp) &&
+	    !vcpu_get_regs(vcpu, &regs))
+		TH_LOG("MP state %u, RIP %#llx, RFLAGS %#llx", mp.mp_state,
+		       (unsigned long long)regs.rip, (unsigned long long)regs.rflags);
+}
+
+/* Interrupts the guest's handlers took before STI; HLT's HLT ran (apic_sti_hlt()). */
+static void report_hlt_skipped(struct __test_metadata *_metadata, struct khv_test_vm *vm)
+{
+	uint64_t n = guest_view(vm)->hlt_skipped;
+
+	if (n)
+		TH_LOG("%llu interrupts came between STI and HLT: this host's CPU lost the STI shadow",
+		       (unsigned long long)n);
+}
+
+/*
+ * The timer test's run to its next ucall, bounded: a guest halted for a
+ * timer that never wakes it fails the test, its stage named, instead of
+ * waiting for the harness's timeout.
+ */
+#define APIC_TIMER_STAGE_SECS	120
+
+static void timer_run_to_ucall(struct __test_metadata *_metadata, struct khv_test_vm *vm,
+			       struct khv_test_vcpu *vcpu, struct ucall *uc, uint64_t want)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	char why[256];
+	uint64_t cmd;
+	int r;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(APIC_TIMER_STAGE_SECS);
+	r = vcpu_run(vcpu);
+	alarm(0);
+	if (r == -EINTR)
+		timer_describe(_metadata, vm, vcpu);
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s (not back within %d s)", strerror(-r),
+			       APIC_TIMER_STAGE_SECS);
+	cmd = get_ucall(vcpu, uc);
+	if (cmd == UCALL_NONE) {
+		vcpu_describe_exit(vcpu, why, sizeof(why));
+		TH_LOG("not a ucall: %s", why);
+	}
+	if (cmd == UCALL_ASSERT)
+		REPORT_GUEST_ASSERT(*uc);
+	ASSERT_EQ(want, cmd);
+}
+
+/*
+ * One-shot once, periodic each period until stopped, TSC deadline once; one
+ * that expired while interrupts were off is taken at STI; HLT.
+ */
 TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
 {
 	struct khv_test_vm *vm = apic_vm();
 	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_timer, 0);
 	struct ucall uc;
 
-	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
 	ASSERT_EQ(1, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("one-shot: %llu after HLT", (unsigned long long)uc.args[1]);
 	EXPECT_EQ(1, uc.args[2]) TH_LOG("one-shot fired %llu times", (unsigned long long)uc.args[2]);
 	EXPECT_GE(2000000, uc.args[3]);
-	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
 	ASSERT_EQ(2, uc.args[0]);
 	EXPECT_LE(6, uc.args[1]) TH_LOG("periodic: %llu after 5 HLTs", (unsigned long long)uc.args[1]);
 	EXPECT_EQ(uc.args[1], uc.args[2]) TH_LOG("fired after TMICT = 0");
-	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
 	ASSERT_EQ(3, uc.args[0]);
 	EXPECT_EQ(uc.args[1], uc.args[2]);
 	EXPECT_EQ(0, uc.args[3]) TH_LOG("TSC deadline %#llx after it fired", (unsigned long long)uc.args[3]);
-	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
 	ASSERT_EQ(4, uc.args[0]);
-	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(5, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("an expired one-shot not in IRR with IF = 0");
+	EXPECT_EQ(1, uc.args[2]) TH_LOG("STI; HLT took it %llu times", (unsigned long long)uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]) TH_LOG("still in IRR after it was taken");
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_DONE);
+	report_hlt_skipped(_metadata, vm);
 	vm_free(vm);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
 }
 
 /* HLT with IF = 1 sleeps in KHV_RUN; a signal still ends the run. */
@@ -412,6 +512,7 @@ static void run_ipi(struct __test_metadata *_metadata, uint64_t mode)
 	EXPECT_EQ(1, guest_view(vm)->count[1][2]);
 	EXPECT_EQ(1, guest_view(vm)->nmis);
 	EXPECT_EQ(0, guest_view(vm)->count[1][0]);
+	report_hlt_skipped(_metadata, vm);
 	vm_free(vm);
 }
 

@@ -40,6 +40,7 @@
 #define APIC_SELF_IPI		0x3f0
 
 #define MSR_APIC_BASE		0x1bu
+#define MSR_IA32_TSC		0x10u
 #define MSR_TSC_DEADLINE	0x6e0u
 #define APIC_BASE_BSP		(1ull << 8)
 #define APIC_BASE_X2APIC	(1ull << 10)
@@ -63,6 +64,16 @@ struct apic_guest {
 	uint64_t nmis;
 	uint64_t ready;		/* the IPI receiver sleeps from here on */
 	uint64_t gp;		/* #GPs taken (each skips a 2-byte RDMSR/WRMSR) */
+	uint64_t stage;		/* the timer test's step (APIC_STAGE_*), for a hang */
+	uint64_t stage_count;	/* the timer interrupts taken when that step began */
+	uint64_t hlt_skipped;	/* interrupts taken before STI; HLT's HLT (apic_sti_hlt()) */
 };
+
+/* The timer test's steps: the HLT a guest may wait in (the low byte counts them). */
+#define APIC_STAGE_ONESHOT	0x100
+#define APIC_STAGE_PERIODIC	0x200
+#define APIC_STAGE_DEADLINE	0x300
+#define APIC_STAGE_CLAMPED	0x400
+#define APIC_STAGE_PENDING	0x500
 
 #endif /* KHV_APIC_TEST_H */
