@@ -110,6 +110,14 @@ int fuzz_watch_counters(char *why, size_t len);
 int fuzz_watch_kmemleak(char *why, size_t len);
 void fuzz_watch_close(void);
 
+/*
+ * The emulated hosts' own limits (fuzz_host.c): whether this is QEMU's TCG,
+ * and the TR a vCPU may be given there without QEMU aborting.
+ */
+struct khv_sregs;
+bool fuzz_host_qemu_tcg(void);
+void fuzz_host_tr(struct khv_sregs *s);
+
 /* --verbose: every step of every iteration on stderr (where a run hangs). */
 extern bool fuzz_trace;
 #define FUZZ_TRACE(fmt, ...) do {						\
