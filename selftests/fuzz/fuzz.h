@@ -75,6 +75,8 @@ struct fuzz_opts {
 	 * iterations do not pay for switching it on and off on every CPU.
 	 */
 	bool hold_vm;
+	/* No kmemleak scans at the end (make check's plan scans after all the tests). */
+	bool no_kmemleak;
 };
 
 struct fuzz_result {
