@@ -75,6 +75,8 @@ struct fuzz_opts {
 	 * iterations do not pay for switching it on and off on every CPU.
 	 */
 	bool hold_vm;
+	/* No kmemleak scans at the end (make check's plan scans after all the tests). */
+	bool no_kmemleak;
 };
 
 struct fuzz_result {
@@ -109,6 +111,14 @@ int fuzz_watch_counters(char *why, size_t len);
 /* kmemleak: 1 and @why when it suspects a khv object, 0 otherwise or without it. */
 int fuzz_watch_kmemleak(char *why, size_t len);
 void fuzz_watch_close(void);
+
+/*
+ * The emulated hosts' own limits (fuzz_host.c): whether this is QEMU's TCG,
+ * and the TR a vCPU may be given there without QEMU aborting.
+ */
+struct khv_sregs;
+bool fuzz_host_qemu_tcg(void);
+void fuzz_host_tr(struct khv_sregs *s);
 
 /* --verbose: every step of every iteration on stderr (where a run hangs). */
 extern bool fuzz_trace;

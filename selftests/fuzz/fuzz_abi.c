@@ -330,10 +330,17 @@ static void op_ioctl(struct abi_worker *w)
 		return;
 	arg = _IOC_SIZE(cmd) || rng_pct(r, 50) ? abi_ptr(r, &b, cmd, st) : 0;
 	/* A wrong number can come out right: a KHV_RUN is bounded like any other. */
-	if (cmd == KHV_RUN && !arg)
+	if (cmd == KHV_RUN && !arg) {
 		fuzz_bound_run(&w->bound, fd, 0.002);
-	else
-		ioctl(fd, cmd, arg);
+	} else {
+		int ret = ioctl(fd, cmd, arg);
+
+		/* So can a create: its fd is the iteration's, closed with the others. */
+		if (cmd == KHV_CREATE_VM)
+			add_obj(st, ret, OBJ_VM);
+		else if (cmd == KHV_CREATE_VCPU)
+			add_obj(st, ret, OBJ_VCPU);
+	}
 	abi_count(st);
 }
 

@@ -246,5 +246,8 @@ unsigned long abi_vcpu_cmd(struct fuzz_rng *r, int fd, union abi_buf *b,
 	/* Mostly a mutated argument: the reserved bytes, the flags, any field. */
 	if (rng_pct(r, 60))
 		rng_mutate(r, b, _IOC_SIZE(cmd));
+	/* Whatever else is wrong, a TR that QEMU's TCG takes (fuzz_host.c). */
+	if (cmd == KHV_SET_SREGS)
+		fuzz_host_tr(&b->sregs);
 	return cmd;
 }

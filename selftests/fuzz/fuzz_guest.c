@@ -43,6 +43,7 @@ static void random_state(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_
 	}
 	if (rng_pct(r, 10) && !vcpu_get_sregs(vcpu, &b.sregs)) {
 		rng_mutate(r, &b.sregs, offsetof(struct khv_sregs, reserved));
+		fuzz_host_tr(&b.sregs);
 		vcpu_set_sregs(vcpu, &b.sregs);
 		*calls += 2;
 	}

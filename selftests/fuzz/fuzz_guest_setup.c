@@ -159,14 +159,28 @@ static int setup_long(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, int cpl)
 
 int fg_setup(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, enum insn_mode mode, int cpl)
 {
+	struct khv_sregs s;
+	int ret;
+
 	handler(r, vcpu->vm, mode);
 	rng_fill(r, addr_gpa2hva(vcpu->vm, FG_DATA_GPA), 0x1000);
 	switch (mode) {
 	case MODE_REAL:
-		return setup_real(r, vcpu);
+		ret = setup_real(r, vcpu);
+		break;
 	case MODE_PROT:
-		return setup_prot(r, vcpu, cpl);
+		ret = setup_prot(r, vcpu, cpl);
+		break;
 	default:
-		return setup_long(r, vcpu, cpl);
+		ret = setup_long(r, vcpu, cpl);
+		break;
 	}
+	/* On QEMU, a TR that QEMU takes: even real mode may reach CPL 3 (fuzz_host.c). */
+	if (ret || !fuzz_host_qemu_tcg())
+		return ret;
+	ret = vcpu_get_sregs(vcpu, &s);
+	if (ret)
+		return ret;
+	fuzz_host_tr(&s);
+	return vcpu_set_sregs(vcpu, &s);
 }

@@ -138,7 +138,7 @@ int fuzz_run(const char *name, fuzz_iter_fn fn, const struct fuzz_opts *o,
 	res->seconds = fuzz_now() - t0;
 	if (!res->findings && fuzz_watch_counters(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);
-	if (!res->findings && fuzz_watch_kmemleak(why, sizeof(why)))
+	if (!res->findings && !o->no_kmemleak && fuzz_watch_kmemleak(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);
 	if (fuzz_watch_kmsg(why, sizeof(why)))
 		finding(name, o, o->first + (n ? n - 1 : 0), why, res);

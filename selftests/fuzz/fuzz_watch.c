@@ -4,6 +4,7 @@
  * the run began, khv's counters (debugfs "vms", the module's reference count:
  * every VM and vCPU fd holds one) and kmemleak.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,6 +123,60 @@ int fuzz_watch_kmsg(char *why, size_t len)
 	return found;
 }
 
+/* /dev/khv, a VM or a vCPU file (anon_inode:khv-vm, anon_inode:khv-vcpu). */
+static bool is_khv_file(const char *name)
+{
+	return strstr(name, "/dev/" KHV_MODULE_NAME) || strstr(name, "anon_inode:khv-");
+}
+
+/*
+ * What of khv this process still holds when the counters are not back: its
+ * fds of /dev/khv, VM and vCPU files and eventfds (KHV_IRQFD), its mappings
+ * of them, and its children not yet reaped (a fork child has fds and
+ * mappings of its own). Then a VM the counters still count while nothing
+ * here names it is held by the module.
+ */
+static void print_holders(void)
+{
+	char path[300], target[256], line[512];
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *d;
+	FILE *f;
+	ssize_t n;
+
+	printf("# held by this process (pid %d):\n", getpid());
+	while (dir && (d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (is_khv_file(target) || strstr(target, "eventfd"))
+			printf("#   fd %s -> %s\n", d->d_name, target);
+	}
+	if (dir)
+		closedir(dir);
+	f = fopen("/proc/self/maps", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (is_khv_file(line))
+			printf("#   map %s", line);
+	if (f)
+		fclose(f);
+	dir = opendir("/proc/self/task");
+	while (dir && (d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", d->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(line, sizeof(line), f) && line[0] && line[0] != '\n')
+			printf("#   children of thread %s: %.*s\n", d->d_name,
+			       (int)strcspn(line, "\n"), line);
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	fflush(stdout);
+}
+
 int fuzz_watch_counters(char *why, size_t len)
 {
 	double end = fuzz_now() + 5;
@@ -137,8 +192,9 @@ int fuzz_watch_counters(char *why, size_t len)
 			break;
 		usleep(20000);
 	}
-	snprintf(why, len, "counters not back: vms %ld (was %ld), module refcnt %ld (was %ld)",
-		 v, base_vms, r, base_refcnt);
+	print_holders();
+	snprintf(why, len, "counters not back: vms %ld (was %ld), module refcnt %ld (was %ld)%s",
+		 v, base_vms, r, base_refcnt, " (what this process holds: the lines above)");
 	return 1;
 }
 
