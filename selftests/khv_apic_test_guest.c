@@ -413,7 +413,10 @@ void guest_code_error_lvt(uint64_t mode)
 	GUEST_DONE();
 }
 
-/* An AP that ran with debug registers of its own, until an INIT. */
+/*
+ * An AP that ran with debug registers of its own, then parks in HLT (as an
+ * OS parks its APs) until an INIT.
+ */
 void guest_code_ap_dirty(uint64_t arg)
 {
 	(void)arg;
@@ -422,7 +425,7 @@ void guest_code_ap_dirty(uint64_t arg)
 		     "mov %1, %%dr7" : : "r" (0x1234ull), "r" (0x402ull));
 	apic_guest.ready = 1;
 	for (;;)
-		asm volatile("pause");
+		asm volatile("sti; hlt" ::: "memory");
 }
 
 /* The BSP: INIT, SIPI, SIPI to APIC 1 once it is running. */
@@ -433,8 +436,9 @@ void guest_code_init_ap(uint64_t arg)
 
 	(void)arg;
 	apic_enable(APIC_MODE_X2APIC);
-	while (!apic_guest.ready)
+	for (spin = 0; spin < 50000000 && !apic_guest.ready; spin++)
 		asm volatile("pause");
+	GUEST_ASSERT_EQ(apic_guest.ready, 1);
 	apic_write(APIC_ICR, 1ull << 32 | APIC_DM_INIT | APIC_ICR_ASSERT);
 	for (spin = 0; spin < 100000; spin++)
 		;
