@@ -700,8 +700,6 @@ TEST_F(apic, get_set_lapic_round_trip)
 	vm_free(vm);
 }
 
-TEST_HARNESS_MAIN
-
 /*
  * A level-triggered vector's EOI ends the run with KHV_EXIT_IOAPIC_EOI and
  * the vector, for user space's IOAPIC; an edge one's stays in the kernel.
@@ -825,3 +823,5 @@ TEST_F_TIMEOUT(apic, init_resets_debug_registers, APIC_TEST_TIMEOUT)
 	EXPECT_EQ(APIC_TEST_SIPI_VECTOR << 8, ap.sregs.cs.selector);
 	vm_free(vm);
 }
+
+TEST_HARNESS_MAIN
