@@ -9,6 +9,7 @@
  * khv_dr_access() is pure (debugreg_test.c).
  */
 #include <linux/module.h>
+#include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -123,6 +124,14 @@ int khv_handle_dr(struct khv_vcpu *vcpu, unsigned int nr, unsigned int gpr,
 		khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
 	khv_arch->skip_instruction(vcpu, len);
 	return 1;
+}
+
+/* The debug registers after RESET or INIT (SDM Vol. 3A Table 10-1). */
+void khv_dr_reset(struct khv_dr *dr)
+{
+	memset(dr->db, 0, sizeof(dr->db));
+	dr->dr6 = KHV_DR6_FIXED_1;
+	dr->dr7 = KHV_DR7_RESET;
 }
 
 /**

@@ -92,10 +92,8 @@ static void khv_vcpu_init_state(struct khv_vcpu *vcpu)
 	khv_cpuid(vcpu, 1, 0, sig);
 	khv_register_write(vcpu, KHV_REG_RDX, sig[0]);
 	khv_rip_write(vcpu, 0xfff0);
-	/* DR0-3 clear, DR6 and DR7 at their reset values (XCR0 stays). */
-	memset(vcpu->dr.db, 0, sizeof(vcpu->dr.db));
-	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
-	vcpu->dr.dr7 = KHV_DR7_RESET;
+	/* The debug registers as after RESET (XCR0 stays). */
+	khv_dr_reset(&vcpu->dr);
 	khv_arch->set_dr7(vcpu, vcpu->dr.dr7);
 	khv_register_write(vcpu, KHV_REG_RFLAGS, X86_EFLAGS_FIXED);
 	vcpu->events = (struct khv_events){

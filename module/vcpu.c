@@ -381,8 +381,7 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
 	vcpu->regs[KHV_REG_RIP] = 0xfff0;
 	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
-	vcpu->dr.dr6 = KHV_DR6_FIXED_1;
-	vcpu->dr.dr7 = KHV_DR7_RESET;
+	khv_dr_reset(&vcpu->dr);
 	vcpu->regs_dirty = GENMASK(KHV_NR_REGS - 1, 0);
 	if (khv_xstate_vcpu_init(vcpu)) {
 		free_page((unsigned long)vcpu->run);

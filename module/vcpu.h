@@ -218,6 +218,7 @@ int khv_seg_linear(const struct khv_segment *seg, unsigned int seg_nr,
 int khv_dr_access(struct khv_dr *dr, unsigned int nr, bool write, u64 *val,
 		  unsigned int cpl, u64 cr4);
 void khv_dr_debug_trap(struct khv_dr *dr, u64 payload);
+void khv_dr_reset(struct khv_dr *dr);
 bool khv_dr_enter(struct khv_vcpu *vcpu, unsigned long host[4]);
 void khv_dr_exit(const unsigned long host[4]);
 
