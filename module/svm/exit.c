@@ -183,10 +183,9 @@ static int svm_handle_msr(struct khv_vcpu *vcpu)
  * again (1); nothing could be fetched, an internal-error exit.
  */
 static bool svm_decode_cr_write(struct khv_vcpu *vcpu, unsigned int cr,
-				u32 exit_code, u64 *val, unsigned int *len,
-				int *r)
+				u64 *val, unsigned int *len, int *r)
 {
-	u64 info = to_svm(vcpu)->vmcb->control.exit_info_1;
+	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
 	u8 insn[KHV_INSN_MAX_LEN];
 	struct khv_cpu_mode m;
 	struct svm_mov_cr d;
@@ -200,14 +199,14 @@ static bool svm_decode_cr_write(struct khv_vcpu *vcpu, unsigned int cr,
 	if (svm_decode_mov_to_cr(insn, n, mode64, &d)) {
 		if (!n)
 			*r = khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR,
-					       exit_code, 0, 0);
+					       c->exit_code, 0, 0);
 		return false;
 	}
 	if (d.cr != cr)
 		return false;
 	/* Decode assists name the register (APM 15.33.1). */
-	if (svm_has_decode_assists() && (info & SVM_CR_INFO_VALID))
-		d.gpr = info & SVM_CR_INFO_GPR_MASK;
+	if (svm_has_decode_assists() && (c->exit_info_1 & SVM_CR_INFO_VALID))
+		d.gpr = c->exit_info_1 & SVM_CR_INFO_GPR_MASK;
 	*val = khv_register_read(vcpu, d.gpr & 15);
 	if (!mode64)
 		*val = (u32)*val;
@@ -228,7 +227,7 @@ static int svm_handle_cr4_write(struct khv_vcpu *vcpu)
 	u64 cr4;
 	int r;
 
-	if (!svm_decode_cr_write(vcpu, 4, SVM_EXIT_WRITE_CR4, &cr4, &len, &r))
+	if (!svm_decode_cr_write(vcpu, 4, &cr4, &len, &r))
 		return r;
 	if (svm_cr4_check(cr4, s->cr4, svm_get_caps()->cr4_allowed, s->efer,
 			  s->cr3))
@@ -250,7 +249,7 @@ static int svm_handle_cr8_write(struct khv_vcpu *vcpu)
 	u64 cr8;
 	int r;
 
-	if (!svm_decode_cr_write(vcpu, 8, SVM_EXIT_WRITE_CR8, &cr8, &len, &r))
+	if (!svm_decode_cr_write(vcpu, 8, &cr8, &len, &r))
 		return r;
 	if (cr8 > 15)
 		return khv_queue_exception(vcpu, X86_TRAP_GP, 0, 0);
