@@ -120,11 +120,18 @@ struct khv_sregs;
 bool fuzz_host_qemu_tcg(void);
 void fuzz_host_tr(struct khv_sregs *s);
 
-/* --verbose: every step of every iteration on stderr (where a run hangs). */
+/*
+ * --verbose: every step of every iteration on stderr (where a run hangs),
+ * each line sent before the next step: on a serial console, a host that
+ * stops still shows the last one.
+ */
 extern bool fuzz_trace;
+void fuzz_trace_drain(void);
 #define FUZZ_TRACE(fmt, ...) do {						\
-	if (fuzz_trace)								\
+	if (fuzz_trace) {							\
 		fprintf(stderr, "# trace " fmt "\n", ##__VA_ARGS__);		\
+		fuzz_trace_drain();						\
+	}									\
 } while (0)
 
 /* A monotonic clock in seconds. */

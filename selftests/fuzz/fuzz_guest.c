@@ -28,7 +28,7 @@ static void random_state(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_
 	union abi_buf b;
 	struct khv_regs regs;
 	__u64 *gpr = &regs.rax;
-	int i;
+	int i, ret;
 
 	if (!vcpu_get_regs(vcpu, &regs)) {
 		for (i = 0; i < 16; i++)	/* rax .. r15, RSP (6) kept */
@@ -38,34 +38,56 @@ static void random_state(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_
 			regs.rflags ^= 1ull << rng_below(r, 22);
 		if (rng_pct(r, 3))
 			regs.rip = rng_edgy(r);
+		FUZZ_TRACE("regs rip %#llx rflags %#llx", regs.rip, regs.rflags);
 		vcpu_set_regs(vcpu, &regs);
 		*calls += 2;
 	}
 	if (rng_pct(r, 10) && !vcpu_get_sregs(vcpu, &b.sregs)) {
 		rng_mutate(r, &b.sregs, offsetof(struct khv_sregs, reserved));
 		fuzz_host_tr(&b.sregs);
-		vcpu_set_sregs(vcpu, &b.sregs);
+		ret = vcpu_set_sregs(vcpu, &b.sregs);
+		FUZZ_TRACE("sregs cr0 %#llx cr4 %#llx efer %#llx: %d", b.sregs.cr0, b.sregs.cr4,
+			   b.sregs.efer, ret);
 		*calls += 2;
 	}
 	if (rng_pct(r, 30)) {
 		memset(&b, 0, sizeof(b));
 		abi_msrs_arg(r, &b.msrs);
 		b.msrs.nmsrs = 1 + rng_below(r, 4);
-		ioctl(vcpu->fd, KHV_SET_MSRS, &b.msrs);
+		ret = ioctl(vcpu->fd, KHV_SET_MSRS, &b.msrs);
+		FUZZ_TRACE("msrs %#x=%#llx n %u: %d", b.msrs.entries[0].index,
+			   b.msrs.entries[0].data, b.msrs.nmsrs, ret);
 		*calls += 1;
 	}
 	if (rng_pct(r, 15)) {
 		memset(&b, 0, sizeof(b));
 		abi_cpuid_arg(r, &b.cpuid);
 		b.cpuid.nent = 1 + rng_below(r, 16);
-		ioctl(vcpu->fd, KHV_SET_CPUID, &b.cpuid);
+		ret = ioctl(vcpu->fd, KHV_SET_CPUID, &b.cpuid);
+		FUZZ_TRACE("cpuid: %d", ret);
 		*calls += 1;
 	}
 	if (rng_pct(r, 10)) {
 		memset(&b, 0, sizeof(b));
 		abi_events_arg(r, &b.events);
-		ioctl(vcpu->fd, KHV_SET_VCPU_EVENTS, &b.events);
+		ret = ioctl(vcpu->fd, KHV_SET_VCPU_EVENTS, &b.events);
+		FUZZ_TRACE("events: %d", ret);
 		*calls += 1;
+	}
+}
+
+/* --verbose: the generated code, to disassemble a finding (ndisasm -b 16/32/64). */
+static void trace_code(const uint8_t *code, size_t len)
+{
+	char line[2 * 32 + 1];
+	size_t i, j;
+
+	if (!fuzz_trace)
+		return;
+	for (i = 0; i < len; i += 32) {
+		for (j = 0; j < 32 && i + j < len; j++)
+			sprintf(line + 2 * j, "%02x", code[i + j]);
+		FUZZ_TRACE("code %04zx %s", i, line);
 	}
 }
 
@@ -126,6 +148,7 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 	c.mode = modes[rng_below(&r, ARRAY_SIZE(modes))];
 	cpl = c.mode != MODE_REAL && rng_pct(&r, 25) ? 3 : 0;
 	ram = ram_sizes[c.mode == MODE_REAL ? rng_below(&r, 4) : 4 + rng_below(&r, 2)];
+	FUZZ_TRACE("mode %d cpl %d ram %#zx", c.mode, cpl, ram);
 	vm = vm_create(ram);
 	(*calls) += 4;
 	if (!vm) {
@@ -148,14 +171,17 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 	c.code_gpa = FG_CODE_GPA;
 	c.code_len = FG_CODE_LEN;
 	insn_generate(&r, &c, addr_gpa2hva(vm, FG_CODE_GPA), FG_CODE_LEN);
+	trace_code(addr_gpa2hva(vm, FG_CODE_GPA), FG_CODE_LEN);
 	ret = fg_setup(&r, vcpu, c.mode, cpl);
 	(*calls) += 4;
+	FUZZ_TRACE("set up: %d", ret);
 	if (ret) {
 		snprintf(why, len, "cannot set up mode %d cpl %d: %s", c.mode, cpl, strerror(-ret));
 		vm_free(vm);
 		return 1;
 	}
 	random_state(&r, vcpu, calls);
+	FUZZ_TRACE("state set");
 	for (exits = 0; exits < MAX_EXITS; exits++) {
 		ret = fuzz_bound_run(&bound, vcpu->fd, 0.005 + rng_below(&r, 20) / 1000.0);
 		(*calls)++;

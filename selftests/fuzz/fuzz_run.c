@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 
@@ -16,6 +17,12 @@
 #include "fuzz_runner.h"
 
 bool fuzz_trace;
+
+/* Waits until the terminal has sent stderr's output (not a terminal: nothing to wait for). */
+void fuzz_trace_drain(void)
+{
+	tcdrain(STDERR_FILENO);
+}
 
 uint64_t rng_edgy(struct fuzz_rng *r)
 {
