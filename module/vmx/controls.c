@@ -5,6 +5,8 @@
  * of real CPUs and of Bochs).
  */
 #include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 
 #include "../compat.h"
@@ -29,6 +31,7 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
 /* What khv runs every guest with; the rest is optional or forced on it. */
 #define PIN_REQUIRED	(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | \
 			 PIN_VIRTUAL_NMIS)
+#define PIN_OPTIONAL	PIN_PREEMPTION_TIMER
 #define PROC_REQUIRED	(PROC_HLT_EXITING | PROC_MWAIT_EXITING | \
 			 PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | \
 			 PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING | \
@@ -51,7 +54,8 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
  * @why: set to a one-line reason when a required control is missing.
  *
  * Required: external-interrupt and NMI exiting, virtual NMIs (the guest's
- * NMI blocking kept by the processor, SDM 25.6.1); interrupt-window and
+ * NMI blocking kept by the processor, SDM 25.6.1); the VMX-preemption timer
+ * where there is one (vmx_backstop_ticks()); interrupt-window and
  * NMI-window exiting available, not forced; HLT, MWAIT, MONITOR, RDPMC,
  * CR8, MOV-DR exiting; TSC offsetting; I/O and MSR bitmaps; EPT,
  * unrestricted guest, WBINVD exiting; a 64-bit host; PAT, EFER and the
@@ -66,7 +70,7 @@ static int vmx_adjust(u64 msr, u32 required, u32 optional, u32 *out)
 int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 			 const char **why)
 {
-	if (vmx_adjust(m->pin, PIN_REQUIRED, 0, &c->pin)) {
+	if (vmx_adjust(m->pin, PIN_REQUIRED, PIN_OPTIONAL, &c->pin)) {
 		*why = "VMX lacks external-interrupt or NMI exiting or virtual NMIs";
 		return -ENODEV;
 	}
@@ -99,3 +103,27 @@ int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vmx_compute_controls);
+
+/**
+ * vmx_backstop_ticks() - the VMX-preemption timer's value for a backstop.
+ * @tsc_khz: the TSC's frequency.
+ * @misc:    IA32_VMX_MISC: bits 4:0, the timer counts once per 2^n TSC ticks
+ *	     (SDM Vol. 3D A.6).
+ * @ms:      how long a guest may run without an exit.
+ *
+ * An entry ends after @ms at the latest, whether or not the host takes an
+ * interrupt (Documentation/khv-abi.rst, "Leaving the guest"): the value is
+ * loaded at every entry and not saved at exit, so it needs no write.
+ *
+ * Return: the timer value, at least 1 and at most U32_MAX; 0 (no backstop)
+ * for an unknown TSC frequency.
+ */
+u32 vmx_backstop_ticks(u32 tsc_khz, u64 misc, u32 ms)
+{
+	u64 ticks = (u64)tsc_khz * ms >> (misc & 0x1f);
+
+	if (!tsc_khz)
+		return 0;
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(vmx_backstop_ticks);

@@ -33,7 +33,8 @@ static void vmx_ctls_bochs(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&bochs, &c, &why), 0);
 	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
-					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
+					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
+					   PIN_PREEMPTION_TIMER));
 	KUNIT_EXPECT_EQ(test, c.proc, (u32)(0x04006172 | PROC_HLT_EXITING |
 					    PROC_MWAIT_EXITING |
 					    PROC_RDPMC_EXITING |
@@ -63,7 +64,8 @@ static void vmx_ctls_xeon(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&xeon, &c, &why), 0);
 	KUNIT_EXPECT_NULL(test, why);
 	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
-					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
+					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
+					   PIN_PREEMPTION_TIMER));
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_HLT_EXITING);
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_IO_BITMAPS);
 	KUNIT_EXPECT_TRUE(test, c.proc & PROC_USE_MSR_BITMAPS);
@@ -199,9 +201,12 @@ static void vmx_ctls_optional_left_out(struct kunit *test)
 	const char *why = NULL;
 
 	m.proc2 &= ~((u64)(PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID) << 32);
+	m.pin &= ~((u64)PIN_PREEMPTION_TIMER << 32);
 	KUNIT_ASSERT_EQ(test, vmx_compute_controls(&m, &c, &why), 0);
 	KUNIT_EXPECT_EQ(test, c.proc2, (u32)(PROC2_EPT | PROC2_UNRESTRICTED |
 					     PROC2_WBINVD_EXITING));
+	KUNIT_EXPECT_EQ(test, c.pin, (u32)(0x16 | PIN_EXT_INTR_EXITING |
+					   PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
 }
 
 static void vmx_ctls_forced_ia32e_refused(struct kunit *test)
@@ -210,6 +215,20 @@ static void vmx_ctls_forced_ia32e_refused(struct kunit *test)
 
 	m.entry |= ENTRY_IA32E;
 	vmx_ctls_refusal(test, &m, "IA-32e");
+}
+
+/*
+ * The backstop's timer value: 10 ms of a 3 GHz TSC at the rate of a
+ * Skylake (IA32_VMX_MISC[4:0] = 5) and of Bochs (0); never 0 (a timer
+ * that ends every entry at once), never above the 32-bit field.
+ */
+static void vmx_backstop_ticks_scale(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vmx_backstop_ticks(3000000, 0x7004c1e5, 10), 937500U);
+	KUNIT_EXPECT_EQ(test, vmx_backstop_ticks(3000000, 0x20, 10), 30000000U);
+	KUNIT_EXPECT_EQ(test, vmx_backstop_ticks(1, 0x1f, 1), 1U);
+	KUNIT_EXPECT_EQ(test, vmx_backstop_ticks(U32_MAX, 0, 1000), U32_MAX);
+	KUNIT_EXPECT_EQ(test, vmx_backstop_ticks(0, 5, 10), 0U);
 }
 
 static struct kunit_case vmx_ctls_cases[] = {
@@ -226,6 +245,7 @@ static struct kunit_case vmx_ctls_cases[] = {
 	KUNIT_CASE(vmx_ctls_debug_controls_set),
 	KUNIT_CASE(vmx_ctls_optional_left_out),
 	KUNIT_CASE(vmx_ctls_forced_ia32e_refused),
+	KUNIT_CASE(vmx_backstop_ticks_scale),
 	{}
 };
 

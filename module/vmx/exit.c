@@ -271,8 +271,8 @@ static int vmx_handle_nmi_window(struct khv_vcpu *vcpu)
 /*
  * The exit table, by basic exit reason (SDM Vol. 3D Appendix C); the
  * contract of a row is struct khv_exit_handler's (exit.h). The exits of
- * exceptions, host interrupts, INIT, SIPI, SMIs and the interrupt and NMI
- * windows count as KHV_STAT_INTR.
+ * exceptions, host interrupts, INIT, SIPI, SMIs, the interrupt and NMI
+ * windows and the preemption timer's backstop count as KHV_STAT_INTR.
  * VMX is not offered, nor MONITOR/MWAIT: #UD as without them; XSETBV is
  * emulated (xstate.c). A task switch ends the run as an unknown exit (khv
  * does not emulate one).
@@ -310,6 +310,7 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_MONITOR]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_EPT_VIOLATION]	= { vmx_handle_ept_violation,	KHV_STAT_NPF },
 	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_PREEMPTION_TIMER]	= { khv_handle_host_event,	KHV_STAT_INTR },
 	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER },
 	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
 	[EXIT_XSETBV]		= { khv_handle_xsetbv,		KHV_STAT_OTHER },

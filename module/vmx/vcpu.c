@@ -388,6 +388,8 @@ static void vmx_vmcs_init(struct vmx_vcpu *vmx)
 	int i;
 
 	vmcs_write(VMCS_PIN_CONTROLS, vmx_ctls.pin);
+	if (vmx_ctls.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_caps.backstop_ticks);
 	vmx->proc = vmx_ctls.proc;
 	vmcs_write(VMCS_PROC_CONTROLS, vmx->proc);
 	vmcs_write(VMCS_PROC2_CONTROLS, vmx_ctls.proc2 |

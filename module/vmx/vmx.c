@@ -16,6 +16,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "../compat.h"
 #include "../arch.h"
@@ -130,6 +131,15 @@ static int vmx_probe(void)
 	}
 	khv_rdmsr(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
 	khv_rdmsr(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
+	if (vmx_ctls.pin & PIN_PREEMPTION_TIMER) {
+		u64 misc;
+
+		khv_rdmsr(MSR_IA32_VMX_MISC, misc);
+		vmx_caps.backstop_ticks = vmx_backstop_ticks(tsc_khz, misc,
+							     VMX_BACKSTOP_MS);
+		if (!vmx_caps.backstop_ticks)
+			vmx_ctls.pin &= ~PIN_PREEMPTION_TIMER;
+	}
 	vmx_percpu_init();
 	return 0;
 }

@@ -22,6 +22,13 @@ struct vmx_facts {
 	u64 ept_vpid_cap;	/* IA32_VMX_EPT_VPID_CAP (0x48c), 0 if absent */
 };
 
+/*
+ * The longest a guest runs without an exit, milliseconds: the VMX-preemption
+ * timer's backstop behind the host's interrupts (Documentation/khv-abi.rst,
+ * "Leaving the guest").
+ */
+#define VMX_BACKSTOP_MS	10
+
 /* What khv found usable; filled by vmx_check_facts() and vmx_probe(). */
 struct vmx_caps {
 	u32 vmcs_revision;
@@ -33,6 +40,7 @@ struct vmx_caps {
 	bool insn_info_ins_outs;
 	u64 cr0_fixed0;
 	u64 cr4_fixed0;
+	u32 backstop_ticks;	/* VMX-preemption timer value, 0: none */
 };
 
 int vmx_check_facts(const struct vmx_facts *f, struct vmx_caps *caps,
@@ -58,6 +66,7 @@ struct vmx_controls {
 
 int vmx_compute_controls(const struct vmx_ctl_msrs *m, struct vmx_controls *c,
 			 const char **why);
+u32 vmx_backstop_ticks(u32 tsc_khz, u64 misc, u32 ms);
 
 struct khv_cpu_mode;
 struct khv_event;

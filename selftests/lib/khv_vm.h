@@ -67,6 +67,7 @@
 #define EFER_LME		(1ull << 8)
 #define EFER_LMA		(1ull << 10)
 #define X86_RFLAGS_FIXED	(1ull << 1)
+#define X86_RFLAGS_IF		(1ull << 9)
 #define X86_RFLAGS_IOPL3	(3ull << 12)
 #define X86_RFLAGS_AC		(1ull << 18)
 
