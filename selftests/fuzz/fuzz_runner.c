@@ -33,7 +33,7 @@ static void *watchdog(void *arg)
 	for (;;) {
 		double now;
 
-		usleep(4000);
+		usleep(2000);
 		now = fuzz_now();
 		pthread_mutex_lock(&lock);
 		for (i = 0; i < MAX_BOUNDS; i++) {
