@@ -7,8 +7,9 @@
 #              (Bochs hangs in S3 with or without khv). One CPU: Bochs emulates an idle CPU of an
 #              SMP machine instruction by instruction, so two CPUs made every sleeping test cost
 #              minutes of wall time (khv_mgmt_test: 6 min on one CPU, over 25 on two).
-#   bochs-vmx-smp  the same with two CPUs, after bochs-vmx: khv_virt_test only (CPU hotplug, KVM
-#              beside khv on CPUs 0 and 1), the tests that skip on one CPU and need VMX; no KUnit
+#   bochs-vmx-smp  the same with two CPUs and the same module build, started in the background
+#              once qemu-svm is done: khv_virt_test only (CPU hotplug, KVM beside khv on CPUs 0
+#              and 1), the tests that skip on one CPU and need VMX; no KUnit
 #   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN)
 #   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
 #   compat     scripts/compat.sh build (TAP)
@@ -143,14 +144,15 @@ report() {
 
 # ---------------------------------------------------------------- the hosts
 
-# rig_host HOST FLAVOUR: the rig kernel FLAVOUR (kernel.sh), khv built against it and HOST's
-# initramfs. Sets $KERNEL; records a rig failure and returns 1 when something does not build.
+# rig_host HOST FLAVOUR [BUILD]: the rig kernel FLAVOUR (kernel.sh), khv built against it (in the
+# build copy BUILD, default HOST: hosts on the same kernel share one) and HOST's initramfs. Sets
+# $KERNEL; records a rig failure and returns 1 when something does not build.
 rig_host() {
-	local host=$1 flavour=$2 b compress=gzip
+	local host=$1 flavour=$2 build=${3:-$1} b compress=gzip
 	step "$host: $flavour kernel"
 	KERNEL=$(kernel "$flavour") || { fail "host $host" "$flavour kernel build failed"; return 1; }
 	step "$host: building khv"
-	b=$(build_khv "$host" "$KERNEL") ||
+	b=$(build_khv "$build" "$KERNEL") ||
 		{ fail "host $host" "khv does not build against the $flavour kernel (see $OUT/build-$host.log)"; return 1; }
 	mkdir -p "$OUT/$host"
 	# The light kernel unpacks zstd several times faster than gzip: it counts in Bochs.
@@ -171,32 +173,37 @@ boot_cmd() {
 	BOOT_LOG=$OUT/$host/runner.log
 }
 
-BOCHS_PID=
+# The Bochs hosts run in the background (Bochs is single-threaded and slow) while the others
+# run in the foreground: BG_PID[host] is a background host's runner.
+declare -A BG_PID=()
+
+# finish_bg HOST: wait for a background host, then report it.
+finish_bg() {
+	[ -n "${BG_PID[$1]:-}" ] || return 0
+	step "$1: waiting for Bochs"
+	wait "${BG_PID[$1]}" || true
+	unset "BG_PID[$1]"
+	report "$1"
+}
+
 start_bochs_vmx() {
 	rig_host bochs-vmx light || return 0
 	step "bochs-vmx: booting Bochs in the background (several minutes)"
 	boot_cmd bochs-vmx bochs.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=intel khv.nosuspend
 	KHV_BOCHS_CPUS=${KHV_BOCHS_CPUS:-1} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 &
-	BOCHS_PID=$!
+	BG_PID[bochs-vmx]=$!
 }
 
-finish_bochs_vmx() {
-	[ -n "$BOCHS_PID" ] || return 0
-	step "bochs-vmx: waiting for Bochs"
-	wait "$BOCHS_PID" || true
-	BOCHS_PID=
-	report bochs-vmx
-}
-
-# Two CPUs, khv_virt_test only (unless KHV_KSFT_ONLY leaves it out), without KUnit.
-run_bochs_vmx_smp() {
+# Two CPUs, khv_virt_test only (unless KHV_KSFT_ONLY leaves it out), without KUnit; the same
+# module build as bochs-vmx (same kernel).
+start_bochs_vmx_smp() {
 	case ",${KHV_KSFT_ONLY:-khv_virt_test}," in *,khv_virt_test,*) ;; *) return 0 ;; esac
-	KHV_PAYLOAD_NO_KUNIT=1 rig_host bochs-vmx-smp light || return 0
-	step "bochs-vmx-smp: booting Bochs with two CPUs"
+	KHV_PAYLOAD_NO_KUNIT=1 rig_host bochs-vmx-smp light bochs-vmx || return 0
+	step "bochs-vmx-smp: booting Bochs with two CPUs in the background"
 	KHV_KSFT_ONLY=khv_virt_test boot_cmd bochs-vmx-smp bochs.sh "$KERNEL/arch/x86/boot/bzImage" \
 		khv.vendor=intel khv.nosuspend
-	KHV_BOCHS_CPUS=2 "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
-	report bochs-vmx-smp
+	KHV_BOCHS_CPUS=2 "${BOOT[@]}" > "$BOOT_LOG" 2>&1 &
+	BG_PID[bochs-vmx-smp]=$!
 }
 
 run_qemu_svm() {
@@ -278,7 +285,11 @@ summary() {
 }
 
 # An interrupted check must not leave Bochs running.
-cleanup() { [ -z "$BOCHS_PID" ] || kill "$BOCHS_PID" 2>/dev/null || true; }
+cleanup() {
+	local pid
+
+	for pid in "${BG_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
 
 main() {
 	trap cleanup EXIT
@@ -295,14 +306,16 @@ main() {
 		fi
 		build_hvctl || fail "hvctl build" "see $OUT/build-hvctl.log"
 	fi
+	# Two cores: Bochs beside QEMU, then the two-CPU Bochs beside the 7.3 host and the builds.
 	want bochs-vmx && start_bochs_vmx
 	want qemu-svm && run_qemu_svm
+	want bochs-vmx-smp && start_bochs_vmx_smp
 	want qemu-7.3 && run_qemu_73
 	want compat && run_compat
 	want spec && run_spec
 	want mitig && run_mitig
-	want bochs-vmx && finish_bochs_vmx
-	want bochs-vmx-smp && run_bochs_vmx_smp
+	finish_bg bochs-vmx
+	finish_bg bochs-vmx-smp
 	summary
 }
 
