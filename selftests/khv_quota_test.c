@@ -64,21 +64,7 @@ static int pool_get(struct nl *nl, struct pool *p)
 	return 0;
 }
 
-/* host-set: @budget if not 0, @overcommit if 0 or 1. */
-static int pool_set(struct nl *nl, uint64_t budget, int overcommit)
-{
-	struct msg m;
-
-	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
-	if (budget)
-		put_u64(&m, KHV_A_HOST_MEM_BUDGET, budget);
-	if (overcommit >= 0) {
-		uint8_t v = overcommit;
-
-		put_attr(&m, KHV_A_HOST_MEM_OVERCOMMIT, &v, 1);
-	}
-	return nl_call(nl, &m, NULL, NULL);
-}
+#define pool_set	host_set_mem_policy
 
 #define KEEP	(~0ull)
 
