@@ -261,8 +261,8 @@ TEST_F(quota, budget_bounds_caps_unless_overcommit)
 	ASSERT_EQ(0, pool_get(&self->nl, &p));
 	EXPECT_EQ(1, p.overcommit);
 	/* A budget below the charges is refused too. */
-	EXPECT_EQ(-EBUSY, pool_set(&self->nl, p.charge - 1 * MiB, -1));
-	EXPECT_TRUE(extack_says(&self->nl, "exceed mem-budget", 1 * MiB))
+	EXPECT_EQ(-EBUSY, pool_set(&self->nl, p.charge - 4 * KiB, -1));
+	EXPECT_TRUE(extack_says(&self->nl, "exceed mem-budget", 4 * KiB))
 		TH_LOG("extack: %s", self->nl.extack);
 	EXPECT_EQ(-EINVAL, pool_set(&self->nl, p.budget + 1, -1));
 }
@@ -378,7 +378,7 @@ TEST_F(quota, changes_audited_old_to_new)
 	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 1 * MiB, 2 * MiB));
 	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 4 * MiB));
 	ASSERT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
-	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, KEEP, 4 * KiB));
+	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, 0, 4 * KiB));
 	ASSERT_EQ(0, pool_set(&self->nl, self->saved.budget, -1));
 
 	d = calloc(1, sizeof(*d));
