@@ -357,13 +357,13 @@ void print_size(const char *key, uint64_t val)
 	unsigned int i;
 	uint64_t unit = 1024;
 
-	if (json || val < 1024) {
-		if (json)
-			print_u64(key, val);
-		else {
-			text_key(key);
-			printf("%lluB", (unsigned long long)val);
-		}
+	if (json) {
+		print_u64(key, val);
+		return;
+	}
+	if (val < 1024) {
+		text_key(key);
+		printf("%lluB", (unsigned long long)val);
 		return;
 	}
 	for (i = 0; i + 1 < ARRAY_SIZE(units) && val / unit >= 1024; i++)
