@@ -137,7 +137,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -421,7 +421,7 @@ if run 0 quota set "$ID2" --mem-max 64M mem-min 16K && run 0 quota show "$ID2" &
    run 0 -j quota show "$ID2" &&
    has '"mem_min":16384,"mem_max":67108864,"mem_allocated":65536' &&
    run 0 -j vm show "$ID2" && has '"mem_allocated":65536,"mem_min":16384,' &&
-   run 1 quota set "$ID2" mem-max 4K && grep -q "mem-max is below" "$TMP/err" &&
+   run 1 quota set "$ID2" mem-min 0 mem-max 4K && grep -q "mem-max is below" "$TMP/err" &&
    run 2 quota set "$ID2" mem-max 1Q && run 2 quota set "$ID2" &&
    run 0 quota set "$ID2" mem-min 0 mem-max 0; then
 	ok "hvctl quota set/show: sizes, and the kernel's refusal of a cap below use"

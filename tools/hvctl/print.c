@@ -349,7 +349,8 @@ void print_s64(const char *key, int64_t val)
 
 /*
  * A byte count: exact in JSON; in text, in the largest binary unit it
- * reaches (4KiB, 1.5GiB: one decimal where it is not a whole number of it).
+ * reaches (4KiB, 1.5GiB: one decimal where it is not a whole number of it),
+ * 0 as 0.
  */
 void print_size(const char *key, uint64_t val)
 {
@@ -363,7 +364,7 @@ void print_size(const char *key, uint64_t val)
 	}
 	if (val < 1024) {
 		text_key(key);
-		printf("%lluB", (unsigned long long)val);
+		printf(val ? "%lluB" : "%llu", (unsigned long long)val);
 		return;
 	}
 	for (i = 0; i + 1 < ARRAY_SIZE(units) && val / unit >= 1024; i++)
