@@ -113,6 +113,24 @@
 #define KHV_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/*
+ * 6.2 gave the extack a buffer for formatted messages (NL_SET_ERR_MSG_FMT);
+ * 6.1 says @plain, the same message without its numbers (no_printk() only
+ * checks the format against its arguments).
+ */
+#include <linux/netlink.h>
+#ifdef NL_SET_ERR_MSG_FMT
+#define KHV_NL_SET_ERR_MSG_FMT(extack, plain, fmt, args...) do {	\
+	BUILD_BUG_ON(sizeof(plain) > NETLINK_MAX_FMTMSG_LEN);		\
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args);			\
+} while (0)
+#else
+#define KHV_NL_SET_ERR_MSG_FMT(extack, plain, fmt, args...) do {	\
+	NL_SET_ERR_MSG(extack, plain);					\
+	no_printk(fmt, ##args);						\
+} while (0)
+#endif
+
 /* 6.3 made vma->vm_flags read-only outside the helpers (Kbuild probes). */
 #include <linux/mm.h>
 #ifdef KHV_HAVE_VM_FLAGS_SET

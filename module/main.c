@@ -15,6 +15,7 @@
 #include "mgmt.h"
 #include "netlink/netlink.h"
 #include "policy.h"
+#include "quota.h"
 
 const struct khv_arch_ops *khv_arch __ro_after_init;
 
@@ -52,6 +53,7 @@ static int __init khv_init(void)
 	r = ops->hardware_setup();
 	if (r)
 		return r;
+	khv_quota_init();
 	r = khv_audit_init();
 	if (r)
 		goto err_unsetup;

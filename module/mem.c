@@ -157,7 +157,9 @@ static bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
  * Return: 0; -EINVAL for unknown flags, non-zero reserved words, a slot out
  * of range, a zero, unaligned or wrapping range, a range beyond the nested
  * page table's reach or overlapping another region; -EEXIST for a slot in
- * use; -E2BIG for a region over KHV_MAX_MEM_SIZE; -ENOMEM.
+ * use; -E2BIG for a region over KHV_MAX_MEM_SIZE; -ENOMEM, also when the
+ * VM's mem-max or the host's mem-budget does not admit the region (quota.c:
+ * then nothing is allocated).
  */
 int khv_vm_set_memory_region(struct khv_vm *vm,
 			     struct khv_memory_region *region)
@@ -205,9 +207,13 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 		r = -EINVAL;
 		goto err_unlock;
 	}
-	r = khv_memslot_alloc_pages(ms);
+	/* Charged before a page is allocated: a refusal allocates nothing. */
+	r = khv_quota_mem_charge(vm, ms->size);
 	if (r)
 		goto err_unlock;
+	r = khv_memslot_alloc_pages(ms);
+	if (r)
+		goto err_uncharge;
 	r = khv_memslot_map(vm, ms);
 	if (r)
 		goto err_unmap;
@@ -225,6 +231,8 @@ err_unmap:
 	/* No vCPU may reach a page once it is freed (khv_vm_flush_tlbs()). */
 	if (khv_memslot_unmap(vm, ms) > 0)
 		khv_vm_flush_tlbs(vm);
+err_uncharge:
+	khv_quota_mem_uncharge(vm, ms->size);
 err_unlock:
 	mutex_unlock(&vm->mem_lock);
 err_free:

@@ -205,6 +205,8 @@ static void khv_vm_destroy(struct khv_vm *vm)
 		if (vm->vcpus[i])
 			khv_vcpu_destroy(vm->vcpus[i]);
 	khv_vm_mem_destroy(vm);
+	/* Its memory is back in the host's pool. */
+	khv_quota_vm_release(vm);
 }
 
 static int khv_vm_release(struct inode *inode, struct file *filp)

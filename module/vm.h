@@ -21,6 +21,7 @@
 
 #include "labels.h"
 #include "mmu/mmu.h"
+#include "quota.h"
 
 struct file;
 struct page;
@@ -69,6 +70,8 @@ struct khv_memslot {
  * @mem_lock: serialises changes of @slots and @npt.
  * @slots:   guest RAM regions, indexed by slot number.
  * @mem_bytes: sum of the regions' sizes.
+ * @quota:   its memory guarantee, cap and allocation (quota.c's lock).
+ * @quota_gone: its memory left the host's pool (quota.c's lock).
  * @npt:     the nested page table (NPT or EPT format) mapping @slots.
  * @tlb_gen: bumped by khv_vm_flush_tlbs() after every mapping change that
  *	needs a TLB flush; each vCPU flushes when it sees a new value before
@@ -104,6 +107,8 @@ struct khv_vm {
 	struct mutex mem_lock;	/* protects slots, mem_bytes, npt */
 	struct khv_memslot *slots[KHV_MAX_MEM_SLOTS];
 	u64 mem_bytes;
+	struct khv_mem_quota quota;	/* khv_quota_lock */
+	bool quota_gone;		/* khv_quota_lock */
 	struct khv_pt npt;
 	atomic64_t tlb_gen;
 	struct mutex vcpu_lock;	/* protects vcpus[], nr_vcpus */

@@ -41,7 +41,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..32"
+echo "1..34"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -81,7 +81,9 @@ has() {
 if run 0 -j host show; then
 	missing=
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
-		 nr_vms module_sig taint lockdown max_vms_per_user; do
+		 nr_vms module_sig taint lockdown max_vms_per_user mem_budget \
+		 mem_overcommit mem_allocated mem_guaranteed mem_capped \
+		 mem_charged mem_committed; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -135,7 +137,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -410,11 +412,45 @@ if run 0 vm set id "$ID2" name 42 && run 0 -j vm show name 42 &&
 else
 	not_ok "hvctl vm show name 42 / id N: the keywords say which" "status $status"
 fi
+
+# 31: hvctl quota set and show (its 64 KiB region): human units in text,
+# bytes in JSON, --key or key; a cap below the allocation refused by the
+# kernel with its message (EBUSY: status 1); 0 removes.
+if run 0 quota set "$ID2" --mem-max 64M mem-min 16K && run 0 quota show "$ID2" &&
+   has "mem_min 16KiB mem_max 64MiB mem_allocated 64KiB" &&
+   run 0 -j quota show "$ID2" &&
+   has '"mem_min":16384,"mem_max":67108864,"mem_allocated":65536' &&
+   run 0 -j vm show "$ID2" && has '"mem_allocated":65536,"mem_min":16384,' &&
+   run 1 quota set "$ID2" mem-min 0 mem-max 4K && grep -q "mem-max is below" "$TMP/err" &&
+   run 2 quota set "$ID2" mem-max 1Q && run 2 quota set "$ID2" &&
+   run 0 quota set "$ID2" mem-min 0 mem-max 0; then
+	ok "hvctl quota set/show: sizes, and the kernel's refusal of a cap below use"
+else
+	not_ok "hvctl quota set/show: sizes, and the kernel's refusal of a cap below use" \
+		"status $status"
+fi
+
+# 32: host set --mem-budget/--mem-overcommit, shown by host show; a budget
+# below the VMs' charges refused by the kernel (status 1).
+budget=$("$HVCTL" -j host show | sed -n 's/.*"mem_budget":\([0-9]*\).*/\1/p')
+if [ -n "$budget" ] && run 0 host set --mem-overcommit on --mem-budget 1G &&
+   run 0 host show && has "mem_budget 1GiB mem_overcommit yes" &&
+   run 0 -j host show && has '"mem_budget":1073741824,"mem_overcommit":true,' &&
+   run 1 host set mem-budget 4K && grep -q "exceed mem-budget" "$TMP/err" &&
+   run 2 host set mem-overcommit maybe &&
+   run 0 host set mem-budget "$budget" mem-overcommit off; then
+	ok "hvctl host set mem-budget/mem-overcommit: set, shown, checked by the kernel"
+else
+	not_ok "hvctl host set mem-budget/mem-overcommit: set, shown, checked by the kernel" \
+		"budget before: '$budget', last status $status"
+	[ -n "$budget" ] && "$HVCTL" host set mem-overcommit on mem-budget "$budget" &&
+		"$HVCTL" host set mem-overcommit off
+fi
 kill "$HOLD2_PID"
 wait "$HOLD2_PID" 2>/dev/null
 HOLD2_PID=
 
-# 31: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# 33: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
 # serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
 # 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
 # exits with status 7.
@@ -459,7 +495,7 @@ elf64() {
 	emit "$1"
 }
 
-# 32: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# 34: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
 # e_phentsize are refused with a message, and nothing runs.
 elf32 "$TMP/ok32.elf" 7
 elf32 "$TMP/bad32.elf" 4

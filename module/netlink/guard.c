@@ -63,6 +63,10 @@ static const struct khv_nl_guard khv_nl_guards[] = {
 		KHV_GRANT_OP_INTROSPECT, KHV_AUDIT_OP_INTROSPECT_MEM,
 		KHV_A_INTROSPECT_VM_ID,
 	},
+	[KHV_CMD_QUOTA_SET] = {
+		KHV_GRANT_OP_SET_QUOTA, KHV_AUDIT_OP_QUOTA_SET, KHV_A_VM_ID,
+		KHV_A_VM_NAME,
+	},
 	[KHV_CMD_GRANT_ADD] = { .audit_op = KHV_AUDIT_OP_GRANT_ADD, .object = "grant" },
 	[KHV_CMD_GRANT_DEL] = { .audit_op = KHV_AUDIT_OP_GRANT_DEL, .object = "grant" },
 	[KHV_CMD_GRANT_GET] = { .audit_op = KHV_AUDIT_OP_GRANT_VIEW, .object = "grants" },

@@ -3,9 +3,12 @@
  * host-get: the host's virtualization facts, limits and platform integrity
  * (module signature, kernel taint, lockdown: host-get in
  * Documentation/netlink/specs/khv.yaml). Anyone may ask; the number of VMs
- * counts only those the caller may view. host-set: its limits.
+ * counts only those the caller may view; the guest memory pool
+ * (Documentation/admin-guide.rst, "Quotas"). host-set: its limits and
+ * memory policy.
  */
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <net/genetlink.h>
@@ -15,6 +18,7 @@
 #include "mgmt.h"
 #include "netlink.h"
 #include "policy.h"
+#include "quota.h"
 
 static u32 khv_nl_module_sig(void)
 {
@@ -65,6 +69,26 @@ static u32 khv_nl_nr_vms(const struct khv_subject *s)
 	return nr;
 }
 
+static int khv_nl_host_fill_mem(struct sk_buff *skb)
+{
+	struct khv_mem_pool p;
+
+	khv_quota_pool_get(&p);
+	return nla_put_u64_64bit(skb, KHV_A_HOST_MEM_BUDGET, p.budget,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u8(skb, KHV_A_HOST_MEM_OVERCOMMIT, p.overcommit) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_ALLOCATED, p.alloc,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_GUARANTEED, p.min,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_CAPPED, p.max,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_CHARGED, p.charge,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_COMMITTED, p.ceiling,
+				 KHV_A_HOST_PAD);
+}
+
 static int khv_nl_host_fill(struct sk_buff *skb, const struct khv_subject *s,
 			    u32 portid, u32 seq)
 {
@@ -91,7 +115,8 @@ static int khv_nl_host_fill(struct sk_buff *skb, const struct khv_subject *s,
 			      KHV_A_HOST_PAD) ||
 	    nla_put_u32(skb, KHV_A_HOST_LOCKDOWN, khv_nl_lockdown()) ||
 	    nla_put_u32(skb, KHV_A_HOST_MAX_VMS_PER_USER,
-			khv_max_vms_per_user())) {
+			khv_max_vms_per_user()) ||
+	    khv_nl_host_fill_mem(skb)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -117,17 +142,81 @@ int khv_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* host-set: CAP_SYS_ADMIN; every change is audited with the old value. */
+static const char *khv_nl_onoff(bool on)
+{
+	return on ? "on" : "off";
+}
+
+/*
+ * host-set's memory policy, applied whole or refused with -EBUSY when the
+ * VMs' quotas and allocations already break it; audited either way.
+ */
+static int khv_nl_host_set_mem(struct genl_info *info)
+{
+	struct nlattr *budget_attr = info->attrs[KHV_A_HOST_MEM_BUDGET];
+	struct nlattr *oc_attr = info->attrs[KHV_A_HOST_MEM_OVERCOMMIT];
+	char old[24], new[24];
+	enum khv_quota_limit limit;
+	struct khv_mem_pool p;
+	u64 budget = 0, excess;
+	bool oc = false;
+	int r = 0;
+
+	if (budget_attr) {
+		budget = nla_get_u64(budget_attr);
+		if (!PAGE_ALIGNED(budget)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, budget_attr,
+					    "must be a multiple of the page size");
+			return -EINVAL;
+		}
+	}
+	if (oc_attr)
+		oc = nla_get_u8(oc_attr);
+	limit = khv_quota_host_set(budget_attr ? &budget : NULL,
+				   oc_attr ? &oc : NULL, &p, &excess);
+	if (limit != KHV_QUOTA_OK) {
+		khv_nl_quota_refused(info->extack, limit, excess);
+		r = -EBUSY;
+	}
+	if (budget_attr) {
+		snprintf(old, sizeof(old), "%llu", p.budget);
+		snprintf(new, sizeof(new), "%llu", budget);
+		khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "mem-budget", r ? "" : old,
+			  new, r);
+	}
+	if (oc_attr)
+		khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "mem-overcommit",
+			  r ? "" : khv_nl_onoff(p.overcommit), khv_nl_onoff(oc),
+			  r);
+	return r;
+}
+
+/*
+ * host-set: CAP_SYS_ADMIN; at least one attribute; every change is audited
+ * with the old value.
+ */
 int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *max_attr = info->attrs[KHV_A_HOST_MAX_VMS_PER_USER];
 	char old[16], new[16];
 	u32 max;
+	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, KHV_A_HOST_MAX_VMS_PER_USER)) {
-		NL_SET_ERR_MSG(info->extack, "host-set needs max-vms-per-user");
+	if (!max_attr && !info->attrs[KHV_A_HOST_MEM_BUDGET] &&
+	    !info->attrs[KHV_A_HOST_MEM_OVERCOMMIT]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "host-set needs max-vms-per-user, mem-budget or mem-overcommit");
 		return -EINVAL;
 	}
-	max = nla_get_u32(info->attrs[KHV_A_HOST_MAX_VMS_PER_USER]);
+	if (info->attrs[KHV_A_HOST_MEM_BUDGET] ||
+	    info->attrs[KHV_A_HOST_MEM_OVERCOMMIT]) {
+		r = khv_nl_host_set_mem(info);
+		if (r)
+			return r;
+	}
+	if (!max_attr)
+		return 0;
+	max = nla_get_u32(max_attr);
 	snprintf(old, sizeof(old), "%u", khv_set_max_vms_per_user(max));
 	snprintf(new, sizeof(new), "%u", max);
 	khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "max-vms-per-user", old, new, 0);

@@ -12,6 +12,7 @@
 #include <uapi/linux/khv_netlink.h>
 
 #include "netlink_gen.h"
+#include "quota.h"
 
 struct khv_vm;
 struct khv_audit_rec;
@@ -46,6 +47,10 @@ void khv_nl_subject_put(struct khv_subject *s);
 /* vm.c */
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 		   u32 seq, int flags, u8 cmd);
+
+/* quota.c */
+void khv_nl_quota_refused(struct netlink_ext_ack *extack,
+			  enum khv_quota_limit limit, u64 excess);
 
 /* audit.c */
 void khv_nl_audit_notify(const struct khv_audit_rec *rec);

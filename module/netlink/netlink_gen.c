@@ -109,9 +109,20 @@ static const struct nla_policy khv_nl_introspect_mem_policy[KHV_A_INTROSPECT_LEN
 };
 
 /* host-set */
-static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MAX_VMS_PER_USER + 1] = {
+static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MEM_OVERCOMMIT + 1] = {
 	[KHV_A_HOST_MAX_VMS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, KHV_NL_HOST_MAX_VMS_PER_USER_MIN,
 							 KHV_NL_HOST_MAX_VMS_PER_USER_MAX),
+	[KHV_A_HOST_MEM_BUDGET] = { .type = NLA_U64 },
+	[KHV_A_HOST_MEM_OVERCOMMIT] = NLA_POLICY_MAX(NLA_U8,
+						     KHV_NL_HOST_MEM_OVERCOMMIT_MAX),
+};
+
+/* quota-set */
+static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_MEM_MAX + 1] = {
+	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
+	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = KHV_NL_VM_NAME_MAX_LEN },
+	[KHV_A_VM_MEM_MIN] = { .type = NLA_U64 },
+	[KHV_A_VM_MEM_MAX] = { .type = NLA_U64 },
 };
 
 /*
@@ -250,7 +261,14 @@ static const struct genl_ops khv_nl_ops[] = {
 		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
 		.doit = khv_nl_host_set_doit,
 		.policy = khv_nl_host_set_policy,
-		.maxattr = KHV_A_HOST_MAX_VMS_PER_USER,
+		.maxattr = KHV_A_HOST_MEM_OVERCOMMIT,
+	},
+	{
+		.cmd = KHV_CMD_QUOTA_SET,
+		.internal_flags = KHV_NL_HOOKS_PRE_VM_POST_VM,
+		.doit = khv_nl_quota_set_doit,
+		.policy = khv_nl_quota_set_policy,
+		.maxattr = KHV_A_VM_MEM_MAX,
 	},
 };
 

@@ -29,6 +29,7 @@
 #define KHV_NL_INTROSPECT_LEN_MAX		32768
 #define KHV_NL_HOST_MAX_VMS_PER_USER_MIN	1
 #define KHV_NL_HOST_MAX_VMS_PER_USER_MAX	1024
+#define KHV_NL_HOST_MEM_OVERCOMMIT_MAX		1
 
 /* Multicast groups, in the order of the family's mcgrps table. */
 enum khv_nl_mcgrp {
@@ -56,6 +57,7 @@ int khv_nl_audit_set_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* The do hooks. */
 int khv_nl_pre_vm(const struct khv_genl_op *ops, struct sk_buff *skb,

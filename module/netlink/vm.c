@@ -22,6 +22,7 @@
 #include "mgmt.h"
 #include "netlink.h"
 #include "policy.h"
+#include "quota.h"
 
 /*
  * Serialises vm-set, so that two administrators cannot give two VMs the same
@@ -66,10 +67,12 @@ static int khv_nl_vm_fill_exits(struct sk_buff *skb, struct khv_vm *vm,
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 		   u32 seq, int flags, u8 cmd)
 {
+	struct khv_mem_quota quota;
 	unsigned int nr_vcpus;
 	void *hdr;
 	int r;
 
+	khv_quota_vm_get(vm, &quota);
 	hdr = genlmsg_put(skb, portid, seq, &khv_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -88,6 +91,10 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 			      KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_BYTES,
 			      READ_ONCE(vm->mem_bytes), KHV_A_VM_PAD) ||
+	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MIN, quota.min, KHV_A_VM_PAD) ||
+	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MAX, quota.max, KHV_A_VM_PAD) ||
+	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_ALLOCATED, quota.alloc,
+			      KHV_A_VM_PAD) ||
 	    khv_nl_vm_fill_exits(skb, vm, &nr_vcpus) ||
 	    nla_put_u32(skb, KHV_A_VM_NR_VCPUS, nr_vcpus)) {
 		genlmsg_cancel(skb, hdr);

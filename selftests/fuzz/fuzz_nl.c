@@ -183,14 +183,27 @@ static void random_grants(struct fuzz_rng *r, struct nl *nl, uid_t uid, struct n
 	}
 }
 
-static void restore(struct nl *nl, long max_vms, const struct audit_state *as,
+/* The host's settings a fuzzed request may have changed. */
+struct nlf_host {
+	long max_vms;
+	uint64_t mem_budget;
+	int mem_overcommit;
+};
+
+static void restore(struct nl *nl, const struct nlf_host *h,
+		    const struct audit_state *as,
 		    const struct grant_list *before)
 {
 	struct grant_list now;
 	int i, j;
 
-	if (max_vms > 0)
-		host_set_max_vms_per_user(nl, max_vms);
+	if (h->max_vms > 0)
+		host_set_max_vms_per_user(nl, h->max_vms);
+	/* The iteration's VMs are gone: the budget fits again under overcommit. */
+	if (h->mem_budget) {
+		host_set_mem_policy(nl, 0, 1);
+		host_set_mem_policy(nl, h->mem_budget, h->mem_overcommit);
+	}
 	audit_set_size(nl, as->ring_size);
 	audit_set_limit(nl, as->denial_burst, as->denial_interval);
 	if (grants(nl, &now))
@@ -211,7 +224,7 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 	struct nlf_ids ids = { 0 };
 	struct audit_state as;
 	struct fuzz_rng r;
-	long max_vms;
+	struct nlf_host host = { 0 };
 	int i, nr, e;
 
 	fuzz_bound_init(NULL);
@@ -221,8 +234,9 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 		snprintf(why, len, "no khv netlink family: %s", strerror(-e));
 		return 1;
 	}
-	max_vms = host_max_vms_per_user(&nl);
-	if (audit_state(&nl, &as) || grants(&nl, &before)) {
+	host.max_vms = host_max_vms_per_user(&nl);
+	if (host_mem_policy(&nl, &host.mem_budget, &host.mem_overcommit) ||
+	    audit_state(&nl, &as) || grants(&nl, &before)) {
 		snprintf(why, len, "cannot read the host's settings to restore them");
 		close(nl.fd);
 		return 1;
@@ -241,7 +255,7 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 	}
 	for (i = 0; i < nr; i++)
 		vm_down(&vms[i]);
-	restore(&nl, max_vms, &as, &before);
+	restore(&nl, &host, &as, &before);
 	close(nl.fd);
 	return why[0] ? 1 : 0;
 }

@@ -214,6 +214,39 @@ long host_max_vms_per_user(struct nl *nl)
 	       (long)NLA_U32(r.tb[KHV_A_HOST_MAX_VMS_PER_USER]) : -ENOENT;
 }
 
+/*
+ * The host's guest memory policy (host-get), and host-set of it: a budget
+ * of 0 or an overcommit below 0 is left out of the request.
+ */
+int host_mem_policy(struct nl *nl, uint64_t *budget, int *overcommit)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_HOST_MEM_BUDGET] || !r.tb[KHV_A_HOST_MEM_OVERCOMMIT])
+		return -ENOENT;
+	*budget = NLA_U64(r.tb[KHV_A_HOST_MEM_BUDGET]);
+	*overcommit = *(uint8_t *)NLA_DATA(r.tb[KHV_A_HOST_MEM_OVERCOMMIT]);
+	return 0;
+}
+
+int host_set_mem_policy(struct nl *nl, uint64_t budget, int overcommit)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	if (budget)
+		put_u64(&m, KHV_A_HOST_MEM_BUDGET, budget);
+	if (overcommit >= 0) {
+		uint8_t v = overcommit;
+
+		put_attr(&m, KHV_A_HOST_MEM_OVERCOMMIT, &v, 1);
+	}
+	return nl_call(nl, &m, NULL, NULL);
+}
+
 int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out)
 {
 	struct msg m;

@@ -98,6 +98,8 @@ int nl_open(struct nl *nl);
 int host_get(struct nl *nl, struct nl_reply *out);
 int host_set_max_vms_per_user(struct nl *nl, uint32_t max);
 long host_max_vms_per_user(struct nl *nl);
+int host_mem_policy(struct nl *nl, uint64_t *budget, int *overcommit);
+int host_set_mem_policy(struct nl *nl, uint64_t budget, int overcommit);
 int vm_get(struct nl *nl, uint64_t id, struct nl_reply *out);
 int vm_set_name(struct nl *nl, uint64_t id, const char *name);
 void dump_cb(struct nl_reply *r, void *arg);

@@ -36,6 +36,8 @@ int hv_dispatch(const char *object, const struct hv_cmd *cmds, int argc,
 int hv_match(const char *arg, const char *const *words, int n);
 int hv_usage_error(const char *fmt, ...);
 int hv_parse_u64(const char *arg, const char *what, uint64_t *val);
+int hv_parse_size(const char *arg, const char *what, uint64_t *val);
+int hv_parse_onoff(const char *arg, const char *what, bool *val);
 
 /* nl.c: one libnl socket bound to the khv family. */
 typedef int (*hv_parse_fn)(struct nlattr **tb, uint8_t cmd, void *arg);
@@ -70,6 +72,7 @@ void print_close_line(void);
 bool print_is_json(void);
 void print_hex_bytes(const char *key, const uint8_t *data, int len);
 void print_s64(const char *key, int64_t val);
+void print_size(const char *key, uint64_t val);
 
 /* The objects. */
 int do_host(int argc, char **argv);
@@ -78,6 +81,7 @@ int do_monitor(int argc, char **argv);
 int hv_monitor_run(int argc, char **argv, bool audit_only);
 int do_grant(int argc, char **argv);
 int do_audit(int argc, char **argv);
+int do_quota(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
 int hv_vm_words(int argc, char **argv);
 int hv_vm_arg(int *argc, char ***argv, uint64_t *id);

@@ -8,12 +8,14 @@
  * at every level. Exit status: 0 ok, 1 the kernel (or the system) refused,
  * 2 usage error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/khv_netlink.h>
 
@@ -24,7 +26,7 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: hvctl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       hvctl -V\n"
-		"where  OBJECT := { host | vm | grant | audit | monitor | run }\n"
+		"where  OBJECT := { host | vm | quota | grant | audit | monitor | run }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"Objects and commands may be abbreviated to a unique prefix.\n"
 		"See hvctl(8).\n");
@@ -80,6 +82,55 @@ int hv_parse_u64(const char *arg, const char *what, uint64_t *val)
 }
 
 /*
+ * A byte count: a number with an optional binary unit, K, M, G or T (also
+ * KiB ... TiB, any case) or B for bytes.
+ */
+int hv_parse_size(const char *arg, const char *what, uint64_t *val)
+{
+	static const char *const units[] = { "k", "m", "g", "t" };
+	unsigned long long v;
+	unsigned int i, shift = 0;
+	char *end;
+
+	errno = 0;
+	if (*arg < '0' || *arg > '9')
+		return hv_usage_error("%s \"%s\" is not a size", what, arg);
+	v = strtoull(arg, &end, 0);
+	if (errno)
+		return hv_usage_error("%s \"%s\" is too large", what, arg);
+	if (*end && strcasecmp(end, "b")) {
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
+			if (!strcasecmp(end, units[i]) ||
+			    (tolower((unsigned char)end[0]) == units[i][0] &&
+			     !strcasecmp(end + 1, "ib"))) {
+				shift = 10 * (i + 1);
+				break;
+			}
+		}
+		if (!shift)
+			return hv_usage_error("%s \"%s\": unknown unit (K, M, G, T)",
+					      what, arg);
+	}
+	if (shift && v > (~0ull >> shift))
+		return hv_usage_error("%s \"%s\" is too large", what, arg);
+	*val = (uint64_t)v << shift;
+	return 0;
+}
+
+int hv_parse_onoff(const char *arg, const char *what, bool *val)
+{
+	if (!strcmp(arg, "on") || !strcmp(arg, "yes") || !strcmp(arg, "1")) {
+		*val = true;
+		return 0;
+	}
+	if (!strcmp(arg, "off") || !strcmp(arg, "no") || !strcmp(arg, "0")) {
+		*val = false;
+		return 0;
+	}
+	return hv_usage_error("%s \"%s\": on or off", what, arg);
+}
+
+/*
  * Run the command of @object named by argv[0] (the first command when there
  * is none), with the rest of the arguments.
  */
@@ -124,6 +175,7 @@ static const struct {
 	{ "vm", do_vm },
 	{ "grant", do_grant },
 	{ "audit", do_audit },
+	{ "quota", do_quota },
 	{ "monitor", do_monitor },
 	{ "run", hv_cmd_run },
 	{ "help", do_help },

@@ -346,3 +346,32 @@ void print_s64(const char *key, int64_t val)
 		text_key(key);
 	printf("%lld", (long long)val);
 }
+
+/*
+ * A byte count: exact in JSON; in text, in the largest binary unit it
+ * reaches (4KiB, 1.5GiB: one decimal where it is not a whole number of it),
+ * 0 as 0.
+ */
+void print_size(const char *key, uint64_t val)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned int i;
+	uint64_t unit = 1024;
+
+	if (json) {
+		print_u64(key, val);
+		return;
+	}
+	if (val < 1024) {
+		text_key(key);
+		printf(val ? "%lluB" : "%llu", (unsigned long long)val);
+		return;
+	}
+	for (i = 0; i + 1 < ARRAY_SIZE(units) && val / unit >= 1024; i++)
+		unit *= 1024;
+	text_key(key);
+	if (val % unit)
+		printf("%.1f%s", (double)val / (double)unit, units[i]);
+	else
+		printf("%llu%s", (unsigned long long)(val / unit), units[i]);
+}

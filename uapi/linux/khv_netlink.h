@@ -69,7 +69,7 @@ enum khv_grant_subject {
  * @KHV_GRANT_OP_SET: vm-set of the name.
  * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
  * @KHV_GRANT_OP_DESTROY: vm-destroy.
- * @KHV_GRANT_OP_SET_QUOTA: Reserved for the quota operations.
+ * @KHV_GRANT_OP_SET_QUOTA: quota-set (the VM's memory guarantee and cap).
  * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
  * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
@@ -131,6 +131,7 @@ enum khv_audit_op {
 	KHV_AUDIT_OP_INTROSPECT_MEM,
 	KHV_AUDIT_OP_AUDIT_SUPPRESSED,
 	KHV_AUDIT_OP_HOST_SET,
+	KHV_AUDIT_OP_QUOTA_SET,
 };
 
 enum {
@@ -146,6 +147,13 @@ enum {
 	KHV_A_HOST_TAINT,
 	KHV_A_HOST_LOCKDOWN,
 	KHV_A_HOST_MAX_VMS_PER_USER,
+	KHV_A_HOST_MEM_BUDGET,
+	KHV_A_HOST_MEM_OVERCOMMIT,
+	KHV_A_HOST_MEM_ALLOCATED,
+	KHV_A_HOST_MEM_GUARANTEED,
+	KHV_A_HOST_MEM_CAPPED,
+	KHV_A_HOST_MEM_CHARGED,
+	KHV_A_HOST_MEM_COMMITTED,
 
 	__KHV_A_HOST_MAX,
 	KHV_A_HOST_MAX = (__KHV_A_HOST_MAX - 1)
@@ -163,6 +171,9 @@ enum {
 	KHV_A_VM_NR_VCPUS,
 	KHV_A_VM_MEM_BYTES,
 	KHV_A_VM_EXITS,
+	KHV_A_VM_MEM_MIN,
+	KHV_A_VM_MEM_MAX,
+	KHV_A_VM_MEM_ALLOCATED,
 
 	__KHV_A_VM_MAX,
 	KHV_A_VM_MAX = (__KHV_A_VM_MAX - 1)
@@ -287,6 +298,7 @@ enum {
 	KHV_CMD_INTROSPECT_REGS,
 	KHV_CMD_INTROSPECT_MEM,
 	KHV_CMD_HOST_SET,
+	KHV_CMD_QUOTA_SET,
 
 	__KHV_CMD_MAX,
 	KHV_CMD_MAX = (__KHV_CMD_MAX - 1)

@@ -90,6 +90,7 @@
 	[KHV_AUDIT_OP_INTROSPECT_MEM] = "introspect-mem", \
 	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed", \
 	[KHV_AUDIT_OP_HOST_SET] = "host-set", \
+	[KHV_AUDIT_OP_QUOTA_SET] = "quota-set", \
 }
 
 #define KHV_A_EXIT_STATS_NAMES { \

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), by id or
+ * by name (grant op set-quota, checked by khv_nl_pre_vm()); and the words of
+ * a refusal by the host's pool, for quota-set and host-set alike
+ * (Documentation/admin-guide.rst, "Quotas"). Every change and every refusal
+ * by the pool is audited with the old and the new values.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <net/genetlink.h>
+
+#include "audit.h"
+#include "compat.h"
+#include "khv.h"
+#include "netlink.h"
+#include "quota.h"
+
+/**
+ * khv_nl_quota_refused() - say in the extack which limit a change breaks.
+ * @extack: the request's.
+ * @limit:  KHV_QUOTA_OVER_BUDGET or _OVER_COMMIT (quota.h).
+ * @excess: by how many bytes (U64_MAX: the sum would not fit in 64 bits).
+ */
+void khv_nl_quota_refused(struct netlink_ext_ack *extack,
+			  enum khv_quota_limit limit, u64 excess)
+{
+	if (limit == KHV_QUOTA_OVER_COMMIT)
+		KHV_NL_SET_ERR_MSG_FMT(extack,
+				       "caps exceed mem-budget, mem-overcommit off",
+				       "caps exceed mem-budget by %llu bytes, mem-overcommit off",
+				       excess);
+	else
+		KHV_NL_SET_ERR_MSG_FMT(extack,
+				       "charges (mem-min or allocated) exceed mem-budget",
+				       "charges (mem-min or allocated) exceed mem-budget by %llu bytes",
+				       excess);
+}
+
+/* A byte count attribute: page-granular, or -EINVAL with the extack. */
+static int khv_nl_quota_bytes(struct genl_info *info, int type, u64 *val)
+{
+	struct nlattr *attr = info->attrs[type];
+
+	if (!attr)
+		return 0;
+	*val = nla_get_u64(attr);
+	if (!PAGE_ALIGNED(*val)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "must be a multiple of the page size");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void khv_nl_quota_desc(char *buf, size_t len,
+			      const struct khv_mem_quota *q)
+{
+	scnprintf(buf, len, "mem-min=%llu mem-max=%llu", q->min, q->max);
+}
+
+int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *min_attr = info->attrs[KHV_A_VM_MEM_MIN];
+	struct nlattr *max_attr = info->attrs[KHV_A_VM_MEM_MAX];
+	/* "mem-min=N mem-max=N", each N up to 20 digits */
+	char old_desc[64], new_desc[64];
+	struct khv_vm *vm = khv_nl_vm(info);
+	struct khv_mem_quota old, new;
+	enum khv_quota_limit limit;
+	u64 min = 0, max = 0, excess;
+	int r;
+
+	if (!min_attr && !max_attr) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: no mem-min or mem-max attribute");
+		return -EINVAL;
+	}
+	r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MIN, &min);
+	if (!r)
+		r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MAX, &max);
+	if (r)
+		return r;
+	r = khv_quota_vm_set(vm, min_attr ? &min : NULL, max_attr ? &max : NULL,
+			     &old, &new, &limit, &excess);
+	switch (r) {
+	case 0:
+		break;
+	case -ENOENT:
+		NL_SET_ERR_MSG(info->extack, "the VM's memory is freed");
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, min_attr ?: max_attr,
+				    "mem-min is above mem-max");
+		break;
+	case -EBUSY:
+		KHV_NL_SET_ERR_MSG_FMT(info->extack,
+				       "mem-max is below the VM's allocated memory",
+				       "mem-max is below the VM's allocated memory by %llu bytes",
+				       excess);
+		break;
+	default:
+		khv_nl_quota_refused(info->extack, limit, excess);
+		break;
+	}
+	khv_nl_quota_desc(old_desc, sizeof(old_desc), &old);
+	khv_nl_quota_desc(new_desc, sizeof(new_desc), &new);
+	khv_audit_vm(KHV_AUDIT_OP_QUOTA_SET, vm, r ? "" : old_desc, new_desc, r);
+	if (!r && (old.min != new.min || old.max != new.max))
+		khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
+	return r;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The host's pool of guest memory (Documentation/admin-guide.rst, "Quotas"):
+ * mem-budget and mem-overcommit (module parameters, netlink host-set), and
+ * every VM's guarantee, cap and allocation summed against them. One lock
+ * serialises every change, so that each is checked against the pool as it
+ * is (quota_math.c) and applied, or refused, whole. KHV_SET_MEMORY_REGION
+ * charges a region here before it allocates a page of it.
+ */
+#define pr_fmt(fmt) "khv: " fmt
+
+#include <linux/bug.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/spinlock.h>
+
+#include "khv.h"
+#include "quota.h"
+
+/*
+ * Protects khv_pool and every VM's quota and quota_gone. Taken inside a
+ * VM's mem_lock, and nothing is taken inside it.
+ */
+static DEFINE_SPINLOCK(khv_quota_lock);
+static struct khv_mem_pool khv_pool;
+
+/* Read without the lock through sysfs: host-set writes them too. */
+module_param_named(mem_budget, khv_pool.budget, ullong, 0444);
+MODULE_PARM_DESC(mem_budget,
+		 "Bytes of guest memory all VMs together may have (default 0: three quarters of RAM at load; netlink host-set changes it)");
+module_param_named(mem_overcommit, khv_pool.overcommit, bool, 0444);
+MODULE_PARM_DESC(mem_overcommit,
+		 "Let the VMs' memory caps together exceed mem_budget (default: no; netlink host-set changes it)");
+
+/* The default budget: three quarters of the RAM, the rest for the host. */
+void khv_quota_init(void)
+{
+	u64 budget = READ_ONCE(khv_pool.budget);
+
+	if (!budget)
+		budget = (u64)totalram_pages() / 4 * 3 << PAGE_SHIFT;
+	WRITE_ONCE(khv_pool.budget, round_down(budget, PAGE_SIZE));
+	pr_debug("mem_budget %llu bytes, mem_overcommit %d\n", khv_pool.budget,
+		 khv_pool.overcommit);
+}
+
+/* A copy of the pool, its sums consistent. */
+void khv_quota_pool_get(struct khv_mem_pool *pool)
+{
+	spin_lock(&khv_quota_lock);
+	*pool = khv_pool;
+	spin_unlock(&khv_quota_lock);
+}
+
+/**
+ * khv_quota_host_set() - host-set's memory policy.
+ * @budget:     the new mem-budget (page-granular), or NULL to keep it.
+ * @overcommit: the new mem-overcommit, or NULL to keep it.
+ * @old:        out: the pool before.
+ * @excess:     out: by how much a refused change breaks its limit.
+ *
+ * A policy the VMs' quotas and allocations already break is refused: a
+ * budget below the charges, or overcommit off while the ceilings exceed
+ * the budget. Nothing is changed then.
+ * Return: KHV_QUOTA_OK, _OVER_BUDGET or _OVER_COMMIT.
+ */
+enum khv_quota_limit khv_quota_host_set(const u64 *budget,
+					const bool *overcommit,
+					struct khv_mem_pool *old, u64 *excess)
+{
+	enum khv_quota_limit limit;
+	struct khv_mem_pool p;
+
+	spin_lock(&khv_quota_lock);
+	*old = khv_pool;
+	p = khv_pool;
+	if (budget)
+		p.budget = *budget;
+	if (overcommit)
+		p.overcommit = *overcommit;
+	limit = khv_quota_check(&p, excess);
+	if (limit == KHV_QUOTA_OK)
+		khv_pool = p;
+	spin_unlock(&khv_quota_lock);
+	return limit;
+}
+
+/* The VM's quota and allocation, consistent. */
+void khv_quota_vm_get(struct khv_vm *vm, struct khv_mem_quota *q)
+{
+	spin_lock(&khv_quota_lock);
+	*q = vm->quota;
+	spin_unlock(&khv_quota_lock);
+}
+
+/**
+ * khv_quota_vm_set() - quota-set: a VM's guarantee and cap.
+ * @vm:     the VM, referenced.
+ * @min:    the new mem-min (page-granular, 0 for none), or NULL to keep it.
+ * @max:    the new mem-max, likewise.
+ * @old:    out: the VM's quota before.
+ * @new:    out: after, or as requested if refused.
+ * @limit:  out: the limit a refused change would break.
+ * @excess: out: by how many bytes.
+ *
+ * Return: 0; -EINVAL (@limit _MIN_OVER_MAX); -EBUSY for a cap below the
+ * allocation (_OVER_CAP); -ENOMEM when the host's budget does not admit it
+ * (_OVER_BUDGET, _OVER_COMMIT); -ENOENT for a VM whose memory is freed.
+ */
+int khv_quota_vm_set(struct khv_vm *vm, const u64 *min, const u64 *max,
+		     struct khv_mem_quota *old, struct khv_mem_quota *new,
+		     enum khv_quota_limit *limit, u64 *excess)
+{
+	int r = 0;
+
+	*limit = KHV_QUOTA_OK;
+	*excess = 0;
+	spin_lock(&khv_quota_lock);
+	*old = vm->quota;
+	*new = vm->quota;
+	if (min)
+		new->min = *min;
+	if (max)
+		new->max = *max;
+	if (vm->quota_gone) {
+		r = -ENOENT;
+		goto out;
+	}
+	*limit = khv_quota_admit(&khv_pool, old, new, &khv_pool, excess);
+	switch (*limit) {
+	case KHV_QUOTA_OK:
+		vm->quota = *new;
+		break;
+	case KHV_QUOTA_MIN_OVER_MAX:
+		r = -EINVAL;
+		break;
+	case KHV_QUOTA_OVER_CAP:
+		r = -EBUSY;
+		break;
+	default:
+		r = -ENOMEM;
+		break;
+	}
+out:
+	spin_unlock(&khv_quota_lock);
+	return r;
+}
+
+/**
+ * khv_quota_mem_charge() - count @bytes more of guest memory for @vm, before
+ *	they are allocated.
+ * @vm:    the VM, with its mem_lock held.
+ * @bytes: the size of a new region.
+ *
+ * Return: 0 (undo with khv_quota_mem_uncharge()), or -ENOMEM when the VM's
+ * cap or the host's budget does not admit them.
+ */
+int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes)
+{
+	struct khv_mem_quota q;
+	u64 excess;
+	int r = -ENOMEM;
+
+	spin_lock(&khv_quota_lock);
+	q = vm->quota;
+	if (!vm->quota_gone &&
+	    !check_add_overflow(q.alloc, bytes, &q.alloc) &&
+	    khv_quota_admit(&khv_pool, &vm->quota, &q, &khv_pool,
+			    &excess) == KHV_QUOTA_OK) {
+		vm->quota = q;
+		r = 0;
+	}
+	spin_unlock(&khv_quota_lock);
+	return r;
+}
+
+/* @bytes of @vm's guest memory are freed (a region that failed). */
+void khv_quota_mem_uncharge(struct khv_vm *vm, u64 bytes)
+{
+	struct khv_mem_quota q;
+
+	spin_lock(&khv_quota_lock);
+	q = vm->quota;
+	if (!WARN_ON_ONCE(q.alloc < bytes)) {
+		q.alloc -= bytes;
+		/* Less taken: cannot fail, but the sums stay checked. */
+		if (!WARN_ON_ONCE(!khv_quota_apply(&khv_pool, &vm->quota, &q,
+						   &khv_pool)))
+			vm->quota = q;
+	}
+	spin_unlock(&khv_quota_lock);
+}
+
+/*
+ * The VM's memory is freed: its allocation, guarantee and cap leave the
+ * pool, and no quota-set may bring them back.
+ */
+void khv_quota_vm_release(struct khv_vm *vm)
+{
+	static const struct khv_mem_quota none;
+
+	spin_lock(&khv_quota_lock);
+	if (!vm->quota_gone) {
+		WARN_ON_ONCE(!khv_quota_apply(&khv_pool, &vm->quota, &none,
+					      &khv_pool));
+		vm->quota = none;
+		vm->quota_gone = true;
+	}
+	spin_unlock(&khv_quota_lock);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memory quotas and admission control (Documentation/admin-guide.rst,
+ * "Quotas"): the arithmetic (quota_math.c, pure, with a KUnit suite) and the
+ * host's pool of guest memory that every VM's quota counts against
+ * (quota.c, one lock).
+ */
+#ifndef KHV_QUOTA_H
+#define KHV_QUOTA_H
+
+#include <linux/types.h>
+
+struct khv_vm;
+
+/**
+ * struct khv_mem_quota - one VM's memory quota and use, bytes.
+ * @min:   guarantee (mem-min); 0: none.
+ * @max:   cap (mem-max); 0: none.
+ * @alloc: guest memory allocated to the VM.
+ */
+struct khv_mem_quota {
+	u64 min;
+	u64 max;
+	u64 alloc;
+};
+
+/**
+ * struct khv_mem_pool - the host's guest memory: its policy and the sums of
+ *	every VM's struct khv_mem_quota.
+ * @budget:     mem-budget, bytes.
+ * @overcommit: mem-overcommit: the ceilings may exceed @budget.
+ * @alloc:      the sum of the allocations.
+ * @min:        the sum of the guarantees.
+ * @max:        the sum of the caps.
+ * @charge:     the sum of the charges (khv_quota_charge()).
+ * @ceiling:    the sum of the ceilings (khv_quota_ceiling()).
+ */
+struct khv_mem_pool {
+	u64 budget;
+	bool overcommit;
+	u64 alloc;
+	u64 min;
+	u64 max;
+	u64 charge;
+	u64 ceiling;
+};
+
+/**
+ * enum khv_quota_limit - which limit a change would break.
+ * @KHV_QUOTA_OK:          none: admitted.
+ * @KHV_QUOTA_MIN_OVER_MAX: the guarantee is above the cap.
+ * @KHV_QUOTA_OVER_CAP:    the allocation is above the cap.
+ * @KHV_QUOTA_OVER_BUDGET: the sum of the charges is above the budget.
+ * @KHV_QUOTA_OVER_COMMIT: overcommit is off and the sum of the ceilings is
+ *	above the budget.
+ */
+enum khv_quota_limit {
+	KHV_QUOTA_OK,
+	KHV_QUOTA_MIN_OVER_MAX,
+	KHV_QUOTA_OVER_CAP,
+	KHV_QUOTA_OVER_BUDGET,
+	KHV_QUOTA_OVER_COMMIT,
+};
+
+/* quota_math.c */
+u64 khv_quota_charge(const struct khv_mem_quota *q);
+u64 khv_quota_ceiling(const struct khv_mem_quota *q);
+bool khv_quota_apply(const struct khv_mem_pool *pool,
+		     const struct khv_mem_quota *old,
+		     const struct khv_mem_quota *new, struct khv_mem_pool *out);
+enum khv_quota_limit khv_quota_check(const struct khv_mem_pool *pool,
+				     u64 *excess);
+enum khv_quota_limit khv_quota_admit(const struct khv_mem_pool *pool,
+				     const struct khv_mem_quota *old,
+				     const struct khv_mem_quota *new,
+				     struct khv_mem_pool *out, u64 *excess);
+
+/* quota.c */
+void khv_quota_init(void);
+void khv_quota_pool_get(struct khv_mem_pool *pool);
+enum khv_quota_limit khv_quota_host_set(const u64 *budget,
+					const bool *overcommit,
+					struct khv_mem_pool *old, u64 *excess);
+void khv_quota_vm_get(struct khv_vm *vm, struct khv_mem_quota *q);
+int khv_quota_vm_set(struct khv_vm *vm, const u64 *min, const u64 *max,
+		     struct khv_mem_quota *old, struct khv_mem_quota *new,
+		     enum khv_quota_limit *limit, u64 *excess);
+int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes);
+void khv_quota_mem_uncharge(struct khv_vm *vm, u64 bytes);
+void khv_quota_vm_release(struct khv_vm *vm);
+
+#endif /* KHV_QUOTA_H */

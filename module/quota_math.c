@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The arithmetic of memory quotas (Documentation/admin-guide.rst, "Quotas"),
+ * without locks or state so that KUnit can prove it (quota_math_test.c).
+ * Every value may come from netlink as any u64: no sum may wrap, and one
+ * that would counts as too large.
+ *
+ * A VM's charge is what it holds of the budget now: the larger of its
+ * guarantee and its allocation (a guarantee is held whether used or not).
+ * Its ceiling is what it may come to hold: its cap where it has one, else
+ * its charge. The sum of the charges never exceeds the budget; with
+ * overcommit off, neither does the sum of the ceilings.
+ */
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+
+#include "compat.h"
+#include "quota.h"
+
+/* The larger of the guarantee and the allocation. */
+u64 khv_quota_charge(const struct khv_mem_quota *q)
+{
+	return max(q->min, q->alloc);
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_charge);
+
+/*
+ * The cap if set (never below the charge: a cap is at least the guarantee
+ * and the allocation), else the charge.
+ */
+u64 khv_quota_ceiling(const struct khv_mem_quota *q)
+{
+	return max(q->max, khv_quota_charge(q));
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_ceiling);
+
+/* *@sum - @old + @new, into *@sum; false if it would leave 0 .. U64_MAX. */
+static bool khv_quota_move(u64 *sum, u64 old, u64 new)
+{
+	u64 v;
+
+	return !check_sub_overflow(*sum, old, &v) &&
+	       !check_add_overflow(v, new, sum);
+}
+
+/**
+ * khv_quota_apply() - the pool with one VM's quota changed, unchecked.
+ * @pool: the pool now (its sums include @old).
+ * @old:  the VM's quota now (all zero for a VM not yet counted).
+ * @new:  what it is to be (all zero for a VM that goes).
+ * @out:  the pool after (may be @pool).
+ *
+ * Return: false, with *@out unchanged, if a sum would leave 0 .. U64_MAX:
+ * above it, the change is too large to admit; below it, @old was not in
+ * @pool (a bug).
+ */
+bool khv_quota_apply(const struct khv_mem_pool *pool,
+		     const struct khv_mem_quota *old,
+		     const struct khv_mem_quota *new, struct khv_mem_pool *out)
+{
+	struct khv_mem_pool p = *pool;
+
+	if (!khv_quota_move(&p.alloc, old->alloc, new->alloc) ||
+	    !khv_quota_move(&p.min, old->min, new->min) ||
+	    !khv_quota_move(&p.max, old->max, new->max) ||
+	    !khv_quota_move(&p.charge, khv_quota_charge(old),
+			    khv_quota_charge(new)) ||
+	    !khv_quota_move(&p.ceiling, khv_quota_ceiling(old),
+			    khv_quota_ceiling(new)))
+		return false;
+	*out = p;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_apply);
+
+/**
+ * khv_quota_check() - does the pool keep to its budget?
+ * @pool:   the pool.
+ * @excess: out: by how many bytes the broken limit is exceeded.
+ *
+ * Return: KHV_QUOTA_OK, _OVER_BUDGET (the charges) or _OVER_COMMIT (the
+ * ceilings, overcommit off).
+ */
+enum khv_quota_limit khv_quota_check(const struct khv_mem_pool *pool,
+				     u64 *excess)
+{
+	*excess = 0;
+	if (pool->charge > pool->budget) {
+		*excess = pool->charge - pool->budget;
+		return KHV_QUOTA_OVER_BUDGET;
+	}
+	if (!pool->overcommit && pool->ceiling > pool->budget) {
+		*excess = pool->ceiling - pool->budget;
+		return KHV_QUOTA_OVER_COMMIT;
+	}
+	return KHV_QUOTA_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_check);
+
+/**
+ * khv_quota_admit() - may one VM's quota change from @old to @new?
+ * @pool:   the pool now, which keeps to its budget.
+ * @old:    the VM's quota now.
+ * @new:    what it is to be.
+ * @out:    out: the pool after the change, if admitted (may be @pool).
+ * @excess: out: by how many bytes the broken limit would be exceeded
+ *	(U64_MAX where a sum would not fit in 64 bits).
+ *
+ * Return: KHV_QUOTA_OK, or the limit the change would break: the VM's own
+ * first (_MIN_OVER_MAX, _OVER_CAP), then the host's (khv_quota_check()).
+ * A change that takes nothing (no sum grows) is always admitted.
+ */
+enum khv_quota_limit khv_quota_admit(const struct khv_mem_pool *pool,
+				     const struct khv_mem_quota *old,
+				     const struct khv_mem_quota *new,
+				     struct khv_mem_pool *out, u64 *excess)
+{
+	struct khv_mem_pool p;
+	enum khv_quota_limit limit;
+
+	*excess = 0;
+	if (new->max && new->min > new->max) {
+		*excess = new->min - new->max;
+		return KHV_QUOTA_MIN_OVER_MAX;
+	}
+	if (new->max && new->alloc > new->max) {
+		*excess = new->alloc - new->max;
+		return KHV_QUOTA_OVER_CAP;
+	}
+	if (!khv_quota_apply(pool, old, new, &p)) {
+		*excess = U64_MAX;
+		/* Only a growing sum can overflow: say which grew. */
+		return khv_quota_charge(new) > khv_quota_charge(old) ?
+		       KHV_QUOTA_OVER_BUDGET :
+		       (pool->overcommit ? KHV_QUOTA_OVER_BUDGET :
+					   KHV_QUOTA_OVER_COMMIT);
+	}
+	/* Less taken than before: admitted even where the pool was over. */
+	if (p.charge <= pool->charge && p.ceiling <= pool->ceiling) {
+		*out = p;
+		return KHV_QUOTA_OK;
+	}
+	limit = khv_quota_check(&p, excess);
+	if (limit == KHV_QUOTA_OK)
+		*out = p;
+	return limit;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit);

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the arithmetic of memory quotas (quota_math.c): charges and
+ * ceilings, admission against the budget with and without overcommit, and
+ * values chosen to make the sums wrap.
+ */
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/sizes.h>
+
+#include "compat.h"
+#include "quota.h"
+
+static const struct khv_mem_quota none;
+
+/* A pool of @budget bytes holding the VMs @q[0 .. @n - 1]. */
+static struct khv_mem_pool pool_of(struct kunit *test, u64 budget,
+				   bool overcommit,
+				   const struct khv_mem_quota *q, int n)
+{
+	struct khv_mem_pool p = { .budget = budget, .overcommit = overcommit };
+	u64 excess;
+	int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &q[i], &p,
+						      &excess),
+				KHV_QUOTA_OK);
+	return p;
+}
+
+static void charge_is_larger_of_min_and_alloc(struct kunit *test)
+{
+	struct khv_mem_quota q = { .min = SZ_64M, .alloc = SZ_16M };
+
+	KUNIT_EXPECT_EQ(test, khv_quota_charge(&q), SZ_64M);
+	q.alloc = SZ_128M;
+	KUNIT_EXPECT_EQ(test, khv_quota_charge(&q), SZ_128M);
+	KUNIT_EXPECT_EQ(test, khv_quota_charge(&none), 0);
+}
+
+static void ceiling_is_cap_else_charge(struct kunit *test)
+{
+	struct khv_mem_quota q = { .alloc = SZ_16M };
+
+	KUNIT_EXPECT_EQ(test, khv_quota_ceiling(&q), SZ_16M);
+	q.min = SZ_32M;
+	KUNIT_EXPECT_EQ(test, khv_quota_ceiling(&q), SZ_32M);
+	q.max = SZ_256M;
+	KUNIT_EXPECT_EQ(test, khv_quota_ceiling(&q), SZ_256M);
+}
+
+static void sums_follow_each_change(struct kunit *test)
+{
+	const struct khv_mem_quota q[] = {
+		{ .min = SZ_64M, .max = SZ_128M, .alloc = SZ_16M },
+		{ .alloc = SZ_32M },
+	};
+	struct khv_mem_pool p = pool_of(test, SZ_1G, false, q, 2);
+
+	KUNIT_EXPECT_EQ(test, p.alloc, SZ_16M + SZ_32M);
+	KUNIT_EXPECT_EQ(test, p.min, SZ_64M);
+	KUNIT_EXPECT_EQ(test, p.max, SZ_128M);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_64M + SZ_32M);
+	KUNIT_EXPECT_EQ(test, p.ceiling, SZ_128M + SZ_32M);
+	/* Both go: every sum is back to zero. */
+	KUNIT_EXPECT_TRUE(test, khv_quota_apply(&p, &q[0], &none, &p));
+	KUNIT_EXPECT_TRUE(test, khv_quota_apply(&p, &q[1], &none, &p));
+	KUNIT_EXPECT_EQ(test, p.alloc | p.min | p.max | p.charge | p.ceiling, 0);
+	/* A VM that was not counted cannot leave. */
+	KUNIT_EXPECT_FALSE(test, khv_quota_apply(&p, &q[1], &none, &p));
+}
+
+static void guarantee_never_taken_by_another(struct kunit *test)
+{
+	const struct khv_mem_quota a = { .min = SZ_512M };
+	struct khv_mem_pool p = pool_of(test, SZ_1G, true, &a, 1), before;
+	struct khv_mem_quota b = { .alloc = SZ_512M }, more = b;
+	u64 excess;
+
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &b, &p, &excess),
+			KHV_QUOTA_OK);
+	before = p;
+	/* One page more than what A's guarantee leaves. */
+	more.alloc += SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &b, &more, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
+	/* A refusal leaves the pool as it was. */
+	KUNIT_EXPECT_EQ(test, p.charge, before.charge);
+	KUNIT_EXPECT_EQ(test, p.alloc, before.alloc);
+}
+
+static void caps_bounded_only_without_overcommit(struct kunit *test)
+{
+	const struct khv_mem_quota a = { .max = SZ_512M };
+	struct khv_mem_quota b = { .max = SZ_512M + SZ_1M };
+	struct khv_mem_pool p = pool_of(test, SZ_1G, false, &a, 1), q;
+	u64 excess;
+
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &b, &q, &excess),
+			KHV_QUOTA_OVER_COMMIT);
+	KUNIT_EXPECT_EQ(test, excess, SZ_1M);
+	p.overcommit = true;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &b, &q, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, q.ceiling, SZ_1G + SZ_1M);
+	/* And overcommit may not be turned off under them. */
+	q.overcommit = false;
+	KUNIT_EXPECT_EQ(test, khv_quota_check(&q, &excess),
+			KHV_QUOTA_OVER_COMMIT);
+	KUNIT_EXPECT_EQ(test, excess, SZ_1M);
+}
+
+static void vm_limits_checked_first(struct kunit *test)
+{
+	struct khv_mem_pool p = { .budget = SZ_1G };
+	struct khv_mem_quota old = { .alloc = SZ_64M }, q = old;
+	u64 excess;
+
+	q.max = SZ_32M;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &old, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &old, &q, &p, &excess),
+			KHV_QUOTA_OVER_CAP);
+	KUNIT_EXPECT_EQ(test, excess, SZ_32M);
+	q.max = SZ_128M;
+	q.min = SZ_256M;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &old, &q, &p, &excess),
+			KHV_QUOTA_MIN_OVER_MAX);
+	/* A cap exactly at the allocation is fine. */
+	q.min = 0;
+	q.max = SZ_64M;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &old, &q, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.max, SZ_64M);
+}
+
+static void budget_exactly_full_admitted(struct kunit *test)
+{
+	struct khv_mem_pool p = { .budget = SZ_1G };
+	struct khv_mem_quota q = { .alloc = SZ_1G };
+	u64 excess;
+
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &q, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, khv_quota_check(&p, &excess), KHV_QUOTA_OK);
+	p.budget -= SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_check(&p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
+}
+
+static void huge_values_never_wrap(struct kunit *test)
+{
+	const struct khv_mem_quota a = { .max = U64_MAX - SZ_4K + 1 };
+	struct khv_mem_pool p = pool_of(test, U64_MAX, true, &a, 1), before;
+	struct khv_mem_quota b = { .max = SZ_8K };
+	struct khv_mem_quota c = { .min = U64_MAX, .max = U64_MAX };
+	u64 excess;
+
+	before = p;
+	/* The caps' sum would wrap to a small number: refused, not admitted. */
+	KUNIT_EXPECT_NE(test, khv_quota_admit(&p, &none, &b, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, excess, U64_MAX);
+	KUNIT_EXPECT_EQ(test, p.max, before.max);
+	KUNIT_EXPECT_EQ(test, p.ceiling, before.ceiling);
+	/* A guarantee of 2^64 - 1 on top of a charge that is not zero. */
+	p = (struct khv_mem_pool){ .budget = U64_MAX, .alloc = SZ_4K,
+				   .charge = SZ_4K, .ceiling = SZ_4K };
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &c, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, U64_MAX);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_4K);
+	/* The allocation itself at the edge. */
+	c = (struct khv_mem_quota){ .alloc = U64_MAX };
+	p = (struct khv_mem_pool){ .budget = SZ_1G };
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &none, &c, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, U64_MAX - SZ_1G);
+}
+
+static void giving_back_always_admitted(struct kunit *test)
+{
+	struct khv_mem_quota a = { .min = SZ_512M, .alloc = SZ_64M };
+	struct khv_mem_pool p = pool_of(test, SZ_1G, false, &a, 1);
+	struct khv_mem_quota b = a;
+	u64 excess;
+
+	/* The budget was lowered under it (not by host-set): still, less is ok. */
+	p.budget = SZ_256M;
+	b.min = SZ_256M + SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &a, &b, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_256M + SZ_4K);
+	a = b;
+	b.min += SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &a, &b, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_8K);
+}
+
+static struct kunit_case khv_quota_cases[] = {
+	KUNIT_CASE(charge_is_larger_of_min_and_alloc),
+	KUNIT_CASE(ceiling_is_cap_else_charge),
+	KUNIT_CASE(sums_follow_each_change),
+	KUNIT_CASE(guarantee_never_taken_by_another),
+	KUNIT_CASE(caps_bounded_only_without_overcommit),
+	KUNIT_CASE(vm_limits_checked_first),
+	KUNIT_CASE(budget_exactly_full_admitted),
+	KUNIT_CASE(huge_values_never_wrap),
+	KUNIT_CASE(giving_back_always_admitted),
+	{}
+};
+
+static struct kunit_suite khv_quota_suite = {
+	.name = "khv_quota",
+	.test_cases = khv_quota_cases,
+};
+
+kunit_test_suite(khv_quota_suite);

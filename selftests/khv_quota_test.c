@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_quota_test: memory quotas and admission control
+ * (Documentation/admin-guide.rst, "Quotas"). A region beyond a VM's cap or
+ * the host's budget is refused with ENOMEM and allocates nothing; a
+ * guarantee is never taken by another VM; overcommit off bounds the caps,
+ * on lets them exceed the budget; a cap below the allocation is EBUSY; the
+ * extack says which limit and by how many bytes; quota-set needs the
+ * set-quota grant; changes are audited; and every byte goes back to the
+ * pool when a VM goes, over many cycles.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include <linux/khv.h>
+
+#include "kselftest_harness.h"
+#include "khv_nl.h"
+#include "khv_util.h"
+
+#define NOBODY	65534
+#define KiB	1024ull
+#define MiB	(1024 * KiB)
+
+/* host-get's memory attributes. */
+struct pool {
+	uint64_t budget, alloc, min, max, charge, ceiling;
+	int overcommit;
+};
+
+/* vm-get's. */
+struct vmq {
+	uint64_t min, max, alloc, bytes;
+};
+
+static uint64_t u64_of(struct nlattr *a)
+{
+	return a ? NLA_U64(a) : ~0ull;
+}
+
+static int pool_get(struct nl *nl, struct pool *p)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_HOST_MEM_BUDGET] || !r.tb[KHV_A_HOST_MEM_OVERCOMMIT])
+		return -ENOENT;
+	p->budget = u64_of(r.tb[KHV_A_HOST_MEM_BUDGET]);
+	p->overcommit = *(uint8_t *)NLA_DATA(r.tb[KHV_A_HOST_MEM_OVERCOMMIT]);
+	p->alloc = u64_of(r.tb[KHV_A_HOST_MEM_ALLOCATED]);
+	p->min = u64_of(r.tb[KHV_A_HOST_MEM_GUARANTEED]);
+	p->max = u64_of(r.tb[KHV_A_HOST_MEM_CAPPED]);
+	p->charge = u64_of(r.tb[KHV_A_HOST_MEM_CHARGED]);
+	p->ceiling = u64_of(r.tb[KHV_A_HOST_MEM_COMMITTED]);
+	return 0;
+}
+
+#define pool_set	host_set_mem_policy
+
+#define KEEP	(~0ull)
+
+/* quota-set: mem-min and mem-max unless KEEP. */
+static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	if (min != KEEP)
+		put_u64(&m, KHV_A_VM_MEM_MIN, min);
+	if (max != KEEP)
+		put_u64(&m, KHV_A_VM_MEM_MAX, max);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static int vmq_get(struct nl *nl, uint64_t id, struct vmq *q)
+{
+	struct nl_reply r;
+	int err = vm_get(nl, id, &r);
+
+	if (err)
+		return err;
+	q->min = u64_of(r.tb[KHV_A_VM_MEM_MIN]);
+	q->max = u64_of(r.tb[KHV_A_VM_MEM_MAX]);
+	q->alloc = u64_of(r.tb[KHV_A_VM_MEM_ALLOCATED]);
+	q->bytes = u64_of(r.tb[KHV_A_VM_MEM_BYTES]);
+	return 0;
+}
+
+static int set_region(int vm, uint32_t slot, uint64_t gpa, uint64_t size)
+{
+	struct khv_memory_region r;
+
+	memset(&r, 0, sizeof(r));
+	r.slot = slot;
+	r.guest_phys_addr = gpa;
+	r.size = size;
+	return ioctl(vm, KHV_SET_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+FIXTURE(quota) {
+	struct nl nl;
+	int dev;
+	int vm;
+	uint64_t vm_id;
+	struct pool saved;	/* the host's policy, restored at teardown */
+};
+
+FIXTURE_SETUP(quota)
+{
+	int r;
+
+	self->vm = -1;
+	self->dev = khv_open_dev();
+	ASSERT_LE(0, self->dev) TH_LOG("no " KHV_DEV_PATH);
+	r = nl_open(&self->nl);
+	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
+	r = pool_get(&self->nl, &self->saved);
+	ASSERT_EQ(0, r) TH_LOG("host-get has no memory pool: %s", strerror(-r));
+	self->vm = khv_create_vm(self->dev);
+	ASSERT_LE(0, self->vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-self->vm));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
+}
+
+FIXTURE_TEARDOWN(quota)
+{
+	if (self->vm >= 0)
+		close(self->vm);
+	/* Overcommit first: a budget may be restored only under it. */
+	pool_set(&self->nl, 0, 1);
+	pool_set(&self->nl, self->saved.budget, self->saved.overcommit);
+	close(self->dev);
+	close(self->nl.fd);
+}
+
+/* The extack names @what and, where the kernel formats it, the bytes. */
+static bool extack_says(struct nl *nl, const char *what, uint64_t bytes)
+{
+	char num[32];
+
+	if (!strstr(nl->extack, what))
+		return false;
+	/* 6.1 has no formatted extack: the message, without the number. */
+	snprintf(num, sizeof(num), "by %llu bytes", (unsigned long long)bytes);
+	return strstr(nl->extack, num) || !strstr(nl->extack, " by ");
+}
+
+TEST_F(quota, vm_get_and_host_get_show_quotas)
+{
+	struct vmq q;
+	struct pool p;
+
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.min);
+	EXPECT_EQ(0, q.max);
+	EXPECT_EQ(0, q.alloc);
+	ASSERT_EQ(0, set_region(self->vm, 0, 0, 256 * KiB));
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 1 * MiB, 2 * MiB))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(1 * MiB, q.min);
+	EXPECT_EQ(2 * MiB, q.max);
+	EXPECT_EQ(256 * KiB, q.alloc);
+	EXPECT_EQ(256 * KiB, q.bytes);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_EQ(self->saved.alloc + 256 * KiB, p.alloc);
+	EXPECT_EQ(self->saved.min + 1 * MiB, p.min);
+	EXPECT_EQ(self->saved.max + 2 * MiB, p.max);
+	EXPECT_EQ(self->saved.charge + 1 * MiB, p.charge);
+	EXPECT_EQ(self->saved.ceiling + 2 * MiB, p.ceiling);
+	EXPECT_LE(p.charge, p.budget);
+	/* An absent attribute is kept, 0 removes. */
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 0, KEEP));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.min);
+	EXPECT_EQ(2 * MiB, q.max);
+}
+
+TEST_F(quota, region_beyond_cap_refused_and_nothing_allocated)
+{
+	struct pool before, after;
+	struct vmq q;
+
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, set_region(self->vm, 0, 0, 512 * KiB));
+	ASSERT_EQ(0, pool_get(&self->nl, &before));
+	EXPECT_EQ(-ENOMEM, set_region(self->vm, 1, 1 * MiB, 1 * MiB));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(512 * KiB, q.alloc);
+	EXPECT_EQ(512 * KiB, q.bytes);
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(before.alloc, after.alloc);
+	EXPECT_EQ(before.charge, after.charge);
+	/* The slot is still free, and a region up to the cap fits. */
+	EXPECT_EQ(0, set_region(self->vm, 1, 1 * MiB, 512 * KiB));
+	EXPECT_EQ(-ENOMEM, set_region(self->vm, 2, 2 * MiB, 4 * KiB));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(1 * MiB, q.alloc);
+}
+
+TEST_F(quota, cap_below_allocation_is_ebusy)
+{
+	struct vmq q;
+
+	ASSERT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
+	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, KEEP, 512 * KiB));
+	EXPECT_TRUE(extack_says(&self->nl, "mem-max is below", 512 * KiB))
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB));
+	/* A guarantee above the cap, and values that are not page-granular. */
+	EXPECT_EQ(-EINVAL, quota_set(&self->nl, self->vm_id, 2 * MiB, KEEP));
+	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-EINVAL, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB + 1));
+	EXPECT_EQ(-EINVAL, quota_set(&self->nl, self->vm_id, 100, KEEP));
+	EXPECT_EQ(-EINVAL, quota_set(&self->nl, self->vm_id, KEEP, KEEP));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.min);
+	EXPECT_EQ(1 * MiB, q.max);
+}
+
+TEST_F(quota, budget_bounds_caps_unless_overcommit)
+{
+	struct pool p;
+	uint64_t budget;
+
+	ASSERT_EQ(0, pool_set(&self->nl, 0, 0)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	budget = p.ceiling + 1 * MiB;
+	ASSERT_EQ(0, pool_set(&self->nl, budget, -1)) TH_LOG("%s", self->nl.extack);
+
+	/* Overcommit off: a cap 1 MiB beyond the budget's room. */
+	EXPECT_EQ(-ENOMEM, quota_set(&self->nl, self->vm_id, KEEP, 2 * MiB));
+	EXPECT_TRUE(extack_says(&self->nl, "caps exceed mem-budget", 1 * MiB))
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_TRUE(strstr(self->nl.extack, "mem-overcommit off") != NULL);
+	EXPECT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB));
+
+	/* On: caps may exceed the budget, allocations still may not. */
+	ASSERT_EQ(0, pool_set(&self->nl, 0, 1));
+	EXPECT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 8 * MiB))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_LT(p.budget, p.ceiling);
+	EXPECT_EQ(-ENOMEM, set_region(self->vm, 0, 0, 2 * MiB));
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
+
+	/* Off again, under caps beyond the budget: refused, by how much. */
+	EXPECT_EQ(-EBUSY, pool_set(&self->nl, 0, 0));
+	EXPECT_TRUE(extack_says(&self->nl, "caps exceed mem-budget", 7 * MiB))
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_EQ(1, p.overcommit);
+	/* A budget below the charges is refused too. */
+	EXPECT_EQ(-EBUSY, pool_set(&self->nl, p.charge - 4 * KiB, -1));
+	EXPECT_TRUE(extack_says(&self->nl, "exceed mem-budget", 4 * KiB))
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(-EINVAL, pool_set(&self->nl, p.budget + 1, -1));
+}
+
+TEST_F(quota, guarantee_never_taken_by_another_vm)
+{
+	struct pool p;
+	struct vmq q;
+	int other;
+	uint64_t other_id;
+
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	ASSERT_EQ(0, pool_set(&self->nl, p.ceiling + 2 * MiB, 0))
+		TH_LOG("%s", self->nl.extack);
+	/* 3 MiB guaranteed where 2 are free: refused, by 1 MiB. */
+	EXPECT_EQ(-ENOMEM, quota_set(&self->nl, self->vm_id, 3 * MiB, KEEP));
+	EXPECT_TRUE(extack_says(&self->nl, "charges", 1 * MiB))
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 2 * MiB, KEEP));
+
+	other = khv_create_vm(self->dev);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &other_id));
+	/* The guarantee holds the rest of the budget, used or not. */
+	EXPECT_EQ(-ENOMEM, set_region(other, 0, 0, 4 * KiB));
+	ASSERT_EQ(0, vmq_get(&self->nl, other_id, &q));
+	EXPECT_EQ(0, q.alloc);
+	/* Its holder may use it. */
+	EXPECT_EQ(0, set_region(self->vm, 0, 0, 2 * MiB));
+	/* Released, it is the other's. */
+	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, 0, 1 * MiB));
+	close(self->vm);
+	self->vm = -1;
+	EXPECT_EQ(0, set_region(other, 0, 0, 2 * MiB));
+	close(other);
+}
+
+static int nobody_quota_set(struct nl *nl, void *arg)
+{
+	uint64_t id = *(uint64_t *)arg;
+	int r = quota_set(nl, id, KEEP, 4 * MiB);
+
+	if (r == -EPERM && strstr(nl->extack, "grant"))
+		r = 0;
+	else
+		return 10;
+	if (pool_set(nl, 0, 1) != -EPERM)
+		return 11;
+	return r;
+}
+
+static int nobody_quota_set_granted(struct nl *nl, void *arg)
+{
+	uint64_t id = *(uint64_t *)arg;
+
+	return quota_set(nl, id, KEEP, 4 * MiB) ? 20 : 0;
+}
+
+static int as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		struct nl nl;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(100);
+		if (nl_open(&nl))
+			_exit(101);
+		_exit(fn(&nl, arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(quota, quota_set_needs_set_quota_grant)
+{
+	uint32_t view, setq;
+	struct vmq q;
+
+	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
+			       KHV_GRANT_OP_VIEW, KHV_GRANT_OBJECT_VM,
+			       self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW, &view));
+	EXPECT_EQ(0, as_nobody(nobody_quota_set, &self->vm_id))
+		TH_LOG("10: quota-set without a grant not EPERM, 11: host-set not EPERM");
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.max);
+	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
+			       KHV_GRANT_OP_SET_QUOTA, KHV_GRANT_OBJECT_VM,
+			       self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW, &setq));
+	EXPECT_EQ(0, as_nobody(nobody_quota_set_granted, &self->vm_id));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(4 * MiB, q.max);
+	EXPECT_EQ(0, grant_del(&self->nl, setq));
+	EXPECT_EQ(0, grant_del(&self->nl, view));
+}
+
+TEST_F(quota, changes_audited_old_to_new)
+{
+	struct audit_state st;
+	struct audit_dump *d;
+	bool vm_rec = false, host_rec = false, refusal = false;
+	char want[64];
+	int i;
+
+	ASSERT_EQ(0, audit_state(&self->nl, &st));
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 1 * MiB, 2 * MiB));
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 4 * MiB));
+	ASSERT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
+	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, 0, 4 * KiB));
+	ASSERT_EQ(0, pool_set(&self->nl, self->saved.budget, -1));
+
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, d));
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)self->saved.budget);
+	for (i = 0; i < d->nr; i++) {
+		struct audit_rec *a = &d->rec[i];
+
+		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
+		    !a->result && !strcmp(a->old, "mem-min=1048576 mem-max=2097152") &&
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304"))
+			vm_rec = true;
+		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->result == -EBUSY)
+			refusal = true;
+		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
+		    !strcmp(a->object, "mem-budget") && !strcmp(a->old, want) &&
+		    !strcmp(a->new, want))
+			host_rec = true;
+	}
+	EXPECT_TRUE(vm_rec) TH_LOG("no quota-set record 2 MiB -> 4 MiB");
+	EXPECT_TRUE(refusal) TH_LOG("no quota-set record of the EBUSY");
+	EXPECT_TRUE(host_rec) TH_LOG("no host-set record of mem-budget");
+	free(d);
+}
+
+/*
+ * Many VMs made, given a guarantee, a cap and a region, and closed (some
+ * destroyed from outside first): the pool is where it was, to the byte.
+ */
+TEST_F_TIMEOUT(quota, memory_back_in_pool_after_destroy, 1200)
+{
+	struct pool before, after;
+	uint64_t id;
+	int i, vm;
+
+	close(self->vm);
+	self->vm = -1;
+	ASSERT_EQ(0, pool_get(&self->nl, &before));
+	for (i = 0; i < 1000; i++) {
+		vm = khv_create_vm(self->dev);
+		ASSERT_LE(0, vm) TH_LOG("cycle %d: %s", i, strerror(-vm));
+		ASSERT_EQ(0, my_newest_vm(&self->nl, &id));
+		ASSERT_EQ(0, quota_set(&self->nl, id, 64 * KiB, 128 * KiB))
+			TH_LOG("cycle %d: %s", i, self->nl.extack);
+		ASSERT_EQ(0, set_region(vm, 0, 0, 32 * KiB + (i % 4) * 16 * KiB));
+		EXPECT_EQ(-ENOMEM, set_region(vm, 1, 1 * MiB, 128 * KiB));
+		if (i % 3 == 0)
+			ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, id));
+		close(vm);
+	}
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(before.alloc, after.alloc);
+	EXPECT_EQ(before.min, after.min);
+	EXPECT_EQ(before.max, after.max);
+	EXPECT_EQ(before.charge, after.charge);
+	EXPECT_EQ(before.ceiling, after.ceiling);
+}
+
+TEST_HARNESS_MAIN
