@@ -255,13 +255,21 @@ static void khv_event_take_exception(struct khv_vcpu *vcpu)
 void khv_event_before_entry(struct khv_vcpu *vcpu)
 {
 	struct khv_events *ev = &vcpu->events;
+	/*
+	 * User space's ExtINT, and its request for a window, count only when
+	 * LINT0 lets the PIC's interrupt through (lapic.c; KVM's
+	 * kvm_cpu_accept_dm_intr()): else it waits, and no window opens that
+	 * could not be used.
+	 */
+	bool pic_ok = khv_lapic_accepts_extint(vcpu);
+	bool extint = ev->irq_pending && pic_ok;
 	int apic_vec = -1;
 	struct khv_event_state s = {
 		.injected = ev->injected.type != KHV_EVENT_NONE,
 		.exc_pending = ev->exc_pending,
 		.nmi_pending = ev->nmi_pending,
-		.irq_pending = ev->irq_pending,
-		.irq_window_requested = ev->req_irq_window,
+		.irq_pending = extint,
+		.irq_window_requested = ev->req_irq_window && pic_ok,
 	};
 	struct khv_event_choice c;
 
@@ -290,7 +298,7 @@ void khv_event_before_entry(struct khv_vcpu *vcpu)
 		break;
 	case KHV_INJECT_IRQ:
 		/* User space's ExtINT first, as the PIC's through LINT0. */
-		if (ev->irq_pending) {
+		if (extint) {
 			ev->injected = (struct khv_event){
 				.type = KHV_EVENT_EXT_INTR,
 				.vector = ev->irq_vector,
@@ -342,6 +350,7 @@ bool khv_event_irq_ready(struct khv_vcpu *vcpu)
 	const struct khv_events *ev = &vcpu->events;
 
 	return (khv_rflags_read(vcpu) & X86_EFLAGS_IF) && !ev->irq_pending &&
+	       khv_lapic_accepts_extint(vcpu) &&
 	       ev->injected.type != KHV_EVENT_EXT_INTR &&
 	       !khv_arch->get_interrupt_shadow(vcpu);
 }

@@ -232,6 +232,18 @@ int khv_lapic_pending(struct khv_vcpu *vcpu)
  * service)? Then only a lower TPR lets it through: on SVM a MOV to CR8
  * that would not exit must (khv_arch_ops.cr8_intercept).
  */
+/*
+ * User space's ExtINT (KHV_INTERRUPT, the PIC's) may be delivered: always
+ * without an in-kernel APIC, else as khv_apic_accepts_extint() says.
+ */
+bool khv_lapic_accepts_extint(struct khv_vcpu *vcpu)
+{
+	struct khv_lapic *a = vcpu->lapic;
+
+	return !a || khv_apic_accepts_extint(khv_lapic_hw_enabled(a),
+					     khv_lapic_reg(a, KHV_APIC_LVT_LINT0));
+}
+
 bool khv_lapic_masked_by_tpr(struct khv_vcpu *vcpu)
 {
 	struct khv_lapic *a = vcpu->lapic;

@@ -161,6 +161,7 @@ void khv_lapic_accept(struct khv_vcpu *vcpu, u32 dm, u8 vec, bool level);
 void khv_lapic_fold(struct khv_vcpu *vcpu);
 int khv_lapic_pending(struct khv_vcpu *vcpu);
 bool khv_lapic_masked_by_tpr(struct khv_vcpu *vcpu);
+bool khv_lapic_accepts_extint(struct khv_vcpu *vcpu);
 int khv_lapic_ack(struct khv_vcpu *vcpu);
 void khv_lapic_sync_tpr(struct khv_vcpu *vcpu);
 void khv_lapic_get_state(struct khv_vcpu *vcpu, struct khv_lapic_state *s);

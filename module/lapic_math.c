@@ -576,6 +576,28 @@ u32 khv_apic_lvt_writable(u32 reg, unsigned int flags)
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_apic_lvt_writable);
 
+/**
+ * khv_apic_accepts_extint() - does the PIC's interrupt reach the processor?
+ * @hw_enabled: IA32_APIC_BASE's global enable bit.
+ * @lvt0:       the LINT0 entry.
+ *
+ * With the APIC globally disabled the processor takes the PIC's INTR as if
+ * it had none (SDM Vol. 3A 11.4.3); with it enabled, the PIC's INTR reaches
+ * it through LINT0, programmed unmasked with the ExtINT delivery mode
+ * ("virtual wire", SDM 11.5.1; KVM's kvm_apic_accept_pic_intr()). A
+ * software-disabled APIC keeps its LVT masked: no ExtINT then.
+ *
+ * Return: true if an ExtINT (KHV_INTERRUPT) may be delivered.
+ */
+bool khv_apic_accepts_extint(bool hw_enabled, u32 lvt0)
+{
+	if (!hw_enabled)
+		return true;
+	return !(lvt0 & KHV_APIC_LVT_MASKED) &&
+	       (lvt0 & KHV_APIC_DM_MASK) == KHV_APIC_DM_EXTINT;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_apic_accepts_extint);
+
 /* A register offset of the xAPIC page that is no register at all. */
 static enum khv_apic_access khv_apic_no_reg(u32 reg, bool x2apic)
 {

@@ -254,6 +254,7 @@ bool khv_apic_tsc_deadline_ns(u64 deadline, u64 host_tsc, u64 tsc_offset,
 			      u32 tsc_khz, u64 *delay_ns);
 
 u32 khv_apic_lvt_writable(u32 reg, unsigned int flags);
+bool khv_apic_accepts_extint(bool hw_enabled, u32 lvt0);
 enum khv_apic_access khv_apic_read_check(u32 reg, unsigned int flags);
 enum khv_apic_access khv_apic_write_check(u32 reg, u64 val,
 					  unsigned int flags, u64 *out);

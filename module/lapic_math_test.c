@@ -1019,6 +1019,23 @@ static void lvt_writable_masks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, khv_apic_lvt_writable(KHV_APIC_TPR, 0), 0);
 }
 
+/*
+ * The PIC's ExtINT: through a disabled APIC always; through an enabled one
+ * only by LINT0 unmasked in ExtINT mode (reset value 0x10000: masked).
+ */
+static void extint_through_lint0(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, khv_apic_accepts_extint(false, 0x10000));
+	KUNIT_EXPECT_TRUE(test, khv_apic_accepts_extint(false, 0));
+	KUNIT_EXPECT_FALSE(test, khv_apic_accepts_extint(true, 0x10000));
+	KUNIT_EXPECT_FALSE(test, khv_apic_accepts_extint(true, 0x10700));
+	KUNIT_EXPECT_TRUE(test, khv_apic_accepts_extint(true, 0x00700));
+	/* Level-triggered (Linux's virtual wire), any vector: still ExtINT. */
+	KUNIT_EXPECT_TRUE(test, khv_apic_accepts_extint(true, 0x08731));
+	KUNIT_EXPECT_FALSE(test, khv_apic_accepts_extint(true, 0x00000));
+	KUNIT_EXPECT_FALSE(test, khv_apic_accepts_extint(true, 0x00400));
+}
+
 static struct kunit_case khv_lapic_math_cases[] = {
 	KUNIT_CASE(vec_set_clear_test),
 	KUNIT_CASE(vec_register_layout),
@@ -1080,6 +1097,7 @@ static struct kunit_case khv_lapic_math_cases[] = {
 	KUNIT_CASE(write_no_register),
 	KUNIT_CASE(read_checks),
 	KUNIT_CASE(lvt_writable_masks),
+	KUNIT_CASE(extint_through_lint0),
 	{}
 };
 

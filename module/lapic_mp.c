@@ -151,7 +151,8 @@ static bool khv_lapic_halt_over(struct khv_vcpu *vcpu)
 {
 	const struct khv_events *ev = &vcpu->events;
 
-	return khv_lapic_pending(vcpu) >= 0 || ev->irq_pending ||
+	return khv_lapic_pending(vcpu) >= 0 ||
+	       (ev->irq_pending && khv_lapic_accepts_extint(vcpu)) ||
 	       ev->nmi_pending || ev->exc_pending ||
 	       ev->injected.type != KHV_EVENT_NONE;
 }

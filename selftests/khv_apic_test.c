@@ -35,6 +35,7 @@ void apic_handler_ipi(struct guest_intr_frame *frame);
 void apic_handler_nmi(struct guest_intr_frame *frame);
 void apic_handler_gp(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_msi(uint64_t mode);
+void guest_code_extint(uint64_t mode);
 void guest_code_timer(uint64_t arg);
 void guest_code_hlt_forever(uint64_t arg);
 void guest_code_ipi_receiver(uint64_t mode);
@@ -237,6 +238,41 @@ static void run_msi(struct __test_metadata *_metadata, uint64_t mode)
 }
 
 APIC_TEST_EACH_MODE(msi, run_msi)
+
+/* KHV_INTERRUPT (the PIC's ExtINT) only through LINT0 unmasked in ExtINT mode. */
+static void run_extint(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_extint, mode);
+	struct khv_interrupt irq = { .vector = APIC_TEST_VEC };
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(APIC_LVT_MASKED, uc.args[1]) TH_LOG("LINT0 %#llx after reset",
+						     (unsigned long long)uc.args[1]);
+	/* IF is set, but no ExtINT could be delivered now. */
+	EXPECT_EQ(1, vcpu->run->if_flag);
+	EXPECT_EQ(0, vcpu->run->ready_for_interrupt_injection);
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_INTERRUPT, (unsigned long)&irq));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]) TH_LOG("an ExtINT went through a masked LINT0");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(3, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("no ExtINT through LINT0 in ExtINT mode");
+	EXPECT_EQ(1, vcpu->run->ready_for_interrupt_injection);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(4, uc.args[0]);
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_INTERRUPT, (unsigned long)&irq));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(5, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("an ExtINT went through a masked LINT0");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+APIC_TEST_EACH_MODE(extint, run_extint)
 
 static void on_signal(int sig)
 {

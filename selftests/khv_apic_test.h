@@ -33,6 +33,7 @@
 #define APIC_ICR		0x300
 #define APIC_ICR2		0x310
 #define APIC_LVTT		0x320
+#define APIC_LVT0		0x350
 #define APIC_LVTERR		0x370
 #define APIC_TMICT		0x380
 #define APIC_TMCCT		0x390
@@ -50,6 +51,7 @@
 #define APIC_TIMER_PERIODIC	(1u << 17)
 #define APIC_TIMER_DEADLINE	(2u << 17)
 #define APIC_DM_NMI		(4u << 8)
+#define APIC_DM_EXTINT		(7u << 8)
 #define APIC_DM_INIT		(5u << 8)
 #define APIC_DM_STARTUP		(6u << 8)
 #define APIC_ICR_ASSERT		(1u << 14)

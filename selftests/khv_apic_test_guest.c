@@ -206,6 +206,32 @@ void guest_code_msi(uint64_t mode)
 	GUEST_DONE();
 }
 
+/*
+ * The PIC's ExtINT (the test queues KHV_INTERRUPT at SYNC 1): LINT0 is
+ * masked after reset, so it waits; once LINT0 is ExtINT it arrives; masked
+ * again, the next one waits (KUnit khv_lapic_math.extint_through_lint0 has
+ * the disabled APIC, which takes it whatever LINT0 says).
+ */
+void guest_code_extint(uint64_t mode)
+{
+	volatile uint64_t spin;
+
+	apic_enable(mode);
+	asm volatile("sti");
+	GUEST_SYNC2(1, apic_read(APIC_LVT0));
+	for (spin = 0; spin < 1000000; spin++)
+		;
+	GUEST_SYNC2(2, my_count(APIC_TEST_VEC));
+	apic_write(APIC_LVT0, APIC_DM_EXTINT);
+	GUEST_SYNC2(3, wait_count(APIC_TEST_VEC, 0));
+	apic_write(APIC_LVT0, APIC_LVT_MASKED | APIC_DM_EXTINT);
+	GUEST_SYNC(4);
+	for (spin = 0; spin < 1000000; spin++)
+		;
+	GUEST_SYNC2(5, my_count(APIC_TEST_VEC));
+	GUEST_DONE();
+}
+
 /* Is @vec requested (IRR) in this APIC? */
 static uint64_t irr_has(unsigned int vec)
 {
