@@ -2,7 +2,8 @@
 /*
  * KUnit: the VMCS controls computed from capability MSRs (vmx/controls.c).
  * "xeon" holds the TRUE_ control MSRs read on a Skylake-SP Xeon, "bochs"
- * those of Bochs 2.7's corei7_skylake_x (khv's Intel test host); the
+ * those of Bochs 2.7's corei7_skylake_x (broadwell_ult, khv's Intel test
+ * host, has the same pin, proc, exit and entry MSRs); the
  * non-TRUE ones force CR3-load/store exiting on.
  */
 #include <kunit/test.h>
