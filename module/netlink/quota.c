@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), CPU cap
- * (cpu-cap) and I/O limits (io-exits-rate, io-bytes-rate), by id or by name (grant op set-quota, checked by khv_nl_pre_vm()); and the words of
- * a refusal by the host's pool, for quota-set and host-set alike
+ * (cpu-cap) and I/O limits (io-exits-rate, io-bytes-rate), by id or by name
+ * (grant op set-quota, checked by khv_nl_pre_vm()); and the words of a
+ * refusal by the host's pool, for quota-set and host-set alike
  * (Documentation/admin-guide.rst, "Quotas"). Every change and every refusal
  * by the pool is audited with the old and the new values.
  */
