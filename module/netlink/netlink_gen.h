@@ -30,9 +30,6 @@
 #define KHV_NL_HOST_MAX_VMS_PER_USER_MIN	1
 #define KHV_NL_HOST_MAX_VMS_PER_USER_MAX	1024
 #define KHV_NL_HOST_MEM_OVERCOMMIT_MAX		1
-#define KHV_NL_VM_CPU_CAP_MAX			100
-#define KHV_NL_VM_IO_EXITS_RATE_MAX		1000000000
-#define KHV_NL_VM_IO_BYTES_RATE_MAX		1000000000
 
 /* Multicast groups, in the order of the family's mcgrps table. */
 enum khv_nl_mcgrp {
