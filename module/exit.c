@@ -57,9 +57,16 @@ static void khv_le_store(u8 *p, u64 v, unsigned int size)
  */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason)
 {
-	vcpu->run->exit_reason = reason;
+	struct khv_run *run = vcpu->run;
+
+	run->exit_reason = reason;
 	if (reason < ARRAY_SIZE(vcpu->exits))
 		vcpu->exits[reason]++;
+	/* The union member is filled: the access's bytes, for the I/O limits. */
+	if (reason == KHV_EXIT_IO)
+		khv_quota_io_exit(vcpu, (u64)run->io.size * run->io.count);
+	else if (reason == KHV_EXIT_MMIO)
+		khv_quota_io_exit(vcpu, run->mmio.len);
 	return 0;
 }
 

@@ -72,9 +72,13 @@ bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush)
 	 * smp_mb() of khv_vm_kick() and khv_vm_flush_tlbs().
 	 */
 	smp_store_mb(vcpu->mode, KHV_VCPU_IN_GUEST);
-	/* A request (NMI, INIT, SIPI) that came since the loop looked: go round. */
+	/*
+	 * A request (NMI, INIT, SIPI) that came since the loop looked, or the
+	 * CPU cap's timer (quota_run.c): go round.
+	 */
 	if (READ_ONCE(vm->state) != KHV_VM_STATE_RUNNING ||
-	    (vcpu->lapic && khv_lapic_requests(vcpu))) {
+	    (vcpu->lapic && khv_lapic_requests(vcpu)) ||
+	    READ_ONCE(vcpu->run_quota.expired)) {
 		khv_vcpu_exit_guest(vcpu);
 		return false;
 	}

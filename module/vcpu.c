@@ -71,6 +71,8 @@ static int khv_vcpu_set_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
 static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 {
 	struct khv_run *run = vcpu->run;
+	enum khv_entry entry;
+	u64 start;
 	int r;
 
 	khv_vcpu_complete_user(vcpu);
@@ -98,7 +100,13 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 			if (!r)
 				continue;
 		}
-		switch (khv_arch->vcpu_run(vcpu)) {
+		/* Over the CPU cap, or an I/O limit in debt: wait, look again. */
+		if (khv_quota_throttle(vcpu))
+			continue;
+		start = khv_quota_before_entry(vcpu);
+		entry = khv_arch->vcpu_run(vcpu);
+		khv_quota_after_entry(vcpu, start);
+		switch (entry) {
 		case KHV_ENTRY_EXITED:
 			khv_event_after_exit(vcpu);
 			r = khv_arch->handle_exit(vcpu);
@@ -378,6 +386,7 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 	vcpu->tsc_offset = vm->tsc_offset;
 	mutex_init(&vcpu->mutex);
 	rcuwait_init(&vcpu->wait);
+	khv_vcpu_quota_init(vcpu);
 	/* The reset state (SDM Vol. 3A 10.1.1), loaded by the first entry. */
 	vcpu->regs[KHV_REG_RIP] = 0xfff0;
 	vcpu->regs[KHV_REG_RFLAGS] = X86_EFLAGS_FIXED;
@@ -392,6 +401,7 @@ static int khv_vcpu_init(struct khv_vcpu *vcpu, struct khv_vm *vm, u32 id)
 
 static void khv_vcpu_uninit(struct khv_vcpu *vcpu)
 {
+	khv_vcpu_quota_destroy(vcpu);
 	kfree(vcpu->cpuid);
 	khv_xstate_vcpu_free(vcpu);
 	mutex_destroy(&vcpu->mutex);

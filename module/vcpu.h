@@ -18,6 +18,7 @@
 
 #include "decode.h"
 #include "event.h"
+#include "quota_run.h"
 #include "vcpu_regs.h"
 #include "xstate.h"
 
@@ -150,7 +151,9 @@ struct khv_dr {
  * @events:  exceptions, NMIs and interrupts to deliver (event.h).
  * @lapic:   its local APIC when the VM has the irqchip (lapic.h), else NULL.
  * @wait:    KHV_RUN sleeps here while the vCPU is halted or waits for
- *	INIT/SIPI; khv_vcpu_wake() and the VM's kicks wake it.
+ *	INIT/SIPI, or for a quota (quota_run.c); khv_vcpu_wake() and the VM's
+ *	kicks wake it.
+ * @run_quota: its CPU cap's account and timer (quota_run.c).
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -176,6 +179,7 @@ struct khv_vcpu {
 	struct khv_events events;
 	struct khv_lapic *lapic;
 	struct rcuwait wait;
+	struct khv_vcpu_quota run_quota;
 };
 
 /* What the guest's RDTSC reads while the host's reads @host_tsc. */

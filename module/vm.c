@@ -304,6 +304,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->vcpu_lock);
 	mutex_init(&vm->mem_lock);
+	khv_run_quota_init(&vm->run_quota);
 	init_waitqueue_head(&vm->state_wq);
 	khv_vm_irq_init(vm);
 	vm->state = KHV_VM_STATE_RUNNING;

@@ -22,6 +22,7 @@
 #include "labels.h"
 #include "mmu/mmu.h"
 #include "quota.h"
+#include "quota_run.h"
 
 struct file;
 struct page;
@@ -72,6 +73,7 @@ struct khv_memslot {
  * @mem_bytes: sum of the regions' sizes.
  * @quota:   its memory guarantee, cap and allocation (quota.c's lock).
  * @quota_gone: its memory left the host's pool (quota.c's lock).
+ * @run_quota: its CPU cap and I/O limits, and their usage (quota_run.c).
  * @npt:     the nested page table (NPT or EPT format) mapping @slots.
  * @tlb_gen: bumped by khv_vm_flush_tlbs() after every mapping change that
  *	needs a TLB flush; each vCPU flushes when it sees a new value before
@@ -109,6 +111,7 @@ struct khv_vm {
 	u64 mem_bytes;
 	struct khv_mem_quota quota;	/* khv_quota_lock */
 	bool quota_gone;		/* khv_quota_lock */
+	struct khv_run_quota run_quota;
 	struct khv_pt npt;
 	atomic64_t tlb_gen;
 	struct mutex vcpu_lock;	/* protects vcpus[], nr_vcpus */

@@ -137,7 +137,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]*$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]*$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -415,7 +415,9 @@ fi
 
 # 31: hvctl quota set and show (its 64 KiB region): human units in text,
 # bytes in JSON, --key or key; a cap below the allocation refused by the
-# kernel with its message (EBUSY: status 1); 0 removes.
+# kernel with its message (EBUSY: status 1); 0 removes. The CPU cap and I/O
+# limits likewise, with their usage; a cap above 100 refused by the kernel,
+# one beyond 32 bits by hvctl.
 if run 0 quota set "$ID2" --mem-max 64M mem-min 16K && run 0 quota show "$ID2" &&
    has "mem_min 16KiB mem_max 64MiB mem_allocated 64KiB" &&
    run 0 -j quota show "$ID2" &&
@@ -423,10 +425,18 @@ if run 0 quota set "$ID2" --mem-max 64M mem-min 16K && run 0 quota show "$ID2" &
    run 0 -j vm show "$ID2" && has '"mem_allocated":65536,"mem_min":16384,' &&
    run 1 quota set "$ID2" mem-min 0 mem-max 4K && grep -q "mem-max is below" "$TMP/err" &&
    run 2 quota set "$ID2" mem-max 1Q && run 2 quota set "$ID2" &&
-   run 0 quota set "$ID2" mem-min 0 mem-max 0; then
-	ok "hvctl quota set/show: sizes, and the kernel's refusal of a cap below use"
+   run 0 quota set "$ID2" mem-min 0 mem-max 0 &&
+   run 0 quota set "$ID2" cpu-cap 20 io-exits-rate 1000 --io-bytes-rate 1M &&
+   run 0 quota show "$ID2" &&
+   has "cpu_cap 20 io_exits_rate 1000 io_bytes_rate 1MiB guest_ns " &&
+   run 0 -j quota show "$ID2" &&
+   has '"cpu_cap":20,"io_exits_rate":1000,"io_bytes_rate":1048576,"guest_ns":' &&
+   run 0 -j vm show "$ID2" && has '"throttled_ns":[0-9]*,"throttles":' &&
+   run 1 quota set "$ID2" cpu-cap 101 && run 2 quota set "$ID2" cpu-cap 4294967296 &&
+   run 0 quota set "$ID2" cpu-cap 0 io-exits-rate 0 io-bytes-rate 0; then
+	ok "hvctl quota set/show: sizes, CPU and I/O quotas, and the kernel's refusals"
 else
-	not_ok "hvctl quota set/show: sizes, and the kernel's refusal of a cap below use" \
+	not_ok "hvctl quota set/show: sizes, CPU and I/O quotas, and the kernel's refusals" \
 		"status $status"
 fi
 

@@ -8,22 +8,34 @@
  * extack says which limit and by how many bytes; quota-set needs the
  * set-quota grant; changes are audited; and every byte goes back to the
  * pool when a VM goes, over many cycles.
+ *
+ * The CPU cap and the I/O limits (the fixture runq): a spinning guest under
+ * cpu-cap 20 gets well under 35% of the wall time and is throttled, and is
+ * never throttled without a cap; a guest writing a port under
+ * io-exits-rate 200 makes at most about 200 * (t + 1) exits in t seconds,
+ * each with its data; a signal ends KHV_RUN while it waits; values out of
+ * range are refused. Emulated hosts are slow and noisy: every figure is a
+ * bound with a margin, never a tight timing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <linux/khv.h>
 
 #include "kselftest_harness.h"
 #include "khv_nl.h"
 #include "khv_util.h"
+#include "khv_vm.h"
 
 #define NOBODY	65534
 #define KiB	1024ull
@@ -79,6 +91,26 @@ static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
 		put_u64(&m, KHV_A_VM_MEM_MIN, min);
 	if (max != KEEP)
 		put_u64(&m, KHV_A_VM_MEM_MAX, max);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+/* The audit record's CPU and I/O part with none of them set. */
+#define RUN_NONE	" cpu-cap=0 io-exits-rate=0 io-bytes-rate=0"
+
+/* quota-set: cpu-cap, io-exits-rate and io-bytes-rate unless KEEP. */
+static int run_quota_set(struct nl *nl, uint64_t id, uint64_t cap,
+			 uint64_t exits, uint64_t bytes)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	if (cap != KEEP)
+		put_u32(&m, KHV_A_VM_CPU_CAP, cap);
+	if (exits != KEEP)
+		put_u64(&m, KHV_A_VM_IO_EXITS_RATE, exits);
+	if (bytes != KEEP)
+		put_u64(&m, KHV_A_VM_IO_BYTES_RATE, bytes);
 	return nl_call(nl, &m, NULL, NULL);
 }
 
@@ -370,7 +402,7 @@ TEST_F(quota, changes_audited_old_to_new)
 {
 	struct audit_state st;
 	struct audit_dump *d;
-	bool vm_rec = false, host_rec = false, refusal = false;
+	bool vm_rec = false, host_rec = false, refusal = false, run_rec = false;
 	char want[64];
 	int i;
 
@@ -380,6 +412,7 @@ TEST_F(quota, changes_audited_old_to_new)
 	ASSERT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
 	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, 0, 4 * KiB));
 	ASSERT_EQ(0, pool_set(&self->nl, self->saved.budget, -1));
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, 20, 1000, 1 * MiB));
 
 	d = calloc(1, sizeof(*d));
 	ASSERT_NE(NULL, d);
@@ -389,9 +422,15 @@ TEST_F(quota, changes_audited_old_to_new)
 		struct audit_rec *a = &d->rec[i];
 
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
-		    !a->result && !strcmp(a->old, "mem-min=1048576 mem-max=2097152") &&
-		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304"))
+		    !a->result &&
+		    !strcmp(a->old, "mem-min=1048576 mem-max=2097152" RUN_NONE) &&
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304" RUN_NONE))
 			vm_rec = true;
+		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
+		    !a->result &&
+		    !strcmp(a->old, "mem-min=1048576 mem-max=4194304" RUN_NONE) &&
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304 cpu-cap=20 io-exits-rate=1000 io-bytes-rate=1048576"))
+			run_rec = true;
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->result == -EBUSY)
 			refusal = true;
 		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
@@ -401,6 +440,7 @@ TEST_F(quota, changes_audited_old_to_new)
 	}
 	EXPECT_TRUE(vm_rec) TH_LOG("no quota-set record 2 MiB -> 4 MiB");
 	EXPECT_TRUE(refusal) TH_LOG("no quota-set record of the EBUSY");
+	EXPECT_TRUE(run_rec) TH_LOG("no quota-set record of cpu-cap 0 -> 20");
 	EXPECT_TRUE(host_rec) TH_LOG("no host-set record of mem-budget");
 	free(d);
 }
@@ -436,6 +476,276 @@ TEST_F_TIMEOUT(quota, memory_back_in_pool_after_destroy, 1200)
 	EXPECT_EQ(before.max, after.max);
 	EXPECT_EQ(before.charge, after.charge);
 	EXPECT_EQ(before.ceiling, after.ceiling);
+}
+
+/* ---- CPU cap and I/O limits ---- */
+
+#define CODE_GPA	0x1000
+#define IO_PORT		0x1234
+
+/* jmp $ */
+static const uint8_t spin_code[] = { 0xeb, 0xfe };
+/* mov dx, IO_PORT; xor ax, ax; 1: out dx, al; inc ax; jmp 1b */
+static const uint8_t outb_code[] = {
+	0xba, IO_PORT & 0xff, IO_PORT >> 8, 0x31, 0xc0, 0xee, 0x40, 0xeb, 0xfc,
+};
+/* mov dx, IO_PORT; 1: out dx, eax; jmp 1b */
+static const uint8_t outl_code[] = {
+	0xba, IO_PORT & 0xff, IO_PORT >> 8, 0x66, 0xef, 0xeb, 0xfc,
+};
+
+/* vm-get's CPU and I/O part. */
+struct runq {
+	uint64_t cap, exits_rate, bytes_rate;
+	uint64_t guest_ns, throttled_ns, throttles, io_exits, io_bytes;
+};
+
+static int runq_get(struct nl *nl, uint64_t id, struct runq *q)
+{
+	struct nl_reply r;
+	int err = vm_get(nl, id, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_VM_CPU_CAP] || !r.tb[KHV_A_VM_IO_BYTES])
+		return -ENOENT;
+	q->cap = NLA_U32(r.tb[KHV_A_VM_CPU_CAP]);
+	q->exits_rate = u64_of(r.tb[KHV_A_VM_IO_EXITS_RATE]);
+	q->bytes_rate = u64_of(r.tb[KHV_A_VM_IO_BYTES_RATE]);
+	q->guest_ns = u64_of(r.tb[KHV_A_VM_GUEST_NS]);
+	q->throttled_ns = u64_of(r.tb[KHV_A_VM_THROTTLED_NS]);
+	q->throttles = u64_of(r.tb[KHV_A_VM_THROTTLES]);
+	q->io_exits = u64_of(r.tb[KHV_A_VM_IO_EXITS]);
+	q->io_bytes = u64_of(r.tb[KHV_A_VM_IO_BYTES]);
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in @ms, interrupting (no SA_RESTART); 0 disarms. */
+static void alarm_in(unsigned int ms)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 },
+	};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+FIXTURE(runq) {
+	struct nl nl;
+	struct khv_test_vm *vm;
+	struct khv_test_vcpu *vcpu;
+	uint64_t vm_id;
+};
+
+FIXTURE_SETUP(runq)
+{
+	int r;
+
+	self->vm = NULL;
+	r = nl_open(&self->nl);
+	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
+	self->vm = vm_create(64 * KiB);
+	ASSERT_NE(NULL, self->vm) TH_LOG("vm_create: %s", strerror(errno));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
+	self->vcpu = vcpu_add(self->vm, 0);
+	ASSERT_NE(NULL, self->vcpu) TH_LOG("vcpu_add: %s", strerror(errno));
+	ASSERT_EQ(0, vcpu_set_real_mode(self->vcpu, CODE_GPA));
+}
+
+FIXTURE_TEARDOWN(runq)
+{
+	alarm_in(0);
+	if (self->vm)
+		vm_free(self->vm);
+	close(self->nl.fd);
+}
+
+/*
+ * Spin for about @ms of wall time, ended by a signal; the wall time in ns.
+ */
+static uint64_t spin_for(struct __test_metadata *_metadata,
+			 struct khv_test_vcpu *vcpu, unsigned int ms)
+{
+	uint64_t t0 = now_ns();
+	int r;
+
+	alarm_in(ms);
+	r = vcpu_run(vcpu);
+	EXPECT_EQ(-EINTR, r);
+	EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
+	return now_ns() - t0;
+}
+
+TEST_F(runq, vm_get_shows_cpu_and_io_quotas)
+{
+	struct runq q;
+
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.cap);
+	EXPECT_EQ(0, q.exits_rate);
+	EXPECT_EQ(0, q.bytes_rate);
+	EXPECT_EQ(0, q.guest_ns);
+	EXPECT_EQ(0, q.throttled_ns);
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, 20, 1000, 1 * MiB));
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(20, q.cap);
+	EXPECT_EQ(1000, q.exits_rate);
+	EXPECT_EQ(1 * MiB, q.bytes_rate);
+	/* An absent attribute keeps its value, 0 removes it. */
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, KEEP, 0, KEEP));
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(20, q.cap);
+	EXPECT_EQ(0, q.exits_rate);
+	EXPECT_EQ(1 * MiB, q.bytes_rate);
+}
+
+TEST_F(runq, spinning_guest_held_to_cpu_cap)
+{
+	uint64_t wall;
+	struct runq q;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
+				  sizeof(spin_code)));
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, 20, KEEP, KEEP));
+	wall = spin_for(_metadata, self->vcpu, 2000);
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	TH_LOG("cap 20: guest %llu ns of %llu ns wall (%llu%%), throttled %llu ns in %llu waits",
+	       (unsigned long long)q.guest_ns, (unsigned long long)wall,
+	       (unsigned long long)(q.guest_ns * 100 / wall),
+	       (unsigned long long)q.throttled_ns,
+	       (unsigned long long)q.throttles);
+	EXPECT_LT(0, q.guest_ns);
+	/* 20% with a generous margin for a noisy emulated host. */
+	EXPECT_LE(q.guest_ns * 100, wall * 35);
+	EXPECT_LT(0, q.throttled_ns);
+	EXPECT_LT(0, q.throttles);
+}
+
+TEST_F(runq, no_cap_no_throttling)
+{
+	struct runq q;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
+				  sizeof(spin_code)));
+	spin_for(_metadata, self->vcpu, 1000);
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_LT(0, q.guest_ns);
+	EXPECT_EQ(0, q.throttled_ns);
+	EXPECT_EQ(0, q.throttles);
+}
+
+TEST_F(runq, port_writes_held_to_io_exits_rate)
+{
+	uint64_t t0, t, n = 0, bound;
+	struct khv_run *run = self->vcpu->run;
+	struct runq q;
+	uint8_t data;
+	int r;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, outb_code,
+				  sizeof(outb_code)));
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, KEEP, 200, KEEP));
+	t0 = now_ns();
+	do {
+		r = vcpu_run(self->vcpu);
+		ASSERT_EQ(0, r) TH_LOG("KHV_RUN %llu: %s", (unsigned long long)n,
+				       strerror(-r));
+		ASSERT_EQ(KHV_EXIT_IO, run->exit_reason);
+		ASSERT_EQ(KHV_EXIT_IO_OUT, run->io.direction);
+		ASSERT_EQ(IO_PORT, run->io.port);
+		ASSERT_EQ(1, run->io.size);
+		ASSERT_EQ(1, run->io.count);
+		/* Every OUT arrives, in order, with its value. */
+		data = *((uint8_t *)run + run->io.data_offset);
+		ASSERT_EQ((uint8_t)n, data) TH_LOG("OUT %llu", (unsigned long long)n);
+		n++;
+		t = now_ns() - t0;
+	} while (t < 2000000000ull);
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	/* rate * (t + 1 s of burst), and a few for the noise. */
+	bound = 200 * (t + 1000000000ull) / 1000000000ull + 5;
+	TH_LOG("%llu OUTs in %llu ms (bound %llu), throttled %llu ns",
+	       (unsigned long long)n, (unsigned long long)(t / 1000000),
+	       (unsigned long long)bound, (unsigned long long)q.throttled_ns);
+	EXPECT_LE(n, bound);
+	EXPECT_LE(n, q.io_exits);
+	EXPECT_LE(n, q.io_bytes);
+	/* Beyond the burst the limit must have made the vCPU wait. */
+	if (n > 201)
+		EXPECT_LT(0, q.throttled_ns);
+}
+
+TEST_F(runq, signal_ends_run_while_throttled)
+{
+	struct khv_run *run = self->vcpu->run;
+	uint64_t t0, t;
+	struct runq q;
+	int r;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, outl_code,
+				  sizeof(outl_code)));
+	/* 1 byte/s: one 4-byte OUT leaves 3 s of debt beyond the burst. */
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, KEEP, KEEP, 1));
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KHV_EXIT_IO, run->exit_reason);
+	ASSERT_EQ(4, run->io.size);
+	t0 = now_ns();
+	alarm_in(300);
+	r = vcpu_run(self->vcpu);
+	t = now_ns() - t0;
+	EXPECT_EQ(-EINTR, r);
+	EXPECT_EQ(KHV_EXIT_INTR, run->exit_reason);
+	TH_LOG("KHV_RUN ended by the signal after %llu ms",
+	       (unsigned long long)(t / 1000000));
+	EXPECT_LT(t, 2000000000ull);
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_LT(0, q.throttled_ns);
+	EXPECT_EQ(1, q.io_exits);
+	EXPECT_EQ(4, q.io_bytes);
+	/* The limit removed, the guest goes on at once with its next OUT. */
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, KEEP, KEEP, 0));
+	t0 = now_ns();
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	EXPECT_EQ(KHV_EXIT_IO, run->exit_reason);
+	EXPECT_LT(now_ns() - t0, 1000000000ull);
+}
+
+TEST_F(runq, hostile_values_refused)
+{
+	struct runq q;
+
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, 30, 100, 4096));
+	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 101, KEEP, KEEP));
+	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 0xffffffffull,
+					 KEEP, KEEP));
+	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, KEEP,
+					 1000000001ull, KEEP));
+	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, KEEP, KEEP,
+					 ~0ull - 1));
+	/* One bad value: nothing of the request is applied. */
+	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 10, 10,
+					 1ull << 63));
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(30, q.cap);
+	EXPECT_EQ(100, q.exits_rate);
+	EXPECT_EQ(4096, q.bytes_rate);
 }
 
 TEST_HARNESS_MAIN

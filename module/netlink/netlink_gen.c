@@ -118,11 +118,14 @@ static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MEM_OVERCOMMIT 
 };
 
 /* quota-set */
-static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_MEM_MAX + 1] = {
+static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_IO_BYTES_RATE + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = KHV_NL_VM_NAME_MAX_LEN },
 	[KHV_A_VM_MEM_MIN] = { .type = NLA_U64 },
 	[KHV_A_VM_MEM_MAX] = { .type = NLA_U64 },
+	[KHV_A_VM_CPU_CAP] = { .type = NLA_U32 },
+	[KHV_A_VM_IO_EXITS_RATE] = { .type = NLA_U64 },
+	[KHV_A_VM_IO_BYTES_RATE] = { .type = NLA_U64 },
 };
 
 /*
@@ -268,7 +271,7 @@ static const struct genl_ops khv_nl_ops[] = {
 		.internal_flags = KHV_NL_HOOKS_PRE_VM_POST_VM,
 		.doit = khv_nl_quota_set_doit,
 		.policy = khv_nl_quota_set_policy,
-		.maxattr = KHV_A_VM_MEM_MAX,
+		.maxattr = KHV_A_VM_IO_BYTES_RATE,
 	},
 };
 

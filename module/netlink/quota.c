@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), by id or
- * by name (grant op set-quota, checked by khv_nl_pre_vm()); and the words of
- * a refusal by the host's pool, for quota-set and host-set alike
+ * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), CPU cap
+ * (cpu-cap) and I/O limits (io-exits-rate, io-bytes-rate), by id or by name
+ * (grant op set-quota, checked by khv_nl_pre_vm()); and the words of a
+ * refusal by the host's pool, for quota-set and host-set alike
  * (Documentation/admin-guide.rst, "Quotas"). Every change and every refusal
  * by the pool is audited with the old and the new values.
  */
@@ -15,6 +16,7 @@
 #include "khv.h"
 #include "netlink.h"
 #include "quota.h"
+#include "quota_run.h"
 
 /**
  * khv_nl_quota_refused() - say in the extack which limit a change breaks.
@@ -53,27 +55,96 @@ static int khv_nl_quota_bytes(struct genl_info *info, int type, u64 *val)
 	return 0;
 }
 
+/* The memory part of the VM's quotas, and the rest as @r says. */
 static void khv_nl_quota_desc(char *buf, size_t len,
-			      const struct khv_mem_quota *q)
+			      const struct khv_mem_quota *q,
+			      const struct khv_run_usage *r)
 {
-	scnprintf(buf, len, "mem-min=%llu mem-max=%llu", q->min, q->max);
+	scnprintf(buf, len,
+		  "mem-min=%llu mem-max=%llu cpu-cap=%u io-exits-rate=%llu io-bytes-rate=%llu",
+		  q->min, q->max, r->cpu_cap, r->io_exits_rate,
+		  r->io_bytes_rate);
+}
+
+/* A rate attribute: at most KHV_IO_RATE_MAX, or -EINVAL with the extack. */
+static int khv_nl_quota_rate(struct genl_info *info, int type, u64 *val)
+{
+	struct nlattr *attr = info->attrs[type];
+
+	if (!attr)
+		return 0;
+	*val = nla_get_u64(attr);
+	if (*val > KHV_IO_RATE_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a rate is at most 1000000000 per second");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The CPU cap and I/O limits a request sets, into @r (the VM's now):
+ * 1 if it sets any, 0 if none, -EINVAL for a value out of range.
+ */
+static int khv_nl_quota_run_req(struct genl_info *info,
+				struct khv_run_usage *r)
+{
+	struct nlattr *cap = info->attrs[KHV_A_VM_CPU_CAP];
+	int err;
+
+	if (cap) {
+		r->cpu_cap = nla_get_u32(cap);
+		if (r->cpu_cap > KHV_CPU_CAP_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, cap,
+					    "cpu-cap is a percent, at most 100");
+			return -EINVAL;
+		}
+	}
+	err = khv_nl_quota_rate(info, KHV_A_VM_IO_EXITS_RATE,
+				&r->io_exits_rate);
+	if (!err)
+		err = khv_nl_quota_rate(info, KHV_A_VM_IO_BYTES_RATE,
+					&r->io_bytes_rate);
+	if (err)
+		return err;
+	return cap || info->attrs[KHV_A_VM_IO_EXITS_RATE] ||
+	       info->attrs[KHV_A_VM_IO_BYTES_RATE];
+}
+
+/* Apply @r's values that the request names (the policy checked them). */
+static void khv_nl_quota_run_set(struct genl_info *info, struct khv_vm *vm,
+				 const struct khv_run_usage *r)
+{
+	struct nlattr **attrs = info->attrs;
+
+	khv_run_quota_set(vm, attrs[KHV_A_VM_CPU_CAP] ? &r->cpu_cap : NULL,
+			  attrs[KHV_A_VM_IO_EXITS_RATE] ? &r->io_exits_rate :
+							  NULL,
+			  attrs[KHV_A_VM_IO_BYTES_RATE] ? &r->io_bytes_rate :
+							  NULL);
 }
 
 int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *min_attr = info->attrs[KHV_A_VM_MEM_MIN];
 	struct nlattr *max_attr = info->attrs[KHV_A_VM_MEM_MAX];
-	/* "mem-min=N mem-max=N", each N up to 20 digits */
-	char old_desc[64], new_desc[64];
+	/* khv_nl_quota_desc(): 5 names and 5 numbers of up to 20 digits */
+	char old_desc[160], new_desc[160];
 	struct khv_vm *vm = khv_nl_vm(info);
+	struct khv_run_usage old_run, new_run;
 	struct khv_mem_quota old, new;
 	enum khv_quota_limit limit;
 	u64 min = 0, max = 0, excess;
-	int r;
+	int run_req, r;
 
-	if (!min_attr && !max_attr) {
+	khv_run_quota_get(vm, &old_run);
+	new_run = old_run;
+	run_req = khv_nl_quota_run_req(info, &new_run);
+	if (run_req < 0)
+		return run_req;
+	if (!min_attr && !max_attr && !run_req) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: no mem-min or mem-max attribute");
+			       "nothing to set: no mem-min, mem-max, cpu-cap, io-exits-rate or io-bytes-rate attribute");
 		return -EINVAL;
 	}
 	r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MIN, &min);
@@ -103,10 +174,16 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 		khv_nl_quota_refused(info->extack, limit, excess);
 		break;
 	}
-	khv_nl_quota_desc(old_desc, sizeof(old_desc), &old);
-	khv_nl_quota_desc(new_desc, sizeof(new_desc), &new);
+	/* The memory part admitted (or unchanged): the rest cannot fail. */
+	if (!r && run_req)
+		khv_nl_quota_run_set(info, vm, &new_run);
+	khv_nl_quota_desc(old_desc, sizeof(old_desc), &old, &old_run);
+	khv_nl_quota_desc(new_desc, sizeof(new_desc), &new, &new_run);
 	khv_audit_vm(KHV_AUDIT_OP_QUOTA_SET, vm, r ? "" : old_desc, new_desc, r);
-	if (!r && (old.min != new.min || old.max != new.max))
+	if (!r && (old.min != new.min || old.max != new.max ||
+		   old_run.cpu_cap != new_run.cpu_cap ||
+		   old_run.io_exits_rate != new_run.io_exits_rate ||
+		   old_run.io_bytes_rate != new_run.io_bytes_rate))
 		khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);
 	return r;
 }

@@ -23,6 +23,7 @@
 #include "netlink.h"
 #include "policy.h"
 #include "quota.h"
+#include "quota_run.h"
 
 /*
  * Serialises vm-set, so that two administrators cannot give two VMs the same
@@ -64,15 +65,38 @@ static int khv_nl_vm_fill_exits(struct sk_buff *skb, struct khv_vm *vm,
 	return 0;
 }
 
+/* The CPU cap, the I/O limits and their usage (quota_run.c). */
+static int khv_nl_vm_fill_run_quota(struct sk_buff *skb,
+				    const struct khv_run_usage *u)
+{
+	return nla_put_u32(skb, KHV_A_VM_CPU_CAP, u->cpu_cap) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_IO_EXITS_RATE, u->io_exits_rate,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_IO_BYTES_RATE, u->io_bytes_rate,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_GUEST_NS, u->guest_ns,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_THROTTLED_NS, u->throttled_ns,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_THROTTLES, u->throttles,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_IO_EXITS, u->io_exits,
+				 KHV_A_VM_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_VM_IO_BYTES, u->io_bytes,
+				 KHV_A_VM_PAD) ? -EMSGSIZE : 0;
+}
+
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 		   u32 seq, int flags, u8 cmd)
 {
 	struct khv_mem_quota quota;
+	struct khv_run_usage use;
 	unsigned int nr_vcpus;
 	void *hdr;
 	int r;
 
 	khv_quota_vm_get(vm, &quota);
+	khv_run_quota_get(vm, &use);
 	hdr = genlmsg_put(skb, portid, seq, &khv_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -95,6 +119,7 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MAX, quota.max, KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_ALLOCATED, quota.alloc,
 			      KHV_A_VM_PAD) ||
+	    khv_nl_vm_fill_run_quota(skb, &use) ||
 	    khv_nl_vm_fill_exits(skb, vm, &nr_vcpus) ||
 	    nla_put_u32(skb, KHV_A_VM_NR_VCPUS, nr_vcpus)) {
 		genlmsg_cancel(skb, hdr);

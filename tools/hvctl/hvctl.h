@@ -73,6 +73,7 @@ bool print_is_json(void);
 void print_hex_bytes(const char *key, const uint8_t *data, int len);
 void print_s64(const char *key, int64_t val);
 void print_size(const char *key, uint64_t val);
+void print_ns(const char *key, uint64_t val);
 
 /* The objects. */
 int do_host(int argc, char **argv);
@@ -90,5 +91,6 @@ const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);
 int hv_cmd_run(int argc, char **argv);
 void print_vm(struct nlattr **tb);
+void print_run_quota(struct nlattr **tb);
 
 #endif /* HVCTL_H */

@@ -348,6 +348,33 @@ void print_s64(const char *key, int64_t val)
 }
 
 /*
+ * A duration in ns: exact in JSON; in text in the largest of s, ms, us it
+ * reaches, with up to three decimals (1.5s, 250ms), else in ns.
+ */
+void print_ns(const char *key, uint64_t val)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = { { 1000000000ull, "s" }, { 1000000, "ms" }, { 1000, "us" } };
+	unsigned int i;
+
+	if (json) {
+		print_u64(key, val);
+		return;
+	}
+	text_key(key);
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (val >= units[i].ns) {
+			printf("%.3g%s", (double)val / (double)units[i].ns,
+			       units[i].unit);
+			return;
+		}
+	}
+	printf(val ? "%lluns" : "%llu", (unsigned long long)val);
+}
+
+/*
  * A byte count: exact in JSON; in text, in the largest binary unit it
  * reaches (4KiB, 1.5GiB: one decimal where it is not a whole number of it),
  * 0 as 0.

@@ -56,6 +56,7 @@ void print_vm(struct nlattr **tb)
 	print_size("mem_min", hv_get_u64(tb[KHV_A_VM_MEM_MIN]));
 	print_size("mem_max", hv_get_u64(tb[KHV_A_VM_MEM_MAX]));
 	print_exits(tb[KHV_A_VM_EXITS]);
+	print_run_quota(tb);
 }
 
 static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)

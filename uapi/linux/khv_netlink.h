@@ -69,7 +69,7 @@ enum khv_grant_subject {
  * @KHV_GRANT_OP_SET: vm-set of the name.
  * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
  * @KHV_GRANT_OP_DESTROY: vm-destroy.
- * @KHV_GRANT_OP_SET_QUOTA: quota-set (the VM's memory guarantee and cap).
+ * @KHV_GRANT_OP_SET_QUOTA: quota-set (the VM's memory, CPU and I/O quotas).
  * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
  * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
@@ -174,6 +174,14 @@ enum {
 	KHV_A_VM_MEM_MIN,
 	KHV_A_VM_MEM_MAX,
 	KHV_A_VM_MEM_ALLOCATED,
+	KHV_A_VM_CPU_CAP,
+	KHV_A_VM_IO_EXITS_RATE,
+	KHV_A_VM_IO_BYTES_RATE,
+	KHV_A_VM_GUEST_NS,
+	KHV_A_VM_THROTTLED_NS,
+	KHV_A_VM_THROTTLES,
+	KHV_A_VM_IO_EXITS,
+	KHV_A_VM_IO_BYTES,
 
 	__KHV_A_VM_MAX,
 	KHV_A_VM_MAX = (__KHV_A_VM_MAX - 1)
