@@ -67,7 +67,7 @@ void khv_run_quota_get(struct khv_vm *vm, struct khv_run_usage *u)
 	u->cpu_cap = READ_ONCE(q->cpu_cap);
 	u->io_exits_rate = READ_ONCE(q->io_exits_rate);
 	u->io_bytes_rate = READ_ONCE(q->io_bytes_rate);
-	u->guest_ns = atomic64_read(&q->guest_ns);
+	u->guest_ns = khv_vm_guest_ns(vm);
 	u->throttled_ns = atomic64_read(&q->throttled_ns);
 	u->throttles = atomic64_read(&q->throttles);
 	u->io_exits = atomic64_read(&q->io_exits);
@@ -193,7 +193,7 @@ void khv_quota_after_entry(struct khv_vcpu *vcpu, u64 start)
 	if (vq->left != U64_MAX)
 		hrtimer_cancel(&vq->timer);
 	khv_cpu_cap_charge(&vq->cap, ns);
-	atomic64_add(ns, &vcpu->vm->run_quota.guest_ns);
+	WRITE_ONCE(vq->guest_ns, vq->guest_ns + ns);
 }
 
 /**

@@ -186,6 +186,20 @@ void khv_vm_exit_stats(struct khv_vm *vm, u64 *stats, unsigned int *nr_vcpus)
 	mutex_unlock(&vm->vcpu_lock);
 }
 
+/* Guest time summed over the VM's vCPUs (quota_run.c). */
+u64 khv_vm_guest_ns(struct khv_vm *vm)
+{
+	unsigned int i;
+	u64 ns = 0;
+
+	mutex_lock(&vm->vcpu_lock);
+	for (i = 0; i < KHV_MAX_VCPUS && !vm->gone; i++)
+		if (vm->vcpus[i])
+			ns += READ_ONCE(vm->vcpus[i]->run_quota.guest_ns);
+	mutex_unlock(&vm->vcpu_lock);
+	return ns;
+}
+
 /* Free what the VM holds; no vCPU fd and no mapping of the VM fd is left. */
 static void khv_vm_destroy(struct khv_vm *vm)
 {

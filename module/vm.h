@@ -128,6 +128,7 @@ struct khv_vm {
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */
 int khv_vm_create(const struct khv_create_vm *args);
 int khv_vm_wait_running(struct khv_vm *vm);
+u64 khv_vm_guest_ns(struct khv_vm *vm);
 
 /* mem.c */
 int khv_vm_mem_init(struct khv_vm *vm);
