@@ -32,7 +32,6 @@
 #include "khv_nl.h"
 #include "khv_util.h"
 
-#define NOBODY		65534
 #define MEM_SIZE	(64 * 1024)
 
 FIXTURE(mgmt) {
@@ -92,32 +91,6 @@ static int ioctl_err(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-/*
- * Run @fn in a child that dropped to uid/gid nobody with a fresh netlink
- * socket; return its exit status (0 = as expected).
- */
-static int as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		struct nl nl;
-
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(100);
-		if (nl_open(&nl))
-			_exit(101);
-		_exit(fn(&nl, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
 
 struct expect {
 	uint64_t vm_id;
@@ -563,8 +536,8 @@ TEST_F(mgmt, non_root_refused_without_grant_allowed_with_one)
 	uint32_t allow, deny;
 
 	/* A VM it may not view is, to the caller, no VM at all. */
-	EXPECT_EQ(0, as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get without a grant");
-	EXPECT_EQ(0, as_nobody(nobody_pause, &e)) TH_LOG("vm-pause without a grant");
+	EXPECT_EQ(0, nl_as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get without a grant");
+	EXPECT_EQ(0, nl_as_nobody(nobody_pause, &e)) TH_LOG("vm-pause without a grant");
 
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_VIEW, KHV_GRANT_OBJECT_VM,
@@ -572,10 +545,10 @@ TEST_F(mgmt, non_root_refused_without_grant_allowed_with_one)
 		TH_LOG("grant-add: %s", self->nl.extack);
 	e.err = 0;
 	e.extack = false;
-	EXPECT_EQ(0, as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get with a view grant");
+	EXPECT_EQ(0, nl_as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get with a view grant");
 	/* View is not pause, and the VM is visible: EPERM. */
 	e.err = -EPERM;
-	EXPECT_EQ(0, as_nobody(nobody_pause, &e)) TH_LOG("vm-pause with a view grant");
+	EXPECT_EQ(0, nl_as_nobody(nobody_pause, &e)) TH_LOG("vm-pause with a view grant");
 	EXPECT_EQ(KHV_VM_STATE_RUNNING, vm_state(&self->nl, self->vm_id));
 
 	/* A deny through the group and a tag overrides the uid's allow. */
@@ -586,19 +559,19 @@ TEST_F(mgmt, non_root_refused_without_grant_allowed_with_one)
 		TH_LOG("grant-add: %s", self->nl.extack);
 	e.err = -ENOENT;
 	e.extack = true;
-	EXPECT_EQ(0, as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get with allow and deny");
+	EXPECT_EQ(0, nl_as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get with allow and deny");
 	/* Without the tag, the deny no longer covers the VM. */
 	ASSERT_EQ(0, vm_set_tags(&self->nl, self->vm_id, ""));
 	e.err = 0;
 	e.extack = false;
-	EXPECT_EQ(0, as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get after untagging");
+	EXPECT_EQ(0, nl_as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get after untagging");
 
 	EXPECT_EQ(0, grant_del(&self->nl, deny));
 	EXPECT_EQ(0, grant_del(&self->nl, allow));
 	EXPECT_EQ(-ENOENT, grant_del(&self->nl, allow));
 	EXPECT_NE(0, self->nl.extack[0]);
 	e.err = -ENOENT;
-	EXPECT_EQ(0, as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get after grant-del");
+	EXPECT_EQ(0, nl_as_nobody(nobody_vm_get, &e)) TH_LOG("vm-get after grant-del");
 }
 
 static int nobody_create(struct nl *nl, void *arg)
@@ -618,12 +591,12 @@ TEST_F(mgmt, dev_create_needs_create_grant_for_non_root)
 	uint32_t id;
 
 	/* The fd was opened by root: the grant is the only gate left. */
-	EXPECT_EQ(1, as_nobody(nobody_create, &self->dev))
+	EXPECT_EQ(1, nl_as_nobody(nobody_create, &self->dev))
 		TH_LOG("KHV_CREATE_VM by nobody without a grant not EPERM");
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_CREATE, KHV_GRANT_OBJECT_ALL, 0,
 			       NULL, KHV_GRANT_ACTION_ALLOW, &id));
-	EXPECT_EQ(0, as_nobody(nobody_create, &self->dev))
+	EXPECT_EQ(0, nl_as_nobody(nobody_create, &self->dev))
 		TH_LOG("KHV_CREATE_VM by nobody with a create grant");
 	EXPECT_EQ(0, grant_del(&self->nl, id));
 }
@@ -690,7 +663,7 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 				   param, sizeof(param)));
 	EXPECT_EQ(2, strtol(param, NULL, 10)) TH_LOG("max_vms_per_user reads %s", param);
 
-	EXPECT_EQ(0, as_nobody(nobody_fills_vm_limit, &self->dev))
+	EXPECT_EQ(0, nl_as_nobody(nobody_fills_vm_limit, &self->dev))
 		TH_LOG("child: 1x: create failed, 20: a third VM made, 21: not EDQUOT, 22: none after a close");
 	/* CAP_SYS_ADMIN is not limited: it has a VM already, and two more. */
 	for (i = 0; i < 2; i++) {
@@ -705,7 +678,7 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 	EXPECT_EQ(-ERANGE, host_set_max_vms_per_user(&self->nl, 0));
 	EXPECT_NE(0, self->nl.extack[0]);
 	EXPECT_EQ(-ERANGE, host_set_max_vms_per_user(&self->nl, 1025));
-	EXPECT_EQ(0, as_nobody(nobody_host_set, NULL)) TH_LOG("nobody's host-set not EPERM");
+	EXPECT_EQ(0, nl_as_nobody(nobody_host_set, NULL)) TH_LOG("nobody's host-set not EPERM");
 	EXPECT_EQ(2, host_max_vms_per_user(&self->nl));
 
 	ASSERT_EQ(0, host_set_max_vms_per_user(&self->nl, old));
@@ -734,7 +707,7 @@ TEST_F(mgmt, vms_per_user_limit_set_by_host_set_refuses_with_edquot_audited)
 
 TEST_F(mgmt, grant_and_audit_ops_need_cap_sys_admin)
 {
-	EXPECT_EQ(0, as_nobody(nobody_admin_ops, NULL))
+	EXPECT_EQ(0, nl_as_nobody(nobody_admin_ops, NULL))
 		TH_LOG("child: 102 grant-add, 103 audit-get, 104 audit-set, 105 grant dump");
 }
 
@@ -885,7 +858,7 @@ TEST_F(mgmt, audit_records_changes_and_denials_in_order)
 	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_PAUSE, self->vm_id));
 	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_RESUME, self->vm_id));
 	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, self->vm_id));
-	ASSERT_EQ(0, as_nobody(nobody_vm_get, &e));
+	ASSERT_EQ(0, nl_as_nobody(nobody_vm_get, &e));
 
 	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, d));
 	ASSERT_LE(5, d->nr);
@@ -1110,12 +1083,12 @@ TEST_F(mgmt, introspect_needs_the_introspect_grant)
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_VIEW, KHV_GRANT_OBJECT_ALL, 0, NULL,
 			       KHV_GRANT_ACTION_ALLOW, &view));
-	EXPECT_EQ(0, as_nobody(nobody_introspect, &e)) TH_LOG("with view only");
+	EXPECT_EQ(0, nl_as_nobody(nobody_introspect, &e)) TH_LOG("with view only");
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_INTROSPECT, KHV_GRANT_OBJECT_VM,
 			       self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW, &intro));
 	e.err = 0;
-	EXPECT_EQ(0, as_nobody(nobody_introspect, &e)) TH_LOG("with introspect");
+	EXPECT_EQ(0, nl_as_nobody(nobody_introspect, &e)) TH_LOG("with introspect");
 	EXPECT_EQ(0, grant_del(&self->nl, intro));
 	EXPECT_EQ(0, grant_del(&self->nl, view));
 }
@@ -1286,7 +1259,7 @@ TEST_F_TIMEOUT(mgmt, denial_flood_is_rate_limited_and_summed_up, 900)
 	ASSERT_EQ(0, grant_del(&self->nl, id));
 
 	t0 = now_s();
-	ASSERT_EQ(0, as_nobody(nobody_floods, NULL))
+	ASSERT_EQ(0, nl_as_nobody(nobody_floods, NULL))
 		TH_LOG("child: 101 no socket, 102 a request not refused with EPERM");
 	flood_s = now_s() - t0;
 

@@ -28,7 +28,6 @@
 #include "khv_nl.h"
 #include "khv_util.h"
 
-#define NOBODY		65534
 #define GID_FIRST	40001	/* the test user's 70 groups: 40001 to 40070 */
 #define NR_GROUPS	70
 

@@ -37,7 +37,6 @@
 #include "khv_util.h"
 #include "khv_vm.h"
 
-#define NOBODY	65534
 #define KiB	1024ull
 #define MiB	(1024 * KiB)
 
@@ -353,28 +352,6 @@ static int nobody_quota_set_granted(struct nl *nl, void *arg)
 	return quota_set(nl, id, KEEP, 4 * MiB) ? 20 : 0;
 }
 
-static int as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		struct nl nl;
-
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(100);
-		if (nl_open(&nl))
-			_exit(101);
-		_exit(fn(&nl, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
 
 TEST_F(quota, quota_set_needs_set_quota_grant)
 {
@@ -384,14 +361,14 @@ TEST_F(quota, quota_set_needs_set_quota_grant)
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_VIEW, KHV_GRANT_OBJECT_VM,
 			       self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW, &view));
-	EXPECT_EQ(0, as_nobody(nobody_quota_set, &self->vm_id))
+	EXPECT_EQ(0, nl_as_nobody(nobody_quota_set, &self->vm_id))
 		TH_LOG("10: quota-set without a grant not EPERM, 11: host-set not EPERM");
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
 	EXPECT_EQ(0, q.max);
 	ASSERT_EQ(0, grant_add(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY,
 			       KHV_GRANT_OP_SET_QUOTA, KHV_GRANT_OBJECT_VM,
 			       self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW, &setq));
-	EXPECT_EQ(0, as_nobody(nobody_quota_set_granted, &self->vm_id));
+	EXPECT_EQ(0, nl_as_nobody(nobody_quota_set_granted, &self->vm_id));
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
 	EXPECT_EQ(4 * MiB, q.max);
 	EXPECT_EQ(0, grant_del(&self->nl, setq));

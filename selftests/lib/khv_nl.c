@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include "khv_nl.h"
 
@@ -536,4 +538,31 @@ int monitor_join(struct nl *nl)
 		       &grp, sizeof(grp)))
 		return -errno;
 	return 0;
+}
+
+/*
+ * Run @fn in a child that dropped to uid/gid nobody with a fresh netlink
+ * socket; return its exit status (0 = as expected), -1 if it died.
+ */
+int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		struct nl nl;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(100);
+		if (nl_open(&nl))
+			_exit(101);
+		_exit(fn(&nl, arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }

@@ -124,4 +124,8 @@ int audit_set_limit(struct nl *nl, uint32_t burst, uint32_t interval);
 int monitor_join(struct nl *nl);
 int read_event(struct nl *nl, struct nl_reply *r);
 
+/* The unprivileged user the tests drop to. */
+#define NOBODY	65534
+int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg);
+
 #endif /* KHV_SELFTEST_NL_H */
