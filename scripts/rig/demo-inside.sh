@@ -3,7 +3,8 @@
 # Runs inside the emulated host for `make demo`, after khv.ko is loaded:
 # what khv detected, a guest printing from long mode through `hvctl run`,
 # the VM seen through netlink while it lives (listed, paused, resumed,
-# introspected), a grant, the audit trail, and virtualization released.
+# introspected, given quotas), a grant, the audit trail, and virtualization
+# released.
 # Each step is one "=== N. what: why" line, then each command as "$ command" and its output.
 PATH=/khv:$PATH
 export PATH
@@ -46,6 +47,9 @@ if [ -x /khv/khv_hold_vm ]; then
 		show hvctl vm introspect regs "$id" 0
 		show hvctl vm introspect mem "$id" 0x1000 16
 		show hvctl vm resume "$id" && show hvctl vm show "$id"
+		step "quotas: a memory guarantee and cap against the host's budget, a CPU cap, an I/O limit"
+		show hvctl quota set "$id" mem-min 1M mem-max 16M cpu-cap 50 io-exits-rate 1000
+		show hvctl quota show "$id"
 		step "a grant: uid 1000 may view VMs tagged demo (a deny rule would win over it)"
 		show hvctl grant add uid 1000 view tag demo allow
 		show hvctl grant list
