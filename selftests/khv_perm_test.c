@@ -97,47 +97,6 @@ static int allow(struct nl *nl, uint32_t subject_type, uint32_t subject,
 			 action, NULL);
 }
 
-/* Become nobody, in @ngroups supplementary groups. Return: 0 or -errno. */
-static int drop_to_nobody(int ngroups, const gid_t *groups)
-{
-	if (setgroups(ngroups, groups) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -errno;
-	return 0;
-}
-
-/*
- * Run @fn in a child that is nobody (in @ngroups groups) with a netlink
- * socket of its own; return its exit status (0 = as expected).
- */
-static int as_nobody_in(int ngroups, const gid_t *groups,
-			int (*fn)(struct nl *nl, void *arg), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		struct nl nl;
-
-		if (drop_to_nobody(ngroups, groups))
-			_exit(100);
-		if (nl_open(&nl))
-			_exit(101);
-		_exit(fn(&nl, arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
-{
-	return as_nobody_in(0, NULL, fn, arg);
-}
-
 /* The tags of a VM as root sees them, in @buf. */
 static const char *vm_tags(struct nl *nl, uint64_t id, char *buf, size_t len)
 {
@@ -182,7 +141,7 @@ TEST_F(perm, set_grant_cannot_untag_a_vm_out_of_a_tag_deny)
 	ASSERT_EQ(0, allow(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY, KHV_GRANT_OP_DESTROY,
 			   KHV_GRANT_OBJECT_TAG, 0, "prod", KHV_GRANT_ACTION_DENY));
 
-	EXPECT_EQ(0, as_nobody(nobody_untag_then_destroy, &a))
+	EXPECT_EQ(0, nl_as_nobody(nobody_untag_then_destroy, &a))
 		TH_LOG("child: 102 rename refused, 103 untag not EPERM, 104 destroy not EPERM");
 	EXPECT_EQ(KHV_VM_STATE_RUNNING, vm_state(&self->nl, self->vm_id));
 	EXPECT_STREQ("prod", vm_tags(&self->nl, self->vm_id, tags, sizeof(tags)));
@@ -224,7 +183,7 @@ TEST_F(perm, tag_grant_and_tag_deny_guard_a_tag)
 		TH_LOG("grant op tag: %s", self->nl.extack);
 	ASSERT_EQ(0, allow(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY, KHV_GRANT_OP_TAG,
 			   KHV_GRANT_OBJECT_TAG, 0, "prod", KHV_GRANT_ACTION_DENY));
-	EXPECT_EQ(0, as_nobody(nobody_tags, &a))
+	EXPECT_EQ(0, nl_as_nobody(nobody_tags, &a))
 		TH_LOG("child: 102 dropped prod, 103 retagged a prod VM, 104 added prod, 105 refused");
 	EXPECT_STREQ("prod", vm_tags(&self->nl, self->vm_id, tags, sizeof(tags)));
 	EXPECT_STREQ("web", vm_tags(&self->nl, a.other, tags, sizeof(tags)));
@@ -362,7 +321,7 @@ TEST_F(perm, nobody_writing_to_a_socket_root_opened_is_nobody)
 
 	ASSERT_NE(NULL, root);
 	ASSERT_EQ(0, nl_open(root));
-	EXPECT_EQ(0, as_nobody(nobody_writes_on_roots_socket, root));
+	EXPECT_EQ(0, nl_as_nobody(nobody_writes_on_roots_socket, root));
 	close(root->fd);
 	free(root);
 }
@@ -483,12 +442,12 @@ TEST_F(perm, deny_on_the_70th_group_is_matched)
 			   KHV_GRANT_OP_PAUSE_RESUME, KHV_GRANT_OBJECT_VM, self->vm_id,
 			   NULL, KHV_GRANT_ACTION_DENY));
 
-	EXPECT_EQ(0, as_nobody_in(NR_GROUPS, groups, nobody_pause, &a))
+	EXPECT_EQ(0, nl_as_nobody_in(NR_GROUPS, groups, nobody_pause, &a))
 		TH_LOG("in 70 groups, the 70th denied: not refused (child status above)");
 	EXPECT_EQ(KHV_VM_STATE_RUNNING, vm_state(&self->nl, self->vm_id));
 	/* Without the 70th group, the uid's allow. */
 	a.other = 0;
-	EXPECT_EQ(0, as_nobody_in(NR_GROUPS - 1, groups, nobody_pause, &a))
+	EXPECT_EQ(0, nl_as_nobody_in(NR_GROUPS - 1, groups, nobody_pause, &a))
 		TH_LOG("in 69 groups: refused");
 }
 
@@ -588,14 +547,14 @@ TEST_F(perm, a_vm_nobody_may_not_view_answers_as_none)
 	region.size = 4096;
 	ASSERT_EQ(0, ioctl(self->vm, KHV_SET_MEMORY_REGION, &region));
 	ASSERT_EQ(0, vm_set_name(&self->nl, self->vm_id, "perm-hidden"));
-	EXPECT_EQ(0, as_nobody(nobody_sees_nothing, &a))
+	EXPECT_EQ(0, nl_as_nobody(nobody_sees_nothing, &a))
 		TH_LOG("child: 11x op x's errno, 12x its extack differ from no VM's; "
 		       "103 by name; 104 host-get counts VMs it may not view");
 	EXPECT_EQ(KHV_VM_STATE_RUNNING, vm_state(&self->nl, self->vm_id));
 
 	ASSERT_EQ(0, allow(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY, KHV_GRANT_OP_VIEW,
 			   KHV_GRANT_OBJECT_VM, self->vm_id, NULL, KHV_GRANT_ACTION_ALLOW));
-	EXPECT_EQ(0, as_nobody(nobody_sees_one, &a));
+	EXPECT_EQ(0, nl_as_nobody(nobody_sees_one, &a));
 }
 
 /* Nobody names its VM as root named one nobody may not view. */
@@ -626,7 +585,7 @@ TEST_F(perm, names_of_vms_nobody_may_not_view_are_free_to_it)
 			   KHV_GRANT_OBJECT_VM, a.other, NULL, KHV_GRANT_ACTION_ALLOW));
 	ASSERT_EQ(0, allow(&self->nl, KHV_GRANT_SUBJECT_UID, NOBODY, KHV_GRANT_OP_SET,
 			   KHV_GRANT_OBJECT_VM, a.other, NULL, KHV_GRANT_ACTION_ALLOW));
-	EXPECT_EQ(0, as_nobody(nobody_names, &a))
+	EXPECT_EQ(0, nl_as_nobody(nobody_names, &a))
 		TH_LOG("child: 102 name refused (EEXIST tells of the hidden VM), 103 not found");
 	/* Root sees both: the name does not say which. */
 	EXPECT_EQ(-ENOTUNIQ, vm_get_by_name(&self->nl, "perm-taken", &r));

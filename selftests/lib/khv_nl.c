@@ -540,11 +540,21 @@ int monitor_join(struct nl *nl)
 	return 0;
 }
 
+/* Become nobody, in @ngroups supplementary groups. Return: 0 or -errno. */
+int drop_to_nobody(int ngroups, const gid_t *groups)
+{
+	if (setgroups(ngroups, groups) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return -errno;
+	return 0;
+}
+
 /*
- * Run @fn in a child that dropped to uid/gid nobody with a fresh netlink
- * socket; return its exit status (0 = as expected), -1 if it died.
+ * Run @fn in a child that is nobody (in @ngroups groups) with a fresh
+ * netlink socket; return its exit status (0 = as expected), -1 if it died.
  */
-int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
+int nl_as_nobody_in(int ngroups, const gid_t *groups,
+		    int (*fn)(struct nl *nl, void *arg), void *arg)
 {
 	int status;
 	pid_t pid;
@@ -555,8 +565,7 @@ int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
 	if (!pid) {
 		struct nl nl;
 
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		if (drop_to_nobody(ngroups, groups))
 			_exit(100);
 		if (nl_open(&nl))
 			_exit(101);
@@ -565,4 +574,9 @@ int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
+{
+	return nl_as_nobody_in(0, NULL, fn, arg);
 }

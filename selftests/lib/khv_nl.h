@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -126,6 +127,9 @@ int read_event(struct nl *nl, struct nl_reply *r);
 
 /* The unprivileged user the tests drop to. */
 #define NOBODY	65534
+int drop_to_nobody(int ngroups, const gid_t *groups);
+int nl_as_nobody_in(int ngroups, const gid_t *groups,
+		    int (*fn)(struct nl *nl, void *arg), void *arg);
 int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg);
 
 #endif /* KHV_SELFTEST_NL_H */
