@@ -143,10 +143,12 @@ bool khv_quota_throttle(struct khv_vcpu *vcpu)
 {
 	struct khv_run_quota *q = &vcpu->vm->run_quota;
 	struct khv_vcpu_quota *vq = &vcpu->run_quota;
-	u64 now = ktime_get_ns(), wait;
+	u32 cap = READ_ONCE(q->cpu_cap);
+	u64 now, wait;
 
-	wait = khv_cpu_cap_wait(&vq->cap, READ_ONCE(q->cpu_cap), now,
-				&vq->left);
+	/* No cap and no I/O exit to charge: no clock read on the way in. */
+	now = (cap && cap < KHV_CPU_CAP_MAX) || vq->io_exit ? ktime_get_ns() : 0;
+	wait = khv_cpu_cap_wait(&vq->cap, cap, now, &vq->left);
 	if (vq->io_exit)
 		wait = max(wait, khv_quota_io_wait(q, now));
 	if (!wait) {
