@@ -214,7 +214,8 @@ struct khv_fault {
  * and page checks (as the processor makes them), and the data (@buf: out
  * for OUTS, in for INS; NULL only checks). A fault the guest must get is
  * left in @f.
- * Return: 0; -EACCES (@f filled); -EFAULT for memory that is not guest RAM.
+ * Return: 0; -EACCES (@f filled); -EFAULT for memory that is not guest RAM;
+ * -EAGAIN for a write to a page not yet touched (its address in @f->cr2).
  */
 static int khv_sio_access(struct khv_vcpu *vcpu, const struct khv_string_io *sio,
 			  u64 reg, u64 rflags, u32 i, u8 *buf,
@@ -316,6 +317,9 @@ static int khv_vcpu_exit_string_io(struct khv_vcpu *vcpu,
 	}
 	if (!i && r == -EACCES)
 		return khv_queue_exception(vcpu, f.vector, f.err, f.cr2);
+	/* An INS into a page not yet touched: runs again once it is. */
+	if (!i && r == -EAGAIN)
+		return khv_vcpu_want_touch(vcpu, f.cr2, true);
 	if (!i) {
 		memset(&run->internal, 0, sizeof(run->internal));
 		run->internal.info[0] = ea;
@@ -789,9 +793,16 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, bool write, u64 event,
 	struct khv_cpu_mode m;
 	unsigned int n;
 
-	/* Mapped and allowed: a stale translation; just go back in. */
-	if (khv_gpa_to_page(vcpu->vm, gpa, write))
+	switch (khv_gpa_state(vcpu->vm, gpa, write)) {
+	case KHV_GPA_PAGE:
+		/* Mapped and allowed: a stale translation; just go back in. */
 		return 1;
+	case KHV_GPA_UNTOUCHED:
+		/* Guest RAM on first touch: allocated before the next entry. */
+		return khv_vcpu_want_touch(vcpu, gpa, write);
+	default:
+		break;
+	}
 	/*
 	 * Delivering an event touched memory that is no RAM: no instruction
 	 * to emulate, and khv does not emulate delivery. The event stays

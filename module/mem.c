@@ -4,6 +4,10 @@
  * cgroup), mapped into the guest through the nested page table and into the
  * VMM through mmap() of the VM fd. No host page reaches a guest unzeroed,
  * and nothing outside a region is ever mapped: such accesses exit as MMIO.
+ * A VM with a memory cap gets a region's pages up to its guarantee at once,
+ * the others on first touch (mem_touch.c): until then such a page is NULL
+ * in its slot, not mapped, and reads as zeros (Documentation/admin-guide.rst,
+ * "Quotas").
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -63,23 +67,25 @@ static void khv_memslot_free(struct khv_memslot *ms)
 }
 
 /*
- * Allocate @ms->npages zeroed pages: 2 MiB physically contiguous chunks where
- * the allocator has them (split into ordinary pages so that each can be
- * mapped on its own), single pages otherwise.
+ * Allocate the first @npages zeroed pages of @ms: 2 MiB physically
+ * contiguous chunks where the allocator has them (split into ordinary pages
+ * so that each can be mapped on its own), single pages otherwise. The rest
+ * stay NULL, for first touch.
  * Return: 0, -ENOMEM, or -EINTR when the caller was killed.
  */
-static int khv_memslot_alloc_pages(struct khv_memslot *ms)
+static int khv_memslot_alloc_pages(struct khv_memslot *ms,
+				   unsigned long npages)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 	unsigned long i = 0, j;
 	struct page *page;
 
-	while (i < ms->npages) {
+	while (i < npages) {
 		/* Chunks start at multiples of KHV_CHUNK_PAGES in guest space. */
 		if (khv_mem_yield(i + (ms->gpa >> PAGE_SHIFT)))
 			return -EINTR;
 		page = NULL;
-		if (ms->npages - i >= KHV_CHUNK_PAGES &&
+		if (npages - i >= KHV_CHUNK_PAGES &&
 		    IS_ALIGNED(ms->gpa + i * PAGE_SIZE, SZ_2M))
 			page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY,
 					   KHV_CHUNK_ORDER);
@@ -98,8 +104,9 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms)
 }
 
 /*
- * Map @ms into the nested page table in physically contiguous runs, none
- * across a 2 MiB boundary of guest-physical space (so that each step is short).
+ * Map the allocated pages of @ms into the nested page table in physically
+ * contiguous runs, none across a 2 MiB boundary of guest-physical space (so
+ * that each step is short).
  * Return: 0, -ENOMEM, or -EINTR when the caller was killed; on an error, part
  * of @ms may be mapped.
  */
@@ -114,10 +121,15 @@ static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
 	while (i < ms->npages) {
 		if (khv_mem_yield(gfn + i))
 			return -EINTR;
+		/* Not allocated: mapped on first touch. */
+		if (!ms->pages[i]) {
+			i++;
+			continue;
+		}
 		max = min(ms->npages - i,
 			  KHV_CHUNK_PAGES - (gfn + i) % KHV_CHUNK_PAGES);
 		n = 1;
-		while (n < max &&
+		while (n < max && ms->pages[i + n] &&
 		       page_to_pfn(ms->pages[i + n]) ==
 		       page_to_pfn(ms->pages[i]) + n)
 			n++;
@@ -158,14 +170,18 @@ static bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
  * of range, a zero, unaligned or wrapping range, a range beyond the nested
  * page table's reach or overlapping another region; -EEXIST for a slot in
  * use; -E2BIG for a region over KHV_MAX_MEM_SIZE; -ENOMEM, also when the
- * VM's mem-max or the host's mem-budget does not admit the region (quota.c:
- * then nothing is allocated).
+ * VM's mem-max or the host's mem-budget does not admit what the region
+ * allocates at once (quota.c: then nothing is allocated). That is all of
+ * it without a cap; with one, what is left of the guarantee
+ * (khv_quota_eager()), and the rest comes on first touch.
  */
 int khv_vm_set_memory_region(struct khv_vm *vm,
 			     struct khv_memory_region *region)
 {
+	enum khv_quota_limit limit;
+	struct khv_mem_quota q;
 	struct khv_memslot *ms;
-	u64 end;
+	u64 end, eager = 0;
 	size_t i;
 	int r;
 
@@ -207,11 +223,16 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 		r = -EINVAL;
 		goto err_unlock;
 	}
-	/* Charged before a page is allocated: a refusal allocates nothing. */
-	r = khv_quota_mem_charge(vm, ms->size);
+	/*
+	 * Charged before a page is allocated: a refusal allocates nothing.
+	 * First touches of this VM's other regions wait on mem_lock.
+	 */
+	khv_quota_vm_get(vm, &q);
+	eager = khv_quota_eager(&q, ms->size);
+	r = khv_quota_mem_charge(vm, eager, &limit);
 	if (r)
 		goto err_unlock;
-	r = khv_memslot_alloc_pages(ms);
+	r = khv_memslot_alloc_pages(ms, eager >> PAGE_SHIFT);
 	if (r)
 		goto err_uncharge;
 	r = khv_memslot_map(vm, ms);
@@ -232,7 +253,7 @@ err_unmap:
 	if (khv_memslot_unmap(vm, ms) > 0)
 		khv_vm_flush_tlbs(vm);
 err_uncharge:
-	khv_quota_mem_uncharge(vm, ms->size);
+	khv_quota_mem_uncharge(vm, eager);
 err_unlock:
 	mutex_unlock(&vm->mem_lock);
 err_free:
@@ -240,21 +261,70 @@ err_free:
 	return r;
 }
 
-/* The page backing @gpa, or NULL; @write: only from a writable region. */
-struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write)
+/* The region holding @gpa, or NULL. Regions are never removed. */
+struct khv_memslot *khv_gpa_memslot(struct khv_vm *vm, u64 gpa)
 {
 	struct khv_memslot *ms;
 	int i;
 
 	for (i = 0; i < KHV_MAX_MEM_SLOTS; i++) {
 		ms = READ_ONCE(vm->slots[i]);
-		if (!ms || gpa < ms->gpa || gpa - ms->gpa >= ms->size)
-			continue;
-		if (write && (ms->flags & KHV_MEM_READONLY))
-			return NULL;
-		return ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT];
+		if (ms && gpa >= ms->gpa && gpa - ms->gpa < ms->size)
+			return ms;
 	}
 	return NULL;
+}
+
+/*
+ * The page of @ms at @gpa, or NULL before its first touch. It is published
+ * zeroed and mapped (khv_mem_touch()), and never changes after.
+ */
+struct page *khv_memslot_page(struct khv_memslot *ms, u64 gpa)
+{
+	return smp_load_acquire(&ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT]);
+}
+
+/**
+ * khv_gpa_state() - what backs @gpa for an access of the guest.
+ * @vm:    the VM.
+ * @gpa:   the guest-physical address.
+ * @write: the access is a write: a read-only region does not back it.
+ *
+ * Return: KHV_GPA_PAGE (allocated and mapped), KHV_GPA_UNTOUCHED (guest RAM
+ * whose page is not allocated yet) or KHV_GPA_NONE (MMIO for user space).
+ */
+enum khv_gpa_state khv_gpa_state(struct khv_vm *vm, u64 gpa, bool write)
+{
+	struct khv_memslot *ms = khv_gpa_memslot(vm, gpa);
+
+	if (!ms || (write && (ms->flags & KHV_MEM_READONLY)))
+		return KHV_GPA_NONE;
+	return khv_memslot_page(ms, gpa) ? KHV_GPA_PAGE : KHV_GPA_UNTOUCHED;
+}
+
+/**
+ * khv_gpa_to_page() - the page backing @gpa, for khv's own access.
+ * @vm:    the VM.
+ * @gpa:   the guest-physical address.
+ * @write: only from a writable region.
+ *
+ * Never allocates (callers may not sleep): a page not touched yet reads as
+ * the zero page, which must not be written.
+ * Return: the page; the zero page for a read of an untouched page; NULL
+ * for no guest RAM, a read-only region's for a write, or an untouched page
+ * for a write.
+ */
+struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write)
+{
+	struct khv_memslot *ms = khv_gpa_memslot(vm, gpa);
+	struct page *page;
+
+	if (!ms || (write && (ms->flags & KHV_MEM_READONLY)))
+		return NULL;
+	page = khv_memslot_page(ms, gpa);
+	if (!page && !write)
+		return ZERO_PAGE(0);
+	return page;
 }
 
 /* Copy guest-physical memory within one page; false if not guest RAM. */
@@ -325,7 +395,7 @@ unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
  * @len:    how many.
  *
  * Return: the bytes written, fewer at the first page that is not present,
- * not guest RAM or read-only.
+ * not guest RAM, read-only or not yet touched (khv_gpa_to_page()).
  */
 unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, const u8 *buf, unsigned int len)
@@ -365,10 +435,14 @@ unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,
  * @pf_addr: out, for -EACCES: the linear address of the page fault (CR2)
  * @pfec:   and its error code.
  *
- * Nothing is copied unless every byte may be.
+ * Nothing is copied unless every byte may be. Reads of a page not yet
+ * touched read zeros; a write to one needs it allocated first, which the
+ * caller does where it may sleep (khv_vcpu_mem_touch()) before the guest's
+ * instruction runs again.
  * Return: 0; -EACCES for a page fault the guest must get; -EINVAL for a
  * non-canonical address (#GP); -EFAULT when a byte or a page table is not
- * guest RAM, or for a write, in a read-only region.
+ * guest RAM, or for a write, in a read-only region; -EAGAIN for a write to
+ * a page not yet touched, with its guest-physical address in *@pf_addr.
  */
 int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
 		     u32 access, void *buf, unsigned int len, u64 *pf_addr,
@@ -394,6 +468,11 @@ int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
 		if (r)
 			return r;
 		page[i] = khv_gpa_to_page(vm, gpa[i], write);
+		if (!page[i] && khv_gpa_state(vm, gpa[i], write) ==
+		    KHV_GPA_UNTOUCHED) {
+			*pf_addr = gpa[i];
+			return -EAGAIN;
+		}
 		if (!page[i])
 			return -EFAULT;
 		chunk[i] = min_t(unsigned int, len - n,
@@ -413,14 +492,33 @@ int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
 	return 0;
 }
 
+/*
+ * The VMM's access: a page not yet touched is allocated now, or SIGBUS when
+ * the VM's cap or the host's budget refuses it (Documentation/khv-abi.rst,
+ * KHV_SET_MEMORY_REGION).
+ */
 static vm_fault_t khv_mem_fault(struct vm_fault *vmf)
 {
 	struct khv_memslot *ms = vmf->vma->vm_private_data;
 	unsigned long index = vmf->pgoff - (ms->mmap_offset >> PAGE_SHIFT);
+	struct khv_vm *vm = vmf->vma->vm_file->private_data;
+	enum khv_quota_limit limit;
+	u64 gpa = ms->gpa + ((u64)index << PAGE_SHIFT);
+	struct page *page;
+	int r;
 
 	if (index >= ms->npages)
 		return VM_FAULT_SIGBUS;
-	vmf->page = ms->pages[index];
+	page = khv_memslot_page(ms, gpa);
+	if (!page) {
+		r = khv_mem_touch(vm, gpa, &limit);
+		if (r == -ENOMEM && limit == KHV_QUOTA_OK)
+			return VM_FAULT_OOM;
+		if (r)
+			return VM_FAULT_SIGBUS;
+		page = khv_memslot_page(ms, gpa);
+	}
+	vmf->page = page;
 	get_page(vmf->page);
 	return 0;
 }

@@ -5,7 +5,8 @@
  * every VM's guarantee, cap and allocation summed against them. One lock
  * serialises every change, so that each is checked against the pool as it
  * is (quota_math.c) and applied, or refused, whole. KHV_SET_MEMORY_REGION
- * charges a region here before it allocates a page of it.
+ * and first touches (mem_touch.c) charge guest memory here before they
+ * allocate a page of it.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -150,28 +151,39 @@ out:
  * khv_quota_mem_charge() - count @bytes more of guest memory for @vm, before
  *	they are allocated.
  * @vm:    the VM, with its mem_lock held.
- * @bytes: the size of a new region.
+ * @bytes: what a new region allocates at once, or a page on first touch.
+ * @limit: out: the limit that refused them (KHV_QUOTA_OVER_CAP or
+ *	_OVER_BUDGET; _OVER_BUDGET also for a VM whose memory is freed),
+ *	else KHV_QUOTA_OK.
  *
  * Return: 0 (undo with khv_quota_mem_uncharge()), or -ENOMEM when the VM's
  * cap or the host's budget does not admit them.
  */
-int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes)
+int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
+			 enum khv_quota_limit *limit)
 {
 	struct khv_mem_quota q;
 	u64 excess;
-	int r = -ENOMEM;
 
+	*limit = KHV_QUOTA_OVER_BUDGET;
 	spin_lock(&khv_quota_lock);
 	q = vm->quota;
-	if (!vm->quota_gone &&
-	    !check_add_overflow(q.alloc, bytes, &q.alloc) &&
-	    khv_quota_admit(&khv_pool, &vm->quota, &q, &khv_pool,
-			    &excess) == KHV_QUOTA_OK) {
-		vm->quota = q;
-		r = 0;
+	if (vm->quota_gone)
+		goto out;
+	if (check_add_overflow(q.alloc, bytes, &q.alloc)) {
+		*limit = q.max ? KHV_QUOTA_OVER_CAP : KHV_QUOTA_OVER_BUDGET;
+		goto out;
 	}
+	*limit = khv_quota_admit(&khv_pool, &vm->quota, &q, &khv_pool,
+				 &excess);
+	/* Only the allocation grows: the guarantee is below the cap already. */
+	if (*limit == KHV_QUOTA_OK)
+		vm->quota = q;
+	else if (*limit != KHV_QUOTA_OVER_CAP)
+		*limit = KHV_QUOTA_OVER_BUDGET;
+out:
 	spin_unlock(&khv_quota_lock);
-	return r;
+	return *limit == KHV_QUOTA_OK ? 0 : -ENOMEM;
 }
 
 /* @bytes of @vm's guest memory are freed (a region that failed). */

@@ -65,6 +65,7 @@ enum khv_quota_limit {
 /* quota_math.c */
 u64 khv_quota_charge(const struct khv_mem_quota *q);
 u64 khv_quota_ceiling(const struct khv_mem_quota *q);
+u64 khv_quota_eager(const struct khv_mem_quota *q, u64 size);
 bool khv_quota_apply(const struct khv_mem_pool *pool,
 		     const struct khv_mem_quota *old,
 		     const struct khv_mem_quota *new, struct khv_mem_pool *out);
@@ -85,7 +86,8 @@ void khv_quota_vm_get(struct khv_vm *vm, struct khv_mem_quota *q);
 int khv_quota_vm_set(struct khv_vm *vm, const u64 *min, const u64 *max,
 		     struct khv_mem_quota *old, struct khv_mem_quota *new,
 		     enum khv_quota_limit *limit, u64 *excess);
-int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes);
+int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
+			 enum khv_quota_limit *limit);
 void khv_quota_mem_uncharge(struct khv_vm *vm, u64 bytes);
 void khv_quota_vm_release(struct khv_vm *vm);
 

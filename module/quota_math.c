@@ -10,6 +10,10 @@
  * Its ceiling is what it may come to hold: its cap where it has one, else
  * its charge. The sum of the charges never exceeds the budget; with
  * overcommit off, neither does the sum of the ceilings.
+ *
+ * A VM with a cap gets its guest memory up to its guarantee when a region is
+ * added, the rest page by page on first touch (khv_quota_eager()): a region's
+ * size is never charged, only its pages as they are allocated.
  */
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -34,6 +38,26 @@ u64 khv_quota_ceiling(const struct khv_mem_quota *q)
 	return max(q->max, khv_quota_charge(q));
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_quota_ceiling);
+
+/**
+ * khv_quota_eager() - how much of a new region to allocate at once.
+ * @q:    the VM's quota and allocation before the region.
+ * @size: the region's size, bytes (page-granular, as @q's fields).
+ *
+ * Without a cap, all of it. With one, what is left of the guarantee (the
+ * part of it not yet allocated), at most @size; the rest comes on first
+ * touch.
+ * Return: bytes, page-granular, at most @size.
+ */
+u64 khv_quota_eager(const struct khv_mem_quota *q, u64 size)
+{
+	if (!q->max)
+		return size;
+	if (q->min <= q->alloc)
+		return 0;
+	return min(size, q->min - q->alloc);
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_eager);
 
 /* *@sum - @old + @new, into *@sum; false if it would leave 0 .. U64_MAX. */
 static bool khv_quota_move(u64 *sum, u64 old, u64 new)

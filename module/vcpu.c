@@ -117,6 +117,9 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 		default:
 			r = 0;
 		}
+		/* A page the exit needs, allocated where this may sleep. */
+		if (r > 0 && vcpu->touch_pending)
+			r = khv_vcpu_mem_touch(vcpu);
 		if (r <= 0)
 			return r;
 		/* As KVM's vcpu_run(): after an entry, never before the first. */

@@ -134,6 +134,8 @@ struct khv_dr {
  * @pending_size: bytes of the I/O-in or MMIO read.
  * @pending_insn: the decoded load for KHV_PENDING_MMIO_READ.
  * @pending_sio: the INS for KHV_PENDING_INS.
+ * @touch_pending: an exit handler wants the page at @touch_gpa allocated
+ *	before the next entry (mem_touch.c); @touch_write: for a write.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
  * @mode:    KHV_VCPU_IN_GUEST from just before an entry to just after the
  *	exit (interrupts off throughout), else KHV_VCPU_OUTSIDE_GUEST (kick.c).
@@ -166,10 +168,13 @@ struct khv_vcpu {
 	u8 pending_size;
 	struct khv_insn pending_insn;
 	struct khv_string_io pending_sio;
+	bool touch_pending;
+	bool touch_write;
+	u64 touch_gpa;
 	u64 tlb_gen;
 	int mode;
 	int cpu;
-	u64 exits[KHV_EXIT_IOAPIC_EOI + 1];
+	u64 exits[KHV_EXIT_MEMORY_QUOTA + 1];
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;

@@ -36,7 +36,8 @@ struct khv_vcpu;
  * @flags:   KHV_MEM_* (uapi).
  * @mmap_offset: where user space maps it on the VM fd.
  * @npages:  @size / PAGE_SIZE.
- * @pages:   the host pages, zeroed at allocation, in guest order.
+ * @pages:   the host pages, zeroed at allocation, in guest order; NULL for
+ *	one not yet touched (mem_touch.c: set once, under the VM's mem_lock).
  */
 struct khv_memslot {
 	u64 gpa;
@@ -137,6 +138,27 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 			     struct khv_memory_region *region);
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma);
 struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write);
+struct khv_memslot *khv_gpa_memslot(struct khv_vm *vm, u64 gpa);
+struct page *khv_memslot_page(struct khv_memslot *ms, u64 gpa);
+
+/**
+ * enum khv_gpa_state - what backs a guest-physical address (khv_gpa_state()).
+ * @KHV_GPA_NONE:      no guest RAM for the access: MMIO.
+ * @KHV_GPA_PAGE:      a page, allocated and mapped.
+ * @KHV_GPA_UNTOUCHED: guest RAM whose page comes on first touch.
+ */
+enum khv_gpa_state {
+	KHV_GPA_NONE,
+	KHV_GPA_PAGE,
+	KHV_GPA_UNTOUCHED,
+};
+
+enum khv_gpa_state khv_gpa_state(struct khv_vm *vm, u64 gpa, bool write);
+
+/* mem_touch.c: guest RAM allocated on first touch. */
+int khv_mem_touch(struct khv_vm *vm, u64 gpa, enum khv_quota_limit *limit);
+int khv_vcpu_want_touch(struct khv_vcpu *vcpu, u64 gpa, bool write);
+int khv_vcpu_mem_touch(struct khv_vcpu *vcpu);
 unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,
 			     unsigned int mode, u8 *buf, unsigned int len);
 unsigned int khv_store_guest(struct khv_vm *vm, u64 linear, u64 cr3,

@@ -201,9 +201,14 @@ struct khv_cpuid {
 #define KHV_EXIT_INTR		9	/* interrupted by a signal or immediate_exit */
 #define KHV_EXIT_IRQ_WINDOW_OPEN 10	/* request_interrupt_window: the guest can take one */
 #define KHV_EXIT_IOAPIC_EOI	11	/* irqchip: a level-triggered vector's EOI: khv_run.eoi */
+#define KHV_EXIT_MEMORY_QUOTA	12	/* a first touch of guest RAM refused: khv_run.memory_quota */
 
 #define KHV_EXIT_IO_IN		0
 #define KHV_EXIT_IO_OUT		1
+
+/* khv_run.memory_quota.limit: which limit refused the page. */
+#define KHV_MEMORY_QUOTA_CAP	1	/* the VM's mem-max */
+#define KHV_MEMORY_QUOTA_BUDGET	2	/* the host's mem-budget */
 
 /*
  * struct khv_run - the vCPU's shared page, mmap()ed from the vCPU fd at
@@ -274,6 +279,17 @@ struct khv_run {
 			__u8 vector;
 			__u8 padding[7];
 		} eoi;
+		/*
+		 * KHV_EXIT_MEMORY_QUOTA: the guest's access to @gpa (its page
+		 * not yet allocated) needs a page that a limit refuses; the
+		 * access runs again on the next KHV_RUN.
+		 */
+		struct {
+			__u64 gpa;
+			__u8 is_write;
+			__u8 limit;	/* KHV_MEMORY_QUOTA_* */
+			__u8 padding[6];
+		} memory_quota;
 		__u8 padding2[256];
 	};
 };
