@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/minmax.h>
 #include <linux/sizes.h>
 
 #include "compat.h"
@@ -201,7 +202,87 @@ static void giving_back_always_admitted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, excess, SZ_8K);
 }
 
+/* Without a cap, a region comes whole; with one, up to the guarantee. */
+static void eager_up_to_guarantee_with_cap(struct kunit *test)
+{
+	struct khv_mem_quota q = { .min = SZ_64M };
+
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_1G), SZ_1G);
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&none, SZ_4K), SZ_4K);
+	q.max = SZ_256M;
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_1G), SZ_64M);
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_16M), SZ_16M);
+	q.alloc = SZ_16M;
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_1G), SZ_64M - SZ_16M);
+	q.alloc = SZ_64M;
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_1G), 0);
+	q.alloc = SZ_128M;
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, SZ_1G), 0);
+	q = (struct khv_mem_quota){ .max = SZ_4K };
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, U64_MAX), 0);
+	q.min = SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_eager(&q, U64_MAX), SZ_4K);
+}
+
+/*
+ * First touches, a page at a time: each admitted up to the cap exactly,
+ * the next refused as over the cap, the pool's sums exact throughout.
+ */
+static void touches_stop_at_cap(struct kunit *test)
+{
+	struct khv_mem_quota q = { .min = SZ_8K, .max = 4 * SZ_4K }, n;
+	struct khv_mem_pool p = pool_of(test, SZ_1M, false, &q, 1);
+	u64 excess;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		n = q;
+		n.alloc += SZ_4K;
+		KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &q, &n, &p, &excess),
+				KHV_QUOTA_OK);
+		q = n;
+		KUNIT_EXPECT_EQ(test, p.alloc, (i + 1) * SZ_4K);
+		/* The guarantee is held until the allocation passes it. */
+		KUNIT_EXPECT_EQ(test, p.charge, max_t(u64, SZ_8K, q.alloc));
+		KUNIT_EXPECT_EQ(test, p.ceiling, 4 * SZ_4K);
+	}
+	n = q;
+	n.alloc += SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &q, &n, &p, &excess),
+			KHV_QUOTA_OVER_CAP);
+	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
+	KUNIT_EXPECT_EQ(test, p.alloc, 4 * SZ_4K);
+}
+
+/*
+ * With overcommit on, a touch under the cap can still find the budget
+ * spent by another VM: refused as over the budget, by a page.
+ */
+static void touch_under_cap_refused_by_budget(struct kunit *test)
+{
+	const struct khv_mem_quota q[] = {
+		{ .max = SZ_1M },
+		{ .alloc = SZ_1M - SZ_4K },
+	};
+	struct khv_mem_pool p = pool_of(test, SZ_1M, true, q, 2);
+	struct khv_mem_quota a = q[0], n;
+	u64 excess;
+
+	n = a;
+	n.alloc = SZ_4K;
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &a, &n, &p, &excess),
+			KHV_QUOTA_OK);
+	a = n;
+	n.alloc += SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit(&p, &a, &n, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
+}
+
 static struct kunit_case khv_quota_cases[] = {
+	KUNIT_CASE(eager_up_to_guarantee_with_cap),
+	KUNIT_CASE(touches_stop_at_cap),
+	KUNIT_CASE(touch_under_cap_refused_by_budget),
 	KUNIT_CASE(charge_is_larger_of_min_and_alloc),
 	KUNIT_CASE(ceiling_is_cap_else_charge),
 	KUNIT_CASE(sums_follow_each_change),
