@@ -144,6 +144,10 @@ KHV_ABI_AT(khv_run, hypercall.args, 72);
 KHV_ABI_AT(khv_run, hypercall.ret, 112);
 KHV_ABI_AT(khv_run, eoi.vector, 64);
 KHV_ABI_AT(khv_run, eoi.padding, 65);
+KHV_ABI_AT(khv_run, memory_quota.gpa, 64);
+KHV_ABI_AT(khv_run, memory_quota.is_write, 72);
+KHV_ABI_AT(khv_run, memory_quota.limit, 73);
+KHV_ABI_AT(khv_run, memory_quota.padding, 74);
 KHV_ABI_AT(khv_run, padding2, 64);
 
 KHV_ABI_SIZE(khv_vcpu_events, 96);

@@ -16,10 +16,19 @@
  * each with its data; a signal ends KHV_RUN while it waits; values out of
  * range are refused. Emulated hosts are slow and noisy: every figure is a
  * bound with a margin, never a tight timing.
+ *
+ * Memory beyond the guarantee (the fixture touch): with a cap, a region
+ * allocates nothing beyond the guarantee when it is added; each page the
+ * guest touches is allocated then, zeroed, and counted; a touch beyond the
+ * cap ends KHV_RUN with KHV_EXIT_MEMORY_QUOTA at its address, and once the
+ * cap is raised the guest goes on with its data intact; the VMM's mmap()
+ * write allocates a page too, or gets SIGBUS beyond the cap; an INS into an
+ * untouched page allocates it before the instruction completes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -723,6 +732,243 @@ TEST_F(runq, hostile_values_refused)
 	EXPECT_EQ(30, q.cap);
 	EXPECT_EQ(100, q.exits_rate);
 	EXPECT_EQ(4096, q.bytes_rate);
+}
+
+/* ---- Memory beyond the guarantee, allocated on first touch ---- */
+
+#define LAZY_GPA	0x20000ull
+#define LAZY_SIZE	(256 * KiB)
+#define PAGE		4096ull
+#define DONE_PORT	0x5678
+#define NPAGES		4
+
+/*
+ * mov ax, 0x2000; mov ds, ax; xor bx, bx; mov dx, IO_PORT; mov cx, NPAGES
+ * 1: mov eax, [bx]; out dx, eax; mov [bx], cx; add bx, 0x1000; loop 1b
+ * mov dx, DONE_PORT; out dx, al; jmp $
+ * Page i of the region (DS = 0x2000) is read (and reported), then gets
+ * NPAGES - i.
+ */
+static const uint8_t touch_code[] = {
+	0xb8, 0x00, 0x20, 0x8e, 0xd8, 0x31, 0xdb,
+	0xba, IO_PORT & 0xff, IO_PORT >> 8, 0xb9, NPAGES, 0x00,
+	0x66, 0x8b, 0x07, 0x66, 0xef, 0x89, 0x0f, 0x81, 0xc3, 0x00, 0x10,
+	0xe2, 0xf3,
+	0xba, DONE_PORT & 0xff, DONE_PORT >> 8, 0xee, 0xeb, 0xfe,
+};
+
+/* As touch_code, writes only: 1: mov [bx], cx; add bx, 0x1000; loop 1b */
+static const uint8_t write_code[] = {
+	0xb8, 0x00, 0x20, 0x8e, 0xd8, 0x31, 0xdb, 0xb9, NPAGES, 0x00,
+	0x89, 0x0f, 0x81, 0xc3, 0x00, 0x10, 0xe2, 0xf8,
+	0xba, DONE_PORT & 0xff, DONE_PORT >> 8, 0xee, 0xeb, 0xfe,
+};
+
+/*
+ * mov ax, 0x2000; mov es, ax; mov di, 0x3000; mov dx, IO_PORT; mov cx, 4;
+ * cld; rep insb; mov dx, DONE_PORT; out dx, al; jmp $
+ */
+static const uint8_t ins_code[] = {
+	0xb8, 0x00, 0x20, 0x8e, 0xc0, 0xbf, 0x00, 0x30,
+	0xba, IO_PORT & 0xff, IO_PORT >> 8, 0xb9, 0x04, 0x00, 0xfc, 0xf3, 0x6c,
+	0xba, DONE_PORT & 0xff, DONE_PORT >> 8, 0xee, 0xeb, 0xfe,
+};
+
+FIXTURE(touch) {
+	struct nl nl;
+	struct khv_test_vm *vm;
+	struct khv_test_vcpu *vcpu;
+	uint64_t vm_id;
+	uint64_t base;		/* the allocation before the capped region */
+	uint8_t *hva;		/* the capped region, in the VMM */
+};
+
+FIXTURE_SETUP(touch)
+{
+	struct vmq q;
+	int r;
+
+	self->vm = NULL;
+	r = nl_open(&self->nl);
+	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
+	/* Slot 0, the code, without a cap yet: allocated whole. */
+	self->vm = vm_create(64 * KiB);
+	ASSERT_NE(NULL, self->vm) TH_LOG("vm_create: %s", strerror(errno));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
+	self->vcpu = vcpu_add(self->vm, 0);
+	ASSERT_NE(NULL, self->vcpu) TH_LOG("vcpu_add: %s", strerror(errno));
+	ASSERT_EQ(0, vcpu_set_real_mode(self->vcpu, CODE_GPA));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	ASSERT_EQ(64 * KiB, q.alloc);
+	self->base = q.alloc;
+}
+
+FIXTURE_TEARDOWN(touch)
+{
+	if (self->vm)
+		vm_free(self->vm);
+	close(self->nl.fd);
+}
+
+/* Cap the VM at base + @extra, then add the region: nothing allocated. */
+static void add_capped_region(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(touch) *self, uint64_t extra)
+{
+	struct vmq q;
+	void *hva;
+
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, self->base + extra))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, vm_add_region(self->vm, 1, LAZY_GPA, LAZY_SIZE, 0, &hva));
+	self->hva = hva;
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(self->base, q.alloc);
+	EXPECT_EQ(64 * KiB + LAZY_SIZE, q.bytes);
+}
+
+static uint64_t alloc_of(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(touch) *self)
+{
+	struct vmq q;
+
+	EXPECT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	return q.alloc;
+}
+
+/* KHV_RUN to an OUT to @port. */
+static void run_to_port(struct __test_metadata *_metadata,
+			struct khv_test_vcpu *vcpu, uint16_t port)
+{
+	char buf[128];
+	int r = vcpu_run(vcpu);
+
+	vcpu_describe_exit(vcpu, buf, sizeof(buf));
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
+	ASSERT_EQ(KHV_EXIT_IO, vcpu->run->exit_reason) TH_LOG("%s", buf);
+	ASSERT_EQ(port, vcpu->run->io.port) TH_LOG("%s", buf);
+}
+
+TEST_F(touch, guest_touches_allocate_page_by_page_zeroed)
+{
+	struct khv_run *run = self->vcpu->run;
+	uint32_t v;
+	int i;
+
+	/* A cap above the region's size: the region is reserved, not taken. */
+	add_capped_region(_metadata, self, 1 * MiB);
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, touch_code,
+				  sizeof(touch_code)));
+	for (i = 0; i < NPAGES; i++) {
+		run_to_port(_metadata, self->vcpu, IO_PORT);
+		ASSERT_EQ(4, run->io.size);
+		memcpy(&v, (uint8_t *)run + run->io.data_offset, sizeof(v));
+		/* Zero on first touch. */
+		EXPECT_EQ(0, v) TH_LOG("page %d", i);
+		EXPECT_EQ(self->base + (i + 1) * PAGE, alloc_of(_metadata, self));
+	}
+	run_to_port(_metadata, self->vcpu, DONE_PORT);
+	/* The writes went to the same pages: nothing more. */
+	EXPECT_EQ(self->base + NPAGES * PAGE, alloc_of(_metadata, self));
+	for (i = 0; i < NPAGES; i++)
+		EXPECT_EQ(NPAGES - i, *(uint16_t *)(self->hva + i * PAGE));
+	EXPECT_EQ(self->base + NPAGES * PAGE, alloc_of(_metadata, self));
+}
+
+TEST_F(touch, write_beyond_cap_exits_then_resumes_after_raise)
+{
+	struct khv_run *run = self->vcpu->run;
+	int i, r;
+
+	add_capped_region(_metadata, self, 2 * PAGE);
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, write_code,
+				  sizeof(write_code)));
+	/* Twice: the refused write is not skipped, it waits for the cap. */
+	for (i = 0; i < 2; i++) {
+		r = vcpu_run(self->vcpu);
+		ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
+		ASSERT_EQ(KHV_EXIT_MEMORY_QUOTA, run->exit_reason)
+			TH_LOG("exit %u", run->exit_reason);
+		EXPECT_EQ(LAZY_GPA + 2 * PAGE, run->memory_quota.gpa);
+		EXPECT_EQ(1, run->memory_quota.is_write);
+		EXPECT_EQ(KHV_MEMORY_QUOTA_CAP, run->memory_quota.limit);
+		/* Never beyond the cap. */
+		EXPECT_EQ(self->base + 2 * PAGE, alloc_of(_metadata, self));
+	}
+	/* A cap below the allocation stays refused. */
+	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, KEEP,
+				    self->base + PAGE));
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP,
+			       self->base + LAZY_SIZE));
+	run_to_port(_metadata, self->vcpu, DONE_PORT);
+	EXPECT_EQ(self->base + NPAGES * PAGE, alloc_of(_metadata, self));
+	for (i = 0; i < NPAGES; i++)
+		EXPECT_EQ(NPAGES - i, *(uint16_t *)(self->hva + i * PAGE));
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Write @p; true if that raised SIGBUS. */
+static bool write_bus_error(volatile uint8_t *p)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
+	if (sigsetjmp(bus_jmp, 1))
+		return true;
+	*p = 0x5a;
+	return false;
+}
+
+TEST_F(touch, vmm_write_allocates_or_sigbus_beyond_cap)
+{
+	volatile uint8_t *p;
+
+	add_capped_region(_metadata, self, PAGE);
+	p = self->hva + 5 * PAGE;
+	EXPECT_FALSE(write_bus_error(p + 7));
+	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
+	EXPECT_EQ(0x5a, p[7]);
+	EXPECT_EQ(0, p[0]);
+	EXPECT_EQ(0, p[PAGE - 1]);
+	/* The cap reached: the next page is refused, nothing allocated. */
+	EXPECT_TRUE(write_bus_error(p + PAGE));
+	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
+}
+
+TEST_F(touch, ins_into_untouched_page)
+{
+	struct khv_run *run = self->vcpu->run;
+	uint8_t *data = (uint8_t *)run;
+	int r;
+
+	add_capped_region(_metadata, self, 0);
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, ins_code,
+				  sizeof(ins_code)));
+	r = vcpu_run(self->vcpu);
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
+	ASSERT_EQ(KHV_EXIT_MEMORY_QUOTA, run->exit_reason)
+		TH_LOG("exit %u", run->exit_reason);
+	EXPECT_EQ(LAZY_GPA + 0x3000, run->memory_quota.gpa);
+	EXPECT_EQ(1, run->memory_quota.is_write);
+	EXPECT_EQ(self->base, alloc_of(_metadata, self));
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP,
+			       self->base + LAZY_SIZE));
+	run_to_port(_metadata, self->vcpu, IO_PORT);
+	ASSERT_EQ(KHV_EXIT_IO_IN, run->io.direction);
+	ASSERT_EQ(4, run->io.count);
+	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
+	memcpy(data + run->io.data_offset, "abcd", 4);
+	run_to_port(_metadata, self->vcpu, DONE_PORT);
+	EXPECT_EQ(0, memcmp(self->hva + 0x3000, "abcd", 4));
+	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
 }
 
 TEST_HARNESS_MAIN

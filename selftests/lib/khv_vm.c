@@ -607,6 +607,7 @@ const char *exit_reason_str(uint32_t reason)
 		[KHV_EXIT_INTR] = "INTR",
 		[KHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 		[KHV_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
+		[KHV_EXIT_MEMORY_QUOTA] = "MEMORY_QUOTA",
 	};
 
 	return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "?";
