@@ -281,6 +281,7 @@ struct khv_memslot *khv_gpa_memslot(struct khv_vm *vm, u64 gpa)
  */
 struct page *khv_memslot_page(struct khv_memslot *ms, u64 gpa)
 {
+	/* Pairs with khv_mem_touch()'s release: the page's zeroes first. */
 	return smp_load_acquire(&ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT]);
 }
 

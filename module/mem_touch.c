@@ -69,7 +69,7 @@ int khv_mem_touch(struct khv_vm *vm, u64 gpa, enum khv_quota_limit *limit)
 		__free_page(page);
 		goto err_uncharge;
 	}
-	/* Zeroed and mapped before anyone finds it (khv_memslot_page()). */
+	/* Zeroed and mapped before anyone finds it: khv_memslot_page(). */
 	smp_store_release(&ms->pages[(gpa - ms->gpa) >> PAGE_SHIFT], page);
 	goto out;
 

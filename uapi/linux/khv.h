@@ -201,7 +201,7 @@ struct khv_cpuid {
 #define KHV_EXIT_INTR		9	/* interrupted by a signal or immediate_exit */
 #define KHV_EXIT_IRQ_WINDOW_OPEN 10	/* request_interrupt_window: the guest can take one */
 #define KHV_EXIT_IOAPIC_EOI	11	/* irqchip: a level-triggered vector's EOI: khv_run.eoi */
-#define KHV_EXIT_MEMORY_QUOTA	12	/* a first touch of guest RAM refused: khv_run.memory_quota */
+#define KHV_EXIT_MEMORY_QUOTA	12	/* a first touch refused: khv_run.memory_quota */
 
 #define KHV_EXIT_IO_IN		0
 #define KHV_EXIT_IO_OUT		1
