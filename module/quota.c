@@ -182,6 +182,8 @@ int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
 	else if (*limit != KHV_QUOTA_OVER_CAP)
 		*limit = KHV_QUOTA_OVER_BUDGET;
 out:
+	if (*limit != KHV_QUOTA_OK && !vm->quota_gone)
+		vm->quota.denials++;
 	spin_unlock(&khv_quota_lock);
 	return *limit == KHV_QUOTA_OK ? 0 : -ENOMEM;
 }

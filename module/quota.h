@@ -17,11 +17,14 @@ struct khv_vm;
  * @min:   guarantee (mem-min); 0: none.
  * @max:   cap (mem-max); 0: none.
  * @alloc: guest memory allocated to the VM.
+ * @denials: charges refused (khv_quota_mem_charge()); a usage counter, no
+ *	part of the arithmetic.
  */
 struct khv_mem_quota {
 	u64 min;
 	u64 max;
 	u64 alloc;
+	u64 denials;
 };
 
 /**

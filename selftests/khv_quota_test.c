@@ -57,7 +57,7 @@ struct pool {
 
 /* vm-get's. */
 struct vmq {
-	uint64_t min, max, alloc, bytes;
+	uint64_t min, max, alloc, bytes, denials;
 };
 
 static uint64_t u64_of(struct nlattr *a)
@@ -133,6 +133,7 @@ static int vmq_get(struct nl *nl, uint64_t id, struct vmq *q)
 	q->max = u64_of(r.tb[KHV_A_VM_MEM_MAX]);
 	q->alloc = u64_of(r.tb[KHV_A_VM_MEM_ALLOCATED]);
 	q->bytes = u64_of(r.tb[KHV_A_VM_MEM_BYTES]);
+	q->denials = u64_of(r.tb[KHV_A_VM_MEM_DENIALS]);
 	return 0;
 }
 
@@ -824,6 +825,16 @@ static void add_capped_region(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
 	EXPECT_EQ(self->base, q.alloc);
 	EXPECT_EQ(64 * KiB + LAZY_SIZE, q.bytes);
+	EXPECT_EQ(0, q.denials);
+}
+
+static uint64_t denials_of(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(touch) *self)
+{
+	struct vmq q;
+
+	EXPECT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	return q.denials;
 }
 
 static uint64_t alloc_of(struct __test_metadata *_metadata,
@@ -893,6 +904,7 @@ TEST_F(touch, write_beyond_cap_exits_then_resumes_after_raise)
 		EXPECT_EQ(KHV_MEMORY_QUOTA_CAP, run->memory_quota.limit);
 		/* Never beyond the cap. */
 		EXPECT_EQ(self->base + 2 * PAGE, alloc_of(_metadata, self));
+		EXPECT_EQ(i + 1, denials_of(_metadata, self));
 	}
 	/* A cap below the allocation stays refused. */
 	EXPECT_EQ(-EBUSY, quota_set(&self->nl, self->vm_id, KEEP,
@@ -941,6 +953,7 @@ TEST_F(touch, vmm_write_allocates_or_sigbus_beyond_cap)
 	/* The cap reached: the next page is refused, nothing allocated. */
 	EXPECT_TRUE(write_bus_error(p + PAGE));
 	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
+	EXPECT_EQ(1, denials_of(_metadata, self));
 }
 
 TEST_F(touch, ins_into_untouched_page)

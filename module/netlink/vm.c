@@ -119,6 +119,8 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MAX, quota.max, KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_ALLOCATED, quota.alloc,
 			      KHV_A_VM_PAD) ||
+	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_DENIALS, quota.denials,
+			      KHV_A_VM_PAD) ||
 	    khv_nl_vm_fill_run_quota(skb, &use) ||
 	    khv_nl_vm_fill_exits(skb, vm, &nr_vcpus) ||
 	    nla_put_u32(skb, KHV_A_VM_NR_VCPUS, nr_vcpus)) {

@@ -57,6 +57,7 @@ static int quota_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	print_size("mem_min", hv_get_u64(tb[KHV_A_VM_MEM_MIN]));
 	print_size("mem_max", hv_get_u64(tb[KHV_A_VM_MEM_MAX]));
 	print_size("mem_allocated", hv_get_u64(tb[KHV_A_VM_MEM_ALLOCATED]));
+	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
 	print_run_quota(tb);
 	print_close_object();
 	return 0;
