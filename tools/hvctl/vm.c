@@ -53,11 +53,11 @@ void print_vm(struct nlattr **tb)
 	print_u64("nr_vcpus", hv_get_u32(tb[KHV_A_VM_NR_VCPUS]));
 	print_u64("mem_bytes", hv_get_u64(tb[KHV_A_VM_MEM_BYTES]));
 	print_size("mem_allocated", hv_get_u64(tb[KHV_A_VM_MEM_ALLOCATED]));
-	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
 	print_size("mem_min", hv_get_u64(tb[KHV_A_VM_MEM_MIN]));
 	print_size("mem_max", hv_get_u64(tb[KHV_A_VM_MEM_MAX]));
 	print_exits(tb[KHV_A_VM_EXITS]);
 	print_run_quota(tb);
+	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
 }
 
 static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
