@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * khv_quota_test: memory quotas and admission control
- * (Documentation/admin-guide.rst, "Quotas"). A region beyond a VM's cap or
- * the host's budget is refused with ENOMEM and allocates nothing; a
+ * (Documentation/admin-guide.rst, "Quotas"). A region of a VM with a cap
+ * allocates only what is left of its guarantee, whatever its size; one of
+ * a VM without a cap beyond the host's budget is refused with ENOMEM and
+ * allocates nothing; a
  * guarantee is never taken by another VM; overcommit off bounds the caps,
  * on lets them exceed the budget; a cap below the allocation is EBUSY; the
  * extack says which limit and by how many bytes; quota-set needs the
@@ -35,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -137,7 +140,9 @@ static int vmq_get(struct nl *nl, uint64_t id, struct vmq *q)
 	return 0;
 }
 
-static int set_region(int vm, uint32_t slot, uint64_t gpa, uint64_t size)
+/* KHV_SET_MEMORY_REGION; its mmap offset in *@off if not NULL. */
+static int set_region_off(int vm, uint32_t slot, uint64_t gpa, uint64_t size,
+			  uint64_t *off)
 {
 	struct khv_memory_region r;
 
@@ -145,7 +150,16 @@ static int set_region(int vm, uint32_t slot, uint64_t gpa, uint64_t size)
 	r.slot = slot;
 	r.guest_phys_addr = gpa;
 	r.size = size;
-	return ioctl(vm, KHV_SET_MEMORY_REGION, &r) < 0 ? -errno : 0;
+	if (ioctl(vm, KHV_SET_MEMORY_REGION, &r) < 0)
+		return -errno;
+	if (off)
+		*off = r.mmap_offset;
+	return 0;
+}
+
+static int set_region(int vm, uint32_t slot, uint64_t gpa, uint64_t size)
+{
+	return set_region_off(vm, slot, gpa, size, NULL);
 }
 
 FIXTURE(quota) {
@@ -226,27 +240,37 @@ TEST_F(quota, vm_get_and_host_get_show_quotas)
 	EXPECT_EQ(2 * MiB, q.max);
 }
 
-TEST_F(quota, region_beyond_cap_refused_and_nothing_allocated)
+/*
+ * With a cap, a region allocates what is left of the guarantee, the rest on
+ * first touch: its size is a reservation, admitted beyond the cap. Without
+ * one, a region comes whole and counts whole.
+ */
+TEST_F(quota, region_with_cap_allocates_only_the_guarantee)
 {
 	struct pool before, after;
 	struct vmq q;
 
-	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB))
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 256 * KiB, 1 * MiB))
 		TH_LOG("%s", self->nl.extack);
-	ASSERT_EQ(0, set_region(self->vm, 0, 0, 512 * KiB));
 	ASSERT_EQ(0, pool_get(&self->nl, &before));
-	EXPECT_EQ(-ENOMEM, set_region(self->vm, 1, 1 * MiB, 1 * MiB));
+	ASSERT_EQ(0, set_region(self->vm, 0, 0, 512 * KiB));
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
-	EXPECT_EQ(512 * KiB, q.alloc);
+	EXPECT_EQ(256 * KiB, q.alloc);
 	EXPECT_EQ(512 * KiB, q.bytes);
-	ASSERT_EQ(0, pool_get(&self->nl, &after));
-	EXPECT_EQ(before.alloc, after.alloc);
-	EXPECT_EQ(before.charge, after.charge);
-	/* The slot is still free, and a region up to the cap fits. */
-	EXPECT_EQ(0, set_region(self->vm, 1, 1 * MiB, 512 * KiB));
-	EXPECT_EQ(-ENOMEM, set_region(self->vm, 2, 2 * MiB, 4 * KiB));
+	/* Larger than the cap: admitted, nothing allocated. */
+	EXPECT_EQ(0, set_region(self->vm, 1, 1 * MiB, 2 * MiB));
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
-	EXPECT_EQ(1 * MiB, q.alloc);
+	EXPECT_EQ(256 * KiB, q.alloc);
+	EXPECT_EQ(2 * MiB + 512 * KiB, q.bytes);
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(before.alloc + 256 * KiB, after.alloc);
+	/* The guarantee was charged already. */
+	EXPECT_EQ(before.charge, after.charge);
+	/* The cap removed: a region comes whole. */
+	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 0));
+	EXPECT_EQ(0, set_region(self->vm, 2, 4 * MiB, 512 * KiB));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(768 * KiB, q.alloc);
 }
 
 TEST_F(quota, cap_below_allocation_is_ebusy)
@@ -273,6 +297,7 @@ TEST_F(quota, budget_bounds_caps_unless_overcommit)
 {
 	struct pool p;
 	uint64_t budget;
+	int vm2;
 
 	ASSERT_EQ(0, pool_set(&self->nl, 0, 0)) TH_LOG("%s", self->nl.extack);
 	ASSERT_EQ(0, pool_get(&self->nl, &p));
@@ -286,18 +311,23 @@ TEST_F(quota, budget_bounds_caps_unless_overcommit)
 	EXPECT_TRUE(strstr(self->nl.extack, "mem-overcommit off") != NULL);
 	EXPECT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 1 * MiB));
 
-	/* On: caps may exceed the budget, allocations still may not. */
+	/*
+	 * On: caps may exceed the budget, allocations still may not (a VM
+	 * without a cap, whose region comes whole).
+	 */
 	ASSERT_EQ(0, pool_set(&self->nl, 0, 1));
 	EXPECT_EQ(0, quota_set(&self->nl, self->vm_id, KEEP, 8 * MiB))
 		TH_LOG("%s", self->nl.extack);
 	ASSERT_EQ(0, pool_get(&self->nl, &p));
 	EXPECT_LT(p.budget, p.ceiling);
-	EXPECT_EQ(-ENOMEM, set_region(self->vm, 0, 0, 2 * MiB));
-	EXPECT_EQ(0, set_region(self->vm, 0, 0, 1 * MiB));
+	vm2 = khv_create_vm(self->dev);
+	ASSERT_LE(0, vm2);
+	EXPECT_EQ(-ENOMEM, set_region(vm2, 0, 0, 2 * MiB));
+	EXPECT_EQ(0, set_region(vm2, 0, 0, 1 * MiB));
 
 	/* Off again, under caps beyond the budget: refused, by how much. */
 	EXPECT_EQ(-EBUSY, pool_set(&self->nl, 0, 0));
-	EXPECT_TRUE(extack_says(&self->nl, "caps exceed mem-budget", 7 * MiB))
+	EXPECT_TRUE(extack_says(&self->nl, "caps exceed mem-budget", 8 * MiB))
 		TH_LOG("extack: %s", self->nl.extack);
 	ASSERT_EQ(0, pool_get(&self->nl, &p));
 	EXPECT_EQ(1, p.overcommit);
@@ -306,6 +336,7 @@ TEST_F(quota, budget_bounds_caps_unless_overcommit)
 	EXPECT_TRUE(extack_says(&self->nl, "exceed mem-budget", 4 * KiB))
 		TH_LOG("extack: %s", self->nl.extack);
 	EXPECT_EQ(-EINVAL, pool_set(&self->nl, p.budget + 1, -1));
+	close(vm2);
 }
 
 TEST_F(quota, guarantee_never_taken_by_another_vm)
@@ -433,13 +464,15 @@ TEST_F(quota, changes_audited_old_to_new)
 }
 
 /*
- * Many VMs made, given a guarantee, a cap and a region, and closed (some
- * destroyed from outside first): the pool is where it was, to the byte.
+ * Many VMs made, given a guarantee, a cap and two regions (a page of the
+ * second allocated on first touch), and closed (some destroyed from outside
+ * first): the pool is where it was, to the byte.
  */
 TEST_F_TIMEOUT(quota, memory_back_in_pool_after_destroy, 1200)
 {
 	struct pool before, after;
-	uint64_t id;
+	uint64_t id, off;
+	uint8_t *p;
 	int i, vm;
 
 	close(self->vm);
@@ -452,7 +485,13 @@ TEST_F_TIMEOUT(quota, memory_back_in_pool_after_destroy, 1200)
 		ASSERT_EQ(0, quota_set(&self->nl, id, 64 * KiB, 128 * KiB))
 			TH_LOG("cycle %d: %s", i, self->nl.extack);
 		ASSERT_EQ(0, set_region(vm, 0, 0, 32 * KiB + (i % 4) * 16 * KiB));
-		EXPECT_EQ(-ENOMEM, set_region(vm, 1, 1 * MiB, 128 * KiB));
+		/* Beyond the cap in size; its last page touched by the VMM. */
+		ASSERT_EQ(0, set_region_off(vm, 1, 1 * MiB, 256 * KiB, &off));
+		p = mmap(NULL, 256 * KiB, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vm, off);
+		ASSERT_NE(MAP_FAILED, p);
+		p[256 * KiB - 1] = 1;
+		munmap(p, 256 * KiB);
 		if (i % 3 == 0)
 			ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_DESTROY, id));
 		close(vm);
