@@ -21,6 +21,10 @@ KHV_DEPS=(
 	libnl-genl-3-dev:/usr/include/libnl3/netlink/genl/genl.h pkg-config:pkg-config
 	# the emulated hosts and their boot media
 	qemu-system-x86:qemu-system-x86_64 bochs:bochs bochsbios:/usr/share/bochs/BIOS-bochs-latest
+	# QEMU rebuilt from Debian's source with the rig's patches (scripts/rig/qemu-build.sh)
+	dpkg-dev:dpkg-source patch:patch meson:meson ninja-build:ninja
+	libglib2.0-dev:/usr/include/glib-2.0/glib.h libpixman-1-dev:/usr/include/pixman-1/pixman.h
+	zlib1g-dev:/usr/include/zlib.h libfdt-dev:/usr/include/libfdt.h
 	vgabios:/usr/share/vgabios/vgabios.bin busybox-static:/bin/busybox
 	isolinux:/usr/lib/ISOLINUX/isolinux.bin syslinux-common:/usr/lib/syslinux/modules/bios/ldlinux.c32
 	xorriso:xorriso

@@ -13,7 +13,8 @@ mkdir -p "$KHV_CACHE"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# The Debian suites we fetch kernels from, kept apart from the machine's own apt sources.
+# The Debian suites we fetch kernels from, and bookworm's sources (the QEMU the rig patches,
+# scripts/rig/qemu-build.sh), kept apart from the machine's own apt sources.
 # The binary caches are named explicitly: images often blank them (docker-clean), and then
 # every apt-cache call re-parses all three suites' lists (2 s each instead of 0.04 s).
 KHV_APT_DIR=$KHV_CACHE/apt
@@ -34,10 +35,16 @@ khv_apt_update() {
 	local list
 	list="deb http://deb.debian.org/debian bookworm main
 deb http://deb.debian.org/debian trixie main
-deb http://deb.debian.org/debian trixie-backports main"
-	# Rewritten only when it changes: a newer sources.list invalidates apt's binary cache.
-	[ "$(cat "$KHV_APT_DIR/etc/sources.list" 2>/dev/null)" = "$list" ] ||
+deb http://deb.debian.org/debian trixie-backports main
+deb-src http://deb.debian.org/debian bookworm main
+deb-src http://deb.debian.org/debian bookworm-updates main
+deb-src http://deb.debian.org/debian-security bookworm-security main"
+	# Rewritten only when it changes (a newer sources.list invalidates apt's binary cache), and
+	# then read at once.
+	if [ "$(cat "$KHV_APT_DIR/etc/sources.list" 2>/dev/null)" != "$list" ]; then
 		printf '%s\n' "$list" > "$KHV_APT_DIR/etc/sources.list"
+		rm -f "$stamp"
+	fi
 	# Refresh at most once a day: package versions move, the cache keys follow them.
 	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		# shellcheck disable=SC2046

@@ -3,7 +3,8 @@
 # Boot the SVM + NPT emulated host (QEMU TCG) on a kernel and an initramfs, serial console to LOG.
 # Usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]
 # Environment: KHV_QEMU_TIMEOUT (seconds, default 1800), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
-#   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console).
+#   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console),
+#   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -13,6 +14,9 @@ kernel=$1 initrd=$2 logf=$3
 shift 3
 
 khv_need_pkgs qemu-system-x86
+# Debian's QEMU 7.2 delivers an injected interrupt twice now and then (scripts/rig/qemu/*.patch).
+qemu=${KHV_QEMU_BIN:-}
+[ -n "$qemu" ] || qemu=$(bash "$(dirname "$0")/qemu-build.sh") || die "no QEMU to run"
 [ -r "$kernel" ] || die "no kernel $kernel"
 [ -r "$initrd" ] || die "no initramfs $initrd"
 
@@ -39,7 +43,8 @@ args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU
       -kernel "$kernel" -initrd "$initrd" -append "$append" ${KHV_QEMU_EXTRA:-})
 
 start=$(date +%s)
-timeout --kill-after=10 "$limit" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$logf.stderr" &
+log "qemu: $("$qemu" --version | head -n 1)"
+timeout --kill-after=10 "$limit" "$qemu" "${args[@]}" </dev/null 2>"$logf.stderr" &
 pid=$!
 if [ "${KHV_LIVE:-0}" = 1 ]; then
 	tail -n +1 -f --pid=$pid "$logf" &
