@@ -270,6 +270,7 @@ int khv_lapic_ack(struct khv_vcpu *vcpu)
 void khv_lapic_accept(struct khv_vcpu *vcpu, u32 dm, u8 vec, bool level)
 {
 	struct khv_lapic *a = vcpu->lapic;
+	u32 old, new;
 
 	switch (dm) {
 	case KHV_APIC_DM_FIXED:
@@ -290,12 +291,27 @@ void khv_lapic_accept(struct khv_vcpu *vcpu, u32 dm, u8 vec, bool level)
 		set_bit(KHV_REQ_NMI, &a->req);
 		break;
 	case KHV_APIC_DM_INIT:
+		/*
+		 * A start-up IPI not taken yet was meant for the state before
+		 * this INIT: it goes (KVM's too). The request first, then the
+		 * latch: a start-up IPI in between leaves a request with no
+		 * latch, never a latch with no request.
+		 */
+		clear_bit(KHV_REQ_SIPI, &a->req);
+		xchg(&a->sipi, 0);
 		set_bit(KHV_REQ_INIT, &a->req);
 		break;
 	case KHV_APIC_DM_STARTUP:
-		WRITE_ONCE(a->sipi_vector, vec);
-		/* The vector before the request: khv_lapic_process() reads it after. */
-		smp_mb__before_atomic();
+		/*
+		 * The first one not taken yet stays (khv_apic_sipi_latch()):
+		 * a storm of them never moves where the AP starts. cmpxchg()
+		 * orders the latch before the request, which
+		 * khv_lapic_process() clears before it takes the latch.
+		 */
+		old = READ_ONCE(a->sipi);
+		new = khv_apic_sipi_latch(old, vec);
+		if (new == old || cmpxchg(&a->sipi, old, new) != old)
+			return;
 		set_bit(KHV_REQ_SIPI, &a->req);
 		break;
 	default:

@@ -58,7 +58,8 @@ enum {
  * @in_esr: receive errors other contexts found, for ESR.
  * @esr_acc: errors since the last write of ESR, which shows them.
  * @req:    BIT(KHV_REQ_*): NMI, INIT, start-up from other contexts,
- * @sipi_vector: the last start-up IPI's vector.
+ * @sipi:   the start-up IPI the vCPU has not taken yet: KHV_APIC_SIPI_LATCHED
+ *	and its vector, 0 if none; the first one wins (khv_apic_sipi_latch()).
  * @mp_state: KHV_MP_STATE_*; the vCPU's own.
  * @dest_id: what senders match destinations against (written by the vCPU
  * @dest_ldr: with WRITE_ONCE, read by any context with READ_ONCE):
@@ -87,7 +88,7 @@ struct khv_lapic {
 	atomic_t in_esr;
 	u32 esr_acc;
 	unsigned long req;
-	u8 sipi_vector;
+	u32 sipi;
 	u32 mp_state;
 	u32 dest_id;
 	u32 dest_ldr;

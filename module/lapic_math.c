@@ -403,6 +403,27 @@ int khv_apic_lowest_priority(const struct khv_apic_lp_cand *cand,
 EXPORT_SYMBOL_IF_KUNIT(khv_apic_lowest_priority);
 
 /**
+ * khv_apic_sipi_latch() - the start-up IPI a vCPU takes, once another
+ *	arrives (SDM Vol. 3A 9.4.4.1, 11.6.1).
+ * @latch: what is latched: 0, or KHV_APIC_SIPI_LATCHED and a vector.
+ * @vec:   the new start-up IPI's vector.
+ *
+ * The first start-up IPI after INIT starts the processor; a later one finds
+ * it running and is ignored. The vCPU takes a latched one when it next
+ * looks, so one that arrives before then is later than the latched one: it
+ * never changes the vector the vCPU starts at.
+ *
+ * Return: the latch after @vec arrived (@latch itself if one was latched).
+ */
+u32 khv_apic_sipi_latch(u32 latch, u8 vec)
+{
+	if (latch & KHV_APIC_SIPI_LATCHED)
+		return latch;
+	return KHV_APIC_SIPI_LATCHED | vec;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_apic_sipi_latch);
+
+/**
  * khv_apic_timer_divisor() - decode the divide configuration register
  *	(SDM 11.5.4, Figure 11-10).
  * @tdcr: the TDCR register; bits 0, 1 and 3 count, bit 2 and up are ignored.

@@ -134,6 +134,9 @@
 #define KHV_APIC_SH_ALL		2	/* all including self */
 #define KHV_APIC_SH_ALL_BUT_SELF 3
 
+/* A start-up IPI waiting for its vCPU: this bit and its vector. */
+#define KHV_APIC_SIPI_LATCHED	BIT(8)
+
 /* Broadcast destinations (SDM 11.6.2.1, 11.12.9). */
 #define KHV_APIC_BROADCAST	0xffU
 #define KHV_X2APIC_BROADCAST	0xffffffffU
@@ -244,6 +247,7 @@ bool khv_apic_match(const struct khv_apic_dest *apic, u32 dest, bool logical,
 		    unsigned int shorthand, bool self);
 int khv_apic_lowest_priority(const struct khv_apic_lp_cand *cand,
 			     unsigned int n, u8 vec);
+u32 khv_apic_sipi_latch(u32 latch, u8 vec);
 
 unsigned int khv_apic_timer_divisor(u32 tdcr);
 u64 khv_apic_timer_period_ns(u32 count, u32 tdcr, u32 bus_hz, bool periodic);

@@ -485,6 +485,25 @@ static void lp_edge_cases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, khv_apic_lowest_priority(dup, 2, 0x31), 1);
 }
 
+/* --- start-up IPIs ------------------------------------------------------ */
+
+static void sipi_first_wins(struct kunit *test)
+{
+	u32 latch = 0;
+	unsigned int i;
+
+	latch = khv_apic_sipi_latch(latch, 0x08);
+	KUNIT_EXPECT_EQ(test, latch, KHV_APIC_SIPI_LATCHED | 0x08);
+	/* A storm of others, vector 0 and 0xff too: the first stays. */
+	for (i = 0; i < 256; i++)
+		latch = khv_apic_sipi_latch(latch, i);
+	KUNIT_EXPECT_EQ(test, latch, KHV_APIC_SIPI_LATCHED | 0x08);
+	/* Vector 0 is a vector: latched, not "none". */
+	KUNIT_EXPECT_EQ(test, khv_apic_sipi_latch(0, 0), KHV_APIC_SIPI_LATCHED);
+	KUNIT_EXPECT_EQ(test, khv_apic_sipi_latch(KHV_APIC_SIPI_LATCHED, 9),
+			KHV_APIC_SIPI_LATCHED);
+}
+
 /* --- timer ------------------------------------------------------------- */
 
 static void timer_divisor(struct kunit *test)
@@ -1048,6 +1067,7 @@ static struct kunit_case khv_lapic_math_cases[] = {
 	KUNIT_CASE(lp_ties_spread_by_vector),
 	KUNIT_CASE(lp_order_does_not_matter),
 	KUNIT_CASE(lp_edge_cases),
+	KUNIT_CASE(sipi_first_wins),
 	KUNIT_CASE(timer_divisor),
 	KUNIT_CASE(timer_period),
 	KUNIT_CASE(timer_period_zero_disarms),

@@ -122,6 +122,7 @@ static void khv_vcpu_sipi(struct khv_vcpu *vcpu, u8 vec)
 static void khv_lapic_process(struct khv_vcpu *vcpu)
 {
 	struct khv_lapic *a = vcpu->lapic;
+	u32 sipi;
 
 	if (!READ_ONCE(a->req))
 		return;
@@ -130,14 +131,14 @@ static void khv_lapic_process(struct khv_vcpu *vcpu)
 		a->mp_state = (a->base & KHV_APIC_BASE_BSP) ?
 			      KHV_MP_STATE_RUNNABLE : KHV_MP_STATE_INIT_RECEIVED;
 	}
-	if (a->mp_state == KHV_MP_STATE_UNINITIALIZED)
-		clear_bit(KHV_REQ_SIPI, &a->req);
-	if (test_and_clear_bit(KHV_REQ_SIPI, &a->req) &&
-	    a->mp_state == KHV_MP_STATE_INIT_RECEIVED) {
-		/* The vector was written before the request (khv_lapic_accept()). */
-		smp_mb__after_atomic();
-		khv_vcpu_sipi(vcpu, READ_ONCE(a->sipi_vector));
-		a->mp_state = KHV_MP_STATE_RUNNABLE;
+	/* Taken in any state, started only after INIT (khv_lapic_accept()). */
+	if (test_and_clear_bit(KHV_REQ_SIPI, &a->req)) {
+		sipi = xchg(&a->sipi, 0);
+		if (a->mp_state == KHV_MP_STATE_INIT_RECEIVED &&
+		    (sipi & KHV_APIC_SIPI_LATCHED)) {
+			khv_vcpu_sipi(vcpu, sipi & KHV_APIC_VECTOR_MASK);
+			a->mp_state = KHV_MP_STATE_RUNNABLE;
+		}
 	}
 	if (a->mp_state == KHV_MP_STATE_RUNNABLE ||
 	    a->mp_state == KHV_MP_STATE_HALTED) {
