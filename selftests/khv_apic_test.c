@@ -4,9 +4,11 @@
  * APIC"): KHV_CREATE_IRQCHIP's rules, MSIs from user space and from an
  * eventfd reaching the guest's handler through xAPIC and x2APIC, TPR and
  * CR8, the LAPIC timer's modes, HLT that sleeps until an interrupt or a
- * signal, IPIs between vCPUs, INIT-SIPI-SIPI bringing up four APs,
- * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE, and what a hostile guest or
- * VMM may try. The guest half is khv_apic_test_guest.c.
+ * signal, IPIs between vCPUs (physical and logical destinations, lowest
+ * priority, shorthands), INIT-SIPI-SIPI bringing up four APs,
+ * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE (a timer that survives a save
+ * and restore into another VM), and what a hostile guest or VMM may try (a
+ * SIPI storm, a self-IPI livelock). The guest half is khv_apic_test_guest.c.
  *
  * Counts, never wall-clock bounds: the emulated hosts are slow (the timer
  * test's bound on each run only turns a guest that never wakes into a failure).
