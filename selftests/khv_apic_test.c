@@ -309,6 +309,20 @@ static void report_hlt_skipped(struct __test_metadata *_metadata, struct khv_tes
 		       (unsigned long long)n);
 }
 
+/* Where the last interrupts came, for a count that is off. */
+static void report_frames(struct __test_metadata *_metadata, struct khv_test_vm *vm)
+{
+	volatile struct apic_guest *g = guest_view(vm);
+	uint64_t i, n = g->frames;
+
+	TH_LOG("%llu interrupts taken, %llu with IF clear", (unsigned long long)n,
+	       (unsigned long long)g->if_clear);
+	for (i = n > 4 ? n - 4 : 0; i < n; i++)
+		TH_LOG("interrupt %llu: RIP %#llx RFLAGS %#llx", (unsigned long long)i,
+		       (unsigned long long)g->frame_rip[i % 4],
+		       (unsigned long long)g->frame_rflags[i % 4]);
+}
+
 /*
  * The timer test's run to its next ucall, bounded: a guest halted for a
  * timer that never wakes it fails the test, its stage named, instead of
@@ -633,6 +647,8 @@ TEST_F_TIMEOUT(apic, irqfd_delivers_msi, APIC_TEST_TIMEOUT)
 	pthread_join(th, NULL);
 	ASSERT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("the eventfd's MSI arrived %llu times", (unsigned long long)uc.args[1]);
+	if (uc.args[1] != 1)
+		report_frames(_metadata, vm);
 	EXPECT_EQ(0, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
 	EXPECT_EQ(-ENOENT, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
 
@@ -876,6 +892,10 @@ static void group_finish(struct __test_metadata *_metadata, struct apic_group *g
 		EXPECT_EQ(0, g->t[i].r);
 		EXPECT_EQ(UCALL_DONE, g->t[i].uc.cmd);
 	}
+	EXPECT_EQ(0, guest_view(g->vm)->if_clear)
+		TH_LOG("%llu interrupts taken with IF clear, the last at %#llx",
+		       (unsigned long long)guest_view(g->vm)->if_clear,
+		       (unsigned long long)guest_view(g->vm)->if_clear_rip);
 }
 
 /* The LDR each vCPU of a logical test must read (what its guest wrote, or x2APIC's). */
@@ -989,6 +1009,8 @@ static void run_shorthand(struct __test_metadata *_metadata, uint64_t mode)
 			TH_LOG("vCPU %u took all-excluding-self %llu times", i,
 			       (unsigned long long)taken(g.vm, i, APIC_TEST_VEC));
 	}
+	if (guest_view(g.vm)->frames != 2 * APIC_GROUP_VCPUS - 1)
+		report_frames(_metadata, g.vm);
 	vm_free(g.vm);
 }
 

@@ -102,6 +102,11 @@ struct apic_guest {
 	uint64_t started;	/* group tests: the vCPUs set up */
 	uint64_t stop;		/* group tests: the sender is done */
 	uint64_t ldr[8];	/* group tests: each APIC's LDR as it reads it */
+	uint64_t if_clear;	/* interrupts taken with RFLAGS.IF clear: never */
+	uint64_t if_clear_rip;	/* where the last of those came */
+	uint64_t frames;	/* interrupts the counting handlers took, all vCPUs */
+	uint64_t frame_rip[4];	/* where the last 4 came (frames % 4) */
+	uint64_t frame_rflags[4];
 };
 
 /* The timer test's steps: the HLT a guest may wait in (the low byte counts them). */

@@ -79,13 +79,24 @@ asm(".pushsection .text\n"
  * An interrupt taken at that HLT, before it ran: only an emulator that
  * loses the STI shadow across VMRUN does that (QEMU before 9.1 does not
  * load the VMCB's interrupt shadow). The HLT would wait for good: the
- * handler steps over it, and counts it.
+ * handler steps over it, and counts it. Where each interrupt came is kept
+ * too, for a test that saw one too many.
  */
 static void skip_hlt(struct guest_intr_frame *frame)
 {
+	uint64_t n;
+
 	if (frame->rip == (uint64_t)(uintptr_t)apic_hlt_insn) {
 		frame->rip++;
 		apic_guest.hlt_skipped++;
+	}
+	n = __atomic_fetch_add(&apic_guest.frames, 1, __ATOMIC_SEQ_CST) % 4;
+	apic_guest.frame_rip[n] = frame->rip;
+	apic_guest.frame_rflags[n] = frame->rflags;
+	/* A maskable interrupt where IF was clear: delivered twice, say. */
+	if (!(frame->rflags & (1u << 9))) {
+		apic_guest.if_clear++;
+		apic_guest.if_clear_rip = frame->rip;
 	}
 }
 
