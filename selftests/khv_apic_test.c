@@ -4,9 +4,11 @@
  * APIC"): KHV_CREATE_IRQCHIP's rules, MSIs from user space and from an
  * eventfd reaching the guest's handler through xAPIC and x2APIC, TPR and
  * CR8, the LAPIC timer's modes, HLT that sleeps until an interrupt or a
- * signal, IPIs between vCPUs, INIT-SIPI-SIPI bringing up four APs,
- * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE, and what a hostile guest or
- * VMM may try. The guest half is khv_apic_test_guest.c.
+ * signal, IPIs between vCPUs (physical and logical destinations, lowest
+ * priority, shorthands), INIT-SIPI-SIPI bringing up four APs,
+ * KHV_GET/SET_LAPIC and KHV_GET/SET_MP_STATE (a timer that survives a save
+ * and restore into another VM), and what a hostile guest or VMM may try (a
+ * SIPI storm, a self-IPI livelock). The guest half is khv_apic_test_guest.c.
  *
  * Counts, never wall-clock bounds: the emulated hosts are slow (the timer
  * test's bound on each run only turns a guest that never wakes into a failure).
@@ -16,8 +18,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +48,11 @@ void guest_code_level_eoi(uint64_t mode);
 void guest_code_error_lvt(uint64_t mode);
 void guest_code_ap_dirty(uint64_t arg);
 void guest_code_init_ap(uint64_t arg);
+void apic_handler_loop(struct guest_intr_frame *frame);
+void guest_code_group(uint64_t arg);
+void guest_code_sipi_storm(uint64_t mode);
+void guest_code_self_ipi_loop(uint64_t mode);
+void guest_code_timer_migrate(uint64_t mode);
 
 /* Bochs is ~50x slower than native: the harness's own timeout stays below the runner's. */
 #define APIC_TEST_TIMEOUT	900
@@ -63,6 +71,7 @@ static struct khv_test_vm *apic_vm(void)
 	TEST_ASSERT(!vm_set_idt_handler(vm, APIC_TEST_VEC, apic_handler_vec) &&
 		    !vm_set_idt_handler(vm, APIC_TEST_VEC_TIMER, apic_handler_timer) &&
 		    !vm_set_idt_handler(vm, APIC_TEST_VEC_IPI, apic_handler_ipi) &&
+		    !vm_set_idt_handler(vm, APIC_TEST_VEC_LOOP, apic_handler_loop) &&
 		    !vm_set_idt_handler(vm, 2, apic_handler_nmi) &&
 		    !vm_set_idt_handler(vm, 13, apic_handler_gp), "IDT handlers");
 	return vm;
@@ -334,6 +343,20 @@ static void report_hlt_skipped(struct __test_metadata *_metadata, struct khv_tes
 	if (n)
 		TH_LOG("%llu interrupts came between STI and HLT: this host's CPU lost the STI shadow",
 		       (unsigned long long)n);
+}
+
+/* Where the last interrupts came, for a count that is off. */
+static void report_frames(struct __test_metadata *_metadata, struct khv_test_vm *vm)
+{
+	volatile struct apic_guest *g = guest_view(vm);
+	uint64_t i, n = g->frames;
+
+	TH_LOG("%llu interrupts taken, %llu with IF clear", (unsigned long long)n,
+	       (unsigned long long)g->if_clear);
+	for (i = n > 4 ? n - 4 : 0; i < n; i++)
+		TH_LOG("interrupt %llu: RIP %#llx RFLAGS %#llx", (unsigned long long)i,
+		       (unsigned long long)g->frame_rip[i % 4],
+		       (unsigned long long)g->frame_rflags[i % 4]);
 }
 
 /*
@@ -660,6 +683,8 @@ TEST_F_TIMEOUT(apic, irqfd_delivers_msi, APIC_TEST_TIMEOUT)
 	pthread_join(th, NULL);
 	ASSERT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("the eventfd's MSI arrived %llu times", (unsigned long long)uc.args[1]);
+	if (uc.args[1] != 1)
+		report_frames(_metadata, vm);
 	EXPECT_EQ(0, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
 	EXPECT_EQ(-ENOENT, irqfd(vm, w.fd, KHV_IRQFD_DEASSIGN, 0, 0));
 
@@ -859,5 +884,411 @@ TEST_F_TIMEOUT(apic, init_resets_debug_registers, APIC_TEST_TIMEOUT)
 	EXPECT_EQ(APIC_TEST_SIPI_VECTOR << 8, ap.sregs.cs.selector);
 	vm_free(vm);
 }
+
+/* How many times the guest's handler took @vec in the APIC @id. */
+static uint64_t taken(struct khv_test_vm *vm, uint32_t id, uint32_t vec)
+{
+	return guest_view(vm)->count[id][vec - APIC_TEST_VEC];
+}
+
+/* The group tests: vCPU 0 sends (this thread), vCPUs 1 and 2 take (threads). */
+struct apic_group {
+	struct khv_test_vm *vm;
+	struct khv_test_vcpu *v0;
+	struct vcpu_thread t[APIC_GROUP_VCPUS - 1];
+};
+
+static void group_start(struct __test_metadata *_metadata, struct apic_group *g,
+			uint64_t mode, uint32_t sc)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t arg = APIC_GROUP_ARG(mode, sc);
+	int i;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	memset(g, 0, sizeof(*g));
+	g->vm = apic_vm();
+	g->v0 = apic_vcpu(g->vm, 0, guest_code_group, arg);
+	for (i = 0; i < APIC_GROUP_VCPUS - 1; i++) {
+		g->t[i].vcpu = apic_vcpu(g->vm, i + 1, guest_code_group, arg);
+		ASSERT_EQ(0, pthread_create(&g->t[i].thread, NULL, run_guest_thread,
+					    &g->t[i]));
+	}
+}
+
+/* vCPU 0 to its end, then the others. */
+static void group_finish(struct __test_metadata *_metadata, struct apic_group *g)
+{
+	struct ucall uc;
+	int i;
+
+	vcpu_run_to_ucall(g->v0, &uc, UCALL_DONE);
+	for (i = 0; i < APIC_GROUP_VCPUS - 1; i++) {
+		ASSERT_TRUE(join_or_kick(&g->t[i], 300)) TH_LOG("vCPU %d never finished", i + 1);
+		EXPECT_EQ(0, g->t[i].r);
+		EXPECT_EQ(UCALL_DONE, g->t[i].uc.cmd);
+	}
+	EXPECT_EQ(0, guest_view(g->vm)->if_clear)
+		TH_LOG("%llu interrupts taken with IF clear, the last at %#llx",
+		       (unsigned long long)guest_view(g->vm)->if_clear,
+		       (unsigned long long)guest_view(g->vm)->if_clear_rip);
+}
+
+/* The LDR each vCPU of a logical test must read (what its guest wrote, or x2APIC's). */
+static uint32_t group_ldr(uint64_t mode, uint32_t sc, uint32_t id)
+{
+	static const uint32_t cluster[APIC_GROUP_VCPUS] = { 0x11, 0x21, 0x12 };
+
+	if (mode == APIC_MODE_X2APIC)
+		return 1u << id;	/* cluster 0: x2APIC ID bits 19:4 */
+	return (sc == APIC_GROUP_LOGICAL_CLUSTER ? cluster[id] : 1u << id) << 24;
+}
+
+/*
+ * An IPI to a logical destination reaches exactly the APICs whose LDR
+ * matches it: vCPUs 0 (the sender) and 2, not 1; one that matches no LDR
+ * reaches nobody.
+ */
+static void run_logical(struct __test_metadata *_metadata, uint64_t mode, uint32_t sc)
+{
+	struct apic_group g;
+	uint32_t i;
+
+	group_start(_metadata, &g, mode, sc);
+	group_finish(_metadata, &g);
+	for (i = 0; i < APIC_GROUP_VCPUS; i++) {
+		EXPECT_EQ(group_ldr(mode, sc, i), guest_view(g.vm)->ldr[i])
+			TH_LOG("vCPU %u: LDR %#llx", i, (unsigned long long)guest_view(g.vm)->ldr[i]);
+		EXPECT_EQ(i != 1, taken(g.vm, i, APIC_TEST_VEC_IPI))
+			TH_LOG("vCPU %u took the logical IPI %llu times", i,
+			       (unsigned long long)taken(g.vm, i, APIC_TEST_VEC_IPI));
+		EXPECT_EQ(0, taken(g.vm, i, APIC_TEST_VEC))
+			TH_LOG("vCPU %u took the IPI to nobody", i);
+	}
+	vm_free(g.vm);
+}
+
+/* x2APIC: the cluster model the APIC derives; xAPIC: the flat model. */
+static void run_logical_flat(struct __test_metadata *_metadata, uint64_t mode)
+{
+	run_logical(_metadata, mode, APIC_GROUP_LOGICAL);
+}
+
+APIC_TEST_EACH_MODE(logical_destination, run_logical_flat)
+
+TEST_F_TIMEOUT(apic, logical_destination_xapic_cluster, APIC_TEST_TIMEOUT)
+{
+	run_logical(_metadata, APIC_MODE_XAPIC, APIC_GROUP_LOGICAL_CLUSTER);
+}
+
+/* The lowest-priority interrupts vCPUs 1 and 2 took, both vectors. */
+static uint64_t lowest_taken(struct khv_test_vm *vm)
+{
+	return taken(vm, 1, APIC_TEST_VEC) + taken(vm, 2, APIC_TEST_VEC) +
+	       taken(vm, 1, APIC_TEST_VEC_TIMER) + taken(vm, 2, APIC_TEST_VEC_TIMER);
+}
+
+/*
+ * Lowest priority to a set of two APICs (logical 0x6: vCPUs 1 and 2): each
+ * IPI, and each MSI, reaches exactly one of them: none lost, none twice.
+ */
+static void run_lowest(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_msi msi = { .address_lo = 0xfee00000u | 0x6u << 12 | 1u << 2 };
+	struct apic_group g;
+	struct ucall uc;
+	uint64_t before;
+	int i, spin;
+
+	group_start(_metadata, &g, mode, APIC_GROUP_LOWEST);
+	vcpu_run_to_ucall(g.v0, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(APIC_LOWEST_IPIS, uc.args[1])
+		TH_LOG("%d lowest-priority IPIs arrived %llu times", APIC_LOWEST_IPIS,
+		       (unsigned long long)uc.args[1]);
+	/* The same from user space, one at a time: each returns 1 (one APIC took it). */
+	for (i = 0; i < APIC_LOWEST_IPIS; i++) {
+		before = lowest_taken(g.vm);
+		msi.data = (i & 1 ? APIC_TEST_VEC_TIMER : APIC_TEST_VEC) | APIC_DM_LOWEST;
+		EXPECT_EQ(1, khv_ioctl(g.vm->fd, KHV_SIGNAL_MSI, (unsigned long)&msi));
+		for (spin = 0; spin < 3000 && lowest_taken(g.vm) <= before; spin++)
+			usleep(10000);
+	}
+	usleep(100000);
+	group_finish(_metadata, &g);
+	EXPECT_EQ(2 * APIC_LOWEST_IPIS, lowest_taken(g.vm));
+	TH_LOG("vCPU 1 took %llu + %llu, vCPU 2 %llu + %llu",
+	       (unsigned long long)taken(g.vm, 1, APIC_TEST_VEC),
+	       (unsigned long long)taken(g.vm, 1, APIC_TEST_VEC_TIMER),
+	       (unsigned long long)taken(g.vm, 2, APIC_TEST_VEC),
+	       (unsigned long long)taken(g.vm, 2, APIC_TEST_VEC_TIMER));
+	EXPECT_EQ(0, taken(g.vm, 0, APIC_TEST_VEC) + taken(g.vm, 0, APIC_TEST_VEC_TIMER))
+		TH_LOG("the sender, not a destination, took some");
+	vm_free(g.vm);
+}
+
+APIC_TEST_EACH_MODE(lowest_priority_reaches_one, run_lowest)
+
+/* All including self reaches the three vCPUs; all excluding self the other two. */
+static void run_shorthand(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct apic_group g;
+	uint32_t i;
+
+	group_start(_metadata, &g, mode, APIC_GROUP_SHORTHAND);
+	group_finish(_metadata, &g);
+	for (i = 0; i < APIC_GROUP_VCPUS; i++) {
+		EXPECT_EQ(1, taken(g.vm, i, APIC_TEST_VEC_IPI))
+			TH_LOG("vCPU %u took all-including-self %llu times", i,
+			       (unsigned long long)taken(g.vm, i, APIC_TEST_VEC_IPI));
+		EXPECT_EQ(i != 0, taken(g.vm, i, APIC_TEST_VEC))
+			TH_LOG("vCPU %u took all-excluding-self %llu times", i,
+			       (unsigned long long)taken(g.vm, i, APIC_TEST_VEC));
+	}
+	if (guest_view(g.vm)->frames != 2 * APIC_GROUP_VCPUS - 1)
+		report_frames(_metadata, g.vm);
+	vm_free(g.vm);
+}
+
+APIC_TEST_EACH_MODE(shorthands, run_shorthand)
+
+/* The AP of the SIPI storm: its first two exits, the OUT's byte. */
+struct storm_ap {
+	struct vcpu_thread t;
+	uint8_t data;
+};
+
+static void *run_storm_ap_thread(void *arg)
+{
+	struct storm_ap *ap = arg;
+	struct khv_run *run = ap->t.vcpu->run;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ap->t.r = vcpu_run(ap->t.vcpu);
+		if (ap->t.r)
+			break;
+		ap->t.exits[i] = run->exit_reason;
+		if (run->exit_reason == KHV_EXIT_IO) {
+			ap->t.port = run->io.port;
+			ap->data = *((uint8_t *)run + run->io.data_offset);
+		}
+	}
+	atomic_store(&ap->t.done, 1);
+	return NULL;
+}
+
+/*
+ * INIT, then 1000 start-up IPIs back to back: the AP starts once, at the
+ * first one's vector (its trampoline OUTs the vector, then halts); the
+ * others find it running and are ignored (SDM Vol. 3A 9.4.4.1), also those
+ * that came before it started.
+ */
+static void run_sipi_storm(struct __test_metadata *_metadata, uint64_t mode)
+{
+	/* mov al, VEC; out 0x80, al; 1: cli; hlt; jmp 1b */
+	uint8_t tramp[] = { 0xb0, 0, 0xe6, APIC_TEST_SIPI_PORT, 0xfa, 0xf4, 0xeb, 0xfc };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *v0 = apic_vcpu(vm, 0, guest_code_sipi_storm, mode);
+	struct storm_ap ap = {};
+	struct khv_mp_state mp;
+	struct khv_sregs sregs;
+	struct ucall uc;
+	int i, r;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	for (i = 0; i <= APIC_STORM_OTHERS; i++) {
+		tramp[1] = APIC_STORM_FIRST + i;
+		ASSERT_EQ(0, vm_load_code(vm, (APIC_STORM_FIRST + i) << 12, tramp,
+					  sizeof(tramp)));
+	}
+	ap.t.vcpu = vm_vcpu_add(vm, 1);
+	ASSERT_EQ(0, pthread_create(&ap.t.thread, NULL, run_storm_ap_thread, &ap));
+	vcpu_run_to_ucall(v0, &uc, UCALL_DONE);
+	ASSERT_TRUE(join_or_kick(&ap.t, 300)) TH_LOG("the AP never got to its HLT");
+	EXPECT_EQ(0, ap.t.r);
+	EXPECT_EQ(KHV_EXIT_IO, ap.t.exits[0]);
+	EXPECT_EQ(APIC_TEST_SIPI_PORT, ap.t.port);
+	EXPECT_EQ(APIC_STORM_FIRST, ap.data) TH_LOG("the AP started at vector %u", ap.data);
+	EXPECT_EQ(KHV_EXIT_HLT, ap.t.exits[1]);
+	/* Nothing left over: the next run halts again, in the first trampoline. */
+	alarm(60);
+	r = vcpu_run(ap.t.vcpu);
+	alarm(0);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(KHV_EXIT_HLT, ap.t.vcpu->run->exit_reason)
+		TH_LOG("exit %u after the storm", ap.t.vcpu->run->exit_reason);
+	ASSERT_EQ(0, vcpu_get_sregs(ap.t.vcpu, &sregs));
+	EXPECT_EQ(APIC_STORM_FIRST << 8, sregs.cs.selector);
+	ASSERT_EQ(0, khv_ioctl(ap.t.vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
+	EXPECT_EQ(KHV_MP_STATE_RUNNABLE, mp.mp_state);
+	vm_free(vm);
+}
+
+APIC_TEST_EACH_MODE(sipi_storm_starts_once, run_sipi_storm)
+
+/* One KHV_RUN, in a thread of its own. */
+static void *run_once_thread(void *arg)
+{
+	struct vcpu_thread *t = arg;
+
+	t->r = vcpu_run(t->vcpu);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/*
+ * Signal @t every 100 ms (one sent before its KHV_RUN began would be lost)
+ * until its run ends, at most @secs seconds. Return: how long it took
+ * (ms), or -1 if it never ended.
+ */
+static long kick_until_done(struct vcpu_thread *t, int secs)
+{
+	struct timespec a, b;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < secs * 10 && !atomic_load(&t->done); i++) {
+		pthread_kill(t->thread, SIGUSR1);
+		usleep(100000);
+	}
+	if (!atomic_load(&t->done))
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	pthread_join(t->thread, NULL);
+	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+/* A run of the livelock may take this long to end after the first signal. */
+#define APIC_LIVELOCK_STOP_SECS	10
+
+/*
+ * The guest's handler sends its own vector to itself again before its EOI
+ * and IRET, forever, interrupts on: a signal still ends KHV_RUN with EINTR,
+ * twice in a row.
+ */
+static void run_self_ipi_livelock(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct khv_test_vm *vm = apic_vm();
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_self_ipi_loop, mode);
+	struct vcpu_thread t;
+	uint64_t before;
+	long ms;
+	int round, i;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	for (round = 0; round < 2; round++) {
+		before = taken(vm, 0, APIC_TEST_VEC_LOOP);
+		memset(&t, 0, sizeof(t));
+		t.vcpu = vcpu;
+		ASSERT_EQ(0, pthread_create(&t.thread, NULL, run_once_thread, &t));
+		for (i = 0; i < 600 && taken(vm, 0, APIC_TEST_VEC_LOOP) < before + 100 &&
+		     !atomic_load(&t.done); i++)
+			usleep(100000);
+		EXPECT_LE(before + 100, taken(vm, 0, APIC_TEST_VEC_LOOP))
+			TH_LOG("round %d: the handler ran %llu times", round,
+			       (unsigned long long)(taken(vm, 0, APIC_TEST_VEC_LOOP) - before));
+		ms = kick_until_done(&t, 60);
+		ASSERT_LE(0, ms) TH_LOG("round %d: KHV_RUN still running 60 s after the first signal",
+					round);
+		EXPECT_GE(APIC_LIVELOCK_STOP_SECS * 1000, ms)
+			TH_LOG("round %d: %ld ms to stop", round, ms);
+		EXPECT_EQ(-EINTR, t.r) TH_LOG("round %d: KHV_RUN %d", round, t.r);
+		EXPECT_EQ(KHV_EXIT_INTR, vcpu->run->exit_reason);
+	}
+	vm_free(vm);
+}
+
+APIC_TEST_EACH_MODE(self_ipi_livelock_stops_on_signal, run_self_ipi_livelock)
+
+/* What a VMM saves of a vCPU and restores into another. */
+struct apic_saved_vcpu {
+	struct khv_regs regs;
+	struct khv_sregs sregs;
+	struct khv_xcrs xcrs;
+	struct khv_xsave xsave;
+	struct khv_lapic_state lapic;
+	struct khv_vcpu_events events;
+	struct khv_mp_state mp;
+};
+
+static int save_vcpu(struct khv_test_vcpu *vcpu, struct apic_saved_vcpu *s)
+{
+	int r;
+
+	r = vcpu_get_regs(vcpu, &s->regs);
+	r = r ?: vcpu_get_sregs(vcpu, &s->sregs);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_GET_XCRS, (unsigned long)&s->xcrs);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_GET_XSAVE, (unsigned long)&s->xsave);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&s->lapic);
+	r = r ?: vcpu_get_events(vcpu, &s->events);
+	return r ?: khv_ioctl(vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&s->mp);
+}
+
+/* The APIC base (and so the mode) before the APIC's registers. */
+static int restore_vcpu(struct khv_test_vcpu *vcpu, const struct apic_saved_vcpu *s)
+{
+	int r;
+
+	r = vcpu_set_sregs(vcpu, &s->sregs);
+	r = r ?: vcpu_set_regs(vcpu, &s->regs);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_SET_XCRS, (unsigned long)&s->xcrs);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_SET_XSAVE, (unsigned long)&s->xsave);
+	r = r ?: khv_ioctl(vcpu->fd, KHV_SET_LAPIC, (unsigned long)&s->lapic);
+	r = r ?: vcpu_set_events(vcpu, &s->events);
+	return r ?: khv_ioctl(vcpu->fd, KHV_SET_MP_STATE, (unsigned long)&s->mp);
+}
+
+/*
+ * A vCPU with a one-shot timer armed (200 ms) is saved, its VM destroyed,
+ * and restored with the guest's memory into a fresh VM: the timer fires
+ * there, once; the old VM's went with it.
+ */
+static void run_timer_migrate(struct __test_metadata *_metadata, uint64_t mode)
+{
+	struct khv_test_vm *vm = apic_vm(), *nvm;
+	struct khv_test_vcpu *vcpu = apic_vcpu(vm, 0, guest_code_timer_migrate, mode);
+	struct apic_saved_vcpu *s = calloc(1, sizeof(*s));
+	struct khv_lapic_state st;
+	struct ucall uc;
+
+	ASSERT_NE(NULL, s);
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);
+	ASSERT_EQ(0, save_vcpu(vcpu, s));
+	EXPECT_EQ(APIC_MIGRATE_TMICT, lapic_reg(&s->lapic, APIC_TMICT));
+	EXPECT_NE(0, lapic_reg(&s->lapic, APIC_TMCCT)) TH_LOG("the timer is not running");
+
+	nvm = apic_vm();
+	ASSERT_EQ(vm->mem_size, nvm->mem_size);
+	memcpy(nvm->mem, vm->mem, vm->mem_size);
+	/* The old VM goes with its timer armed: it must never fire. */
+	vm_free(vm);
+	vcpu = vm_vcpu_add(nvm, 0);
+	ASSERT_EQ(0, restore_vcpu(vcpu, s));
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_GET_LAPIC, (unsigned long)&st));
+	EXPECT_EQ(APIC_MIGRATE_TMICT, lapic_reg(&st, APIC_TMICT));
+	EXPECT_NE(0, lapic_reg(&st, APIC_TMCCT)) TH_LOG("the restored timer is not running");
+	EXPECT_EQ(lapic_reg(&s->lapic, APIC_LVTT), lapic_reg(&st, APIC_LVTT));
+	EXPECT_EQ(0, taken(nvm, 0, APIC_TEST_VEC_TIMER));
+
+	timer_run_to_ucall(_metadata, nvm, vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("the timer fired %llu times by the HLT's end",
+				       (unsigned long long)uc.args[1]);
+	EXPECT_EQ(1, uc.args[2]) TH_LOG("the timer fired %llu times", (unsigned long long)uc.args[2]);
+	EXPECT_EQ(0, uc.args[3]) TH_LOG("TMCCT %#llx after the one-shot fired",
+				       (unsigned long long)uc.args[3]);
+	timer_run_to_ucall(_metadata, nvm, vcpu, &uc, UCALL_DONE);
+	report_hlt_skipped(_metadata, nvm);
+	free(s);
+	vm_free(nvm);
+}
+
+APIC_TEST_EACH_MODE(timer_survives_save_restore, run_timer_migrate)
 
 TEST_HARNESS_MAIN

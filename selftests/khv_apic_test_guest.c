@@ -79,13 +79,24 @@ asm(".pushsection .text\n"
  * An interrupt taken at that HLT, before it ran: only an emulator that
  * loses the STI shadow across VMRUN does that (QEMU before 9.1 does not
  * load the VMCB's interrupt shadow). The HLT would wait for good: the
- * handler steps over it, and counts it.
+ * handler steps over it, and counts it. Where each interrupt came is kept
+ * too, for a test that saw one too many.
  */
 static void skip_hlt(struct guest_intr_frame *frame)
 {
+	uint64_t n;
+
 	if (frame->rip == (uint64_t)(uintptr_t)apic_hlt_insn) {
 		frame->rip++;
 		apic_guest.hlt_skipped++;
+	}
+	n = __atomic_fetch_add(&apic_guest.frames, 1, __ATOMIC_SEQ_CST) % 4;
+	apic_guest.frame_rip[n] = frame->rip;
+	apic_guest.frame_rflags[n] = frame->rflags;
+	/* A maskable interrupt where IF was clear: delivered twice, say. */
+	if (!(frame->rflags & (1u << 9))) {
+		apic_guest.if_clear++;
+		apic_guest.if_clear_rip = frame->rip;
 	}
 }
 
@@ -474,5 +485,233 @@ void guest_code_init_ap(uint64_t arg)
 		for (spin = 0; spin < 10000; spin++)
 			;
 	}
+	GUEST_DONE();
+}
+
+/* The count of @vec in the APIC @id (another vCPU's too). */
+static uint64_t count_of(uint32_t id, unsigned int vec)
+{
+	return apic_guest.count[id & 7][vec - APIC_TEST_VEC];
+}
+
+/* Spin until every APIC in the bit set @ids counts @vec, or give up. */
+static void wait_all(uint32_t ids, unsigned int vec)
+{
+	volatile uint64_t spin;
+	uint32_t i, got;
+
+	for (spin = 0; spin < 20000000; spin++) {
+		got = 0;
+		for (i = 0; i < APIC_GROUP_VCPUS; i++)
+			if (count_of(i, vec))
+				got |= 1u << i;
+		if ((got & ids) == ids)
+			return;
+	}
+}
+
+/* The xAPIC logical ID of vCPU @id in the group scenario @sc. */
+static uint32_t group_xapic_lid(uint32_t sc, uint32_t id)
+{
+	/* Cluster model: vCPUs 0 and 2 in cluster 1 (bits 0, 1), 1 in 2 (bit 0). */
+	static const uint8_t cluster[APIC_GROUP_VCPUS] = { 0x11, 0x21, 0x12 };
+
+	return sc == APIC_GROUP_LOGICAL_CLUSTER ? cluster[id] : 1u << id;
+}
+
+/*
+ * Logical destinations: one that matches vCPUs 0 (the sender) and 2, not 1;
+ * then one that matches nobody.
+ */
+static void group_logical(uint32_t sc)
+{
+	volatile uint64_t spin;
+	uint32_t hit, miss;
+
+	if (apic_x2) {
+		hit = 0x5;			/* cluster 0, x2APIC IDs 0 and 2 */
+		miss = 1u << 16 | 0x7;		/* cluster 1: nobody */
+	} else if (sc == APIC_GROUP_LOGICAL_CLUSTER) {
+		hit = 0x13;			/* cluster 1, bits 0 and 1 */
+		miss = 0x14;			/* cluster 1, bit 2: nobody */
+	} else {
+		hit = 0x5;
+		miss = 0x8;
+	}
+	send_ipi(hit, APIC_DEST_LOGICAL | APIC_TEST_VEC_IPI);
+	send_ipi(miss, APIC_DEST_LOGICAL | APIC_TEST_VEC);
+	wait_all(0x5, APIC_TEST_VEC_IPI);
+	for (spin = 0; spin < 200000; spin++)
+		;
+}
+
+/* The lowest-priority interrupts vCPUs 1 and 2 took, all vectors. */
+static uint64_t lowest_taken(void)
+{
+	uint64_t n = 0;
+	uint32_t i, v;
+
+	for (i = 1; i < APIC_GROUP_VCPUS; i++)
+		for (v = 0; v < APIC_TEST_NVEC; v++)
+			n += apic_guest.count[i][v];
+	return n;
+}
+
+/*
+ * Lowest priority to vCPUs 1 and 2 (logical 0x6 in every model here), one
+ * at a time, so that none merges with one still in IRR: each reaches one
+ * of them. Then the test sends its MSIs (SYNC 1).
+ */
+static void group_lowest(void)
+{
+	volatile uint64_t spin;
+	uint32_t i, vec;
+
+	for (i = 0; i < APIC_LOWEST_IPIS; i++) {
+		/* Two vectors: ties go by vector, so both APICs get some. */
+		vec = i & 1 ? APIC_TEST_VEC_TIMER : APIC_TEST_VEC;
+		send_ipi(0x6, APIC_DEST_LOGICAL | APIC_DM_LOWEST | vec);
+		for (spin = 0; spin < 20000000 && lowest_taken() <= i; spin++)
+			;
+	}
+	for (spin = 0; spin < 200000; spin++)
+		;
+	GUEST_SYNC2(1, lowest_taken());
+}
+
+/* All including self, then all excluding self. */
+static void group_shorthand(void)
+{
+	volatile uint64_t spin;
+
+	send_ipi(0, APIC_SH_ALL | APIC_TEST_VEC_IPI);
+	wait_all(0x7, APIC_TEST_VEC_IPI);
+	send_ipi(0, APIC_SH_ALL_BUT_SELF | APIC_TEST_VEC);
+	wait_all(0x6, APIC_TEST_VEC);
+	for (spin = 0; spin < 200000; spin++)
+		;
+}
+
+/*
+ * The group tests: every vCPU sets its APIC up (xAPIC: DFR and LDR), then
+ * counts what arrives with interrupts on; vCPU 0 sends once all are ready,
+ * and tells the others to finish.
+ */
+void guest_code_group(uint64_t arg)
+{
+	uint32_t sc = arg >> 8, id;
+	volatile uint64_t spin;
+
+	apic_enable(arg & 0xff);
+	id = apic_id();
+	if (!apic_x2) {
+		apic_write(APIC_DFR, sc == APIC_GROUP_LOGICAL_CLUSTER ?
+			   APIC_DFR_CLUSTER : APIC_DFR_FLAT);
+		apic_write(APIC_LDR, group_xapic_lid(sc, id) << 24);
+	}
+	apic_guest.ldr[id & 7] = apic_read(APIC_LDR);
+	__atomic_fetch_add(&apic_guest.started, 1, __ATOMIC_SEQ_CST);
+	asm volatile("sti");
+	if (id) {
+		while (!apic_guest.stop)
+			asm volatile("pause");
+		asm volatile("cli");
+		GUEST_DONE();
+	}
+	for (spin = 0; spin < 50000000 &&
+	     apic_guest.started < APIC_GROUP_VCPUS; spin++)
+		asm volatile("pause");
+	GUEST_ASSERT_EQ(apic_guest.started, APIC_GROUP_VCPUS);
+	switch (sc) {
+	case APIC_GROUP_LOGICAL:
+	case APIC_GROUP_LOGICAL_CLUSTER:
+		group_logical(sc);
+		break;
+	case APIC_GROUP_LOWEST:
+		group_lowest();
+		break;
+	case APIC_GROUP_SHORTHAND:
+		group_shorthand();
+		break;
+	}
+	asm volatile("cli");
+	apic_guest.stop = 1;
+	GUEST_DONE();
+}
+
+/*
+ * The BSP: INIT to APIC 1, then APIC_STORM_SIPIS start-up IPIs back to
+ * back, the first with vector APIC_STORM_FIRST, the others with the next
+ * APIC_STORM_OTHERS vectors in turn.
+ */
+void guest_code_sipi_storm(uint64_t mode)
+{
+	volatile uint64_t spin;
+	uint32_t i, vec;
+
+	apic_enable(mode);
+	send_ipi(1, APIC_DM_INIT | APIC_ICR_ASSERT);
+	for (spin = 0; spin < 100000; spin++)
+		;
+	for (i = 0; i < APIC_STORM_SIPIS; i++) {
+		vec = i ? APIC_STORM_FIRST + 1 + i % APIC_STORM_OTHERS :
+		      APIC_STORM_FIRST;
+		send_ipi(1, APIC_DM_STARTUP | vec);
+	}
+	GUEST_DONE();
+}
+
+/*
+ * Each run of this handler sends its vector to itself again before its EOI
+ * and IRET: the next arrives right after the IRET, without end.
+ */
+__attribute__((interrupt))
+void apic_handler_loop(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	apic_guest.count[apic_id() & 7][APIC_TEST_VEC_LOOP - APIC_TEST_VEC]++;
+	if (apic_x2)
+		apic_write(APIC_SELF_IPI, APIC_TEST_VEC_LOOP);
+	else
+		send_ipi(0, APIC_SH_SELF | APIC_TEST_VEC_LOOP);
+	apic_write(APIC_EOI, 0);
+}
+
+/* A self-IPI livelock with interrupts on: only a signal ends the run. */
+void guest_code_self_ipi_loop(uint64_t mode)
+{
+	apic_enable(mode);
+	asm volatile("sti");
+	if (apic_x2)
+		apic_write(APIC_SELF_IPI, APIC_TEST_VEC_LOOP);
+	else
+		send_ipi(0, APIC_SH_SELF | APIC_TEST_VEC_LOOP);
+	for (;;)
+		asm volatile("pause");
+}
+
+/*
+ * A one-shot timer armed with interrupts off (SYNC 1: the test saves the
+ * vCPU and restores it into another VM), then STI; HLT for it: it fires
+ * once (SYNC 2 after a while).
+ */
+void guest_code_timer_migrate(uint64_t mode)
+{
+	volatile uint64_t spin;
+	uint64_t n;
+
+	apic_enable(mode);
+	apic_write(APIC_TDCR, 0xb);
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER);
+	apic_write(APIC_TMICT, APIC_MIGRATE_TMICT);
+	GUEST_SYNC2(1, my_count(APIC_TEST_VEC_TIMER));
+	while (!my_count(APIC_TEST_VEC_TIMER))
+		apic_sti_hlt();
+	n = my_count(APIC_TEST_VEC_TIMER);
+	asm volatile("sti");
+	for (spin = 0; spin < 2000000; spin++)
+		;
+	asm volatile("cli");
+	GUEST_SYNC4(2, n, my_count(APIC_TEST_VEC_TIMER), apic_read(APIC_TMCCT));
 	GUEST_DONE();
 }
