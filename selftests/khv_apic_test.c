@@ -577,29 +577,34 @@ static void run_ipi(struct __test_metadata *_metadata, uint64_t mode)
 
 APIC_TEST_EACH_MODE(ipi, run_ipi)
 
-/* INIT-SIPI-SIPI brings up 4 APs, each at the SIPI vector in real mode. */
-static void run_sipi(struct __test_metadata *_metadata, uint64_t storm)
+/*
+ * INIT-SIPI-SIPI, broadcast, brings up @naps APs, each at the SIPI vector in
+ * real mode; @storm INITs first.
+ */
+static void run_sipi(struct __test_metadata *_metadata, uint64_t storm, int naps)
 {
 	/* mov al, 0x5a; out 0x80, al; cli; hlt */
 	static const uint8_t tramp[] = { 0xb0, 0x5a, 0xe6, APIC_TEST_SIPI_PORT, 0xfa, 0xf4 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct khv_test_vm *vm = apic_vm();
 	struct khv_test_vcpu *v0 = apic_vcpu(vm, 0, guest_code_sipi, storm);
-	struct vcpu_thread t[4] = {};
+	struct vcpu_thread *t = calloc(naps, sizeof(*t));
 	struct khv_mp_state mp;
 	struct ucall uc;
 	int i;
 
+	ASSERT_NE(NULL, t);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, vm_load_code(vm, APIC_TEST_SIPI_VECTOR << 12, tramp, sizeof(tramp)));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < naps; i++) {
 		t[i].vcpu = vm_vcpu_add(vm, i + 1);
+		ASSERT_NE(NULL, t[i].vcpu) TH_LOG("vCPU %d", i + 1);
 		ASSERT_EQ(0, khv_ioctl(t[i].vcpu->fd, KHV_GET_MP_STATE, (unsigned long)&mp));
 		EXPECT_EQ(KHV_MP_STATE_UNINITIALIZED, mp.mp_state);
 		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL, run_ap_thread, &t[i]));
 	}
 	vcpu_run_to_ucall(v0, &uc, UCALL_DONE);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < naps; i++) {
 		EXPECT_TRUE(join_or_kick(&t[i], 300)) TH_LOG("AP %d never reported in", i + 1);
 		EXPECT_EQ(0, t[i].r);
 		EXPECT_EQ(KHV_EXIT_IO, t[i].exits[0]) TH_LOG("AP %d: exit %u", i + 1, t[i].exits[0]);
@@ -609,16 +614,24 @@ static void run_sipi(struct __test_metadata *_metadata, uint64_t storm)
 		EXPECT_EQ(KHV_MP_STATE_RUNNABLE, mp.mp_state);
 	}
 	vm_free(vm);
+	free(t);
 }
 
 TEST_F_TIMEOUT(apic, init_sipi_sipi_brings_up_4_aps, APIC_TEST_TIMEOUT)
 {
-	run_sipi(_metadata, 0);
+	run_sipi(_metadata, 0, 4);
 }
 
 TEST_F_TIMEOUT(apic, init_storm_then_sipi, APIC_TEST_TIMEOUT)
 {
-	run_sipi(_metadata, 200);
+	run_sipi(_metadata, 200, 4);
+}
+
+/* The most a VM may have (KHV_CAP_MAX_VCPUS), whatever the host's CPU count. */
+TEST_F_TIMEOUT(apic, init_sipi_sipi_brings_up_63_aps, APIC_TEST_TIMEOUT)
+{
+	ASSERT_EQ(KHV_TEST_MAX_VCPUS, khv_check_extension(self->devfd, KHV_CAP_MAX_VCPUS));
+	run_sipi(_metadata, 0, KHV_TEST_MAX_VCPUS - 1);
 }
 
 struct irqfd_writer {
