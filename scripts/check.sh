@@ -15,9 +15,10 @@
 #   compat     scripts/compat.sh build (TAP)
 #   spec       scripts/netlink-spec-check.sh (TAP)
 #   mitig      scripts/mitigations-check.sh (TAP): khv's entry code against KVM's mitigations
+#   vmm        make -C tools/hvctl check (TAP): hvctl run's VMM parts, unit-tested on this machine
 # Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
 # Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
-# Environment: KHV_HOSTS (default "bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig"), KHV_PRELOAD_<host> (modules
+# Environment: KHV_HOSTS (default "bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm"), KHV_PRELOAD_<host> (modules
 #   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), KHV_KSFT_ONLY (a developer's quick loop: only
 #   these kselftests, comma-separated, e.g. khv_mgmt_test,hvctl_scenario.sh), and the runners'
 #   KHV_QEMU_* / KHV_BOCHS_* knobs.
@@ -25,7 +26,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 OUT=${KHV_OUT:-$KHV_TOP/.rig-out}
-HOSTS=${KHV_HOSTS:-bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig}
+HOSTS=${KHV_HOSTS:-bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm}
 RIG=$KHV_TOP/scripts/rig
 COUNTS=$OUT/counts
 RESULTS=$OUT/results.txt
@@ -267,12 +268,21 @@ run_mitig() {
 	step "mitig: $(tail -n 1 "$OUT/mitig/results.txt" | sed 's/^# host //')"
 }
 
+# The VMM's pure parts (boot protocol, devices) need no emulated host: built and run here.
+run_vmm() {
+	step "vmm: hvctl run's boot protocol and devices, unit tests"
+	mkdir -p "$OUT/vmm"
+	nice -n 10 make -s -C "$KHV_TOP/tools/hvctl" check > "$OUT/vmm/tap.txt" 2>"$OUT/vmm/stderr.log" || true
+	python3 "$RIG/report.py" --plain vmm "$OUT/vmm/tap.txt" vmm --counts "$COUNTS" > "$OUT/vmm/results.txt"
+	step "vmm: $(tail -n 1 "$OUT/vmm/results.txt" | sed 's/^# host //')"
+}
+
 # ---------------------------------------------------------------- results
 
 summary() {
 	local p f s
 	{
-		for h in bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig; do
+		for h in bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm; do
 			[ -f "$OUT/$h/results.txt" ] && cat "$OUT/$h/results.txt"
 		done
 		[ -s "$OUT/rig-failures.txt" ] && cat "$OUT/rig-failures.txt"
@@ -314,6 +324,7 @@ main() {
 	want compat && run_compat
 	want spec && run_spec
 	want mitig && run_mitig
+	want vmm && run_vmm
 	finish_bg bochs-vmx
 	finish_bg bochs-vmx-smp
 	summary
