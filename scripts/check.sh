@@ -115,6 +115,11 @@ payload() {
 		find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
 	[ -d "$OUT/selftests-install" ] && cp -a "$OUT/selftests-install" "$p/selftests"
 	[ -x "$KHV_BUILD/selftests/tools/hvctl/hvctl" ] && cp "$KHV_BUILD/selftests/tools/hvctl/hvctl" "$p/"
+	# The host's own kernel, for hvctl run --kernel (hvctl_scenario.sh): on the QEMU hosts only,
+	# where booting it nested takes minutes, not hours.
+	case $host in
+	qemu-*) [ -n "${HOST_BZIMAGE:-}" ] && [ -f "$HOST_BZIMAGE" ] && cp "$HOST_BZIMAGE" "$p/bzImage" ;;
+	esac
 	var=KHV_PRELOAD_${host//[-.]/_}
 	[ -n "${!var:-}" ] && echo "${!var}" | tr ', ' '\n' > "$p/preload"
 	return 0
@@ -152,6 +157,7 @@ rig_host() {
 	local host=$1 flavour=$2 build=${3:-$1} b compress=gzip
 	step "$host: $flavour kernel"
 	KERNEL=$(kernel "$flavour") || { fail "host $host" "$flavour kernel build failed"; return 1; }
+	HOST_BZIMAGE=$KERNEL/arch/x86/boot/bzImage
 	step "$host: building khv"
 	b=$(build_khv "$build" "$KERNEL") ||
 		{ fail "host $host" "khv does not build against the $flavour kernel (see $OUT/build-$host.log)"; return 1; }
@@ -233,7 +239,7 @@ run_qemu_73() {
 		{ fail "host qemu-7.3" "khv does not build against 7.3 (see $OUT/build-qemu-7.3.log)"; return; }
 	mkdir -p "$OUT/qemu-7.3"
 	[ -n "${KHV_PRELOAD_qemu_7_3:-}" ] || KHV_PRELOAD_qemu_7_3=kvm
-	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
+	HOST_BZIMAGE=$vmlinuz prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
 	step "qemu-7.3: booting QEMU on the stock kernel"
 	boot_cmd qemu-7.3 qemu.sh "$vmlinuz" khv.vendor=amd
 	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
