@@ -15,9 +15,10 @@
 #   compat     scripts/compat.sh build (TAP)
 #   spec       scripts/netlink-spec-check.sh (TAP)
 #   mitig      scripts/mitigations-check.sh (TAP): khv's entry code against KVM's mitigations
+#   vmm        make -C tools/hvctl check (TAP): hvctl run's VMM parts, unit-tested on this machine
 # Progress goes to stderr; results to stdout, ending with one line "N passed, N failed, N skipped".
 # Everything is kept in $KHV_OUT (default $KHV_TOP/.rig-out).
-# Environment: KHV_HOSTS (default "bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig"), KHV_PRELOAD_<host> (modules
+# Environment: KHV_HOSTS (default "bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm"), KHV_PRELOAD_<host> (modules
 #   loaded before khv, e.g. KHV_PRELOAD_qemu_svm=kvm), KHV_KSFT_ONLY (a developer's quick loop: only
 #   these kselftests, comma-separated, e.g. khv_mgmt_test,hvctl_scenario.sh), and the runners'
 #   KHV_QEMU_* / KHV_BOCHS_* knobs.
@@ -25,7 +26,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 OUT=${KHV_OUT:-$KHV_TOP/.rig-out}
-HOSTS=${KHV_HOSTS:-bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig}
+HOSTS=${KHV_HOSTS:-bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm}
 RIG=$KHV_TOP/scripts/rig
 COUNTS=$OUT/counts
 RESULTS=$OUT/results.txt
@@ -114,6 +115,11 @@ payload() {
 		find "$moddir" -name khv_kunit.ko | head -n 1 | xargs -r -I{} cp {} "$p/"
 	[ -d "$OUT/selftests-install" ] && cp -a "$OUT/selftests-install" "$p/selftests"
 	[ -x "$KHV_BUILD/selftests/tools/hvctl/hvctl" ] && cp "$KHV_BUILD/selftests/tools/hvctl/hvctl" "$p/"
+	# The host's own kernel, for hvctl run --kernel (hvctl_scenario.sh): on the QEMU hosts only,
+	# where booting it nested takes minutes, not hours.
+	case $host in
+	qemu-*) [ -n "${HOST_BZIMAGE:-}" ] && [ -f "$HOST_BZIMAGE" ] && cp "$HOST_BZIMAGE" "$p/bzImage" ;;
+	esac
 	var=KHV_PRELOAD_${host//[-.]/_}
 	[ -n "${!var:-}" ] && echo "${!var}" | tr ', ' '\n' > "$p/preload"
 	return 0
@@ -151,6 +157,7 @@ rig_host() {
 	local host=$1 flavour=$2 build=${3:-$1} b compress=gzip
 	step "$host: $flavour kernel"
 	KERNEL=$(kernel "$flavour") || { fail "host $host" "$flavour kernel build failed"; return 1; }
+	HOST_BZIMAGE=$KERNEL/arch/x86/boot/bzImage
 	step "$host: building khv"
 	b=$(build_khv "$build" "$KERNEL") ||
 		{ fail "host $host" "khv does not build against the $flavour kernel (see $OUT/build-$host.log)"; return 1; }
@@ -232,7 +239,7 @@ run_qemu_73() {
 		{ fail "host qemu-7.3" "khv does not build against 7.3 (see $OUT/build-qemu-7.3.log)"; return; }
 	mkdir -p "$OUT/qemu-7.3"
 	[ -n "${KHV_PRELOAD_qemu_7_3:-}" ] || KHV_PRELOAD_qemu_7_3=kvm
-	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
+	HOST_BZIMAGE=$vmlinuz prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
 	step "qemu-7.3: booting QEMU on the stock kernel"
 	boot_cmd qemu-7.3 qemu.sh "$vmlinuz" khv.vendor=amd
 	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
@@ -267,12 +274,21 @@ run_mitig() {
 	step "mitig: $(tail -n 1 "$OUT/mitig/results.txt" | sed 's/^# host //')"
 }
 
+# The VMM's pure parts (boot protocol, devices) need no emulated host: built and run here.
+run_vmm() {
+	step "vmm: hvctl run's boot protocol and devices, unit tests"
+	mkdir -p "$OUT/vmm"
+	nice -n 10 make -s -C "$KHV_TOP/tools/hvctl" check > "$OUT/vmm/tap.txt" 2>"$OUT/vmm/stderr.log" || true
+	python3 "$RIG/report.py" --plain vmm "$OUT/vmm/tap.txt" vmm --counts "$COUNTS" > "$OUT/vmm/results.txt"
+	step "vmm: $(tail -n 1 "$OUT/vmm/results.txt" | sed 's/^# host //')"
+}
+
 # ---------------------------------------------------------------- results
 
 summary() {
 	local p f s
 	{
-		for h in bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig; do
+		for h in bochs-vmx bochs-vmx-smp qemu-svm qemu-7.3 compat spec mitig vmm; do
 			[ -f "$OUT/$h/results.txt" ] && cat "$OUT/$h/results.txt"
 		done
 		[ -s "$OUT/rig-failures.txt" ] && cat "$OUT/rig-failures.txt"
@@ -314,6 +330,7 @@ main() {
 	want compat && run_compat
 	want spec && run_spec
 	want mitig && run_mitig
+	want vmm && run_vmm
 	finish_bg bochs-vmx
 	finish_bg bochs-vmx-smp
 	summary

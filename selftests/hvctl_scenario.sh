@@ -8,7 +8,9 @@
 # status 0 (ok), 1 (kernel refused, with its extack message on stderr), 2
 # (usage); recorded strings printed escaped (no control character or invalid
 # UTF-8 reaches the terminal or the JSON); hvctl run with REP INS/OUTS guests
-# and ELF images it must refuse. TAP output; plain POSIX sh (busybox), no jq.
+# and ELF images it must refuse; hvctl run --kernel refusing bad bzImages and,
+# where the rig put the host's own kernel in /khv/bzImage, booting it to its
+# console. TAP output; plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -41,7 +43,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..34"
+echo "1..36"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -519,6 +521,47 @@ if run 0 run "$TMP/ok32.elf" && [ "$(cat "$TMP/out")" = E ] &&
 else
 	not_ok "hvctl run: ELF32 and ELF64 load; p_filesz > p_memsz and a bad e_phentsize refused" \
 		"status $status"
+fi
+
+# 35: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
+# short, one with boot protocol 2.00 (no 64-bit entry).
+head -c 600 /dev/zero > "$TMP/short.bz"
+head -c 4096 /dev/zero > "$TMP/old.bz"
+bytes 55 aa eb 66 48 64 72 53 00 02		# boot_flag, jump, "HdrS", 2.00
+emit "$TMP/hdr"
+dd if="$TMP/hdr" of="$TMP/old.bz" bs=1 seek=510 conv=notrunc 2>/dev/null
+if run 1 run --kernel "$TMP/short.bz" && [ ! -s "$TMP/out" ] && grep -q "too short" "$TMP/err" &&
+   run 1 run --kernel "$TMP/old.bz" && [ ! -s "$TMP/out" ] && grep -q "boot protocol 2.00" "$TMP/err" &&
+   run 2 run --initrd "$TMP/old.bz" "$TMP/old.bz"; then
+	ok "hvctl run --kernel: a short image and boot protocol 2.00 refused"
+else
+	not_ok "hvctl run --kernel: a short image and boot protocol 2.00 refused" "status $status"
+fi
+
+# 36: hvctl run --kernel boots Linux (the host's own kernel, which the rig
+# puts in /khv/bzImage on the QEMU hosts) to its console on COM1. It has no
+# root file system: it panics, panic=-1 reboots it through the keyboard
+# controller, and hvctl ends with 0. Bounded by KHV_LINUX_BOOT_TIMEOUT
+# seconds (default 300); the console's last lines show how far it got.
+BZ=${KHV_BZIMAGE:-/khv/bzImage}
+name="hvctl run --kernel: Linux boots to its console"
+if [ ! -r "$BZ" ]; then
+	NR=$((NR + 1))
+	echo "ok $NR - $name # SKIP no $BZ"
+else
+	t0=$(date +%s)
+	timeout "${KHV_LINUX_BOOT_TIMEOUT:-300}" "$HVCTL" run --kernel "$BZ" --memory 256M \
+		--append "console=ttyS0 earlyprintk=serial panic=-1 nokaslr" \
+		> "$TMP/linux.out" 2> "$TMP/linux.err"
+	status=$?
+	echo "# hvctl run --kernel: status $status after $(($(date +%s) - t0)) s," \
+	     "$(wc -l < "$TMP/linux.out") console lines; the last:"
+	tail -n 25 "$TMP/linux.out" | tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
+	if grep -q "Linux version" "$TMP/linux.out"; then
+		ok "$name"
+	else
+		not_ok "$name" "status $status" "$(head -c 500 "$TMP/linux.err" | tr '\n' ' ')"
+	fi
 fi
 
 [ $FAILED -eq 0 ]

@@ -3,7 +3,8 @@
 # Make the initramfs of an emulated host.
 # Usage: initramfs.sh KERNEL_MODDIR PAYLOAD_DIR OUT.gz [EXTRA_MODULES...]
 #   KERNEL_MODDIR  a kernel's modules (lib/modules/<release>, or any dir holding its .ko files)
-#   PAYLOAD_DIR    copied to /khv: khv.ko, khv_kunit.ko, selftests/ (kselftest install), hvctl, demo.sh, preload
+#   PAYLOAD_DIR    copied to /khv: khv.ko, khv_kunit.ko, selftests/ (kselftest install), hvctl, demo.sh, preload,
+#                  bzImage (the QEMU hosts' own kernel, for hvctl run --kernel)
 #   EXTRA_MODULES  module names to take besides kvm, kvm-amd, kvm-intel and irqbypass (their dependencies follow)
 # The result: busybox with all its applets, those modules (decompressed, depmod'ed), the payload (its
 # programs without their debug information) and /init.

@@ -30,22 +30,14 @@
 #include <linux/khv.h>
 
 #include "hvctl.h"
+#include "vmm/vm.h"
 
 #define SERIAL_PORT	0x3f8
 #define EXIT_PORT	0xf4
 #define DEFAULT_LOAD	0x7c00
 #define PT_BASE_OFFSET	0x10000		/* below the top of RAM */
-#define MAX_IMAGE	0x40000000ULL	/* an image file hvctl reads at most: 1 GiB */
 
-struct vmm {
-	int dev, vm, vcpu;
-	uint8_t *ram;
-	uint64_t ram_size;
-	struct khv_run *run;
-	size_t run_size;
-};
-
-static int fail(const char *what)
+int vmm_fail(const char *what)
 {
 	fprintf(stderr, "hvctl: run: %s: %s\n", what, strerror(errno));
 	return 1;
@@ -70,7 +62,7 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int vmm_create(struct vmm *m, uint64_t ram_size)
+int vmm_create(struct vmm *m, uint64_t ram_size, bool irqchip)
 {
 	struct khv_memory_region region = { .size = ram_size };
 	struct khv_create_vcpu vcpu = { 0 };
@@ -80,31 +72,32 @@ static int vmm_create(struct vmm *m, uint64_t ram_size)
 	m->ram_size = ram_size;
 	m->dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0)
-		return fail("/dev/khv");
+		return vmm_fail("/dev/khv");
 	m->vm = ioctl(m->dev, KHV_CREATE_VM, &vm);
 	if (m->vm < 0)
-		return fail("KHV_CREATE_VM");
+		return vmm_fail("KHV_CREATE_VM");
 	if (ioctl(m->vm, KHV_SET_MEMORY_REGION, &region))
-		return fail("KHV_SET_MEMORY_REGION");
+		return vmm_fail("KHV_SET_MEMORY_REGION");
 	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      m->vm, region.mmap_offset);
 	if (m->ram == MAP_FAILED)
-		return fail("mmap guest memory");
+		return vmm_fail("mmap guest memory");
+	if (irqchip && ioctl(m->vm, KHV_CREATE_IRQCHIP, 0))
+		return vmm_fail("KHV_CREATE_IRQCHIP");
 	m->vcpu = ioctl(m->vm, KHV_CREATE_VCPU, &vcpu);
 	if (m->vcpu < 0)
-		return fail("KHV_CREATE_VCPU");
+		return vmm_fail("KHV_CREATE_VCPU");
 	size = ioctl(m->dev, KHV_GET_VCPU_MMAP_SIZE, 0);
 	if (size < 0)
-		return fail("KHV_GET_VCPU_MMAP_SIZE");
+		return vmm_fail("KHV_GET_VCPU_MMAP_SIZE");
 	m->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->vcpu, 0);
 	if (m->run == MAP_FAILED)
-		return fail("mmap run page");
+		return vmm_fail("mmap run page");
 	m->run_size = size;
 	return 0;
 }
 
-/* The whole file, in a buffer of our own: nobody can change it under us. */
-static int read_image(const char *path, uint8_t **img, size_t *len)
+int vmm_read_file(const char *path, uint8_t **img, size_t *len)
 {
 	size_t size = 0, cap = 0;
 	uint8_t *buf = NULL, *p;
@@ -113,13 +106,13 @@ static int read_image(const char *path, uint8_t **img, size_t *len)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(path);
+		return vmm_fail(path);
 	for (;;) {
 		if (size == cap) {
 			cap = cap ? cap * 2 : 1 << 16;
 			p = realloc(buf, cap);
 			if (!p) {
-				r = fail(path);
+				r = vmm_fail(path);
 				break;
 			}
 			buf = p;
@@ -128,15 +121,15 @@ static int read_image(const char *path, uint8_t **img, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = fail(path);
+			r = vmm_fail(path);
 			break;
 		}
 		if (!n)
 			break;
 		size += n;
-		if (size > MAX_IMAGE) {
+		if (size > VMM_MAX_FILE) {
 			fprintf(stderr, "hvctl: run: %s: larger than %llu MiB\n",
-				path, MAX_IMAGE >> 20);
+				path, VMM_MAX_FILE >> 20);
 			r = 1;
 			break;
 		}
@@ -172,14 +165,14 @@ static int set_real_mode(struct vmm *m, uint64_t entry)
 		return 1;
 	}
 	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
-		return fail("KHV_GET_SREGS");
+		return vmm_fail("KHV_GET_SREGS");
 	sregs.cs.selector = (entry >> 4) & 0xf000;
 	sregs.cs.base = (uint64_t)sregs.cs.selector << 4;
 	regs.rip = entry - sregs.cs.base;
 	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
-		return fail("KHV_SET_SREGS");
+		return vmm_fail("KHV_SET_SREGS");
 	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
-		return fail("KHV_SET_REGS");
+		return vmm_fail("KHV_SET_REGS");
 	return 0;
 }
 
@@ -206,7 +199,7 @@ static int set_long_mode(struct vmm *m, uint64_t entry)
 	for (i = 0; i < 512; i++)
 		e[1024 + i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB, RW, P */
 	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
-		return fail("KHV_GET_SREGS");
+		return vmm_fail("KHV_GET_SREGS");
 	sregs.cs = code;
 	sregs.ds = data;
 	sregs.es = data;
@@ -218,9 +211,9 @@ static int set_long_mode(struct vmm *m, uint64_t entry)
 	sregs.cr4 = 0x20;		/* PAE */
 	sregs.efer = 0x500;		/* LME, LMA (computed) */
 	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
-		return fail("KHV_SET_SREGS");
+		return vmm_fail("KHV_SET_SREGS");
 	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
-		return fail("KHV_SET_REGS");
+		return vmm_fail("KHV_SET_REGS");
 	return 0;
 }
 
@@ -367,16 +360,16 @@ static int load_elf(struct vmm *m, const struct elf_image *e)
 	return e->is64 ? set_long_mode(m, e->entry) : set_real_mode(m, e->entry);
 }
 
-static int write_all(const uint8_t *p, size_t n)
+int vmm_write_all(int fd, const uint8_t *p, size_t n)
 {
 	ssize_t w;
 
 	while (n) {
-		w = write(STDOUT_FILENO, p, n);
+		w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return fail("stdout");
+			return vmm_fail("stdout");
 		p += w;
 		n -= w;
 	}
@@ -406,7 +399,7 @@ static int handle_io(struct vmm *m, int *status, int *done)
 		if (run->io.port == SERIAL_PORT) {
 			for (i = 0; i < count && i < sizeof(out); i++)
 				out[i] = data[i * size];
-			return write_all(out, i);
+			return vmm_write_all(STDOUT_FILENO, out, i);
 		}
 		if (run->io.port == EXIT_PORT && count) {
 			*status = data[0];
@@ -430,7 +423,7 @@ static int vmm_loop(struct vmm *m)
 		if (ioctl(m->vcpu, KHV_RUN, 0)) {
 			if (errno == EINTR)
 				continue;
-			return fail("KHV_RUN");
+			return vmm_fail("KHV_RUN");
 		}
 		switch (m->run->exit_reason) {
 		case KHV_EXIT_IO:
@@ -462,8 +455,12 @@ static void run_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
+		"       hvctl run --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
+		"                 [--memory SIZE] [--vcpus 1]\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
-		"  mode at --entry, default the load address) or an ELF file.\n");
+		"  mode at --entry, default the load address) or an ELF file.\n"
+		"  --kernel boots a Linux bzImage (64-bit boot protocol) on a PC with COM1\n"
+		"  (stdout), PICs, PIT, RTC; --memory defaults to 256M then.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -473,10 +470,14 @@ int hv_cmd_run(int argc, char **argv)
 		{ "vcpus", required_argument, NULL, 'c' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry", required_argument, NULL, 'e' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	uint64_t mem = 16 << 20, at = DEFAULT_LOAD, entry = UINT64_MAX;
+	uint64_t mem = 0, at = DEFAULT_LOAD, entry = UINT64_MAX;
+	struct vmm_linux_opts lo = { 0 };
 	struct vmm m = { .dev = -1 };
 	struct elf_image elf = { 0 };
 	bool is_elf;
@@ -496,7 +497,7 @@ int hv_cmd_run(int argc, char **argv)
 	argc++;
 	argv--;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:l:e:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &mem) || mem & 0xfff)
@@ -512,6 +513,15 @@ int hv_cmd_run(int argc, char **argv)
 		case 'e':
 			entry = strtoull(optarg, NULL, 0);
 			break;
+		case 'k':
+			lo.kernel = optarg;
+			break;
+		case 'i':
+			lo.initrd = optarg;
+			break;
+		case 'a':
+			lo.append = optarg;
+			break;
 		case 'h':
 			run_usage();
 			return 0;
@@ -520,11 +530,21 @@ int hv_cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (lo.kernel) {
+		if (optind != argc)
+			return hv_usage_error("run: --kernel takes no IMAGE");
+		lo.ram_size = mem ? mem : 256 << 20;
+		return vmm_run_linux(&lo);
+	}
+	if (lo.initrd || lo.append)
+		return hv_usage_error("run: --initrd and --append need --kernel");
+	if (!mem)
+		mem = 16 << 20;
 	if (optind != argc - 1) {
 		run_usage();
 		return EXIT_USAGE;
 	}
-	r = read_image(argv[optind], &img, &len);
+	r = vmm_read_file(argv[optind], &img, &len);
 	if (r)
 		return r;
 	/* Refused before a VM exists: a bad image never runs. */
@@ -541,7 +561,7 @@ int hv_cmd_run(int argc, char **argv)
 	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
 	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
-	r = vmm_create(&m, mem);
+	r = vmm_create(&m, mem, false);
 	if (r)
 		return r;
 	if (is_elf)

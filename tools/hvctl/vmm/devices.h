@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The PC's legacy devices behind one port-I/O entry point: COM1, the PIC
+ * pair, the PIT with port 0x61, the CMOS RTC, the isa-debug-exit port 0xf4,
+ * reset through 0xcf9 and the keyboard controller. Every other port reads
+ * all ones and ignores writes.
+ */
+#ifndef VMM_DEVICES_H
+#define VMM_DEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "pic.h"
+#include "pit.h"
+#include "rtc.h"
+#include "uart.h"
+
+#define DEV_EXIT_PORT	0xf4
+#define DEV_RESET_PORT	0xcf9
+#define DEV_KBD_CMD	0x64
+#define DEV_KBD_RESET	0xfe
+#define DEV_CF9_RESET	0x04
+
+struct devices {
+	struct uart uart;
+	struct pic pic;
+	struct pit pit;
+	struct rtc rtc;
+	uint8_t cf9;
+	bool exited, reset;
+	uint8_t exit_status;
+};
+
+void dev_init(struct devices *d, uint64_t now);
+/* One byte of a port access. now: monotonic ns; tod: time of day. */
+void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
+	    uint64_t now, time_t tod);
+/* Move the interrupt lines to the devices' state; PIT edges up to now. */
+void dev_update(struct devices *d, uint64_t now);
+
+#endif /* VMM_DEVICES_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvctl run's VM over /dev/khv: one VM, its RAM from guest address 0, one
+ * vCPU and its run page. run.c makes it; vmm/linux.c boots Linux in it.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/khv.h>
+
+#define VMM_MAX_FILE	0x40000000ULL	/* a file hvctl reads at most: 1 GiB */
+
+struct vmm {
+	int dev, vm, vcpu;
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct khv_run *run;
+	size_t run_size;
+};
+
+struct vmm_linux_opts {
+	const char *kernel, *initrd, *append;
+	uint64_t ram_size;
+};
+
+/* "hvctl: run: what: strerror(errno)", returns 1. */
+int vmm_fail(const char *what);
+/* With irqchip, the in-kernel local APIC (KHV_CREATE_IRQCHIP) too. */
+int vmm_create(struct vmm *m, uint64_t ram_size, bool irqchip);
+/* The whole file into a buffer of our own: nobody can change it under us. */
+int vmm_read_file(const char *path, uint8_t **buf, size_t *len);
+int vmm_write_all(int fd, const uint8_t *p, size_t n);
+
+/* vmm/linux.c: hvctl run --kernel; returns hvctl's exit status. */
+int vmm_run_linux(const struct vmm_linux_opts *o);
+/* vmm/loop.c: run the vCPU with the PC's legacy devices until the end. */
+int vmm_loop_pc(struct vmm *m);
+
+#endif /* VMM_VM_H */
