@@ -237,10 +237,11 @@ void fuzz_guest_report(void)
 {
 	double n = prof.iters ? prof.iters : 1;
 
-	printf("# guest: ms per iteration: VM and vCPU %.3f, set-up %.3f, %.2f bounded runs %.3f, "
-	       "%.2f runs to exits %.3f, answers %.3f, teardown %.3f (%" PRIu64 " iterations)\n",
-	       1e3 * prof.create / n, 1e3 * prof.setup / n, prof.n_bounded / n,
-	       1e3 * prof.bounded / n, prof.n_exited / n, 1e3 * prof.exited / n,
-	       1e3 * prof.user / n, 1e3 * prof.teardown / n, prof.iters);
+	printf("# guest: ms per iteration: VM and vCPU %.3f, set-up %.3f, ",
+	       1e3 * prof.create / n, 1e3 * prof.setup / n);
+	printf("%.2f bounded runs %.3f, %.2f runs to exits %.3f, answers %.3f, teardown %.3f",
+	       prof.n_bounded / n, 1e3 * prof.bounded / n, prof.n_exited / n,
+	       1e3 * prof.exited / n, 1e3 * prof.user / n, 1e3 * prof.teardown / n);
+	printf(" (%" PRIu64 " iterations)\n", prof.iters);
 	memset(&prof, 0, sizeof(prof));
 }

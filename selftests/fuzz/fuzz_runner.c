@@ -98,8 +98,10 @@ static int arm(timer_t *t, double budget)
 {
 	struct sigevent ev = { 0 };
 	struct itimerspec its = { 0 };
-	long long ns = budget > 1e-6 ? (long long)(budget * 1e9) : 1000;
+	long long ns = (long long)(budget * 1e9);
 
+	if (ns < 1000)
+		ns = 1000;
 	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = SIGUSR1;
 	ev.sigev_notify_thread_id = syscall(SYS_gettid);
