@@ -56,6 +56,7 @@ TEST_F_TIMEOUT(fuzz, abi, 1200)
 TEST_F_TIMEOUT(fuzz, guest, 1200)
 {
 	short_pass(_metadata, "guest", fuzz_guest_iter, 100, true);
+	fuzz_guest_report();
 }
 
 TEST_F_TIMEOUT(fuzz, nl, 1200)

@@ -93,6 +93,8 @@ typedef int (*fuzz_iter_fn)(uint64_t seed, uint64_t iter, uint64_t *calls,
 int fuzz_abi_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
 int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
 int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len);
+/* The guest fuzzer's time per iteration, by step, since the last report. */
+void fuzz_guest_report(void);
 
 /*
  * Run @fn over the iterations @o asks for, checking the host after every
@@ -119,6 +121,17 @@ void fuzz_watch_close(void);
 struct khv_sregs;
 bool fuzz_host_qemu_tcg(void);
 void fuzz_host_tr(struct khv_sregs *s);
+bool fuzz_host_bochs(void);
+
+/*
+ * The guest fuzzer's KHV_RUNs are bounded at 1 to 5.75 times a base, in
+ * microseconds: fuzz_run_us (khv_fuzz --run-us) if set, else the
+ * environment's KHV_FUZZ_RUN_US, else one of these by host.
+ */
+#define FUZZ_RUN_US		1000
+#define FUZZ_RUN_US_BOCHS	100
+extern unsigned int fuzz_run_us;
+unsigned int fuzz_host_run_us(void);
 
 /*
  * --verbose: every step of every iteration on stderr (where a run hangs),

@@ -8,6 +8,7 @@
  * bounded by a signal (fuzz_runner.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,15 @@
 /* Real mode: 64 KiB to 1 MiB; the others need their stack below 2 MiB. */
 static const enum insn_mode modes[] = { MODE_REAL, MODE_PROT, MODE_LONG };
 static const size_t ram_sizes[] = { 0x10000, 0x20000, 0xa0000, 0x100000, 0x200000, 0x200000 };
+
+/*
+ * Where an iteration's time goes (fuzz_guest_report()): the host's clock,
+ * which on Bochs counts instructions and so stands for real time too.
+ */
+static struct {
+	double create, setup, bounded, exited, user, teardown;
+	uint64_t iters, n_bounded, n_exited;
+} prof;
 
 static void random_state(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_t *calls)
 {
@@ -135,6 +145,7 @@ static bool answer(struct fuzz_rng *r, struct khv_test_vcpu *vcpu, uint64_t *cal
 
 int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_t len)
 {
+	double base = fuzz_host_run_us() / 1e6, t0 = fuzz_now(), t1, t2;
 	struct fuzz_bound bound = { 0 };
 	struct khv_test_vcpu *vcpu;
 	struct khv_test_vm *vm;
@@ -167,6 +178,8 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 		vm_free(vm);
 		return 1;
 	}
+	t1 = fuzz_now();
+	prof.create += t1 - t0;
 	c.ram_size = ram;
 	c.code_gpa = FG_CODE_GPA;
 	c.code_len = FG_CODE_LEN;
@@ -182,19 +195,29 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 	}
 	random_state(&r, vcpu, calls);
 	FUZZ_TRACE("state set");
+	t2 = fuzz_now();
+	prof.setup += t2 - t1;
 	for (exits = 0; exits < MAX_EXITS; exits++) {
 		/*
-		 * 1 to 5.75 ms: a guest that loops through in-kernel exits makes
-		 * thousands a millisecond, and on Bochs each costs ~0.1 ms of real time.
+		 * 1 to 5.75 times the base (fuzz_host_run_us()): a guest that
+		 * loops through in-kernel exits makes thousands a millisecond,
+		 * and on Bochs each costs ~0.1 ms of real time.
 		 */
-		ret = fuzz_bound_run(&bound, vcpu->fd, 0.001 + rng_below(&r, 20) / 4000.0);
+		t1 = fuzz_now();
+		prof.user += t1 - t2;
+		ret = fuzz_bound_run(&bound, vcpu->fd, base + base * rng_below(&r, 20) / 4);
+		t2 = fuzz_now();
 		(*calls)++;
 		FUZZ_TRACE("run %d: %d exit %u", exits, ret, vcpu->run->exit_reason);
 		if (ret == -EINTR || (!ret && vcpu->run->exit_reason == KHV_EXIT_INTR)) {
+			prof.bounded += t2 - t1;
+			prof.n_bounded++;
 			if (++intr >= MAX_INTR)
 				break;
 			continue;
 		}
+		prof.exited += t2 - t1;
+		prof.n_exited++;
 		if (ret)
 			break;
 		if (!answer(&r, vcpu, calls))
@@ -203,5 +226,22 @@ int fuzz_guest_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, si
 			random_state(&r, vcpu, calls);
 	}
 	vm_free(vm);
+	t1 = fuzz_now();
+	prof.teardown += t1 - t2;
+	prof.iters++;
 	return 0;
+}
+
+/* Where the iterations' time went, per iteration, in the host's milliseconds. */
+void fuzz_guest_report(void)
+{
+	double n = prof.iters ? prof.iters : 1;
+
+	printf("# guest: ms per iteration: VM and vCPU %.3f, set-up %.3f, ",
+	       1e3 * prof.create / n, 1e3 * prof.setup / n);
+	printf("%.2f bounded runs %.3f, %.2f runs to exits %.3f, answers %.3f, teardown %.3f",
+	       prof.n_bounded / n, 1e3 * prof.bounded / n, prof.n_exited / n,
+	       1e3 * prof.exited / n, 1e3 * prof.user / n, 1e3 * prof.teardown / n);
+	printf(" (%" PRIu64 " iterations)\n", prof.iters);
+	memset(&prof, 0, sizeof(prof));
 }

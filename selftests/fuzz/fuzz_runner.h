@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * KHV_RUN with a bound: a watchdog thread signals (SIGUSR1, no SA_RESTART)
- * every vCPU thread whose run is past its deadline, again and again, until
- * KHV_RUN returns; one that does not come back within FUZZ_HANG_SECONDS of
- * the first signal is a finding, reported by the watchdog, which then ends
- * the process (Documentation/khv-abi.rst: a signal always stops a vCPU).
+ * KHV_RUN with a bound: a one-shot POSIX timer of the vCPU's thread sends it
+ * SIGUSR1 (no SA_RESTART) at the deadline, then again every
+ * FUZZ_REKICK_US until KHV_RUN returns. A watchdog thread only looks for
+ * hangs: a vCPU not back within FUZZ_HANG_SECONDS of the first signal is a
+ * finding, reported by the watchdog, which then ends the process
+ * (Documentation/khv-abi.rst: a signal always stops a vCPU). Without a
+ * timer (timer_create failed) the watchdog signals too, coarsely.
  */
 #ifndef KHV_FUZZ_RUNNER_H
 #define KHV_FUZZ_RUNNER_H
@@ -14,11 +16,13 @@
 #include <stdint.h>
 
 #define FUZZ_HANG_SECONDS	10
+#define FUZZ_REKICK_US		200
 
 struct fuzz_bound {
 	pthread_t th;
 	double deadline;	/* under the watchdog's lock */
 	bool active;
+	bool timed;		/* a timer of its own signals it */
 };
 
 /* Once per process, before any fuzz_bound_run(); also catches SIGSEGV/SIGBUS with @fault. */

@@ -3,10 +3,12 @@
  * khv_fuzz: khv's fuzzers from the command line (Documentation/fuzzing.rst).
  *
  *   khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N] [--seconds T]
+ *            [--run-us U]
  *
  * --iter I alone replays iteration I of seed S; with --iters N, runs N
- * iterations from I. --seconds bounds the run in time. Exit status 1 when
- * something was found.
+ * iterations from I. --seconds bounds the run in time. --run-us sets the
+ * base of the guest fuzzer's run bounds. Exit status 1 when something was
+ * found.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,16 +25,17 @@ static const struct {
 	const char *name;
 	fuzz_iter_fn fn;
 	bool hold_vm;
+	void (*report)(void);
 } fuzzers[] = {
-	{ "abi", fuzz_abi_iter, true },
-	{ "guest", fuzz_guest_iter, true },
-	{ "nl", fuzz_nl_iter, true },
+	{ "abi", fuzz_abi_iter, true, NULL },
+	{ "guest", fuzz_guest_iter, true, fuzz_guest_report },
+	{ "nl", fuzz_nl_iter, true, NULL },
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: khv_fuzz abi|guest|nl|all [--seed S] [--iter I] [--iters N]\n"
-			"                [--seconds T] [--batch B] [--quiet] [--verbose]\n");
+			"                [--seconds T] [--batch B] [--run-us U] [--quiet] [--verbose]\n");
 	exit(2);
 }
 
@@ -46,6 +49,7 @@ int main(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "run-us", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fuzz_opts o = { .seed = 1 };
@@ -83,6 +87,9 @@ int main(int argc, char **argv)
 		case 'v':
 			o.verbose = true;
 			break;
+		case 'u':
+			fuzz_run_us = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			usage();
 		}
@@ -98,6 +105,8 @@ int main(int argc, char **argv)
 		n++;
 		o.hold_vm = fuzzers[i].hold_vm;
 		found |= fuzz_run(fuzzers[i].name, fuzzers[i].fn, &o, &res);
+		if (fuzzers[i].report)
+			fuzzers[i].report();
 	}
 	if (!n)
 		usage();
