@@ -41,7 +41,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..34"
+echo "1..35"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -456,11 +456,31 @@ else
 	[ -n "$budget" ] && "$HVCTL" host set mem-overcommit on mem-budget "$budget" &&
 		"$HVCTL" host set mem-overcommit off
 fi
+# 33: hvctl stats --prometheus: the text exposition format's shape, every
+# sample line a khv_vm_* metric labelled id and name with a plain number,
+# each metric's HELP and TYPE before its samples; the held VM's allocation
+# and exit counters among them; -j and a stray argument are usage errors.
+if run 0 stats --prometheus && [ -s "$TMP/out" ] &&
+   ! grep -v '^# ' "$TMP/out" |
+     grep -Evq '^khv_vm_[a-z_]+[{]id="[0-9]+",name="[^"]*"(,reason="[a-z_]+")?[}] [0-9]+(\.[0-9]{9})?$' &&
+   ! grep '^# ' "$TMP/out" | grep -Evq '^# (HELP khv_vm_[a-z_]+ .+|TYPE khv_vm_[a-z_]+ (gauge|counter))$' &&
+   has "^khv_vm_memory_allocated_bytes{id=\"$ID2\",name=\"42\"} 65536\$" &&
+   has "^khv_vm_exits_total{id=\"$ID2\",name=\"42\",reason=\"io\"} [0-9]" &&
+   has '^khv_vm_guest_seconds_total{.*} [0-9]*\.[0-9]\{9\}$' &&
+   awk '/^# HELP /{ h[$3] = 1; next } /^# TYPE /{ if (!h[$3]) exit 1; t[$3] = 1; next }
+	{ m = $0; sub(/[{].*/, "", m); if (!t[m]) exit 1 }' "$TMP/out" &&
+   [ "$(grep -c '^# TYPE ' "$TMP/out")" -eq "$(grep '^# TYPE ' "$TMP/out" | sort -u | wc -l)" ] &&
+   run 0 stats && run 2 -j stats && run 2 stats --json; then
+	ok "hvctl stats --prometheus: khv_vm_* samples labelled id and name, HELP/TYPE first"
+else
+	not_ok "hvctl stats --prometheus: khv_vm_* samples labelled id and name, HELP/TYPE first" \
+		"status $status"
+fi
 kill "$HOLD2_PID"
 wait "$HOLD2_PID" 2>/dev/null
 HOLD2_PID=
 
-# 33: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# 34: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
 # serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
 # 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
 # exits with status 7.
@@ -505,7 +525,7 @@ elf64() {
 	emit "$1"
 }
 
-# 34: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# 35: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
 # e_phentsize are refused with a message, and nothing runs.
 elf32 "$TMP/ok32.elf" 7
 elf32 "$TMP/bad32.elf" 4
