@@ -137,7 +137,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]*$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
