@@ -41,7 +41,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..35"
+echo "1..37"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -83,7 +83,9 @@ if run 0 -j host show; then
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
 		 nr_vms module_sig taint lockdown max_vms_per_user mem_budget \
 		 mem_overcommit mem_allocated mem_guaranteed mem_capped \
-		 mem_charged mem_committed; do
+		 mem_charged mem_committed default_mem_min default_mem_max \
+		 default_cpu_cap default_io_exits_rate default_io_bytes_rate \
+		 default_cpu_weight cpu_budget cpu_reserved; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -137,7 +139,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0 cpu_weight 0 cpu_reservation 0$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -456,7 +458,47 @@ else
 	[ -n "$budget" ] && "$HVCTL" host set mem-overcommit on mem-budget "$budget" &&
 		"$HVCTL" host set mem-overcommit off
 fi
-# 33: hvctl stats --prometheus: the text exposition format's shape, every
+# 33: host set default-*: shown by host show (text and JSON); a cap above
+# 100 and a guarantee above the default cap refused by the kernel with its
+# message, one beyond 32 bits by hvctl; 0 removes them.
+if run 0 host set default-mem-max 1G default-cpu-cap 50 --default-io-bytes-rate 1M &&
+   run 0 host show &&
+   has "default_mem_min 0 default_mem_max 1GiB default_cpu_cap 50 default_io_exits_rate 0 default_io_bytes_rate 1MiB" &&
+   run 0 -j host show && has '"default_mem_max":1073741824,"default_cpu_cap":50,' &&
+   run 1 host set default-cpu-cap 101 &&
+   run 1 host set default-mem-min 2G && grep -q "default-mem-min is above default-mem-max" "$TMP/err" &&
+   run 2 host set default-cpu-cap 4294967296 &&
+   run 0 host set default-mem-max 0 default-cpu-cap 0 default-io-bytes-rate 0 &&
+   run 0 -j host show && has '"default_mem_min":0,"default_mem_max":0,"default_cpu_cap":0,"default_io_exits_rate":0,"default_io_bytes_rate":0'; then
+	ok "hvctl host set default-*: set, shown, checked by the kernel"
+else
+	not_ok "hvctl host set default-*: set, shown, checked by the kernel" "status $status"
+	"$HVCTL" host set default-mem-min 0 default-mem-max 0 default-cpu-cap 0 \
+		default-io-exits-rate 0 default-io-bytes-rate 0
+fi
+
+# 34: quota set cpu-weight/cpu-reservation and host set cpu-budget: shown by
+# quota show and host show; a reservation the budget has no room for, and a
+# budget below the reservations, refused by the kernel with its message.
+if run 0 quota set "$ID2" cpu-weight 200 && run 0 quota show "$ID2" &&
+   has "cpu_weight 200 cpu_reservation 0" &&
+   run 1 quota set "$ID2" cpu-reservation 10 && grep -q "exceeds cpu-budget" "$TMP/err" &&
+   run 0 host set cpu-budget 50 && run 0 quota set "$ID2" --cpu-reservation 30 &&
+   run 0 -j quota show "$ID2" && has '"cpu_weight":200,"cpu_reservation":30}' &&
+   run 0 -j host show && has '"cpu_budget":50,"cpu_reserved":30' &&
+   run 1 host set cpu-budget 20 && grep -q "exceeds cpu-budget" "$TMP/err" &&
+   run 1 quota set "$ID2" cpu-reservation 60 &&
+   run 1 quota set "$ID2" cpu-weight 10001 && run 1 quota set "$ID2" cpu-reservation 101 &&
+   run 0 quota set "$ID2" cpu-weight 0 cpu-reservation 0 && run 0 host set cpu-budget 0; then
+	ok "hvctl quota set cpu-weight/cpu-reservation, host set cpu-budget: set, shown, admitted"
+else
+	not_ok "hvctl quota set cpu-weight/cpu-reservation, host set cpu-budget: set, shown, admitted" \
+		"status $status"
+	"$HVCTL" quota set "$ID2" cpu-weight 0 cpu-reservation 0
+	"$HVCTL" host set cpu-budget 0
+fi
+
+# 35: hvctl stats --prometheus: the text exposition format's shape, every
 # sample line a khv_vm_* metric labelled id and name with a plain number,
 # each metric's HELP and TYPE before its samples; the held VM's allocation
 # and exit counters among them; -j and a stray argument are usage errors.
@@ -480,7 +522,7 @@ kill "$HOLD2_PID"
 wait "$HOLD2_PID" 2>/dev/null
 HOLD2_PID=
 
-# 34: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# 36: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
 # serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
 # 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
 # exits with status 7.
@@ -525,7 +567,7 @@ elf64() {
 	emit "$1"
 }
 
-# 35: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# 37: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
 # e_phentsize are refused with a message, and nothing runs.
 elf32 "$TMP/ok32.elf" 7
 elf32 "$TMP/bad32.elf" 4

@@ -93,5 +93,6 @@ const char *hv_enum_name(const char *const *names, unsigned int n,
 int hv_cmd_run(int argc, char **argv);
 void print_vm(struct nlattr **tb);
 void print_run_quota(struct nlattr **tb);
+void print_cpu_share(struct nlattr **tb);
 
 #endif /* HVCTL_H */
