@@ -539,16 +539,17 @@ TEST_F(quota, defaults_admitted_at_creation)
 	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
 	EXPECT_TRUE(strstr(self->nl.extack, "page size") != NULL)
 		TH_LOG("extack: %s", self->nl.extack);
+	/* The policy's range checks: ERANGE, the extack naming the attribute. */
 	d.min = KEEP;
 	d.cap = 101;
-	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
 	EXPECT_NE(0, self->nl.extack[0]);
 	d.cap = KEEP;
 	d.exits = 1000000001;
-	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
 	d.exits = KEEP;
 	d.bytes = 1000000001;
-	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
 	ASSERT_EQ(0, defaults_get(&self->nl, &d));
 	EXPECT_EQ(512 * KiB, d.min);
 	EXPECT_EQ(1 * MiB, d.max);
@@ -1068,7 +1069,7 @@ TEST_F(runq, cpu_weight_is_nice_inside_run_only)
 		errno = 0;
 		EXPECT_EQ(5, getpriority(PRIO_PROCESS, 0));
 	}
-	EXPECT_EQ(-EINVAL, quota_set_u32(&self->nl, self->vm_id,
+	EXPECT_EQ(-ERANGE, quota_set_u32(&self->nl, self->vm_id,
 					 KHV_A_VM_CPU_WEIGHT, 10001));
 	EXPECT_NE(0, self->nl.extack[0]);
 	setpriority(PRIO_PROCESS, 0, 0);
