@@ -11,19 +11,28 @@
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/bug.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/spinlock.h>
 
 #include "khv.h"
 #include "quota.h"
+#include "quota_run.h"
 
 /*
- * Protects khv_pool and every VM's quota and quota_gone. Taken inside a
- * VM's mem_lock, and nothing is taken inside it.
+ * Protects khv_pool, khv_defaults and every VM's quota and quota_gone.
+ * Taken inside a VM's mem_lock, and nothing is taken inside it.
  */
 static DEFINE_SPINLOCK(khv_quota_lock);
 static struct khv_mem_pool khv_pool;
+static struct khv_quota_defaults khv_defaults;
+/*
+ * cpu-budget, and the sum over the VMs of cpu-reservation x the vCPUs
+ * counted (run_quota.resv_vcpus), both in percent of one CPU.
+ */
+static u32 khv_cpu_budget;
+static u64 khv_cpu_reserved;
 
 /* Read without the lock through sysfs: host-set writes them too. */
 module_param_named(mem_budget, khv_pool.budget, ullong, 0444);
@@ -206,8 +215,39 @@ void khv_quota_mem_uncharge(struct khv_vm *vm, u64 bytes)
 }
 
 /*
+ * Under the lock: the VM's reservation to @resv and its counted vCPUs to
+ * @vcpus, in the host's sum; false, with nothing changed, if the sum would
+ * exceed cpu-budget (by *@excess, if not NULL).
+ */
+static bool khv_quota_cpu_move_excess(struct khv_vm *vm, u32 resv, u32 vcpus,
+				      u64 *excess)
+{
+	struct khv_run_quota *q = &vm->run_quota;
+	u64 sum, over;
+
+	if (!khv_cpu_resv_admit(khv_cpu_reserved, khv_cpu_budget,
+				(u64)q->cpu_resv * q->resv_vcpus,
+				(u64)resv * vcpus, &sum, &over)) {
+		if (excess)
+			*excess = over;
+		return false;
+	}
+	khv_cpu_reserved = sum;
+	WRITE_ONCE(q->cpu_resv, resv);
+	q->resv_vcpus = vcpus;
+	return true;
+}
+
+/* The VM's reservation to @resv, @vcpus vCPUs to 0 when it goes. */
+static void khv_quota_cpu_move(struct khv_vm *vm, u32 resv, u32 vcpus)
+{
+	WARN_ON_ONCE(!khv_quota_cpu_move_excess(vm, resv, vcpus, NULL));
+}
+
+/*
  * The VM's memory is freed: its allocation, guarantee and cap leave the
- * pool, and no quota-set may bring them back.
+ * pool, and no quota-set may bring them back; its reservation leaves the
+ * host's CPU budget.
  */
 void khv_quota_vm_release(struct khv_vm *vm)
 {
@@ -217,8 +257,170 @@ void khv_quota_vm_release(struct khv_vm *vm)
 	if (!vm->quota_gone) {
 		WARN_ON_ONCE(!khv_quota_apply(&khv_pool, &vm->quota, &none,
 					      &khv_pool));
+		khv_quota_cpu_move(vm, 0, 0);
 		vm->quota = none;
 		vm->quota_gone = true;
 	}
+	spin_unlock(&khv_quota_lock);
+}
+
+/* The quotas new VMs get. */
+void khv_quota_defaults_get(struct khv_quota_defaults *d)
+{
+	spin_lock(&khv_quota_lock);
+	*d = khv_defaults;
+	spin_unlock(&khv_quota_lock);
+}
+
+/*
+ * host-set's defaults, each in its range already: false, and nothing
+ * changed, if the guarantee is above the cap. They hold for VMs created
+ * from now on; the VMs there are keep their quotas.
+ */
+bool khv_quota_defaults_set(const struct khv_quota_defaults *d)
+{
+	if (d->mem_max && d->mem_min > d->mem_max)
+		return false;
+	spin_lock(&khv_quota_lock);
+	khv_defaults = *d;
+	spin_unlock(&khv_quota_lock);
+	return true;
+}
+
+/**
+ * khv_quota_vm_init() - a new VM's memory quota from the host's defaults.
+ * @vm:     the VM, not yet visible to anyone; its quota all zero.
+ * @d:      out: the defaults it was created with (the CPU and I/O ones are
+ *	the caller's to apply).
+ * @limit:  out: the limit a refusal breaks.
+ * @excess: out: by how many bytes.
+ *
+ * Return: 0, or -ENOMEM when the host's budget does not admit the default
+ * guarantee or cap (khv_quota_admit_new()); the VM then holds nothing.
+ */
+int khv_quota_vm_init(struct khv_vm *vm, struct khv_quota_defaults *d,
+		      enum khv_quota_limit *limit, u64 *excess)
+{
+	struct khv_mem_quota q;
+
+	spin_lock(&khv_quota_lock);
+	*d = khv_defaults;
+	*limit = khv_quota_admit_new(&khv_pool, d, &q, &khv_pool, excess);
+	if (*limit == KHV_QUOTA_OK)
+		vm->quota = q;
+	spin_unlock(&khv_quota_lock);
+	return *limit == KHV_QUOTA_OK ? 0 : -ENOMEM;
+}
+
+/* The words of a refusal by the pool (the audit trail's; an ioctl's). */
+int khv_quota_limit_desc(char *buf, size_t len, enum khv_quota_limit limit,
+			 u64 excess)
+{
+	switch (limit) {
+	case KHV_QUOTA_OVER_COMMIT:
+		return scnprintf(buf, len,
+				 "caps exceed mem-budget by %llu bytes, mem-overcommit off",
+				 excess);
+	case KHV_QUOTA_MIN_OVER_MAX:
+		return scnprintf(buf, len, "mem-min is above mem-max");
+	case KHV_QUOTA_OVER_CAP:
+		return scnprintf(buf, len,
+				 "mem-max is below the allocated memory by %llu bytes",
+				 excess);
+	default:
+		return scnprintf(buf, len,
+				 "charges (mem-min or allocated) exceed mem-budget by %llu bytes",
+				 excess);
+	}
+}
+
+/* cpu-budget and the sum of the reservations, percent of one CPU. */
+void khv_quota_cpu_get(u32 *budget, u32 *reserved)
+{
+	spin_lock(&khv_quota_lock);
+	*budget = khv_cpu_budget;
+	/* At most a budget once set: fits. */
+	*reserved = min_t(u64, khv_cpu_reserved, U32_MAX);
+	spin_unlock(&khv_quota_lock);
+}
+
+/**
+ * khv_quota_cpu_budget_set() - host-set's cpu-budget.
+ * @budget: percent of one CPU (0 .. KHV_CPU_BUDGET_MAX).
+ * @old:    out: the budget before.
+ * @excess: out: by how much the reservations exceed a refused budget.
+ *
+ * Return: 0, or -EBUSY (nothing changed) below the VMs' reservations.
+ */
+int khv_quota_cpu_budget_set(u32 budget, u32 *old, u64 *excess)
+{
+	int r = 0;
+
+	*excess = 0;
+	spin_lock(&khv_quota_lock);
+	*old = khv_cpu_budget;
+	if (khv_cpu_reserved > budget) {
+		*excess = khv_cpu_reserved - budget;
+		r = -EBUSY;
+	} else {
+		khv_cpu_budget = budget;
+	}
+	spin_unlock(&khv_quota_lock);
+	return r;
+}
+
+/**
+ * khv_quota_cpu_resv_set() - quota-set's cpu-reservation.
+ * @vm:     the VM, referenced.
+ * @resv:   percent of one CPU per vCPU (0 .. KHV_CPU_RESV_MAX).
+ * @old:    out: the reservation before.
+ * @excess: out: by how much a refused one exceeds cpu-budget.
+ *
+ * Counted for every vCPU the VM has (and each it creates later).
+ * Return: 0; -ENOSPC when cpu-budget does not admit it; -ENOENT for a VM
+ * that is freed.
+ */
+int khv_quota_cpu_resv_set(struct khv_vm *vm, u32 resv, u32 *old,
+			   u64 *excess)
+{
+	int r = 0;
+
+	*excess = 0;
+	spin_lock(&khv_quota_lock);
+	*old = vm->run_quota.cpu_resv;
+	if (vm->quota_gone)
+		r = -ENOENT;
+	else if (!khv_quota_cpu_move_excess(vm, resv,
+					    vm->run_quota.resv_vcpus, excess))
+		r = -ENOSPC;
+	spin_unlock(&khv_quota_lock);
+	return r;
+}
+
+/*
+ * One more vCPU (KHV_CREATE_VCPU, before it exists): its reservation is
+ * counted; -ENOSPC (by *@excess) if cpu-budget does not admit it. Undone by
+ * khv_quota_vcpu_uncharge() if the vCPU is not made after all.
+ */
+int khv_quota_vcpu_charge(struct khv_vm *vm, u64 *excess)
+{
+	int r = 0;
+
+	*excess = 0;
+	spin_lock(&khv_quota_lock);
+	if (!vm->quota_gone &&
+	    !khv_quota_cpu_move_excess(vm, vm->run_quota.cpu_resv,
+				       vm->run_quota.resv_vcpus + 1, excess))
+		r = -ENOSPC;
+	spin_unlock(&khv_quota_lock);
+	return r;
+}
+
+void khv_quota_vcpu_uncharge(struct khv_vm *vm)
+{
+	spin_lock(&khv_quota_lock);
+	if (!vm->quota_gone && !WARN_ON_ONCE(!vm->run_quota.resv_vcpus))
+		khv_quota_cpu_move(vm, vm->run_quota.cpu_resv,
+				   vm->run_quota.resv_vcpus - 1);
 	spin_unlock(&khv_quota_lock);
 }

@@ -65,6 +65,25 @@ enum khv_quota_limit {
 	KHV_QUOTA_OVER_COMMIT,
 };
 
+/**
+ * struct khv_quota_defaults - the quotas a new VM is created with (host-set;
+ *	Documentation/admin-guide.rst, "Default quotas"); each 0: none.
+ * @mem_min:       mem-min, bytes (page-granular).
+ * @mem_max:       mem-max, bytes (page-granular; at least @mem_min if set).
+ * @cpu_cap:       cpu-cap, percent (0 .. KHV_CPU_CAP_MAX).
+ * @cpu_weight:    cpu-weight (0 .. KHV_CPU_WEIGHT_MAX).
+ * @io_exits_rate: io-exits-rate (0 .. KHV_IO_RATE_MAX).
+ * @io_bytes_rate: io-bytes-rate, likewise.
+ */
+struct khv_quota_defaults {
+	u64 mem_min;
+	u64 mem_max;
+	u32 cpu_cap;
+	u32 cpu_weight;
+	u64 io_exits_rate;
+	u64 io_bytes_rate;
+};
+
 /* quota_math.c */
 u64 khv_quota_charge(const struct khv_mem_quota *q);
 u64 khv_quota_ceiling(const struct khv_mem_quota *q);
@@ -78,6 +97,11 @@ enum khv_quota_limit khv_quota_admit(const struct khv_mem_pool *pool,
 				     const struct khv_mem_quota *old,
 				     const struct khv_mem_quota *new,
 				     struct khv_mem_pool *out, u64 *excess);
+enum khv_quota_limit khv_quota_admit_new(const struct khv_mem_pool *pool,
+					 const struct khv_quota_defaults *d,
+					 struct khv_mem_quota *q,
+					 struct khv_mem_pool *out,
+					 u64 *excess);
 
 /* quota.c */
 void khv_quota_init(void);
@@ -93,5 +117,17 @@ int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
 			 enum khv_quota_limit *limit);
 void khv_quota_mem_uncharge(struct khv_vm *vm, u64 bytes);
 void khv_quota_vm_release(struct khv_vm *vm);
+void khv_quota_defaults_get(struct khv_quota_defaults *d);
+bool khv_quota_defaults_set(const struct khv_quota_defaults *d);
+int khv_quota_vm_init(struct khv_vm *vm, struct khv_quota_defaults *d,
+		      enum khv_quota_limit *limit, u64 *excess);
+int khv_quota_limit_desc(char *buf, size_t len, enum khv_quota_limit limit,
+			 u64 excess);
+void khv_quota_cpu_get(u32 *budget, u32 *reserved);
+int khv_quota_cpu_budget_set(u32 budget, u32 *old, u64 *excess);
+int khv_quota_cpu_resv_set(struct khv_vm *vm, u32 resv, u32 *old,
+			   u64 *excess);
+int khv_quota_vcpu_charge(struct khv_vm *vm, u64 *excess);
+void khv_quota_vcpu_uncharge(struct khv_vm *vm);
 
 #endif /* KHV_QUOTA_H */

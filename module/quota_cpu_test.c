@@ -5,6 +5,7 @@
  * spinning vCPU held to its cap over many periods.
  */
 #include <kunit/test.h>
+#include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/time64.h>
 
@@ -125,7 +126,82 @@ static void spinning_vcpu_held_to_cap(struct kunit *test)
 	}
 }
 
+/* cgroup v2's mapping: 100 is nice 0, the ends are -20 and 19. */
+static void weight_maps_to_nice_as_cgroup(struct kunit *test)
+{
+	static const struct { u32 weight; int nice; } cases[] = {
+		{ 100, 0 }, { 10000, -20 }, { 1, 19 }, { 0, 19 },
+		{ U32_MAX, -20 }, { 200, -3 }, { 50, 3 }, { 1000, -10 },
+		{ 125, -1 }, { 80, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, khv_cpu_weight_nice(cases[i].weight),
+				    cases[i].nice, "weight %u", cases[i].weight);
+}
+
+/* Never below nice -20 or above 19, and never rising with the weight. */
+static void nice_falls_as_weight_grows(struct kunit *test)
+{
+	int last = 19, nice;
+	u32 w;
+
+	for (w = 1; w <= KHV_CPU_WEIGHT_MAX; w++) {
+		nice = khv_cpu_weight_nice(w);
+		KUNIT_ASSERT_LE(test, nice, last);
+		KUNIT_ASSERT_GE(test, nice, -20);
+		last = nice;
+	}
+}
+
+static void reservation_runtime_is_percent_of_period(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, khv_cpu_resv_runtime(20), 20 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, khv_cpu_resv_runtime(100),
+			KHV_CPU_RESV_PERIOD_NS);
+	KUNIT_EXPECT_EQ(test, khv_cpu_resv_runtime(U32_MAX),
+			KHV_CPU_RESV_PERIOD_NS);
+	/* At least the scheduler's smallest runtime (1 << DL_SCALE ns). */
+	KUNIT_EXPECT_GE(test, khv_cpu_resv_runtime(1), 1024);
+}
+
+/* The sum of reservation x vCPUs never exceeds the budget. */
+static void reservations_admitted_within_budget(struct kunit *test)
+{
+	u64 sum, excess;
+
+	KUNIT_EXPECT_TRUE(test, khv_cpu_resv_admit(0, 100, 0, 100, &sum,
+						   &excess));
+	KUNIT_EXPECT_EQ(test, sum, 100);
+	KUNIT_EXPECT_FALSE(test, khv_cpu_resv_admit(100, 100, 0, 1, &sum,
+						    &excess));
+	KUNIT_EXPECT_EQ(test, excess, 1);
+	/* A VM's own reservation is replaced, not added to. */
+	KUNIT_EXPECT_TRUE(test, khv_cpu_resv_admit(60, 100, 40, 80, &sum,
+						   &excess));
+	KUNIT_EXPECT_EQ(test, sum, 100);
+	KUNIT_EXPECT_FALSE(test, khv_cpu_resv_admit(60, 100, 40, 90, &sum,
+						    &excess));
+	KUNIT_EXPECT_EQ(test, excess, 10);
+	/* No budget: nothing may be reserved, everything given back. */
+	KUNIT_EXPECT_FALSE(test, khv_cpu_resv_admit(0, 0, 0, 1, &sum,
+						    &excess));
+	KUNIT_EXPECT_TRUE(test, khv_cpu_resv_admit(50, 0, 50, 20, &sum,
+						   &excess));
+	KUNIT_EXPECT_EQ(test, sum, 20);
+	/* The largest values: 100 x U32_MAX vCPUs fits in 64 bits. */
+	KUNIT_EXPECT_FALSE(test, khv_cpu_resv_admit(0, KHV_CPU_BUDGET_MAX, 0,
+						    100ull * U32_MAX, &sum,
+						    &excess));
+	KUNIT_EXPECT_EQ(test, excess, 100ull * U32_MAX - KHV_CPU_BUDGET_MAX);
+}
+
 static struct kunit_case khv_quota_cpu_cases[] = {
+	KUNIT_CASE(weight_maps_to_nice_as_cgroup),
+	KUNIT_CASE(nice_falls_as_weight_grows),
+	KUNIT_CASE(reservation_runtime_is_percent_of_period),
+	KUNIT_CASE(reservations_admitted_within_budget),
 	KUNIT_CASE(share_is_percent_of_period),
 	KUNIT_CASE(no_cap_never_waits),
 	KUNIT_CASE(share_used_waits_for_next_period),

@@ -171,3 +171,31 @@ enum khv_quota_limit khv_quota_admit(const struct khv_mem_pool *pool,
 	return limit;
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit);
+
+/**
+ * khv_quota_admit_new() - may a VM be created with the host's defaults?
+ * @pool:   the pool now, which keeps to its budget.
+ * @d:      the defaults (only @d->mem_min and @d->mem_max count here).
+ * @q:      out: the new VM's quota, nothing allocated.
+ * @out:    out: the pool with it, if admitted (may be @pool).
+ * @excess: out: as khv_quota_admit().
+ *
+ * The same rules as a quota-set from no quota at all: a default guarantee
+ * is held in the budget from the VM's creation on, a default cap counts
+ * against it with overcommit off.
+ * Return: as khv_quota_admit().
+ */
+enum khv_quota_limit khv_quota_admit_new(const struct khv_mem_pool *pool,
+					 const struct khv_quota_defaults *d,
+					 struct khv_mem_quota *q,
+					 struct khv_mem_pool *out,
+					 u64 *excess)
+{
+	static const struct khv_mem_quota none;
+
+	*q = none;
+	q->min = d->mem_min;
+	q->max = d->mem_max;
+	return khv_quota_admit(pool, &none, q, out, excess);
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit_new);

@@ -279,7 +279,55 @@ static void touch_under_cap_refused_by_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
 }
 
+/*
+ * A VM created with the host's defaults: admitted as a quota-set from no
+ * quota, the guarantee held at once, the cap counted with overcommit off;
+ * huge defaults refused without a wrap.
+ */
+static void defaults_admitted_as_new_quota(struct kunit *test)
+{
+	const struct khv_mem_quota q[] = { { .min = SZ_1M, .max = SZ_2M } };
+	struct khv_mem_pool p = pool_of(test, SZ_4M, false, q, 1), before;
+	struct khv_quota_defaults d = { .mem_min = SZ_1M, .mem_max = SZ_2M };
+	struct khv_mem_quota n;
+	u64 excess;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, n.min, SZ_1M);
+	KUNIT_EXPECT_EQ(test, n.max, SZ_2M);
+	KUNIT_EXPECT_EQ(test, n.alloc, 0);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_2M);
+	KUNIT_EXPECT_EQ(test, p.ceiling, SZ_4M);
+	before = p;
+	/* The caps are at the budget: a third cap is over it by its size. */
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OVER_COMMIT);
+	KUNIT_EXPECT_EQ(test, excess, SZ_2M);
+	KUNIT_EXPECT_EQ(test, p.ceiling, before.ceiling);
+	/* With overcommit on only the guarantees count. */
+	p.overcommit = true;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OK);
+	d.mem_min = SZ_2M;
+	d.mem_max = 0;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_1M);
+	/* No defaults: nothing taken, always admitted, even over budget. */
+	d.mem_min = 0;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OK);
+	d.mem_min = U64_MAX - (SZ_4K - 1);
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	d.mem_max = SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_new(&p, &d, &n, &p, &excess),
+			KHV_QUOTA_MIN_OVER_MAX);
+}
+
 static struct kunit_case khv_quota_cases[] = {
+	KUNIT_CASE(defaults_admitted_as_new_quota),
 	KUNIT_CASE(eager_up_to_guarantee_with_cap),
 	KUNIT_CASE(touches_stop_at_cap),
 	KUNIT_CASE(touch_under_cap_refused_by_budget),

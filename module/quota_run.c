@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "quota.h"
 #include "quota_run.h"
 
 void khv_run_quota_init(struct khv_run_quota *q)
@@ -27,10 +28,25 @@ void khv_run_quota_init(struct khv_run_quota *q)
 	spin_lock_init(&q->io_lock);
 }
 
+/*
+ * A new VM's, before anyone can see it: the host's default CPU cap and I/O
+ * limits, its buckets full.
+ */
+void khv_run_quota_defaults(struct khv_run_quota *q,
+			    const struct khv_quota_defaults *d)
+{
+	q->cpu_cap = d->cpu_cap;
+	q->cpu_weight = d->cpu_weight;
+	q->io_exits_rate = d->io_exits_rate;
+	q->io_bytes_rate = d->io_bytes_rate;
+}
+
 /**
  * khv_run_quota_set() - quota-set's CPU cap and I/O limits.
  * @vm:         the VM, referenced.
  * @cpu_cap:    the new cpu-cap (0 .. 100), or NULL to keep it.
+ * @cpu_weight: the new cpu-weight (0 .. KHV_CPU_WEIGHT_MAX), or NULL; it
+ *	holds from each vCPU's next KHV_RUN.
  * @exits_rate: the new io-exits-rate (0 .. KHV_IO_RATE_MAX), or NULL.
  * @bytes_rate: the new io-bytes-rate, likewise.
  *
@@ -39,13 +55,16 @@ void khv_run_quota_init(struct khv_run_quota *q)
  * so that one waiting under the old values looks again.
  */
 void khv_run_quota_set(struct khv_vm *vm, const u32 *cpu_cap,
-		       const u64 *exits_rate, const u64 *bytes_rate)
+		       const u32 *cpu_weight, const u64 *exits_rate,
+		       const u64 *bytes_rate)
 {
 	struct khv_run_quota *q = &vm->run_quota;
 	u64 now = ktime_get_ns();
 
 	if (cpu_cap)
 		WRITE_ONCE(q->cpu_cap, *cpu_cap);
+	if (cpu_weight)
+		WRITE_ONCE(q->cpu_weight, *cpu_weight);
 	spin_lock(&q->io_lock);
 	if (exits_rate) {
 		khv_io_rerate(&q->exits, q->io_exits_rate, *exits_rate, now);
@@ -65,6 +84,8 @@ void khv_run_quota_get(struct khv_vm *vm, struct khv_run_usage *u)
 	struct khv_run_quota *q = &vm->run_quota;
 
 	u->cpu_cap = READ_ONCE(q->cpu_cap);
+	u->cpu_weight = READ_ONCE(q->cpu_weight);
+	u->cpu_resv = READ_ONCE(q->cpu_resv);
 	u->io_exits_rate = READ_ONCE(q->io_exits_rate);
 	u->io_bytes_rate = READ_ONCE(q->io_bytes_rate);
 	u->guest_ns = khv_vm_guest_ns(vm);

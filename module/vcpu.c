@@ -162,12 +162,17 @@ static bool khv_run_header_check(const struct khv_run *run, bool *req_window)
  */
 static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 {
+	struct khv_sched_save ss;
 	struct khv_spec_run sr;
 	bool req_window;
 	long r;
 
 	if (!khv_run_header_check(vcpu->run, &req_window))
 		return -EINVAL;
+	/* cpu-weight, cpu-reservation: put back on every way out below. */
+	r = khv_sched_enter(vcpu, &ss);
+	if (r)
+		return r;
 	khv_spec_run_begin(&sr);
 	do {
 		/* immediate_exit returns at once, paused or not. */
@@ -187,6 +192,7 @@ static long khv_vcpu_run_ioctl(struct khv_vcpu *vcpu)
 		mutex_unlock(&vcpu->mutex);
 	} while (r == KHV_RUN_PAUSED);
 	khv_spec_run_end(&sr);
+	khv_sched_leave(&ss);
 	return r;
 }
 
@@ -464,6 +470,7 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 {
 	struct khv_vcpu *vcpu;
 	struct file *file;
+	u64 excess;
 	int r;
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
@@ -476,14 +483,18 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 		r = -EEXIST;
 		goto out;
 	}
+	/* Its cpu-reservation, in the host's cpu-budget (quota.c). */
+	r = khv_quota_vcpu_charge(vm, &excess);
+	if (r)
+		goto out;
 	r = get_unused_fd_flags(O_CLOEXEC);
 	if (r < 0)
-		goto out;
+		goto err_uncharge;
 	vcpu = khv_vcpu_alloc(vm, args->id);
 	if (IS_ERR(vcpu)) {
 		put_unused_fd(r);
 		r = PTR_ERR(vcpu);
-		goto out;
+		goto err_uncharge;
 	}
 	get_file(vm->file);
 	file = anon_inode_getfile("khv-vcpu", &khv_vcpu_fops, vcpu, O_RDWR);
@@ -492,7 +503,7 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 		khv_vcpu_free(vcpu);
 		put_unused_fd(r);
 		r = PTR_ERR(file);
-		goto out;
+		goto err_uncharge;
 	}
 	/*
 	 * In vcpus[] before any KHV_RUN can reach it through its fd, so that
@@ -501,6 +512,10 @@ int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args)
 	WRITE_ONCE(vm->vcpus[args->id], vcpu);
 	vm->nr_vcpus++;
 	fd_install(r, file);
+	goto out;
+
+err_uncharge:
+	khv_quota_vcpu_uncharge(vm);
 out:
 	mutex_unlock(&vm->vcpu_lock);
 	return r;

@@ -287,12 +287,36 @@ static const struct file_operations khv_vm_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The host's default quotas (Documentation/admin-guide.rst, "Default
+ * quotas"), admitted as a quota-set would be; a refusal is audited with the
+ * limit, as an ioctl has no extack to carry it.
+ */
+static int khv_vm_quota_init(struct khv_vm *vm)
+{
+	struct khv_quota_defaults d;
+	enum khv_quota_limit limit;
+	char why[96];
+	u64 excess;
+	int r;
+
+	r = khv_quota_vm_init(vm, &d, &limit, &excess);
+	if (r) {
+		khv_quota_limit_desc(why, sizeof(why), limit, excess);
+		khv_audit(KHV_AUDIT_OP_VM_CREATE, 0, "/dev/khv", "", why, r);
+		return r;
+	}
+	khv_run_quota_defaults(&vm->run_quota, &d);
+	return 0;
+}
+
 /**
  * khv_vm_create() - create a VM and return its fd.
  * @args: the validated KHV_CREATE_VM argument.
  *
  * Return: a new fd, -ENOSPC when the host has KHV_MAX_VMS VMs, -EDQUOT
- * when the caller's effective uid has max_vms_per_user (limits.c), -ENOMEM,
+ * when the caller's effective uid has max_vms_per_user (limits.c), -ENOMEM
+ * (also when the host's memory budget does not admit the default quotas),
  * or -EBUSY when virtualization cannot be had (see virt.c).
  */
 int khv_vm_create(const struct khv_create_vm *args)
@@ -328,6 +352,9 @@ int khv_vm_create(const struct khv_create_vm *args)
 	vm->created = ktime_get_boottime_ns();
 	vm->tsc_offset = khv_tsc_offset(0, rdtsc());
 	r = khv_vm_mem_init(vm);
+	if (r)
+		goto err_destroy;
+	r = khv_vm_quota_init(vm);
 	if (r)
 		goto err_destroy;
 

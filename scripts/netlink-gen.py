@@ -384,7 +384,12 @@ def c_wrap(line):
     open_col = line.index('(') + 1
     cut = line.rindex(', ', open_col, line.rindex(')')) + 1
     col = len(line[:open_col].expandtabs(8))
-    return [line[:cut], '\t' * (col // 8) + ' ' * (col % 8) + line[cut:].lstrip()]
+    rest = line[cut:].lstrip()
+    # Aligned under the parenthesis unless that passes 100 columns (checkpatch):
+    # then one indent more than the line's own.
+    if col + len(rest) > 100:
+        col = len(line[:len(line) - len(line.lstrip('\t'))].expandtabs(8)) + 16
+    return [line[:cut], '\t' * (col // 8) + ' ' * (col % 8) + rest]
 
 
 def c_decl(head, params):

@@ -43,7 +43,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..36"
+echo "1..39"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -85,7 +85,9 @@ if run 0 -j host show; then
 	for k in api_version vendor nested_paging virt_owner max_vcpus max_vms \
 		 nr_vms module_sig taint lockdown max_vms_per_user mem_budget \
 		 mem_overcommit mem_allocated mem_guaranteed mem_capped \
-		 mem_charged mem_committed; do
+		 mem_charged mem_committed default_mem_min default_mem_max \
+		 default_cpu_cap default_io_exits_rate default_io_bytes_rate \
+		 default_cpu_weight cpu_budget cpu_reserved; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -139,7 +141,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0 cpu_weight 0 cpu_reservation 0$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -458,11 +460,71 @@ else
 	[ -n "$budget" ] && "$HVCTL" host set mem-overcommit on mem-budget "$budget" &&
 		"$HVCTL" host set mem-overcommit off
 fi
+# 33: host set default-*: shown by host show (text and JSON); a cap above
+# 100 and a guarantee above the default cap refused by the kernel with its
+# message, one beyond 32 bits by hvctl; 0 removes them.
+if run 0 host set default-mem-max 1G default-cpu-cap 50 --default-io-bytes-rate 1M &&
+   run 0 host show &&
+   has "default_mem_min 0 default_mem_max 1GiB default_cpu_cap 50 default_io_exits_rate 0 default_io_bytes_rate 1MiB" &&
+   run 0 -j host show && has '"default_mem_max":1073741824,"default_cpu_cap":50,' &&
+   run 1 host set default-cpu-cap 101 &&
+   run 1 host set default-mem-min 2G && grep -q "default-mem-min is above default-mem-max" "$TMP/err" &&
+   run 2 host set default-cpu-cap 4294967296 &&
+   run 0 host set default-mem-max 0 default-cpu-cap 0 default-io-bytes-rate 0 &&
+   run 0 -j host show && has '"default_mem_min":0,"default_mem_max":0,"default_cpu_cap":0,"default_io_exits_rate":0,"default_io_bytes_rate":0'; then
+	ok "hvctl host set default-*: set, shown, checked by the kernel"
+else
+	not_ok "hvctl host set default-*: set, shown, checked by the kernel" "status $status"
+	"$HVCTL" host set default-mem-min 0 default-mem-max 0 default-cpu-cap 0 \
+		default-io-exits-rate 0 default-io-bytes-rate 0
+fi
+
+# 34: quota set cpu-weight/cpu-reservation and host set cpu-budget: shown by
+# quota show and host show; a reservation the budget has no room for, and a
+# budget below the reservations, refused by the kernel with its message.
+if run 0 quota set "$ID2" cpu-weight 200 && run 0 quota show "$ID2" &&
+   has "cpu_weight 200 cpu_reservation 0" &&
+   run 1 quota set "$ID2" cpu-reservation 10 && grep -q "exceeds cpu-budget" "$TMP/err" &&
+   run 0 host set cpu-budget 50 && run 0 quota set "$ID2" --cpu-reservation 30 &&
+   run 0 -j quota show "$ID2" && has '"cpu_weight":200,"cpu_reservation":30}' &&
+   run 0 -j host show && has '"cpu_budget":50,"cpu_reserved":30' &&
+   run 1 host set cpu-budget 20 && grep -q "exceeds cpu-budget" "$TMP/err" &&
+   run 1 quota set "$ID2" cpu-reservation 60 &&
+   run 1 quota set "$ID2" cpu-weight 10001 && run 1 quota set "$ID2" cpu-reservation 101 &&
+   run 0 quota set "$ID2" cpu-weight 0 cpu-reservation 0 && run 0 host set cpu-budget 0; then
+	ok "hvctl quota set cpu-weight/cpu-reservation, host set cpu-budget: set, shown, admitted"
+else
+	not_ok "hvctl quota set cpu-weight/cpu-reservation, host set cpu-budget: set, shown, admitted" \
+		"status $status"
+	"$HVCTL" quota set "$ID2" cpu-weight 0 cpu-reservation 0
+	"$HVCTL" host set cpu-budget 0
+fi
+
+# 35: hvctl stats --prometheus: the text exposition format's shape, every
+# sample line a khv_vm_* metric labelled id and name with a plain number,
+# each metric's HELP and TYPE before its samples; the held VM's allocation
+# and exit counters among them; -j and a stray argument are usage errors.
+if run 0 stats --prometheus && [ -s "$TMP/out" ] &&
+   ! grep -v '^# ' "$TMP/out" |
+     grep -Evq '^khv_vm_[a-z_]+[{]id="[0-9]+",name="[^"]*"(,reason="[a-z_]+")?[}] [0-9]+(\.[0-9]{9})?$' &&
+   ! grep '^# ' "$TMP/out" | grep -Evq '^# (HELP khv_vm_[a-z_]+ .+|TYPE khv_vm_[a-z_]+ (gauge|counter))$' &&
+   has "^khv_vm_memory_allocated_bytes{id=\"$ID2\",name=\"42\"} 65536\$" &&
+   has "^khv_vm_exits_total{id=\"$ID2\",name=\"42\",reason=\"io\"} [0-9]" &&
+   has '^khv_vm_guest_seconds_total{.*} [0-9]*\.[0-9]\{9\}$' &&
+   awk '/^# HELP /{ h[$3] = 1; next } /^# TYPE /{ if (!h[$3]) exit 1; t[$3] = 1; next }
+	{ m = $0; sub(/[{].*/, "", m); if (!t[m]) exit 1 }' "$TMP/out" &&
+   [ "$(grep -c '^# TYPE ' "$TMP/out")" -eq "$(grep '^# TYPE ' "$TMP/out" | sort -u | wc -l)" ] &&
+   run 0 stats && run 2 -j stats && run 2 stats --json; then
+	ok "hvctl stats --prometheus: khv_vm_* samples labelled id and name, HELP/TYPE first"
+else
+	not_ok "hvctl stats --prometheus: khv_vm_* samples labelled id and name, HELP/TYPE first" \
+		"status $status"
+fi
 kill "$HOLD2_PID"
 wait "$HOLD2_PID" 2>/dev/null
 HOLD2_PID=
 
-# 33: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# 36: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
 # serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
 # 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
 # exits with status 7.
@@ -507,7 +569,7 @@ elf64() {
 	emit "$1"
 }
 
-# 34: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# 37: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
 # e_phentsize are refused with a message, and nothing runs.
 elf32 "$TMP/ok32.elf" 7
 elf32 "$TMP/bad32.elf" 4
@@ -523,7 +585,7 @@ else
 		"status $status"
 fi
 
-# 35: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
+# 38: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
 # short, one with boot protocol 2.00 (no 64-bit entry).
 head -c 600 /dev/zero > "$TMP/short.bz"
 head -c 4096 /dev/zero > "$TMP/old.bz"
@@ -538,7 +600,7 @@ else
 	not_ok "hvctl run --kernel: a short image and boot protocol 2.00 refused" "status $status"
 fi
 
-# 36: hvctl run --kernel boots Linux (the host's own kernel, which the rig
+# 39: hvctl run --kernel boots Linux (the host's own kernel, which the rig
 # puts in /khv/bzImage on the QEMU hosts) to its console on COM1. It has no
 # root file system: it panics, panic=-1 reboots it through the keyboard
 # controller, and hvctl ends with 0. Bounded by KHV_LINUX_BOOT_TIMEOUT

@@ -17,7 +17,13 @@
  * io-exits-rate 200 makes at most about 200 * (t + 1) exits in t seconds,
  * each with its data; a signal ends KHV_RUN while it waits; values out of
  * range are refused. Emulated hosts are slow and noisy: every figure is a
- * bound with a margin, never a tight timing.
+ * bound with a margin, never a tight timing. cpu-weight is the vCPU
+ * thread's nice level inside KHV_RUN only; cpu-reservation is admitted
+ * against the host's cpu-budget and makes the thread SCHED_DEADLINE inside
+ * KHV_RUN only.
+ *
+ * Default quotas (host-set default-*): given to new VMs, admitted at
+ * creation as a quota-set would be, refused creations audited.
  *
  * Memory beyond the guarantee (the fixture touch): with a cap, a region
  * allocates nothing beyond the guarantee when it is added; each page the
@@ -36,8 +42,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,7 +114,7 @@ static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
 }
 
 /* The audit record's CPU and I/O part with none of them set. */
-#define RUN_NONE	" cpu-cap=0 io-exits-rate=0 io-bytes-rate=0"
+#define RUN_NONE	" cpu-cap=0 io-exits-rate=0 io-bytes-rate=0 cpu-weight=0 cpu-reservation=0"
 
 /* quota-set: cpu-cap, io-exits-rate and io-bytes-rate unless KEEP. */
 static int run_quota_set(struct nl *nl, uint64_t id, uint64_t cap,
@@ -123,6 +131,49 @@ static int run_quota_set(struct nl *nl, uint64_t id, uint64_t cap,
 	if (bytes != KEEP)
 		put_u64(&m, KHV_A_VM_IO_BYTES_RATE, bytes);
 	return nl_call(nl, &m, NULL, NULL);
+}
+
+/* The host's default quotas (host-set default-*). */
+struct defaults {
+	uint64_t min, max, cap, exits, bytes;
+};
+
+static const struct defaults no_defaults;
+
+/* host-set: the defaults that are not KEEP. */
+static int defaults_set(struct nl *nl, const struct defaults *d)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	if (d->min != KEEP)
+		put_u64(&m, KHV_A_HOST_DEFAULT_MEM_MIN, d->min);
+	if (d->max != KEEP)
+		put_u64(&m, KHV_A_HOST_DEFAULT_MEM_MAX, d->max);
+	if (d->cap != KEEP)
+		put_u32(&m, KHV_A_HOST_DEFAULT_CPU_CAP, d->cap);
+	if (d->exits != KEEP)
+		put_u64(&m, KHV_A_HOST_DEFAULT_IO_EXITS_RATE, d->exits);
+	if (d->bytes != KEEP)
+		put_u64(&m, KHV_A_HOST_DEFAULT_IO_BYTES_RATE, d->bytes);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static int defaults_get(struct nl *nl, struct defaults *d)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_HOST_DEFAULT_CPU_CAP])
+		return -ENOENT;
+	d->min = u64_of(r.tb[KHV_A_HOST_DEFAULT_MEM_MIN]);
+	d->max = u64_of(r.tb[KHV_A_HOST_DEFAULT_MEM_MAX]);
+	d->cap = NLA_U32(r.tb[KHV_A_HOST_DEFAULT_CPU_CAP]);
+	d->exits = u64_of(r.tb[KHV_A_HOST_DEFAULT_IO_EXITS_RATE]);
+	d->bytes = u64_of(r.tb[KHV_A_HOST_DEFAULT_IO_BYTES_RATE]);
+	return 0;
 }
 
 static int vmq_get(struct nl *nl, uint64_t id, struct vmq *q)
@@ -190,6 +241,7 @@ FIXTURE_TEARDOWN(quota)
 {
 	if (self->vm >= 0)
 		close(self->vm);
+	defaults_set(&self->nl, &no_defaults);
 	/* Overcommit first: a budget may be restored only under it. */
 	pool_set(&self->nl, 0, 1);
 	pool_set(&self->nl, self->saved.budget, self->saved.overcommit);
@@ -372,6 +424,160 @@ TEST_F(quota, guarantee_never_taken_by_another_vm)
 	close(other);
 }
 
+/*
+ * The host's default quotas: shown by host-get, given to each VM created
+ * afterwards (not to those there), and dropped by 0.
+ */
+TEST_F(quota, defaults_given_to_new_vms)
+{
+	const struct defaults want = {
+		64 * KiB, 1 * MiB, 30, 500, 1 * MiB,
+	};
+	struct defaults got;
+	struct nl_reply r;
+	uint64_t id;
+	struct vmq q;
+	int vm2;
+
+	ASSERT_EQ(0, defaults_get(&self->nl, &got));
+	EXPECT_EQ(0, got.min | got.max | got.cap | got.exits | got.bytes);
+	ASSERT_EQ(0, defaults_set(&self->nl, &want)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, defaults_get(&self->nl, &got));
+	EXPECT_EQ(0, memcmp(&want, &got, sizeof(got)));
+	vm2 = khv_create_vm(self->dev);
+	ASSERT_LE(0, vm2) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm2));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &id));
+	ASSERT_EQ(0, vmq_get(&self->nl, id, &q));
+	EXPECT_EQ(64 * KiB, q.min);
+	EXPECT_EQ(1 * MiB, q.max);
+	EXPECT_EQ(0, q.alloc);
+	ASSERT_EQ(0, vm_get(&self->nl, id, &r));
+	ASSERT_NE(NULL, r.tb[KHV_A_VM_CPU_CAP]);
+	EXPECT_EQ(30, NLA_U32(r.tb[KHV_A_VM_CPU_CAP]));
+	EXPECT_EQ(500, u64_of(r.tb[KHV_A_VM_IO_EXITS_RATE]));
+	EXPECT_EQ(1 * MiB, u64_of(r.tb[KHV_A_VM_IO_BYTES_RATE]));
+	/* With a cap: a region allocates the default guarantee only. */
+	EXPECT_EQ(0, set_region(vm2, 0, 0, 512 * KiB));
+	ASSERT_EQ(0, vmq_get(&self->nl, id, &q));
+	EXPECT_EQ(64 * KiB, q.alloc);
+	/* The VM there before keeps what it had. */
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.min | q.max);
+	ASSERT_EQ(0, vm_get(&self->nl, self->vm_id, &r));
+	EXPECT_EQ(0, NLA_U32(r.tb[KHV_A_VM_CPU_CAP]));
+	/* A VM's own quota-set overrides its defaults. */
+	EXPECT_EQ(0, quota_set(&self->nl, id, 0, 0));
+	close(vm2);
+	ASSERT_EQ(0, defaults_set(&self->nl, &no_defaults));
+	vm2 = khv_create_vm(self->dev);
+	ASSERT_LE(0, vm2);
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &id));
+	ASSERT_EQ(0, vmq_get(&self->nl, id, &q));
+	EXPECT_EQ(0, q.min | q.max);
+	close(vm2);
+}
+
+/*
+ * A creation is admitted as a quota-set from no quota would be: refused
+ * with ENOMEM, audited with the limit and the bytes, when the default cap
+ * (overcommit off) or guarantee does not fit the budget; nothing held after.
+ * Defaults that cannot be are refused by host-set, with the extack.
+ */
+TEST_F(quota, defaults_admitted_at_creation)
+{
+	struct defaults d = { KEEP, KEEP, KEEP, KEEP, KEEP };
+	struct audit_state st;
+	struct audit_dump *ad;
+	struct pool p, after;
+	bool caps = false, charges = false, audited = false;
+	uint64_t id;
+	int vm2, i;
+
+	ASSERT_EQ(0, pool_set(&self->nl, 0, 0)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	ASSERT_EQ(0, pool_set(&self->nl, p.ceiling + 1 * MiB, -1))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	ASSERT_EQ(0, audit_state(&self->nl, &st));
+
+	d.max = 2 * MiB;
+	ASSERT_EQ(0, defaults_set(&self->nl, &d)) TH_LOG("%s", self->nl.extack);
+	EXPECT_EQ(-ENOMEM, khv_create_vm(self->dev));
+	d.max = 0;
+	d.min = 2 * MiB;
+	ASSERT_EQ(0, defaults_set(&self->nl, &d));
+	EXPECT_EQ(-ENOMEM, khv_create_vm(self->dev));
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(p.charge, after.charge);
+	EXPECT_EQ(p.ceiling, after.ceiling);
+	EXPECT_EQ(p.alloc, after.alloc);
+
+	/* What fits is held from the creation on, and given back at close. */
+	d.min = 512 * KiB;
+	d.max = 1 * MiB;
+	ASSERT_EQ(0, defaults_set(&self->nl, &d));
+	vm2 = khv_create_vm(self->dev);
+	ASSERT_LE(0, vm2) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm2));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &id));
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(p.charge + 512 * KiB, after.charge);
+	EXPECT_EQ(p.ceiling + 1 * MiB, after.ceiling);
+	EXPECT_EQ(p.budget, after.ceiling);
+	EXPECT_EQ(-ENOMEM, khv_create_vm(self->dev));
+	close(vm2);
+	ASSERT_EQ(0, pool_get(&self->nl, &after));
+	EXPECT_EQ(p.charge, after.charge);
+	EXPECT_EQ(p.ceiling, after.ceiling);
+
+	/* host-set refuses defaults that cannot be, and changes nothing. */
+	d.min = 2 * MiB;
+	d.max = KEEP;
+	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
+	EXPECT_TRUE(strstr(self->nl.extack, "default-mem-min is above default-mem-max") != NULL)
+		TH_LOG("extack: %s", self->nl.extack);
+	d.min = 4 * KiB + 1;
+	EXPECT_EQ(-EINVAL, defaults_set(&self->nl, &d));
+	EXPECT_TRUE(strstr(self->nl.extack, "page size") != NULL)
+		TH_LOG("extack: %s", self->nl.extack);
+	/* The policy's range checks: ERANGE, the extack naming the attribute. */
+	d.min = KEEP;
+	d.cap = 101;
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
+	EXPECT_NE(0, self->nl.extack[0]);
+	d.cap = KEEP;
+	d.exits = 1000000001;
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
+	d.exits = KEEP;
+	d.bytes = 1000000001;
+	EXPECT_EQ(-ERANGE, defaults_set(&self->nl, &d));
+	ASSERT_EQ(0, defaults_get(&self->nl, &d));
+	EXPECT_EQ(512 * KiB, d.min);
+	EXPECT_EQ(1 * MiB, d.max);
+	EXPECT_EQ(0, d.cap | d.exits | d.bytes);
+
+	ad = calloc(1, sizeof(*ad));
+	ASSERT_NE(NULL, ad);
+	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, ad));
+	for (i = 0; i < ad->nr; i++) {
+		struct audit_rec *a = &ad->rec[i];
+
+		if (a->op == KHV_AUDIT_OP_VM_CREATE && a->result == -ENOMEM &&
+		    strstr(a->new, "caps exceed mem-budget by 1048576 bytes"))
+			caps = true;
+		if (a->op == KHV_AUDIT_OP_VM_CREATE && a->result == -ENOMEM &&
+		    strstr(a->new, "charges (mem-min or allocated) exceed mem-budget by "))
+			charges = true;
+		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
+		    !strcmp(a->object, "default-mem-max") &&
+		    !strcmp(a->old, "2097152") && !strcmp(a->new, "0"))
+			audited = true;
+	}
+	EXPECT_TRUE(caps) TH_LOG("no vm-create record of the default cap refused");
+	EXPECT_TRUE(charges) TH_LOG("no vm-create record of the default guarantee refused");
+	EXPECT_TRUE(audited) TH_LOG("no host-set record default-mem-max 2097152 -> 0");
+	free(ad);
+}
+
 static int nobody_quota_set(struct nl *nl, void *arg)
 {
 	uint64_t id = *(uint64_t *)arg;
@@ -447,7 +653,7 @@ TEST_F(quota, changes_audited_old_to_new)
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
 		    !a->result &&
 		    !strcmp(a->old, "mem-min=1048576 mem-max=4194304" RUN_NONE) &&
-		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304 cpu-cap=20 io-exits-rate=1000 io-bytes-rate=1048576"))
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304 cpu-cap=20 io-exits-rate=1000 io-bytes-rate=1048576 cpu-weight=0 cpu-reservation=0"))
 			run_rec = true;
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->result == -EBUSY)
 			refusal = true;
@@ -751,6 +957,177 @@ TEST_F(runq, signal_ends_run_while_throttled)
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	EXPECT_EQ(KHV_EXIT_IO, run->exit_reason);
 	EXPECT_LT(now_ns() - t0, 1000000000ull);
+}
+
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE	6
+#endif
+
+/* quota-set: one u32 attribute. */
+static int quota_set_u32(struct nl *nl, uint64_t id, int type, uint32_t v)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	put_u32(&m, type, v);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static int cpu_budget_set(struct nl *nl, uint32_t budget)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	put_u32(&m, KHV_A_HOST_CPU_BUDGET, budget);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static int cpu_pool_get(struct nl *nl, uint32_t *budget, uint32_t *reserved)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_HOST_CPU_BUDGET] || !r.tb[KHV_A_HOST_CPU_RESERVED])
+		return -ENOENT;
+	*budget = NLA_U32(r.tb[KHV_A_HOST_CPU_BUDGET]);
+	*reserved = NLA_U32(r.tb[KHV_A_HOST_CPU_RESERVED]);
+	return 0;
+}
+
+/* What a child saw of this thread's scheduling while it spun in KHV_RUN. */
+struct sched_seen {
+	int nice;
+	int policy;
+};
+
+/*
+ * Spin in KHV_RUN for about 1.5 s (a signal ends it); a child process
+ * looks at this thread's nice level and policy half a second in.
+ */
+static int spin_and_look(struct __test_metadata *_metadata,
+			 struct khv_test_vcpu *vcpu, struct sched_seen *seen)
+{
+	pid_t me = getpid(), child;
+	int fds[2], status;
+
+	if (pipe(fds))
+		return -errno;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (!child) {
+		struct sched_seen s;
+
+		close(fds[0]);
+		usleep(500 * 1000);
+		errno = 0;
+		s.nice = getpriority(PRIO_PROCESS, me);
+		s.policy = sched_getscheduler(me);
+		_exit(write(fds[1], &s, sizeof(s)) == sizeof(s) ? 0 : 1);
+	}
+	close(fds[1]);
+	spin_for(_metadata, vcpu, 1500);
+	if (read(fds[0], seen, sizeof(*seen)) != sizeof(*seen))
+		seen->policy = -2;
+	close(fds[0]);
+	waitpid(child, &status, 0);
+	return 0;
+}
+
+/*
+ * cpu-weight: inside KHV_RUN the vCPU thread runs at the nice level
+ * cgroup v2 maps the weight to (10000: -20, 1: 19; 0 keeps its own), and
+ * gets its own nice back when KHV_RUN returns.
+ */
+TEST_F(runq, cpu_weight_is_nice_inside_run_only)
+{
+	static const struct { uint32_t weight; int nice; } cases[] = {
+		{ 10000, -20 }, { 1, 19 }, { 100, 0 }, { 0, 5 },
+	};
+	struct sched_seen seen;
+	struct nl_reply r;
+	unsigned int i;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
+				  sizeof(spin_code)));
+	ASSERT_EQ(0, setpriority(PRIO_PROCESS, 0, 5));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_EQ(0, quota_set_u32(&self->nl, self->vm_id,
+					   KHV_A_VM_CPU_WEIGHT, cases[i].weight))
+			TH_LOG("%s", self->nl.extack);
+		ASSERT_EQ(0, vm_get(&self->nl, self->vm_id, &r));
+		ASSERT_NE(NULL, r.tb[KHV_A_VM_CPU_WEIGHT]);
+		EXPECT_EQ(cases[i].weight, NLA_U32(r.tb[KHV_A_VM_CPU_WEIGHT]));
+		ASSERT_EQ(0, spin_and_look(_metadata, self->vcpu, &seen));
+		EXPECT_EQ(cases[i].nice, seen.nice)
+			TH_LOG("weight %u: nice %d inside KHV_RUN, want %d",
+			       cases[i].weight, seen.nice, cases[i].nice);
+		EXPECT_EQ(SCHED_OTHER, seen.policy);
+		errno = 0;
+		EXPECT_EQ(5, getpriority(PRIO_PROCESS, 0));
+	}
+	EXPECT_EQ(-ERANGE, quota_set_u32(&self->nl, self->vm_id,
+					 KHV_A_VM_CPU_WEIGHT, 10001));
+	EXPECT_NE(0, self->nl.extack[0]);
+	setpriority(PRIO_PROCESS, 0, 0);
+}
+
+/*
+ * cpu-reservation: admitted against cpu-budget (reservation x vCPUs, a new
+ * vCPU counted too), refused with ENOSPC and the extack beyond it; a budget
+ * below the reservations is EBUSY; inside KHV_RUN the thread is
+ * SCHED_DEADLINE, outside its own policy again; all given back when the VM
+ * goes.
+ */
+TEST_F(runq, cpu_reservation_admitted_and_deadline_inside_run)
+{
+	uint32_t budget, reserved, b, res;
+	struct sched_seen seen;
+
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
+				  sizeof(spin_code)));
+	ASSERT_EQ(0, cpu_pool_get(&self->nl, &budget, &reserved));
+	ASSERT_EQ(0, cpu_budget_set(&self->nl, reserved));
+	EXPECT_EQ(-ENOSPC, quota_set_u32(&self->nl, self->vm_id,
+					 KHV_A_VM_CPU_RESERVATION, 10));
+	EXPECT_TRUE(strstr(self->nl.extack, "exceeds cpu-budget") != NULL)
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, cpu_budget_set(&self->nl, reserved + 30));
+	ASSERT_EQ(0, quota_set_u32(&self->nl, self->vm_id,
+				   KHV_A_VM_CPU_RESERVATION, 20))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, cpu_pool_get(&self->nl, &b, &res));
+	EXPECT_EQ(reserved + 20, res);
+	EXPECT_EQ(-ENOSPC, quota_set_u32(&self->nl, self->vm_id,
+					 KHV_A_VM_CPU_RESERVATION, 40));
+	EXPECT_TRUE(strstr(self->nl.extack, "by 10 percent") ||
+		    !strstr(self->nl.extack, " by "))
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(-EBUSY, cpu_budget_set(&self->nl, reserved + 10));
+	EXPECT_TRUE(strstr(self->nl.extack, "exceeds cpu-budget") != NULL);
+	/* A second vCPU would need 20 more: no room. */
+	EXPECT_EQ(NULL, vcpu_add(self->vm, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, cpu_pool_get(&self->nl, &b, &res));
+	EXPECT_EQ(reserved + 20, res);
+
+	ASSERT_EQ(0, spin_and_look(_metadata, self->vcpu, &seen));
+	EXPECT_EQ(SCHED_DEADLINE, seen.policy);
+	EXPECT_EQ(SCHED_OTHER, sched_getscheduler(0));
+
+	/* With room, the second vCPU counts. */
+	ASSERT_EQ(0, cpu_budget_set(&self->nl, reserved + 40));
+	ASSERT_NE(NULL, vcpu_add(self->vm, 1)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, cpu_pool_get(&self->nl, &b, &res));
+	EXPECT_EQ(reserved + 40, res);
+	vm_free(self->vm);
+	self->vm = NULL;
+	ASSERT_EQ(0, cpu_pool_get(&self->nl, &b, &res));
+	EXPECT_EQ(reserved, res);
+	EXPECT_EQ(0, cpu_budget_set(&self->nl, budget));
 }
 
 TEST_F(runq, hostile_values_refused)

@@ -14,6 +14,7 @@
 #include "khv.h"
 #include "mgmt.h"
 #include "netlink.h"
+#include "quota_run.h"
 
 static_assert(KHV_NL_VM_NAME_MAX_LEN + 1 == KHV_VM_NAME_MAX);
 static_assert(KHV_NL_VM_TAGS_MAX_LEN + 1 == KHV_VM_TAGS_MAX);
@@ -25,6 +26,13 @@ static_assert(KHV_NL_AUDIT_DENIAL_INTERVAL_MAX == KHV_AUDIT_INTERVAL_MAX);
 static_assert(KHV_NL_INTROSPECT_VCPU_ID_MAX + 1 == KHV_MAX_VCPUS);
 static_assert(KHV_NL_INTROSPECT_LEN_MAX == KHV_INTROSPECT_MEM_MAX);
 static_assert(KHV_NL_HOST_MAX_VMS_PER_USER_MAX == KHV_MAX_VMS);
+static_assert(KHV_NL_HOST_DEFAULT_CPU_CAP_MAX == KHV_CPU_CAP_MAX);
+static_assert(KHV_NL_HOST_DEFAULT_IO_EXITS_RATE_MAX == KHV_IO_RATE_MAX);
+static_assert(KHV_NL_HOST_DEFAULT_IO_BYTES_RATE_MAX == KHV_IO_RATE_MAX);
+static_assert(KHV_NL_HOST_CPU_BUDGET_MAX == KHV_CPU_BUDGET_MAX);
+static_assert(KHV_NL_HOST_DEFAULT_CPU_WEIGHT_MAX == KHV_CPU_WEIGHT_MAX);
+static_assert(KHV_NL_VM_CPU_WEIGHT_MAX == KHV_CPU_WEIGHT_MAX);
+static_assert(KHV_NL_VM_CPU_RESERVATION_MAX == KHV_CPU_RESV_MAX);
 
 int __init khv_nl_init(void)
 {

@@ -4,8 +4,8 @@
  * (module signature, kernel taint, lockdown: host-get in
  * Documentation/netlink/specs/khv.yaml). Anyone may ask; the number of VMs
  * counts only those the caller may view; the guest memory pool
- * (Documentation/admin-guide.rst, "Quotas"). host-set: its limits and
- * memory policy.
+ * (Documentation/admin-guide.rst, "Quotas"). host-set: its limits, memory
+ * policy and the quotas new VMs get ("Default quotas").
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 
 #include "audit.h"
+#include "compat.h"
 #include "khv.h"
 #include "mgmt.h"
 #include "netlink.h"
@@ -69,12 +70,39 @@ static u32 khv_nl_nr_vms(const struct khv_subject *s)
 	return nr;
 }
 
+static int khv_nl_host_fill_defaults(struct sk_buff *skb)
+{
+	struct khv_quota_defaults d;
+
+	khv_quota_defaults_get(&d);
+	return nla_put_u64_64bit(skb, KHV_A_HOST_DEFAULT_MEM_MIN, d.mem_min,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_DEFAULT_MEM_MAX, d.mem_max,
+				 KHV_A_HOST_PAD) ||
+	       nla_put_u32(skb, KHV_A_HOST_DEFAULT_CPU_CAP, d.cpu_cap) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_DEFAULT_IO_EXITS_RATE,
+				 d.io_exits_rate, KHV_A_HOST_PAD) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_DEFAULT_IO_BYTES_RATE,
+				 d.io_bytes_rate, KHV_A_HOST_PAD) ||
+	       nla_put_u32(skb, KHV_A_HOST_DEFAULT_CPU_WEIGHT, d.cpu_weight);
+}
+
+static int khv_nl_host_fill_cpu(struct sk_buff *skb)
+{
+	u32 budget, reserved;
+
+	khv_quota_cpu_get(&budget, &reserved);
+	return nla_put_u32(skb, KHV_A_HOST_CPU_BUDGET, budget) ||
+	       nla_put_u32(skb, KHV_A_HOST_CPU_RESERVED, reserved);
+}
+
 static int khv_nl_host_fill_mem(struct sk_buff *skb)
 {
 	struct khv_mem_pool p;
 
 	khv_quota_pool_get(&p);
-	return nla_put_u64_64bit(skb, KHV_A_HOST_MEM_BUDGET, p.budget,
+	return khv_nl_host_fill_defaults(skb) || khv_nl_host_fill_cpu(skb) ||
+	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_BUDGET, p.budget,
 				 KHV_A_HOST_PAD) ||
 	       nla_put_u8(skb, KHV_A_HOST_MEM_OVERCOMMIT, p.overcommit) ||
 	       nla_put_u64_64bit(skb, KHV_A_HOST_MEM_ALLOCATED, p.alloc,
@@ -191,29 +219,167 @@ static int khv_nl_host_set_mem(struct genl_info *info)
 	return r;
 }
 
+/* A default memory value: page-granular, or -EINVAL with the extack. */
+static int khv_nl_host_default_bytes(struct genl_info *info, int type,
+				     u64 *val)
+{
+	struct nlattr *attr = info->attrs[type];
+
+	if (!attr)
+		return 0;
+	*val = nla_get_u64(attr);
+	if (!PAGE_ALIGNED(*val)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "must be a multiple of the page size");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The default quotas the request sets, over the host's now, into @d (the
+ * policy bounded cpu-cap and the rates): 1 if it sets any, 0 if none,
+ * -EINVAL with the extack for a value that cannot be.
+ */
+static int khv_nl_host_defaults_req(struct genl_info *info,
+				    struct khv_quota_defaults *d)
+{
+	struct nlattr **a = info->attrs;
+	int r;
+
+	khv_quota_defaults_get(d);
+	r = khv_nl_host_default_bytes(info, KHV_A_HOST_DEFAULT_MEM_MIN,
+				      &d->mem_min);
+	if (!r)
+		r = khv_nl_host_default_bytes(info, KHV_A_HOST_DEFAULT_MEM_MAX,
+					      &d->mem_max);
+	if (r)
+		return r;
+	if (a[KHV_A_HOST_DEFAULT_CPU_CAP])
+		d->cpu_cap = nla_get_u32(a[KHV_A_HOST_DEFAULT_CPU_CAP]);
+	if (a[KHV_A_HOST_DEFAULT_IO_EXITS_RATE])
+		d->io_exits_rate = nla_get_u64(a[KHV_A_HOST_DEFAULT_IO_EXITS_RATE]);
+	if (a[KHV_A_HOST_DEFAULT_IO_BYTES_RATE])
+		d->io_bytes_rate = nla_get_u64(a[KHV_A_HOST_DEFAULT_IO_BYTES_RATE]);
+	if (a[KHV_A_HOST_DEFAULT_CPU_WEIGHT])
+		d->cpu_weight = nla_get_u32(a[KHV_A_HOST_DEFAULT_CPU_WEIGHT]);
+	if (d->mem_max && d->mem_min > d->mem_max) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    a[KHV_A_HOST_DEFAULT_MEM_MIN] ?:
+				    a[KHV_A_HOST_DEFAULT_MEM_MAX],
+				    "default-mem-min is above default-mem-max");
+		return -EINVAL;
+	}
+	return a[KHV_A_HOST_DEFAULT_MEM_MIN] || a[KHV_A_HOST_DEFAULT_MEM_MAX] ||
+	       a[KHV_A_HOST_DEFAULT_CPU_CAP] ||
+	       a[KHV_A_HOST_DEFAULT_IO_EXITS_RATE] ||
+	       a[KHV_A_HOST_DEFAULT_IO_BYTES_RATE] ||
+	       a[KHV_A_HOST_DEFAULT_CPU_WEIGHT];
+}
+
+/* Audit one default that the request names, old -> new. */
+static void khv_nl_host_audit_default(struct genl_info *info, int type,
+				      const char *name, u64 old, u64 new)
+{
+	char o[24], n[24];
+
+	if (!info->attrs[type])
+		return;
+	snprintf(o, sizeof(o), "%llu", old);
+	snprintf(n, sizeof(n), "%llu", new);
+	khv_audit(KHV_AUDIT_OP_HOST_SET, 0, name, o, n, 0);
+}
+
+/* Apply @d (checked by khv_nl_host_defaults_req()) and audit each change. */
+static void khv_nl_host_set_defaults(struct genl_info *info,
+				     const struct khv_quota_defaults *d)
+{
+	struct khv_quota_defaults old;
+
+	khv_quota_defaults_get(&old);
+	/* Checked above; host-set's are serialised by the family's mutex. */
+	WARN_ON_ONCE(!khv_quota_defaults_set(d));
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_MEM_MIN,
+				  "default-mem-min", old.mem_min, d->mem_min);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_MEM_MAX,
+				  "default-mem-max", old.mem_max, d->mem_max);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_CPU_CAP,
+				  "default-cpu-cap", old.cpu_cap, d->cpu_cap);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_IO_EXITS_RATE,
+				  "default-io-exits-rate", old.io_exits_rate,
+				  d->io_exits_rate);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_IO_BYTES_RATE,
+				  "default-io-bytes-rate", old.io_bytes_rate,
+				  d->io_bytes_rate);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_CPU_WEIGHT,
+				  "default-cpu-weight", old.cpu_weight,
+				  d->cpu_weight);
+}
+
+/*
+ * host-set's cpu-budget: refused with -EBUSY below the VMs' reservations;
+ * audited either way.
+ */
+static int khv_nl_host_set_cpu(struct genl_info *info, u32 *old)
+{
+	struct nlattr *attr = info->attrs[KHV_A_HOST_CPU_BUDGET];
+	u32 budget = nla_get_u32(attr);
+	char o[16], n[16];
+	u64 excess;
+	int r;
+
+	r = khv_quota_cpu_budget_set(budget, old, &excess);
+	if (r)
+		KHV_NL_SET_ERR_MSG_FMT(info->extack,
+				       "cpu-reservation x vCPUs exceeds cpu-budget",
+				       "cpu-reservation x vCPUs exceeds cpu-budget by %llu percent",
+				       excess);
+	snprintf(o, sizeof(o), "%u", *old);
+	snprintf(n, sizeof(n), "%u", budget);
+	khv_audit(KHV_AUDIT_OP_HOST_SET, 0, "cpu-budget", r ? "" : o, n, r);
+	return r;
+}
+
 /*
  * host-set: CAP_SYS_ADMIN; at least one attribute; every change is audited
- * with the old value.
+ * with the old value. The defaults are checked before anything changes.
  */
 int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *max_attr = info->attrs[KHV_A_HOST_MAX_VMS_PER_USER];
+	struct khv_quota_defaults d;
 	char old[16], new[16];
-	u32 max;
+	u32 max, old_cpu = 0;
+	int defaults;
+	u64 excess;
 	int r;
 
+	defaults = khv_nl_host_defaults_req(info, &d);
+	if (defaults < 0)
+		return defaults;
 	if (!max_attr && !info->attrs[KHV_A_HOST_MEM_BUDGET] &&
-	    !info->attrs[KHV_A_HOST_MEM_OVERCOMMIT]) {
+	    !info->attrs[KHV_A_HOST_MEM_OVERCOMMIT] && !defaults &&
+	    !info->attrs[KHV_A_HOST_CPU_BUDGET]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "host-set needs max-vms-per-user, mem-budget or mem-overcommit");
+			       "host-set needs max-vms-per-user, mem-budget, mem-overcommit, cpu-budget or a default-* quota");
 		return -EINVAL;
+	}
+	if (info->attrs[KHV_A_HOST_CPU_BUDGET]) {
+		r = khv_nl_host_set_cpu(info, &old_cpu);
+		if (r)
+			return r;
 	}
 	if (info->attrs[KHV_A_HOST_MEM_BUDGET] ||
 	    info->attrs[KHV_A_HOST_MEM_OVERCOMMIT]) {
 		r = khv_nl_host_set_mem(info);
+		/* Refused whole: the CPU budget back as it was, if it fits. */
+		if (r && info->attrs[KHV_A_HOST_CPU_BUDGET])
+			khv_quota_cpu_budget_set(old_cpu, &old_cpu, &excess);
 		if (r)
 			return r;
 	}
+	if (defaults)
+		khv_nl_host_set_defaults(info, &d);
 	if (!max_attr)
 		return 0;
 	max = nla_get_u32(max_attr);

@@ -38,6 +38,21 @@ static struct netlink_range_validation khv_nl_introspect_len_range __ro_after_in
 	.max = KHV_NL_INTROSPECT_LEN_MAX,
 };
 
+static struct netlink_range_validation khv_nl_host_default_io_exits_rate_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_NL_HOST_DEFAULT_IO_EXITS_RATE_MAX,
+};
+
+static struct netlink_range_validation khv_nl_host_default_io_bytes_rate_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_NL_HOST_DEFAULT_IO_BYTES_RATE_MAX,
+};
+
+static struct netlink_range_validation khv_nl_host_cpu_budget_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_NL_HOST_CPU_BUDGET_MAX,
+};
+
 /* vm-get */
 static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_NAME + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
@@ -109,16 +124,28 @@ static const struct nla_policy khv_nl_introspect_mem_policy[KHV_A_INTROSPECT_LEN
 };
 
 /* host-set */
-static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_MEM_OVERCOMMIT + 1] = {
+static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_DEFAULT_CPU_WEIGHT + 1] = {
 	[KHV_A_HOST_MAX_VMS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, KHV_NL_HOST_MAX_VMS_PER_USER_MIN,
 							 KHV_NL_HOST_MAX_VMS_PER_USER_MAX),
 	[KHV_A_HOST_MEM_BUDGET] = { .type = NLA_U64 },
 	[KHV_A_HOST_MEM_OVERCOMMIT] = NLA_POLICY_MAX(NLA_U8,
 						     KHV_NL_HOST_MEM_OVERCOMMIT_MAX),
+	[KHV_A_HOST_DEFAULT_MEM_MIN] = { .type = NLA_U64 },
+	[KHV_A_HOST_DEFAULT_MEM_MAX] = { .type = NLA_U64 },
+	[KHV_A_HOST_DEFAULT_CPU_CAP] = NLA_POLICY_MAX(NLA_U32,
+						      KHV_NL_HOST_DEFAULT_CPU_CAP_MAX),
+	[KHV_A_HOST_DEFAULT_IO_EXITS_RATE] = NLA_POLICY_FULL_RANGE(NLA_U64,
+			&khv_nl_host_default_io_exits_rate_range),
+	[KHV_A_HOST_DEFAULT_IO_BYTES_RATE] = NLA_POLICY_FULL_RANGE(NLA_U64,
+			&khv_nl_host_default_io_bytes_rate_range),
+	[KHV_A_HOST_CPU_BUDGET] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&khv_nl_host_cpu_budget_range),
+	[KHV_A_HOST_DEFAULT_CPU_WEIGHT] = NLA_POLICY_MAX(NLA_U32,
+							 KHV_NL_HOST_DEFAULT_CPU_WEIGHT_MAX),
 };
 
 /* quota-set */
-static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_IO_BYTES_RATE + 1] = {
+static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_CPU_RESERVATION + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = KHV_NL_VM_NAME_MAX_LEN },
 	[KHV_A_VM_MEM_MIN] = { .type = NLA_U64 },
@@ -126,6 +153,10 @@ static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_IO_BYTES_RATE + 
 	[KHV_A_VM_CPU_CAP] = { .type = NLA_U32 },
 	[KHV_A_VM_IO_EXITS_RATE] = { .type = NLA_U64 },
 	[KHV_A_VM_IO_BYTES_RATE] = { .type = NLA_U64 },
+	[KHV_A_VM_CPU_WEIGHT] = NLA_POLICY_MAX(NLA_U32,
+					       KHV_NL_VM_CPU_WEIGHT_MAX),
+	[KHV_A_VM_CPU_RESERVATION] = NLA_POLICY_MAX(NLA_U32,
+						    KHV_NL_VM_CPU_RESERVATION_MAX),
 };
 
 /*
@@ -264,14 +295,14 @@ static const struct genl_ops khv_nl_ops[] = {
 		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
 		.doit = khv_nl_host_set_doit,
 		.policy = khv_nl_host_set_policy,
-		.maxattr = KHV_A_HOST_MEM_OVERCOMMIT,
+		.maxattr = KHV_A_HOST_DEFAULT_CPU_WEIGHT,
 	},
 	{
 		.cmd = KHV_CMD_QUOTA_SET,
 		.internal_flags = KHV_NL_HOOKS_PRE_VM_POST_VM,
 		.doit = khv_nl_quota_set_doit,
 		.policy = khv_nl_quota_set_policy,
-		.maxattr = KHV_A_VM_IO_BYTES_RATE,
+		.maxattr = KHV_A_VM_CPU_RESERVATION,
 	},
 };
 

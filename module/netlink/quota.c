@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), CPU cap
- * (cpu-cap) and I/O limits (io-exits-rate, io-bytes-rate), by id or by name
+ * (cpu-cap), weight (cpu-weight) and reservation (cpu-reservation) and I/O
+ * limits (io-exits-rate, io-bytes-rate), by id or by name
  * (grant op set-quota, checked by khv_nl_pre_vm()); and the words of a
  * refusal by the host's pool, for quota-set and host-set alike
  * (Documentation/admin-guide.rst, "Quotas"). Every change and every refusal
@@ -39,6 +40,19 @@ void khv_nl_quota_refused(struct netlink_ext_ack *extack,
 				       excess);
 }
 
+/* The words of a refused cpu-reservation (khv_quota_cpu_resv_set()). */
+static void khv_nl_quota_resv_refused(struct genl_info *info, int r,
+				      u64 excess)
+{
+	if (r == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "the VM's memory is freed");
+	else
+		KHV_NL_SET_ERR_MSG_FMT(info->extack,
+				       "cpu-reservation x vCPUs exceeds cpu-budget",
+				       "cpu-reservation x vCPUs exceeds cpu-budget by %llu percent",
+				       excess);
+}
+
 /* A byte count attribute: page-granular, or -EINVAL with the extack. */
 static int khv_nl_quota_bytes(struct genl_info *info, int type, u64 *val)
 {
@@ -61,9 +75,9 @@ static void khv_nl_quota_desc(char *buf, size_t len,
 			      const struct khv_run_usage *r)
 {
 	scnprintf(buf, len,
-		  "mem-min=%llu mem-max=%llu cpu-cap=%u io-exits-rate=%llu io-bytes-rate=%llu",
+		  "mem-min=%llu mem-max=%llu cpu-cap=%u io-exits-rate=%llu io-bytes-rate=%llu cpu-weight=%u cpu-reservation=%u",
 		  q->min, q->max, r->cpu_cap, r->io_exits_rate,
-		  r->io_bytes_rate);
+		  r->io_bytes_rate, r->cpu_weight, r->cpu_resv);
 }
 
 /* A rate attribute: at most KHV_IO_RATE_MAX, or -EINVAL with the extack. */
@@ -107,8 +121,15 @@ static int khv_nl_quota_run_req(struct genl_info *info,
 					&r->io_bytes_rate);
 	if (err)
 		return err;
+	/* The policy bounded them (spec checks). */
+	if (info->attrs[KHV_A_VM_CPU_WEIGHT])
+		r->cpu_weight = nla_get_u32(info->attrs[KHV_A_VM_CPU_WEIGHT]);
+	if (info->attrs[KHV_A_VM_CPU_RESERVATION])
+		r->cpu_resv = nla_get_u32(info->attrs[KHV_A_VM_CPU_RESERVATION]);
 	return cap || info->attrs[KHV_A_VM_IO_EXITS_RATE] ||
-	       info->attrs[KHV_A_VM_IO_BYTES_RATE];
+	       info->attrs[KHV_A_VM_IO_BYTES_RATE] ||
+	       info->attrs[KHV_A_VM_CPU_WEIGHT] ||
+	       info->attrs[KHV_A_VM_CPU_RESERVATION];
 }
 
 /* Apply @r's values that the request names (the policy checked them). */
@@ -118,19 +139,37 @@ static void khv_nl_quota_run_set(struct genl_info *info, struct khv_vm *vm,
 	struct nlattr **attrs = info->attrs;
 
 	khv_run_quota_set(vm, attrs[KHV_A_VM_CPU_CAP] ? &r->cpu_cap : NULL,
+			  attrs[KHV_A_VM_CPU_WEIGHT] ? &r->cpu_weight : NULL,
 			  attrs[KHV_A_VM_IO_EXITS_RATE] ? &r->io_exits_rate :
 							  NULL,
 			  attrs[KHV_A_VM_IO_BYTES_RATE] ? &r->io_bytes_rate :
 							  NULL);
 }
 
+/* Audit a quota-set, old -> new (its own frame: the words are long). */
+static noinline void khv_nl_quota_audit(struct khv_vm *vm,
+					const struct khv_mem_quota *old,
+					const struct khv_run_usage *old_run,
+					const struct khv_mem_quota *new,
+					const struct khv_run_usage *new_run,
+					int r)
+{
+	/* khv_nl_quota_desc(): 7 names and 7 numbers of up to 20 digits */
+	char old_desc[256], new_desc[256];
+
+	khv_nl_quota_desc(old_desc, sizeof(old_desc), old, old_run);
+	khv_nl_quota_desc(new_desc, sizeof(new_desc), new, new_run);
+	khv_audit_vm(KHV_AUDIT_OP_QUOTA_SET, vm, r ? "" : old_desc, new_desc, r);
+}
+
 int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *min_attr = info->attrs[KHV_A_VM_MEM_MIN];
 	struct nlattr *max_attr = info->attrs[KHV_A_VM_MEM_MAX];
-	/* khv_nl_quota_desc(): 5 names and 5 numbers of up to 20 digits */
-	char old_desc[160], new_desc[160];
+	struct nlattr *resv_attr = info->attrs[KHV_A_VM_CPU_RESERVATION];
 	struct khv_vm *vm = khv_nl_vm(info);
+	u64 resv_excess;
+	u32 old_resv = 0;
 	struct khv_run_usage old_run, new_run;
 	struct khv_mem_quota old, new;
 	enum khv_quota_limit limit;
@@ -144,7 +183,7 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return run_req;
 	if (!min_attr && !max_attr && !run_req) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: no mem-min, mem-max, cpu-cap, io-exits-rate or io-bytes-rate attribute");
+			       "nothing to set: no mem-min, mem-max, cpu-cap, cpu-weight, cpu-reservation, io-exits-rate or io-bytes-rate attribute");
 		return -EINVAL;
 	}
 	r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MIN, &min);
@@ -152,8 +191,22 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 		r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MAX, &max);
 	if (r)
 		return r;
+	/* The reservation first: taken back if the memory part is refused. */
+	if (resv_attr) {
+		r = khv_quota_cpu_resv_set(vm, new_run.cpu_resv, &old_resv,
+					   &excess);
+		if (r) {
+			khv_quota_vm_get(vm, &old);
+			new = old;
+			khv_nl_quota_resv_refused(info, r, excess);
+			goto audit;
+		}
+	}
 	r = khv_quota_vm_set(vm, min_attr ? &min : NULL, max_attr ? &max : NULL,
 			     &old, &new, &limit, &excess);
+	/* Giving back: admitted. */
+	if (r && resv_attr)
+		khv_quota_cpu_resv_set(vm, old_resv, &old_resv, &resv_excess);
 	switch (r) {
 	case 0:
 		break;
@@ -177,11 +230,12 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 	/* The memory part admitted (or unchanged): the rest cannot fail. */
 	if (!r && run_req)
 		khv_nl_quota_run_set(info, vm, &new_run);
-	khv_nl_quota_desc(old_desc, sizeof(old_desc), &old, &old_run);
-	khv_nl_quota_desc(new_desc, sizeof(new_desc), &new, &new_run);
-	khv_audit_vm(KHV_AUDIT_OP_QUOTA_SET, vm, r ? "" : old_desc, new_desc, r);
+audit:
+	khv_nl_quota_audit(vm, &old, &old_run, &new, &new_run, r);
 	if (!r && (old.min != new.min || old.max != new.max ||
 		   old_run.cpu_cap != new_run.cpu_cap ||
+		   old_run.cpu_weight != new_run.cpu_weight ||
+		   old_run.cpu_resv != new_run.cpu_resv ||
 		   old_run.io_exits_rate != new_run.io_exits_rate ||
 		   old_run.io_bytes_rate != new_run.io_bytes_rate))
 		khv_nl_vm_notify(vm, KHV_CMD_VM_CHANGE_NTF);

@@ -65,7 +65,7 @@ static int khv_nl_vm_fill_exits(struct sk_buff *skb, struct khv_vm *vm,
 	return 0;
 }
 
-/* The CPU cap, the I/O limits and their usage (quota_run.c). */
+/* The CPU cap, weight and reservation, the I/O limits and their usage. */
 static int khv_nl_vm_fill_run_quota(struct sk_buff *skb,
 				    const struct khv_run_usage *u)
 {
@@ -83,7 +83,10 @@ static int khv_nl_vm_fill_run_quota(struct sk_buff *skb,
 	       nla_put_u64_64bit(skb, KHV_A_VM_IO_EXITS, u->io_exits,
 				 KHV_A_VM_PAD) ||
 	       nla_put_u64_64bit(skb, KHV_A_VM_IO_BYTES, u->io_bytes,
-				 KHV_A_VM_PAD) ? -EMSGSIZE : 0;
+				 KHV_A_VM_PAD) ||
+	       nla_put_u32(skb, KHV_A_VM_CPU_WEIGHT, u->cpu_weight) ||
+	       nla_put_u32(skb, KHV_A_VM_CPU_RESERVATION, u->cpu_resv) ?
+	       -EMSGSIZE : 0;
 }
 
 int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,

@@ -83,6 +83,7 @@ int hv_monitor_run(int argc, char **argv, bool audit_only);
 int do_grant(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int do_quota(int argc, char **argv);
+int do_stats(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
 int hv_vm_words(int argc, char **argv);
 int hv_vm_arg(int *argc, char ***argv, uint64_t *id);
@@ -92,5 +93,6 @@ const char *hv_enum_name(const char *const *names, unsigned int n,
 int hv_cmd_run(int argc, char **argv);
 void print_vm(struct nlattr **tb);
 void print_run_quota(struct nlattr **tb);
+void print_cpu_share(struct nlattr **tb);
 
 #endif /* HVCTL_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ] [ cpu-cap PERCENT ]
- *	[ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ]: a VM's memory
- *	guarantee and cap, CPU cap and I/O limits (quota-set; 0 removes one);
+ *	[ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ] [ cpu-weight WEIGHT ]
+ *	[ cpu-reservation PERCENT ]: a VM's memory guarantee and cap, CPU cap,
+ *	weight and reservation and I/O limits (quota-set; 0 removes one);
  * hvctl quota show VM: them, the VM's allocation and the usage the CPU
  *	and I/O quotas count (vm-get).
  */
@@ -15,7 +16,8 @@
 
 #define QUOTA_SET_USAGE \
 	"usage: hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ] " \
-	"[ cpu-cap PERCENT ] [ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ]"
+	"[ cpu-cap PERCENT ] [ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ] " \
+	"[ cpu-weight WEIGHT ] [ cpu-reservation PERCENT ]"
 
 /* quota set's keys: the attribute, and how its value is written. */
 enum quota_kind { QUOTA_SIZE, QUOTA_U64, QUOTA_U32 };
@@ -30,6 +32,8 @@ static const struct {
 	{ "cpu-cap", KHV_A_VM_CPU_CAP, QUOTA_U32 },
 	{ "io-exits-rate", KHV_A_VM_IO_EXITS_RATE, QUOTA_U64 },
 	{ "io-bytes-rate", KHV_A_VM_IO_BYTES_RATE, QUOTA_SIZE },
+	{ "cpu-weight", KHV_A_VM_CPU_WEIGHT, QUOTA_U32 },
+	{ "cpu-reservation", KHV_A_VM_CPU_RESERVATION, QUOTA_U32 },
 };
 
 #define NR_QUOTA_KEYS	ARRAY_SIZE(quota_keys)
@@ -47,6 +51,13 @@ void print_run_quota(struct nlattr **tb)
 	print_size("io_bytes", hv_get_u64(tb[KHV_A_VM_IO_BYTES]));
 }
 
+/* The CPU weight and reservation: printed last in vm show and quota show. */
+void print_cpu_share(struct nlattr **tb)
+{
+	print_u64("cpu_weight", hv_get_u32(tb[KHV_A_VM_CPU_WEIGHT]));
+	print_u64("cpu_reservation", hv_get_u32(tb[KHV_A_VM_CPU_RESERVATION]));
+}
+
 static int quota_print(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
@@ -59,6 +70,7 @@ static int quota_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	print_size("mem_allocated", hv_get_u64(tb[KHV_A_VM_MEM_ALLOCATED]));
 	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
 	print_run_quota(tb);
+	print_cpu_share(tb);
 	print_close_object();
 	return 0;
 }
@@ -147,10 +159,12 @@ static void quota_usage(void)
 	fprintf(stderr, "Usage: hvctl quota show VM\n"
 			"       hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ]\n"
 			"                          [ cpu-cap PERCENT ] [ io-exits-rate NUMBER ]\n"
-			"                          [ io-bytes-rate SIZE ]\n"
+			"                          [ io-bytes-rate SIZE ] [ cpu-weight WEIGHT ]\n"
+			"                          [ cpu-reservation PERCENT ]\n"
 			"where  VM := { ID | NAME | id ID | name NAME }\n"
 			"       SIZE := NUMBER[K|M|G|T] (binary units; 0 removes)\n"
-			"       PERCENT := 0..100 of one CPU per vCPU (0 removes)\n");
+			"       PERCENT := 0..100 of one CPU per vCPU (0 removes)\n"
+			"       WEIGHT := 1..10000, 100 is nice 0 (0 removes)\n");
 }
 
 static const struct hv_cmd quota_cmds[] = {

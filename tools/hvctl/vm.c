@@ -58,6 +58,7 @@ void print_vm(struct nlattr **tb)
 	print_exits(tb[KHV_A_VM_EXITS]);
 	print_run_quota(tb);
 	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
+	print_cpu_share(tb);
 }
 
 static int vm_print(struct nlattr **tb, uint8_t cmd, void *arg)
