@@ -786,19 +786,30 @@ FIXTURE(runq) {
 	uint64_t vm_id;
 };
 
-FIXTURE_SETUP(runq)
+/*
+ * A netlink socket and a VM of 64 KiB with one vCPU in real mode at
+ * CODE_GPA: the runq and touch fixtures' start.
+ */
+static void one_vcpu_vm(struct __test_metadata *_metadata, struct nl *nl,
+			struct khv_test_vm **vm, struct khv_test_vcpu **vcpu,
+			uint64_t *vm_id)
 {
 	int r;
 
-	self->vm = NULL;
-	r = nl_open(&self->nl);
+	*vm = NULL;
+	r = nl_open(nl);
 	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
-	self->vm = vm_create(64 * KiB);
-	ASSERT_NE(NULL, self->vm) TH_LOG("vm_create: %s", strerror(errno));
-	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
-	self->vcpu = vcpu_add(self->vm, 0);
-	ASSERT_NE(NULL, self->vcpu) TH_LOG("vcpu_add: %s", strerror(errno));
-	ASSERT_EQ(0, vcpu_set_real_mode(self->vcpu, CODE_GPA));
+	*vm = vm_create(64 * KiB);
+	ASSERT_NE(NULL, *vm) TH_LOG("vm_create: %s", strerror(errno));
+	ASSERT_EQ(0, my_newest_vm(nl, vm_id));
+	*vcpu = vcpu_add(*vm, 0);
+	ASSERT_NE(NULL, *vcpu) TH_LOG("vcpu_add: %s", strerror(errno));
+	ASSERT_EQ(0, vcpu_set_real_mode(*vcpu, CODE_GPA));
+}
+
+FIXTURE_SETUP(runq)
+{
+	one_vcpu_vm(_metadata, &self->nl, &self->vm, &self->vcpu, &self->vm_id);
 }
 
 FIXTURE_TEARDOWN(runq)
@@ -1203,18 +1214,9 @@ FIXTURE(touch) {
 FIXTURE_SETUP(touch)
 {
 	struct vmq q;
-	int r;
 
-	self->vm = NULL;
-	r = nl_open(&self->nl);
-	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
 	/* Slot 0, the code, without a cap yet: allocated whole. */
-	self->vm = vm_create(64 * KiB);
-	ASSERT_NE(NULL, self->vm) TH_LOG("vm_create: %s", strerror(errno));
-	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
-	self->vcpu = vcpu_add(self->vm, 0);
-	ASSERT_NE(NULL, self->vcpu) TH_LOG("vcpu_add: %s", strerror(errno));
-	ASSERT_EQ(0, vcpu_set_real_mode(self->vcpu, CODE_GPA));
+	one_vcpu_vm(_metadata, &self->nl, &self->vm, &self->vcpu, &self->vm_id);
 	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
 	ASSERT_EQ(64 * KiB, q.alloc);
 	self->base = q.alloc;

@@ -200,12 +200,7 @@ static int set_long_mode(struct vmm *m, uint64_t entry)
 		e[1024 + i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB, RW, P */
 	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
 		return vmm_fail("KHV_GET_SREGS");
-	sregs.cs = code;
-	sregs.ds = data;
-	sregs.es = data;
-	sregs.ss = data;
-	sregs.fs = data;
-	sregs.gs = data;
+	vmm_flat_segments(&sregs, &code, &data);
 	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
 	sregs.cr3 = pt;
 	sregs.cr4 = 0x20;		/* PAE */

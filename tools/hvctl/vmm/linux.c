@@ -33,12 +33,7 @@ static int linux_entry(struct vmm *m, const struct bz_plan *p)
 
 	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
 		return vmm_fail("KHV_GET_SREGS");
-	sregs.cs = code;
-	sregs.ds = data;
-	sregs.es = data;
-	sregs.ss = data;
-	sregs.fs = data;
-	sregs.gs = data;
+	vmm_flat_segments(&sregs, &code, &data);
 	sregs.gdt.base = BOOT_GDT_ADDR;
 	sregs.gdt.limit = 4 * 8 - 1;
 	sregs.cr0 = 0x80000011;		/* PG, ET, PE */

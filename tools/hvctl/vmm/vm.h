@@ -27,6 +27,18 @@ struct vmm_linux_opts {
 	uint64_t ram_size;
 };
 
+/* Flat 64-bit segments: @code in CS, @data in every data segment register. */
+static inline void vmm_flat_segments(struct khv_sregs *s, const struct khv_segment *code,
+				     const struct khv_segment *data)
+{
+	s->cs = *code;
+	s->ds = *data;
+	s->es = *data;
+	s->ss = *data;
+	s->fs = *data;
+	s->gs = *data;
+}
+
 /* "hvctl: run: what: strerror(errno)", returns 1. */
 int vmm_fail(const char *what);
 /* With irqchip, the in-kernel local APIC (KHV_CREATE_IRQCHIP) too. */
