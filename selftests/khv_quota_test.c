@@ -779,11 +779,17 @@ static void alarm_in(unsigned int ms)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+#define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
+
 FIXTURE(runq) {
 	struct nl nl;
 	struct khv_test_vm *vm;
 	struct khv_test_vcpu *vcpu;
 	uint64_t vm_id;
+	/* What a test changed of the host, put back by the teardown. */
+	char overcommit[8];	/* the parameter's old value, if written */
+	uint32_t budget;	/* the old cpu-budget, if budget_set */
+	bool budget_set;
 };
 
 /*
@@ -812,11 +818,17 @@ FIXTURE_SETUP(runq)
 	one_vcpu_vm(_metadata, &self->nl, &self->vm, &self->vcpu, &self->vm_id);
 }
 
+static int cpu_budget_set(struct nl *nl, uint32_t budget);
+
 FIXTURE_TEARDOWN(runq)
 {
 	alarm_in(0);
 	if (self->vm)
 		vm_free(self->vm);
+	if (self->budget_set)
+		cpu_budget_set(&self->nl, self->budget);
+	if (self->overcommit[0])
+		khv_write_file(OVERCOMMIT_PARAM, self->overcommit[0] == 'Y' ? "Y" : "N");
 	close(self->nl.fd);
 }
 
@@ -1100,7 +1112,13 @@ TEST_F(runq, cpu_reservation_admitted_and_deadline_inside_run)
 
 	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
 				  sizeof(spin_code)));
+	/* A second vCPU on a host with one CPU too (HY-SR-4's knob). */
+	ASSERT_LT(0, khv_read_file(OVERCOMMIT_PARAM, self->overcommit,
+				   sizeof(self->overcommit)));
+	ASSERT_EQ(0, khv_write_file(OVERCOMMIT_PARAM, "Y"));
 	ASSERT_EQ(0, cpu_pool_get(&self->nl, &budget, &reserved));
+	self->budget = budget;
+	self->budget_set = true;
 	ASSERT_EQ(0, cpu_budget_set(&self->nl, reserved));
 	EXPECT_EQ(-ENOSPC, quota_set_u32(&self->nl, self->vm_id,
 					 KHV_A_VM_CPU_RESERVATION, 10));
