@@ -8,6 +8,7 @@
  * the processor would: segment type and limit (#GP), canonical address
  * (#GP), page presence, U/S, R/W with CR0.WP, SMAP (#PF with its error code
  * and CR2). A hypercall above CPL 0 gets KHV_HC_EPERM. VMX refuses CR4.CET.
+ * A TR marked absent ends only the guest.
  *
  * The same tests run on both vendors: Intel VMX in the Bochs host, AMD SVM
  * in the QEMU hosts; one the host's CPU cannot show is skipped, saying why.
@@ -634,6 +635,49 @@ TEST(vmx_refuses_cr4_cet)
 	sregs.cr4 &= ~(1ull << 23);
 	EXPECT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
 	vm_free(vm);
+}
+
+/*
+ * A TR user space marked not present (KHV_SET_SREGS takes it, as KVM's),
+ * then a #GP at CPL 3, whose delivery reads RSP0 from the TSS. VMX refuses
+ * the entry (SDM Vol. 3C 26.3.1.2: TR must be present). SVM checks no TR at
+ * VMRUN (APM 15.5.1): the processor delivers through the TSS, or faults
+ * (#TS, then #DF and a triple fault): the guest's own end either way.
+ * QEMU's model aborted the emulator there, the whole emulated host with it
+ * ("invalid tss"): the rig's QEMU raises #TS instead (scripts/rig/qemu/).
+ */
+TEST(stack_switch_through_absent_tr_ends_only_the_guest)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_sregs sregs;
+	struct ucall uc;
+	int vendor = khv_vendor(_metadata);
+	int present;
+
+	for (present = 1; present >= 0; present--) {
+		vm = vm_create_with_one_vcpu(&vcpu, guest_code_user_gp, 0);
+		ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
+		ASSERT_EQ(0, vcpu_enter_user_mode(vcpu));
+		ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+		ASSERT_EQ(1, sregs.tr.present);
+		sregs.tr.present = present;
+		ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
+		ASSERT_EQ(0, vcpu_run(vcpu));
+		if (present) {
+			/* The same guest with its TR: the handler runs once. */
+			ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+			EXPECT_EQ(1, uc.args[0]);
+		} else if (vendor == KHV_VENDOR_INTEL) {
+			EXPECT_EQ(KHV_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
+		} else if (vcpu->run->exit_reason != KHV_EXIT_SHUTDOWN) {
+			/* A processor that used the TSS: the handler ran. */
+			ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc))
+				TH_LOG("exit %s", exit_reason_str(vcpu->run->exit_reason));
+			EXPECT_EQ(1, uc.args[0]);
+		}
+		vm_free(vm);
+	}
 }
 
 TEST_HARNESS_MAIN

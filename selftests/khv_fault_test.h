@@ -31,6 +31,7 @@ void guest_pf_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_string_io(uint64_t arg);
 void guest_code_hypercall(uint64_t vmmcall);
+void guest_code_user_gp(uint64_t arg);
 
 /* The #DB delivery loop (CVE-2015-8104): #DB's IST stack, 8-byte words. */
 #define GUEST_DB_IST_WORDS	64

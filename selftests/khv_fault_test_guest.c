@@ -121,3 +121,12 @@ void guest_code_db_loop(uint64_t arg)
 	GUEST_SYNC(guest_db_count);
 	GUEST_DONE();
 }
+
+/* At CPL 3: a WRMSR (#GP, 2 bytes), then the #GP handler's count to the test. */
+void guest_code_user_gp(uint64_t arg)
+{
+	(void)arg;
+	asm volatile("wrmsr" : : "c" (0), "a" (0), "d" (0));
+	GUEST_SYNC(guest_faults.gp_count);
+	GUEST_DONE();
+}
