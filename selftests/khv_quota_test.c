@@ -1164,15 +1164,15 @@ TEST_F(runq, hostile_values_refused)
 	struct runq q;
 
 	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, 30, 100, 4096));
-	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 101, KEEP, KEEP));
-	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 0xffffffffull,
+	EXPECT_EQ(-ERANGE, run_quota_set(&self->nl, self->vm_id, 101, KEEP, KEEP));
+	EXPECT_EQ(-ERANGE, run_quota_set(&self->nl, self->vm_id, 0xffffffffull,
 					 KEEP, KEEP));
-	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, KEEP,
+	EXPECT_EQ(-ERANGE, run_quota_set(&self->nl, self->vm_id, KEEP,
 					 1000000001ull, KEEP));
-	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, KEEP, KEEP,
+	EXPECT_EQ(-ERANGE, run_quota_set(&self->nl, self->vm_id, KEEP, KEEP,
 					 ~0ull - 1));
-	/* One bad value: nothing of the request is applied. */
-	EXPECT_EQ(-EINVAL, run_quota_set(&self->nl, self->vm_id, 10, 10,
+	/* The policy's range checks; one bad value: nothing of the request is applied. */
+	EXPECT_EQ(-ERANGE, run_quota_set(&self->nl, self->vm_id, 10, 10,
 					 1ull << 63));
 	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q));
 	EXPECT_EQ(30, q.cap);

@@ -53,6 +53,16 @@ static struct netlink_range_validation khv_nl_host_cpu_budget_range __ro_after_i
 	.max = KHV_NL_HOST_CPU_BUDGET_MAX,
 };
 
+static struct netlink_range_validation khv_nl_vm_io_exits_rate_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_NL_VM_IO_EXITS_RATE_MAX,
+};
+
+static struct netlink_range_validation khv_nl_vm_io_bytes_rate_range __ro_after_init = {
+	.min = 0,
+	.max = KHV_NL_VM_IO_BYTES_RATE_MAX,
+};
+
 /* vm-get */
 static const struct nla_policy khv_nl_vm_get_policy[KHV_A_VM_NAME + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
@@ -150,9 +160,11 @@ static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_CPU_RESERVATION 
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = KHV_NL_VM_NAME_MAX_LEN },
 	[KHV_A_VM_MEM_MIN] = { .type = NLA_U64 },
 	[KHV_A_VM_MEM_MAX] = { .type = NLA_U64 },
-	[KHV_A_VM_CPU_CAP] = { .type = NLA_U32 },
-	[KHV_A_VM_IO_EXITS_RATE] = { .type = NLA_U64 },
-	[KHV_A_VM_IO_BYTES_RATE] = { .type = NLA_U64 },
+	[KHV_A_VM_CPU_CAP] = NLA_POLICY_MAX(NLA_U32, KHV_NL_VM_CPU_CAP_MAX),
+	[KHV_A_VM_IO_EXITS_RATE] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							 &khv_nl_vm_io_exits_rate_range),
+	[KHV_A_VM_IO_BYTES_RATE] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							 &khv_nl_vm_io_bytes_rate_range),
 	[KHV_A_VM_CPU_WEIGHT] = NLA_POLICY_MAX(NLA_U32,
 					       KHV_NL_VM_CPU_WEIGHT_MAX),
 	[KHV_A_VM_CPU_RESERVATION] = NLA_POLICY_MAX(NLA_U32,

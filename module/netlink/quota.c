@@ -80,56 +80,29 @@ static void khv_nl_quota_desc(char *buf, size_t len,
 		  r->io_bytes_rate, r->cpu_weight, r->cpu_resv);
 }
 
-/* A rate attribute: at most KHV_IO_RATE_MAX, or -EINVAL with the extack. */
-static int khv_nl_quota_rate(struct genl_info *info, int type, u64 *val)
-{
-	struct nlattr *attr = info->attrs[type];
-
-	if (!attr)
-		return 0;
-	*val = nla_get_u64(attr);
-	if (*val > KHV_IO_RATE_MAX) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "a rate is at most 1000000000 per second");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /*
- * The CPU cap and I/O limits a request sets, into @r (the VM's now):
- * 1 if it sets any, 0 if none, -EINVAL for a value out of range.
+ * The CPU cap, weight, reservation and I/O limits a request sets, into @r
+ * (the VM's now): whether it sets any. The policy bounded them (the spec's
+ * checks: ERANGE before the request gets here).
  */
-static int khv_nl_quota_run_req(struct genl_info *info,
-				struct khv_run_usage *r)
+static bool khv_nl_quota_run_req(struct genl_info *info,
+				 struct khv_run_usage *r)
 {
-	struct nlattr *cap = info->attrs[KHV_A_VM_CPU_CAP];
-	int err;
+	struct nlattr **a = info->attrs;
 
-	if (cap) {
-		r->cpu_cap = nla_get_u32(cap);
-		if (r->cpu_cap > KHV_CPU_CAP_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, cap,
-					    "cpu-cap is a percent, at most 100");
-			return -EINVAL;
-		}
-	}
-	err = khv_nl_quota_rate(info, KHV_A_VM_IO_EXITS_RATE,
-				&r->io_exits_rate);
-	if (!err)
-		err = khv_nl_quota_rate(info, KHV_A_VM_IO_BYTES_RATE,
-					&r->io_bytes_rate);
-	if (err)
-		return err;
-	/* The policy bounded them (spec checks). */
-	if (info->attrs[KHV_A_VM_CPU_WEIGHT])
-		r->cpu_weight = nla_get_u32(info->attrs[KHV_A_VM_CPU_WEIGHT]);
-	if (info->attrs[KHV_A_VM_CPU_RESERVATION])
-		r->cpu_resv = nla_get_u32(info->attrs[KHV_A_VM_CPU_RESERVATION]);
-	return cap || info->attrs[KHV_A_VM_IO_EXITS_RATE] ||
-	       info->attrs[KHV_A_VM_IO_BYTES_RATE] ||
-	       info->attrs[KHV_A_VM_CPU_WEIGHT] ||
-	       info->attrs[KHV_A_VM_CPU_RESERVATION];
+	if (a[KHV_A_VM_CPU_CAP])
+		r->cpu_cap = nla_get_u32(a[KHV_A_VM_CPU_CAP]);
+	if (a[KHV_A_VM_IO_EXITS_RATE])
+		r->io_exits_rate = nla_get_u64(a[KHV_A_VM_IO_EXITS_RATE]);
+	if (a[KHV_A_VM_IO_BYTES_RATE])
+		r->io_bytes_rate = nla_get_u64(a[KHV_A_VM_IO_BYTES_RATE]);
+	if (a[KHV_A_VM_CPU_WEIGHT])
+		r->cpu_weight = nla_get_u32(a[KHV_A_VM_CPU_WEIGHT]);
+	if (a[KHV_A_VM_CPU_RESERVATION])
+		r->cpu_resv = nla_get_u32(a[KHV_A_VM_CPU_RESERVATION]);
+	return a[KHV_A_VM_CPU_CAP] || a[KHV_A_VM_IO_EXITS_RATE] ||
+	       a[KHV_A_VM_IO_BYTES_RATE] || a[KHV_A_VM_CPU_WEIGHT] ||
+	       a[KHV_A_VM_CPU_RESERVATION];
 }
 
 /* Apply @r's values that the request names (the policy checked them). */
@@ -174,13 +147,12 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_mem_quota old, new;
 	enum khv_quota_limit limit;
 	u64 min = 0, max = 0, excess;
-	int run_req, r;
+	bool run_req;
+	int r;
 
 	khv_run_quota_get(vm, &old_run);
 	new_run = old_run;
 	run_req = khv_nl_quota_run_req(info, &new_run);
-	if (run_req < 0)
-		return run_req;
 	if (!min_attr && !max_attr && !run_req) {
 		NL_SET_ERR_MSG(info->extack,
 			       "nothing to set: no mem-min, mem-max, cpu-cap, cpu-weight, cpu-reservation, io-exits-rate or io-bytes-rate attribute");
