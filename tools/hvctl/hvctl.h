@@ -83,6 +83,7 @@ int hv_monitor_run(int argc, char **argv, bool audit_only);
 int do_grant(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int do_quota(int argc, char **argv);
+int do_acl(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
 int hv_vm_words(int argc, char **argv);
