@@ -179,7 +179,7 @@ static int acl_entry_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	(void)arg;
 	print_open_object(NULL);
 	print_string("kind", hv_enum_name(kinds, ARRAY_SIZE(kinds), kind));
-	if (kind == KHV_ACL_KIND_PCI) {
+	if (kind == KHV_ACL_KIND_PCI && !print_is_json()) {
 		acl_print_pci("first", first);
 		acl_print_pci("last", last);
 	} else {
