@@ -20,12 +20,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/khv.h>
@@ -211,25 +209,6 @@ static uint64_t audit_next(struct nl *nl)
 	struct audit_state st;
 
 	return audit_state(nl, &st) ? 0 : st.next_seq;
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
-/* SIGALRM in @ms, interrupting KHV_RUN (no SA_RESTART); 0 disarms. */
-static void alarm_in(unsigned int ms)
-{
-	struct itimerval it = {
-		.it_value = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 },
-	};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 FIXTURE(acl) {
@@ -554,16 +533,29 @@ static const uint8_t cmos_code[] = {
 	0xf4,					/* hlt */
 };
 
-/* The first exit must be the IN from @port (with nothing before it). */
+/* The first exit must be @dir at @port (with nothing before it). */
 static void expect_io_exit(struct __test_metadata *_metadata,
-			   struct khv_test_vcpu *vcpu, uint16_t port)
+			   struct khv_test_vcpu *vcpu, uint16_t port,
+			   uint8_t dir)
 {
 	char desc[128];
 
 	vcpu_describe_exit(vcpu, desc, sizeof(desc));
 	ASSERT_EQ(KHV_EXIT_IO, vcpu->run->exit_reason) TH_LOG("exit: %s", desc);
 	EXPECT_EQ(port, vcpu->run->io.port) TH_LOG("exit: %s", desc);
-	EXPECT_EQ(KHV_EXIT_IO_IN, vcpu->run->io.direction);
+	EXPECT_EQ(dir, vcpu->run->io.direction) TH_LOG("exit: %s", desc);
+}
+
+/* Run cmos_code (bounded by an alarm) to its first exit, @dir at @port. */
+static void run_cmos_code(struct __test_metadata *_metadata,
+			  struct khv_test_vm *vm, struct khv_test_vcpu *vcpu,
+			  uint16_t port, uint8_t dir)
+{
+	ASSERT_EQ(0, vm_load_code(vm, CODE_GPA, cmos_code, sizeof(cmos_code)));
+	alarm_in(20000);
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	alarm_in(0);
+	expect_io_exit(_metadata, vcpu, port, dir);
 }
 
 TEST_F(acl, allowed_ports_reach_hardware_without_exit)
@@ -573,14 +565,10 @@ TEST_F(acl, allowed_ports_reach_hardware_without_exit)
 
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PORT, CMOS_INDEX, CMOS_DATA));
 	ASSERT_EQ(0, io_passthrough(self->vm, CMOS_INDEX, 2, 0));
-	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, cmos_code, sizeof(cmos_code)));
 	before = hw_io_exits(&self->nl, self->vm_id);
 	ASSERT_NE(~0ull, before);
-	alarm_in(20000);
-	ASSERT_EQ(0, vcpu_run(self->vcpu));
-	alarm_in(0);
 	/* 0x70 and 0x71 never exited: the first exit is 0x72's. */
-	expect_io_exit(_metadata, self->vcpu, CMOS_NEXT);
+	run_cmos_code(_metadata, self->vm, self->vcpu, CMOS_NEXT, KHV_EXIT_IO_IN);
 	EXPECT_EQ(before + 1, hw_io_exits(&self->nl, self->vm_id));
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
 	/* The emulated host's CMOS RAM kept what the guest wrote. */
@@ -593,11 +581,7 @@ TEST_F(acl, other_ports_still_exit)
 	/* 0x70 only: the first IN from 0x71 exits to user space. */
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PORT, CMOS_INDEX, CMOS_DATA));
 	ASSERT_EQ(0, io_passthrough(self->vm, CMOS_INDEX, 1, 0));
-	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, cmos_code, sizeof(cmos_code)));
-	alarm_in(20000);
-	ASSERT_EQ(0, vcpu_run(self->vcpu));
-	alarm_in(0);
-	expect_io_exit(_metadata, self->vcpu, CMOS_DATA);
+	run_cmos_code(_metadata, self->vm, self->vcpu, CMOS_DATA, KHV_EXIT_IO_IN);
 }
 
 TEST_F(acl, closed_again_exits)
@@ -605,11 +589,7 @@ TEST_F(acl, closed_again_exits)
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PORT, CMOS_INDEX, CMOS_DATA));
 	ASSERT_EQ(0, io_passthrough(self->vm, CMOS_INDEX, 2, 0));
 	ASSERT_EQ(0, io_passthrough(self->vm, CMOS_DATA, 1, KHV_IO_PASSTHROUGH_CLOSE));
-	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, cmos_code, sizeof(cmos_code)));
-	alarm_in(20000);
-	ASSERT_EQ(0, vcpu_run(self->vcpu));
-	alarm_in(0);
-	expect_io_exit(_metadata, self->vcpu, CMOS_DATA);
+	run_cmos_code(_metadata, self->vm, self->vcpu, CMOS_DATA, KHV_EXIT_IO_IN);
 }
 
 TEST_F(acl, violation_deny_revokes)
@@ -624,17 +604,7 @@ TEST_F(acl, violation_deny_revokes)
 	EXPECT_EQ(1, s.revoked);
 	/* Revoked: even the ACL's ports are refused, and closed. */
 	EXPECT_EQ(-EACCES, io_passthrough(self->vm, CMOS_INDEX, 2, 0));
-	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, cmos_code, sizeof(cmos_code)));
-	alarm_in(20000);
-	ASSERT_EQ(0, vcpu_run(self->vcpu));
-	alarm_in(0);
-	{
-		char desc[128];
-
-		vcpu_describe_exit(self->vcpu, desc, sizeof(desc));
-		ASSERT_EQ(KHV_EXIT_IO, self->vcpu->run->exit_reason) TH_LOG("%s", desc);
-		EXPECT_EQ(CMOS_INDEX, self->vcpu->run->io.port) TH_LOG("%s", desc);
-	}
+	run_cmos_code(_metadata, self->vm, self->vcpu, CMOS_INDEX, KHV_EXIT_IO_OUT);
 	/* acl-set ends the revocation. */
 	ASSERT_EQ(0, acl_set(&self->nl, self->vm_id, KHV_ACL_ACTION_LOG));
 	EXPECT_EQ(0, io_passthrough(self->vm, CMOS_INDEX, 2, 0));
@@ -687,7 +657,7 @@ TEST_F(acl, removal_at_run_time_takes_effect)
 	alarm_in(0);
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, d.r);
-	expect_io_exit(_metadata, self->vcpu, CMOS_DATA);
+	expect_io_exit(_metadata, self->vcpu, CMOS_DATA, KHV_EXIT_IO_IN);
 	/* The loop ran on 0x71 without an exit until the deletion. */
 	EXPECT_EQ(before + 1, hw_io_exits(&self->nl, self->vm_id));
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
