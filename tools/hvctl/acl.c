@@ -211,12 +211,9 @@ static int acl_show(int argc, char **argv)
 	uint64_t id;
 	int r;
 
-	r = hv_vm_arg(&argc, &argv, &id);
+	r = hv_vm_id_arg(argc, argv, "hvctl acl show VM", &id);
 	if (r)
 		return r;
-	if (argc)
-		return hv_usage_error("unexpected \"%s\"; usage: hvctl acl show VM",
-				      argv[0]);
 	print_open_object(NULL);
 	msg = hv_nl_msg(KHV_CMD_ACL_GET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_ACL_VM_ID, id))

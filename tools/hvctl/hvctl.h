@@ -88,6 +88,7 @@ int do_stats(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
 int hv_vm_words(int argc, char **argv);
 int hv_vm_arg(int *argc, char ***argv, uint64_t *id);
+int hv_vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id);
 void print_audit(struct nlattr **tb);
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);
