@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/khv.h>
@@ -475,15 +477,47 @@ TEST_F(acl, passthrough_argument_checked)
 	EXPECT_EQ(0, io_passthrough(self->vm, 0, 0x10000, KHV_IO_PASSTHROUGH_CLOSE));
 }
 
+/* The monitor group's next audit-ntf of @op (skipping others), or -errno. */
+static int monitor_audit_op(struct nl *mon, uint32_t op, struct audit_rec *a)
+{
+	struct nl_reply ev;
+	int i, cmd;
+
+	for (i = 0; i < 64; i++) {
+		cmd = read_any_event(mon, &ev);
+		if (cmd < 0)
+			return cmd;
+		if (cmd != KHV_CMD_AUDIT_NTF)
+			continue;
+		audit_rec_parse(&ev, a);
+		if (a->op == op)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 TEST_F(acl, violation_logged_and_refused)
 {
 	uint64_t from = audit_next(&self->nl);
+	struct timeval tv = { .tv_sec = 10 };
 	struct acl_state s;
+	struct audit_rec a;
+	struct nl mon;
 
+	ASSERT_EQ(0, nl_open(&mon));
+	ASSERT_EQ(0, monitor_join(&mon));
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PORT, CMOS_INDEX, CMOS_DATA));
 	EXPECT_EQ(0, io_passthrough(self->vm, CMOS_INDEX, 2, 0));
 	/* One port beyond, or a range only partly inside. */
 	EXPECT_EQ(-EPERM, io_passthrough(self->vm, CMOS_DATA, 2, 0));
+	/* The monitor group hears it. */
+	EXPECT_EQ(0, monitor_audit_op(&mon, KHV_AUDIT_OP_ACL_VIOLATION, &a));
+	EXPECT_EQ(self->vm_id, a.vm_id);
+	EXPECT_EQ(-EPERM, a.result);
+	EXPECT_STREQ("open port 0x71-0x72", a.new);
+	EXPECT_STREQ("action=log", a.old);
+	close(mon.fd);
 	EXPECT_EQ(-EPERM, io_passthrough(self->vm, 0x3f8, 1, 0));
 	EXPECT_EQ(2, audit_count(&self->nl, from, KHV_AUDIT_OP_ACL_VIOLATION,
 				 -EPERM, getuid(), "open port", NULL));
