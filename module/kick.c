@@ -82,6 +82,8 @@ bool khv_vcpu_enter_guest(struct khv_vcpu *vcpu, bool *flush)
 		khv_vcpu_exit_guest(vcpu);
 		return false;
 	}
+	/* Its I/O bitmap, as the ACL's last change published it (acl_vm.c). */
+	vcpu->io_bitmap_pa = READ_ONCE(vm->acl.bitmap_pa);
 	gen = atomic64_read(&vm->tlb_gen);
 	*flush = gen != vcpu->tlb_gen;
 	vcpu->tlb_gen = gen;
@@ -186,5 +188,18 @@ void khv_vm_flush_tlbs(struct khv_vm *vm)
 	atomic64_inc(&vm->tlb_gen);
 	/* tlb_gen before the modes: pairs with khv_vcpu_enter_guest(). */
 	smp_mb__after_atomic();
+	khv_vm_kick_all(vm, true);
+}
+
+/**
+ * khv_vm_kick_wait() - after it returns, no vCPU of @vm runs the guest with
+ *	what it read at its entry before the call (its I/O bitmap).
+ * @vm: the VM, referenced; sleeps.
+ */
+void khv_vm_kick_wait(struct khv_vm *vm)
+{
+	might_sleep();
+	/* The change before the modes: pairs with khv_vcpu_enter_guest(). */
+	smp_mb();
 	khv_vm_kick_all(vm, true);
 }

@@ -137,6 +137,8 @@ struct khv_dr {
  * @touch_pending: an exit handler wants the page at @touch_gpa allocated
  *	before the next entry (mem_touch.c); @touch_write: for a write.
  * @tlb_gen: the VM's tlb_gen this vCPU last flushed for.
+ * @io_bitmap_pa: the VM's I/O bitmap for this entry (0: the host-wide one
+ *	that exits on every port), read by khv_vcpu_enter_guest().
  * @mode:    KHV_VCPU_IN_GUEST from just before an entry to just after the
  *	exit (interrupts off throughout), else KHV_VCPU_OUTSIDE_GUEST (kick.c).
  * @cpu:     the CPU of the last entry.
@@ -172,6 +174,7 @@ struct khv_vcpu {
 	bool touch_write;
 	u64 touch_gpa;
 	u64 tlb_gen;
+	u64 io_bitmap_pa;
 	int mode;
 	int cpu;
 	u64 exits[KHV_EXIT_MEMORY_QUOTA + 1];

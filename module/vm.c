@@ -53,6 +53,7 @@ static void khv_vm_free(struct kref *ref)
 	mutex_destroy(&vm->mem_lock);
 	mutex_destroy(&vm->vcpu_lock);
 	mutex_destroy(&vm->irqfd_lock);
+	mutex_destroy(&vm->acl.lock);
 	mutex_destroy(&vm->lock);
 	kfree_rcu(vm, rcu);
 }
@@ -218,6 +219,8 @@ static void khv_vm_destroy(struct khv_vm *vm)
 	for (i = 0; i < KHV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			khv_vcpu_destroy(vm->vcpus[i]);
+	/* No vCPU is left to use its I/O bitmaps. */
+	khv_vm_acl_destroy(vm);
 	khv_vm_mem_destroy(vm);
 	/* Its memory is back in the host's pool. */
 	khv_quota_vm_release(vm);
@@ -246,6 +249,7 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 	struct khv_vm *vm = filp->private_data;
 	void __user *argp = (void __user *)arg;
 	struct khv_memory_region region;
+	struct khv_io_passthrough io;
 	struct khv_create_vcpu vcpu;
 	int r;
 
@@ -268,6 +272,10 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 	case KHV_SIGNAL_MSI:
 	case KHV_IRQFD:
 		return khv_vm_irq_ioctl(vm, cmd, arg);
+	case KHV_SET_IO_PASSTHROUGH:
+		if (copy_from_user(&io, argp, sizeof(io)))
+			return -EFAULT;
+		return khv_vm_io_passthrough(vm, &io);
 	default:
 		return -ENOTTY;
 	}
@@ -345,6 +353,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	khv_run_quota_init(&vm->run_quota);
 	init_waitqueue_head(&vm->state_wq);
 	khv_vm_irq_init(vm);
+	khv_vm_acl_init(vm);
 	vm->state = KHV_VM_STATE_RUNNING;
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = owner;

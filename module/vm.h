@@ -19,6 +19,7 @@
 /* A VM's state is enum khv_vm_state of the management plane's ABI. */
 #include <uapi/linux/khv_netlink.h>
 
+#include "acl.h"
 #include "labels.h"
 #include "mmu/mmu.h"
 #include "quota.h"
@@ -93,6 +94,7 @@ struct khv_memslot {
  * @irqfd_lock: protects @irqfds and @nr_irqfds (irq.c).
  * @irqfds:  the eventfds bound by KHV_IRQFD.
  * @nr_irqfds: how many, at most KHV_MAX_IRQFDS.
+ * @acl:     its device ACL, violation action and port passthrough (acl.h).
  */
 struct khv_vm {
 	struct kref ref;
@@ -124,6 +126,7 @@ struct khv_vm {
 	struct mutex irqfd_lock;	/* protects irqfds, nr_irqfds */
 	struct list_head irqfds;
 	unsigned int nr_irqfds;
+	struct khv_vm_acl acl;
 };
 
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */
@@ -170,6 +173,7 @@ int khv_guest_access(struct khv_vm *vm, u64 linear, u64 cr3, unsigned int mode,
 /* kick.c: vCPUs out of the guest, for a state change or a TLB flush. */
 void khv_vm_kick(struct khv_vm *vm);
 void khv_vm_flush_tlbs(struct khv_vm *vm);
+void khv_vm_kick_wait(struct khv_vm *vm);
 u64 khv_kicks(void);
 
 /* spec.c: a prediction barrier when this CPU enters another VM's guest. */

@@ -43,7 +43,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..39"
+echo "1..40"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -520,11 +520,39 @@ else
 	not_ok "hvctl stats --prometheus: khv_vm_* samples labelled id and name, HELP/TYPE first" \
 		"status $status"
 fi
+# 36: hvctl acl: ranges of each kind added (touching ones merged), shown in
+# text and JSON, split by a delete inside, the violation action set; a range
+# out of its kind's bounds and a delete of nothing refused by the kernel with
+# its message, bad syntax a usage error; every change audited.
+if run 0 acl add "$ID2" port 0x3f8-0x3fb && run 0 acl add "$ID2" port 0x3fc+4 &&
+   run 0 acl add "$ID2" pci 00:03.0 && run 0 acl add "$ID2" mmio 0xfed00000 &&
+   run 0 acl show "$ID2" && has "vm $ID2 action log revoked no violations 0 nr_entries 3" &&
+   has "kind port first 0x3f8 last 0x3ff" && has "kind pci first 0000:00:03.0 last 0000:00:03.0" &&
+   has "kind mmio first 0xfed00000 last 0xfed00fff" &&
+   run 0 acl del "$ID2" port 0x3fa-0x3fb && run 0 -j acl show "$ID2" &&
+   has '"nr_entries":4,"entries":\[{"kind":"pci"' &&
+   has '{"kind":"port","first":1016,"last":1017},{"kind":"port","first":1020,"last":1023}' &&
+   run 0 acl action "$ID2" pause && run 0 acl show "$ID2" && has "action pause" &&
+   run 1 acl add "$ID2" port 0x70-0x10000 && grep -q "at most 0xffff" "$TMP/err" &&
+   run 1 acl add "$ID2" mmio 0x1000+0x800 && grep -q "whole pages" "$TMP/err" &&
+   run 1 acl del "$ID2" port 0x80 && grep -q "no entry" "$TMP/err" &&
+   run 2 acl add "$ID2" port && run 2 acl add "$ID2" disk 1 && run 2 acl add "$ID2" pci 0:0:32.0 &&
+   run 2 acl action "$ID2" explode &&
+   run 0 audit show && has "acl-add" && has "acl-del" && has "acl-set" &&
+   run 0 acl del "$ID2" port 0-0xffff && run 0 acl del "$ID2" pci 0000:00:00.0-ffff:ff:1f.7 &&
+   run 0 acl del "$ID2" mmio 0+0x10000000000000 && run 0 acl action "$ID2" log &&
+   run 0 acl show "$ID2" && has "nr_entries 0"; then
+	ok "hvctl acl add/del/show/action: merged, split, shown, refused, audited"
+else
+	not_ok "hvctl acl add/del/show/action: merged, split, shown, refused, audited" \
+		"status $status"
+fi
+
 kill "$HOLD2_PID"
 wait "$HOLD2_PID" 2>/dev/null
 HOLD2_PID=
 
-# 36: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
+# 37: hvctl run honours io.count: a real-mode guest at 0x7c00 reads the
 # serial line status 4 times (REP INSB), writes those 4 bytes, 27 letters and
 # 5000 zero bytes (more than one run page: two exits) with REP OUTSB, then
 # exits with status 7.
@@ -569,7 +597,7 @@ elf64() {
 	emit "$1"
 }
 
-# 37: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
+# 38: ELF images: both classes load and run; p_filesz > p_memsz and a wrong
 # e_phentsize are refused with a message, and nothing runs.
 elf32 "$TMP/ok32.elf" 7
 elf32 "$TMP/bad32.elf" 4
@@ -585,7 +613,7 @@ else
 		"status $status"
 fi
 
-# 38: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
+# 39: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
 # short, one with boot protocol 2.00 (no 64-bit entry).
 head -c 600 /dev/zero > "$TMP/short.bz"
 head -c 4096 /dev/zero > "$TMP/old.bz"
@@ -600,7 +628,7 @@ else
 	not_ok "hvctl run --kernel: a short image and boot protocol 2.00 refused" "status $status"
 fi
 
-# 39: hvctl run --kernel boots Linux (the host's own kernel, which the rig
+# 40: hvctl run --kernel boots Linux (the host's own kernel, which the rig
 # puts in /khv/bzImage on the QEMU hosts) to its console on COM1. It has no
 # root file system: it panics, panic=-1 reboots it through the keyboard
 # controller, and hvctl ends with 0. Bounded by KHV_LINUX_BOOT_TIMEOUT

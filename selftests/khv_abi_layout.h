@@ -207,6 +207,12 @@ KHV_ABI_AT(khv_irqfd, address_hi, 12);
 KHV_ABI_AT(khv_irqfd, data, 16);
 KHV_ABI_AT(khv_irqfd, reserved, 20);
 
+KHV_ABI_SIZE(khv_io_passthrough, 32);
+KHV_ABI_AT(khv_io_passthrough, base, 0);
+KHV_ABI_AT(khv_io_passthrough, count, 4);
+KHV_ABI_AT(khv_io_passthrough, flags, 8);
+KHV_ABI_AT(khv_io_passthrough, reserved, 12);
+
 KHV_ABI_SIZE(khv_lapic_state, 1024);
 
 KHV_ABI_SIZE(khv_mp_state, 8);
@@ -242,6 +248,7 @@ KHV_ABI_IOCTL(KHV_SET_XCRS, 0x4188af73u);
 KHV_ABI_IOCTL(KHV_CREATE_IRQCHIP, 0x0000af4au);
 KHV_ABI_IOCTL(KHV_SIGNAL_MSI, 0x4020af4bu);
 KHV_ABI_IOCTL(KHV_IRQFD, 0x4020af4cu);
+KHV_ABI_IOCTL(KHV_SET_IO_PASSTHROUGH, 0x4020af4du);
 KHV_ABI_IOCTL(KHV_GET_LAPIC, 0x8400af68u);
 KHV_ABI_IOCTL(KHV_SET_LAPIC, 0x4400af69u);
 KHV_ABI_IOCTL(KHV_GET_MP_STATE, 0x8008af6au);

@@ -760,25 +760,6 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
-/* SIGALRM in @ms, interrupting (no SA_RESTART); 0 disarms. */
-static void alarm_in(unsigned int ms)
-{
-	struct itimerval it = {
-		.it_value = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 },
-	};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 #define OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
 
 FIXTURE(runq) {

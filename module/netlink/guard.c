@@ -77,6 +77,10 @@ static const struct khv_nl_guard khv_nl_guards[] = {
 		.audit_op = KHV_AUDIT_OP_AUDIT_SET, .object = "audit ring",
 	},
 	[KHV_CMD_HOST_SET] = { .audit_op = KHV_AUDIT_OP_HOST_SET, .object = "host" },
+	[KHV_CMD_ACL_ADD] = { .audit_op = KHV_AUDIT_OP_ACL_ADD, .object = "device ACL" },
+	[KHV_CMD_ACL_DEL] = { .audit_op = KHV_AUDIT_OP_ACL_DEL, .object = "device ACL" },
+	[KHV_CMD_ACL_GET] = { .audit_op = KHV_AUDIT_OP_ACL_VIEW, .object = "device ACL" },
+	[KHV_CMD_ACL_SET] = { .audit_op = KHV_AUDIT_OP_ACL_SET, .object = "device ACL" },
 };
 
 /* Only the commands the spec gives a hook reach here: never a hole. */

@@ -171,6 +171,27 @@ static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_CPU_RESERVATION 
 						    KHV_NL_VM_CPU_RESERVATION_MAX),
 };
 
+/* acl-add, acl-del */
+static const struct nla_policy khv_nl_acl_add_policy[KHV_A_ACL_LAST + 1] = {
+	[KHV_A_ACL_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_ACL_VM_ID_MIN),
+	[KHV_A_ACL_KIND] = NLA_POLICY_RANGE(NLA_U32, KHV_NL_ACL_KIND_MIN,
+					    KHV_NL_ACL_KIND_MAX),
+	[KHV_A_ACL_FIRST] = { .type = NLA_U64 },
+	[KHV_A_ACL_LAST] = { .type = NLA_U64 },
+};
+
+/* acl-get */
+static const struct nla_policy khv_nl_acl_get_policy[KHV_A_ACL_VM_ID + 1] = {
+	[KHV_A_ACL_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_ACL_VM_ID_MIN),
+};
+
+/* acl-set */
+static const struct nla_policy khv_nl_acl_set_policy[KHV_A_ACL_ACTION + 1] = {
+	[KHV_A_ACL_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_ACL_VM_ID_MIN),
+	[KHV_A_ACL_ACTION] = NLA_POLICY_RANGE(NLA_U32, KHV_NL_ACL_ACTION_MIN,
+					      KHV_NL_ACL_ACTION_MAX),
+};
+
 /*
  * The do hooks the spec names (pre, post). 6.1 calls them per family, not
  * per operation: internal_flags says which pair an operation has.
@@ -315,6 +336,35 @@ static const struct genl_ops khv_nl_ops[] = {
 		.doit = khv_nl_quota_set_doit,
 		.policy = khv_nl_quota_set_policy,
 		.maxattr = KHV_A_VM_CPU_RESERVATION,
+	},
+	{
+		.cmd = KHV_CMD_ACL_ADD,
+		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
+		.doit = khv_nl_acl_add_doit,
+		.policy = khv_nl_acl_add_policy,
+		.maxattr = KHV_A_ACL_LAST,
+	},
+	{
+		.cmd = KHV_CMD_ACL_DEL,
+		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
+		.doit = khv_nl_acl_del_doit,
+		.policy = khv_nl_acl_add_policy,
+		.maxattr = KHV_A_ACL_LAST,
+	},
+	{
+		.cmd = KHV_CMD_ACL_GET,
+		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
+		.doit = khv_nl_acl_get_doit,
+		.dumpit = khv_nl_acl_get_dumpit,
+		.policy = khv_nl_acl_get_policy,
+		.maxattr = KHV_A_ACL_VM_ID,
+	},
+	{
+		.cmd = KHV_CMD_ACL_SET,
+		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
+		.doit = khv_nl_acl_set_doit,
+		.policy = khv_nl_acl_set_policy,
+		.maxattr = KHV_A_ACL_ACTION,
 	},
 };
 

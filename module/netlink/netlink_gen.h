@@ -40,6 +40,11 @@
 #define KHV_NL_VM_IO_BYTES_RATE_MAX		1000000000
 #define KHV_NL_VM_CPU_WEIGHT_MAX		10000
 #define KHV_NL_VM_CPU_RESERVATION_MAX		100
+#define KHV_NL_ACL_VM_ID_MIN			1
+#define KHV_NL_ACL_KIND_MIN			1
+#define KHV_NL_ACL_KIND_MAX			3
+#define KHV_NL_ACL_ACTION_MIN			1
+#define KHV_NL_ACL_ACTION_MAX			3
 
 /* Multicast groups, in the order of the family's mcgrps table. */
 enum khv_nl_mcgrp {
@@ -68,6 +73,11 @@ int khv_nl_introspect_regs_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_introspect_mem_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
 int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_acl_add_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_acl_get_doit(struct sk_buff *skb, struct genl_info *info);
+int khv_nl_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int khv_nl_acl_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* The do hooks. */
 int khv_nl_pre_vm(const struct khv_genl_op *ops, struct sk_buff *skb,

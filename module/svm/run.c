@@ -166,6 +166,8 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 		return KHV_ENTRY_SKIPPED;
 	}
 	/* khv_vcpu_enter_guest() took the VM's tlb_gen: a change flushes. */
+	/* The VM's port passthrough (acl_vm.c); the clean bits are 0. */
+	vmcb->control.iopm_base_pa = vcpu->io_bitmap_pa ?: svm_iopm_pa();
 	svm_asid_enter(vmcb, svm->tlb_tag, vcpu->tlb_gen, svm->flush_tlb || flush);
 	svm->flush_tlb = false;
 	r = svm_enter(svm, host_pa);

@@ -122,6 +122,19 @@ static void vmx_entry_barriers(struct khv_vm *vm)
 		khv_wrmsr(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 }
 
+/*
+ * The VM's I/O bitmaps A and B for this entry, when they changed since the
+ * last (acl_vm.c: two consecutive pages); 0: the host-wide ones.
+ */
+static void vmx_io_bitmaps(struct vmx_vcpu *vmx, u64 pa)
+{
+	if (pa == vmx->io_bitmap_pa)
+		return;
+	vmx->io_bitmap_pa = pa;
+	vmcs_write(VMCS_IO_BITMAP_A, pa ?: vmx_io_bitmap_pa(0));
+	vmcs_write(VMCS_IO_BITMAP_B, pa ? pa + PAGE_SIZE : vmx_io_bitmap_pa(1));
+}
+
 /* Enter the guest once; interrupts off, VMCS current. */
 static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
@@ -261,6 +274,7 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 	if (flush)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
+	vmx_io_bitmaps(vmx, vcpu->io_bitmap_pa);
 	vmx_entry_barriers(vcpu->vm);
 	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
 	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);

@@ -79,6 +79,7 @@ struct vmx_exit {
  * @entry_error: vmx_enter()'s result for it: 0, or why the entry failed.
  * @load_prev:	vmx_load()'s results, which vmx_handle_exit() gives
  * @load_flags:	vmx_put() after the handler.
+ * @io_bitmap_pa: the VM's I/O bitmaps in the VMCS (0: the host-wide ones).
  */
 struct vmx_vcpu {
 	struct khv_vcpu vcpu;
@@ -102,6 +103,7 @@ struct vmx_vcpu {
 	int entry_error;
 	u64 load_prev;
 	unsigned long load_flags;
+	u64 io_bitmap_pa;
 };
 
 /* The core allocates khv_vmx_ops.vcpu_size bytes and uses the first part. */

@@ -132,4 +132,7 @@ int khv_kvm_guest_create(int kvmfd, int vmfd, const uint8_t *code, size_t code_l
 void khv_kvm_guest_destroy(struct khv_kvm_guest *g);
 bool khv_kvm_guest_out(const struct khv_kvm_guest *g, uint16_t port, uint8_t value);
 
+/* SIGALRM in @ms, interrupting KHV_RUN (no SA_RESTART); 0 disarms. */
+void alarm_in(unsigned int ms);
+
 #endif /* KHV_SELFTEST_UTIL_H */

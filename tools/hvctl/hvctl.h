@@ -83,10 +83,12 @@ int hv_monitor_run(int argc, char **argv, bool audit_only);
 int do_grant(int argc, char **argv);
 int do_audit(int argc, char **argv);
 int do_quota(int argc, char **argv);
+int do_acl(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int vm_introspect(int argc, char **argv);
 int hv_vm_words(int argc, char **argv);
 int hv_vm_arg(int *argc, char ***argv, uint64_t *id);
+int hv_vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id);
 void print_audit(struct nlattr **tb);
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);

@@ -26,7 +26,7 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: hvctl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       hvctl -V\n"
-		"where  OBJECT := { host | vm | quota | stats | grant | audit | monitor | run }\n"
+		"where  OBJECT := { host | vm | quota | acl | stats | grant | audit | monitor | run }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		"Objects and commands may be abbreviated to a unique prefix.\n"
 		"See hvctl(8).\n");
@@ -176,6 +176,7 @@ static const struct {
 	{ "grant", do_grant },
 	{ "audit", do_audit },
 	{ "quota", do_quota },
+	{ "acl", do_acl },
 	{ "stats", do_stats },
 	{ "monitor", do_monitor },
 	{ "run", hv_cmd_run },

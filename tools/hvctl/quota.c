@@ -81,12 +81,9 @@ static int quota_show(int argc, char **argv)
 	uint64_t id;
 	int r;
 
-	r = hv_vm_arg(&argc, &argv, &id);
+	r = hv_vm_id_arg(argc, argv, "hvctl quota show VM", &id);
 	if (r)
 		return r;
-	if (argc)
-		return hv_usage_error("unexpected \"%s\"; usage: hvctl quota show VM",
-				      argv[0]);
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
 	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id))
 		return EXIT_KERNEL;

@@ -163,8 +163,8 @@ int hv_vm_arg(int *argc, char ***argv, uint64_t *id)
 	return 0;
 }
 
-/* "hvctl vm CMD VM" with nothing more: the VM's id, or an error. */
-static int vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id)
+/* "hvctl OBJECT CMD VM" with nothing more: the VM's id, or an error. */
+int hv_vm_id_arg(int argc, char **argv, const char *usage, uint64_t *id)
 {
 	int r = hv_vm_arg(&argc, &argv, id);
 
@@ -179,7 +179,7 @@ static int vm_show(int argc, char **argv)
 	uint64_t id;
 	int r;
 
-	r = vm_id_arg(argc, argv, "hvctl vm show VM", &id);
+	r = hv_vm_id_arg(argc, argv, "hvctl vm show VM", &id);
 	if (r)
 		return r;
 	msg = hv_nl_msg(KHV_CMD_VM_GET, 0);
@@ -229,7 +229,7 @@ static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)
 	uint64_t id;
 	int r;
 
-	r = vm_id_arg(argc, argv, usage, &id);
+	r = hv_vm_id_arg(argc, argv, usage, &id);
 	if (r)
 		return r;
 	msg = hv_nl_msg(cmd, 0);

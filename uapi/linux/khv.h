@@ -440,6 +440,26 @@ struct khv_irqfd {
 };
 
 /*
+ * struct khv_io_passthrough - argument of KHV_SET_IO_PASSTHROUGH (VM fd):
+ * open the ports @base .. @base + @count - 1 to the guest, which then reach
+ * the hardware without an exit on every vCPU, or close them again with
+ * KHV_IO_PASSTHROUGH_CLOSE in @flags (always allowed). Opening needs every
+ * port in the VM's device ACL, which only an administrator sets (netlink
+ * acl-add): otherwise EPERM, an audit record and the VM's violation action
+ * (Documentation/khv-abi.rst, "Port passthrough").
+ * @count: 1 .. 0x10000 - @base.
+ * @reserved: 0.
+ */
+#define KHV_IO_PASSTHROUGH_CLOSE	(1U << 0)
+
+struct khv_io_passthrough {
+	__u32 base;
+	__u32 count;
+	__u32 flags;
+	__u32 reserved[5];
+};
+
+/*
  * struct khv_lapic_state - argument of KHV_GET_LAPIC / KHV_SET_LAPIC (vCPU
  * fd, with the irqchip): the local APIC's registers as the xAPIC page lays
  * them out, each 32-bit register at its offset (SDM Vol. 3A Table 11-1), as
@@ -480,6 +500,7 @@ struct khv_mp_state {
 #define KHV_CREATE_IRQCHIP	_IO(KHVIO, 0x4a)
 #define KHV_SIGNAL_MSI		_IOW(KHVIO, 0x4b, struct khv_msi)
 #define KHV_IRQFD		_IOW(KHVIO, 0x4c, struct khv_irqfd)
+#define KHV_SET_IO_PASSTHROUGH	_IOW(KHVIO, 0x4d, struct khv_io_passthrough)
 
 /* On a vCPU fd. */
 #define KHV_RUN			_IO(KHVIO, 0x50)

@@ -70,7 +70,8 @@ enum khv_grant_subject {
  * @KHV_GRANT_OP_PAUSE_RESUME: vm-pause and vm-resume.
  * @KHV_GRANT_OP_DESTROY: vm-destroy.
  * @KHV_GRANT_OP_SET_QUOTA: quota-set (the VM's memory, CPU and I/O quotas).
- * @KHV_GRANT_OP_SET_ACL: Reserved for the device ACL operations.
+ * @KHV_GRANT_OP_SET_ACL: Reserved: the device ACL operations (acl-add,
+ *   acl-del, acl-get, acl-set) are CAP_SYS_ADMIN's only; no grant allows them.
  * @KHV_GRANT_OP_INTROSPECT: introspect-regs and introspect-mem.
  * @KHV_GRANT_OP_TAG: vm-set of the tags; a tag rule must allow it both for the
  *   tags the VM has and for those it is to have.
@@ -113,6 +114,9 @@ enum khv_grant_action {
  * @KHV_AUDIT_OP_AUDIT_SUPPRESSED: Sums up the denials of one subject (uid)
  *   that the rate limit kept out of the trail in one window (suppressed counts
  *   them, new names their operations, pid and comm are the last caller's).
+ * @KHV_AUDIT_OP_ACL_VIOLATION: A VM's own VMM asked for a device access its
+ *   ACL does not allow (new names it, result is EPERM); old names the
+ *   violation action that was applied.
  */
 enum khv_audit_op {
 	KHV_AUDIT_OP_VM_CREATE = 1,
@@ -132,6 +136,41 @@ enum khv_audit_op {
 	KHV_AUDIT_OP_AUDIT_SUPPRESSED,
 	KHV_AUDIT_OP_HOST_SET,
 	KHV_AUDIT_OP_QUOTA_SET,
+	KHV_AUDIT_OP_ACL_ADD,
+	KHV_AUDIT_OP_ACL_DEL,
+	KHV_AUDIT_OP_ACL_VIEW,
+	KHV_AUDIT_OP_ACL_SET,
+	KHV_AUDIT_OP_ACL_VIOLATION,
+	KHV_AUDIT_OP_IO_PASSTHROUGH,
+};
+
+/**
+ * enum khv_acl_kind - What an ACL entry covers.
+ * @KHV_ACL_KIND_PCI: PCI functions, first and last as segment << 16 | bus << 8
+ *   | device << 3 | function (at most 0xffffffff).
+ * @KHV_ACL_KIND_PORT: I/O ports, first and last at most 0xffff.
+ * @KHV_ACL_KIND_MMIO: Host-physical MMIO, first page-aligned, last the last
+ *   byte of a page, below 2^52.
+ */
+enum khv_acl_kind {
+	KHV_ACL_KIND_PCI = 1,
+	KHV_ACL_KIND_PORT,
+	KHV_ACL_KIND_MMIO,
+};
+
+/**
+ * enum khv_acl_action - What a VM's ACL violation does, besides its refusal
+ *   and record.
+ * @KHV_ACL_ACTION_LOG: Nothing more.
+ * @KHV_ACL_ACTION_DENY: Revoke: every port passthrough of the VM is closed and
+ *   every further request refused (EACCES), until an administrator sets the
+ *   action again (acl-set).
+ * @KHV_ACL_ACTION_PAUSE: Pause the VM, as vm-pause does.
+ */
+enum khv_acl_action {
+	KHV_ACL_ACTION_LOG = 1,
+	KHV_ACL_ACTION_DENY,
+	KHV_ACL_ACTION_PAUSE,
 };
 
 enum {
@@ -256,6 +295,21 @@ enum {
 };
 
 enum {
+	KHV_A_ACL_PAD = 1,
+	KHV_A_ACL_VM_ID,
+	KHV_A_ACL_KIND,
+	KHV_A_ACL_FIRST,
+	KHV_A_ACL_LAST,
+	KHV_A_ACL_ACTION,
+	KHV_A_ACL_REVOKED,
+	KHV_A_ACL_VIOLATIONS,
+	KHV_A_ACL_ENTRIES,
+
+	__KHV_A_ACL_MAX,
+	KHV_A_ACL_MAX = (__KHV_A_ACL_MAX - 1)
+};
+
+enum {
 	KHV_A_INTROSPECT_PAD = 1,
 	KHV_A_INTROSPECT_VM_ID,
 	KHV_A_INTROSPECT_VCPU_ID,
@@ -318,6 +372,10 @@ enum {
 	KHV_CMD_INTROSPECT_MEM,
 	KHV_CMD_HOST_SET,
 	KHV_CMD_QUOTA_SET,
+	KHV_CMD_ACL_ADD,
+	KHV_CMD_ACL_DEL,
+	KHV_CMD_ACL_GET,
+	KHV_CMD_ACL_SET,
 
 	__KHV_CMD_MAX,
 	KHV_CMD_MAX = (__KHV_CMD_MAX - 1)

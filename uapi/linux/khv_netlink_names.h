@@ -91,6 +91,24 @@
 	[KHV_AUDIT_OP_AUDIT_SUPPRESSED] = "audit-suppressed", \
 	[KHV_AUDIT_OP_HOST_SET] = "host-set", \
 	[KHV_AUDIT_OP_QUOTA_SET] = "quota-set", \
+	[KHV_AUDIT_OP_ACL_ADD] = "acl-add", \
+	[KHV_AUDIT_OP_ACL_DEL] = "acl-del", \
+	[KHV_AUDIT_OP_ACL_VIEW] = "acl-view", \
+	[KHV_AUDIT_OP_ACL_SET] = "acl-set", \
+	[KHV_AUDIT_OP_ACL_VIOLATION] = "acl-violation", \
+	[KHV_AUDIT_OP_IO_PASSTHROUGH] = "io-passthrough", \
+}
+
+#define KHV_ACL_KIND_NAMES { \
+	[KHV_ACL_KIND_PCI] = "pci", \
+	[KHV_ACL_KIND_PORT] = "port", \
+	[KHV_ACL_KIND_MMIO] = "mmio", \
+}
+
+#define KHV_ACL_ACTION_NAMES { \
+	[KHV_ACL_ACTION_LOG] = "log", \
+	[KHV_ACL_ACTION_DENY] = "deny", \
+	[KHV_ACL_ACTION_PAUSE] = "pause", \
 }
 
 #define KHV_A_EXIT_STATS_NAMES { \
