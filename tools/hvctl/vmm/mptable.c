@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "le.h"
 #include "mptable.h"
 
 #define MP_SPEC_REV		4
@@ -17,18 +18,6 @@
 #define MP_INT_EXTINT		3
 #define MP_ALL_LAPICS		0xff
 #define MP_ISA_BUS		0
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
 
 /* The byte that makes the sum of len bytes 0. */
 static uint8_t mp_checksum(const uint8_t *p, size_t len)

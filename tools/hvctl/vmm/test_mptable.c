@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "le.h"
 #include "mptable.h"
 #include "tap.h"
 
@@ -21,16 +22,6 @@ static uint8_t sum(const uint8_t *p, size_t n)
 	while (n--)
 		s += *p++;
 	return s;
-}
-
-static unsigned int get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static unsigned long get32(const uint8_t *p)
-{
-	return get16(p) | (unsigned long)get16(p + 2) << 16;
 }
 
 /* Walk the table as Linux's smp_read_mpc() does: check and count. */
