@@ -258,11 +258,13 @@ static int pc_run(struct vmm_vcpu *v)
 /*
  * An application processor. Its exits may raise the PIC's output (COM1's
  * interrupt after it wrote): then the BSP is kicked to inject it. An AP
- * that halts with interrupts off (Linux's stop_this_cpu()) ends its
- * thread, not the VM.
+ * that halts with interrupts off (Linux's stop_this_cpu(), an offline CPU)
+ * does not end the VM: it is set halted, and sleeps in khv until an INIT,
+ * an NMI or an interrupt its APIC takes wakes it.
  */
 static void *pc_ap(void *arg)
 {
+	static const struct khv_mp_state halted = { .mp_state = KHV_MP_STATE_HALTED };
 	struct ap *ap = arg;
 	struct pc *pc = ap->pc;
 	struct vmm_vcpu *v = &pc->m->vcpus[ap->id];
@@ -282,8 +284,11 @@ static void *pc_ap(void *arg)
 		}
 		if (r)
 			continue;
-		if (v->run->exit_reason == KHV_EXIT_HLT)
-			break;
+		if (v->run->exit_reason == KHV_EXIT_HLT) {
+			if (ioctl(v->fd, KHV_SET_MP_STATE, &halted))
+				break;
+			continue;
+		}
 		pthread_mutex_lock(&pc->lock);
 		before = pic_output(&pc->d.pic);
 		end = pc_exit(pc, v->run, now_ns(), &status) ||
@@ -302,7 +307,7 @@ static void *pc_ap(void *arg)
 static void pc_bsp(struct pc *pc)
 {
 	struct vmm_vcpu *v = &pc->m->vcpus[0];
-	int r, end, status = 0;
+	int r, end = 0, status = 0;
 	uint64_t now;
 
 	while (!atomic_load(&pc->done)) {
