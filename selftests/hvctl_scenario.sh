@@ -586,7 +586,8 @@ else
 fi
 
 # 38: hvctl run --kernel refuses a bad bzImage before a VM exists: one too
-# short, one with boot protocol 2.00 (no 64-bit entry).
+# short, one with boot protocol 2.00 (no 64-bit entry); --vcpus outside 1-64,
+# or above 1 without --kernel, is a usage error (2).
 head -c 600 /dev/zero > "$TMP/short.bz"
 head -c 4096 /dev/zero > "$TMP/old.bz"
 bytes 55 aa eb 66 48 64 72 53 00 02		# boot_flag, jump, "HdrS", 2.00
@@ -594,10 +595,15 @@ emit "$TMP/hdr"
 dd if="$TMP/hdr" of="$TMP/old.bz" bs=1 seek=510 conv=notrunc 2>/dev/null
 if run 1 run --kernel "$TMP/short.bz" && [ ! -s "$TMP/out" ] && grep -q "too short" "$TMP/err" &&
    run 1 run --kernel "$TMP/old.bz" && [ ! -s "$TMP/out" ] && grep -q "boot protocol 2.00" "$TMP/err" &&
-   run 2 run --initrd "$TMP/old.bz" "$TMP/old.bz"; then
-	ok "hvctl run --kernel: a short image and boot protocol 2.00 refused"
+   run 2 run --initrd "$TMP/old.bz" "$TMP/old.bz" &&
+   run 2 run --kernel "$TMP/old.bz" --vcpus 0 && grep -q "bad --vcpus" "$TMP/err" &&
+   run 2 run --kernel "$TMP/old.bz" --vcpus 65 && grep -q "bad --vcpus" "$TMP/err" &&
+   run 2 run --kernel "$TMP/old.bz" --vcpus 2x && grep -q "bad --vcpus" "$TMP/err" &&
+   run 2 run --vcpus 2 "$TMP/old.bz" && grep -q "needs --kernel" "$TMP/err"; then
+	ok "hvctl run --kernel: a short image, boot protocol 2.00 and bad --vcpus refused"
 else
-	not_ok "hvctl run --kernel: a short image and boot protocol 2.00 refused" "status $status"
+	not_ok "hvctl run --kernel: a short image, boot protocol 2.00 and bad --vcpus refused" \
+		"status $status"
 fi
 
 # 39: hvctl run --kernel boots Debian's stock kernel (the rig puts it in
