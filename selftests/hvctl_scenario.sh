@@ -613,9 +613,9 @@ fi
 # 0xf4 with 0 when they are 2. The boot must end within
 # KHV_LINUX_BOOT_TIMEOUT seconds (default 300, Documentation/hvctl.8); the
 # guest's uptime and the wall time are printed, and the console's last
-# lines when it fails. noxsave: busybox's AVX memcpy took a #GP (error
-# code 0x10) at its first VEX instruction on the second vCPU in the
-# QEMU/SVM host, a defect still open; without XSAVE the guest uses SSE.
+# lines when it fails. Known to fail still (which is why KHV_LINUX_BOOT is
+# opt-in): the kernel boots both vCPUs and starts init, but user space
+# faults (README, "Status").
 BZ=${KHV_BZIMAGE:-/khv/bzImage}
 INITRD=${KHV_LINUX_INITRD:-/khv/linux-initrd.gz}
 name="hvctl run --kernel --vcpus 2: the stock kernel boots to its init, which sees 2 CPUs"
@@ -625,7 +625,7 @@ if [ ! -r "$BZ" ] || [ ! -r "$INITRD" ]; then
 else
 	t0=$(date +%s)
 	timeout "${KHV_LINUX_BOOT_TIMEOUT:-300}" "$HVCTL" run --kernel "$BZ" --initrd "$INITRD" \
-		--vcpus 2 --memory 256M --append "console=ttyS0 panic=-1 noxsave -- 2" \
+		--vcpus 2 --memory 256M --append "console=ttyS0 panic=-1 -- 2" \
 		> "$TMP/linux.out" 2> "$TMP/linux.err"
 	status=$?
 	echo "# hvctl run --kernel --vcpus 2: status $status after $(($(date +%s) - t0)) s of wall time," \
@@ -635,7 +635,7 @@ else
 	   ! grep -q "reset the machine" "$TMP/linux.err"; then
 		ok "$name"
 	else
-		tail -n 25 "$TMP/linux.out" | tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
+		tail -n 60 "$TMP/linux.out" | tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
 		not_ok "$name" "status $status" "$(head -c 500 "$TMP/linux.err" | tr '\n' ' ')"
 	fi
 fi
