@@ -624,6 +624,7 @@ if [ ! -r "$BZ" ] || [ ! -r "$INITRD" ]; then
 	echo "ok $NR - $name # SKIP no $BZ or $INITRD (KHV_LINUX_BOOT=1)"
 else
 	t0=$(date +%s)
+	echo "# hvctl run --kernel --vcpus 2: booting $BZ"
 	timeout "${KHV_LINUX_BOOT_TIMEOUT:-300}" "$HVCTL" run --kernel "$BZ" --initrd "$INITRD" \
 		--vcpus 2 --memory 256M --append "console=ttyS0 panic=-1 -- 2" \
 		> "$TMP/linux.out" 2> "$TMP/linux.err"
