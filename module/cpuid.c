@@ -29,11 +29,14 @@
  * Bits a guest may not see even where the host has them: nested
  * virtualization (VMX, SVM), state khv does not switch (CET), instructions
  * khv intercepts without emulating (MONITOR/MWAIT), an x2APIC (unless the
- * irqchip gives one, khv_cpuid_lapic()) and SGX (leaf 7 EBX bit 2, ECX bit
- * 30; leaf 12h reads as zeros). XSAVE, AVX, AVX-512 and protection keys:
- * khv_cpuid_xfeatures().
+ * irqchip gives one, khv_cpuid_lapic()), SGX (leaf 7 EBX bit 2, ECX bit
+ * 30; leaf 12h reads as zeros) and machine-check exceptions and architecture
+ * (leaf 1 and 8000_0001h EDX bits 7 and 14: khv has no MCG/MCi MSRs, which
+ * a guest that saw them would read, take a #GP and panic on). XSAVE, AVX,
+ * AVX-512 and protection keys: khv_cpuid_xfeatures().
  */
 #define L1_ECX_DENY	(BIT(3) | BIT(5) | BIT(21))
+#define L1_EDX_DENY	(BIT(7) | BIT(14))	/* MCE, MCA: no machine-check MSRs */
 #define L7_EBX_DENY	BIT(2)
 #define L7_ECX_DENY	(BIT(7) | BIT(30))
 #define L7_EDX_DENY	BIT(20)
@@ -70,7 +73,7 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 	case 1:
 		regs[1] = (regs[1] & GENMASK(23, 0)) | (id & 0xff) << 24;
 		regs[2] = (regs[2] & host[2] & ~L1_ECX_DENY) | L1_ECX_HYPERVISOR;
-		regs[3] &= host[3];
+		regs[3] &= host[3] & ~L1_EDX_DENY;
 		break;
 	case 0xb:
 	case 0x1f:
@@ -97,7 +100,7 @@ void khv_cpuid_mask(u32 function, u32 index, u32 *regs, const u32 *host,
 		break;
 	case 0x80000001:
 		regs[2] &= host[2] & ~E1_ECX_DENY;
-		regs[3] &= host[3];
+		regs[3] &= host[3] & ~L1_EDX_DENY;	/* AMD's copies of them */
 		break;
 	case 0x40000000 ... 0x400000ff:
 		memset(regs, 0, 4 * sizeof(*regs));

@@ -26,6 +26,18 @@ static void cpuid_hides_vmx_svm_and_sets_hypervisor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r[2], (u32)BIT(0));
 }
 
+/* No machine-check MSRs in khv: MCE and MCA hidden, the bits around kept. */
+static void cpuid_hides_mce_and_mca(struct kunit *test)
+{
+	u32 r[4] = { 0, 0, 0, BIT(14) | BIT(7) | BIT(6) | BIT(8) };
+
+	khv_cpuid_mask(1, 0, r, all, 0);
+	KUNIT_EXPECT_EQ(test, r[3], (u32)(BIT(6) | BIT(8)));
+	r[3] = BIT(14) | BIT(7) | BIT(6) | BIT(8);
+	khv_cpuid_mask(0x80000001, 0, r, all, 0);
+	KUNIT_EXPECT_EQ(test, r[3], (u32)(BIT(6) | BIT(8)));
+}
+
 static void cpuid_hides_what_the_host_lacks(struct kunit *test)
 {
 	const u32 host[4] = { 0, 0, BIT(0), BIT(4) };
@@ -149,6 +161,7 @@ static void cpuid_hides_x2apic_pku_cet_sgx(struct kunit *test)
 
 static struct kunit_case khv_cpuid_cases[] = {
 	KUNIT_CASE(cpuid_hides_vmx_svm_and_sets_hypervisor),
+	KUNIT_CASE(cpuid_hides_mce_and_mca),
 	KUNIT_CASE(cpuid_hides_what_the_host_lacks),
 	KUNIT_CASE(cpuid_hides_xsave_and_avx),
 	KUNIT_CASE(cpuid_hypervisor_leaf_is_khv),

@@ -62,17 +62,41 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int vmm_create(struct vmm *m, uint64_t ram_size, bool irqchip)
+static int vmm_create_vcpu(struct vmm *m, unsigned int id)
+{
+	struct khv_create_vcpu vcpu = { .id = id };
+	struct vmm_vcpu *v = &m->vcpus[id];
+
+	v->fd = ioctl(m->vm, KHV_CREATE_VCPU, &vcpu);
+	if (v->fd < 0)
+		return vmm_fail("KHV_CREATE_VCPU");
+	v->run = mmap(NULL, m->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED)
+		return vmm_fail("mmap run page");
+	m->nr_vcpus = id + 1;
+	return 0;
+}
+
+int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip)
 {
 	struct khv_memory_region region = { .size = ram_size };
-	struct khv_create_vcpu vcpu = { 0 };
 	struct khv_create_vm vm = { 0 };
+	unsigned int i;
 	long size;
+	int max;
 
 	m->ram_size = ram_size;
 	m->dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0)
 		return vmm_fail("/dev/khv");
+	max = ioctl(m->dev, KHV_CHECK_EXTENSION, KHV_CAP_MAX_VCPUS);
+	if (max < 0)
+		return vmm_fail("KHV_CHECK_EXTENSION");
+	if (!nr_vcpus || nr_vcpus > (unsigned int)max || nr_vcpus > VMM_MAX_VCPUS) {
+		fprintf(stderr, "hvctl: run: %u vCPUs: this host allows 1 to %d\n",
+			nr_vcpus, max < VMM_MAX_VCPUS ? max : VMM_MAX_VCPUS);
+		return 1;
+	}
 	m->vm = ioctl(m->dev, KHV_CREATE_VM, &vm);
 	if (m->vm < 0)
 		return vmm_fail("KHV_CREATE_VM");
@@ -84,16 +108,15 @@ int vmm_create(struct vmm *m, uint64_t ram_size, bool irqchip)
 		return vmm_fail("mmap guest memory");
 	if (irqchip && ioctl(m->vm, KHV_CREATE_IRQCHIP, 0))
 		return vmm_fail("KHV_CREATE_IRQCHIP");
-	m->vcpu = ioctl(m->vm, KHV_CREATE_VCPU, &vcpu);
-	if (m->vcpu < 0)
-		return vmm_fail("KHV_CREATE_VCPU");
 	size = ioctl(m->dev, KHV_GET_VCPU_MMAP_SIZE, 0);
 	if (size < 0)
 		return vmm_fail("KHV_GET_VCPU_MMAP_SIZE");
-	m->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->vcpu, 0);
-	if (m->run == MAP_FAILED)
-		return vmm_fail("mmap run page");
 	m->run_size = size;
+	for (i = 0; i < nr_vcpus; i++)
+		if (vmm_create_vcpu(m, i))
+			return 1;
+	m->vcpu = m->vcpus[0].fd;
+	m->run = m->vcpus[0].run;
 	return 0;
 }
 
@@ -451,11 +474,12 @@ static void run_usage(void)
 	fprintf(stderr,
 		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
 		"       hvctl run --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
-		"                 [--memory SIZE] [--vcpus 1]\n"
+		"                 [--memory SIZE] [--vcpus N]\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
 		"  --kernel boots a Linux bzImage (64-bit boot protocol) on a PC with COM1\n"
-		"  (stdout), PICs, PIT, RTC; --memory defaults to 256M then.\n");
+		"  (stdout), PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most\n"
+		"  what the host allows); --memory defaults to 256M then.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -475,7 +499,9 @@ int hv_cmd_run(int argc, char **argv)
 	struct vmm_linux_opts lo = { 0 };
 	struct vmm m = { .dev = -1 };
 	struct elf_image elf = { 0 };
+	unsigned long vcpus = 1;
 	bool is_elf;
+	char *end;
 	uint8_t *img;
 	size_t len;
 	int c, r;
@@ -499,8 +525,10 @@ int hv_cmd_run(int argc, char **argv)
 				return hv_usage_error("run: bad --memory %s", optarg);
 			break;
 		case 'c':
-			if (strcmp(optarg, "1"))
-				return hv_usage_error("run: only 1 vCPU until INIT/SIPI exist");
+			vcpus = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || !vcpus || vcpus > VMM_MAX_VCPUS)
+				return hv_usage_error("run: bad --vcpus %s (1 to %d)",
+						      optarg, VMM_MAX_VCPUS);
 			break;
 		case 'l':
 			at = strtoull(optarg, NULL, 0);
@@ -529,10 +557,13 @@ int hv_cmd_run(int argc, char **argv)
 		if (optind != argc)
 			return hv_usage_error("run: --kernel takes no IMAGE");
 		lo.ram_size = mem ? mem : 256 << 20;
+		lo.nr_vcpus = vcpus;
 		return vmm_run_linux(&lo);
 	}
 	if (lo.initrd || lo.append)
 		return hv_usage_error("run: --initrd and --append need --kernel");
+	if (vcpus != 1)
+		return hv_usage_error("run: --vcpus above 1 needs --kernel");
 	if (!mem)
 		mem = 16 << 20;
 	if (optind != argc - 1) {
@@ -556,7 +587,7 @@ int hv_cmd_run(int argc, char **argv)
 	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
 	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
-	r = vmm_create(&m, mem, false);
+	r = vmm_create(&m, mem, 1, false);
 	if (r)
 		return r;
 	if (is_elf)

@@ -9,15 +9,11 @@
 #include <string.h>
 
 #include "bzimage.h"
+#include "le.h"
 
 #define PTE_P		0x001ULL
 #define PTE_RW		0x002ULL
 #define PTE_PS		0x080ULL
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));	/* x86 build machine: little-endian */
-}
 
 void boot64_tables(uint8_t *ram, uint64_t ram_size)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bzimage.h"
+#include "le.h"
 
 #define ZP_EXT_RAMDISK_IMAGE	0x0c0
 #define ZP_EXT_RAMDISK_SIZE	0x0c4
@@ -19,24 +20,6 @@
 #define ZP_CMD_LINE_PTR		0x228
 #define ZP_E820_TABLE		0x2d0
 #define ZP_E820_ENTRY_SIZE	20
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
 
 /*
  * RAM below the EBDA, the legacy hole reserved (EBDA, VGA, option ROMs and

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bzimage.h"
+#include "le.h"
 
 /* Offsets in the image (and in the zero page, which holds the same header). */
 #define HDR_SETUP_SECTS		0x1f1
@@ -33,21 +34,6 @@
 #define XLF_KERNEL_64		0x01
 #define SETUP_SECTS_MAX		63	/* the real-mode part is at most 32 KiB */
 #define ALIGN_MAX		0x40000000U	/* 1 GiB */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 static int bad(char *err, size_t errlen, const char *fmt, ...)
 {

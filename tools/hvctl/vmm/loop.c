@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The run loop of a PC guest: port I/O to the legacy devices (vmm/devices.c),
- * the PIC's interrupt injected with KHV_INTERRUPT when the run page says the
- * guest can take one (else an interrupt window is requested), the PIT driven
- * by CLOCK_MONOTONIC: a POSIX timer due at channel 0's next edge signals the
- * process, whose handler sets the run page's immediate_exit, so that KHV_RUN
- * returns (EINTR) however the vCPU waits, halted included.
+ * The run loop of a PC guest, a thread per vCPU: port I/O to the legacy
+ * devices (vmm/devices.c, under one lock), the PIC's interrupt injected into
+ * vCPU 0 (the BSP, whose LINT0 is the virtual wire) with KHV_INTERRUPT when
+ * its run page says it can take one (else an interrupt window is requested),
+ * the PIT driven by CLOCK_MONOTONIC: a POSIX timer due at channel 0's next
+ * edge signals the BSP's thread. A thread is kicked out of KHV_RUN by a
+ * signal whose handler sets its own run page's immediate_exit, so that
+ * KHV_RUN returns (EINTR) however the vCPU waits, halted or waiting for its
+ * start-up IPI included. The application processors start as khv leaves
+ * them, waiting for INIT (Documentation/khv-abi.rst, "MP state"): the guest
+ * starts them with INIT-SIPI-SIPI through the in-kernel local APICs.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,21 +26,34 @@
 #include "devices.h"
 #include "vm.h"
 
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
 #define KICK_SIGNAL	SIGALRM
 #define MIN_TIMER_NS	100000ULL	/* a guest's 1-clock PIT costs 10k signals/s at most */
 
 struct pc {
 	struct vmm *m;
+	pthread_mutex_t lock;		/* everything below but done and status */
 	struct devices d;
 	timer_t timer;
 	uint64_t armed;			/* the timer's deadline, 0: none */
 	bool held;			/* a vector acknowledged, not yet queued */
 	uint8_t held_vec;
 	bool warned_vector;
+	pthread_t threads[VMM_MAX_VCPUS];
+	atomic_bool done;
+	atomic_int status;		/* hvctl's exit status once done */
 };
 
-/* Set before the handler is installed, never changed after. */
-static struct khv_run *kick_run;
+struct ap {
+	struct pc *pc;
+	unsigned int id;
+};
+
+/* Each thread's own run page, set before its first KHV_RUN. */
+static __thread struct khv_run *kick_run;
 
 static void kick(int sig)
 {
@@ -51,13 +72,27 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* The end, once: the first status stays; every other thread is kicked out. */
+static void pc_end(struct pc *pc, int status, unsigned int self)
+{
+	bool was = false;
+	unsigned int i;
+
+	if (!atomic_compare_exchange_strong(&pc->done, &was, true))
+		return;
+	atomic_store(&pc->status, status);
+	for (i = 0; i < pc->m->nr_vcpus; i++)
+		if (i != self)
+			pthread_kill(pc->threads[i], KICK_SIGNAL);
+}
+
 static int pc_timer_init(struct pc *pc)
 {
-	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID,
 			       .sigev_signo = KICK_SIGNAL };
 	struct sigaction sa = { .sa_handler = kick };	/* no SA_RESTART */
 
-	kick_run = pc->m->run;
+	ev.sigev_notify_thread_id = gettid();		/* the BSP's thread */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(KICK_SIGNAL, &sa, NULL))
 		return vmm_fail("sigaction");
@@ -86,7 +121,7 @@ static int pc_timer_arm(struct pc *pc, uint64_t now)
 	return 0;
 }
 
-/* The PIC's INTR: acknowledged only when the vCPU can take the vector. */
+/* The PIC's INTR to the BSP: acknowledged only when it can take the vector. */
 static int pc_inject(struct pc *pc)
 {
 	struct khv_run *run = pc->m->run;
@@ -123,10 +158,13 @@ static int pc_inject(struct pc *pc)
 	return 0;
 }
 
-/* io.count elements of io.size bytes; each byte to its own port, as a bus splits it. */
-static int pc_io(struct pc *pc, uint64_t now)
+/*
+ * io.count elements of io.size bytes; each byte to its own port, as a bus
+ * splits it. The count of a REP INS/OUTS is the guest's: it is bounded by
+ * the run page, whatever it says.
+ */
+static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 {
-	const struct khv_run *run = pc->m->run;
 	uint32_t size = run->io.size, count = run->io.count, i, j;
 	bool write = run->io.direction == KHV_EXIT_IO_OUT;
 	time_t tod = time(NULL);
@@ -147,26 +185,36 @@ static int pc_io(struct pc *pc, uint64_t now)
 	return 0;
 }
 
-static int pc_flush(struct pc *pc)
+/* The devices' lines moved to now, COM1's output written: 0, or the end. */
+static int pc_update(struct pc *pc, uint64_t now, int *status)
 {
 	struct uart *u = &pc->d.uart;
-	int r;
 
-	if (!u->tx_len)
-		return 0;
-	r = vmm_write_all(STDOUT_FILENO, u->tx, u->tx_len);
-	u->tx_len = 0;
-	return r;
+	dev_update(&pc->d, now);
+	if (u->tx_len) {
+		*status = vmm_write_all(STDOUT_FILENO, u->tx, u->tx_len);
+		u->tx_len = 0;
+		if (*status)
+			return 1;
+	}
+	if (pc->d.exited) {
+		*status = pc->d.exit_status;
+		return 1;
+	}
+	if (pc->d.reset) {
+		fprintf(stderr, "hvctl: run: the guest reset the machine\n");
+		*status = 0;
+		return 1;
+	}
+	return 0;
 }
 
-/* 0 to go on; else the end: *status is hvctl's exit status. */
-static int pc_exit(struct pc *pc, uint64_t now, int *status)
+/* 0 to go on; else the end of this vCPU: *status is hvctl's exit status. */
+static int pc_exit(struct pc *pc, struct khv_run *run, uint64_t now, int *status)
 {
-	struct khv_run *run = pc->m->run;
-
 	switch (run->exit_reason) {
 	case KHV_EXIT_IO:
-		*status = pc_io(pc, now);
+		*status = pc_io(pc, run, now);
 		return *status;
 	case KHV_EXIT_MMIO:
 		/* No MMIO device: reads see all ones, writes are dropped. */
@@ -175,7 +223,7 @@ static int pc_exit(struct pc *pc, uint64_t now, int *status)
 		return 0;
 	case KHV_EXIT_INTR:
 	case KHV_EXIT_IRQ_WINDOW_OPEN:
-	case KHV_EXIT_IOAPIC_EOI:	/* no IOAPIC yet */
+	case KHV_EXIT_IOAPIC_EOI:	/* no IOAPIC */
 		return 0;
 	case KHV_EXIT_HLT:
 		/* HLT with interrupts off: nothing can wake it. */
@@ -194,35 +242,141 @@ static int pc_exit(struct pc *pc, uint64_t now, int *status)
 	}
 }
 
-int vmm_loop_pc(struct vmm *m)
+/* KHV_RUN once: 0 after an exit to handle, 1 when kicked, -1 on an error. */
+static int pc_run(struct vmm_vcpu *v)
 {
-	struct pc pc = { .m = m };
-	uint64_t now = now_ns();
-	int status = 0;
+	if (!ioctl(v->fd, KHV_RUN, 0))
+		return 0;
+	if (errno != EINTR) {
+		vmm_fail("KHV_RUN");
+		return -1;
+	}
+	v->run->immediate_exit = 0;
+	return 1;
+}
 
-	dev_init(&pc.d, now);
-	if (pc_timer_init(&pc))
-		return 1;
-	for (;;) {
-		now = now_ns();
-		dev_update(&pc.d, now);
-		if (pc_flush(&pc))
-			return 1;
-		if (pc.d.exited)
-			return pc.d.exit_status;
-		if (pc.d.reset) {
-			fprintf(stderr, "hvctl: run: the guest reset the machine\n");
-			return 0;
+/*
+ * An application processor. Its exits may raise the PIC's output (COM1's
+ * interrupt after it wrote): then the BSP is kicked to inject it. An AP
+ * that halts with interrupts off (Linux's stop_this_cpu(), an offline CPU)
+ * does not end the VM: it is set halted, and sleeps in khv until an INIT,
+ * an NMI or an interrupt its APIC takes wakes it.
+ */
+static void *pc_ap(void *arg)
+{
+	static const struct khv_mp_state halted = { .mp_state = KHV_MP_STATE_HALTED };
+	struct ap *ap = arg;
+	struct pc *pc = ap->pc;
+	struct vmm_vcpu *v = &pc->m->vcpus[ap->id];
+	int r, end, status = 0;
+	bool before, after;
+	sigset_t kick_set;
+
+	kick_run = v->run;
+	sigemptyset(&kick_set);
+	sigaddset(&kick_set, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick_set, NULL);
+	while (!atomic_load(&pc->done)) {
+		r = pc_run(v);
+		if (r < 0) {
+			pc_end(pc, 1, ap->id);
+			break;
 		}
-		if (pc_inject(&pc) || pc_timer_arm(&pc, now))
-			return 1;
-		if (ioctl(m->vcpu, KHV_RUN, 0)) {
-			if (errno != EINTR)
-				return vmm_fail("KHV_RUN");
-			m->run->immediate_exit = 0;
+		if (r)
+			continue;
+		if (v->run->exit_reason == KHV_EXIT_HLT) {
+			if (ioctl(v->fd, KHV_SET_MP_STATE, &halted))
+				break;
 			continue;
 		}
-		if (pc_exit(&pc, now_ns(), &status))
-			return status;
+		pthread_mutex_lock(&pc->lock);
+		before = pic_output(&pc->d.pic);
+		end = pc_exit(pc, v->run, now_ns(), &status) ||
+		      pc_update(pc, now_ns(), &status);
+		after = pic_output(&pc->d.pic);
+		pthread_mutex_unlock(&pc->lock);
+		if (end)
+			pc_end(pc, status, ap->id);
+		else if (after && !before)
+			pthread_kill(pc->threads[0], KICK_SIGNAL);
 	}
+	return NULL;
+}
+
+/* The BSP, in the calling thread: the devices' time, the PIC, the PIT. */
+static void pc_bsp(struct pc *pc)
+{
+	struct vmm_vcpu *v = &pc->m->vcpus[0];
+	int r, end = 0, status = 0;
+	uint64_t now;
+
+	while (!atomic_load(&pc->done)) {
+		pthread_mutex_lock(&pc->lock);
+		now = now_ns();
+		end = pc_update(pc, now, &status);
+		if (!end && (pc_inject(pc) || pc_timer_arm(pc, now))) {
+			end = 1;
+			status = 1;
+		}
+		pthread_mutex_unlock(&pc->lock);
+		if (end)
+			break;
+		r = pc_run(v);
+		if (r < 0) {
+			end = 1;
+			status = 1;
+			break;
+		}
+		if (r)
+			continue;
+		pthread_mutex_lock(&pc->lock);
+		end = pc_exit(pc, v->run, now_ns(), &status);
+		pthread_mutex_unlock(&pc->lock);
+		if (end)
+			break;
+	}
+	if (end)
+		pc_end(pc, status, 0);
+}
+
+static int pc_start_aps(struct pc *pc, struct ap *aps)
+{
+	sigset_t all, old;
+	unsigned int i;
+	int err = 0;
+
+	/* The APs' threads take no signal until their handler knows their run page. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 1; i < pc->m->nr_vcpus && !err; i++) {
+		aps[i] = (struct ap){ .pc = pc, .id = i };
+		err = pthread_create(&pc->threads[i], NULL, pc_ap, &aps[i]);
+		if (err) {
+			errno = err;
+			vmm_fail("pthread_create");
+			pc->m->nr_vcpus = i;	/* the threads there are */
+			pc_end(pc, 1, 0);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err ? 1 : 0;
+}
+
+int vmm_loop_pc(struct vmm *m)
+{
+	static struct ap aps[VMM_MAX_VCPUS];
+	struct pc pc = { .m = m };
+	unsigned int i;
+
+	pthread_mutex_init(&pc.lock, NULL);
+	dev_init(&pc.d, now_ns());
+	pc.threads[0] = pthread_self();
+	kick_run = m->run;
+	if (pc_timer_init(&pc))
+		return 1;
+	if (!pc_start_aps(&pc, aps))
+		pc_bsp(&pc);
+	for (i = 1; i < m->nr_vcpus; i++)
+		pthread_join(pc.threads[i], NULL);
+	return atomic_load(&pc.status);
 }

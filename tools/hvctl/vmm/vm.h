@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hvctl run's VM over /dev/khv: one VM, its RAM from guest address 0, one
- * vCPU and its run page. run.c makes it; vmm/linux.c boots Linux in it.
+ * hvctl run's VM over /dev/khv: one VM, its RAM from guest address 0, its
+ * vCPUs and their run pages. run.c makes it; vmm/linux.c boots Linux in it.
  */
 #ifndef VMM_VM_H
 #define VMM_VM_H
@@ -13,18 +13,28 @@
 #include <linux/khv.h>
 
 #define VMM_MAX_FILE	0x40000000ULL	/* a file hvctl reads at most: 1 GiB */
+#define VMM_MAX_VCPUS	64		/* the MP table's and khv's limit */
 
+struct vmm_vcpu {
+	int fd;
+	struct khv_run *run;
+};
+
+/* vcpu and run: vCPU 0's (the BSP), also vcpus[0]. */
 struct vmm {
 	int dev, vm, vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
 	struct khv_run *run;
 	size_t run_size;
+	unsigned int nr_vcpus;
+	struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
 };
 
 struct vmm_linux_opts {
 	const char *kernel, *initrd, *append;
 	uint64_t ram_size;
+	unsigned int nr_vcpus;
 };
 
 /* Flat 64-bit segments: @code in CS, @data in every data segment register. */
@@ -41,15 +51,18 @@ static inline void vmm_flat_segments(struct khv_sregs *s, const struct khv_segme
 
 /* "hvctl: run: what: strerror(errno)", returns 1. */
 int vmm_fail(const char *what);
-/* With irqchip, the in-kernel local APIC (KHV_CREATE_IRQCHIP) too. */
-int vmm_create(struct vmm *m, uint64_t ram_size, bool irqchip);
+/*
+ * nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS; with irqchip, the
+ * in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
+ */
+int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip);
 /* The whole file into a buffer of our own: nobody can change it under us. */
 int vmm_read_file(const char *path, uint8_t **buf, size_t *len);
 int vmm_write_all(int fd, const uint8_t *p, size_t n);
 
 /* vmm/linux.c: hvctl run --kernel; returns hvctl's exit status. */
 int vmm_run_linux(const struct vmm_linux_opts *o);
-/* vmm/loop.c: run the vCPU with the PC's legacy devices until the end. */
+/* vmm/loop.c: run the vCPUs, a thread each, with the PC's legacy devices until the end. */
 int vmm_loop_pc(struct vmm *m);
 
 #endif /* VMM_VM_H */

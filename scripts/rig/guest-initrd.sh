@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The initramfs of the Linux guest that hvctl run --kernel boots in the QEMU hosts
+# (selftests/hvctl_scenario.sh): busybox-static and an /init that prints a marker with the
+# guest's uptime and the CPUs /proc/cpuinfo lists, and ends the VM through the isa-debug-exit
+# port 0xf4 (hvctl's exit status): 0 when Linux lists as many CPUs as init's first argument
+# (default 2), 3 when not; poweroff -f if the port cannot be written.
+# Usage: guest-initrd.sh OUT.cpio.gz
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+[ $# -eq 1 ] || die "usage: guest-initrd.sh OUT.cpio.gz"
+out=$1
+khv_need_pkgs busybox-static cpio
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/khv-guest-initrd.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,dev,proc}
+cp /bin/busybox "$stage/bin/busybox"
+for a in sh mount grep cat dd mknod poweroff; do
+	ln -s busybox "$stage/bin/$a"
+done
+cat > "$stage/init" <<'INIT'
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# hvctl run's guest: the marker, the CPU count, the end through port 0xf4.
+export PATH=/bin
+mount -t proc proc /proc
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+read -r up _ < /proc/uptime
+echo "KHV-GUEST-INIT up $up s, $cpus CPUs"
+if [ "$cpus" = "${1:-2}" ]; then
+	echo "KHV-GUEST-OK cpus=$cpus"
+	code='\000'
+else
+	echo "KHV-GUEST-FAIL cpus=$cpus, not ${1:-2}"
+	code='\003'
+fi
+[ -e /dev/port ] || mknod /dev/port c 1 4
+printf "$code" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+poweroff -f
+INIT
+chmod 755 "$stage/init"
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The MP table (Intel MultiProcessor Specification 1.4, chapter 4) that lets
+ * Linux find every vCPU without ACPI: see mptable.h for what it holds.
+ */
+#include <string.h>
+
+#include "le.h"
+#include "mptable.h"
+
+#define MP_SPEC_REV		4
+#define MP_CPU_ENABLED		0x01
+#define MP_CPU_BSP		0x02
+#define MP_TYPE_CPU		0
+#define MP_TYPE_BUS		1
+#define MP_TYPE_LINT		4
+#define MP_INT_NMI		1
+#define MP_INT_EXTINT		3
+#define MP_ALL_LAPICS		0xff
+#define MP_ISA_BUS		0
+
+/* The byte that makes the sum of len bytes 0. */
+static uint8_t mp_checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return -sum;
+}
+
+static uint8_t *mp_cpu(uint8_t *e, unsigned int id, uint32_t sig, uint32_t features)
+{
+	e[0] = MP_TYPE_CPU;
+	e[1] = id;
+	e[2] = MP_LAPIC_VERSION;
+	e[3] = MP_CPU_ENABLED | (id ? 0 : MP_CPU_BSP);
+	put32(e + 4, sig);
+	put32(e + 8, features);
+	return e + MP_CPU_LEN;
+}
+
+/* Virtual wire: a source on the ISA bus to LINTn of every local APIC. */
+static uint8_t *mp_lint(uint8_t *e, uint8_t type, uint8_t lint)
+{
+	e[0] = MP_TYPE_LINT;
+	e[1] = type;
+	e[4] = MP_ISA_BUS;
+	e[6] = MP_ALL_LAPICS;
+	e[7] = lint;
+	return e + MP_ENTRY_LEN;
+}
+
+size_t mptable_write(uint8_t *buf, size_t len, uint64_t gpa, unsigned int ncpus,
+		     uint32_t cpu_signature, uint32_t cpu_features)
+{
+	size_t size = mptable_size(ncpus), table_len = size - MP_FPS_LEN;
+	uint8_t *fps = buf, *hdr = buf + MP_FPS_LEN, *e;
+	unsigned int i;
+
+	if (!ncpus || ncpus > MP_MAX_CPUS || (gpa & 15) ||
+	    gpa > 0xffffffffULL - size || len < size)
+		return 0;
+	memset(buf, 0, size);
+
+	memcpy(hdr, "PCMP", 4);
+	put16(hdr + 4, table_len);
+	hdr[6] = MP_SPEC_REV;
+	memcpy(hdr + 8, "KHV     ", 8);			/* OEM ID */
+	memcpy(hdr + 16, "HVCTL RUN   ", 12);		/* product ID */
+	put16(hdr + 34, ncpus + MP_OTHER_ENTRIES);	/* entry count */
+	put32(hdr + 36, MP_LAPIC_ADDR);
+	e = hdr + MP_HDR_LEN;
+	for (i = 0; i < ncpus; i++)
+		e = mp_cpu(e, i, cpu_signature, cpu_features);
+	e[0] = MP_TYPE_BUS;
+	e[1] = MP_ISA_BUS;
+	memcpy(e + 2, "ISA   ", 6);
+	e += MP_ENTRY_LEN;
+	e = mp_lint(e, MP_INT_EXTINT, 0);
+	mp_lint(e, MP_INT_NMI, 1);
+	hdr[7] = mp_checksum(hdr, table_len);
+
+	memcpy(fps, "_MP_", 4);
+	put32(fps + 4, gpa + MP_FPS_LEN);
+	fps[8] = 1;					/* length in 16-byte units */
+	fps[9] = MP_SPEC_REV;
+	fps[10] = mp_checksum(fps, MP_FPS_LEN);
+	return size;
+}
