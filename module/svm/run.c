@@ -76,21 +76,30 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 		if (host_tsc_aux != svm->tsc_aux)
 			khv_wrmsr(MSR_TSC_AUX, svm->tsc_aux);
 	}
-	/* GIF = 0: nothing switches SVM off between here and STGI. */
+	/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
+	amd_clear_divider();
+	db = khv_dr_enter(&svm->vcpu, host_db);
+	khv_xstate_enter(&svm->vcpu, &xh);
+	svm_xss_enter();
+	/*
+	 * GIF = 0: nothing switches SVM off between here and STGI. Between
+	 * the guest's VMLOAD and the host's the CPU runs on the guest's GS
+	 * base, TR and syscall MSRs, where any exception the host takes
+	 * would triple-fault it: nothing but VMRUN is done there.
+	 */
 	r = svm_vmsave(host_pa) ?: svm_vmload(svm->vmcb_pa);
 	if (!WARN_ON_ONCE(r)) {
-		/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
-		amd_clear_divider();
-		db = khv_dr_enter(&svm->vcpu, host_db);
-		khv_xstate_enter(&svm->vcpu, &xh);
-		svm_xss_enter();
+		int saved, loaded;
+
 		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
-		svm_xss_exit();
-		khv_xstate_exit(&svm->vcpu, &xh);
-		if (db)
-			khv_dr_exit(host_db);
-		WARN_ON_ONCE(svm_vmsave(svm->vmcb_pa) || svm_vmload(host_pa));
+		saved = svm_vmsave(svm->vmcb_pa);
+		loaded = svm_vmload(host_pa);
+		WARN_ON_ONCE(saved || loaded);
 	}
+	svm_xss_exit();
+	khv_xstate_exit(&svm->vcpu, &xh);
+	if (db)
+		khv_dr_exit(host_db);
 	if (tsc_aux && host_tsc_aux != svm->tsc_aux)
 		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
 	if (native_get_debugreg(6) != host_dr6)
