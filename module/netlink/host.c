@@ -219,23 +219,6 @@ static int khv_nl_host_set_mem(struct genl_info *info)
 	return r;
 }
 
-/* A default memory value: page-granular, or -EINVAL with the extack. */
-static int khv_nl_host_default_bytes(struct genl_info *info, int type,
-				     u64 *val)
-{
-	struct nlattr *attr = info->attrs[type];
-
-	if (!attr)
-		return 0;
-	*val = nla_get_u64(attr);
-	if (!PAGE_ALIGNED(*val)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "must be a multiple of the page size");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /*
  * The default quotas the request sets, over the host's now, into @d (the
  * policy bounded cpu-cap and the rates): 1 if it sets any, 0 if none,
@@ -248,11 +231,10 @@ static int khv_nl_host_defaults_req(struct genl_info *info,
 	int r;
 
 	khv_quota_defaults_get(d);
-	r = khv_nl_host_default_bytes(info, KHV_A_HOST_DEFAULT_MEM_MIN,
-				      &d->mem_min);
+	r = khv_nl_page_bytes(info, KHV_A_HOST_DEFAULT_MEM_MIN, &d->mem_min);
 	if (!r)
-		r = khv_nl_host_default_bytes(info, KHV_A_HOST_DEFAULT_MEM_MAX,
-					      &d->mem_max);
+		r = khv_nl_page_bytes(info, KHV_A_HOST_DEFAULT_MEM_MAX,
+				      &d->mem_max);
 	if (r)
 		return r;
 	if (a[KHV_A_HOST_DEFAULT_CPU_CAP])

@@ -49,6 +49,7 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 		   u32 seq, int flags, u8 cmd);
 
 /* quota.c */
+int khv_nl_page_bytes(struct genl_info *info, int type, u64 *val);
 void khv_nl_quota_refused(struct netlink_ext_ack *extack,
 			  enum khv_quota_limit limit, u64 excess);
 

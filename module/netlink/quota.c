@@ -53,8 +53,11 @@ static void khv_nl_quota_resv_refused(struct genl_info *info, int r,
 				       excess);
 }
 
-/* A byte count attribute: page-granular, or -EINVAL with the extack. */
-static int khv_nl_quota_bytes(struct genl_info *info, int type, u64 *val)
+/*
+ * A byte count attribute (mem-min, mem-max and the host's defaults of them):
+ * page-granular, or -EINVAL with the extack. @val is left alone without it.
+ */
+int khv_nl_page_bytes(struct genl_info *info, int type, u64 *val)
 {
 	struct nlattr *attr = info->attrs[type];
 
@@ -158,9 +161,9 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "nothing to set: no mem-min, mem-max, cpu-cap, cpu-weight, cpu-reservation, io-exits-rate or io-bytes-rate attribute");
 		return -EINVAL;
 	}
-	r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MIN, &min);
+	r = khv_nl_page_bytes(info, KHV_A_VM_MEM_MIN, &min);
 	if (!r)
-		r = khv_nl_quota_bytes(info, KHV_A_VM_MEM_MAX, &max);
+		r = khv_nl_page_bytes(info, KHV_A_VM_MEM_MAX, &max);
 	if (r)
 		return r;
 	/* The reservation first: taken back if the memory part is refused. */
