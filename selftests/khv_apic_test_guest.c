@@ -78,7 +78,7 @@ asm(".pushsection .text\n"
 /*
  * An interrupt taken at that HLT, before it ran: only an emulator that
  * loses the STI shadow across VMRUN does that (QEMU before 9.1 does not
- * load the VMCB's interrupt shadow). The HLT would wait for good: the
+ * load the VMCB's interrupt shadow; the rig's is patched). The HLT would wait for good: the
  * handler steps over it, and counts it. Where each interrupt came is kept
  * too, for a test that saw one too many.
  */

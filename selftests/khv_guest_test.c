@@ -2024,6 +2024,78 @@ TEST_F(guest, interrupt_waits_for_sti_and_its_shadow)
 }
 
 /*
+ * guest_code_irq_loaded_shadow() stopped at SYNC 1: resume it at @rip, with
+ * RFLAGS.IF and an STI shadow if @shadow, and an interrupt queued. It must
+ * arrive once, at guest_shadow_next: after the one instruction a shadow
+ * covers, whether the guest's STI at the entry set it or the entry loaded
+ * it (VMCB INTERRUPT_SHADOW, VMCS interruptibility state).
+ */
+static void resume_with_interrupt_queued(struct __test_metadata *_metadata,
+					 struct khv_test_vcpu *vcpu,
+					 const char *rip, bool shadow)
+{
+	struct khv_vcpu_events ev;
+	struct khv_regs regs;
+	struct ucall uc;
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	regs.rip = (uint64_t)(uintptr_t)rip;
+	if (shadow)
+		regs.rflags |= 1u << 9;
+	ASSERT_EQ(0, vcpu_set_regs(vcpu, &regs));
+	if (shadow) {
+		ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+		ev.interrupt.shadow = KHV_INTERRUPT_SHADOW_STI;
+		ASSERT_EQ(0, vcpu_set_events(vcpu, &ev));
+		ASSERT_EQ(0, vcpu_get_events(vcpu, &ev));
+		ASSERT_NE(0, ev.interrupt.shadow);
+	}
+	ASSERT_EQ(0, vcpu_interrupt(vcpu, GUEST_IRQ_B));
+
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("handler ran %llu times", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(GUEST_IRQ_B, uc.args[2]) TH_LOG("vector %#llx", (unsigned long long)uc.args[2]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_shadow_next, uc.args[3])
+		TH_LOG("arrived at %#llx; the shadow covers %p, up to %p",
+		       (unsigned long long)uc.args[3], guest_shadow_insn, guest_shadow_next);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+}
+
+/*
+ * The guest's first instruction after an entry is an STI (an exit, say a
+ * host interrupt, came right before it): STI sets its own shadow. An
+ * emulator that lets the host's STI before VMRUN cover the guest's first
+ * instruction loses it (an STI in a shadow sets none): QEMU 7.2 without the
+ * rig's scripts/rig/qemu/svm-vmrun-int-shadow.patch.
+ */
+TEST_F(guest, sti_at_entry_sets_its_own_shadow)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_loaded_shadow, 0);
+	resume_with_interrupt_queued(_metadata, vcpu, guest_entry_sti, false);
+	vm_free(vm);
+}
+
+/*
+ * An STI shadow user space set (KHV_SET_VCPU_EVENTS, as a restore does):
+ * the entry loads it, so the interrupt queued with it waits one instruction.
+ */
+TEST_F(guest, interrupt_in_loaded_shadow_waits_one_instruction)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_irq_loaded_shadow, 0);
+	resume_with_interrupt_queued(_metadata, vcpu, guest_shadow_insn, true);
+	vm_free(vm);
+}
+
+/*
  * The MOV SS shadow (SDM Vol. 3A 6.8.3) covers one instruction; when that
  * one is an MMIO load that leaves the run, khv has completed it for the
  * guest (RIP is past it), so the shadow is over: an interrupt queued then

@@ -645,11 +645,13 @@ void guest_pf_handler(struct guest_intr_frame *frame, uint64_t error_code)
 }
 
 /*
- * The event tests put a NOP before each STI they time. QEMU (7.2) lets the
- * host's own STI shadow (its STI right before VMRUN) cover the guest's
- * first instruction, and an STI that starts in a shadow sets none of its
- * own there: an STI right at an entry would lose its shadow under QEMU,
- * not on a processor (VMRUN loads the guest's shadow from the VMCB).
+ * The event tests put a NOP before each STI they time: Debian's QEMU 7.2
+ * lets the host's own STI shadow (its STI right before VMRUN) cover the
+ * guest's first instruction, and an STI that starts in a shadow sets none
+ * of its own; a processor's VMRUN loads the guest's shadow from the VMCB.
+ * The rig's QEMU is patched (scripts/rig/qemu/svm-vmrun-int-shadow.patch);
+ * the NOPs keep these tests about one thing each on an unpatched one, and
+ * sti_at_entry_sets_its_own_shadow is the test of that case.
  */
 static void guest_events_clear(void)
 {
@@ -683,6 +685,32 @@ void guest_code_irq_if(uint64_t arg)
 		     "nop\n\t"
 		     "cli" ::: "rax", "memory");
 	GUEST_SYNC4(3, guest_events.irq_count, guest_events.irq_vector,
+		    guest_events.irq_rip);
+	GUEST_DONE();
+}
+
+/*
+ * Stops at SYNC 1 with interrupts off, before an STI, the MOV its shadow
+ * covers, and guest_shadow_next. The tests move RIP to the STI or, with
+ * RFLAGS.IF and an STI shadow set through KHV_SET_VCPU_EVENTS, to the MOV,
+ * and queue an interrupt: either way it arrives at guest_shadow_next.
+ */
+void guest_code_irq_loaded_shadow(uint64_t arg)
+{
+	(void)arg;
+	guest_events_clear();
+	GUEST_SYNC(1);
+	asm volatile(".globl guest_entry_sti\n"
+		     "guest_entry_sti:\n\t"
+		     "sti\n\t"
+		     ".globl guest_shadow_insn\n"
+		     "guest_shadow_insn:\n\t"
+		     "mov $1, %%eax\n\t"
+		     ".globl guest_shadow_next\n"
+		     "guest_shadow_next:\n\t"
+		     "nop\n\t"
+		     "cli" ::: "rax", "memory");
+	GUEST_SYNC4(2, guest_events.irq_count, guest_events.irq_vector,
 		    guest_events.irq_rip);
 	GUEST_DONE();
 }
