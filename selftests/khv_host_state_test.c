@@ -157,4 +157,42 @@ TEST_F(hs, sfmask_reserved_bits_refused)
 	EXPECT_EQ(0x4700, v);
 }
 
+/*
+ * On SVM the guest's GS base is loaded from VMLOAD before VMRUN until the
+ * host's VMLOAD after #VMEXIT: a per-CPU access of the host in between (as
+ * the kernel's RSB filling after VM exits does with call-depth tracking
+ * built in) would write at the guest's GS base plus the variable's offset,
+ * wherever the guest points it. These bases put that address in user
+ * space (SMAP) or outside the canonical range, so such an access oopses
+ * or resets the host at the first exit; the VMX exit loads the host's GS
+ * base itself. The guest keeps its bases either way (KERNEL_GS_BASE, which
+ * SWAPGS would bring in, is set to the same).
+ */
+TEST_F(hs, guest_gs_base_is_never_the_hosts)
+{
+	static const uint64_t bases[] = {
+		0x0000400000000000ull, 0x00007ffffffff000ull,
+		0xffff800000000000ull, 0xfffffffffffff000ull,
+	};
+	struct ucall uc;
+	unsigned int i;
+	uint64_t v;
+	int r;
+
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		r = vcpu_set_long_mode(self->vcpu, hs_guest_cpuid_exits, HS_GS_EXITS);
+		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+		v = bases[i];
+		ASSERT_EQ(0, vcpu_msr(self->vcpu, KHV_SET_MSRS, HS_MSR_GS_BASE, &v));
+		ASSERT_EQ(0, vcpu_msr(self->vcpu, KHV_SET_MSRS, HS_MSR_KERNEL_GS_BASE, &v));
+		vcpu_run_to_ucall(self->vcpu, &uc, UCALL_SYNC);
+		EXPECT_EQ(HS_GS_EXITS, uc.args[0]);
+		vcpu_run_to_ucall(self->vcpu, &uc, UCALL_DONE);
+		v = 0;
+		EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_GET_MSRS, HS_MSR_GS_BASE, &v));
+		EXPECT_EQ(bases[i], v) TH_LOG("GS base %#llx came back as %#llx",
+					      (unsigned long long)bases[i], (unsigned long long)v);
+	}
+}
+
 TEST_HARNESS_MAIN

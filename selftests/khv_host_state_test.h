@@ -9,6 +9,9 @@
 
 #define HS_MSR_SYSCALL_MASK	0xc0000084u
 #define HS_BP_WRITES		16
+#define HS_MSR_GS_BASE		0xc0000101u
+#define HS_MSR_KERNEL_GS_BASE	0xc0000102u
+#define HS_GS_EXITS		64
 
 /* Written by the guest; the host has a hardware breakpoint on it. */
 extern volatile uint64_t hs_bp_target;
@@ -19,5 +22,6 @@ void hs_db_handler(struct guest_intr_frame *frame);
 void hs_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void hs_guest_write_bp_target(uint64_t rounds);
 void hs_guest_wrmsr(uint64_t value);
+void hs_guest_cpuid_exits(uint64_t n);
 
 #endif /* KHV_HOST_STATE_TEST_H */

@@ -50,3 +50,18 @@ void hs_guest_wrmsr(uint64_t value)
 	GUEST_SYNC(hs_gp_count);
 	GUEST_DONE();
 }
+
+/* @n CPUIDs, each an exit: as many entries and exits on the guest's GS base. */
+void hs_guest_cpuid_exits(uint64_t n)
+{
+	uint32_t a, b, c, d;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		a = 0;
+		c = 0;
+		asm volatile("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	}
+	GUEST_SYNC(n);
+	GUEST_DONE();
+}
