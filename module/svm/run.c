@@ -82,20 +82,13 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	khv_xstate_enter(&svm->vcpu, &xh);
 	svm_xss_enter();
 	/*
-	 * GIF = 0: nothing switches SVM off between here and STGI. Between
-	 * the guest's VMLOAD and the host's the CPU runs on the guest's GS
-	 * base, TR and syscall MSRs, where any exception the host takes
-	 * would triple-fault it: nothing but VMRUN is done there.
+	 * GIF = 0: nothing switches SVM off between here and STGI. The
+	 * guest's GS base, TR and syscall MSRs are live only inside
+	 * khv_svm_vmrun(), from its VMLOAD to the host's (svm/vmenter.S).
 	 */
-	r = svm_vmsave(host_pa) ?: svm_vmload(svm->vmcb_pa);
-	if (!WARN_ON_ONCE(r)) {
-		int saved, loaded;
-
-		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs) ? -EIO : 0;
-		saved = svm_vmsave(svm->vmcb_pa);
-		loaded = svm_vmload(host_pa);
-		WARN_ON_ONCE(saved || loaded);
-	}
+	r = svm_vmsave(host_pa);
+	if (!WARN_ON_ONCE(r))
+		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs, host_pa) ? -EIO : 0;
 	svm_xss_exit();
 	khv_xstate_exit(&svm->vcpu, &xh);
 	if (db)

@@ -68,7 +68,7 @@ struct svm_asid_choice {
 };
 
 /* vmenter.S: @regs is struct khv_vcpu's regs[] (vcpu_regs.h). */
-int khv_svm_vmrun(u64 vmcb_pa, u64 *regs);
+int khv_svm_vmrun(u64 vmcb_pa, u64 *regs, u64 host_pa);
 
 /* svm.c: state shared by all vCPUs. */
 u64 svm_iopm_pa(void);

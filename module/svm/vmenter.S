@@ -46,27 +46,41 @@ SYM_DATA_LOCAL(khv_svm_verw_sel, .word __KERNEL_DS)
  * @regs (%rsi):	struct khv_vcpu's regs[] (vcpu_regs.h): the general
  *			registers but RAX and RSP, which the VMCB holds, are
  *			loaded before VMRUN and stored after #VMEXIT
+ * @host_pa (%rdx):	physical address of the page the caller VMSAVEd the
+ *			host's FS/GS/TR/LDTR and syscall MSRs into
  *
- * Contract: called with GIF=0 (CLGI) and interrupts disabled; the guest's
- * FS/GS/TR/LDTR and syscall MSRs are loaded (VMLOAD) and saved (VMSAVE) by
- * the caller, which also restores the host's. Sets IF just before VMRUN so
- * that a physical interrupt exits the guest (APM 15.21.1: with
- * V_INTR_MASKING the host's IF at VMRUN decides), and clears it right after;
- * GIF=0 keeps the interrupt pending until the caller's STGI.
+ * Contract: called with GIF=0 (CLGI) and interrupts disabled. The guest's
+ * FS/GS/TR/LDTR and syscall MSRs are loaded (VMLOAD) right before VMRUN,
+ * saved (VMSAVE) right after #VMEXIT, and the host's loaded again before
+ * anything else: until then GS holds the guest's base, and a per-CPU access
+ * (the RSB filling below writes __x86_call_depth through %gs where the
+ * kernel has call-depth tracking) would land wherever the guest pointed it;
+ * any exception would run on the guest's TSS. KVM's __svm_vcpu_run() keeps
+ * the same order. Sets IF just before VMRUN so that a physical interrupt
+ * exits the guest (APM 15.21.1: with V_INTR_MASKING the host's IF at VMRUN
+ * decides), and clears it right after; GIF=0 keeps the interrupt pending
+ * until the caller's STGI.
  * As KVM's __svm_vcpu_run(): CPU buffers are cleared (VERW) before VMRUN;
  * after #VMEXIT the return stack buffer is refilled and the return
  * predictions untrained (retbleed, SRSO; IBPB where the host asks for one
  * on every exit) before the first RET. Callee-saved registers are
  * preserved; guest values are cleared from every register before return.
  *
- * Return: 0, or 1 if VMRUN faulted (SVM switched off under us).
+ * Return: 0, or 1 if an SVM instruction faulted (SVM switched off under
+ * us): each has an exception-table entry and the sequence goes on.
  */
 SYM_FUNC_START(khv_svm_vmrun)
 	push %rbp
 	KHV_PUSH_CALLEE_SAVED
-	push %rsi
+	push %rdx			/* @host_pa */
+	push %rdi			/* @vmcb_pa */
+	push %rsi			/* @regs */
+	push $0				/* the result */
 
 	mov %rdi, %rax
+.Lvmload_guest:
+	vmload %rax
+.Lvmload_guest_done:
 	KHV_LOAD_GUEST_GPRS %rsi
 	mov VCPU_RDI(%rsi), %rdi
 	mov VCPU_RSI(%rsi), %rsi
@@ -83,22 +97,27 @@ SYM_FUNC_START(khv_svm_vmrun)
 	sti
 .Lvmrun:
 	vmrun %rax
+.Lvmrun_done:
 	cli
-	xor %eax, %eax
-	jmp .Lvmexit
-.Lvmrun_fault:
-	cli
-	mov $1, %eax
-.Lvmexit:
-	/* The guest's RSI goes below the saved pointer to regs[]. */
+	/* The guest's RSI goes below the result and the pointer to regs[]. */
 	push %rsi
-	mov 8(%rsp), %rsi
+	mov 16(%rsp), %rsi
 	KHV_SAVE_GUEST_GPRS %rsi
 	mov %rdi, VCPU_RDI(%rsi)
 	pop VCPU_RSI(%rsi)
-	add $8, %rsp
 	/* The result waits in RBX (restored from the stack at the end). */
-	mov %eax, %ebx
+	pop %rbx
+	add $8, %rsp			/* @regs */
+
+	pop %rax			/* @vmcb_pa */
+.Lvmsave_guest:
+	vmsave %rax
+.Lvmsave_guest_done:
+	pop %rax			/* @host_pa */
+	/* The host's GS base, TR and syscall MSRs: per-CPU data is the host's again. */
+.Lvmload_host:
+	vmload %rax
+.Lvmload_host_done:
 
 	/*
 	 * No guest value may steer speculation in the host: every register,
@@ -131,5 +150,22 @@ SYM_FUNC_START(khv_svm_vmrun)
 	pop %rbp
 	RET
 
+	/* A fault: SVM is off. Note it and go on with the next step. */
+.Lvmload_guest_fault:
+	movq $1, (%rsp)
+	jmp .Lvmload_guest_done
+.Lvmrun_fault:
+	movq $1, (%rsp)
+	jmp .Lvmrun_done
+.Lvmsave_guest_fault:
+	mov $1, %ebx
+	jmp .Lvmsave_guest_done
+.Lvmload_host_fault:
+	mov $1, %ebx
+	jmp .Lvmload_host_done
+
+	_ASM_EXTABLE(.Lvmload_guest, .Lvmload_guest_fault)
 	_ASM_EXTABLE(.Lvmrun, .Lvmrun_fault)
+	_ASM_EXTABLE(.Lvmsave_guest, .Lvmsave_guest_fault)
+	_ASM_EXTABLE(.Lvmload_host, .Lvmload_host_fault)
 SYM_FUNC_END(khv_svm_vmrun)
