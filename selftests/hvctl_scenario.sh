@@ -640,10 +640,10 @@ fi
 # marker with the CPUs /proc/cpuinfo lists and ends the VM through port
 # 0xf4 with 0 when they are 2. The boot must end within
 # KHV_LINUX_BOOT_TIMEOUT seconds (default 300, Documentation/hvctl.8); the
-# guest's uptime and the wall time are printed, and the console's last
-# lines when it fails. Known to fail still (which is why KHV_LINUX_BOOT is
-# opt-in): the kernel boots both vCPUs and starts init, but user space
-# faults (README, "Status").
+# guest's uptime and the wall time are printed, and when it fails the
+# console's warnings and SMP lines, then its last lines. Known to fail
+# still (which is why KHV_LINUX_BOOT is opt-in): the kernel boots both
+# vCPUs and starts init, but user space faults (README, "Status").
 BZ=${KHV_BZIMAGE:-/khv/bzImage}
 INITRD=${KHV_LINUX_INITRD:-/khv/linux-initrd.gz}
 name="hvctl run --kernel --vcpus 2: the stock kernel boots to its init, which sees 2 CPUs"
@@ -664,7 +664,9 @@ else
 	   ! grep -q "reset the machine" "$TMP/linux.err"; then
 		ok "$name"
 	else
-		tail -n 60 "$TMP/linux.out" | tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
+		{ grep -a -i -E "warn|unchecked|bug|oops|smpboot|smp:|booting|panic|msr" "$TMP/linux.out" |
+		  head -n 40; echo "[...]"; tail -n 60 "$TMP/linux.out"; } |
+			tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
 		not_ok "$name" "status $status" "$(head -c 500 "$TMP/linux.err" | tr '\n' ' ')"
 	fi
 fi
