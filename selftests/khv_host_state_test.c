@@ -195,4 +195,34 @@ TEST_F(hs, guest_gs_base_is_never_the_hosts)
 	}
 }
 
+/*
+ * STAR holds two selector pairs and a 32-bit EIP, not an address: every
+ * value is valid (APM Vol. 2 6.1.1), Linux's own is not canonical. A #GP
+ * there left Linux guests with STAR 0, so SYSRET returned to user space on
+ * CS 0x13 and the first IRET to it faulted.
+ */
+TEST_F(hs, star_takes_linux_value)
+{
+	struct ucall uc;
+	uint64_t v;
+	int r;
+
+	ASSERT_EQ(0, vm_set_idt_handler(self->vm, 13, hs_gp_handler));
+	v = ~0ull;
+	EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_SET_MSRS, HS_MSR_STAR, &v));
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_GET_MSRS, HS_MSR_STAR, &v));
+	EXPECT_EQ(~0ull, v);
+
+	r = vcpu_set_long_mode(self->vcpu, hs_guest_wrmsr_star, HS_LINUX_STAR);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("WRMSR STAR: #GP");
+	EXPECT_EQ(HS_LINUX_STAR, uc.args[1]);
+	vcpu_run_to_ucall(self->vcpu, &uc, UCALL_DONE);
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(self->vcpu, KHV_GET_MSRS, HS_MSR_STAR, &v));
+	EXPECT_EQ(HS_LINUX_STAR, v);
+}
+
 TEST_HARNESS_MAIN

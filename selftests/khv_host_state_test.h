@@ -7,7 +7,10 @@
 
 #include "khv_guest.h"
 
+#define HS_MSR_STAR		0xc0000081u
 #define HS_MSR_SYSCALL_MASK	0xc0000084u
+/* Linux's: SYSRET from USER32_CS (0x23), SYSCALL to KERNEL_CS (0x10). */
+#define HS_LINUX_STAR		0x0023001000000000ull
 #define HS_BP_WRITES		16
 #define HS_MSR_GS_BASE		0xc0000101u
 #define HS_MSR_KERNEL_GS_BASE	0xc0000102u
@@ -23,5 +26,6 @@ void hs_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void hs_guest_write_bp_target(uint64_t rounds);
 void hs_guest_wrmsr(uint64_t value);
 void hs_guest_cpuid_exits(uint64_t n);
+void hs_guest_wrmsr_star(uint64_t value);
 
 #endif /* KHV_HOST_STATE_TEST_H */

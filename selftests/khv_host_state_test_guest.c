@@ -65,3 +65,16 @@ void hs_guest_cpuid_exits(uint64_t n)
 	GUEST_SYNC(n);
 	GUEST_DONE();
 }
+
+/* WRMSR STAR with @value, then RDMSR it: the #GPs and what reads back. */
+void hs_guest_wrmsr_star(uint64_t value)
+{
+	uint32_t lo, hi;
+
+	hs_gp_count = 0;
+	asm volatile("wrmsr" : : "a" ((uint32_t)value), "d" ((uint32_t)(value >> 32)),
+		     "c" (HS_MSR_STAR) : "memory");
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (HS_MSR_STAR));
+	GUEST_SYNC2(hs_gp_count, (uint64_t)hi << 32 | lo);
+	GUEST_DONE();
+}
