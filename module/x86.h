@@ -118,10 +118,17 @@ static inline bool khv_segment_valid(const struct khv_segment *k)
 	       k->unusable <= 1 && !memchr_inv(k->padding, 0, sizeof(k->padding));
 }
 
-/* The values an allow-listed MSR other than EFER may hold. */
+/*
+ * The values an allow-listed MSR other than EFER may hold: the addresses
+ * (LSTAR, CSTAR, the FS/GS bases, SYSENTER_ESP/EIP) canonical, as KVM's
+ * __kvm_set_msr() checks them.
+ */
 static inline bool khv_msr_value_valid(u32 index, u64 data)
 {
 	switch (index) {
+	case MSR_STAR:
+		/* Selectors and a 32-bit EIP, every bit writable (APM Vol. 2 6.1.1). */
+		return true;
 	case MSR_IA32_CR_PAT:
 		return khv_pat_valid(data);
 	case MSR_IA32_SYSENTER_CS:
