@@ -24,6 +24,8 @@
 #define APIC_LVT_LINT1	0x360
 #define APIC_DM_EXTINT	0x700
 #define APIC_DM_NMI	0x400
+#define APIC_SPIV	0x0f0
+#define APIC_SPIV_ON	0x1ff		/* software enabled, spurious vector 0xff */
 #define PROBE_ADDR	0x6000ULL	/* free: between the GDT and the zero page */
 #define PROBE_PORT	0x80
 #define KHV_LEAF_FREQ	0x40000010U
@@ -58,7 +60,13 @@ static int linux_entry(struct vmm *m, uint64_t rip)
 	return 0;
 }
 
-/* Virtual wire, as a BIOS leaves it: LINT0 ExtINT (the PIC), LINT1 NMI. */
+/*
+ * Virtual wire, as a BIOS leaves it (MP spec 3.6.2.2): the APIC software
+ * enabled, LINT0 ExtINT (the PIC), LINT1 NMI. Software disabled, the APIC
+ * keeps every LVT entry masked (SDM Vol. 3A 11.4.7.2), and Linux, which
+ * unmasks LINT0 on the boot CPU only if it finds it unmasked (or in PIC
+ * mode, or without an IOAPIC driver), would get no PIC interrupt at all.
+ */
 static int linux_lapic(struct vmm *m)
 {
 	struct khv_lapic_state *s = calloc(1, sizeof(*s));
@@ -71,6 +79,8 @@ static int linux_lapic(struct vmm *m)
 		r = vmm_fail("KHV_GET_LAPIC");
 		goto out;
 	}
+	v = APIC_SPIV_ON;
+	memcpy(s->regs + APIC_SPIV, &v, sizeof(v));
 	v = APIC_DM_EXTINT;
 	memcpy(s->regs + APIC_LVT_LINT0, &v, sizeof(v));
 	v = APIC_DM_NMI;
