@@ -660,7 +660,7 @@ else
 	echo "# hvctl run --kernel --vcpus 2: status $status after $(($(date +%s) - t0)) s of wall time," \
 	     "$(wc -l < "$TMP/linux.out") console lines"
 	grep -a "KHV-GUEST-INIT" "$TMP/linux.out" | tr -d '\000' | sed 's/^/# /'
-	if [ $status -eq 0 ] && grep -aq "^KHV-GUEST-OK cpus=2" "$TMP/linux.out" &&
+	if [ $status -eq 0 ] && grep -aq "KHV-GUEST-OK cpus=2" "$TMP/linux.out" &&
 	   ! grep -q "reset the machine" "$TMP/linux.err"; then
 		ok "$name"
 	else

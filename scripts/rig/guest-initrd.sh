@@ -26,17 +26,21 @@ cat > "$stage/init" <<'INIT'
 # hvctl run's guest: the marker, the CPU count, the end through port 0xf4.
 export PATH=/bin
 mount -t proc proc /proc
+[ -e /dev/port ] || mknod /dev/port c 1 4
+[ -e /dev/kmsg ] || mknod /dev/kmsg c 1 11
+# Through the kernel's log as well: its console writes the UART by polling,
+# and a line reaches the log before port 0xf4 ends the VM.
+say() { echo "$1"; echo "$1" > /dev/kmsg; }
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 read -r up _ < /proc/uptime
-echo "KHV-GUEST-INIT up $up s, $cpus CPUs"
+say "KHV-GUEST-INIT up $up s, $cpus CPUs"
 if [ "$cpus" = "${1:-2}" ]; then
-	echo "KHV-GUEST-OK cpus=$cpus"
+	say "KHV-GUEST-OK cpus=$cpus"
 	code='\000'
 else
-	echo "KHV-GUEST-FAIL cpus=$cpus, not ${1:-2}"
+	say "KHV-GUEST-FAIL cpus=$cpus, not ${1:-2}"
 	code='\003'
 fi
-[ -e /dev/port ] || mknod /dev/port c 1 4
 printf "$code" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 poweroff -f
 INIT
