@@ -17,7 +17,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/khv-guest-initrd.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc}
 cp /bin/busybox "$stage/bin/busybox"
-for a in sh mount grep cat dd mknod poweroff; do
+for a in sh mount grep cat dd mknod poweroff sleep; do
 	ln -s busybox "$stage/bin/$a"
 done
 cat > "$stage/init" <<'INIT'
@@ -28,8 +28,10 @@ export PATH=/bin
 mount -t proc proc /proc
 [ -e /dev/port ] || mknod /dev/port c 1 4
 [ -e /dev/kmsg ] || mknod /dev/kmsg c 1 11
-# Through the kernel's log as well: its console writes the UART by polling,
-# and a line reaches the log before port 0xf4 ends the VM.
+# Through the kernel's log as well, and a pause before port 0xf4 ends the
+# VM: what init writes to the console's tty goes out by interrupt, and the
+# kernel may print its log from a thread of its own; either may still be on
+# its way when init writes the port.
 say() { echo "$1"; echo "$1" > /dev/kmsg; }
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 read -r up _ < /proc/uptime
@@ -41,6 +43,7 @@ else
 	say "KHV-GUEST-FAIL cpus=$cpus, not ${1:-2}"
 	code='\003'
 fi
+sleep 2
 printf "$code" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 poweroff -f
 INIT
