@@ -33,18 +33,10 @@ fault:
 	return -EIO;
 }
 
-/* Load FS, GS, TR, LDTR, KERNEL_GS_BASE and the syscall MSRs from a VMCB. */
-static __always_inline int svm_vmload(u64 pa)
-{
-	asm goto("1: vmload %%rax\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : "a" (pa) : "memory" : fault);
-	return 0;
-fault:
-	return -EIO;
-}
-
-/* Store them into a VMCB. */
+/*
+ * Store FS, GS, TR, LDTR, KERNEL_GS_BASE and the syscall MSRs into a VMCB
+ * (the host's; khv_svm_vmrun() does every VMLOAD, svm/vmenter.S).
+ */
 static __always_inline int svm_vmsave(u64 pa)
 {
 	asm goto("1: vmsave %%rax\n\t"

@@ -33,7 +33,6 @@ static void svm_insns_fault_softly_when_off(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, svm_clgi(), -EIO);
 	KUNIT_EXPECT_EQ(test, svm_vmsave(pa), -EIO);
-	KUNIT_EXPECT_EQ(test, svm_vmload(pa), -EIO);
 	KUNIT_EXPECT_EQ(test, svm_vmrun_no_guest_code(pa), -EIO);
 	KUNIT_EXPECT_EQ(test, svm_stgi(), -EIO);
 	preempt_enable();

@@ -46,9 +46,10 @@ static void svm_xss_exit(void)
 /*
  * One VMRUN with interrupts off: GIF cleared, the host's DR7, TSC_AUX,
  * XCR0, PKRU and IA32_XSS kept (the guest's loaded only around VMRUN), the
- * guest's FS/GS/TR/LDTR and syscall MSRs loaded (VMLOAD) and
- * saved (VMSAVE) around it. -EIO if SVM is off on this CPU (every SVM
- * instruction has an exception-table entry, svm/insn.h).
+ * host's FS/GS/TR/LDTR and syscall MSRs saved (VMSAVE) for
+ * khv_svm_vmrun(), which loads the guest's, saves them after #VMEXIT and
+ * loads the host's back. -EIO if SVM is off on this CPU (every SVM
+ * instruction has an exception-table entry, svm/insn.h, svm/vmenter.S).
  */
 static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 {
