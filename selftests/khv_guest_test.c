@@ -415,20 +415,6 @@ TEST_F(guest, forbidden_msr_gets_gp)
 	vm_free(vm);
 }
 
-static int vcpu_msr(struct khv_test_vcpu *vcpu, unsigned long cmd, uint32_t index, uint64_t *data)
-{
-	struct khv_msrs msrs;
-	int r;
-
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.nmsrs = 1;
-	msrs.entries[0].index = index;
-	msrs.entries[0].data = *data;
-	r = khv_ioctl(vcpu->fd, cmd, (unsigned long)&msrs);
-	*data = msrs.entries[0].data;
-	return r;
-}
-
 TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 {
 	struct khv_test_vcpu *vcpu;

@@ -106,21 +106,6 @@ TEST_F(hs, host_hw_breakpoint_stays_out_of_guest_and_armed)
 		TH_LOG("the host's breakpoint is gone after KHV_RUN");
 }
 
-static int vcpu_msr(struct khv_test_vcpu *vcpu, unsigned long cmd, uint32_t index,
-		    uint64_t *data)
-{
-	struct khv_msrs msrs;
-	int r;
-
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.nmsrs = 1;
-	msrs.entries[0].index = index;
-	msrs.entries[0].data = *data;
-	r = khv_ioctl(vcpu->fd, cmd, (unsigned long)&msrs);
-	*data = msrs.entries[0].data;
-	return r;
-}
-
 /*
  * SFMASK bits 63:32 are reserved (SDM Vol. 4 2.1, APM Vol. 2 6.1.1): the
  * host's WRMSR of such a value faults, so the guest's gets #GP and user

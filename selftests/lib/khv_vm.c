@@ -536,6 +536,20 @@ int vcpu_set_events(struct khv_test_vcpu *vcpu, const struct khv_vcpu_events *ev
 	return khv_ioctl(vcpu->fd, KHV_SET_VCPU_EVENTS, (unsigned long)events);
 }
 
+int vcpu_msr(struct khv_test_vcpu *vcpu, unsigned long cmd, uint32_t index, uint64_t *data)
+{
+	struct khv_msrs msrs;
+	int r;
+
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.nmsrs = 1;
+	msrs.entries[0].index = index;
+	msrs.entries[0].data = *data;
+	r = khv_ioctl(vcpu->fd, cmd, (unsigned long)&msrs);
+	*data = msrs.entries[0].data;
+	return r;
+}
+
 int vcpu_interrupt(struct khv_test_vcpu *vcpu, uint32_t vector)
 {
 	struct khv_interrupt irq;

@@ -127,6 +127,11 @@ int vcpu_set_long_mode(struct khv_test_vcpu *vcpu, void (*guest_code)(uint64_t),
  */
 int vcpu_enter_user_mode(struct khv_test_vcpu *vcpu);
 int vcpu_run(struct khv_test_vcpu *vcpu);
+/*
+ * One MSR through KHV_GET_MSRS or KHV_SET_MSRS (@cmd): @data in, and what
+ * the entry holds after the call out. 0 or -errno.
+ */
+int vcpu_msr(struct khv_test_vcpu *vcpu, unsigned long cmd, uint32_t index, uint64_t *data);
 /* Events: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT (@vector), KHV_NMI. */
 int vcpu_get_events(struct khv_test_vcpu *vcpu, struct khv_vcpu_events *events);
 int vcpu_set_events(struct khv_test_vcpu *vcpu, const struct khv_vcpu_events *events);
