@@ -46,8 +46,6 @@ int cmdline_build(char *out, size_t len, const char *user, uint32_t tsc_khz)
 		snprintf(added, sizeof(added), " tsc_early_khz=%u", tsc_khz);
 	if (!cmdline_has(user, "no_timer_check"))
 		strcat(added, " no_timer_check");
-	if (!cmdline_has(user, "noapic"))
-		strcat(added, " noapic");
 	/* The user's kernel part without its trailing spaces. */
 	while (kernel_len && user[kernel_len - 1] == ' ')
 		kernel_len--;

@@ -3,10 +3,7 @@
  * The kernel command line hvctl run --kernel gives Linux: the user's, with
  * what spares a guest its calibration loops added unless the user gave it
  * (Documentation/hvctl.8): tsc_early_khz= with the TSC frequency khv
- * publishes in CPUID leaf 0x40000010, and no_timer_check; and noapic, for
- * the machine has no IOAPIC: a 64-bit Linux that finds an MP table masks
- * LINT0 on the boot CPU unless its IOAPIC support is off, and then no
- * interrupt of the PIC (timer, UART) would arrive.
+ * publishes in CPUID leaf 0x40000010, and no_timer_check.
  */
 #ifndef VMM_CMDLINE_H
 #define VMM_CMDLINE_H

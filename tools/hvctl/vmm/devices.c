@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Port-I/O dispatch to the legacy devices, and their interrupt lines into
- * the PIC: the UART's level on IRQ 4, the PIT's channel 0 edges on IRQ 0.
+ * the PIC and the I/O APIC: the UART's level on IRQ 4 (pin 4), the PIT's
+ * channel 0 edges on IRQ 0 (pin 2, mptable.h).
  */
 #include <string.h>
 
 #include "devices.h"
+#include "mptable.h"
 
-void dev_init(struct devices *d, uint64_t now)
+void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
+	      bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque)
 {
 	memset(d, 0, sizeof(*d));
+	ioapic_init(&d->ioapic, ioapic_id, send, opaque);
 	uart_init(&d->uart);
 	pic_init(&d->pic);
 	pit_init(&d->pit, now);
@@ -57,7 +61,13 @@ void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
 
 void dev_update(struct devices *d, uint64_t now)
 {
-	pic_set_irq(&d->pic, UART_COM1_IRQ, uart_irq(&d->uart));
-	if (pit_irq0(&d->pit, now))
+	bool com1 = uart_irq(&d->uart);
+
+	pic_set_irq(&d->pic, UART_COM1_IRQ, com1);
+	ioapic_set_irq(&d->ioapic, UART_COM1_IRQ, com1);
+	if (pit_irq0(&d->pit, now)) {
 		pic_pulse_irq(&d->pic, 0);
+		ioapic_set_irq(&d->ioapic, MP_PIT_PIN, true);
+		ioapic_set_irq(&d->ioapic, MP_PIT_PIN, false);
+	}
 }

@@ -3,7 +3,8 @@
  * The PC's legacy devices behind one port-I/O entry point: COM1, the PIC
  * pair, the PIT with port 0x61, the CMOS RTC, the isa-debug-exit port 0xf4,
  * reset through 0xcf9 and the keyboard controller. Every other port reads
- * all ones and ignores writes.
+ * all ones and ignores writes. The I/O APIC (MMIO, ioapic_mmio()) sees the
+ * same ISA interrupt lines as the PIC, on the pins the MP table gives.
  */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ioapic.h"
 #include "pic.h"
 #include "pit.h"
 #include "rtc.h"
@@ -28,16 +30,19 @@ struct devices {
 	struct pic pic;
 	struct pit pit;
 	struct rtc rtc;
+	struct ioapic ioapic;
 	uint8_t cf9;
 	bool exited, reset;
 	uint8_t exit_status;
 };
 
-void dev_init(struct devices *d, uint64_t now);
+/* ioapic_id and send: the I/O APIC's (ioapic_init()). */
+void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
+	      bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque);
 /* One byte of a port access. now: monotonic ns; tod: time of day. */
 void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
 	    uint64_t now, time_t tod);
-/* Move the interrupt lines to the devices' state; PIT edges up to now. */
+/* Move the interrupt lines (PIC and I/O APIC) to the devices' state; PIT edges up to now. */
 void dev_update(struct devices *d, uint64_t now);
 
 #endif /* VMM_DEVICES_H */

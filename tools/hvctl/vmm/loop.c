@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The run loop of a PC guest, a thread per vCPU: port I/O to the legacy
- * devices (vmm/devices.c, under one lock), the PIC's interrupt injected into
- * vCPU 0 (the BSP, whose LINT0 is the virtual wire) with KHV_INTERRUPT when
- * its run page says it can take one (else an interrupt window is requested),
+ * devices and MMIO to the I/O APIC (vmm/devices.c, under one lock), the
+ * I/O APIC's messages sent to khv's local APICs with KHV_SIGNAL_MSI and the
+ * EOIs of its level-triggered vectors coming back (KHV_EXIT_IOAPIC_EOI);
+ * the PIC's interrupt injected into vCPU 0 (the BSP, whose LINT0 is the
+ * virtual wire) with KHV_INTERRUPT when its run page says it can take one
+ * (else an interrupt window is requested),
  * the PIT driven by CLOCK_MONOTONIC: a POSIX timer due at channel 0's next
  * edge signals the BSP's thread. A thread is kicked out of KHV_RUN by a
  * signal whose handler sets its own run page's immediate_exit, so that
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "mptable.h"
 #include "vm.h"
 
 #ifndef sigev_notify_thread_id
@@ -41,7 +45,7 @@ struct pc {
 	uint64_t armed;			/* the timer's deadline, 0: none */
 	bool held;			/* a vector acknowledged, not yet queued */
 	uint8_t held_vec;
-	bool warned_vector;
+	bool warned_vector, warned_msi;
 	pthread_t threads[VMM_MAX_VCPUS];
 	atomic_bool done;
 	atomic_int status;		/* hvctl's exit status once done */
@@ -70,6 +74,23 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* An I/O APIC message to the local APICs (under pc->lock). */
+static bool pc_send_msi(void *opaque, const struct ioapic_msi *msi)
+{
+	struct pc *pc = opaque;
+	struct khv_msi k = { .address_lo = msi->address_lo, .address_hi = msi->address_hi,
+			     .data = msi->data };
+
+	if (ioctl(pc->m->vm, KHV_SIGNAL_MSI, &k) >= 0)
+		return true;
+	/* A guest's bad redirection entry (a vector below 16): its own loss. */
+	if (!pc->warned_msi)
+		fprintf(stderr, "hvctl: run: the guest's I/O APIC message %#x/%#x: %s: dropped\n",
+			msi->address_lo, msi->data, strerror(errno));
+	pc->warned_msi = true;
+	return false;
 }
 
 /* The end, once: the first status stays; every other thread is kicked out. */
@@ -185,6 +206,24 @@ static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 	return 0;
 }
 
+/*
+ * The I/O APIC's page; elsewhere no device: reads see all ones, writes are
+ * dropped. The length is khv's (1, 2, 4 or 8), checked again all the same.
+ */
+static void pc_mmio(struct pc *pc, struct khv_run *run)
+{
+	uint64_t gpa = run->mmio.phys_addr;
+	uint32_t len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	if (gpa >= IOAPIC_BASE && gpa - IOAPIC_BASE < IOAPIC_SIZE)
+		ioapic_mmio(&pc->d.ioapic, gpa - IOAPIC_BASE, run->mmio.is_write,
+			    run->mmio.data, len);
+	else if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+}
+
 /* The devices' lines moved to now, COM1's output written: 0, or the end. */
 static int pc_update(struct pc *pc, uint64_t now, int *status)
 {
@@ -217,13 +256,13 @@ static int pc_exit(struct pc *pc, struct khv_run *run, uint64_t now, int *status
 		*status = pc_io(pc, run, now);
 		return *status;
 	case KHV_EXIT_MMIO:
-		/* No MMIO device: reads see all ones, writes are dropped. */
-		if (!run->mmio.is_write)
-			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+		pc_mmio(pc, run);
+		return 0;
+	case KHV_EXIT_IOAPIC_EOI:
+		ioapic_eoi(&pc->d.ioapic, run->eoi.vector);
 		return 0;
 	case KHV_EXIT_INTR:
 	case KHV_EXIT_IRQ_WINDOW_OPEN:
-	case KHV_EXIT_IOAPIC_EOI:	/* no IOAPIC */
 		return 0;
 	case KHV_EXIT_HLT:
 		/* HLT with interrupts off: nothing can wake it. */
@@ -369,7 +408,7 @@ int vmm_loop_pc(struct vmm *m)
 	unsigned int i;
 
 	pthread_mutex_init(&pc.lock, NULL);
-	dev_init(&pc.d, now_ns());
+	dev_init(&pc.d, now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
 	pc.threads[0] = pthread_self();
 	kick_run = m->run;
 	if (pc_timer_init(&pc))

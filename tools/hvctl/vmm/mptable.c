@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "ioapic.h"
 #include "le.h"
 #include "mptable.h"
 
@@ -13,7 +14,11 @@
 #define MP_CPU_BSP		0x02
 #define MP_TYPE_CPU		0
 #define MP_TYPE_BUS		1
+#define MP_TYPE_IOAPIC		2
+#define MP_TYPE_INT		3
 #define MP_TYPE_LINT		4
+#define MP_IOAPIC_ENABLED	0x01
+#define MP_INT_INT		0
 #define MP_INT_NMI		1
 #define MP_INT_EXTINT		3
 #define MP_ALL_LAPICS		0xff
@@ -51,6 +56,31 @@ static uint8_t *mp_lint(uint8_t *e, uint8_t type, uint8_t lint)
 	return e + MP_ENTRY_LEN;
 }
 
+/* The I/O APIC and ISA IRQ 0-15 on its pins (flags 0: as the bus has it). */
+static uint8_t *mp_ioapic(uint8_t *e, uint8_t id)
+{
+	unsigned int irq;
+
+	e[0] = MP_TYPE_IOAPIC;
+	e[1] = id;
+	e[2] = MP_IOAPIC_VERSION;
+	e[3] = MP_IOAPIC_ENABLED;
+	put32(e + 4, IOAPIC_BASE);
+	e += MP_ENTRY_LEN;
+	for (irq = 0; irq < 16; irq++) {
+		if (irq == MP_PIT_PIN)
+			continue;
+		e[0] = MP_TYPE_INT;
+		e[1] = MP_INT_INT;
+		e[4] = MP_ISA_BUS;
+		e[5] = irq;
+		e[6] = id;
+		e[7] = irq ? irq : MP_PIT_PIN;
+		e += MP_ENTRY_LEN;
+	}
+	return e;
+}
+
 size_t mptable_write(uint8_t *buf, size_t len, uint64_t gpa, unsigned int ncpus,
 		     uint32_t cpu_signature, uint32_t cpu_features)
 {
@@ -77,6 +107,7 @@ size_t mptable_write(uint8_t *buf, size_t len, uint64_t gpa, unsigned int ncpus,
 	e[1] = MP_ISA_BUS;
 	memcpy(e + 2, "ISA   ", 6);
 	e += MP_ENTRY_LEN;
+	e = mp_ioapic(e, mptable_ioapic_id(ncpus));
 	e = mp_lint(e, MP_INT_EXTINT, 0);
 	mp_lint(e, MP_INT_NMI, 1);
 	hdr[7] = mp_checksum(hdr, table_len);

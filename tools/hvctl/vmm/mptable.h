@@ -3,8 +3,10 @@
  * An Intel MultiProcessor Specification 1.4 table (chapter 4): the floating
  * pointer and the configuration table with one processor entry per vCPU
  * (its local APIC ID is its vCPU id), an ISA bus and the local interrupt
- * entries of virtual-wire mode (the PIC's ExtINT on LINT0, NMI on LINT1).
- * No IOAPIC: the legacy interrupts reach the BSP through the PIC and LINT0.
+ * entries of virtual-wire mode (the PIC's ExtINT on LINT0, NMI on LINT1),
+ * and the I/O APIC (ioapic.h) with the ISA interrupts on its pins: IRQ 0
+ * on pin 2 (the PIT's, as on every PC since the 82093AA), IRQ 1 and 3-15
+ * on their own pins, active high and edge-triggered as the ISA bus is.
  */
 #ifndef VMM_MPTABLE_H
 #define VMM_MPTABLE_H
@@ -19,7 +21,21 @@
 #define MP_HDR_LEN		44
 #define MP_CPU_LEN		20
 #define MP_ENTRY_LEN		8	/* bus, IOAPIC, interrupt entries */
-#define MP_OTHER_ENTRIES	3	/* the bus and two local interrupt entries */
+#define MP_ISA_IRQS		15	/* IRQ 0-15 but the cascade, IRQ 2 */
+/* The bus, the I/O APIC, its ISA interrupts and two local interrupt entries. */
+#define MP_OTHER_ENTRIES	(2 + MP_ISA_IRQS + 2)
+#define MP_IOAPIC_VERSION	0x11
+#define MP_PIT_PIN		2	/* the I/O APIC pin of ISA IRQ 0 */
+
+/*
+ * The I/O APIC's ID: the first APIC ID after the vCPUs', as a BIOS numbers
+ * them, where it fits the chip's four bits; else 0 (an I/O APIC's ID names
+ * nothing on the system bus of an xAPIC machine: QEMU's ACPI tables give 0).
+ */
+static inline uint8_t mptable_ioapic_id(unsigned int ncpus)
+{
+	return ncpus < 16 ? ncpus : 0;
+}
 
 /* The bytes the floating pointer and the table take for ncpus. */
 static inline size_t mptable_size(unsigned int ncpus)

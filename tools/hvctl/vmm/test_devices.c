@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the port dispatch: the RTC, exit and reset ports, unknown
- * ports, and the interrupt lines from the UART and the PIT into the PIC.
+ * ports, and the interrupt lines from the UART and the PIT into the PIC
+ * and the I/O APIC.
  */
 #include <stdio.h>
 
 #include "devices.h"
+#include "le.h"
 #include "tap.h"
 
 #define T0	1000000000ULL
@@ -13,6 +15,16 @@
 #define TOD	((time_t)1796320264)
 
 static struct devices d;
+static struct ioapic_msi last;
+static unsigned int nsent;
+
+static bool record(void *opaque, const struct ioapic_msi *msi)
+{
+	(void)opaque;
+	last = *msi;
+	nsent++;
+	return true;
+}
 
 static void out(uint16_t port, uint8_t v, uint64_t now)
 {
@@ -35,7 +47,7 @@ static uint8_t cmos(uint8_t reg)
 
 static void rtc(void)
 {
-	dev_init(&d, T0);
+	dev_init(&d, T0, 2, record, NULL);
 	CHECK_EQ(cmos(0x00), 0x04);
 	CHECK_EQ(cmos(0x02), 0x51);
 	CHECK_EQ(cmos(0x04), 0x17);
@@ -66,7 +78,7 @@ static void rtc(void)
 
 static void exit_and_reset(void)
 {
-	dev_init(&d, T0);
+	dev_init(&d, T0, 2, record, NULL);
 	out(0xf4, 0x2a, T0);
 	CHECK(d.exited);
 	CHECK_EQ(d.exit_status, 0x2a);
@@ -76,7 +88,7 @@ static void exit_and_reset(void)
 	CHECK_EQ(in(0xcf9, T0), 0x02);
 	out(0xcf9, 0x06, T0);
 	CHECK(d.reset);
-	dev_init(&d, T0);
+	dev_init(&d, T0, 2, record, NULL);
 	out(0x64, 0xfd, T0);
 	CHECK(!d.reset);
 	out(0x64, 0xfe, T0);
@@ -87,7 +99,7 @@ static void unknown_ports(void)
 {
 	unsigned int port;
 
-	dev_init(&d, T0);
+	dev_init(&d, T0, 2, record, NULL);
 	CHECK_EQ(in(0x64, T0), 0xff);		/* no keyboard controller */
 	CHECK_EQ(in(0x2f8, T0), 0xff);		/* no COM2 */
 	CHECK_EQ(in(0x70, T0), 0xff);		/* the RTC index is write-only */
@@ -109,7 +121,7 @@ static void irq_lines(void)
 	};
 	unsigned int i;
 
-	dev_init(&d, T0);
+	dev_init(&d, T0, 2, record, NULL);
 	for (i = 0; i < ARRAY_SIZE(init); i++)
 		out(init[i][0], init[i][1], T0);
 	/* PIT channel 0, mode 2, 1 ms. */
@@ -132,6 +144,40 @@ static void irq_lines(void)
 	out(0x20, 0x20, T0);
 	dev_update(&d, T0 + 1000000);
 	CHECK(!pic_output(&d.pic));
+	CHECK_EQ(nsent, 0);			/* the I/O APIC's pins are masked */
+}
+
+/* The same lines on the I/O APIC: IRQ 0 on pin 2, COM1 on pin 4. */
+static void ioapic_lines(void)
+{
+	unsigned int pin;
+	uint8_t b[4];
+
+	nsent = 0;
+	dev_init(&d, T0, 2, record, NULL);
+	CHECK_EQ(d.ioapic.id, 2);
+	for (pin = 2; pin <= 4; pin += 2) {	/* unmasked, edge, vector 0x40 + pin */
+		put32(b, IOAPIC_REDIR + 2 * pin);
+		ioapic_mmio(&d.ioapic, IOAPIC_REG_SELECT, true, b, 4);
+		put32(b, 0x40 + pin);
+		ioapic_mmio(&d.ioapic, IOAPIC_REG_WINDOW, true, b, 4);
+	}
+	out(0x43, 0x34, T0);			/* PIT channel 0, mode 2, 1 ms */
+	out(0x40, 0xa9, T0);
+	out(0x40, 0x04, T0);
+	dev_update(&d, T0);
+	CHECK_EQ(nsent, 0);
+	dev_update(&d, T0 + 1000000);
+	CHECK_EQ(nsent, 1);
+	CHECK_EQ(last.data, 0x42);
+	dev_update(&d, T0 + 1000000);		/* no new edge */
+	CHECK_EQ(nsent, 1);
+	out(0x3fc, 0x08, T0);			/* COM1: OUT2, THRI */
+	out(0x3f9, 0x02, T0);
+	dev_update(&d, T0 + 1000000);
+	CHECK_EQ(nsent, 2);
+	CHECK_EQ(last.data, 0x44);
+	CHECK_EQ(last.address_lo, 0xfee00000);
 }
 
 int main(void)
@@ -141,6 +187,7 @@ int main(void)
 		TAP_CASE(exit_and_reset),
 		TAP_CASE(unknown_ports),
 		TAP_CASE(irq_lines),
+		TAP_CASE(ioapic_lines),
 	};
 
 	return tap_main(cases, ARRAY_SIZE(cases));

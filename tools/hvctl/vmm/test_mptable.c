@@ -2,8 +2,8 @@
 /*
  * Unit tests of the MP table: the floating pointer and the configuration
  * table checksum to 0, point at each other, count their entries right, have
- * one enabled processor per vCPU with the BSP first, and bad arguments
- * write nothing.
+ * one enabled processor per vCPU with the BSP first, the I/O APIC with
+ * every ISA IRQ on its pin, and bad arguments write nothing.
  */
 #include <string.h>
 
@@ -29,6 +29,7 @@ static void check_table(unsigned int ncpus)
 {
 	const uint8_t *fps = buf, *hdr = buf + MP_FPS_LEN, *e, *end;
 	unsigned int cpus = 0, bsps = 0, buses = 0, lints = 0, entries = 0;
+	unsigned int ioapics = 0, ints = 0, irqs = 0, pins = 0;
 	size_t n;
 
 	memset(buf, 0xa5, sizeof(buf));
@@ -63,6 +64,25 @@ static void check_table(unsigned int ncpus)
 			buses++;
 			e += MP_ENTRY_LEN;
 			break;
+		case 2:
+			CHECK_EQ(e[1], ncpus < 16 ? ncpus : 0);
+			CHECK_EQ(e[2], 0x11);
+			CHECK_EQ(e[3], 1);		/* enabled */
+			CHECK_EQ(get32(e + 4), 0xfec00000);
+			ioapics++;
+			e += MP_ENTRY_LEN;
+			break;
+		case 3:
+			CHECK_EQ(e[1], 0);		/* INT */
+			CHECK_EQ(get16(e + 2), 0);	/* as the bus: high, edge */
+			CHECK_EQ(e[4], 0);		/* the ISA bus */
+			CHECK_EQ(e[6], ncpus < 16 ? ncpus : 0);
+			CHECK_EQ(e[7], e[5] ? e[5] : 2);	/* IRQ 0 on pin 2 */
+			irqs |= 1U << e[5];
+			pins |= 1U << e[7];
+			ints++;
+			e += MP_ENTRY_LEN;
+			break;
 		case 4:
 			CHECK_EQ(e[7], lints);		/* LINT0 ExtINT, LINT1 NMI */
 			CHECK_EQ(e[1], lints ? 1 : 3);
@@ -82,6 +102,10 @@ static void check_table(unsigned int ncpus)
 	CHECK(buf[MP_FPS_LEN + MP_HDR_LEN + 3] & 2);	/* the BSP is vCPU 0 */
 	CHECK_EQ(buses, 1);
 	CHECK_EQ(lints, 2);
+	CHECK_EQ(ioapics, 1);
+	CHECK_EQ(ints, 15);
+	CHECK_EQ(irqs, 0xfffb);				/* all but the cascade */
+	CHECK_EQ(pins, 0xfffe);				/* all but pin 0 */
 	CHECK_EQ(buf[n], 0xa5);				/* nothing beyond */
 }
 
