@@ -14,6 +14,7 @@
 #include <linux/nospec.h>
 #include <linux/string.h>
 #include <asm/msr.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/trap_pf.h>
 #include <asm/trapnr.h>
@@ -22,6 +23,7 @@
 #include "gwalk.h"
 #include "khv.h"
 #include "lapic.h"
+#include "mtrr.h"
 #include "regs.h"
 #include "x86.h"
 
@@ -552,8 +554,10 @@ int khv_handle_hlt(struct khv_vcpu *vcpu)
 /**
  * khv_msr_get() - an MSR for the guest (RDMSR) or user space
  *	(KHV_GET_MSRS): IA32_TSC is the guest's TSC (khv_guest_tsc()), the
- *	local APIC's are the irqchip's (lapic.c), the rest the backend's
- *	allow list (khv_arch_ops.get_msr).
+ *	local APIC's are the irqchip's (lapic.c), the MTRRs the vCPU's
+ *	(mtrr.c), AMD's NB_CFG reads 0 (as KVM's: Linux writes it on AMD
+ *	family 10h and later), the rest the backend's allow list
+ *	(khv_arch_ops.get_msr).
  * @vcpu:  the vCPU, its own thread.
  * @index: the MSR.
  * @data:  out: its value.
@@ -569,6 +573,12 @@ int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host)
 	}
 	if (vcpu->lapic && khv_lapic_msr_owned(index))
 		return khv_lapic_get_msr(vcpu, index, data, host);
+	if (khv_mtrr_msr(index))
+		return khv_mtrr_get(&vcpu->mtrr, index, data);
+	if (index == MSR_AMD64_NB_CFG) {
+		*data = 0;
+		return 0;
+	}
 	return khv_arch->get_msr(vcpu, index, data);
 }
 
@@ -588,6 +598,11 @@ int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
 	}
 	if (vcpu->lapic && khv_lapic_msr_owned(index))
 		return khv_lapic_set_msr(vcpu, index, data, apply, host);
+	if (khv_mtrr_msr(index))
+		return khv_mtrr_set(&vcpu->mtrr, index, data, apply,
+				    boot_cpu_data.x86_phys_bits);
+	if (index == MSR_AMD64_NB_CFG)
+		return 0;	/* any value, kept nowhere */
 	return khv_arch->set_msr(vcpu, index, data, apply);
 }
 

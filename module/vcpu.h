@@ -18,6 +18,7 @@
 
 #include "decode.h"
 #include "event.h"
+#include "mtrr.h"
 #include "quota_run.h"
 #include "vcpu_regs.h"
 #include "xstate.h"
@@ -183,6 +184,7 @@ struct khv_vcpu {
 	unsigned int cpuid_nent;
 	struct khv_xstate xs;
 	struct khv_dr dr;
+	struct khv_mtrr mtrr;
 	u64 tsc_offset;
 	struct khv_events events;
 	struct khv_lapic *lapic;

@@ -447,6 +447,59 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	vm_free(vm);
 }
 
+/*
+ * The MTRRs are the vCPU's, checked as the hardware checks them, from the
+ * guest and from user space alike; NB_CFG reads 0 (Documentation/khv-abi.rst).
+ */
+TEST_F(guest, mtrrs_are_kept_and_checked)
+{
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	uint64_t v;
+	int r;
+
+	vm = vm_create_for_guest_code();
+	vcpu = vm_vcpu_add(vm, 0);
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
+	/* Off at creation, as after RESET. */
+	v = 1;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x2ff, &v));
+	EXPECT_EQ(0, v);
+	/* A fixed range round trip; a reserved type, bit or MTRRcap refused. */
+	v = 0x0606060605040100ull;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_SET_MSRS, 0x26f, &v));
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x26f, &v));
+	EXPECT_EQ(0x0606060605040100ull, v);
+	v = 0x0606060603040100ull;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0x26f, &v));
+	v = 0x1006;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0x2ff, &v));
+	v = 0x801;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0x201, &v));
+	v = 0x508;
+	EXPECT_EQ(-EINVAL, vcpu_msr(vcpu, KHV_SET_MSRS, 0xfe, &v));
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x26f, &v));
+	EXPECT_EQ(0x0606060605040100ull, v);
+
+	r = vcpu_set_long_mode(vcpu, guest_code_mtrr, 0);
+	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0x508, uc.args[0]) TH_LOG("MTRRcap");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(GUEST_MTRR_DEF_TYPE, uc.args[0]);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	EXPECT_EQ(0, uc.args[0]) TH_LOG("NB_CFG");
+	EXPECT_EQ(2, uc.args[1]) TH_LOG("#GPs");
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	v = 0;
+	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x2ff, &v));
+	EXPECT_EQ(GUEST_MTRR_DEF_TYPE, v);
+	vm_free(vm);
+}
+
 /* ---- MMIO ---------------------------------------------------------------- */
 
 /* The next exit is an MMIO write of @len bytes of @val at @gpa. */

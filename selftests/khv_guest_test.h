@@ -13,6 +13,7 @@
 #define MSR_LSTAR		0xc0000082u
 #define MSR_KERNEL_GS_BASE	0xc0000102u
 #define GUEST_LSTAR_VALUE	0xffffffff81234560ull
+#define GUEST_MTRR_DEF_TYPE	0xc06ull	/* E, FE, write-back */
 #define TEST_KGSBASE_VALUE	0xffff888012345000ull
 
 /*
@@ -84,6 +85,7 @@ void guest_code_cpuid_ids(uint64_t arg);
 void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_msr(uint64_t msr);
 void guest_code_msr_allowed(uint64_t arg);
+void guest_code_mtrr(uint64_t arg);
 void guest_code_mmio(uint64_t base);
 void guest_code_loop(uint64_t id);
 void guest_code_spin_on_range(uint64_t gpa);

@@ -160,6 +160,30 @@ void guest_code_msr_allowed(uint64_t arg)
 	GUEST_DONE();
 }
 
+/*
+ * The MTRRs and NB_CFG as a Linux guest uses them: MTRRcap read, the
+ * default type written and read back, a reserved type and a write of
+ * MTRRcap refused with #GP(0); NB_CFG reads 0 and takes a write.
+ */
+void guest_code_mtrr(uint64_t arg)
+{
+	(void)arg;
+	guest_gp_count = 0;
+	GUEST_SYNC(guest_rdmsr(0xfe));			/* MTRRcap */
+	guest_wrmsr(0x2ff, GUEST_MTRR_DEF_TYPE);	/* MTRRdefType */
+	GUEST_ASSERT_EQ(guest_gp_count, 0);
+	GUEST_SYNC(guest_rdmsr(0x2ff));
+	guest_wrmsr(0x200, 0x100000002ull);		/* PHYSBASE0: type 2 */
+	GUEST_ASSERT_EQ(guest_gp_count, 1);
+	guest_wrmsr(0xfe, 0x508);
+	GUEST_ASSERT_EQ(guest_gp_count, 2);
+	GUEST_ASSERT_EQ(guest_gp_error, 0);
+	guest_wrmsr(0xc001001f, 1ull << 46);		/* NB_CFG: EnableCf8ExtCfg */
+	GUEST_ASSERT_EQ(guest_gp_count, 2);
+	GUEST_SYNC2(guest_rdmsr(0xc001001f), guest_gp_count);
+	GUEST_DONE();
+}
+
 /* MMIO through page tables: sizes 1, 2, 4 and 8, write then read. */
 void guest_code_mmio(uint64_t base)
 {

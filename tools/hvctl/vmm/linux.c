@@ -30,6 +30,8 @@
 #define PROBE_PORT	0x80
 #define KHV_LEAF_FREQ	0x40000010U
 #define TSC_KHZ_MAX	100000000U	/* 100 GHz: above is no frequency */
+#define MSR_MTRR_DEF_TYPE	0x2ff
+#define MTRR_ON_WB	0x806		/* E, default type write-back */
 
 /* vCPU 0 in long mode at rip, with the tables boot64_tables() wrote. */
 static int linux_entry(struct vmm *m, uint64_t rip)
@@ -57,6 +59,23 @@ static int linux_entry(struct vmm *m, uint64_t rip)
 		return vmm_fail("KHV_SET_SREGS");
 	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
 		return vmm_fail("KHV_SET_REGS");
+	return 0;
+}
+
+/*
+ * The MTRRs on, all memory write-back, on every vCPU, as a BIOS leaves them
+ * (Linux checks that its CPUs agree); khv starts them off, as RESET does.
+ */
+static int linux_mtrr(struct vmm *m)
+{
+	struct khv_msrs msrs = { .nmsrs = 1 };
+	unsigned int i;
+
+	msrs.entries[0].index = MSR_MTRR_DEF_TYPE;
+	msrs.entries[0].data = MTRR_ON_WB;
+	for (i = 0; i < m->nr_vcpus; i++)
+		if (ioctl(m->vcpus[i].fd, KHV_SET_MSRS, &msrs))
+			return vmm_fail("KHV_SET_MSRS MTRRdefType");
 	return 0;
 }
 
@@ -187,7 +206,8 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 		goto out;
 	}
 	bz_load(&bz, &plan, m.ram, cmdline, initrd);
-	r = linux_mptable(&m) ?: linux_entry(&m, plan.entry) ?: linux_lapic(&m);
+	r = linux_mptable(&m) ?: linux_entry(&m, plan.entry) ?: linux_lapic(&m) ?:
+	    linux_mtrr(&m);
 out:
 	free(kernel);
 	free(initrd);
