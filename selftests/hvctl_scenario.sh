@@ -640,7 +640,7 @@ fi
 # marker with the CPUs /proc/cpuinfo lists and ends the VM through port
 # 0xf4 with 0 when they are 2. The boot must end within
 # KHV_LINUX_BOOT_TIMEOUT seconds (default 300, Documentation/hvctl.8); the
-# guest's uptime and the wall time are printed, and when it fails the
+# guest's uptime, its /proc/interrupts and the wall time are printed, and when it fails the
 # console's warnings and SMP lines, then its last lines.
 BZ=${KHV_BZIMAGE:-/khv/bzImage}
 INITRD=${KHV_LINUX_INITRD:-/khv/linux-initrd.gz}
@@ -657,7 +657,7 @@ else
 	status=$?
 	echo "# hvctl run --kernel --vcpus 2: status $status after $(($(date +%s) - t0)) s of wall time," \
 	     "$(wc -l < "$TMP/linux.out") console lines"
-	grep -a "KHV-GUEST-INIT" "$TMP/linux.out" | tr -d '\000' | sed 's/^/# /'
+	grep -a -E "KHV-GUEST-(INIT|IRQ)" "$TMP/linux.out" | tr -d '\000' | sed 's/^/# /'
 	if [ $status -eq 0 ] && grep -aq "KHV-GUEST-OK cpus=2" "$TMP/linux.out" &&
 	   ! grep -q "reset the machine" "$TMP/linux.err"; then
 		ok "$name"

@@ -36,6 +36,8 @@ say() { echo "$1"; echo "$1" > /dev/kmsg; }
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 read -r up _ < /proc/uptime
 say "KHV-GUEST-INIT up $up s, $cpus CPUs"
+# Where the interrupts went: the test prints these lines.
+sed 's/^/KHV-GUEST-IRQ /' /proc/interrupts
 if [ "$cpus" = "${1:-2}" ]; then
 	say "KHV-GUEST-OK cpus=$cpus"
 	code='\000'
