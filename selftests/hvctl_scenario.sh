@@ -640,7 +640,9 @@ fi
 # marker with the CPUs /proc/cpuinfo lists and ends the VM through port
 # 0xf4 with 0 when they are 2. The boot must end within
 # KHV_LINUX_BOOT_TIMEOUT seconds (default 300, Documentation/hvctl.8); the
-# guest's uptime, its /proc/interrupts and the wall time are printed, and when it fails the
+# guest's uptime, its /proc/interrupts and the wall time are printed; an
+# MSR access the guest's kernel reports as unchecked (a #GP from khv where
+# the CPUID it saw promised the MSR) fails it; and when it fails the
 # console's warnings and SMP lines, then its last lines.
 BZ=${KHV_BZIMAGE:-/khv/bzImage}
 INITRD=${KHV_LINUX_INITRD:-/khv/linux-initrd.gz}
@@ -659,6 +661,7 @@ else
 	     "$(wc -l < "$TMP/linux.out") console lines"
 	grep -a -E "KHV-GUEST-(INIT|IRQ)" "$TMP/linux.out" | tr -d '\000' | sed 's/^/# /'
 	if [ $status -eq 0 ] && grep -aq "KHV-GUEST-OK cpus=2" "$TMP/linux.out" &&
+	   ! grep -aq "unchecked MSR access" "$TMP/linux.out" &&
 	   ! grep -q "reset the machine" "$TMP/linux.err"; then
 		ok "$name"
 	else
