@@ -164,6 +164,53 @@ TEST_F(guest, realmode_in_completes_into_al)
 	vm_free(vm);
 }
 
+/*
+ * EFER.LME set with paging off, as Linux's boot path has it for a few
+ * instructions: legal, and every exit from there must come back to a host
+ * in its own state. QEMU 7.2's #VMEXIT kept such a guest's CR0 and the
+ * host hung with GIF clear (the rig's svm-vmexit-host-cr0.patch; found by
+ * khv_fuzz).
+ */
+TEST_F(guest, lme_without_paging_exits_to_the_host)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov $0xc0000080, %ecx */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0x0d, 0x00, 0x01, 0x00, 0x00,	/* or $0x100, %eax (LME) */
+		0x0f, 0x30,				/* wrmsr */
+		0xe6, 0x10,				/* out %al, $0x10 */
+		0x66, 0x31, 0xc0,			/* xor %eax, %eax */
+		0x0f, 0xa2,				/* cpuid */
+		0xe6, 0x11,				/* out %al, $0x11 */
+		0xf4,					/* hlt */
+	};
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct khv_sregs sregs;
+	int i;
+
+	REAL_MODE_GUEST(vm, vcpu, code);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
+	EXPECT_EQ(0x10, vcpu->run->io.port);
+	ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+	EXPECT_EQ(0x100, sregs.efer & 0x500) TH_LOG("EFER %#llx: LME, not LMA",
+						  (unsigned long long)sregs.efer);
+	EXPECT_EQ(0, sregs.cr0 & 0x80000001);
+	vcpu_run_exit(vcpu, KHV_EXIT_IO);
+	EXPECT_EQ(0x11, vcpu->run->io.port);
+	vcpu_run_exit(vcpu, KHV_EXIT_HLT);
+	/* Set from user space as well, and many exits in a row. */
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, vcpu_set_real_mode(vcpu, CODE_GPA + 16));
+		ASSERT_EQ(0, vcpu_get_sregs(vcpu, &sregs));
+		sregs.efer |= 0x100;
+		ASSERT_EQ(0, vcpu_set_sregs(vcpu, &sregs));
+		vcpu_run_exit(vcpu, KHV_EXIT_IO);
+		EXPECT_EQ(0x10, vcpu->run->io.port);
+	}
+	vm_free(vm);
+}
+
 /* ---- protected mode ------------------------------------------------------ */
 
 TEST_F(guest, protected_mode_guest_runs)
