@@ -188,11 +188,51 @@ struct nlf_host {
 	long max_vms;
 	uint64_t mem_budget;
 	int mem_overcommit;
+	struct nl_reply get;	/* host-get's reply: the defaults below */
 };
+
+/* host-set's defaults for new VMs and the CPU budget, as host-get gives them. */
+static const uint16_t host_defaults[] = {
+	KHV_A_HOST_DEFAULT_MEM_MIN, KHV_A_HOST_DEFAULT_MEM_MAX,
+	KHV_A_HOST_DEFAULT_CPU_CAP, KHV_A_HOST_DEFAULT_IO_EXITS_RATE,
+	KHV_A_HOST_DEFAULT_IO_BYTES_RATE, KHV_A_HOST_CPU_BUDGET,
+	KHV_A_HOST_DEFAULT_CPU_WEIGHT,
+};
+
+/*
+ * The defaults back as they were, in one host-set, then checked: a default
+ * left behind (a default-mem-min above the budget) would refuse every VM of
+ * the fuzzers that come next. 0, or the first attribute that differs.
+ */
+static int restore_defaults(struct nl *nl, const struct nl_reply *was)
+{
+	static struct nl_reply now;
+	struct nlattr *a, *b;
+	struct msg m;
+	unsigned int i;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	for (i = 0; i < ARRAY_SIZE(host_defaults); i++) {
+		a = was->tb[host_defaults[i]];
+		if (a)
+			put_attr(&m, host_defaults[i], NLA_DATA(a), a->nla_len - NLA_HDRLEN);
+	}
+	nl_call(nl, &m, NULL, NULL);
+	if (host_get(nl, &now))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(host_defaults); i++) {
+		a = was->tb[host_defaults[i]];
+		b = now.tb[host_defaults[i]];
+		if (!a != !b || (a && (a->nla_len != b->nla_len ||
+				       memcmp(NLA_DATA(a), NLA_DATA(b), a->nla_len - NLA_HDRLEN))))
+			return host_defaults[i];
+	}
+	return 0;
+}
 
 static void restore(struct nl *nl, const struct nlf_host *h,
 		    const struct audit_state *as,
-		    const struct grant_list *before)
+		    const struct grant_list *before, char *why, size_t len)
 {
 	struct grant_list now;
 	int i, j;
@@ -206,6 +246,9 @@ static void restore(struct nl *nl, const struct nlf_host *h,
 	}
 	audit_set_size(nl, as->ring_size);
 	audit_set_limit(nl, as->denial_burst, as->denial_interval);
+	i = restore_defaults(nl, &h->get);
+	if (i && !why[0])
+		snprintf(why, len, "host attribute %d not back to its value after host-set", i);
 	if (grants(nl, &now))
 		return;
 	for (i = 0; i < now.nr; i++) {
@@ -224,7 +267,7 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 	struct nlf_ids ids = { 0 };
 	struct audit_state as;
 	struct fuzz_rng r;
-	struct nlf_host host = { 0 };
+	static struct nlf_host host;	/* big: not on the stack */
 	int i, nr, e;
 
 	fuzz_bound_init(NULL);
@@ -234,8 +277,10 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 		snprintf(why, len, "no khv netlink family: %s", strerror(-e));
 		return 1;
 	}
+	memset(&host, 0, sizeof(host));
 	host.max_vms = host_max_vms_per_user(&nl);
 	if (host_mem_policy(&nl, &host.mem_budget, &host.mem_overcommit) ||
+	    host_get(&nl, &host.get) ||
 	    audit_state(&nl, &as) || grants(&nl, &before)) {
 		snprintf(why, len, "cannot read the host's settings to restore them");
 		close(nl.fd);
@@ -255,7 +300,7 @@ int fuzz_nl_iter(uint64_t seed, uint64_t iter, uint64_t *calls, char *why, size_
 	}
 	for (i = 0; i < nr; i++)
 		vm_down(&vms[i]);
-	restore(&nl, &host, &as, &before);
+	restore(&nl, &host, &as, &before, why, len);
 	close(nl.fd);
 	return why[0] ? 1 : 0;
 }
