@@ -555,9 +555,9 @@ int khv_handle_hlt(struct khv_vcpu *vcpu)
  * khv_msr_get() - an MSR for the guest (RDMSR) or user space
  *	(KHV_GET_MSRS): IA32_TSC is the guest's TSC (khv_guest_tsc()), the
  *	local APIC's are the irqchip's (lapic.c), the MTRRs the vCPU's
- *	(mtrr.c), AMD's NB_CFG reads 0 (as KVM's: Linux writes it on AMD
- *	family 10h and later), the rest the backend's allow list
- *	(khv_arch_ops.get_msr).
+ *	(mtrr.c), AMD's SYSCFG and NB_CFG read 0 (as KVM's: Linux's MTRR
+ *	code reads SYSCFG, its PCI code writes NB_CFG on AMD family 10h and
+ *	later), the rest the backend's allow list (khv_arch_ops.get_msr).
  * @vcpu:  the vCPU, its own thread.
  * @index: the MSR.
  * @data:  out: its value.
@@ -575,7 +575,7 @@ int khv_msr_get(struct khv_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return khv_lapic_get_msr(vcpu, index, data, host);
 	if (khv_mtrr_msr(index))
 		return khv_mtrr_get(&vcpu->mtrr, index, data);
-	if (index == MSR_AMD64_NB_CFG) {
+	if (index == MSR_AMD64_NB_CFG || index == MSR_AMD64_SYSCFG) {
 		*data = 0;
 		return 0;
 	}
@@ -601,8 +601,9 @@ int khv_msr_set(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply,
 	if (khv_mtrr_msr(index))
 		return khv_mtrr_set(&vcpu->mtrr, index, data, apply,
 				    boot_cpu_data.x86_phys_bits);
+	/* NB_CFG takes any value and keeps none; SYSCFG is read-only (#GP). */
 	if (index == MSR_AMD64_NB_CFG)
-		return 0;	/* any value, kept nowhere */
+		return 0;
 	return khv_arch->set_msr(vcpu, index, data, apply);
 }
 

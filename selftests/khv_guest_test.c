@@ -539,7 +539,7 @@ TEST_F(guest, mtrrs_are_kept_and_checked)
 	EXPECT_EQ(GUEST_MTRR_DEF_TYPE, uc.args[0]);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0, uc.args[0]) TH_LOG("NB_CFG");
-	EXPECT_EQ(2, uc.args[1]) TH_LOG("#GPs");
+	EXPECT_EQ(3, uc.args[1]) TH_LOG("#GPs");
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	v = 0;
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x2ff, &v));

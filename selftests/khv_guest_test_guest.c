@@ -163,7 +163,8 @@ void guest_code_msr_allowed(uint64_t arg)
 /*
  * The MTRRs and NB_CFG as a Linux guest uses them: MTRRcap read, the
  * default type written and read back, a reserved type and a write of
- * MTRRcap refused with #GP(0); NB_CFG reads 0 and takes a write.
+ * MTRRcap refused with #GP(0); NB_CFG reads 0 and takes a write; SYSCFG
+ * reads 0 and refuses one.
  */
 void guest_code_mtrr(uint64_t arg)
 {
@@ -180,6 +181,9 @@ void guest_code_mtrr(uint64_t arg)
 	GUEST_ASSERT_EQ(guest_gp_error, 0);
 	guest_wrmsr(0xc001001f, 1ull << 46);		/* NB_CFG: EnableCf8ExtCfg */
 	GUEST_ASSERT_EQ(guest_gp_count, 2);
+	GUEST_ASSERT_EQ(guest_rdmsr(0xc0010010), 0);	/* SYSCFG */
+	guest_wrmsr(0xc0010010, 1ull << 18);		/* read-only: #GP */
+	GUEST_ASSERT_EQ(guest_gp_count, 3);
 	GUEST_SYNC2(guest_rdmsr(0xc001001f), guest_gp_count);
 	GUEST_DONE();
 }
