@@ -85,6 +85,8 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 	long size;
 	int max;
 
+	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
+	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 	m->ram_size = ram_size;
 	m->dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0)
@@ -583,9 +585,6 @@ int hv_cmd_run(int argc, char **argv)
 			return r;
 		}
 	}
-
-	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
-	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
 	r = vmm_create(&m, mem, 1, false);
 	if (r)
