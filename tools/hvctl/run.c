@@ -475,13 +475,14 @@ static void run_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
-		"       hvctl run --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
+		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
 		"                 [--memory SIZE] [--vcpus N]\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
-		"  --kernel boots a Linux bzImage (64-bit boot protocol) on a PC with COM1\n"
-		"  (stdout), PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most\n"
-		"  what the host allows); --memory defaults to 256M then.\n");
+		"  --kernel boots a Linux bzImage (64-bit boot protocol) or a multiboot v1\n"
+		"  kernel (ELF32 or a.out kludge; no --initrd) on a PC with COM1 (stdout),\n"
+		"  PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most what the\n"
+		"  host allows); --memory defaults to 256M then.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
