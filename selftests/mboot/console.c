@@ -7,21 +7,12 @@
  * on again (enabling THRI with THR empty raises it). Only the BSP prints.
  */
 #include "mboot.h"
+/* The 16550A's registers, as hvctl's model of it names them. */
+#include "../../tools/hvctl/vmm/uart.h"
 
-#define COM1		0x3f8
-#define UART_IER	1
-#define UART_IIR	2
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define IER_THRI	0x02
+#define COM1		UART_COM1_BASE
 #define IIR_ID		0x0f
-#define IIR_THRI	0x02
-#define LSR_THRE	0x20
-#define MCR_OUT2	0x08
 #define RING		8192
-#define FIFO		16
 
 static char ring[RING];
 static volatile uint32_t head, tail;
@@ -30,7 +21,7 @@ volatile uint32_t con_thre_irqs, con_irq_bytes, con_overruns;
 
 static void put_polled(char c)
 {
-	while (!(inb(COM1 + UART_LSR) & LSR_THRE))
+	while (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
 		;
 	outb(COM1, c);
 }
@@ -40,7 +31,7 @@ void con_init(void)
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, 0x03);		/* 8N1 */
 	outb(COM1 + UART_FCR, 0x07);		/* FIFOs on and cleared */
-	outb(COM1 + UART_MCR, 0x03 | MCR_OUT2);	/* DTR, RTS, OUT2: the IRQ line */
+	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);	/* OUT2: IRQ 4 */
 }
 
 void con_irq_on(void)
@@ -78,7 +69,7 @@ static void con_putc(char c)
 		ring[head++ % RING] = c;
 		if (!tx_on) {
 			tx_on = true;
-			outb(COM1 + UART_IER, IER_THRI);
+			outb(COM1 + UART_IER, UART_IER_THRI);
 		}
 	}
 	flags_restore(f);
@@ -89,9 +80,9 @@ void con_irq(void)
 {
 	int n;
 
-	if ((inb(COM1 + UART_IIR) & IIR_ID) == IIR_THRI) {
+	if ((inb(COM1 + UART_IIR) & IIR_ID) == UART_IIR_THRI) {
 		con_thre_irqs++;
-		for (n = 0; n < FIFO && tail != head; n++) {
+		for (n = 0; n < UART_FIFO && tail != head; n++) {
 			outb(COM1, ring[tail++ % RING]);
 			con_irq_bytes++;
 		}

@@ -2,7 +2,8 @@
 /*
  * The PC board as firmware leaves it for the kernel hvctl run --kernel
  * boots (vmm/linux.c, vmm/multiboot_run.c): an MP table listing every vCPU,
- * vCPU 0's local APIC in virtual-wire mode, the MTRRs on.
+ * vCPU 0's local APIC in virtual-wire mode, the MTRRs on, and vCPU 0 at the
+ * kernel's entry.
  */
 #include <cpuid.h>
 #include <stdio.h>
@@ -83,5 +84,32 @@ int vmm_mtrr(struct vmm *m)
 	for (i = 0; i < m->nr_vcpus; i++)
 		if (ioctl(m->vcpus[i].fd, KHV_SET_MSRS, &msrs))
 			return vmm_fail("KHV_SET_MSRS MTRRdefType");
+	return 0;
+}
+
+int vmm_enter_flat(struct vmm *m, const struct vmm_flat_entry *e,
+		   const struct khv_regs *regs)
+{
+	struct khv_segment code = { .limit = 0xffffffff, .selector = e->cs,
+				    .type = 0xb, .present = 1, .s = 1,
+				    .l = e->long_mode, .db = !e->long_mode, .g = 1 };
+	struct khv_segment data = { .limit = 0xffffffff, .selector = e->ds,
+				    .type = 0x3, .present = 1, .s = 1, .db = 1,
+				    .g = 1 };
+	struct khv_sregs sregs;
+
+	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
+		return vmm_fail("KHV_GET_SREGS");
+	vmm_flat_segments(&sregs, &code, &data);
+	sregs.gdt.base = e->gdt;
+	sregs.gdt.limit = e->gdt_limit;
+	sregs.cr0 = e->long_mode ? 0x80000011 : 0x11;	/* (PG,) ET, PE */
+	sregs.cr3 = e->cr3;
+	sregs.cr4 = e->long_mode ? 0x20 : 0;		/* PAE */
+	sregs.efer = e->long_mode ? 0x500 : 0;		/* LME, LMA */
+	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
+		return vmm_fail("KHV_SET_SREGS");
+	if (ioctl(m->vcpu, KHV_SET_REGS, regs))
+		return vmm_fail("KHV_SET_REGS");
 	return 0;
 }

@@ -26,30 +26,14 @@
 /* vCPU 0 in long mode at rip, with the tables boot64_tables() wrote. */
 static int linux_entry(struct vmm *m, uint64_t rip)
 {
-	struct khv_segment code = { .limit = 0xffffffff, .selector = BOOT_CS,
-				    .type = 0xb, .present = 1, .s = 1, .l = 1,
-				    .g = 1 };
-	struct khv_segment data = { .limit = 0xffffffff, .selector = BOOT_DS,
-				    .type = 0x3, .present = 1, .s = 1, .db = 1,
-				    .g = 1 };
+	static const struct vmm_flat_entry e = {
+		.cs = BOOT_CS, .ds = BOOT_DS, .long_mode = true,
+		.gdt = BOOT_GDT_ADDR, .gdt_limit = 4 * 8 - 1, .cr3 = BOOT_PML4_ADDR,
+	};
 	struct khv_regs regs = { .rflags = 2, .rip = rip,
 				 .rsi = BOOT_ZERO_PAGE, .rsp = BOOT_STACK_TOP };
-	struct khv_sregs sregs;
 
-	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
-		return vmm_fail("KHV_GET_SREGS");
-	vmm_flat_segments(&sregs, &code, &data);
-	sregs.gdt.base = BOOT_GDT_ADDR;
-	sregs.gdt.limit = 4 * 8 - 1;
-	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
-	sregs.cr3 = BOOT_PML4_ADDR;
-	sregs.cr4 = 0x20;		/* PAE */
-	sregs.efer = 0x500;		/* LME, LMA */
-	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
-		return vmm_fail("KHV_SET_SREGS");
-	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
-		return vmm_fail("KHV_SET_REGS");
-	return 0;
+	return vmm_enter_flat(m, &e, &regs);
 }
 
 /*

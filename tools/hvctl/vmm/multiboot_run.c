@@ -9,37 +9,19 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "multiboot.h"
 #include "vm.h"
 
 static int mb_entry(struct vmm *m, uint32_t eip)
 {
-	struct khv_segment code = { .limit = 0xffffffff, .selector = MB_CS,
-				    .type = 0xb, .present = 1, .s = 1, .db = 1,
-				    .g = 1 };
-	struct khv_segment data = { .limit = 0xffffffff, .selector = MB_DS,
-				    .type = 0x3, .present = 1, .s = 1, .db = 1,
-				    .g = 1 };
+	static const struct vmm_flat_entry e = {
+		.cs = MB_CS, .ds = MB_DS, .gdt = MB_GDT_ADDR, .gdt_limit = 3 * 8 - 1,
+	};
 	struct khv_regs regs = { .rflags = 2, .rip = eip, .rax = MB_BOOT_MAGIC,
 				 .rbx = MB_INFO_ADDR, .rsp = MB_STACK_TOP };
-	struct khv_sregs sregs;
 
-	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
-		return vmm_fail("KHV_GET_SREGS");
-	vmm_flat_segments(&sregs, &code, &data);
-	sregs.gdt.base = MB_GDT_ADDR;
-	sregs.gdt.limit = 3 * 8 - 1;
-	sregs.cr0 = 0x11;		/* ET, PE */
-	sregs.cr3 = 0;
-	sregs.cr4 = 0;
-	sregs.efer = 0;
-	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
-		return vmm_fail("KHV_SET_SREGS");
-	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
-		return vmm_fail("KHV_SET_REGS");
-	return 0;
+	return vmm_enter_flat(m, &e, &regs);
 }
 
 int vmm_setup_multiboot(struct vmm *m, const struct vmm_linux_opts *o,

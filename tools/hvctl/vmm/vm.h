@@ -75,6 +75,21 @@ int vmm_mptable(struct vmm *m);
 int vmm_virtual_wire(struct vmm *m);
 /* vmm/board.c: every vCPU's MTRRs on, memory write-back. */
 int vmm_mtrr(struct vmm *m);
+
+/*
+ * A kernel's entry on vCPU 0: flat code (cs) and data (ds) segments of the
+ * GDT at gdt, in 32-bit protected mode without paging, or in long mode with
+ * the page tables at cr3.
+ */
+struct vmm_flat_entry {
+	uint16_t cs, ds;
+	bool long_mode;
+	uint64_t gdt, cr3;
+	uint16_t gdt_limit;
+};
+
+int vmm_enter_flat(struct vmm *m, const struct vmm_flat_entry *e,
+		   const struct khv_regs *regs);
 /* vmm/loop.c: run the vCPUs, a thread each, with the PC's legacy devices until the end. */
 int vmm_loop_pc(struct vmm *m);
 
