@@ -143,11 +143,14 @@ static void put_num(uint32_t v, unsigned int base, int width, char pad)
 void kprintf(const char *fmt, ...)
 {
 	const char *s;
+	uint32_t f;
 	va_list ap;
 	int width;
 	char pad;
 	int32_t d;
 
+	/* The whole message in the ring before the THRE interrupt sends it. */
+	f = flags_save();
 	va_start(ap, fmt);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
@@ -188,4 +191,5 @@ void kprintf(const char *fmt, ...)
 		}
 	}
 	va_end(ap);
+	flags_restore(f);
 }
