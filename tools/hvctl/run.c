@@ -85,6 +85,8 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 	long size;
 	int max;
 
+	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
+	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 	m->ram_size = ram_size;
 	m->dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0)
@@ -473,13 +475,14 @@ static void run_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
-		"       hvctl run --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
+		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
 		"                 [--memory SIZE] [--vcpus N]\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
-		"  --kernel boots a Linux bzImage (64-bit boot protocol) on a PC with COM1\n"
-		"  (stdout), PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most\n"
-		"  what the host allows); --memory defaults to 256M then.\n");
+		"  --kernel boots a Linux bzImage (64-bit boot protocol) or a multiboot v1\n"
+		"  kernel (ELF32 or a.out kludge; no --initrd) on a PC with COM1 (stdout),\n"
+		"  PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most what the\n"
+		"  host allows); --memory defaults to 256M then.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -583,9 +586,6 @@ int hv_cmd_run(int argc, char **argv)
 			return r;
 		}
 	}
-
-	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
-	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 
 	r = vmm_create(&m, mem, 1, false);
 	if (r)

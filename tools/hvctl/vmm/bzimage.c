@@ -35,7 +35,7 @@
 #define SETUP_SECTS_MAX		63	/* the real-mode part is at most 32 KiB */
 #define ALIGN_MAX		0x40000000U	/* 1 GiB */
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+int boot_bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,22 +52,23 @@ static int bz_check_layout(struct bz_image *bz, const uint8_t *img,
 
 	bz->hdr_end = HDR_MAGIC + img[HDR_JUMP_END];
 	if (bz->hdr_end < HDR_END_2_12 || bz->hdr_end > HDR_END_MAX)
-		return bad(err, errlen, "setup header ends at %#zx, not in %#x..%#x",
-			   bz->hdr_end, HDR_END_2_12, HDR_END_MAX);
+		return boot_bad(err, errlen, "setup header ends at %#zx, not in %#x..%#x",
+				bz->hdr_end, HDR_END_2_12, HDR_END_MAX);
 	if (!sects)
 		sects = 4;
 	if (sects > SETUP_SECTS_MAX)
-		return bad(err, errlen, "setup_sects %u is more than %u",
-			   sects, SETUP_SECTS_MAX);
+		return boot_bad(err, errlen, "setup_sects %u is more than %u",
+				sects, SETUP_SECTS_MAX);
 	bz->setup_len = (size_t)(sects + 1) * 512;
 	if (bz->setup_len < bz->hdr_end || bz->setup_len >= len)
-		return bad(err, errlen, "setup_sects %u: no kernel after the setup in %zu bytes",
-			   sects, len);
+		return boot_bad(err, errlen,
+				"setup_sects %u: no kernel after the setup in %zu bytes",
+				sects, len);
 	bz->kernel_len = (uint64_t)get32(img + HDR_SYSSIZE) * 16;
 	if (!bz->kernel_len || bz->kernel_len > len - bz->setup_len)
-		return bad(err, errlen, "syssize: %#llx bytes of kernel, %#zx in the file",
-			   (unsigned long long)bz->kernel_len,
-			   len - bz->setup_len);
+		return boot_bad(err, errlen, "syssize: %#llx bytes of kernel, %#zx in the file",
+				(unsigned long long)bz->kernel_len,
+				len - bz->setup_len);
 	return 0;
 }
 
@@ -78,15 +79,15 @@ static int bz_check_fields(struct bz_image *bz, const uint8_t *img,
 	uint32_t a;
 
 	if (!(img[HDR_LOADFLAGS] & LOADED_HIGH))
-		return bad(err, errlen, "not a bzImage (loadflags %#x)",
-			   img[HDR_LOADFLAGS]);
+		return boot_bad(err, errlen, "not a bzImage (loadflags %#x)",
+				img[HDR_LOADFLAGS]);
 	if (!(get16(img + HDR_XLOADFLAGS) & XLF_KERNEL_64))
-		return bad(err, errlen, "no 64-bit entry point (xloadflags %#x)",
-			   get16(img + HDR_XLOADFLAGS));
+		return boot_bad(err, errlen, "no 64-bit entry point (xloadflags %#x)",
+				get16(img + HDR_XLOADFLAGS));
 	a = get32(img + HDR_KERNEL_ALIGNMENT);
 	if (a < 4096 || a > ALIGN_MAX || (a & (a - 1)))
-		return bad(err, errlen, "kernel_alignment %#x: not a power of 2, 4 KiB..1 GiB",
-			   a);
+		return boot_bad(err, errlen, "kernel_alignment %#x: not a power of 2, 4 KiB..1 GiB",
+				a);
 	bz->kernel_alignment = a;
 	bz->relocatable = img[HDR_RELOCATABLE];
 	bz->pref_address = get64(img + HDR_PREF_ADDRESS);
@@ -95,17 +96,24 @@ static int bz_check_fields(struct bz_image *bz, const uint8_t *img,
 	bz->initrd_addr_max = get32(img + HDR_INITRD_ADDR_MAX);
 	if (bz->pref_address < BOOT_HIGH_START || bz->pref_address >= top ||
 	    (bz->pref_address & 0xfff))
-		return bad(err, errlen, "pref_address %#llx is not a page in guest RAM above 1 MiB",
-			   (unsigned long long)bz->pref_address);
+		return boot_bad(err, errlen,
+				"pref_address %#llx is not a page in guest RAM above 1 MiB",
+				(unsigned long long)bz->pref_address);
 	if (bz->init_size < bz->kernel_len)
-		return bad(err, errlen, "init_size %#x is smaller than the kernel (%#llx)",
-			   bz->init_size, (unsigned long long)bz->kernel_len);
+		return boot_bad(err, errlen, "init_size %#x is smaller than the kernel (%#llx)",
+				bz->init_size, (unsigned long long)bz->kernel_len);
 	if (!bz->cmdline_size)
-		return bad(err, errlen, "cmdline_size is 0");
+		return boot_bad(err, errlen, "cmdline_size is 0");
 	if (bz->initrd_addr_max < BOOT_HIGH_START)
-		return bad(err, errlen, "initrd_addr_max %#x is below 1 MiB",
-			   bz->initrd_addr_max);
+		return boot_bad(err, errlen, "initrd_addr_max %#x is below 1 MiB",
+				bz->initrd_addr_max);
 	return 0;
+}
+
+bool bz_signature(const uint8_t *img, size_t len)
+{
+	return len >= HDR_MAGIC + 4 && get16(img + HDR_BOOT_FLAG) == 0xaa55 &&
+	       !memcmp(img + HDR_MAGIC, "HdrS", 4);
 }
 
 int bz_check(struct bz_image *bz, const uint8_t *img, size_t len,
@@ -113,14 +121,14 @@ int bz_check(struct bz_image *bz, const uint8_t *img, size_t len,
 {
 	memset(bz, 0, sizeof(*bz));
 	if (len < 1024)
-		return bad(err, errlen, "%zu bytes: too short for a bzImage", len);
-	if (get16(img + HDR_BOOT_FLAG) != 0xaa55 ||
-	    memcmp(img + HDR_MAGIC, "HdrS", 4))
-		return bad(err, errlen, "no Linux setup header (boot_flag 0xaa55, \"HdrS\")");
+		return boot_bad(err, errlen, "%zu bytes: too short for a bzImage", len);
+	if (!bz_signature(img, len))
+		return boot_bad(err, errlen,
+				"no Linux setup header (boot_flag 0xaa55, \"HdrS\") nor multiboot header");
 	bz->version = get16(img + HDR_VERSION);
 	if (bz->version < 0x020c)
-		return bad(err, errlen, "boot protocol %u.%02u: the 64-bit entry needs 2.12",
-			   bz->version >> 8, bz->version & 0xff);
+		return boot_bad(err, errlen, "boot protocol %u.%02u: the 64-bit entry needs 2.12",
+				bz->version >> 8, bz->version & 0xff);
 	if (bz_check_layout(bz, img, len, err, errlen) ||
 	    bz_check_fields(bz, img, ram_size, err, errlen))
 		return -1;
@@ -141,22 +149,24 @@ int bz_plan(const struct bz_image *bz, uint64_t ram_size, size_t cmdline_len,
 
 	memset(p, 0, sizeof(*p));
 	if (ram_size < BOOT_RAM_MIN || ram_size > BOOT_RAM_MAX || (ram_size & 0xfff))
-		return bad(err, errlen, "guest RAM %#llx: a bzImage needs 32 MiB .. 3 GiB in pages",
-			   (unsigned long long)ram_size);
+		return boot_bad(err, errlen,
+				"guest RAM %#llx: a bzImage needs 32 MiB .. 3 GiB in pages",
+				(unsigned long long)ram_size);
 	p->ram_size = ram_size;
 	/* boot.rst, init_size: where the kernel will run. */
 	p->kernel_addr = bz->relocatable ? align_up(bz->pref_address, bz->kernel_alignment)
 					 : bz->pref_address;
 	if (p->kernel_addr >= ram_size || bz->init_size > ram_size - p->kernel_addr)
-		return bad(err, errlen, "the kernel needs %#x bytes at %#llx: RAM is %llu MiB",
-			   bz->init_size, (unsigned long long)p->kernel_addr,
-			   (unsigned long long)(ram_size >> 20));
+		return boot_bad(err, errlen, "the kernel needs %#x bytes at %#llx: RAM is %llu MiB",
+				bz->init_size, (unsigned long long)p->kernel_addr,
+				(unsigned long long)(ram_size >> 20));
 	p->kernel_end = p->kernel_addr + bz->init_size;
 	p->entry = p->kernel_addr + 0x200;
 	if (cmdline_len > bz->cmdline_size || cmdline_len >= BOOT_CMDLINE_MAX)
-		return bad(err, errlen, "command line of %zu bytes: this kernel takes %u at most",
-			   cmdline_len, bz->cmdline_size < BOOT_CMDLINE_MAX ?
-			   bz->cmdline_size : (uint32_t)BOOT_CMDLINE_MAX - 1);
+		return boot_bad(err, errlen,
+				"command line of %zu bytes: this kernel takes %u at most",
+				cmdline_len, bz->cmdline_size < BOOT_CMDLINE_MAX ?
+				bz->cmdline_size : (uint32_t)BOOT_CMDLINE_MAX - 1);
 	p->cmdline_len = cmdline_len;
 	if (!initrd_size)
 		return 0;
@@ -164,10 +174,10 @@ int bz_plan(const struct bz_image *bz, uint64_t ram_size, size_t cmdline_len,
 	limit = (uint64_t)bz->initrd_addr_max + 1;
 	top = (limit < ram_size ? limit : ram_size) & ~0xfffULL;
 	if (initrd_size > top || ((top - initrd_size) & ~0xfffULL) < p->kernel_end)
-		return bad(err, errlen, "initrd of %#llx bytes: no room from %#llx to %#llx",
-			   (unsigned long long)initrd_size,
-			   (unsigned long long)p->kernel_end,
-			   (unsigned long long)top);
+		return boot_bad(err, errlen, "initrd of %#llx bytes: no room from %#llx to %#llx",
+				(unsigned long long)initrd_size,
+				(unsigned long long)p->kernel_end,
+				(unsigned long long)top);
 	p->initrd_addr = (top - initrd_size) & ~0xfffULL;
 	p->initrd_size = initrd_size;
 	return 0;

@@ -8,6 +8,7 @@
 #ifndef VMM_BZIMAGE_H
 #define VMM_BZIMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,10 @@ struct bz_plan {
 	uint64_t entry;
 };
 
+/* The reason in err (printf format), returns -1: what the checks below return. */
+int boot_bad(char *err, size_t errlen, const char *fmt, ...);
+/* The boot sector's 0xaa55 and the setup header's "HdrS": a bzImage's, however bad. */
+bool bz_signature(const uint8_t *img, size_t len);
 /* 0, or -1 with the reason in err. */
 int bz_check(struct bz_image *bz, const uint8_t *img, size_t len,
 	     uint64_t ram_size, char *err, size_t errlen);

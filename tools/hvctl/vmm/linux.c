@@ -7,108 +7,33 @@
  * bytes on vCPU 0 reads the TSC frequency khv publishes (CPUID leaf
  * 0x40000010) for the command line (vmm/cmdline.c).
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 
 #include "bzimage.h"
 #include "cmdline.h"
-#include "mptable.h"
+#include "multiboot.h"
 #include "vm.h"
 
-#define APIC_LVT_LINT0	0x350
-#define APIC_LVT_LINT1	0x360
-#define APIC_DM_EXTINT	0x700
-#define APIC_DM_NMI	0x400
-#define APIC_SPIV	0x0f0
-#define APIC_SPIV_ON	0x1ff		/* software enabled, spurious vector 0xff */
 #define PROBE_ADDR	0x6000ULL	/* free: between the GDT and the zero page */
 #define PROBE_PORT	0x80
 #define KHV_LEAF_FREQ	0x40000010U
 #define TSC_KHZ_MAX	100000000U	/* 100 GHz: above is no frequency */
-#define MSR_MTRR_DEF_TYPE	0x2ff
-#define MTRR_ON_WB	0x806		/* E, default type write-back */
 
 /* vCPU 0 in long mode at rip, with the tables boot64_tables() wrote. */
 static int linux_entry(struct vmm *m, uint64_t rip)
 {
-	struct khv_segment code = { .limit = 0xffffffff, .selector = BOOT_CS,
-				    .type = 0xb, .present = 1, .s = 1, .l = 1,
-				    .g = 1 };
-	struct khv_segment data = { .limit = 0xffffffff, .selector = BOOT_DS,
-				    .type = 0x3, .present = 1, .s = 1, .db = 1,
-				    .g = 1 };
+	static const struct vmm_flat_entry e = {
+		.cs = BOOT_CS, .ds = BOOT_DS, .long_mode = true,
+		.gdt = BOOT_GDT_ADDR, .gdt_limit = 4 * 8 - 1, .cr3 = BOOT_PML4_ADDR,
+	};
 	struct khv_regs regs = { .rflags = 2, .rip = rip,
 				 .rsi = BOOT_ZERO_PAGE, .rsp = BOOT_STACK_TOP };
-	struct khv_sregs sregs;
 
-	if (ioctl(m->vcpu, KHV_GET_SREGS, &sregs))
-		return vmm_fail("KHV_GET_SREGS");
-	vmm_flat_segments(&sregs, &code, &data);
-	sregs.gdt.base = BOOT_GDT_ADDR;
-	sregs.gdt.limit = 4 * 8 - 1;
-	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
-	sregs.cr3 = BOOT_PML4_ADDR;
-	sregs.cr4 = 0x20;		/* PAE */
-	sregs.efer = 0x500;		/* LME, LMA */
-	if (ioctl(m->vcpu, KHV_SET_SREGS, &sregs))
-		return vmm_fail("KHV_SET_SREGS");
-	if (ioctl(m->vcpu, KHV_SET_REGS, &regs))
-		return vmm_fail("KHV_SET_REGS");
-	return 0;
-}
-
-/*
- * The MTRRs on, all memory write-back, on every vCPU, as a BIOS leaves them
- * (Linux checks that its CPUs agree); khv starts them off, as RESET does.
- */
-static int linux_mtrr(struct vmm *m)
-{
-	struct khv_msrs msrs = { .nmsrs = 1 };
-	unsigned int i;
-
-	msrs.entries[0].index = MSR_MTRR_DEF_TYPE;
-	msrs.entries[0].data = MTRR_ON_WB;
-	for (i = 0; i < m->nr_vcpus; i++)
-		if (ioctl(m->vcpus[i].fd, KHV_SET_MSRS, &msrs))
-			return vmm_fail("KHV_SET_MSRS MTRRdefType");
-	return 0;
-}
-
-/*
- * Virtual wire, as a BIOS leaves it (MP spec 3.6.2.2): the APIC software
- * enabled, LINT0 ExtINT (the PIC), LINT1 NMI. Software disabled, the APIC
- * keeps every LVT entry masked (SDM Vol. 3A 11.4.7.2), and Linux, which
- * unmasks LINT0 on the boot CPU only if it finds it unmasked (or in PIC
- * mode, or without an IOAPIC driver), would get no PIC interrupt at all.
- */
-static int linux_lapic(struct vmm *m)
-{
-	struct khv_lapic_state *s = calloc(1, sizeof(*s));
-	uint32_t v;
-	int r = 0;
-
-	if (!s)
-		return vmm_fail("KHV_GET_LAPIC");
-	if (ioctl(m->vcpu, KHV_GET_LAPIC, s)) {
-		r = vmm_fail("KHV_GET_LAPIC");
-		goto out;
-	}
-	v = APIC_SPIV_ON;
-	memcpy(s->regs + APIC_SPIV, &v, sizeof(v));
-	v = APIC_DM_EXTINT;
-	memcpy(s->regs + APIC_LVT_LINT0, &v, sizeof(v));
-	v = APIC_DM_NMI;
-	memcpy(s->regs + APIC_LVT_LINT1, &v, sizeof(v));
-	if (ioctl(m->vcpu, KHV_SET_LAPIC, s))
-		r = vmm_fail("KHV_SET_LAPIC");
-out:
-	free(s);
-	return r;
+	return vmm_enter_flat(m, &e, &regs);
 }
 
 /*
@@ -143,20 +68,6 @@ out:
 	return khz;
 }
 
-/* The MP table in the BIOS area (reserved in the e820 map), where Linux looks. */
-static int linux_mptable(struct vmm *m)
-{
-	unsigned int eax = 0, ebx, ecx, edx = 0;
-
-	__get_cpuid(1, &eax, &ebx, &ecx, &edx);
-	if (!mptable_write(m->ram + BOOT_BIOS_START, BOOT_HIGH_START - BOOT_BIOS_START,
-			   BOOT_BIOS_START, m->nr_vcpus, eax, edx)) {
-		fprintf(stderr, "hvctl: run: no MP table for %u vCPUs\n", m->nr_vcpus);
-		return 1;
-	}
-	return 0;
-}
-
 static int linux_bad(const char *path, const char *err)
 {
 	fprintf(stderr, "hvctl: run: %s: %s\n", path, err);
@@ -169,7 +80,7 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 	uint8_t *kernel = NULL, *initrd = NULL;
 	struct vmm m = { .dev = -1 };
 	char err[256], *cmdline;
-	size_t klen, ilen = 0;
+	size_t klen, ilen = 0, off;
 	struct bz_image bz;
 	struct bz_plan plan;
 	int r;
@@ -180,6 +91,11 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 	r = vmm_read_file(o->kernel, &kernel, &klen);
 	if (r)
 		goto out;
+	/* Not a bzImage but with a multiboot header: vmm/multiboot_run.c. */
+	if (!bz_signature(kernel, klen) && mb_find(kernel, klen, &off)) {
+		r = vmm_setup_multiboot(&m, o, kernel, klen);
+		goto out;
+	}
 	/* Refused before a VM exists: a bad image never runs. */
 	if (bz_check(&bz, kernel, klen, o->ram_size, err, sizeof(err))) {
 		r = linux_bad(o->kernel, err);
@@ -194,8 +110,6 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 		r = linux_bad(o->kernel, err);
 		goto out;
 	}
-	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
-	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 	r = vmm_create(&m, o->ram_size, o->nr_vcpus, true);
 	if (r)
 		goto out;
@@ -206,8 +120,8 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 		goto out;
 	}
 	bz_load(&bz, &plan, m.ram, cmdline, initrd);
-	r = linux_mptable(&m) ?: linux_entry(&m, plan.entry) ?: linux_lapic(&m) ?:
-	    linux_mtrr(&m);
+	r = vmm_mptable(&m) ?: linux_entry(&m, plan.entry) ?: vmm_virtual_wire(&m) ?:
+	    vmm_mtrr(&m);
 out:
 	free(kernel);
 	free(initrd);

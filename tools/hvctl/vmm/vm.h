@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hvctl run's VM over /dev/khv: one VM, its RAM from guest address 0, its
- * vCPUs and their run pages. run.c makes it; vmm/linux.c boots Linux in it.
+ * vCPUs and their run pages. run.c makes it; vmm/linux.c boots Linux in it,
+ * vmm/multiboot_run.c a multiboot kernel.
  */
 #ifndef VMM_VM_H
 #define VMM_VM_H
@@ -37,7 +38,7 @@ struct vmm_linux_opts {
 	unsigned int nr_vcpus;
 };
 
-/* Flat 64-bit segments: @code in CS, @data in every data segment register. */
+/* Flat segments: @code in CS, @data in every data segment register. */
 static inline void vmm_flat_segments(struct khv_sregs *s, const struct khv_segment *code,
 				     const struct khv_segment *data)
 {
@@ -62,6 +63,33 @@ int vmm_write_all(int fd, const uint8_t *p, size_t n);
 
 /* vmm/linux.c: hvctl run --kernel; returns hvctl's exit status. */
 int vmm_run_linux(const struct vmm_linux_opts *o);
+/*
+ * vmm/multiboot_run.c: a multiboot kernel (img, len: the file) checked,
+ * loaded into a new VM in m and vCPU 0 set at its entry: 0, or hvctl's exit
+ * status.
+ */
+int vmm_setup_multiboot(struct vmm *m, const struct vmm_linux_opts *o,
+			const uint8_t *img, size_t len);
+/* vmm/board.c: the MP table for m's vCPUs; vCPU 0's APIC in virtual-wire mode. */
+int vmm_mptable(struct vmm *m);
+int vmm_virtual_wire(struct vmm *m);
+/* vmm/board.c: every vCPU's MTRRs on, memory write-back. */
+int vmm_mtrr(struct vmm *m);
+
+/*
+ * A kernel's entry on vCPU 0: flat code (cs) and data (ds) segments of the
+ * GDT at gdt, in 32-bit protected mode without paging, or in long mode with
+ * the page tables at cr3.
+ */
+struct vmm_flat_entry {
+	uint16_t cs, ds;
+	bool long_mode;
+	uint64_t gdt, cr3;
+	uint16_t gdt_limit;
+};
+
+int vmm_enter_flat(struct vmm *m, const struct vmm_flat_entry *e,
+		   const struct khv_regs *regs);
 /* vmm/loop.c: run the vCPUs, a thread each, with the PC's legacy devices until the end. */
 int vmm_loop_pc(struct vmm *m);
 
