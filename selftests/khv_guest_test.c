@@ -83,6 +83,13 @@ static long wait_vms(struct __test_metadata *_metadata, long want)
 	ASSERT_EQ(0, __r) TH_LOG("real mode: %s", strerror(-__r));		\
 } while (0)
 
+/* A guest-code VM whose vCPU 0 counts #GPs (guest_gp_handler). */
+#define GP_COUNTING_GUEST(vm, vcpu) do {					\
+	vm = vm_create_for_guest_code();					\
+	vcpu = vm_vcpu_add(vm, 0);						\
+	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));		\
+} while (0)
+
 static uint8_t *io_data(struct khv_test_vcpu *vcpu)
 {
 	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
@@ -443,9 +450,7 @@ TEST_F(guest, forbidden_msr_gets_gp)
 	unsigned int i;
 	int r;
 
-	vm = vm_create_for_guest_code();
-	vcpu = vm_vcpu_add(vm, 0);
-	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
+	GP_COUNTING_GUEST(vm, vcpu);
 	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
 		r = vcpu_set_long_mode(vcpu, guest_code_msr, msrs[i]);
 		ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
@@ -470,9 +475,7 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 	uint64_t v;
 	int r;
 
-	vm = vm_create_for_guest_code();
-	vcpu = vm_vcpu_add(vm, 0);
-	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
+	GP_COUNTING_GUEST(vm, vcpu);
 	v = TEST_KGSBASE_VALUE;
 	r = vcpu_msr(vcpu, KHV_SET_MSRS, MSR_KERNEL_GS_BASE, &v);
 	ASSERT_EQ(0, r) TH_LOG("KHV_SET_MSRS KERNEL_GS_BASE: %s", strerror(-r));
@@ -496,7 +499,8 @@ TEST_F(guest, allowed_msr_round_trip_and_noncanonical_gp)
 
 /*
  * The MTRRs are the vCPU's, checked as the hardware checks them, from the
- * guest and from user space alike; NB_CFG reads 0 (Documentation/khv-abi.rst).
+ * guest and from user space alike; NB_CFG and SYSCFG read 0
+ * (Documentation/khv-abi.rst).
  */
 TEST_F(guest, mtrrs_are_kept_and_checked)
 {
@@ -504,11 +508,8 @@ TEST_F(guest, mtrrs_are_kept_and_checked)
 	struct khv_test_vm *vm;
 	struct ucall uc;
 	uint64_t v;
-	int r;
 
-	vm = vm_create_for_guest_code();
-	vcpu = vm_vcpu_add(vm, 0);
-	ASSERT_EQ(0, vm_set_idt_handler(vm, 13, guest_gp_handler));
+	GP_COUNTING_GUEST(vm, vcpu);
 	/* Off at creation, as after RESET. */
 	v = 1;
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x2ff, &v));
@@ -531,8 +532,7 @@ TEST_F(guest, mtrrs_are_kept_and_checked)
 	EXPECT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, 0x26f, &v));
 	EXPECT_EQ(0x0606060605040100ull, v);
 
-	r = vcpu_set_long_mode(vcpu, guest_code_mtrr, 0);
-	ASSERT_EQ(0, r) TH_LOG("long mode: %s", strerror(-r));
+	ASSERT_EQ(0, vcpu_set_long_mode(vcpu, guest_code_mtrr, 0));
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
 	EXPECT_EQ(0x508, uc.args[0]) TH_LOG("MTRRcap");
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
