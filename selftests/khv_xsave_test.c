@@ -451,20 +451,6 @@ static inline uint64_t host_rdtsc(void)
 	return lo | (uint64_t)hi << 32;
 }
 
-static int vcpu_tsc(struct khv_test_vcpu *vcpu, unsigned long cmd, uint64_t *v)
-{
-	struct khv_msrs m;
-	int r;
-
-	memset(&m, 0, sizeof(m));
-	m.nmsrs = 1;
-	m.entries[0].index = XS_MSR_TSC;
-	m.entries[0].data = *v;
-	r = ioctl(vcpu->fd, cmd, &m);
-	*v = m.entries[0].data;
-	return r;
-}
-
 /*
  * A guest's TSC starts near 0 at VM creation (its offset is the VM's), runs
  * forward across exits and moves between CPUs, reads the same through RDTSC
@@ -508,7 +494,7 @@ TEST_F_TIMEOUT(xs, guest_tsc_starts_small_and_runs_forward, 120)
 		prev = uc.args[1];
 	}
 	v = 0;
-	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_GET_MSRS, &v));
+	ASSERT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, XS_MSR_TSC, &v));
 	EXPECT_LE(prev, v) TH_LOG("KHV_GET_MSRS IA32_TSC behind the guest's");
 	EXPECT_LT(v - prev, 10 * second);
 
@@ -520,8 +506,8 @@ TEST_F_TIMEOUT(xs, guest_tsc_starts_small_and_runs_forward, 120)
 
 	/* And from user space: set back to 1000, read back a little more. */
 	v = 1000;
-	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_SET_MSRS, &v));
-	ASSERT_EQ(0, vcpu_tsc(vcpu, KHV_GET_MSRS, &v));
+	ASSERT_EQ(0, vcpu_msr(vcpu, KHV_SET_MSRS, XS_MSR_TSC, &v));
+	ASSERT_EQ(0, vcpu_msr(vcpu, KHV_GET_MSRS, XS_MSR_TSC, &v));
 	EXPECT_LE(1000, v);
 	EXPECT_LT(v, 1000 + second);
 	sched_setaffinity(0, sizeof(old), &old);
