@@ -2258,6 +2258,39 @@ TEST_F(guest, request_interrupt_window_exits_when_guest_can_take_one)
 	vm_free(vm);
 }
 
+/*
+ * The guest's CR8 while an interrupt window is requested and IF is clear:
+ * under SVM's V_INTR_MASKING the MOVs do not exit and V_IRQ is set for the
+ * window. Every value reads back, the run carries on, and the window opens
+ * at STI. QEMU 7.2 aborted (its MOV to CR8 raised the virtual interrupt
+ * without the I/O thread lock; the rig's svm-cr8-lock.patch; found by
+ * khv_fuzz).
+ */
+TEST_F(guest, cr8_writes_with_interrupt_window_requested)
+{
+	const uint64_t rounds = 64;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	struct ucall uc;
+	char why[256];
+
+	vm = vm_with_event_handlers(&vcpu, guest_code_cr8_window, rounds);
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(1, uc.args[0]);
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(rounds * 16, uc.args[1]);
+	EXPECT_EQ(0, vcpu->run->if_flag);
+
+	vcpu_run_ok(vcpu);
+	vcpu_describe_exit(vcpu, why, sizeof(why));
+	ASSERT_EQ(KHV_EXIT_IRQ_WINDOW_OPEN, vcpu->run->exit_reason) TH_LOG("%s", why);
+	vcpu->run->request_interrupt_window = 0;
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
 /* STI; HLT: the HLT in STI's shadow runs (and exits), the interrupt comes after it. */
 TEST_F(guest, sti_hlt_takes_interrupt_after_hlt)
 {

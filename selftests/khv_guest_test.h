@@ -120,6 +120,7 @@ void guest_code_irq_if(uint64_t arg);
 void guest_code_irq_mov_ss(uint64_t mmio);
 void guest_code_irq_loaded_shadow(uint64_t arg);
 void guest_code_irq_window(uint64_t arg);
+void guest_code_cr8_window(uint64_t rounds);
 void guest_code_sti_hlt(uint64_t arg);
 void guest_code_nmi(uint64_t arg);
 void guest_code_pending_pf(uint64_t arg);

@@ -794,6 +794,31 @@ void guest_code_irq_window(uint64_t arg)
 }
 
 /*
+ * MOV to and from CR8 with IF = 0 while the test keeps an interrupt window
+ * requested (SVM: V_IRQ set, CR8 writes not intercepted): each of @rounds
+ * rounds writes TPR 0..15 and reads it back. SYNC 2 reports how many reads
+ * matched; then STI opens the window.
+ */
+void guest_code_cr8_window(uint64_t rounds)
+{
+	uint64_t i, tpr, v, good = 0;
+
+	guest_events_clear();
+	GUEST_SYNC(1);
+	for (i = 0; i < rounds; i++) {
+		for (tpr = 0; tpr < 16; tpr++) {
+			asm volatile("mov %0, %%cr8" :: "r" (tpr) : "memory");
+			asm volatile("mov %%cr8, %0" : "=r" (v));
+			good += v == tpr;
+		}
+	}
+	asm volatile("mov %0, %%cr8" :: "r" (0ULL) : "memory");
+	GUEST_SYNC2(2, good);
+	asm volatile("sti\n\tnop\n\tcli" ::: "memory");
+	GUEST_DONE();
+}
+
+/*
  * STI; HLT with an interrupt queued: HLT runs in STI's shadow (the test
  * sees it exit), and the interrupt arrives after it, at guest_hlt_next.
  */
