@@ -5,6 +5,8 @@
 #                     against the running kernel; KDIR=/path/to/build overrides
 #   make compat       build against Debian's 6.1, 6.12 and 7.3 kernels (modpost included)
 #   make check        install what is needed, run KUnit + kselftests in the emulated hosts
+#   make check-long   what does not fit into make check: Linux booting under hvctl run in the
+#                     Bochs (VMX) host, hours (scripts/check.sh, KHV_LONG=1)
 #   make demo         install what is needed, boot the SVM emulated host, load khv
 #   make fuzz         khv's fuzzers in an emulated host: VENDOR=amd|intel, FUZZ_MINUTES=N (10),
 #                     FUZZ_SEED=S (Documentation/fuzzing.rst)
@@ -50,10 +52,13 @@ demo:
 fuzz:
 	@VENDOR=$(VENDOR) FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh
 
+check-long:
+	@KHV_LONG=1 bash scripts/check.sh
+
 check-fresh:
 	@bash scripts/check-fresh.sh
 
 checkpatch:
 	@bash scripts/checkpatch.sh
 
-.PHONY: all modules clean install compat check check-fresh demo checkpatch fuzz
+.PHONY: all modules clean install compat check check-long check-fresh demo checkpatch fuzz

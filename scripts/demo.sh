@@ -41,6 +41,12 @@ cp "$build/khv.ko" "$payload/"
 # hvctl, the demo guest, and a helper that holds a VM open for netlink to see.
 make -C "$build/tools/hvctl" > "$OUT/build-hvctl.log" 2>&1 || { tail -n 30 "$OUT/build-hvctl.log" >&2; die "hvctl does not build"; }
 cp "$build/tools/hvctl/hvctl" "$build/tools/hvctl/demo/hello.bin" "$payload/"
+# Debian's stock kernel and a busybox initramfs, for Linux under hvctl run (in QEMU; in Bochs a
+# Linux boot takes hours: make check-long).
+if [ "$vendor" = amd ]; then
+	bash "$RIG/guest-linux.sh" "$payload" 2> "$OUT/guest-linux.log" ||
+		die "no Linux guest for the demo (see $OUT/guest-linux.log)"
+fi
 gcc -static -O2 -I"$build/uapi" -I"$build/selftests/lib" -o "$payload/khv_hold_vm" \
 	"$build/selftests/khv_hold_vm.c" "$build/selftests/lib/khv_util.c" || die "khv_hold_vm does not build"
 if [ -f "$RIG/demo-inside.sh" ]; then

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Runs inside the emulated host for `make demo`, after khv.ko is loaded:
 # what khv detected, a guest printing from long mode through `hvctl run`,
+# Linux booting under `hvctl run` (QEMU host),
 # the VM seen through netlink while it lives (listed, paused, resumed,
 # introspected, given quotas), a grant, the audit trail, and virtualization
 # released.
@@ -30,6 +31,13 @@ show hvctl host show
 step "a guest: hvctl run loads hello.bin, which switches to 64-bit long mode and prints on port 0x3f8"
 show hvctl run /khv/hello.bin
 echo "(hvctl run exited with status $?)"
+
+if [ -r /khv/bzImage ] && [ -r /khv/linux-initrd.gz ]; then
+	step "Linux: hvctl run boots Debian's stock kernel on 2 vCPUs; its console follows, and its init ends the VM"
+	show hvctl run --kernel /khv/bzImage --initrd /khv/linux-initrd.gz --vcpus 2 --memory 256M \
+		--append "console=ttyS0 panic=-1 -- 2"
+	echo "(hvctl run exited with status $?: 0 is the guest's init seeing 2 CPUs)"
+fi
 
 step "a VM held open by another process (khv_hold_vm), as any netlink client sees it"
 if [ -x /khv/khv_hold_vm ]; then

@@ -12,6 +12,8 @@
 #   khv.fuzz_seed=S         fuzz plan: the seed (default: the time)
 #   khv.fuzz_args=a,b       fuzz plan: more khv_fuzz options (e.g. --verbose)
 #   khv.fuzz_only=NAME      fuzz plan: only this fuzzer (abi, nl or guest), with all the time
+#   khv.env=KHV_A=1,KHV_B=2 variables for the tests (only KHV_* names), e.g. KHV_LINUX_BOOT_TIMEOUT;
+#                           KHV_KSFT_OVERRIDE_TIMEOUT replaces the kselftests' per-binary timeout
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
 # Markers about kernel output go through /dev/kmsg (ordered with printk); markers about user-space
 # output go to the console tty (ordered with the tests' TAP lines).
@@ -59,6 +61,18 @@ setup() {
 tmark() { echo "KHV-RIG: $*"; }
 kmark() { echo "<5>KHV-RIG: $*" > /dev/kmsg 2>/dev/null || tmark "$*"; }
 
+# set_env K=V,K=V: export each; a name that is not KHV_[A-Z0-9_]* is refused.
+set_env() {
+	local kv
+	for kv in $(echo "$1" | tr , ' '); do
+		case ${kv%%=*} in
+		*[!A-Z0-9_]* | KHV_) tmark "khv.env: $kv refused" ;;
+		KHV_*) export "${kv?}" ;;
+		*) tmark "khv.env: $kv refused" ;;
+		esac
+	done
+}
+
 read_cmdline() {
 	local w
 	# shellcheck disable=SC2013
@@ -74,6 +88,7 @@ read_cmdline() {
 		khv.fuzz_seed=*) FUZZ_SEED=${w#khv.fuzz_seed=} ;;
 		khv.fuzz_args=*) FUZZ_ARGS=$(echo "${w#khv.fuzz_args=}" | tr , ' ') ;;
 		khv.fuzz_only=*) FUZZ_ONLY=${w#khv.fuzz_only=} ;;
+		khv.env=*) set_env "${w#khv.env=}" ;;
 		esac
 	done
 	if [ -z "$VENDOR" ]; then
@@ -173,6 +188,7 @@ run_kselftests() {
 		sel="$sel -t khv:$t"
 	done
 	tmark "kselftest begin"
+	[ -n "${KHV_KSFT_OVERRIDE_TIMEOUT:-}" ] && sel="$sel -o $KHV_KSFT_OVERRIDE_TIMEOUT"
 	# shellcheck disable=SC2086 # $sel is a list of options
 	(cd /khv/selftests && timeout -s KILL "$KSFT_TIMEOUT" ./run_kselftest.sh $sel </dev/null)
 	rc=$?
@@ -258,7 +274,7 @@ plan_fuzz() {
 	dmesg -n 5
 	for name in ${FUZZ_ONLY:-abi nl guest}; do
 		share=$((FUZZ_SECONDS / 4))
-		[ $name = guest ] && share=$((FUZZ_SECONDS / 2))
+		[ "$name" = guest ] && share=$((FUZZ_SECONDS / 2))
 		[ -n "$FUZZ_ONLY" ] && share=$FUZZ_SECONDS
 		tmark "fuzz begin $name seed=$seed seconds=$share"
 		# shellcheck disable=SC2086 # a list of options
