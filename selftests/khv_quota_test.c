@@ -36,6 +36,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -885,6 +886,83 @@ TEST_F(runq, no_cap_no_throttling)
 	EXPECT_LT(0, q.guest_ns);
 	EXPECT_EQ(0, q.throttled_ns);
 	EXPECT_EQ(0, q.throttles);
+}
+
+/* A vCPU thread of two_guests_held_to_their_caps: spins until a signal. */
+struct spinner {
+	struct khv_test_vcpu *vcpu;
+	int r;
+	uint32_t exit_reason;
+};
+
+static void *spinner_run(void *arg)
+{
+	struct spinner *sp = arg;
+
+	sp->r = vcpu_run(sp->vcpu);
+	sp->exit_reason = sp->vcpu->run->exit_reason;
+	return NULL;
+}
+
+/*
+ * Two VMs spinning at once, caps 30% and 60% of a CPU (90% together, so
+ * they fit on a host of one CPU): over a fixed window each gets its cap
+ * within 5 points. In Bochs the window is virtual time, so the figures are
+ * deterministic.
+ */
+TEST_F(runq, two_guests_held_to_their_caps)
+{
+	static const uint32_t caps[2] = { 30, 60 };
+	const unsigned int window_ms = 3000;
+	struct khv_test_vcpu *vcpu2;
+	struct khv_test_vm *vm2;
+	struct spinner sp[2];
+	pthread_t t[2];
+	uint64_t id2, t0, wall;
+	struct runq q[2];
+	unsigned int i;
+
+	vm2 = vm_create(64 * KiB);
+	ASSERT_NE(NULL, vm2) TH_LOG("vm_create: %s", strerror(errno));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &id2));
+	ASSERT_NE(self->vm_id, id2);
+	vcpu2 = vcpu_add(vm2, 0);
+	ASSERT_NE(NULL, vcpu2);
+	ASSERT_EQ(0, vcpu_set_real_mode(vcpu2, CODE_GPA));
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, spin_code,
+				  sizeof(spin_code)));
+	ASSERT_EQ(0, vm_load_code(vm2, CODE_GPA, spin_code, sizeof(spin_code)));
+	ASSERT_EQ(0, run_quota_set(&self->nl, self->vm_id, caps[0], KEEP, KEEP));
+	ASSERT_EQ(0, run_quota_set(&self->nl, id2, caps[1], KEEP, KEEP));
+
+	alarm_in(0);	/* SIGALRM's handler: it only interrupts KHV_RUN */
+	sp[0].vcpu = self->vcpu;
+	sp[1].vcpu = vcpu2;
+	t0 = now_ns();
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, spinner_run, &sp[i]));
+	usleep(window_ms * 1000);
+	for (i = 0; i < 2; i++)
+		pthread_kill(t[i], SIGALRM);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	wall = now_ns() - t0;
+	ASSERT_EQ(0, runq_get(&self->nl, self->vm_id, &q[0]));
+	ASSERT_EQ(0, runq_get(&self->nl, id2, &q[1]));
+	for (i = 0; i < 2; i++) {
+		TH_LOG("cap %u: guest %llu ns of %llu ns (%llu.%llu%%), throttled %llu ns in %llu waits",
+		       caps[i], (unsigned long long)q[i].guest_ns,
+		       (unsigned long long)wall,
+		       (unsigned long long)(q[i].guest_ns * 100 / wall),
+		       (unsigned long long)(q[i].guest_ns * 1000 / wall % 10),
+		       (unsigned long long)q[i].throttled_ns,
+		       (unsigned long long)q[i].throttles);
+		EXPECT_EQ(-EINTR, sp[i].r);
+		EXPECT_EQ(KHV_EXIT_INTR, sp[i].exit_reason);
+		EXPECT_GE(q[i].guest_ns * 100, wall * (caps[i] - 5));
+		EXPECT_LE(q[i].guest_ns * 100, wall * (caps[i] + 5));
+	}
+	vm_free(vm2);
 }
 
 TEST_F(runq, port_writes_held_to_io_exits_rate)
