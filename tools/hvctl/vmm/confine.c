@@ -136,9 +136,13 @@ int vmm_seccomp(const struct vmm *m)
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
 		return -ENOMEM;
-	/* i386 and x32 system calls die too; the vCPU threads are not born yet. */
+	/*
+	 * i386 and x32 system calls die too; no vCPU thread is born yet, but
+	 * any would get the filter; a refusal is the kernel's errno.
+	 */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) ?:
 	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) ?:
+	    seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) ?:
 	    seccomp_rules(ctx, m) ?: seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r;

@@ -539,6 +539,47 @@ static void user_keeps_uid(void)
 	expect_confined(status, nobody_uid, nobody_gid);
 }
 
+/* The core-scheduling cookie of a thread (0: this one) in *c, 0 for none: 0 or -errno. */
+static int cookie_of(pid_t tid, unsigned long *c)
+{
+	*c = 0;
+	return prctl(PR_SCHED_CORE, PR_SCHED_CORE_GET, tid, PR_SCHED_CORE_SCOPE_THREAD, c) ?
+	       -errno : 0;
+}
+
+static void *cookie_thread(void *arg)
+{
+	return (void *)(intptr_t)cookie_of(0, arg);
+}
+
+/* A cookie for the process, inherited by a thread started afterwards. */
+static void core_sched_cookie(void)
+{
+	struct vmm_confine c = { .off = true };
+	unsigned long before, main_c, thread_c;
+	void *thread_r;
+	pthread_t t;
+	int r, st;
+
+	r = cookie_of(0, &before);
+	if (r == -EINVAL || r == -ENODEV) {
+		tap_case_skip = r == -EINVAL ? "no CONFIG_SCHED_CORE here" : "no SMT here";
+		return;
+	}
+	fflush(stdout);
+	if (!fork()) {
+		if (vmm_confine(&c, &vm) || cookie_of(0, &main_c) ||
+		    pthread_create(&t, NULL, cookie_thread, &thread_c) ||
+		    pthread_join(t, &thread_r) || thread_r)
+			_exit(CHILD_SETUP_FAILED);
+		printf("# cookies: before %#lx, process %#lx, thread %#lx\n",
+		       before, main_c, thread_c);
+		_exit(main_c && main_c != before && thread_c == main_c ? 0 : 1);
+	}
+	CHECK(wait(&st) > 0);
+	CHECK_EQ(st, 0);
+}
+
 /* A child loads an empty filter: can this machine do seccomp at all? */
 static const char *seccomp_refused(void)
 {
@@ -549,7 +590,8 @@ static const char *seccomp_refused(void)
 	fflush(stdout);
 	if (!fork()) {
 		ctx = seccomp_init(SCMP_ACT_ALLOW);
-		r = ctx ? seccomp_load(ctx) : -ENOMEM;
+		r = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) ?: seccomp_load(ctx) :
+		    -ENOMEM;
 		_exit(r < 0 ? -r : 0);
 	}
 	if (wait(&st) < 0 || !WIFEXITED(st))
@@ -569,6 +611,7 @@ int main(void)
 		TAP_CASE(prepare_refusals),
 		TAP_CASE(root_drops_to_nobody),
 		TAP_CASE(user_keeps_uid),
+		TAP_CASE(core_sched_cookie),
 	};
 	const char *why = seccomp_refused();
 
