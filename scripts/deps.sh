@@ -17,8 +17,9 @@ KHV_DEPS=(
 	xz-utils:xz zstd:zstd gzip:gzip
 	# fetching and unpacking Debian's kernel packages (scripts/lib/common.sh)
 	dpkg:dpkg-deb apt:apt-get coreutils:sha256sum util-linux:flock libc-bin:getconf
-	# hvctl and the selftests (static binaries)
+	# hvctl and the selftests (static binaries); libseccomp: hvctl run's filter (libseccomp.a)
 	libnl-genl-3-dev:/usr/include/libnl3/netlink/genl/genl.h pkg-config:pkg-config
+	libseccomp-dev:/usr/include/seccomp.h
 	# the emulated hosts and their boot media
 	qemu-system-x86:qemu-system-x86_64 bochs:bochs bochsbios:/usr/share/bochs/BIOS-bochs-latest
 	# QEMU rebuilt from Debian's source with the rig's patches (scripts/rig/qemu-build.sh)

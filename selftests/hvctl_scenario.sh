@@ -11,8 +11,9 @@
 # and ELF images it must refuse; hvctl run --kernel refusing bad bzImages and,
 # where the rig put Debian's stock kernel in /khv/bzImage, booting it on 2
 # vCPUs to its init; booting the multiboot test kernel (mboot/) on 2 vCPUs,
-# and a.out-kludge multiboot images, good and hostile. TAP output; plain
-# POSIX sh (busybox), no jq.
+# and a.out-kludge multiboot images, good and hostile; hvctl run's
+# confinement: a running VMM seen from /proc, --user refusals, a forbidden
+# system call killing it. TAP output; plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -48,7 +49,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..42"
+echo "1..45"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -729,13 +730,19 @@ else
 	fi
 fi
 
-# mb_aout FILE FLAGS CHECKSUM_ADD LOAD_ADDR: a multiboot image with the
-# a.out kludge, all of it loaded at LOAD_ADDR, entered after its 32-byte
-# header: it prints M and writes to port 0xf4 0 when EAX holds the boot
-# magic, else 1.
+# mb_header FLAGS CHECKSUM_ADD LOAD_ADDR: the 32-byte header of a multiboot
+# image with the a.out kludge, all of it loaded at LOAD_ADDR, entered after
+# the header.
+mb_header() {
+	le 4 0x1badb002; le 4 "$1"; le 4 "((-(0x1badb002 + $1) + $2) & 0xffffffff)"
+	le 4 "$3"; le 4 "$3"; le 4 0; le 4 0; le 4 "$3 + 32"
+}
+
+# mb_aout FILE FLAGS CHECKSUM_ADD LOAD_ADDR: a multiboot image (mb_header)
+# that prints M and writes to port 0xf4 0 when EAX holds the boot magic,
+# else 1.
 mb_aout() {
-	le 4 0x1badb002; le 4 "$2"; le 4 "((-(0x1badb002 + $2) + $3) & 0xffffffff)"
-	le 4 "$4"; le 4 "$4"; le 4 0; le 4 0; le 4 "$4 + 32"
+	mb_header "$2" "$3" "$4"
 	bytes 3d 02 b0 ad 2b 0f 95 c3		# cmp $0x2badb002, %eax; setne %bl
 	bytes b0 4d 66 ba f8 03 ee		# mov $'M', %al; mov $0x3f8, %dx; out
 	bytes 88 d8 e6 f4 f4			# mov %bl, %al; out %al, $0xf4; hlt
@@ -760,5 +767,111 @@ else
 	not_ok "hvctl run --kernel: an a.out-kludge multiboot image runs; bad ones are refused" \
 		"status $status"
 fi
+
+# 43: a running hvctl run is confined (Documentation/admin-guide.rst, "The
+# VMM's confinement"): a multiboot guest that idles (sti; hlt) on 2 vCPUs,
+# seen from /proc once its filter is in: started by root, every uid and gid
+# nobody's, no supplementary group; no capability, no_new_privs, seccomp
+# filter mode; 2 threads (vCPU 1's created after the filter); their
+# core-scheduling cookies one and not 0 where --verbose says the kernel has
+# core scheduling (no SMT in the emulated hosts: then it is only shown).
+mb_header 0x10002 0 0x100000
+bytes fb f4 eb fd				# sti; 1: hlt; jmp 1b
+emit "$TMP/idle.mb"
+name="hvctl run: the running VMM is nobody, without capabilities, no_new_privs, seccomp"
+if [ "$(id -u)" -eq 0 ]; then
+	uid=$(awk -F: '$1 == "nobody" { print $3 ":" $4 }' /etc/passwd)
+	gid=${uid#*:}
+	uid=${uid%:*}
+else
+	uid=$(id -u)
+	gid=$(id -g)
+fi
+overcommit_on
+"$HVCTL" run --verbose --kernel "$TMP/idle.mb" --vcpus 2 --memory 4M > "$TMP/out" 2> "$TMP/err" &
+pid=$!
+i=0
+while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null &&
+      ! { grep -q "^Seccomp:[[:space:]]*2$" /proc/$pid/status &&
+	  [ "$(ls /proc/$pid/task | wc -l)" -eq 2 ]; } 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cat /proc/$pid/status > "$TMP/status" 2>/dev/null
+cookies=
+for t in /proc/$pid/task/*; do
+	cookies="$cookies $(sed -n 's/^core_cookie *: *//p' "$t/sched" 2>/dev/null)"
+done
+kill $pid 2>/dev/null
+wait $pid
+overcommit_restore
+echo "# $(grep "core scheduling" "$TMP/err"); cookies:$cookies"
+cookies_ok=1
+if grep -q "core scheduling: one cookie" "$TMP/err"; then
+	set -- $cookies
+	[ $# -eq 2 ] && [ "$1" = "$2" ] && [ "$1" != 0 ] || cookies_ok=
+fi
+# st NAME VALUE: /proc/PID/status's NAME is VALUE (a basic regular expression).
+st() {
+	grep -q "^$1:[[:space:]]*$2[[:space:]]*$" "$TMP/status"
+}
+if [ -n "$uid" ] && st Uid "$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid" &&
+   st Gid "$gid[[:space:]]*$gid[[:space:]]*$gid[[:space:]]*$gid" &&
+   { [ "$(id -u)" -ne 0 ] || st Groups ""; } &&
+   st CapInh 0000000000000000 && st CapPrm 0000000000000000 && st CapEff 0000000000000000 &&
+   st CapAmb 0000000000000000 && st NoNewPrivs 1 && st Seccomp 2 && st Threads 2 &&
+   [ -n "$cookies_ok" ] && grep -q "confined: uid $uid gid $gid" "$TMP/err"; then
+	ok "$name"
+else
+	not_ok "$name" "want uid $uid gid $gid; cookies:$cookies" \
+		"$(grep -E "^(Uid|Gid|Groups|Cap|NoNewPrivs|Seccomp|Threads)" "$TMP/status" |
+		   tr '\n\t' '  ')"
+fi
+
+# 44: --user is looked up (as root, in /etc/passwd) before anything else,
+# the kernel image not even read: an unknown user, and root itself, are
+# refused with exit status 2 and a message, the guest never running; so is
+# --user beside --no-confine; --user nobody runs the guest. Not root,
+# --user is refused the same way (hvctl keeps the caller's uid).
+name="hvctl run --user: unknown users and root refused before anything runs"
+if [ "$(id -u)" -eq 0 ]; then
+	if run 2 run --user khv-no-such-user --kernel "$TMP/missing.mb" && [ ! -s "$TMP/out" ] &&
+	   grep -q "no such user in /etc/passwd" "$TMP/err" && ! grep -q missing "$TMP/err" &&
+	   run 2 run --user root --kernel "$TMP/good.mb" --memory 4M && [ ! -s "$TMP/out" ] &&
+	   grep -q "not an unprivileged user" "$TMP/err" &&
+	   run 2 run --user nobody --no-confine --kernel "$TMP/good.mb" --memory 4M &&
+	   [ ! -s "$TMP/out" ] && grep -q "one or the other" "$TMP/err" &&
+	   run 0 run --user nobody --kernel "$TMP/good.mb" --memory 4M &&
+	   [ "$(cat "$TMP/out")" = M ]; then
+		ok "$name"
+	else
+		not_ok "$name" "status $status"
+	fi
+elif run 2 run --user nobody --kernel "$TMP/good.mb" --memory 4M && [ ! -s "$TMP/out" ] &&
+     grep -q "only root changes user" "$TMP/err"; then
+	ok "$name (not root: --user refused)"
+else
+	not_ok "$name (not root: --user refused)" "status $status"
+fi
+
+# 45: a forbidden system call kills the VMM by SIGSYS (status 159): with
+# the test-only HVCTL_TEST_FORBIDDEN_SYSCALL (Documentation/hvctl.8), a
+# confined vCPU thread calls openat() before its first KHV_RUN: the BSP of
+# a 1-vCPU multiboot guest (which never prints), the application
+# processor's thread of a 2-vCPU one, a flat ELF guest's loop. With
+# --no-confine the same call is harmless: the guest runs, status 0.
+name="hvctl run: a forbidden system call (openat) kills the VMM by SIGSYS"
+export HVCTL_TEST_FORBIDDEN_SYSCALL=1
+overcommit_on
+if run 159 run --kernel "$TMP/good.mb" --memory 4M && [ ! -s "$TMP/out" ] &&
+   run 159 run --kernel "$TMP/good.mb" --memory 4M --vcpus 2 &&
+   run 159 run "$TMP/ok32.elf" && [ ! -s "$TMP/out" ] &&
+   run 0 run --no-confine --kernel "$TMP/good.mb" --memory 4M && [ "$(cat "$TMP/out")" = M ]; then
+	ok "$name"
+else
+	not_ok "$name" "status $status"
+fi
+overcommit_restore
+unset HVCTL_TEST_FORBIDDEN_SYSCALL
 
 [ $FAILED -eq 0 ]

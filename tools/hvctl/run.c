@@ -10,7 +10,7 @@
  * hvctl may run as root on an image another user can change: the image is
  * read once into a private buffer, and every ELF header and program header
  * is checked against that buffer and the guest's memory before anything is
- * loaded.
+ * loaded. Before the guest runs, hvctl confines itself (vmm/confine.c).
  */
 #include <elf.h>
 #include <errno.h>
@@ -24,12 +24,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <linux/khv.h>
 
 #include "hvctl.h"
+#include "vmm/confine.h"
 #include "vmm/vm.h"
 
 #define SERIAL_PORT	0x3f8
@@ -85,8 +85,6 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 	long size;
 	int max;
 
-	/* Two VMs never share a core's hyperthreads; ignored where unsupported. */
-	prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0);
 	m->ram_size = ram_size;
 	m->dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (m->dev < 0)
@@ -439,6 +437,7 @@ static int vmm_loop(struct vmm *m)
 {
 	int status = -1, done = 0;
 
+	vmm_confine_test_hook();
 	while (!done) {
 		if (ioctl(m->vcpu, KHV_RUN, 0)) {
 			if (errno == EINTR)
@@ -477,12 +476,16 @@ static void run_usage(void)
 		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
 		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
 		"                 [--memory SIZE] [--vcpus N]\n"
+		"  Either with [--user NAME | --no-confine] [--verbose].\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
 		"  --kernel boots a Linux bzImage (64-bit boot protocol) or a multiboot v1\n"
 		"  kernel (ELF32 or a.out kludge; no --initrd) on a PC with COM1 (stdout),\n"
 		"  PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most what the\n"
-		"  host allows); --memory defaults to 256M then.\n");
+		"  host allows); --memory defaults to 256M then.\n"
+		"  Before the guest runs, hvctl drops to --user (default nobody) when run\n"
+		"  as root, keeps no capabilities and installs a seccomp filter;\n"
+		"  --no-confine (debugging) leaves it all out.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -495,12 +498,16 @@ int hv_cmd_run(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "no-confine", no_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	uint64_t mem = 0, at = DEFAULT_LOAD, entry = UINT64_MAX;
-	struct vmm_linux_opts lo = { 0 };
-	struct vmm m = { .dev = -1 };
+	struct vmm_confine conf = { 0 };
+	struct vmm_linux_opts lo = { .confine = &conf };
+	struct vmm m = { .confine = &conf, .dev = -1 };
 	struct elf_image elf = { 0 };
 	unsigned long vcpus = 1;
 	bool is_elf;
@@ -521,7 +528,7 @@ int hv_cmd_run(int argc, char **argv)
 	argc++;
 	argv--;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:u:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &mem) || mem & 0xfff)
@@ -548,6 +555,15 @@ int hv_cmd_run(int argc, char **argv)
 		case 'a':
 			lo.append = optarg;
 			break;
+		case 'u':
+			conf.user = optarg;
+			break;
+		case 'N':
+			conf.off = true;
+			break;
+		case 'v':
+			conf.verbose = true;
+			break;
 		case 'h':
 			run_usage();
 			return 0;
@@ -561,7 +577,8 @@ int hv_cmd_run(int argc, char **argv)
 			return hv_usage_error("run: --kernel takes no IMAGE");
 		lo.ram_size = mem ? mem : 256 << 20;
 		lo.nr_vcpus = vcpus;
-		return vmm_run_linux(&lo);
+		/* An unknown --user is refused before a VM exists. */
+		return vmm_confine_prepare(&conf, VMM_CONFINE_PASSWD) ?: vmm_run_linux(&lo);
 	}
 	if (lo.initrd || lo.append)
 		return hv_usage_error("run: --initrd and --append need --kernel");
@@ -573,7 +590,8 @@ int hv_cmd_run(int argc, char **argv)
 		run_usage();
 		return EXIT_USAGE;
 	}
-	r = vmm_read_file(argv[optind], &img, &len);
+	r = vmm_confine_prepare(&conf, VMM_CONFINE_PASSWD) ?:
+	    vmm_read_file(argv[optind], &img, &len);
 	if (r)
 		return r;
 	/* Refused before a VM exists: a bad image never runs. */
@@ -599,5 +617,5 @@ int hv_cmd_run(int argc, char **argv)
 	if (r)
 		return r;
 	fflush(stdout);
-	return vmm_loop(&m);
+	return vmm_confine(&conf, &m) ?: vmm_loop(&m);
 }

@@ -13,7 +13,9 @@
  * KHV_RUN returns (EINTR) however the vCPU waits, halted or waiting for its
  * start-up IPI included. The application processors start as khv leaves
  * them, waiting for INIT (Documentation/khv-abi.rst, "MP state"): the guest
- * starts them with INIT-SIPI-SIPI through the in-kernel local APICs.
+ * starts them with INIT-SIPI-SIPI through the in-kernel local APICs. The
+ * process is confined (vmm/confine.c) before the first of them starts: the
+ * system calls made from there on are the seccomp filter's to allow.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "devices.h"
 #include "mptable.h"
 #include "vm.h"
@@ -312,6 +315,7 @@ static void *pc_ap(void *arg)
 	sigset_t kick_set;
 
 	kick_run = v->run;
+	vmm_confine_test_hook();
 	sigemptyset(&kick_set);
 	sigaddset(&kick_set, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick_set, NULL);
@@ -349,6 +353,8 @@ static void pc_bsp(struct pc *pc)
 	int r, end = 0, status = 0;
 	uint64_t now;
 
+	if (pc->m->nr_vcpus == 1)
+		vmm_confine_test_hook();
 	while (!atomic_load(&pc->done)) {
 		pthread_mutex_lock(&pc->lock);
 		now = now_ns();
@@ -411,7 +417,7 @@ int vmm_loop_pc(struct vmm *m)
 	dev_init(&pc.d, now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
 	pc.threads[0] = pthread_self();
 	kick_run = m->run;
-	if (pc_timer_init(&pc))
+	if (pc_timer_init(&pc) || vmm_confine(m->confine, m))
 		return 1;
 	if (!pc_start_aps(&pc, aps))
 		pc_bsp(&pc);

@@ -12,6 +12,8 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int tap_failed, tap_case_failed;
+/* Inside a case: why it could not run here (it is reported as skipped). */
+static const char *tap_case_skip;
 
 /* Inside a case: record a failed check and say where. */
 #define CHECK(cond) do {						\
@@ -46,10 +48,14 @@ static inline int tap_main(const struct tap_case *c, int n)
 	printf("TAP version 13\n1..%d\n", n);
 	for (i = 0; i < n; i++) {
 		tap_case_failed = 0;
+		tap_case_skip = NULL;
 		c[i].fn();
 		if (tap_case_failed)
 			tap_failed++;
-		printf("%sok %d %s\n", tap_case_failed ? "not " : "", i + 1, c[i].name);
+		printf("%sok %d %s", tap_case_failed ? "not " : "", i + 1, c[i].name);
+		if (tap_case_skip && !tap_case_failed)
+			printf(" # SKIP %s", tap_case_skip);
+		putchar('\n');
 	}
 	return tap_failed ? 1 : 0;
 }

@@ -16,13 +16,19 @@
 #define VMM_MAX_FILE	0x40000000ULL	/* a file hvctl reads at most: 1 GiB */
 #define VMM_MAX_VCPUS	64		/* the MP table's and khv's limit */
 
+struct vmm_confine;
+
 struct vmm_vcpu {
 	int fd;
 	struct khv_run *run;
 };
 
-/* vcpu and run: vCPU 0's (the BSP), also vcpus[0]. */
+/*
+ * vcpu and run: vCPU 0's (the BSP), also vcpus[0]. confine: what
+ * vmm/confine.c does before the guest runs.
+ */
 struct vmm {
+	const struct vmm_confine *confine;
 	int dev, vm, vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -33,6 +39,7 @@ struct vmm {
 };
 
 struct vmm_linux_opts {
+	const struct vmm_confine *confine;
 	const char *kernel, *initrd, *append;
 	uint64_t ram_size;
 	unsigned int nr_vcpus;
@@ -90,7 +97,10 @@ struct vmm_flat_entry {
 
 int vmm_enter_flat(struct vmm *m, const struct vmm_flat_entry *e,
 		   const struct khv_regs *regs);
-/* vmm/loop.c: run the vCPUs, a thread each, with the PC's legacy devices until the end. */
+/*
+ * vmm/loop.c: run the vCPUs, a thread each, with the PC's legacy devices
+ * until the end, confined (vmm/confine.h) before the first thread starts.
+ */
 int vmm_loop_pc(struct vmm *m);
 
 #endif /* VMM_VM_H */
