@@ -67,6 +67,39 @@ if [ -x /khv/khv_hold_vm ]; then
 	wait "$holder" 2>/dev/null
 fi
 
+# json_u64 KEY: the number after "KEY": in JSON on stdin.
+json_u64() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
+}
+
+printf '\353\376' > /tmp/spin.bin	# jmp $
+step "a CPU cap at work: a guest that only spins (jmp \$), held to 25% of a CPU"
+hvctl run /tmp/spin.bin > /dev/null 2>&1 &
+spinner=$!
+sleep 1
+id=$(hvctl -j vm list | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | tail -n 1)
+if [ -n "$id" ]; then
+	show hvctl quota set "$id" cpu-cap 25
+	g0=$(hvctl -j quota show "$id" | json_u64 guest_ns)
+	u0=$(cut -d' ' -f1 /proc/uptime)
+	sleep 4
+	g1=$(hvctl -j quota show "$id" | json_u64 guest_ns)
+	u1=$(cut -d' ' -f1 /proc/uptime)
+	show hvctl quota show "$id"
+	awk -v g="$((g1 - g0))" -v u0="$u0" -v u1="$u1" 'BEGIN {
+		printf "guest time over the last %.2f s: %.1f%% of a CPU (cap 25%%)\n", u1 - u0,
+		       g / 1e7 / (u1 - u0) }'
+fi
+kill "$spinner" 2>/dev/null
+wait "$spinner" 2>/dev/null
+
+step "admission control: a VM that would take more memory than the host's budget is refused"
+budget=$(hvctl -j host show | json_u64 mem_budget)
+show hvctl host set mem-budget 64M
+show hvctl run --memory 128M /tmp/spin.bin
+echo "(hvctl run exited with status $?)"
+[ -n "$budget" ] && show hvctl host set mem-budget "$budget"
+
 step "the audit trail: every change and every read above, who made it, before and after, when"
 show hvctl audit show
 
