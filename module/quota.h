@@ -14,10 +14,10 @@ struct khv_vm;
 
 /*
  * mem-priority: 0 .. KHV_MEM_PRIORITY_MAX, KHV_MEM_PRIORITY_DFL for a new VM
- * unless the host's default-mem-priority says otherwise. Each level below
- * the highest of the live VMs holds back one KHV_MEM_PRIORITY_SHARES-th of
- * the shared pool from that VM's demand above its guarantee
- * (khv_quota_reserve()).
+ * unless the host's default-mem-priority says otherwise. With overcommit
+ * on, each level below the highest of the live VMs holds back one
+ * KHV_MEM_PRIORITY_SHARES-th of the shared pool from that VM's demand above
+ * its guarantee (khv_quota_reserve(), khv_quota_admit_alloc()).
  */
 #define KHV_MEM_PRIORITY_MAX	7
 #define KHV_MEM_PRIORITY_DFL	4

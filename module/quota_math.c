@@ -15,11 +15,14 @@
  * added, the rest page by page on first touch (khv_quota_eager()): a region's
  * size is never charged, only its pages as they are allocated.
  *
- * The shared pool is the part of the budget above the guarantees. A VM's
- * demand above its guarantee (an allocation that makes its charge grow)
- * may take the shared pool only down to what its mem-priority leaves to
- * VMs of a higher one: 1/16 of the shared pool for each level between its
- * own and the highest of the live VMs (khv_quota_admit_alloc()).
+ * The shared pool is the part of the budget above the guarantees. With
+ * overcommit on, a VM's demand above its guarantee (an allocation that
+ * makes its charge grow) may take the shared pool only down to what its
+ * mem-priority leaves to VMs of a higher one: 1/16 of the shared pool for
+ * each level between its own and the highest of the live VMs
+ * (khv_quota_admit_alloc()). With overcommit off every VM can grow to its
+ * cap at once: the pool never runs short of what was promised, and
+ * priority holds nothing back.
  */
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -237,10 +240,12 @@ EXPORT_SYMBOL_IF_KUNIT(khv_quota_reserve);
  * @excess: out: as khv_quota_admit(); for _RESERVED, the bytes held for
  *	the VMs of a higher mem-priority (khv_quota_reserve()).
  *
- * As khv_quota_admit(), and where the charge grows (demand above the
- * guarantee) the free part of the budget after it must still be at least
- * khv_quota_reserve() for @new's mem-priority. An allocation within the
- * guarantee was admitted with the guarantee: priority never refuses it.
+ * As khv_quota_admit(), and, with overcommit on, where the charge grows
+ * (demand above the guarantee) the free part of the budget after it must
+ * still be at least khv_quota_reserve() for @new's mem-priority. An
+ * allocation within the guarantee was admitted with the guarantee, one
+ * within the cap with overcommit off with the cap: priority never refuses
+ * them.
  * Return: KHV_QUOTA_OK, a limit of khv_quota_admit(), or _RESERVED.
  */
 enum khv_quota_limit khv_quota_admit_alloc(const struct khv_mem_pool *pool,
@@ -257,7 +262,7 @@ enum khv_quota_limit khv_quota_admit_alloc(const struct khv_mem_pool *pool,
 	limit = khv_quota_admit(pool, old, new, &p, excess);
 	if (limit != KHV_QUOTA_OK)
 		return limit;
-	if (khv_quota_charge(new) > khv_quota_charge(old)) {
+	if (p.overcommit && khv_quota_charge(new) > khv_quota_charge(old)) {
 		reserve = khv_quota_reserve(&p, top, new->priority);
 		/* Admitted with a growing charge: at most the budget. */
 		if (p.charge > p.budget || p.budget - p.charge < reserve) {

@@ -460,7 +460,7 @@ static void demand_stops_at_watermark(struct kunit *test)
 static void allocation_within_guarantee_ignores_priority(struct kunit *test)
 {
 	const struct khv_mem_quota high = { .alloc = SZ_8M, .priority = 7 };
-	struct khv_mem_pool p = pool_of(test, SZ_16M, false, &high, 1);
+	struct khv_mem_pool p = pool_of(test, SZ_16M, true, &high, 1);
 	struct khv_mem_quota low = { .min = SZ_8M }, n;
 	u64 excess;
 
@@ -520,6 +520,33 @@ static void eager_region_above_guarantee_is_demand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.charge, SZ_16M);
 }
 
+/*
+ * Overcommit off, the caps fit in the budget: each VM may grow to its cap
+ * whatever its priority; on, the same touch is held back.
+ */
+static void overcommit_off_caps_are_promises(struct kunit *test)
+{
+	const struct khv_mem_quota high = { .max = SZ_4M, .priority = 7 };
+	struct khv_mem_pool p = pool_of(test, SZ_16M, false, &high, 1), on;
+	struct khv_mem_quota low = { .max = SZ_8M + SZ_4M }, n;
+	u64 excess;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, p.ceiling, SZ_16M);
+	n = low;
+	n.alloc = SZ_8M + SZ_4M;
+	on = p;
+	on.overcommit = true;
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&on, &low, &n, 7, &on,
+						    &excess),
+			KHV_QUOTA_RESERVED);
+	KUNIT_EXPECT_EQ(test, excess, 7 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
+						    &excess), KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_8M + SZ_4M);
+}
+
 static struct kunit_case khv_quota_cases[] = {
 	KUNIT_CASE(top_is_highest_live_priority),
 	KUNIT_CASE(reserve_a_16th_of_shared_per_level),
@@ -528,6 +555,7 @@ static struct kunit_case khv_quota_cases[] = {
 	KUNIT_CASE(demand_stops_at_watermark),
 	KUNIT_CASE(allocation_within_guarantee_ignores_priority),
 	KUNIT_CASE(eager_region_above_guarantee_is_demand),
+	KUNIT_CASE(overcommit_off_caps_are_promises),
 	KUNIT_CASE(defaults_admitted_as_new_quota),
 	KUNIT_CASE(eager_up_to_guarantee_with_cap),
 	KUNIT_CASE(touches_stop_at_cap),
