@@ -401,6 +401,24 @@ static void reserve_of_huge_budget_never_wraps(struct kunit *test)
 }
 
 /*
+ * @q's allocation grown to @alloc under @top (khv_quota_admit_alloc()),
+ * *@q following if admitted: the limit, the bytes in *@excess.
+ */
+static enum khv_quota_limit grow_to(struct khv_mem_pool *p,
+				    struct khv_mem_quota *q, u64 alloc,
+				    unsigned int top, u64 *excess)
+{
+	struct khv_mem_quota n = *q;
+	enum khv_quota_limit limit;
+
+	n.alloc = alloc;
+	limit = khv_quota_admit_alloc(p, q, &n, top, p, excess);
+	if (limit == KHV_QUOTA_OK)
+		*q = n;
+	return limit;
+}
+
+/*
  * A priority 0 VM under a priority 7 one, the shared pool 16 MiB: its
  * demand above its guarantee stops where 7 MiB of the budget are left, to
  * the page: admitted one page below and at the watermark, refused (with the
@@ -410,45 +428,34 @@ static void demand_stops_at_watermark(struct kunit *test)
 {
 	const struct khv_mem_quota other = { .alloc = SZ_1M };
 	struct khv_mem_pool p = pool_of(test, SZ_16M, true, &other, 1), before;
-	struct khv_mem_quota low = { .max = SZ_32M }, n;
+	struct khv_mem_quota low = { .max = SZ_32M };
 	u64 excess, mark = SZ_16M - 7 * SZ_1M - SZ_1M;
 
 	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
 			KHV_QUOTA_OK);
-	n = low;
-	n.alloc = mark - SZ_4K;
-	KUNIT_ASSERT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
-	low = n;
-	n.alloc = mark;
-	KUNIT_ASSERT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
-	low = n;
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &low, mark - SZ_4K, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &low, mark, 7, &excess),
+			KHV_QUOTA_OK);
 	KUNIT_EXPECT_EQ(test, p.budget - p.charge, 7 * SZ_1M);
 	before = p;
-	n.alloc = mark + SZ_4K;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess),
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, mark + SZ_4K, 7, &excess),
 			KHV_QUOTA_RESERVED);
 	KUNIT_EXPECT_EQ(test, excess, 7 * SZ_1M);
 	KUNIT_EXPECT_EQ(test, p.charge, before.charge);
 	KUNIT_EXPECT_EQ(test, p.alloc, before.alloc);
+	KUNIT_EXPECT_EQ(test, low.alloc, mark);
 	/* A level higher, a MiB further; at the top, up to the budget. */
-	n.priority = 1;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
-	low = n;
-	n.alloc = SZ_16M - SZ_1M;
-	n.priority = 7;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
-	low = n;
+	low.priority = 1;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, mark + SZ_4K, 7, &excess),
+			KHV_QUOTA_OK);
+	low.priority = 7;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_16M - SZ_1M, 7, &excess),
+			KHV_QUOTA_OK);
 	KUNIT_EXPECT_EQ(test, p.charge, SZ_16M);
 	/* Past the budget: the budget's refusal, not the priority's. */
-	n.alloc += SZ_4K;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess),
-			KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_16M - SZ_1M + SZ_4K, 7,
+				      &excess), KHV_QUOTA_OVER_BUDGET);
 	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
 }
 
@@ -461,27 +468,20 @@ static void allocation_within_guarantee_ignores_priority(struct kunit *test)
 {
 	const struct khv_mem_quota high = { .alloc = SZ_8M, .priority = 7 };
 	struct khv_mem_pool p = pool_of(test, SZ_16M, true, &high, 1);
-	struct khv_mem_quota low = { .min = SZ_8M }, n;
+	struct khv_mem_quota low = { .min = SZ_8M };
 	u64 excess;
 
 	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
 			KHV_QUOTA_OK);
 	/* Nothing of the budget is free, 3.5 MiB would be held. */
 	KUNIT_ASSERT_EQ(test, khv_quota_reserve(&p, 7, 0), SZ_4M - SZ_512K);
-	n = low;
-	n.alloc = SZ_8M;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
-	low = n;
-	n.alloc += SZ_4K;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess),
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4K, 7, &excess),
 			KHV_QUOTA_OVER_BUDGET);
 	/* The cap before either. */
 	low.max = SZ_8M;
-	n.max = SZ_8M;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess),
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4K, 7, &excess),
 			KHV_QUOTA_OVER_CAP);
 }
 
@@ -493,30 +493,24 @@ static void allocation_within_guarantee_ignores_priority(struct kunit *test)
 static void eager_region_above_guarantee_is_demand(struct kunit *test)
 {
 	struct khv_mem_pool p = { .budget = SZ_16M, .overcommit = true };
-	struct khv_mem_quota a = { .min = SZ_4M, .priority = 3 }, n;
+	struct khv_mem_quota a = { .min = SZ_4M, .priority = 3 };
 	struct khv_mem_quota b = { .priority = 3 };
 	u64 excess;
 
 	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &a, &p, &excess),
 			KHV_QUOTA_OK);
 	/* Shared 12 MiB; under a priority 5 VM, 1.5 MiB held from a and b. */
-	n = a;
-	n.alloc = SZ_16M - SZ_1M;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &a, &n, 5, &p,
-						    &excess),
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &a, SZ_16M - SZ_1M, 5, &excess),
 			KHV_QUOTA_RESERVED);
 	KUNIT_EXPECT_EQ(test, excess, SZ_1M + SZ_512K);
-	n.alloc = SZ_16M - SZ_2M;
-	KUNIT_ASSERT_EQ(test, khv_quota_admit_alloc(&p, &a, &n, 5, &p,
-						    &excess), KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &a, SZ_16M - SZ_2M, 5, &excess),
+			KHV_QUOTA_OK);
 	/*
 	 * The priority 5 VM gone, a and b are the top: b, first, may take
 	 * what is left, to the budget.
 	 */
-	n = b;
-	n.alloc = SZ_2M;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &b, &n, 3, &p,
-						    &excess), KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &b, SZ_2M, 3, &excess),
+			KHV_QUOTA_OK);
 	KUNIT_EXPECT_EQ(test, p.charge, SZ_16M);
 }
 
@@ -528,22 +522,20 @@ static void overcommit_off_caps_are_promises(struct kunit *test)
 {
 	const struct khv_mem_quota high = { .max = SZ_4M, .priority = 7 };
 	struct khv_mem_pool p = pool_of(test, SZ_16M, false, &high, 1), on;
-	struct khv_mem_quota low = { .max = SZ_8M + SZ_4M }, n;
+	struct khv_mem_quota low = { .max = SZ_8M + SZ_4M }, copy;
 	u64 excess;
 
 	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
 			KHV_QUOTA_OK);
 	KUNIT_ASSERT_EQ(test, p.ceiling, SZ_16M);
-	n = low;
-	n.alloc = SZ_8M + SZ_4M;
 	on = p;
 	on.overcommit = true;
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&on, &low, &n, 7, &on,
-						    &excess),
+	copy = low;
+	KUNIT_EXPECT_EQ(test, grow_to(&on, &copy, SZ_8M + SZ_4M, 7, &excess),
 			KHV_QUOTA_RESERVED);
 	KUNIT_EXPECT_EQ(test, excess, 7 * SZ_1M);
-	KUNIT_EXPECT_EQ(test, khv_quota_admit_alloc(&p, &low, &n, 7, &p,
-						    &excess), KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4M, 7, &excess),
+			KHV_QUOTA_OK);
 	KUNIT_EXPECT_EQ(test, p.charge, SZ_8M + SZ_4M);
 }
 
