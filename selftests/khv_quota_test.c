@@ -248,10 +248,14 @@ FIXTURE_SETUP(quota)
 
 FIXTURE_TEARDOWN(quota)
 {
+	uint32_t prio;
+
 	if (self->vm >= 0)
 		close(self->vm);
 	defaults_set(&self->nl, &no_defaults);
-	if (self->saved_prio != KEEP32)
+	/* Only if changed: a host-set is audited even when it changes nothing. */
+	if (self->saved_prio != KEEP32 && !default_prio_get(&self->nl, &prio) &&
+	    prio != self->saved_prio)
 		default_prio_set(&self->nl, self->saved_prio);
 	/* Overcommit first: a budget may be restored only under it. */
 	pool_set(&self->nl, 0, 1);
