@@ -1592,6 +1592,9 @@ TEST_F(touch, low_priority_leaves_shared_pool_to_high)
 
 	one_vcpu_vm(_metadata, &nl2, &self->vm2, &vcpu2, &id2);
 	close(nl2.fd);
+	/* The host's default (restored by the quota fixture's teardown). */
+	EXPECT_EQ(4, prio_of(&self->nl, self->vm_id));
+	EXPECT_EQ(4, prio_of(&self->nl, id2));
 	ASSERT_EQ(0, host_get(&self->nl, &r));
 	ASSERT_NE(NULL, r.tb[KHV_A_HOST_NR_VMS]);
 	if (NLA_U32(r.tb[KHV_A_HOST_NR_VMS]) != 2)
