@@ -6,8 +6,9 @@
  * VMM through its mmap(). Each page is charged to the VM's quota, then
  * allocated zeroed, mapped in the nested page table and published in its
  * slot, all under the VM's mem_lock: of two touches of one page, the second
- * finds it there. A page refused by the cap or the host's budget ends the
- * guest's KHV_RUN with KHV_EXIT_MEMORY_QUOTA (Documentation/khv-abi.rst).
+ * finds it there. A page refused by the cap, the host's budget or the VM's
+ * mem-priority ends the guest's KHV_RUN with KHV_EXIT_MEMORY_QUOTA
+ * (Documentation/khv-abi.rst).
  *
  * Exit handlers may not sleep (VMX handles exits with interrupts off): they
  * note the address (khv_vcpu_want_touch()) and the run loop allocates
@@ -26,8 +27,8 @@
  * khv_mem_touch() - allocate and map the page of guest RAM at @gpa.
  * @vm:    the VM.
  * @gpa:   an address in the page.
- * @limit: out: KHV_QUOTA_OVER_CAP or _OVER_BUDGET when the quota refused
- *	the page, else KHV_QUOTA_OK.
+ * @limit: out: KHV_QUOTA_OVER_CAP, _OVER_BUDGET or _RESERVED when the quota
+ *	refused the page (khv_quota_mem_charge()), else KHV_QUOTA_OK.
  *
  * Return: 0 (the page exists now, or did already); -ENOMEM when the quota
  * refused it (@limit says which) or no memory was left (@limit is
@@ -105,8 +106,8 @@ int khv_vcpu_want_touch(struct khv_vcpu *vcpu, u64 gpa, bool write)
  * @vcpu: the vCPU, its mutex held.
  *
  * Return: 1 to enter the guest again; 0 with KHV_EXIT_MEMORY_QUOTA when the
- * VM's cap or the host's budget refuses the page; -ENOMEM when the host
- * has no memory left.
+ * VM's cap, the host's budget or the VM's mem-priority refuses the page;
+ * -ENOMEM when the host has no memory left.
  */
 int khv_vcpu_mem_touch(struct khv_vcpu *vcpu)
 {
@@ -124,8 +125,16 @@ int khv_vcpu_mem_touch(struct khv_vcpu *vcpu)
 	memset(&run->memory_quota, 0, sizeof(run->memory_quota));
 	run->memory_quota.gpa = vcpu->touch_gpa;
 	run->memory_quota.is_write = vcpu->touch_write;
-	run->memory_quota.limit = limit == KHV_QUOTA_OVER_CAP ?
-				  KHV_MEMORY_QUOTA_CAP :
-				  KHV_MEMORY_QUOTA_BUDGET;
+	switch (limit) {
+	case KHV_QUOTA_OVER_CAP:
+		run->memory_quota.limit = KHV_MEMORY_QUOTA_CAP;
+		break;
+	case KHV_QUOTA_RESERVED:
+		run->memory_quota.limit = KHV_MEMORY_QUOTA_RESERVED;
+		break;
+	default:
+		run->memory_quota.limit = KHV_MEMORY_QUOTA_BUDGET;
+		break;
+	}
 	return khv_vcpu_exit(vcpu, KHV_EXIT_MEMORY_QUOTA);
 }

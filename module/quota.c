@@ -6,7 +6,9 @@
  * serialises every change, so that each is checked against the pool as it
  * is (quota_math.c) and applied, or refused, whole. KHV_SET_MEMORY_REGION
  * and first touches (mem_touch.c) charge guest memory here before they
- * allocate a page of it.
+ * allocate a page of it. The pool counts the live VMs of each mem-priority,
+ * so that a VM's demand above its guarantee leaves what its priority must
+ * to the highest of them.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -21,12 +23,17 @@
 #include "quota_run.h"
 
 /*
- * Protects khv_pool, khv_defaults and every VM's quota and quota_gone.
- * Taken inside a VM's mem_lock, and nothing is taken inside it.
+ * Protects khv_pool, khv_prio_vms, khv_defaults and every VM's quota and
+ * quota_gone. Taken inside a VM's mem_lock, and nothing is taken inside it.
  */
 static DEFINE_SPINLOCK(khv_quota_lock);
 static struct khv_mem_pool khv_pool;
-static struct khv_quota_defaults khv_defaults;
+/* The VMs in the pool (not quota_gone) of each mem-priority. */
+static u32 khv_prio_vms[KHV_MEM_PRIORITY_LEVELS];
+static struct khv_quota_defaults khv_defaults = {
+	.mem_priority = KHV_MEM_PRIORITY_DFL,
+};
+
 /*
  * cpu-budget, and the sum over the VMs of cpu-reservation x the vCPUs
  * counted (run_quota.resv_vcpus), both in percent of one CPU.
@@ -103,23 +110,38 @@ void khv_quota_vm_get(struct khv_vm *vm, struct khv_mem_quota *q)
 	spin_unlock(&khv_quota_lock);
 }
 
+/* Under the lock: a VM of mem-priority @priority comes (@n 1) or goes (-1). */
+static void khv_quota_prio_count(u32 priority, int n)
+{
+	if (WARN_ON_ONCE(priority > KHV_MEM_PRIORITY_MAX) ||
+	    WARN_ON_ONCE(n < 0 && !khv_prio_vms[priority]))
+		return;
+	khv_prio_vms[priority] += n;
+}
+
 /**
- * khv_quota_vm_set() - quota-set: a VM's guarantee and cap.
+ * khv_quota_vm_set() - quota-set: a VM's guarantee, cap and priority.
  * @vm:     the VM, referenced.
  * @min:    the new mem-min (page-granular, 0 for none), or NULL to keep it.
  * @max:    the new mem-max, likewise.
+ * @priority: the new mem-priority (0 .. KHV_MEM_PRIORITY_MAX), or NULL.
  * @old:    out: the VM's quota before.
  * @new:    out: after, or as requested if refused.
  * @limit:  out: the limit a refused change would break.
  * @excess: out: by how many bytes.
  *
- * Return: 0; -EINVAL (@limit _MIN_OVER_MAX); -EBUSY for a cap below the
- * allocation (_OVER_CAP); -ENOMEM when the host's budget does not admit it
- * (_OVER_BUDGET, _OVER_COMMIT); -ENOENT for a VM whose memory is freed.
+ * The priority takes nothing from the pool: it is never refused (guarantees
+ * are admitted whatever it is), and it holds from the VM's next charge on.
+ * Return: 0; -EINVAL (@limit _MIN_OVER_MAX; KHV_QUOTA_OK for a priority out
+ * of range, which netlink's policy never lets through); -EBUSY for a cap
+ * below the allocation (_OVER_CAP); -ENOMEM when the host's budget does not
+ * admit it (_OVER_BUDGET, _OVER_COMMIT); -ENOENT for a VM whose memory is
+ * freed.
  */
 int khv_quota_vm_set(struct khv_vm *vm, const u64 *min, const u64 *max,
-		     struct khv_mem_quota *old, struct khv_mem_quota *new,
-		     enum khv_quota_limit *limit, u64 *excess)
+		     const u32 *priority, struct khv_mem_quota *old,
+		     struct khv_mem_quota *new, enum khv_quota_limit *limit,
+		     u64 *excess)
 {
 	int r = 0;
 
@@ -132,13 +154,21 @@ int khv_quota_vm_set(struct khv_vm *vm, const u64 *min, const u64 *max,
 		new->min = *min;
 	if (max)
 		new->max = *max;
+	if (priority)
+		new->priority = *priority;
 	if (vm->quota_gone) {
 		r = -ENOENT;
+		goto out;
+	}
+	if (WARN_ON_ONCE(new->priority > KHV_MEM_PRIORITY_MAX)) {
+		r = -EINVAL;
 		goto out;
 	}
 	*limit = khv_quota_admit(&khv_pool, old, new, &khv_pool, excess);
 	switch (*limit) {
 	case KHV_QUOTA_OK:
+		khv_quota_prio_count(old->priority, -1);
+		khv_quota_prio_count(new->priority, 1);
 		vm->quota = *new;
 		break;
 	case KHV_QUOTA_MIN_OVER_MAX:
@@ -161,12 +191,13 @@ out:
  *	they are allocated.
  * @vm:    the VM, with its mem_lock held.
  * @bytes: what a new region allocates at once, or a page on first touch.
- * @limit: out: the limit that refused them (KHV_QUOTA_OVER_CAP or
- *	_OVER_BUDGET; _OVER_BUDGET also for a VM whose memory is freed),
- *	else KHV_QUOTA_OK.
+ * @limit: out: the limit that refused them (KHV_QUOTA_OVER_CAP,
+ *	_OVER_BUDGET, or _RESERVED where the VM's mem-priority leaves the rest
+ *	of the budget to VMs of a higher one; _OVER_BUDGET also for a VM whose
+ *	memory is freed), else KHV_QUOTA_OK.
  *
  * Return: 0 (undo with khv_quota_mem_uncharge()), or -ENOMEM when the VM's
- * cap or the host's budget does not admit them.
+ * cap, the host's budget or the VM's priority does not admit them.
  */
 int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
 			 enum khv_quota_limit *limit)
@@ -183,12 +214,13 @@ int khv_quota_mem_charge(struct khv_vm *vm, u64 bytes,
 		*limit = q.max ? KHV_QUOTA_OVER_CAP : KHV_QUOTA_OVER_BUDGET;
 		goto out;
 	}
-	*limit = khv_quota_admit(&khv_pool, &vm->quota, &q, &khv_pool,
-				 &excess);
+	*limit = khv_quota_admit_alloc(&khv_pool, &vm->quota, &q,
+				       khv_quota_top(khv_prio_vms), &khv_pool,
+				       &excess);
 	/* Only the allocation grows: the guarantee is below the cap already. */
 	if (*limit == KHV_QUOTA_OK)
 		vm->quota = q;
-	else if (*limit != KHV_QUOTA_OVER_CAP)
+	else if (*limit != KHV_QUOTA_OVER_CAP && *limit != KHV_QUOTA_RESERVED)
 		*limit = KHV_QUOTA_OVER_BUDGET;
 out:
 	if (*limit != KHV_QUOTA_OK && !vm->quota_gone)
@@ -257,6 +289,7 @@ void khv_quota_vm_release(struct khv_vm *vm)
 	if (!vm->quota_gone) {
 		WARN_ON_ONCE(!khv_quota_apply(&khv_pool, &vm->quota, &none,
 					      &khv_pool));
+		khv_quota_prio_count(vm->quota.priority, -1);
 		khv_quota_cpu_move(vm, 0, 0);
 		vm->quota = none;
 		vm->quota_gone = true;
@@ -274,12 +307,14 @@ void khv_quota_defaults_get(struct khv_quota_defaults *d)
 
 /*
  * host-set's defaults, each in its range already: false, and nothing
- * changed, if the guarantee is above the cap. They hold for VMs created
- * from now on; the VMs there are keep their quotas.
+ * changed, if the guarantee is above the cap (or the priority out of its
+ * range, which netlink's policy never lets through). They hold for VMs
+ * created from now on; the VMs there are keep their quotas.
  */
 bool khv_quota_defaults_set(const struct khv_quota_defaults *d)
 {
-	if (d->mem_max && d->mem_min > d->mem_max)
+	if ((d->mem_max && d->mem_min > d->mem_max) ||
+	    d->mem_priority > KHV_MEM_PRIORITY_MAX)
 		return false;
 	spin_lock(&khv_quota_lock);
 	khv_defaults = *d;
@@ -289,14 +324,17 @@ bool khv_quota_defaults_set(const struct khv_quota_defaults *d)
 
 /**
  * khv_quota_vm_init() - a new VM's memory quota from the host's defaults.
- * @vm:     the VM, not yet visible to anyone; its quota all zero.
+ * @vm:     the VM, not yet visible to anyone; its quota all zero and
+ *	quota_gone set (not in the pool).
  * @d:      out: the defaults it was created with (the CPU and I/O ones are
  *	the caller's to apply).
  * @limit:  out: the limit a refusal breaks.
  * @excess: out: by how many bytes.
  *
- * Return: 0, or -ENOMEM when the host's budget does not admit the default
- * guarantee or cap (khv_quota_admit_new()); the VM then holds nothing.
+ * Return: 0, the VM in the pool (and counted at its mem-priority) until
+ * khv_quota_vm_release(); or -ENOMEM when the host's budget does not admit
+ * the default guarantee or cap (khv_quota_admit_new()): the VM then holds
+ * nothing and stays out of the pool.
  */
 int khv_quota_vm_init(struct khv_vm *vm, struct khv_quota_defaults *d,
 		      enum khv_quota_limit *limit, u64 *excess)
@@ -306,8 +344,11 @@ int khv_quota_vm_init(struct khv_vm *vm, struct khv_quota_defaults *d,
 	spin_lock(&khv_quota_lock);
 	*d = khv_defaults;
 	*limit = khv_quota_admit_new(&khv_pool, d, &q, &khv_pool, excess);
-	if (*limit == KHV_QUOTA_OK)
+	if (*limit == KHV_QUOTA_OK) {
 		vm->quota = q;
+		vm->quota_gone = false;
+		khv_quota_prio_count(q.priority, 1);
+	}
 	spin_unlock(&khv_quota_lock);
 	return *limit == KHV_QUOTA_OK ? 0 : -ENOMEM;
 }
@@ -326,6 +367,10 @@ int khv_quota_limit_desc(char *buf, size_t len, enum khv_quota_limit limit,
 	case KHV_QUOTA_OVER_CAP:
 		return scnprintf(buf, len,
 				 "mem-max is below the allocated memory by %llu bytes",
+				 excess);
+	case KHV_QUOTA_RESERVED:
+		return scnprintf(buf, len,
+				 "mem-priority: %llu bytes of mem-budget are held for VMs of a higher mem-priority",
 				 excess);
 	default:
 		return scnprintf(buf, len,

@@ -14,6 +14,15 @@
  * A VM with a cap gets its guest memory up to its guarantee when a region is
  * added, the rest page by page on first touch (khv_quota_eager()): a region's
  * size is never charged, only its pages as they are allocated.
+ *
+ * The shared pool is the part of the budget above the guarantees. With
+ * overcommit on, a VM's demand above its guarantee (an allocation that
+ * makes its charge grow) may take the shared pool only down to what its
+ * mem-priority leaves to VMs of a higher one: 1/16 of the shared pool for
+ * each level between its own and the highest of the live VMs
+ * (khv_quota_admit_alloc()). With overcommit off every VM can grow to its
+ * cap at once: the pool never runs short of what was promised, and
+ * priority holds nothing back.
  */
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -173,9 +182,104 @@ enum khv_quota_limit khv_quota_admit(const struct khv_mem_pool *pool,
 EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit);
 
 /**
+ * khv_quota_top() - the highest mem-priority of the live VMs.
+ * @nr: how many live VMs have each mem-priority.
+ *
+ * Return: 0 .. KHV_MEM_PRIORITY_MAX; 0 without a live VM.
+ */
+unsigned int khv_quota_top(const u32 nr[KHV_MEM_PRIORITY_LEVELS])
+{
+	unsigned int p;
+
+	for (p = KHV_MEM_PRIORITY_MAX; p > 0; p--)
+		if (nr[p])
+			break;
+	return p;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_top);
+
+/*
+ * The shared pool: the budget above the sum of the guarantees (none when
+ * they take it all; a budget below them is refused, but never wraps here).
+ */
+u64 khv_quota_shared(const struct khv_mem_pool *pool)
+{
+	return pool->budget - min(pool->min, pool->budget);
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_shared);
+
+/**
+ * khv_quota_reserve() - what a VM's demand above its guarantee must leave
+ *	free of the budget, for the VMs of a higher mem-priority.
+ * @pool:     the pool.
+ * @top:      the highest mem-priority of the live VMs (khv_quota_top()).
+ * @priority: the VM's.
+ *
+ * Each level from @priority up to @top holds back a 16th of the shared
+ * pool: nothing at @top or above (VMs of one priority share first come,
+ * first served), 7/16 at priority 0 under a VM of priority 7.
+ * Return: bytes, at most 7/16 of the shared pool (never wraps).
+ */
+u64 khv_quota_reserve(const struct khv_mem_pool *pool, unsigned int top,
+		      unsigned int priority)
+{
+	if (priority >= top)
+		return 0;
+	return khv_quota_shared(pool) / KHV_MEM_PRIORITY_SHARES *
+	       min(top - priority, (unsigned int)KHV_MEM_PRIORITY_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_reserve);
+
+/**
+ * khv_quota_admit_alloc() - may a VM's allocation grow from @old to @new?
+ * @pool:   the pool now, which keeps to its budget.
+ * @old:    the VM's quota now.
+ * @new:    with the larger allocation (the rest as @old).
+ * @top:    the highest mem-priority of the live VMs (khv_quota_top()).
+ * @out:    out: the pool after, if admitted (may be @pool).
+ * @excess: out: as khv_quota_admit(); for _RESERVED, the bytes held for
+ *	the VMs of a higher mem-priority (khv_quota_reserve()).
+ *
+ * As khv_quota_admit(), and, with overcommit on, where the charge grows
+ * (demand above the guarantee) the free part of the budget after it must
+ * still be at least khv_quota_reserve() for @new's mem-priority. An
+ * allocation within the guarantee was admitted with the guarantee, one
+ * within the cap with overcommit off with the cap: priority never refuses
+ * them.
+ * Return: KHV_QUOTA_OK, a limit of khv_quota_admit(), or _RESERVED.
+ */
+enum khv_quota_limit khv_quota_admit_alloc(const struct khv_mem_pool *pool,
+					   const struct khv_mem_quota *old,
+					   const struct khv_mem_quota *new,
+					   unsigned int top,
+					   struct khv_mem_pool *out,
+					   u64 *excess)
+{
+	enum khv_quota_limit limit;
+	struct khv_mem_pool p;
+	u64 reserve;
+
+	limit = khv_quota_admit(pool, old, new, &p, excess);
+	if (limit != KHV_QUOTA_OK)
+		return limit;
+	if (p.overcommit && khv_quota_charge(new) > khv_quota_charge(old)) {
+		reserve = khv_quota_reserve(&p, top, new->priority);
+		/* Admitted with a growing charge: at most the budget. */
+		if (p.charge > p.budget || p.budget - p.charge < reserve) {
+			*excess = reserve;
+			return KHV_QUOTA_RESERVED;
+		}
+	}
+	*out = p;
+	return KHV_QUOTA_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit_alloc);
+
+/**
  * khv_quota_admit_new() - may a VM be created with the host's defaults?
  * @pool:   the pool now, which keeps to its budget.
- * @d:      the defaults (only @d->mem_min and @d->mem_max count here).
+ * @d:      the defaults (only @d->mem_min and @d->mem_max count here; the
+ *	new quota takes @d->mem_priority too).
  * @q:      out: the new VM's quota, nothing allocated.
  * @out:    out: the pool with it, if admitted (may be @pool).
  * @excess: out: as khv_quota_admit().
@@ -196,6 +300,7 @@ enum khv_quota_limit khv_quota_admit_new(const struct khv_mem_pool *pool,
 	*q = none;
 	q->min = d->mem_min;
 	q->max = d->mem_max;
+	q->priority = d->mem_priority;
 	return khv_quota_admit(pool, &none, q, out, excess);
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_quota_admit_new);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit: the arithmetic of memory quotas (quota_math.c): charges and
- * ceilings, admission against the budget with and without overcommit, and
- * values chosen to make the sums wrap.
+ * ceilings, admission against the budget with and without overcommit,
+ * values chosen to make the sums wrap, and the priority order of demand
+ * above the guarantees (the shared pool held back level by level).
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
@@ -326,7 +327,227 @@ static void defaults_admitted_as_new_quota(struct kunit *test)
 			KHV_QUOTA_MIN_OVER_MAX);
 }
 
+/* The highest live priority: 0 with no VM, else the highest counted. */
+static void top_is_highest_live_priority(struct kunit *test)
+{
+	u32 nr[KHV_MEM_PRIORITY_LEVELS] = {};
+
+	KUNIT_EXPECT_EQ(test, khv_quota_top(nr), 0);
+	nr[0] = 3;
+	KUNIT_EXPECT_EQ(test, khv_quota_top(nr), 0);
+	nr[3] = 1;
+	nr[2] = 5;
+	KUNIT_EXPECT_EQ(test, khv_quota_top(nr), 3);
+	nr[KHV_MEM_PRIORITY_MAX] = 1;
+	KUNIT_EXPECT_EQ(test, khv_quota_top(nr), KHV_MEM_PRIORITY_MAX);
+	nr[KHV_MEM_PRIORITY_MAX] = 0;
+	nr[3] = 0;
+	KUNIT_EXPECT_EQ(test, khv_quota_top(nr), 2);
+}
+
+/*
+ * Each level below the top holds a 16th of the shared pool (the budget above
+ * the guarantees); the top and anything at or above it nothing.
+ */
+static void reserve_a_16th_of_shared_per_level(struct kunit *test)
+{
+	const struct khv_mem_quota g = { .min = SZ_4M };
+	struct khv_mem_pool p = pool_of(test, SZ_16M + SZ_4M, false, &g, 1);
+	unsigned int prio;
+
+	KUNIT_EXPECT_EQ(test, khv_quota_shared(&p), SZ_16M);
+	for (prio = 0; prio <= KHV_MEM_PRIORITY_MAX; prio++)
+		KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, prio),
+				(u64)(7 - prio) * SZ_1M);
+	/* Equal priorities compete first come, first served. */
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 3, 3), 0);
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 3, 1), SZ_2M);
+	/* Above the top (a priority raised since): nothing either. */
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 3, 5), 0);
+	/* A pool whose 16th is not whole: rounded down, never above 7/16. */
+	p.budget = SZ_4M + 17;
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, 0), 7);
+}
+
+/* Guarantees that take the budget (or more) leave no shared pool. */
+static void reserve_none_when_guarantees_take_budget(struct kunit *test)
+{
+	struct khv_mem_pool p = { .budget = SZ_1G, .min = SZ_1G };
+
+	KUNIT_EXPECT_EQ(test, khv_quota_shared(&p), 0);
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, 0), 0);
+	/* Below the sum of the guarantees (never admitted): no wrap. */
+	p.min = SZ_1G + SZ_4K;
+	KUNIT_EXPECT_EQ(test, khv_quota_shared(&p), 0);
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, 0), 0);
+	p.min = U64_MAX;
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, 0), 0);
+}
+
+/* The largest budgets: 7/16 of them, computed without a wrap. */
+static void reserve_of_huge_budget_never_wraps(struct kunit *test)
+{
+	struct khv_mem_pool p = { .budget = U64_MAX - SZ_4K + 1 };
+	u64 r = khv_quota_reserve(&p, 7, 0);
+
+	KUNIT_EXPECT_EQ(test, r, (p.budget / 16) * 7);
+	KUNIT_EXPECT_LT(test, r, p.budget / 2);
+	p.budget = U64_MAX;
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, 7, 0), U64_MAX / 16 * 7);
+	/* A top beyond the levels (a bug) still holds at most 7/16. */
+	KUNIT_EXPECT_EQ(test, khv_quota_reserve(&p, U32_MAX, 0),
+			U64_MAX / 16 * 7);
+}
+
+/*
+ * @q's allocation grown to @alloc under @top (khv_quota_admit_alloc()),
+ * *@q following if admitted: the limit, the bytes in *@excess.
+ */
+static enum khv_quota_limit grow_to(struct khv_mem_pool *p,
+				    struct khv_mem_quota *q, u64 alloc,
+				    unsigned int top, u64 *excess)
+{
+	struct khv_mem_quota n = *q;
+	enum khv_quota_limit limit;
+
+	n.alloc = alloc;
+	limit = khv_quota_admit_alloc(p, q, &n, top, p, excess);
+	if (limit == KHV_QUOTA_OK)
+		*q = n;
+	return limit;
+}
+
+/*
+ * A priority 0 VM under a priority 7 one, the shared pool 16 MiB: its
+ * demand above its guarantee stops where 7 MiB of the budget are left, to
+ * the page: admitted one page below and at the watermark, refused (with the
+ * bytes held, the pool unchanged) one page above it.
+ */
+static void demand_stops_at_watermark(struct kunit *test)
+{
+	const struct khv_mem_quota other = { .alloc = SZ_1M };
+	struct khv_mem_pool p = pool_of(test, SZ_16M, true, &other, 1), before;
+	struct khv_mem_quota low = { .max = SZ_32M };
+	u64 excess, mark = SZ_16M - 7 * SZ_1M - SZ_1M;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &low, mark - SZ_4K, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &low, mark, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.budget - p.charge, 7 * SZ_1M);
+	before = p;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, mark + SZ_4K, 7, &excess),
+			KHV_QUOTA_RESERVED);
+	KUNIT_EXPECT_EQ(test, excess, 7 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, p.charge, before.charge);
+	KUNIT_EXPECT_EQ(test, p.alloc, before.alloc);
+	KUNIT_EXPECT_EQ(test, low.alloc, mark);
+	/* A level higher, a MiB further; at the top, up to the budget. */
+	low.priority = 1;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, mark + SZ_4K, 7, &excess),
+			KHV_QUOTA_OK);
+	low.priority = 7;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_16M - SZ_1M, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_16M);
+	/* Past the budget: the budget's refusal, not the priority's. */
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_16M - SZ_1M + SZ_4K, 7,
+				      &excess), KHV_QUOTA_OVER_BUDGET);
+	KUNIT_EXPECT_EQ(test, excess, SZ_4K);
+}
+
+/*
+ * Guarantees are not the priority's business: an allocation within the
+ * guarantee is admitted where the free budget is below the reserve, and
+ * the first page beyond it is refused by the budget (checked first).
+ */
+static void allocation_within_guarantee_ignores_priority(struct kunit *test)
+{
+	const struct khv_mem_quota high = { .alloc = SZ_8M, .priority = 7 };
+	struct khv_mem_pool p = pool_of(test, SZ_16M, true, &high, 1);
+	struct khv_mem_quota low = { .min = SZ_8M };
+	u64 excess;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
+			KHV_QUOTA_OK);
+	/* Nothing of the budget is free, 3.5 MiB would be held. */
+	KUNIT_ASSERT_EQ(test, khv_quota_reserve(&p, 7, 0), SZ_4M - SZ_512K);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4K, 7, &excess),
+			KHV_QUOTA_OVER_BUDGET);
+	/* The cap before either. */
+	low.max = SZ_8M;
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4K, 7, &excess),
+			KHV_QUOTA_OVER_CAP);
+}
+
+/*
+ * A VM without a cap takes a region whole: the part of it above its
+ * guarantee is demand, held back as a touch is; VMs of one priority share
+ * the pool first come, first served.
+ */
+static void eager_region_above_guarantee_is_demand(struct kunit *test)
+{
+	struct khv_mem_pool p = { .budget = SZ_16M, .overcommit = true };
+	struct khv_mem_quota a = { .min = SZ_4M, .priority = 3 };
+	struct khv_mem_quota b = { .priority = 3 };
+	u64 excess;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &a, &p, &excess),
+			KHV_QUOTA_OK);
+	/* Shared 12 MiB; under a priority 5 VM, 1.5 MiB held from a and b. */
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &a, SZ_16M - SZ_1M, 5, &excess),
+			KHV_QUOTA_RESERVED);
+	KUNIT_EXPECT_EQ(test, excess, SZ_1M + SZ_512K);
+	KUNIT_ASSERT_EQ(test, grow_to(&p, &a, SZ_16M - SZ_2M, 5, &excess),
+			KHV_QUOTA_OK);
+	/*
+	 * The priority 5 VM gone, a and b are the top: b, first, may take
+	 * what is left, to the budget.
+	 */
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &b, SZ_2M, 3, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_16M);
+}
+
+/*
+ * Overcommit off, the caps fit in the budget: each VM may grow to its cap
+ * whatever its priority; on, the same touch is held back.
+ */
+static void overcommit_off_caps_are_promises(struct kunit *test)
+{
+	const struct khv_mem_quota high = { .max = SZ_4M, .priority = 7 };
+	struct khv_mem_pool p = pool_of(test, SZ_16M, false, &high, 1), on;
+	struct khv_mem_quota low = { .max = SZ_8M + SZ_4M }, copy;
+	u64 excess;
+
+	KUNIT_ASSERT_EQ(test, khv_quota_admit(&p, &none, &low, &p, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_ASSERT_EQ(test, p.ceiling, SZ_16M);
+	on = p;
+	on.overcommit = true;
+	copy = low;
+	KUNIT_EXPECT_EQ(test, grow_to(&on, &copy, SZ_8M + SZ_4M, 7, &excess),
+			KHV_QUOTA_RESERVED);
+	KUNIT_EXPECT_EQ(test, excess, 7 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, grow_to(&p, &low, SZ_8M + SZ_4M, 7, &excess),
+			KHV_QUOTA_OK);
+	KUNIT_EXPECT_EQ(test, p.charge, SZ_8M + SZ_4M);
+}
+
 static struct kunit_case khv_quota_cases[] = {
+	KUNIT_CASE(top_is_highest_live_priority),
+	KUNIT_CASE(reserve_a_16th_of_shared_per_level),
+	KUNIT_CASE(reserve_none_when_guarantees_take_budget),
+	KUNIT_CASE(reserve_of_huge_budget_never_wraps),
+	KUNIT_CASE(demand_stops_at_watermark),
+	KUNIT_CASE(allocation_within_guarantee_ignores_priority),
+	KUNIT_CASE(eager_region_above_guarantee_is_demand),
+	KUNIT_CASE(overcommit_off_caps_are_promises),
 	KUNIT_CASE(defaults_admitted_as_new_quota),
 	KUNIT_CASE(eager_up_to_guarantee_with_cap),
 	KUNIT_CASE(touches_stop_at_cap),

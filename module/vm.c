@@ -347,6 +347,8 @@ int khv_vm_create(const struct khv_create_vm *args)
 		goto err_user;
 	}
 	kref_init(&vm->ref);
+	/* Out of the memory pool until khv_quota_vm_init() admits it. */
+	vm->quota_gone = true;
 	mutex_init(&vm->lock);
 	mutex_init(&vm->vcpu_lock);
 	mutex_init(&vm->mem_lock);

@@ -73,8 +73,10 @@ struct khv_memslot {
  * @mem_lock: serialises changes of @slots and @npt.
  * @slots:   guest RAM regions, indexed by slot number.
  * @mem_bytes: sum of the regions' sizes.
- * @quota:   its memory guarantee, cap and allocation (quota.c's lock).
- * @quota_gone: its memory left the host's pool (quota.c's lock).
+ * @quota:   its memory guarantee, cap, priority and allocation (quota.c's
+ *	lock).
+ * @quota_gone: it is not in the host's memory pool: not yet admitted
+ *	(khv_quota_vm_init()) or its memory freed (quota.c's lock).
  * @run_quota: its CPU cap and I/O limits, and their usage (quota_run.c).
  * @npt:     the nested page table (NPT or EPT format) mapping @slots.
  * @tlb_gen: bumped by khv_vm_flush_tlbs() after every mapping change that

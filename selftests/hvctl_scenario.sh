@@ -93,7 +93,7 @@ if run 0 -j host show; then
 		 mem_overcommit mem_allocated mem_guaranteed mem_capped \
 		 mem_charged mem_committed default_mem_min default_mem_max \
 		 default_cpu_cap default_io_exits_rate default_io_bytes_rate \
-		 default_cpu_weight cpu_budget cpu_reserved; do
+		 default_cpu_weight default_mem_priority cpu_budget cpu_reserved; do
 		grep -q "\"$k\":" "$TMP/out" || missing="$missing $k"
 	done
 	if [ -z "$missing" ] && grep -q '^{.*}$' "$TMP/out"; then
@@ -147,7 +147,7 @@ fi
 
 # 5: text output, one line per VM.
 if run 0 vm list &&
-   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0 cpu_weight 0 cpu_reservation 0$" "$TMP/out"; then
+   grep -q "^id $ID name \"\" state running tags \"\" owner_uid [0-9]* pid $HOLD_PID created_ns [0-9]* nr_vcpus 1 mem_bytes 65536 mem_allocated 64KiB mem_min 0 mem_max 0 mem_priority 4 exits intr [0-9]* .* other [0-9]* cpu_cap 0 io_exits_rate 0 io_bytes_rate 0 guest_ns [0-9.a-z]* throttled_ns 0 throttles 0 io_exits [0-9]* io_bytes [0-9.A-Za-z]* mem_denials 0 cpu_weight 0 cpu_reservation 0$" "$TMP/out"; then
 	ok "hvctl vm list: one text line for the VM"
 else
 	not_ok "hvctl vm list: one text line for the VM"
@@ -425,13 +425,19 @@ fi
 
 # 31: hvctl quota set and show (its 64 KiB region): human units in text,
 # bytes in JSON, --key or key; a cap below the allocation refused by the
-# kernel with its message (EBUSY: status 1); 0 removes. The CPU cap and I/O
+# kernel with its message (EBUSY: status 1); 0 removes. mem-priority: set,
+# shown, above 7 refused by the kernel (ERANGE). The CPU cap and I/O
 # limits likewise, with their usage; a cap above 100 refused by the kernel,
 # one beyond 32 bits by hvctl.
 if run 0 quota set "$ID2" --mem-max 64M mem-min 16K && run 0 quota show "$ID2" &&
-   has "mem_min 16KiB mem_max 64MiB mem_allocated 64KiB" &&
+   has "mem_min 16KiB mem_max 64MiB mem_priority 4 mem_allocated 64KiB" &&
    run 0 -j quota show "$ID2" &&
-   has '"mem_min":16384,"mem_max":67108864,"mem_allocated":65536' &&
+   has '"mem_min":16384,"mem_max":67108864,"mem_priority":4,"mem_allocated":65536' &&
+   run 0 quota set "$ID2" mem-priority 7 && run 0 -j vm show "$ID2" &&
+   has '"mem_max":67108864,"mem_priority":7,' &&
+   run 1 quota set "$ID2" mem-priority 8 && grep -q "out of range" "$TMP/err" &&
+   run 2 quota set "$ID2" mem-priority 4294967296 &&
+   run 0 quota set "$ID2" --mem-priority 4 &&
    run 0 -j vm show "$ID2" && has '"mem_allocated":65536,"mem_min":16384,' &&
    run 1 quota set "$ID2" mem-min 0 mem-max 4K && grep -q "mem-max is below" "$TMP/err" &&
    run 2 quota set "$ID2" mem-max 1Q && run 2 quota set "$ID2" &&
@@ -467,12 +473,18 @@ else
 		"$HVCTL" host set mem-overcommit off
 fi
 # 33: host set default-*: shown by host show (text and JSON); a cap above
-# 100 and a guarantee above the default cap refused by the kernel with its
-# message, one beyond 32 bits by hvctl; 0 removes them.
+# 100, a priority above 7 and a guarantee above the default cap refused by
+# the kernel with its message, one beyond 32 bits by hvctl; 0 removes them
+# (the priority goes back to 4, its value at load).
 if run 0 host set default-mem-max 1G default-cpu-cap 50 --default-io-bytes-rate 1M &&
    run 0 host show &&
    has "default_mem_min 0 default_mem_max 1GiB default_cpu_cap 50 default_io_exits_rate 0 default_io_bytes_rate 1MiB" &&
    run 0 -j host show && has '"default_mem_max":1073741824,"default_cpu_cap":50,' &&
+   has '"default_mem_priority":4,' &&
+   run 0 host set default-mem-priority 6 && run 0 host show &&
+   has "default_mem_priority 6 cpu_budget " &&
+   run 1 host set default-mem-priority 8 && grep -q "out of range" "$TMP/err" &&
+   run 0 host set default-mem-priority 4 &&
    run 1 host set default-cpu-cap 101 &&
    run 1 host set default-mem-min 2G && grep -q "default-mem-min is above default-mem-max" "$TMP/err" &&
    run 2 host set default-cpu-cap 4294967296 &&
@@ -482,7 +494,7 @@ if run 0 host set default-mem-max 1G default-cpu-cap 50 --default-io-bytes-rate 
 else
 	not_ok "hvctl host set default-*: set, shown, checked by the kernel" "status $status"
 	"$HVCTL" host set default-mem-min 0 default-mem-max 0 default-cpu-cap 0 \
-		default-io-exits-rate 0 default-io-bytes-rate 0
+		default-io-exits-rate 0 default-io-bytes-rate 0 default-mem-priority 4
 fi
 
 # 34: quota set cpu-weight/cpu-reservation and host set cpu-budget: shown by
@@ -515,6 +527,7 @@ if run 0 stats --prometheus && [ -s "$TMP/out" ] &&
      grep -Evq '^khv_vm_[a-z_]+[{]id="[0-9]+",name="[^"]*"(,reason="[a-z_]+")?[}] [0-9]+(\.[0-9]{9})?$' &&
    ! grep '^# ' "$TMP/out" | grep -Evq '^# (HELP khv_vm_[a-z_]+ .+|TYPE khv_vm_[a-z_]+ (gauge|counter))$' &&
    has "^khv_vm_memory_allocated_bytes{id=\"$ID2\",name=\"42\"} 65536\$" &&
+   has "^khv_vm_memory_priority{id=\"$ID2\",name=\"42\"} 4\$" &&
    has "^khv_vm_exits_total{id=\"$ID2\",name=\"42\",reason=\"io\"} [0-9]" &&
    has '^khv_vm_guest_seconds_total{.*} [0-9]*\.[0-9]\{9\}$' &&
    awk '/^# HELP /{ h[$3] = 1; next } /^# TYPE /{ if (!h[$3]) exit 1; t[$3] = 1; next }

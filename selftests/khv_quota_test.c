@@ -99,6 +99,7 @@ static int pool_get(struct nl *nl, struct pool *p)
 #define pool_set	host_set_mem_policy
 
 #define KEEP	(~0ull)
+#define KEEP32	(~0u)
 
 /* quota-set: mem-min and mem-max unless KEEP. */
 static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
@@ -116,6 +117,8 @@ static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
 
 /* The audit record's CPU and I/O part with none of them set. */
 #define RUN_NONE	" cpu-cap=0 io-exits-rate=0 io-bytes-rate=0 cpu-weight=0 cpu-reservation=0"
+/* Its mem-priority of a VM created with the host's default at load. */
+#define PRIO_DFL	" mem-priority=4"
 
 /* quota-set: cpu-cap, io-exits-rate and io-bytes-rate unless KEEP. */
 static int run_quota_set(struct nl *nl, uint64_t id, uint64_t cap,
@@ -220,7 +223,11 @@ FIXTURE(quota) {
 	int vm;
 	uint64_t vm_id;
 	struct pool saved;	/* the host's policy, restored at teardown */
+	uint32_t saved_prio;	/* its default-mem-priority, likewise */
 };
+
+static int default_prio_get(struct nl *nl, uint32_t *prio);
+static int default_prio_set(struct nl *nl, uint32_t prio);
 
 FIXTURE_SETUP(quota)
 {
@@ -233,6 +240,8 @@ FIXTURE_SETUP(quota)
 	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
 	r = pool_get(&self->nl, &self->saved);
 	ASSERT_EQ(0, r) TH_LOG("host-get has no memory pool: %s", strerror(-r));
+	self->saved_prio = KEEP32;
+	ASSERT_EQ(0, default_prio_get(&self->nl, &self->saved_prio));
 	self->vm = khv_create_vm(self->dev);
 	ASSERT_LE(0, self->vm) TH_LOG("KHV_CREATE_VM: %s", strerror(-self->vm));
 	ASSERT_EQ(0, my_newest_vm(&self->nl, &self->vm_id));
@@ -240,9 +249,15 @@ FIXTURE_SETUP(quota)
 
 FIXTURE_TEARDOWN(quota)
 {
+	uint32_t prio;
+
 	if (self->vm >= 0)
 		close(self->vm);
 	defaults_set(&self->nl, &no_defaults);
+	/* Only if changed: a host-set is audited even when it changes nothing. */
+	if (self->saved_prio != KEEP32 && !default_prio_get(&self->nl, &prio) &&
+	    prio != self->saved_prio)
+		default_prio_set(&self->nl, self->saved_prio);
 	/* Overcommit first: a budget may be restored only under it. */
 	pool_set(&self->nl, 0, 1);
 	pool_set(&self->nl, self->saved.budget, self->saved.overcommit);
@@ -648,13 +663,13 @@ TEST_F(quota, changes_audited_old_to_new)
 
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
 		    !a->result &&
-		    !strcmp(a->old, "mem-min=1048576 mem-max=2097152" RUN_NONE) &&
-		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304" RUN_NONE))
+		    !strcmp(a->old, "mem-min=1048576 mem-max=2097152" PRIO_DFL RUN_NONE) &&
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304" PRIO_DFL RUN_NONE))
 			vm_rec = true;
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
 		    !a->result &&
-		    !strcmp(a->old, "mem-min=1048576 mem-max=4194304" RUN_NONE) &&
-		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304 cpu-cap=20 io-exits-rate=1000 io-bytes-rate=1048576 cpu-weight=0 cpu-reservation=0"))
+		    !strcmp(a->old, "mem-min=1048576 mem-max=4194304" PRIO_DFL RUN_NONE) &&
+		    !strcmp(a->new, "mem-min=1048576 mem-max=4194304" PRIO_DFL " cpu-cap=20 io-exits-rate=1000 io-bytes-rate=1048576 cpu-weight=0 cpu-reservation=0"))
 			run_rec = true;
 		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->result == -EBUSY)
 			refusal = true;
@@ -1286,11 +1301,17 @@ FIXTURE(touch) {
 	uint64_t vm_id;
 	uint64_t base;		/* the allocation before the capped region */
 	uint8_t *hva;		/* the capped region, in the VMM */
+	struct khv_test_vm *vm2;	/* a second VM, if a test makes one */
+	bool pool_saved;	/* saved: the host's policy, restored at teardown */
+	struct pool saved;
 };
 
 FIXTURE_SETUP(touch)
 {
 	struct vmq q;
+
+	self->vm2 = NULL;
+	self->pool_saved = false;
 
 	/* Slot 0, the code, without a cap yet: allocated whole. */
 	one_vcpu_vm(_metadata, &self->nl, &self->vm, &self->vcpu, &self->vm_id);
@@ -1301,8 +1322,15 @@ FIXTURE_SETUP(touch)
 
 FIXTURE_TEARDOWN(touch)
 {
+	if (self->vm2)
+		vm_free(self->vm2);
 	if (self->vm)
 		vm_free(self->vm);
+	/* The VMs gone, the budget fits again under overcommit. */
+	if (self->pool_saved) {
+		pool_set(&self->nl, 0, 1);
+		pool_set(&self->nl, self->saved.budget, self->saved.overcommit);
+	}
 	close(self->nl.fd);
 }
 
@@ -1354,6 +1382,23 @@ static void run_to_port(struct __test_metadata *_metadata,
 	ASSERT_EQ(port, vcpu->run->io.port) TH_LOG("%s", buf);
 }
 
+/* KHV_RUN to a write to page @page of the region that @limit refuses. */
+static void run_to_quota(struct __test_metadata *_metadata,
+			 struct khv_test_vcpu *vcpu, uint8_t limit,
+			 uint64_t page)
+{
+	struct khv_run *run = vcpu->run;
+	char buf[128];
+	int r = vcpu_run(vcpu);
+
+	vcpu_describe_exit(vcpu, buf, sizeof(buf));
+	ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
+	ASSERT_EQ(KHV_EXIT_MEMORY_QUOTA, run->exit_reason) TH_LOG("%s", buf);
+	EXPECT_EQ(LAZY_GPA + page * PAGE, run->memory_quota.gpa);
+	EXPECT_EQ(1, run->memory_quota.is_write);
+	EXPECT_EQ(limit, run->memory_quota.limit);
+}
+
 TEST_F(touch, guest_touches_allocate_page_by_page_zeroed)
 {
 	struct khv_run *run = self->vcpu->run;
@@ -1382,21 +1427,14 @@ TEST_F(touch, guest_touches_allocate_page_by_page_zeroed)
 
 TEST_F(touch, write_beyond_cap_exits_then_resumes_after_raise)
 {
-	struct khv_run *run = self->vcpu->run;
-	int i, r;
+	int i;
 
 	add_capped_region(_metadata, self, 2 * PAGE);
 	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, write_code,
 				  sizeof(write_code)));
 	/* Twice: the refused write is not skipped, it waits for the cap. */
 	for (i = 0; i < 2; i++) {
-		r = vcpu_run(self->vcpu);
-		ASSERT_EQ(0, r) TH_LOG("KHV_RUN: %s", strerror(-r));
-		ASSERT_EQ(KHV_EXIT_MEMORY_QUOTA, run->exit_reason)
-			TH_LOG("exit %u", run->exit_reason);
-		EXPECT_EQ(LAZY_GPA + 2 * PAGE, run->memory_quota.gpa);
-		EXPECT_EQ(1, run->memory_quota.is_write);
-		EXPECT_EQ(KHV_MEMORY_QUOTA_CAP, run->memory_quota.limit);
+		run_to_quota(_metadata, self->vcpu, KHV_MEMORY_QUOTA_CAP, 2);
 		/* Never beyond the cap. */
 		EXPECT_EQ(self->base + 2 * PAGE, alloc_of(_metadata, self));
 		EXPECT_EQ(i + 1, denials_of(_metadata, self));
@@ -1477,6 +1515,218 @@ TEST_F(touch, ins_into_untouched_page)
 	run_to_port(_metadata, self->vcpu, DONE_PORT);
 	EXPECT_EQ(0, memcmp(self->hva + 0x3000, "abcd", 4));
 	EXPECT_EQ(self->base + PAGE, alloc_of(_metadata, self));
+}
+
+/* ---- Memory priority ---- */
+
+static int default_prio_get(struct nl *nl, uint32_t *prio)
+{
+	struct nl_reply r;
+	int err = host_get(nl, &r);
+
+	if (err)
+		return err;
+	if (!r.tb[KHV_A_HOST_DEFAULT_MEM_PRIORITY])
+		return -ENOENT;
+	*prio = NLA_U32(r.tb[KHV_A_HOST_DEFAULT_MEM_PRIORITY]);
+	return 0;
+}
+
+static int default_prio_set(struct nl *nl, uint32_t prio)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_HOST_SET, 0);
+	put_u32(&m, KHV_A_HOST_DEFAULT_MEM_PRIORITY, prio);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+/* vm-get's mem-priority, KEEP32 without one. */
+static uint32_t prio_of(struct nl *nl, uint64_t id)
+{
+	struct nl_reply r;
+
+	if (vm_get(nl, id, &r) || !r.tb[KHV_A_VM_MEM_PRIORITY])
+		return KEEP32;
+	return NLA_U32(r.tb[KHV_A_VM_MEM_PRIORITY]);
+}
+
+#define PRIO_REC(p)	"mem-min=0 mem-max=0 mem-priority=" #p RUN_NONE
+
+/*
+ * mem-priority: 4 for a VM created under the host's default at load; set
+ * by quota-set alone (nothing else changes), shown by vm-get, audited old
+ * -> new; above 7 refused by the policy's range check (ERANGE, its extack),
+ * nothing changed. default-mem-priority gives VMs created afterwards
+ * theirs, bounded and audited alike.
+ */
+TEST_F(quota, mem_priority_set_shown_audited_and_bounded)
+{
+	bool up = false, down = false, dflt = false;
+	struct audit_state st;
+	struct audit_dump *d;
+	uint64_t id;
+	uint32_t prio;
+	struct vmq q;
+	int vm2, i;
+
+	EXPECT_EQ(4, self->saved_prio);
+	EXPECT_EQ(4, prio_of(&self->nl, self->vm_id));
+	ASSERT_EQ(0, audit_state(&self->nl, &st));
+	ASSERT_EQ(0, quota_set_u32(&self->nl, self->vm_id,
+				   KHV_A_VM_MEM_PRIORITY, 7))
+		TH_LOG("%s", self->nl.extack);
+	EXPECT_EQ(7, prio_of(&self->nl, self->vm_id));
+	ASSERT_EQ(0, vmq_get(&self->nl, self->vm_id, &q));
+	EXPECT_EQ(0, q.min | q.max);
+	EXPECT_EQ(-ERANGE, quota_set_u32(&self->nl, self->vm_id,
+					 KHV_A_VM_MEM_PRIORITY, 8));
+	EXPECT_TRUE(strstr(self->nl.extack, "out of range") != NULL)
+		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(-ERANGE, quota_set_u32(&self->nl, self->vm_id,
+					 KHV_A_VM_MEM_PRIORITY, KEEP32));
+	EXPECT_EQ(7, prio_of(&self->nl, self->vm_id));
+	ASSERT_EQ(0, quota_set_u32(&self->nl, self->vm_id,
+				   KHV_A_VM_MEM_PRIORITY, 0));
+	EXPECT_EQ(0, prio_of(&self->nl, self->vm_id));
+
+	EXPECT_EQ(-ERANGE, default_prio_set(&self->nl, 8));
+	EXPECT_TRUE(strstr(self->nl.extack, "out of range") != NULL)
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, default_prio_set(&self->nl, 2)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, default_prio_get(&self->nl, &prio));
+	EXPECT_EQ(2, prio);
+	vm2 = khv_create_vm(self->dev);
+	ASSERT_LE(0, vm2) TH_LOG("KHV_CREATE_VM: %s", strerror(-vm2));
+	ASSERT_EQ(0, my_newest_vm(&self->nl, &id));
+	EXPECT_EQ(2, prio_of(&self->nl, id));
+	EXPECT_EQ(0, prio_of(&self->nl, self->vm_id));
+	close(vm2);
+
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, audit_dump(&self->nl, st.next_seq, d));
+	for (i = 0; i < d->nr; i++) {
+		struct audit_rec *a = &d->rec[i];
+
+		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
+		    !a->result && !strcmp(a->old, PRIO_REC(4)) &&
+		    !strcmp(a->new, PRIO_REC(7)))
+			up = true;
+		if (a->op == KHV_AUDIT_OP_QUOTA_SET && a->vm_id == self->vm_id &&
+		    !a->result && !strcmp(a->old, PRIO_REC(7)) &&
+		    !strcmp(a->new, PRIO_REC(0)))
+			down = true;
+		if (a->op == KHV_AUDIT_OP_HOST_SET && !a->result &&
+		    !strcmp(a->object, "default-mem-priority") &&
+		    !strcmp(a->old, "4") && !strcmp(a->new, "2"))
+			dflt = true;
+	}
+	EXPECT_TRUE(up) TH_LOG("no quota-set record mem-priority 4 -> 7");
+	EXPECT_TRUE(down) TH_LOG("no quota-set record mem-priority 7 -> 0");
+	EXPECT_TRUE(dflt) TH_LOG("no host-set record default-mem-priority 4 -> 2");
+	free(d);
+}
+
+#define LAZY_PAGES	(LAZY_SIZE / PAGE)
+
+/*
+ * mov ax, 0x2000; mov ds, ax; mov cx, LAZY_PAGES
+ * 1: mov [0], cx; mov ax, ds; add ax, 0x100; mov ds, ax; loop 1b
+ * mov dx, DONE_PORT; out dx, al; jmp $
+ * Writes each page of the region in turn (DS steps by 4 KiB): page i gets
+ * LAZY_PAGES - i.
+ */
+static const uint8_t fill_code[] = {
+	0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xb9, LAZY_PAGES, 0x00,
+	0x89, 0x0e, 0x00, 0x00, 0x8c, 0xd8, 0x05, 0x00, 0x01, 0x8e, 0xd8,
+	0xe2, 0xf3,
+	0xba, DONE_PORT & 0xff, DONE_PORT >> 8, 0xee, 0xeb, 0xfe,
+};
+
+/* The budget of the test below, all of it shared (no guarantees). */
+#define PRIO_BUDGET	(512 * KiB)
+/* What priority 0 leaves to priority 7: 7/16 of the shared pool. */
+#define PRIO_RESERVE	(PRIO_BUDGET / 16 * 7)
+
+/*
+ * Priority order under a small budget (overcommit on, caps above the
+ * budget, no guarantee): the guest of a priority 0 VM writes page after
+ * page until its run ends with KHV_EXIT_MEMORY_QUOTA, limit RESERVED, where
+ * what is left of the budget is 7/16 of it, to the page; the guest of a
+ * priority 7 VM goes on from there to the budget itself (limit BUDGET);
+ * once the priority 7 VM is gone, priority 0 is the top and its guest's
+ * writes go on to the end, its pages intact.
+ */
+TEST_F(touch, low_priority_leaves_shared_pool_to_high)
+{
+	uint64_t low_pages, high_pages, id2;
+	struct khv_test_vcpu *vcpu2;
+	struct nl_reply r;
+	struct nl nl2;
+	struct pool p;
+	struct vmq q;
+	int i;
+
+	one_vcpu_vm(_metadata, &nl2, &self->vm2, &vcpu2, &id2);
+	close(nl2.fd);
+	/* The host's default (restored by the quota fixture's teardown). */
+	EXPECT_EQ(4, prio_of(&self->nl, self->vm_id));
+	EXPECT_EQ(4, prio_of(&self->nl, id2));
+	ASSERT_EQ(0, host_get(&self->nl, &r));
+	ASSERT_NE(NULL, r.tb[KHV_A_HOST_NR_VMS]);
+	if (NLA_U32(r.tb[KHV_A_HOST_NR_VMS]) != 2)
+		SKIP(return, "other VMs are live: their priorities move the top");
+	ASSERT_EQ(0, pool_get(&self->nl, &self->saved));
+	self->pool_saved = true;
+	/* The two code regions, nothing guaranteed. */
+	ASSERT_EQ(0, self->saved.min);
+	ASSERT_EQ(2 * self->base, self->saved.charge);
+	ASSERT_EQ(0, pool_set(&self->nl, 0, 1)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, pool_set(&self->nl, PRIO_BUDGET, -1))
+		TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, quota_set_u32(&self->nl, self->vm_id,
+				   KHV_A_VM_MEM_PRIORITY, 0));
+	ASSERT_EQ(0, quota_set_u32(&self->nl, id2, KHV_A_VM_MEM_PRIORITY, 7));
+	add_capped_region(_metadata, self, 1 * MiB);
+	ASSERT_EQ(0, quota_set(&self->nl, id2, KEEP, self->base + 1 * MiB))
+		TH_LOG("%s", self->nl.extack);
+	/* No mapping of it: the VM must go when its fds are closed. */
+	ASSERT_EQ(0, vm_add_region(self->vm2, 1, LAZY_GPA, LAZY_SIZE, 0, NULL));
+	ASSERT_EQ(0, vm_load_code(self->vm, CODE_GPA, fill_code,
+				  sizeof(fill_code)));
+	ASSERT_EQ(0, vm_load_code(self->vm2, CODE_GPA, fill_code,
+				  sizeof(fill_code)));
+
+	/* Twice: resumed as it is, the write is refused again. */
+	low_pages = (PRIO_BUDGET - PRIO_RESERVE - 2 * self->base) / PAGE;
+	for (i = 0; i < 2; i++) {
+		run_to_quota(_metadata, self->vcpu, KHV_MEMORY_QUOTA_RESERVED,
+			     low_pages);
+		EXPECT_EQ(self->base + low_pages * PAGE,
+			  alloc_of(_metadata, self));
+		EXPECT_EQ(i + 1, denials_of(_metadata, self));
+	}
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_EQ(PRIO_BUDGET - PRIO_RESERVE, p.charge);
+
+	high_pages = PRIO_RESERVE / PAGE;
+	run_to_quota(_metadata, vcpu2, KHV_MEMORY_QUOTA_BUDGET, high_pages);
+	ASSERT_EQ(0, vmq_get(&self->nl, id2, &q));
+	EXPECT_EQ(self->base + high_pages * PAGE, q.alloc);
+	EXPECT_EQ(1, q.denials);
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_EQ(PRIO_BUDGET, p.charge);
+
+	vm_free(self->vm2);
+	self->vm2 = NULL;
+	ASSERT_EQ(0, pool_get(&self->nl, &p));
+	EXPECT_EQ(self->base + low_pages * PAGE, p.charge);
+	run_to_port(_metadata, self->vcpu, DONE_PORT);
+	EXPECT_EQ(self->base + LAZY_SIZE, alloc_of(_metadata, self));
+	for (i = 0; i < (int)LAZY_PAGES; i++)
+		EXPECT_EQ(LAZY_PAGES - i, *(uint16_t *)(self->hva + i * PAGE))
+			TH_LOG("page %d", i);
 }
 
 TEST_HARNESS_MAIN

@@ -84,7 +84,8 @@ static int khv_nl_host_fill_defaults(struct sk_buff *skb)
 				 d.io_exits_rate, KHV_A_HOST_PAD) ||
 	       nla_put_u64_64bit(skb, KHV_A_HOST_DEFAULT_IO_BYTES_RATE,
 				 d.io_bytes_rate, KHV_A_HOST_PAD) ||
-	       nla_put_u32(skb, KHV_A_HOST_DEFAULT_CPU_WEIGHT, d.cpu_weight);
+	       nla_put_u32(skb, KHV_A_HOST_DEFAULT_CPU_WEIGHT, d.cpu_weight) ||
+	       nla_put_u32(skb, KHV_A_HOST_DEFAULT_MEM_PRIORITY, d.mem_priority);
 }
 
 static int khv_nl_host_fill_cpu(struct sk_buff *skb)
@@ -221,8 +222,8 @@ static int khv_nl_host_set_mem(struct genl_info *info)
 
 /*
  * The default quotas the request sets, over the host's now, into @d (the
- * policy bounded cpu-cap and the rates): 1 if it sets any, 0 if none,
- * -EINVAL with the extack for a value that cannot be.
+ * policy bounded cpu-cap, the weight, the priority and the rates): 1 if it
+ * sets any, 0 if none, -EINVAL with the extack for a value that cannot be.
  */
 static int khv_nl_host_defaults_req(struct genl_info *info,
 				    struct khv_quota_defaults *d)
@@ -245,6 +246,8 @@ static int khv_nl_host_defaults_req(struct genl_info *info,
 		d->io_bytes_rate = nla_get_u64(a[KHV_A_HOST_DEFAULT_IO_BYTES_RATE]);
 	if (a[KHV_A_HOST_DEFAULT_CPU_WEIGHT])
 		d->cpu_weight = nla_get_u32(a[KHV_A_HOST_DEFAULT_CPU_WEIGHT]);
+	if (a[KHV_A_HOST_DEFAULT_MEM_PRIORITY])
+		d->mem_priority = nla_get_u32(a[KHV_A_HOST_DEFAULT_MEM_PRIORITY]);
 	if (d->mem_max && d->mem_min > d->mem_max) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    a[KHV_A_HOST_DEFAULT_MEM_MIN] ?:
@@ -256,7 +259,8 @@ static int khv_nl_host_defaults_req(struct genl_info *info,
 	       a[KHV_A_HOST_DEFAULT_CPU_CAP] ||
 	       a[KHV_A_HOST_DEFAULT_IO_EXITS_RATE] ||
 	       a[KHV_A_HOST_DEFAULT_IO_BYTES_RATE] ||
-	       a[KHV_A_HOST_DEFAULT_CPU_WEIGHT];
+	       a[KHV_A_HOST_DEFAULT_CPU_WEIGHT] ||
+	       a[KHV_A_HOST_DEFAULT_MEM_PRIORITY];
 }
 
 /* Audit one default that the request names, old -> new. */
@@ -296,6 +300,9 @@ static void khv_nl_host_set_defaults(struct genl_info *info,
 	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_CPU_WEIGHT,
 				  "default-cpu-weight", old.cpu_weight,
 				  d->cpu_weight);
+	khv_nl_host_audit_default(info, KHV_A_HOST_DEFAULT_MEM_PRIORITY,
+				  "default-mem-priority", old.mem_priority,
+				  d->mem_priority);
 }
 
 /*

@@ -134,7 +134,7 @@ static const struct nla_policy khv_nl_introspect_mem_policy[KHV_A_INTROSPECT_LEN
 };
 
 /* host-set */
-static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_DEFAULT_CPU_WEIGHT + 1] = {
+static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_DEFAULT_MEM_PRIORITY + 1] = {
 	[KHV_A_HOST_MAX_VMS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, KHV_NL_HOST_MAX_VMS_PER_USER_MIN,
 							 KHV_NL_HOST_MAX_VMS_PER_USER_MAX),
 	[KHV_A_HOST_MEM_BUDGET] = { .type = NLA_U64 },
@@ -152,10 +152,12 @@ static const struct nla_policy khv_nl_host_set_policy[KHV_A_HOST_DEFAULT_CPU_WEI
 							&khv_nl_host_cpu_budget_range),
 	[KHV_A_HOST_DEFAULT_CPU_WEIGHT] = NLA_POLICY_MAX(NLA_U32,
 							 KHV_NL_HOST_DEFAULT_CPU_WEIGHT_MAX),
+	[KHV_A_HOST_DEFAULT_MEM_PRIORITY] = NLA_POLICY_MAX(NLA_U32,
+							   KHV_NL_HOST_DEFAULT_MEM_PRIORITY_MAX),
 };
 
 /* quota-set */
-static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_CPU_RESERVATION + 1] = {
+static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_MEM_PRIORITY + 1] = {
 	[KHV_A_VM_ID] = NLA_POLICY_MIN(NLA_U64, KHV_NL_VM_ID_MIN),
 	[KHV_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = KHV_NL_VM_NAME_MAX_LEN },
 	[KHV_A_VM_MEM_MIN] = { .type = NLA_U64 },
@@ -169,6 +171,8 @@ static const struct nla_policy khv_nl_quota_set_policy[KHV_A_VM_CPU_RESERVATION 
 					       KHV_NL_VM_CPU_WEIGHT_MAX),
 	[KHV_A_VM_CPU_RESERVATION] = NLA_POLICY_MAX(NLA_U32,
 						    KHV_NL_VM_CPU_RESERVATION_MAX),
+	[KHV_A_VM_MEM_PRIORITY] = NLA_POLICY_MAX(NLA_U32,
+						 KHV_NL_VM_MEM_PRIORITY_MAX),
 };
 
 /* acl-add, acl-del */
@@ -328,14 +332,14 @@ static const struct genl_ops khv_nl_ops[] = {
 		.internal_flags = KHV_NL_HOOKS_PRE_ADMIN,
 		.doit = khv_nl_host_set_doit,
 		.policy = khv_nl_host_set_policy,
-		.maxattr = KHV_A_HOST_DEFAULT_CPU_WEIGHT,
+		.maxattr = KHV_A_HOST_DEFAULT_MEM_PRIORITY,
 	},
 	{
 		.cmd = KHV_CMD_QUOTA_SET,
 		.internal_flags = KHV_NL_HOOKS_PRE_VM_POST_VM,
 		.doit = khv_nl_quota_set_doit,
 		.policy = khv_nl_quota_set_policy,
-		.maxattr = KHV_A_VM_CPU_RESERVATION,
+		.maxattr = KHV_A_VM_MEM_PRIORITY,
 	},
 	{
 		.cmd = KHV_CMD_ACL_ADD,

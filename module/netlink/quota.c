@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * quota-set: a VM's memory guarantee (mem-min) and cap (mem-max), CPU cap
+ * quota-set: a VM's memory guarantee (mem-min), cap (mem-max) and priority
+ * (mem-priority), CPU cap
  * (cpu-cap), weight (cpu-weight) and reservation (cpu-reservation) and I/O
  * limits (io-exits-rate, io-bytes-rate), by id or by name
  * (grant op set-quota, checked by khv_nl_pre_vm()); and the words of a
@@ -78,8 +79,8 @@ static void khv_nl_quota_desc(char *buf, size_t len,
 			      const struct khv_run_usage *r)
 {
 	scnprintf(buf, len,
-		  "mem-min=%llu mem-max=%llu cpu-cap=%u io-exits-rate=%llu io-bytes-rate=%llu cpu-weight=%u cpu-reservation=%u",
-		  q->min, q->max, r->cpu_cap, r->io_exits_rate,
+		  "mem-min=%llu mem-max=%llu mem-priority=%u cpu-cap=%u io-exits-rate=%llu io-bytes-rate=%llu cpu-weight=%u cpu-reservation=%u",
+		  q->min, q->max, q->priority, r->cpu_cap, r->io_exits_rate,
 		  r->io_bytes_rate, r->cpu_weight, r->cpu_resv);
 }
 
@@ -130,7 +131,7 @@ static noinline void khv_nl_quota_audit(struct khv_vm *vm,
 					const struct khv_run_usage *new_run,
 					int r)
 {
-	/* khv_nl_quota_desc(): 7 names and 7 numbers of up to 20 digits */
+	/* khv_nl_quota_desc(): 8 names and 8 numbers of up to 20 digits */
 	char old_desc[256], new_desc[256];
 
 	khv_nl_quota_desc(old_desc, sizeof(old_desc), old, old_run);
@@ -142,6 +143,7 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *min_attr = info->attrs[KHV_A_VM_MEM_MIN];
 	struct nlattr *max_attr = info->attrs[KHV_A_VM_MEM_MAX];
+	struct nlattr *prio_attr = info->attrs[KHV_A_VM_MEM_PRIORITY];
 	struct nlattr *resv_attr = info->attrs[KHV_A_VM_CPU_RESERVATION];
 	struct khv_vm *vm = khv_nl_vm(info);
 	u64 resv_excess;
@@ -150,17 +152,21 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct khv_mem_quota old, new;
 	enum khv_quota_limit limit;
 	u64 min = 0, max = 0, excess;
+	u32 prio = 0;
 	bool run_req;
 	int r;
 
 	khv_run_quota_get(vm, &old_run);
 	new_run = old_run;
 	run_req = khv_nl_quota_run_req(info, &new_run);
-	if (!min_attr && !max_attr && !run_req) {
+	if (!min_attr && !max_attr && !prio_attr && !run_req) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: no mem-min, mem-max, cpu-cap, cpu-weight, cpu-reservation, io-exits-rate or io-bytes-rate attribute");
+			       "nothing to set: no mem-min, mem-max, mem-priority, cpu-cap, cpu-weight, cpu-reservation, io-exits-rate or io-bytes-rate attribute");
 		return -EINVAL;
 	}
+	/* The policy bounded it (ERANGE before the request gets here). */
+	if (prio_attr)
+		prio = nla_get_u32(prio_attr);
 	r = khv_nl_page_bytes(info, KHV_A_VM_MEM_MIN, &min);
 	if (!r)
 		r = khv_nl_page_bytes(info, KHV_A_VM_MEM_MAX, &max);
@@ -178,7 +184,8 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	r = khv_quota_vm_set(vm, min_attr ? &min : NULL, max_attr ? &max : NULL,
-			     &old, &new, &limit, &excess);
+			     prio_attr ? &prio : NULL, &old, &new, &limit,
+			     &excess);
 	/* Giving back: admitted. */
 	if (r && resv_attr)
 		khv_quota_cpu_resv_set(vm, old_resv, &old_resv, &resv_excess);
@@ -208,6 +215,7 @@ int khv_nl_quota_set_doit(struct sk_buff *skb, struct genl_info *info)
 audit:
 	khv_nl_quota_audit(vm, &old, &old_run, &new, &new_run, r);
 	if (!r && (old.min != new.min || old.max != new.max ||
+		   old.priority != new.priority ||
 		   old_run.cpu_cap != new_run.cpu_cap ||
 		   old_run.cpu_weight != new_run.cpu_weight ||
 		   old_run.cpu_resv != new_run.cpu_resv ||

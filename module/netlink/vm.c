@@ -120,6 +120,7 @@ int khv_nl_vm_fill(struct sk_buff *skb, struct khv_vm *vm, u32 portid,
 			      READ_ONCE(vm->mem_bytes), KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MIN, quota.min, KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_MAX, quota.max, KHV_A_VM_PAD) ||
+	    nla_put_u32(skb, KHV_A_VM_MEM_PRIORITY, quota.priority) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_ALLOCATED, quota.alloc,
 			      KHV_A_VM_PAD) ||
 	    nla_put_u64_64bit(skb, KHV_A_VM_MEM_DENIALS, quota.denials,

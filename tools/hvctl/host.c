@@ -70,6 +70,8 @@ static int host_print(struct nlattr **tb, uint8_t cmd, void *arg)
 		   hv_get_u64(tb[KHV_A_HOST_DEFAULT_IO_BYTES_RATE]));
 	print_u64("default_cpu_weight",
 		  hv_get_u32(tb[KHV_A_HOST_DEFAULT_CPU_WEIGHT]));
+	print_u64("default_mem_priority",
+		  hv_get_u32(tb[KHV_A_HOST_DEFAULT_MEM_PRIORITY]));
 	print_u64("cpu_budget", hv_get_u32(tb[KHV_A_HOST_CPU_BUDGET]));
 	print_u64("cpu_reserved", hv_get_u32(tb[KHV_A_HOST_CPU_RESERVED]));
 	print_close_object();
@@ -93,7 +95,7 @@ static int host_show(int argc, char **argv)
 	"[ mem-overcommit on|off ] [ default-mem-min SIZE ] [ default-mem-max SIZE ] " \
 	"[ default-cpu-cap PERCENT ] [ default-io-exits-rate NUMBER ] " \
 	"[ default-io-bytes-rate SIZE ] [ default-cpu-weight WEIGHT ] " \
-	"[ cpu-budget PERCENT ]"
+	"[ default-mem-priority PRIORITY ] [ cpu-budget PERCENT ]"
 
 /* host set's keys: the attribute, and how its value is read and written. */
 enum host_kind { HOST_U32, HOST_SIZE, HOST_U64, HOST_ONOFF };
@@ -112,6 +114,7 @@ static const struct {
 	{ "default-io-exits-rate", KHV_A_HOST_DEFAULT_IO_EXITS_RATE, HOST_U64 },
 	{ "default-io-bytes-rate", KHV_A_HOST_DEFAULT_IO_BYTES_RATE, HOST_SIZE },
 	{ "default-cpu-weight", KHV_A_HOST_DEFAULT_CPU_WEIGHT, HOST_U32 },
+	{ "default-mem-priority", KHV_A_HOST_DEFAULT_MEM_PRIORITY, HOST_U32 },
 	{ "cpu-budget", KHV_A_HOST_CPU_BUDGET, HOST_U32 },
 };
 
@@ -195,8 +198,10 @@ static void host_usage(void)
 			"                      [ default-cpu-cap PERCENT ]\n"
 			"                      [ default-io-exits-rate NUMBER ]\n"
 			"                      [ default-io-bytes-rate SIZE ]\n"
-			"                      [ default-cpu-weight WEIGHT ] [ cpu-budget PERCENT ]\n"
-			"SIZE := NUMBER[K|M|G|T] (binary units; --key VALUE works too)\n");
+			"                      [ default-cpu-weight WEIGHT ]\n"
+			"                      [ default-mem-priority PRIORITY ] [ cpu-budget PERCENT ]\n"
+			"SIZE := NUMBER[K|M|G|T] (binary units; --key VALUE works too)\n"
+			"PRIORITY := 0..7 (a new VM's mem-priority; 4 at load)\n");
 }
 
 static const struct hv_cmd host_cmds[] = {

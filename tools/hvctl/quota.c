@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ] [ cpu-cap PERCENT ]
- *	[ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ] [ cpu-weight WEIGHT ]
- *	[ cpu-reservation PERCENT ]: a VM's memory guarantee and cap, CPU cap,
- *	weight and reservation and I/O limits (quota-set; 0 removes one);
+ * hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ] [ mem-priority N ]
+ *	[ cpu-cap PERCENT ] [ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ]
+ *	[ cpu-weight WEIGHT ] [ cpu-reservation PERCENT ]: a VM's memory
+ *	guarantee, cap and priority, CPU cap, weight and reservation and I/O
+ *	limits (quota-set; 0 removes one, mem-priority 0 is the lowest);
  * hvctl quota show VM: them, the VM's allocation and the usage the CPU
  *	and I/O quotas count (vm-get).
  */
@@ -16,8 +17,8 @@
 
 #define QUOTA_SET_USAGE \
 	"usage: hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ] " \
-	"[ cpu-cap PERCENT ] [ io-exits-rate NUMBER ] [ io-bytes-rate SIZE ] " \
-	"[ cpu-weight WEIGHT ] [ cpu-reservation PERCENT ]"
+	"[ mem-priority PRIORITY ] [ cpu-cap PERCENT ] [ io-exits-rate NUMBER ] " \
+	"[ io-bytes-rate SIZE ] [ cpu-weight WEIGHT ] [ cpu-reservation PERCENT ]"
 
 /* quota set's keys: the attribute, and how its value is written. */
 enum quota_kind { QUOTA_SIZE, QUOTA_U64, QUOTA_U32 };
@@ -29,6 +30,7 @@ static const struct {
 } quota_keys[] = {
 	{ "mem-min", KHV_A_VM_MEM_MIN, QUOTA_SIZE },
 	{ "mem-max", KHV_A_VM_MEM_MAX, QUOTA_SIZE },
+	{ "mem-priority", KHV_A_VM_MEM_PRIORITY, QUOTA_U32 },
 	{ "cpu-cap", KHV_A_VM_CPU_CAP, QUOTA_U32 },
 	{ "io-exits-rate", KHV_A_VM_IO_EXITS_RATE, QUOTA_U64 },
 	{ "io-bytes-rate", KHV_A_VM_IO_BYTES_RATE, QUOTA_SIZE },
@@ -67,6 +69,7 @@ static int quota_print(struct nlattr **tb, uint8_t cmd, void *arg)
 	print_string("name", hv_get_str(tb[KHV_A_VM_NAME]));
 	print_size("mem_min", hv_get_u64(tb[KHV_A_VM_MEM_MIN]));
 	print_size("mem_max", hv_get_u64(tb[KHV_A_VM_MEM_MAX]));
+	print_u64("mem_priority", hv_get_u32(tb[KHV_A_VM_MEM_PRIORITY]));
 	print_size("mem_allocated", hv_get_u64(tb[KHV_A_VM_MEM_ALLOCATED]));
 	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));
 	print_run_quota(tb);
@@ -155,13 +158,15 @@ static void quota_usage(void)
 {
 	fprintf(stderr, "Usage: hvctl quota show VM\n"
 			"       hvctl quota set VM [ mem-min SIZE ] [ mem-max SIZE ]\n"
+			"                          [ mem-priority PRIORITY ]\n"
 			"                          [ cpu-cap PERCENT ] [ io-exits-rate NUMBER ]\n"
 			"                          [ io-bytes-rate SIZE ] [ cpu-weight WEIGHT ]\n"
 			"                          [ cpu-reservation PERCENT ]\n"
 			"where  VM := { ID | NAME | id ID | name NAME }\n"
 			"       SIZE := NUMBER[K|M|G|T] (binary units; 0 removes)\n"
 			"       PERCENT := 0..100 of one CPU per vCPU (0 removes)\n"
-			"       WEIGHT := 1..10000, 100 is nice 0 (0 removes)\n");
+			"       WEIGHT := 1..10000, 100 is nice 0 (0 removes)\n"
+			"       PRIORITY := 0..7, the highest first when the shared memory runs short\n");
 }
 
 static const struct hv_cmd quota_cmds[] = {

@@ -55,6 +55,7 @@ void print_vm(struct nlattr **tb)
 	print_size("mem_allocated", hv_get_u64(tb[KHV_A_VM_MEM_ALLOCATED]));
 	print_size("mem_min", hv_get_u64(tb[KHV_A_VM_MEM_MIN]));
 	print_size("mem_max", hv_get_u64(tb[KHV_A_VM_MEM_MAX]));
+	print_u64("mem_priority", hv_get_u32(tb[KHV_A_VM_MEM_PRIORITY]));
 	print_exits(tb[KHV_A_VM_EXITS]);
 	print_run_quota(tb);
 	print_u64("mem_denials", hv_get_u64(tb[KHV_A_VM_MEM_DENIALS]));

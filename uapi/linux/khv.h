@@ -209,6 +209,7 @@ struct khv_cpuid {
 /* khv_run.memory_quota.limit: which limit refused the page. */
 #define KHV_MEMORY_QUOTA_CAP	1	/* the VM's mem-max */
 #define KHV_MEMORY_QUOTA_BUDGET	2	/* the host's mem-budget */
+#define KHV_MEMORY_QUOTA_RESERVED 3	/* held for VMs of higher mem-priority */
 
 /*
  * struct khv_run - the vCPU's shared page, mmap()ed from the vCPU fd at
