@@ -180,13 +180,12 @@ static int pc_inject(struct pc *pc)
 }
 
 /*
- * io.count elements of io.size bytes; each byte to its own port, as a bus
- * splits it. The count of a REP INS/OUTS is the guest's: it is bounded by
- * the run page, whatever it says.
+ * io.count elements of io.size bytes (dev_pio()). The count of a REP
+ * INS/OUTS is the guest's: it is bounded by the run page, whatever it says.
  */
 static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 {
-	uint32_t size = run->io.size, count = run->io.count, i, j;
+	uint32_t size = run->io.size, count = run->io.count, i;
 	bool write = run->io.direction == KHV_EXIT_IO_OUT;
 	time_t tod = time(NULL);
 	uint8_t *data;
@@ -200,9 +199,7 @@ static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 	}
 	data = (uint8_t *)run + run->io.data_offset;
 	for (i = 0; i < count; i++)
-		for (j = 0; j < size; j++)
-			dev_io(&pc->d, (uint16_t)(run->io.port + j), write,
-			       data + i * size + j, now, tod);
+		dev_pio(&pc->d, run->io.port, size, write, data + i * size, now, tod);
 	return 0;
 }
 
@@ -409,6 +406,7 @@ int vmm_loop_pc(struct vmm *m)
 
 	pthread_mutex_init(&pc.lock, NULL);
 	dev_init(&pc.d, now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
+	fwcfg_init(&pc.d.fwcfg, m->ram_size, m->nr_vcpus);
 	pc.threads[0] = pthread_self();
 	kick_run = m->run;
 	if (pc_timer_init(&pc))
