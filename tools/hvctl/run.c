@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,9 +38,16 @@
 #define DEFAULT_LOAD	0x7c00
 #define PT_BASE_OFFSET	0x10000		/* below the top of RAM */
 
+/* EIO is khv's answer on a destroyed VM (vm-destroy): said once, for every thread. */
 int vmm_fail(const char *what)
 {
-	fprintf(stderr, "hvctl: run: %s: %s\n", what, strerror(errno));
+	static atomic_bool destroyed;
+
+	if (errno != EIO)
+		fprintf(stderr, "hvctl: run: %s: %s\n", what, strerror(errno));
+	else if (!atomic_exchange(&destroyed, true))
+		fprintf(stderr, "hvctl: run: the VM was destroyed (%s: %s)\n", what,
+			strerror(errno));
 	return 1;
 }
 
