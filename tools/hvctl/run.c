@@ -110,6 +110,8 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 	m->vm = ioctl(m->dev, KHV_CREATE_VM, &vm);
 	if (m->vm < 0)
 		return vmm_fail("KHV_CREATE_VM");
+	if (m->name && hv_vm_name_own(m->name))
+		return 1;
 	if (ioctl(m->vm, KHV_SET_MEMORY_REGION, &region))
 		return vmm_fail("KHV_SET_MEMORY_REGION");
 	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -482,15 +484,18 @@ static int vmm_loop(struct vmm *m)
 static void run_usage(void)
 {
 	fprintf(stderr,
-		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
+		"Usage: hvctl run [--name NAME] [--memory SIZE] [--vcpus 1] [--load ADDR]\n"
+		"                 [--entry ADDR] IMAGE\n"
 		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
-		"                 [--memory SIZE] [--vcpus N]\n"
+		"                 [--memory SIZE] [--vcpus N] [--name NAME]\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
 		"  --kernel boots a Linux bzImage (64-bit boot protocol) or a multiboot v1\n"
 		"  kernel (ELF32 or a.out kludge; no --initrd) on a PC with COM1 (stdout),\n"
-		"  PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most what the\n"
-		"  host allows); --memory defaults to 256M then.\n");
+		"  PICs, PIT, RTC, fw_cfg and an MP table for N vCPUs (1 to 64, at most\n"
+		"  what the host allows); --memory defaults to 256M then. COM1 reads\n"
+		"  standard input: a terminal in raw mode, Ctrl-A x quits, Ctrl-A h helps.\n"
+		"  --name names the VM (hvctl vm list), before it runs.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -503,6 +508,7 @@ int hv_cmd_run(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -529,7 +535,7 @@ int hv_cmd_run(int argc, char **argv)
 	argc++;
 	argv--;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &mem) || mem & 0xfff)
@@ -555,6 +561,10 @@ int hv_cmd_run(int argc, char **argv)
 			break;
 		case 'a':
 			lo.append = optarg;
+			break;
+		case 'n':
+			lo.name = optarg;
+			m.name = optarg;
 			break;
 		case 'h':
 			run_usage();

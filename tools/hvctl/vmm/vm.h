@@ -21,8 +21,9 @@ struct vmm_vcpu {
 	struct khv_run *run;
 };
 
-/* vcpu and run: vCPU 0's (the BSP), also vcpus[0]. */
+/* vcpu and run: vCPU 0's (the BSP), also vcpus[0]. name: given to the VM, or NULL. */
 struct vmm {
+	const char *name;
 	int dev, vm, vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -33,7 +34,7 @@ struct vmm {
 };
 
 struct vmm_linux_opts {
-	const char *kernel, *initrd, *append;
+	const char *kernel, *initrd, *append, *name;
 	uint64_t ram_size;
 	unsigned int nr_vcpus;
 };
@@ -53,8 +54,9 @@ static inline void vmm_flat_segments(struct khv_sregs *s, const struct khv_segme
 /* "hvctl: run: what: strerror(errno)", returns 1. */
 int vmm_fail(const char *what);
 /*
- * nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS; with irqchip, the
- * in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
+ * The VM, named m->name if set (before anything else: a name the kernel
+ * refuses ends it), nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS;
+ * with irqchip, the in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
  */
 int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip);
 /* The whole file into a buffer of our own: nobody can change it under us. */
