@@ -5,6 +5,7 @@
  * them or none, the offset never passes the item's length, so nothing a
  * guest writes or reads reaches outside them.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "fwcfg.h"
@@ -23,41 +24,43 @@ void fwcfg_init(struct fwcfg *f, uint64_t ram_size, unsigned int nr_cpus)
 	fwcfg_select(f, FWCFG_SIGNATURE);	/* as QEMU's reset does */
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Each item's bytes in struct fwcfg_items (MAX_CPUS shares NB_CPUS's). */
+static const struct {
+	uint16_t key;
+	uint8_t off, len;
+} fwcfg_table[] = {
+	{ FWCFG_SIGNATURE, offsetof(struct fwcfg_items, signature), 4 },
+	{ FWCFG_ID, offsetof(struct fwcfg_items, id), 4 },
+	{ FWCFG_RAM_SIZE, offsetof(struct fwcfg_items, ram_size), 8 },
+	{ FWCFG_NB_CPUS, offsetof(struct fwcfg_items, nb_cpus), 2 },
+	{ FWCFG_MAX_CPUS, offsetof(struct fwcfg_items, nb_cpus), 2 },
+	{ FWCFG_FILE_DIR, offsetof(struct fwcfg_items, file_dir), 4 },
+};
+
+_Static_assert(sizeof(struct fwcfg_items) == 4 + 4 + 8 + 2 + 4, "fw_cfg items");
+
 /*
  * As QEMU: the write-channel bit is ignored, arch-local items (x86: ACPI,
  * SMBIOS, e820 ...) are none of hvctl's; the offset starts again at 0.
  */
 void fwcfg_select(struct fwcfg *f, uint16_t key)
 {
-	struct fwcfg_items *it = &f->items;
+	unsigned int i;
 
 	f->cur = NULL;
 	f->len = 0;
 	f->off = 0;
 	if (key & FWCFG_ARCH_LOCAL)
 		return;
-	switch (key & ~FWCFG_WRITE_CHANNEL) {
-	case FWCFG_SIGNATURE:
-		f->cur = it->signature;
-		f->len = sizeof(it->signature);
-		break;
-	case FWCFG_ID:
-		f->cur = it->id;
-		f->len = sizeof(it->id);
-		break;
-	case FWCFG_RAM_SIZE:
-		f->cur = it->ram_size;
-		f->len = sizeof(it->ram_size);
-		break;
-	case FWCFG_NB_CPUS:
-	case FWCFG_MAX_CPUS:
-		f->cur = it->nb_cpus;
-		f->len = sizeof(it->nb_cpus);
-		break;
-	case FWCFG_FILE_DIR:
-		f->cur = it->file_dir;
-		f->len = sizeof(it->file_dir);
-		break;
+	for (i = 0; i < ARRAY_SIZE(fwcfg_table); i++) {
+		if (fwcfg_table[i].key == (key & ~FWCFG_WRITE_CHANNEL)) {
+			f->cur = (const uint8_t *)&f->items + fwcfg_table[i].off;
+			f->len = fwcfg_table[i].len;
+		}
 	}
 }
 
