@@ -181,6 +181,9 @@ static void *input_thread(void *arg)
 		else if (atomic_load(&pc->done) || !input_feed(pc, buf, n))
 			break;
 	}
+	pthread_mutex_lock(&pc->lock);
+	pc->input_waits = false;		/* no more kicks for it */
+	pthread_mutex_unlock(&pc->lock);
 	return NULL;
 }
 
