@@ -194,15 +194,15 @@ int pc_input_start(struct pc *pc)
 	unsigned int i;
 	int err;
 
-	sigemptyset(&sa.sa_mask);
+	/* Taken by the input thread alone: every other thread blocks them. */
 	sigemptyset(&ends);
-	for (i = 0; i < ARRAY_SIZE(end_signals); i++) {
+	for (i = 0; i < ARRAY_SIZE(end_signals); i++)
 		sigaddset(&ends, end_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &ends, NULL);
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(end_signals); i++)
 		if (sigaction(end_signals[i], &sa, NULL))
 			return vmm_fail("sigaction");
-	}
-	/* Taken by the input thread alone: every other thread blocks them. */
-	pthread_sigmask(SIG_BLOCK, &ends, NULL);
 	if (tty_raw())
 		return 1;
 	esc_init(&esc, raw);
