@@ -13,17 +13,22 @@
 # vCPUs to its init; booting the multiboot test kernel (mboot/) on 2 vCPUs,
 # and a.out-kludge multiboot images, good and hostile; hvctl run's
 # confinement: a running VMM seen from /proc, --user refusals, a forbidden
-# system call killing it. TAP output; plain POSIX sh (busybox), no jq.
+# system call killing it; hvctl run's fw_cfg and COM1 input from a pipe and
+# from a terminal (khv_pty), with Ctrl-A x and SIGTERM giving the terminal
+# back; hvctl run --name, and vm pause, resume and destroy of its VM by
+# name. TAP output; plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 HOLD=$DIR/khv_hold_vm
+PTY=$DIR/khv_pty
 TMP=$(mktemp -d /tmp/hvctl_scenario.XXXXXX)
 NR=0
 FAILED=0
 HOLD_PID=
 HOLD2_PID=
+RUN_PID=
 OVERCOMMIT=/sys/module/khv/parameters/vcpu_overcommit
 OVERCOMMIT_WAS=
 
@@ -40,6 +45,7 @@ cleanup() {
 	[ -n "$OVERCOMMIT_WAS" ] && echo "$OVERCOMMIT_WAS" > "$OVERCOMMIT"
 	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
 	[ -n "$HOLD2_PID" ] && kill "$HOLD2_PID" 2>/dev/null
+	[ -n "$RUN_PID" ] && kill -9 "$RUN_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -49,7 +55,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..45"
+echo "1..49"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -713,12 +719,51 @@ fi
 # 41: hvctl run --kernel boots the multiboot test kernel (mboot/, installed
 # beside this script as khv_mboot.elf) on 2 vCPUs, on every host: it checks
 # its boot state, the MP table, the PIT through the PIC, the local APIC
-# timer one-shot and periodic, INIT-SIPI-SIPI and fixed IPIs both ways and
-# COM1 output driven by the THRE interrupt, prints TAP and ends with its
-# number of failures as hvctl's exit status. Its lines are shown; it must
-# end within KHV_MBOOT_TIMEOUT seconds (default 600: Bochs). On a host with
-# one CPU, overcommit_on.
+# timer one-shot and periodic, INIT-SIPI-SIPI and fixed IPIs both ways,
+# fw_cfg and COM1 output driven by the THRE interrupt, prints TAP and ends
+# with its number of failures as hvctl's exit status. Its lines are shown;
+# it must end within KHV_MBOOT_TIMEOUT seconds (default 600: Bochs). On a
+# host with one CPU, overcommit_on. Its standard input is a file of 1 MiB,
+# and the guest never reads COM1: hvctl must take from it no more than the
+# receiver holds, 1 byte before the guest turns the FIFO on (and resets it)
+# and 16 after.
 MBOOT=${KHV_MBOOT:-$DIR/khv_mboot.elf}
+MBOOT_TIMEOUT=${KHV_MBOOT_TIMEOUT:-600}
+
+# show_lines FILE: a guest's output as TAP comments, printable.
+show_lines() {
+	tr -d '\000\r' < "$1" | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
+}
+
+# mboot_passed FILE N: the multiboot kernel's TAP in FILE has N tests, all
+# ok (or skipped).
+mboot_passed() {
+	grep -q "^1\.\.$2\$" "$1" && [ "$(grep -c '^ok [0-9]* [-#] ' "$1")" -eq "$2" ] &&
+		! grep -q '^not ok' "$1"
+}
+
+# wait_for FILE TEXT SECONDS: until FILE holds TEXT, a fixed string.
+wait_for() {
+	i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt "$3" ] && return 1
+		sleep 1
+	done
+}
+
+# mboot_echo CMD...: CMD (timeout S, or khv_pty and its options) runs
+# hvctl run with the multiboot kernel in echo mode on 1 vCPU.
+mboot_echo() {
+	"$@" "$HVCTL" run --kernel "$MBOOT" --vcpus 1 --memory 16M --append "khv-mboot cpus=1 echo"
+}
+
+# skip_no_mboot NAME: a SKIP line (and true) when there is no multiboot kernel.
+skip_no_mboot() {
+	[ -r "$MBOOT" ] && return 1
+	NR=$((NR + 1))
+	echo "ok $NR - $1 # SKIP no $MBOOT (no i386 compiler where the tests were built)"
+}
 name="hvctl run --kernel: a multiboot kernel on 2 vCPUs: APIC timer, PIT, IPIs, UART interrupts"
 if [ ! -r "$MBOOT" ]; then
 	NR=$((NR + 1))
@@ -726,20 +771,25 @@ if [ ! -r "$MBOOT" ]; then
 else
 	overcommit_on
 	t0=$(date +%s)
+	yes i | head -c 1048576 > "$TMP/input"
+	exec 5< "$TMP/input"
 	timeout "${KHV_MBOOT_TIMEOUT:-600}" "$HVCTL" run --kernel "$MBOOT" --vcpus 2 --memory 16M \
-		--append "khv-mboot cpus=2" > "$TMP/mboot.out" 2> "$TMP/mboot.err"
+		--append "khv-mboot cpus=2" <&5 > "$TMP/mboot.out" 2> "$TMP/mboot.err"
 	status=$?
+	taken=$((1048576 - $(wc -c <&5)))
+	exec 5<&-
 	overcommit_restore
 	echo "# hvctl run --kernel $MBOOT --vcpus 2: status $status after" \
-	     "$(($(date +%s) - t0)) s of wall time"
-	tr -d '\000' < "$TMP/mboot.out" | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
-	if [ $status -eq 0 ] && grep -q '^1\.\.10$' "$TMP/mboot.out" &&
-	   [ "$(grep -c '^ok [0-9]* - ' "$TMP/mboot.out")" -eq 10 ] &&
-	   ! grep -q '^not ok' "$TMP/mboot.out" &&
-	   grep -q '^# cmdline: khv-mboot cpus=2$' "$TMP/mboot.out" && [ ! -s "$TMP/mboot.err" ]; then
+	     "$(($(date +%s) - t0)) s of wall time, $taken bytes of input taken"
+	show_lines "$TMP/mboot.out"
+	if mboot_passed "$TMP/mboot.out" 11 && [ $status -eq 0 ] &&
+	   grep -q '^# cmdline: khv-mboot cpus=2$' "$TMP/mboot.out" &&
+	   grep -q '^# fw_cfg: QEMU, ID 1, RAM 16384 KiB, 2 CPUs, max 2, 0$' "$TMP/mboot.out" &&
+	   [ ! -s "$TMP/mboot.err" ] && [ "$taken" -le 17 ]; then
 		ok "$name"
 	else
-		not_ok "$name" "status $status" "$(head -c 500 "$TMP/mboot.err" | tr '\n' ' ')"
+		not_ok "$name" "status $status, $taken bytes of input taken (at most 17)" \
+			"$(head -c 500 "$TMP/mboot.err" | tr '\n' ' ')"
 	fi
 fi
 
@@ -785,7 +835,8 @@ fi
 # VMM's confinement"): a multiboot guest that idles (sti; hlt) on 2 vCPUs,
 # seen from /proc once its filter is in: started by root, every uid and gid
 # nobody's, no supplementary group; no capability, no_new_privs, seccomp
-# filter mode; 2 threads (vCPU 1's created after the filter); their
+# filter mode; 3 threads (vCPU 1's created after the filter, and the input
+# thread, which stays after the end of its standard input); their
 # core-scheduling cookies one and not 0 where --verbose says the kernel has
 # core scheduling (no SMT in the emulated hosts: then it is only shown).
 mb_header 0x10002 0 0x100000
@@ -806,7 +857,7 @@ pid=$!
 i=0
 while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null &&
       ! { grep -q "^Seccomp:[[:space:]]*2$" /proc/$pid/status &&
-	  [ "$(ls /proc/$pid/task | wc -l)" -eq 2 ]; } 2>/dev/null; do
+	  [ "$(ls /proc/$pid/task | wc -l)" -eq 3 ]; } 2>/dev/null; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -822,7 +873,7 @@ echo "# $(grep "core scheduling" "$TMP/err"); cookies:$cookies"
 cookies_ok=1
 if grep -q "core scheduling: one cookie" "$TMP/err"; then
 	set -- $cookies
-	[ $# -eq 2 ] && [ "$1" = "$2" ] && [ "$1" != 0 ] || cookies_ok=
+	[ $# -eq 3 ] && [ "$1" = "$2" ] && [ "$1" = "$3" ] && [ "$1" != 0 ] || cookies_ok=
 fi
 # st NAME VALUE: /proc/PID/status's NAME is VALUE (a basic regular expression).
 st() {
@@ -832,7 +883,7 @@ if [ -n "$uid" ] && st Uid "$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid
    st Gid "$gid[[:space:]]*$gid[[:space:]]*$gid[[:space:]]*$gid" &&
    { [ "$(id -u)" -ne 0 ] || st Groups ""; } &&
    st CapInh 0000000000000000 && st CapPrm 0000000000000000 && st CapEff 0000000000000000 &&
-   st CapAmb 0000000000000000 && st NoNewPrivs 1 && st Seccomp 2 && st Threads 2 &&
+   st CapAmb 0000000000000000 && st NoNewPrivs 1 && st Seccomp 2 && st Threads 3 &&
    [ -n "$cookies_ok" ] && grep -q "confined: uid $uid gid $gid" "$TMP/err"; then
 	ok "$name"
 else
@@ -886,5 +937,164 @@ else
 fi
 overcommit_restore
 unset HVCTL_TEST_FORBIDDEN_SYSCALL
+# 46: fw_cfg and COM1's input from a pipe: the multiboot kernel in echo mode
+# reads fw_cfg (its test 9: 1 CPU, 16 MiB) and echoes what comes on COM1 by
+# its received-data interrupt, until a Ctrl-D: 84 bytes from a pipe, more
+# than the 16 its receiver holds while it runs its other tests, so hvctl
+# must wait for the guest to read before it reads on. Nothing may be lost
+# or reordered, no overrun seen.
+name="hvctl run --kernel: fw_cfg, and COM1 input from a pipe echoed by the guest"
+if ! skip_no_mboot "$name"; then
+	printf '\002\002the quick brown fox jumps over the lazy dog\n%s\004' \
+		0123456789abcdefghijklmnopqrstuvwxyz |
+		mboot_echo timeout "$MBOOT_TIMEOUT" > "$TMP/echo.out" 2> "$TMP/echo.err"
+	status=$?
+	show_lines "$TMP/echo.out"
+	if [ $status -eq 0 ] && mboot_passed "$TMP/echo.out" 12 &&
+	   grep -q '^# fw_cfg: QEMU, ID 1, RAM 16384 KiB, 1 CPUs, max 1, 0$' "$TMP/echo.out" &&
+	   grep -q '^# got: the quick brown fox jumps over the lazy dog$' "$TMP/echo.out" &&
+	   grep -q '^# got: 0123456789abcdefghijklmnopqrstuvwxyz$' "$TMP/echo.out" &&
+	   [ ! -s "$TMP/echo.err" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "status $status" "$(head -c 500 "$TMP/echo.err" | tr '\n' ' ')"
+	fi
+fi
+
+# named_run_checks: test 47's steps while its run lives; why= the first that failed.
+named_run_checks() {
+	if ! wait_for "$TMP/named.out" "# echo: ready" "$MBOOT_TIMEOUT"; then
+		why="the guest never said \"# echo: ready\""
+	elif ! run 0 vm list || ! has "$RUN_NAME"; then
+		why="vm list does not show $RUN_NAME"
+	elif ! run 0 -j vm show "$RUN_NAME" || ! has "\"pid\":$RUN_PID," ||
+	     ! has '"state":"running"'; then
+		why="vm show $RUN_NAME: not running with pid $RUN_PID"
+	elif ! run 0 vm pause "$RUN_NAME" || ! run 0 -j vm show "$RUN_NAME" ||
+	     ! has '"state":"paused"'; then
+		why="vm pause $RUN_NAME"
+	elif ! printf 'while paused\n' >&7 || ! sleep 2 ||
+	     grep -q "# got: while paused" "$TMP/named.out"; then
+		why="the paused guest echoed its input"
+	elif ! run 0 vm resume "$RUN_NAME" ||
+	     ! wait_for "$TMP/named.out" "# got: while paused" "$MBOOT_TIMEOUT"; then
+		why="no echo after vm resume $RUN_NAME"
+	elif ! run 1 run --name "$RUN_NAME" --kernel "$MBOOT" --memory 16M ||
+	     [ -s "$TMP/out" ] || ! grep -q "another VM has this name" "$TMP/err"; then
+		why="a second hvctl run --name $RUN_NAME was not refused with the kernel's message"
+	elif ! run 1 run --name "$(printf 'bad\tname')" --kernel "$MBOOT" --memory 16M ||
+	     [ -s "$TMP/out" ] || ! grep -q "printable ASCII" "$TMP/err"; then
+		why="a name with a tab was not refused with the kernel's message"
+	elif ! run 0 vm destroy "$RUN_NAME"; then
+		why="vm destroy $RUN_NAME"
+	fi
+}
+
+# 47: hvctl run --name names its VM before the guest runs: vm list shows it,
+# vm show by name gives hvctl run's pid; vm pause stops the guest (its echo
+# of new input waits) until vm resume; a second hvctl run with that name
+# and one with a tab in it are refused with the kernel's message before
+# anything runs; vm destroy ends the first with a message and status 1
+# within 30 s.
+RUN_NAME=khv-scenario-run
+name="hvctl run --name: listed, paused, resumed and destroyed by name"
+if ! skip_no_mboot "$name"; then
+	mkfifo "$TMP/in"
+	exec 7<> "$TMP/in"
+	"$HVCTL" run --name "$RUN_NAME" --kernel "$MBOOT" --vcpus 1 --memory 16M \
+		--append "khv-mboot cpus=1 echo" < "$TMP/in" > "$TMP/named.out" 2> "$TMP/named.err" &
+	RUN_PID=$!
+	printf '\002\002' >&7
+	why=
+	named_run_checks
+	i=0
+	while kill -0 "$RUN_PID" 2>/dev/null && [ $i -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if kill -0 "$RUN_PID" 2>/dev/null; then
+		kill -9 "$RUN_PID"
+		[ -n "$why" ] || why="hvctl run still runs 30 s after vm destroy"
+	fi
+	wait "$RUN_PID"
+	status=$?
+	RUN_PID=
+	exec 7>&-
+	echo "# hvctl run --name $RUN_NAME: status $status: $(head -n 1 "$TMP/named.err")"
+	if [ -z "$why" ] && { [ $status -ne 1 ] || ! grep -q "the VM was destroyed" "$TMP/named.err"; }; then
+		why="hvctl run ended with $status, not 1 and \"the VM was destroyed\""
+	fi
+	if [ -z "$why" ]; then
+		ok "$name"
+	else
+		show_lines "$TMP/named.out"
+		not_ok "$name" "$why" "hvctl run's stderr: $(head -c 300 "$TMP/named.err" | tr '\n' ' ')"
+	fi
+fi
+
+# pty_run STATUS WANT ARGS...: khv_pty's ARGS and hvctl run with the
+# multiboot kernel in echo mode on a terminal; why= empty when it ends with
+# STATUS, the terminal was raw once the guest was ready and its modes were
+# given back, and the output holds WANT.
+pty_run() {
+	pstatus=$1
+	pwant=$2
+	shift 2
+	mboot_echo "$PTY" -t "$MBOOT_TIMEOUT" -w "# echo: ready" "$@" -- \
+		> "$TMP/pty.out" 2> "$TMP/pty.err"
+	status=$?
+	show_lines "$TMP/pty.out"
+	sed 's/^/# /' "$TMP/pty.err"
+	why=
+	if [ $status -ne "$pstatus" ]; then
+		why="status $status, not $pstatus"
+	elif ! grep -q "^khv_pty: # echo: ready: raw" "$TMP/pty.err"; then
+		why="the terminal was not in raw mode once the guest was ready"
+	elif ! grep -q "^khv_pty: modes restored$" "$TMP/pty.err"; then
+		why="the terminal's modes were not given back"
+	elif grep -q "not reached" "$TMP/pty.err"; then
+		why="a step of khv_pty's was not reached"
+	elif ! grep -qF -- "$pwant" "$TMP/pty.out"; then
+		why="no \"$pwant\" in the output"
+	fi
+}
+
+# skip_no_pty NAME: a SKIP line (and true) without khv_pty or the multiboot kernel.
+skip_no_pty() {
+	if [ ! -x "$PTY" ]; then
+		NR=$((NR + 1))
+		echo "ok $NR - $1 # SKIP no $PTY"
+		return 0
+	fi
+	skip_no_mboot "$1"
+}
+
+# 48: on a terminal (khv_pty), hvctl run puts it in raw mode: typed bytes
+# reach the guest, Ctrl-C too (echoed as a dot), none echoed by the
+# terminal itself; Ctrl-A x ends it with 0 and a message, the terminal's
+# modes given back.
+name="hvctl run on a terminal: raw mode, typed input to the guest, Ctrl-A x quits"
+if ! skip_no_pty "$name"; then
+	pty_run 0 "quit (Ctrl-A x)" -i '\002hello\003 world\r' -w "# got: hello. world" -i '\001x'
+	n=$(grep -o hello "$TMP/pty.out" | wc -l)
+	[ -z "$why" ] && [ "$n" -ne 1 ] && why="\"hello\" seen $n times: the terminal echoed it"
+	if [ -z "$why" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$why"
+	fi
+fi
+
+# 49: SIGTERM ends hvctl run on a terminal with 143 and a message, the
+# terminal's modes given back.
+name="hvctl run on a terminal: SIGTERM ends it with 143, the terminal given back"
+if ! skip_no_pty "$name"; then
+	pty_run 143 "ended by SIGTERM" -k 15
+	if [ -z "$why" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$why"
+	fi
+fi
 
 [ $FAILED -eq 0 ]

@@ -5,6 +5,10 @@
  * to 16 bytes (a FIFO's worth) each time, as Linux's 8250 driver does; it
  * turns the interrupt off when the ring is empty and the next byte turns it
  * on again (enabling THRI with THR empty raises it). Only the BSP prints.
+ * Input, once con_rx_on(), comes by the received-data interrupt into a
+ * ring of its own. The handler serves the UART until its IIR says no
+ * interrupt is pending: IRQ 4 is edge-triggered at the PIC, so a line left
+ * high at the EOI would never interrupt again.
  */
 #include "mboot.h"
 /* The 16550A's registers, as hvctl's model of it names them. */
@@ -12,12 +16,20 @@
 
 #define COM1		UART_COM1_BASE
 #define IIR_ID		0x0f
+#define IIR_TIMEOUT	0x0c		/* received data, below the FIFO's trigger level */
 #define RING		8192
+#define RX_RING		4096
 
-static char ring[RING];
-static volatile uint32_t head, tail;
-static volatile bool irq_mode, tx_on;
+static char ring[RING], rx_ring[RX_RING];
+static volatile uint32_t head, tail, rx_head, rx_tail;
+static volatile bool irq_mode, tx_on, rx_on;
 volatile uint32_t con_thre_irqs, con_irq_bytes, con_overruns;
+volatile uint32_t con_rx_irqs, con_rx_bytes, con_rx_errors, con_rx_dropped;
+
+static void ier_set(void)
+{
+	outb(COM1 + UART_IER, (tx_on ? UART_IER_THRI : 0) | (rx_on ? UART_IER_RDI : 0));
+}
 
 static void put_polled(char c)
 {
@@ -69,29 +81,86 @@ static void con_putc(char c)
 		ring[head++ % RING] = c;
 		if (!tx_on) {
 			tx_on = true;
-			outb(COM1 + UART_IER, UART_IER_THRI);
+			ier_set();
 		}
 	}
 	flags_restore(f);
 }
 
-/* IRQ 4. */
-void con_irq(void)
+static void con_send(void)
 {
 	int n;
 
-	if ((inb(COM1 + UART_IIR) & IIR_ID) == UART_IIR_THRI) {
-		con_thre_irqs++;
-		for (n = 0; n < UART_FIFO && tail != head; n++) {
-			outb(COM1, ring[tail++ % RING]);
-			con_irq_bytes++;
-		}
-		if (tail == head) {
-			tx_on = false;
-			outb(COM1 + UART_IER, 0);
-		}
+	con_thre_irqs++;
+	for (n = 0; n < UART_FIFO && tail != head; n++) {
+		outb(COM1, ring[tail++ % RING]);
+		con_irq_bytes++;
+	}
+	if (tail == head) {
+		tx_on = false;
+		ier_set();
+	}
+}
+
+static void con_receive(void)
+{
+	uint8_t lsr, c;
+
+	con_rx_irqs++;
+	while ((lsr = inb(COM1 + UART_LSR)) & UART_LSR_DR) {
+		if (lsr & UART_LSR_OE)
+			con_rx_errors++;
+		c = inb(COM1 + UART_RX);
+		if (rx_head - rx_tail < RX_RING)
+			rx_ring[rx_head++ % RX_RING] = c;
+		else
+			con_rx_dropped++;
+		con_rx_bytes++;
+	}
+}
+
+/* IRQ 4. */
+void con_irq(void)
+{
+	uint8_t iir;
+	int passes;
+
+	for (passes = 0; passes < 64; passes++) {
+		iir = inb(COM1 + UART_IIR) & IIR_ID;
+		if (iir & UART_IIR_NO_INT)
+			break;
+		if (iir == UART_IIR_THRI)
+			con_send();
+		else if (iir == UART_IIR_RDI || iir == IIR_TIMEOUT)
+			con_receive();
+		else if (iir == UART_IIR_RLSI)
+			con_rx_errors += !!(inb(COM1 + UART_LSR) & UART_LSR_OE);
+		else
+			inb(COM1 + UART_MSR);
 	}
 	outb(0x20, PIC_EOI);
+}
+
+/* The received-data interrupt on or off. */
+void con_rx_on(bool on)
+{
+	uint32_t f = flags_save();
+
+	rx_on = on;
+	ier_set();
+	flags_restore(f);
+}
+
+/* The next byte received, if any. */
+bool con_getc(char *c)
+{
+	uint32_t f = flags_save();
+	bool got = rx_tail != rx_head;
+
+	if (got)
+		*c = rx_ring[rx_tail++ % RX_RING];
+	flags_restore(f);
+	return got;
 }
 
 /*
@@ -117,7 +186,8 @@ bool con_flush(uint32_t us)
 	}
 	ok = tail == head;
 	irq_mode = false;
-	outb(COM1 + UART_IER, 0);
+	tx_on = false;
+	ier_set();
 	while (tail != head)
 		put_polled(ring[tail++ % RING]);
 	flags_restore(f);

@@ -4,15 +4,20 @@
  * on 2 vCPUs it checks what hvctl gives a multiboot kernel (the machine
  * state, the information structure, the MP table), the PIT through the PIC,
  * the in-kernel local APIC's timer one-shot and periodic, the AP's start by
- * INIT-SIPI-SIPI and fixed IPIs both ways, and COM1 output driven by its
- * THRE interrupt. It prints TAP on COM1 and ends the VM through port 0xf4
- * with the number of failures (0xff after an exception). Guest time is kept
+ * INIT-SIPI-SIPI and fixed IPIs both ways, QEMU's fw_cfg (signature, RAM
+ * size, CPU count), and COM1 output driven by its THRE interrupt. With
+ * "echo" on its command line it then echoes what COM1 receives, by its
+ * received-data interrupt, until a Ctrl-D (and waits for it forever). It
+ * prints TAP on COM1 and ends the VM through port 0xf4 with the number of
+ * failures (0xff after an exception). Guest time is kept
  * to a few tens of milliseconds: the Intel rig host (Bochs) runs guests
  * about a hundred times slower than QEMU.
  */
 #include "mboot.h"
+/* QEMU's fw_cfg, as hvctl's model of it names it. */
+#include "../../tools/hvctl/vmm/fwcfg.h"
 
-#define NR_TESTS	10
+#define NR_TESTS	11		/* 12 with "echo" */
 #define MI_MEMORY	0x001
 #define MI_CMDLINE	0x004
 #define MI_MMAP		0x040
@@ -40,6 +45,7 @@ static volatile uint32_t pit_ticks, timer_ticks, ipis_at_ap, ipis_at_bsp;
 static volatile uint32_t unexpected, spurious, last_unexpected;
 static volatile uint32_t ap_alive, ap_apic_id, ap_svr;
 static uint32_t ap_id = 1, want_cpus = 2;
+static bool echo;
 
 static void result(bool ok, const char *what)
 {
@@ -114,8 +120,6 @@ static void check_info(uint32_t magic, const struct mb_info *mi)
 	if (ok && (mi->flags & (MI_MEMORY | MI_CMDLINE | MI_MMAP)) ==
 		  (MI_MEMORY | MI_CMDLINE | MI_MMAP)) {
 		kprintf("# cmdline: %s\n", (const char *)mi->cmdline);
-		if (str_has((const char *)mi->cmdline, "cpus=1"))
-			want_cpus = 1;
 		for (off = 0; off + sizeof(*m) <= mi->mmap_length; off += m->size + 4, n++) {
 			m = (const struct mb_mmap *)(mi->mmap_addr + off);
 			ok &= m->size >= 20 && (uint32_t)m->addr >= end;
@@ -137,6 +141,18 @@ static void check_info(uint32_t magic, const struct mb_info *mi)
 			m->type);
 	}
 	result(ok, "multiboot info");
+}
+
+/* The command line's words: cpus=1 (no AP), echo. */
+static void options(uint32_t magic, const struct mb_info *mi)
+{
+	const char *cmdline = (const char *)mi->cmdline;
+
+	if (magic != MB_BOOT_MAGIC || !(mi->flags & MI_CMDLINE))
+		return;
+	if (str_has(cmdline, "cpus=1"))
+		want_cpus = 1;
+	echo = str_has(cmdline, "echo");
 }
 
 /* 2: the MP table in the BIOS area lists want_cpus processors, the BSP first. */
@@ -297,6 +313,79 @@ static void check_ipis(void)
 	result(ipis_at_bsp == NR_IPIS, "IPIs AP to BSP");
 }
 
+static void fwcfg_get(uint16_t key, void *buf, uint32_t n)
+{
+	uint8_t *p = buf;
+
+	outw(FWCFG_PORT_SEL, key);
+	while (n--)
+		*p++ = inb(FWCFG_PORT_DATA);
+}
+
+/*
+ * 9: QEMU's fw_cfg: its signature, the traditional interface (ID 1), the
+ * RAM the multiboot information describes, want_cpus CPUs, and nothing
+ * (zeros) in an item hvctl does not have or past an item's end.
+ */
+static void check_fwcfg(const struct mb_info *mi)
+{
+	uint64_t ram = 0, want_ram = ((uint64_t)mi->mem_upper + 1024) * 1024;
+	uint32_t id = 0, none = 1;
+	uint16_t cpus[2] = { 0 };
+	char sig[5] = { 0 };
+
+	fwcfg_get(FWCFG_SIGNATURE, sig, 4);
+	fwcfg_get(FWCFG_ID, &id, 4);
+	fwcfg_get(FWCFG_RAM_SIZE, &ram, 8);
+	fwcfg_get(FWCFG_NB_CPUS, &cpus[0], 4);		/* 2 bytes, then zeros */
+	fwcfg_get(FWCFG_MAX_CPUS, &cpus[1], 2);
+	fwcfg_get(0x0042, &none, 4);
+	kprintf("# fw_cfg: %s, ID %u, RAM %u KiB, %u CPUs, max %u, %x\n", sig, id,
+		(uint32_t)(ram >> 10), cpus[0], cpus[1], none);
+	result(!memcmp(sig, "QEMU", 4) && id == 1 && ram == want_ram && cpus[0] == want_cpus &&
+	       cpus[1] == want_cpus && !none, "fw_cfg");
+}
+
+/*
+ * 10 (echo): COM1's input by its received-data interrupt, each byte echoed
+ * on a "# got: " line (others as dots) until a Ctrl-D; bytes before the
+ * first STX are skipped (one the receiver held when con_init() reset its
+ * FIFO is lost), and STX is never echoed.
+ */
+static void check_echo(void)
+{
+	uint32_t n = 0;
+	bool started = false;
+	char c;
+
+	kprintf("# echo: ready\n# got: ");
+	con_rx_on(true);
+	for (;;) {
+		cli();
+		if (!con_getc(&c)) {
+			sti_hlt();
+			continue;
+		}
+		sti();
+		if (c == 0x04 && started)
+			break;
+		if (c == 0x02)
+			started = true;
+		else if (!started)
+			continue;
+		else if (c == '\n' || c == '\r')
+			kprintf("\n# got: ");
+		else
+			kprintf("%c", c >= ' ' && c < 0x7f ? c : '.');
+		n += c != 0x02;
+	}
+	con_rx_on(false);
+	kprintf("\n# echo: %u bytes echoed, %u received in %u interrupts, %u errors, %u dropped\n",
+		n, con_rx_bytes, con_rx_irqs, con_rx_errors, con_rx_dropped);
+	result(n && con_rx_irqs && !con_rx_errors && !con_rx_dropped,
+	       "COM1 input by received-data interrupts");
+}
+
 void kmain(uint32_t magic, const struct mb_info *mi)
 {
 	uint64_t t0 = rdtsc();
@@ -311,7 +400,8 @@ void kmain(uint32_t magic, const struct mb_info *mi)
 	pic_init(0xee);				/* IRQ 0 (PIT) and 4 (COM1) */
 	con_irq_on();				/* every line sent by THRE interrupts */
 	sti();
-	kprintf("TAP version 13\n1..%u\n", NR_TESTS);
+	options(magic, mi);
+	kprintf("TAP version 13\n1..%u\n", NR_TESTS + echo);
 	check_info(magic, mi);
 	check_mptable();
 	check_pit();
@@ -324,6 +414,9 @@ void kmain(uint32_t magic, const struct mb_info *mi)
 		kprintf("ok 6 # SKIP 1 CPU\nok 7 # SKIP 1 CPU\nok 8 # SKIP 1 CPU\n");
 		test_nr += 3;
 	}
+	check_fwcfg(mi);
+	if (echo)
+		check_echo();
 
 	bytes = con_irq_bytes;
 	irqs = con_thre_irqs;

@@ -39,6 +39,11 @@ static inline void outb(uint16_t port, uint8_t v)
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
@@ -105,7 +110,10 @@ void con_irq_on(void);
 void con_irq(void);
 bool con_flush(uint32_t us);
 void kprintf(const char *fmt, ...);
+void con_rx_on(bool on);
+bool con_getc(char *c);
 extern volatile uint32_t con_thre_irqs, con_irq_bytes, con_overruns;
+extern volatile uint32_t con_rx_irqs, con_rx_bytes, con_rx_errors, con_rx_dropped;
 
 /* The register frame isr() gets (entry.S). */
 struct frame {

@@ -93,6 +93,7 @@ void print_audit(struct nlattr **tb);
 const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);
 int hv_cmd_run(int argc, char **argv);
+int hv_vm_name_own(const char *name);
 void print_vm(struct nlattr **tb);
 void print_run_quota(struct nlattr **tb);
 void print_cpu_share(struct nlattr **tb);

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,9 +38,16 @@
 #define DEFAULT_LOAD	0x7c00
 #define PT_BASE_OFFSET	0x10000		/* below the top of RAM */
 
+/* EIO is khv's answer on a destroyed VM (vm-destroy): said once, for every thread. */
 int vmm_fail(const char *what)
 {
-	fprintf(stderr, "hvctl: run: %s: %s\n", what, strerror(errno));
+	static atomic_bool destroyed;
+
+	if (errno != EIO)
+		fprintf(stderr, "hvctl: run: %s: %s\n", what, strerror(errno));
+	else if (!atomic_exchange(&destroyed, true))
+		fprintf(stderr, "hvctl: run: the VM was destroyed (%s: %s)\n", what,
+			strerror(errno));
 	return 1;
 }
 
@@ -100,6 +108,8 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 	m->vm = ioctl(m->dev, KHV_CREATE_VM, &vm);
 	if (m->vm < 0)
 		return vmm_fail("KHV_CREATE_VM");
+	if (m->name && hv_vm_name_own(m->name))
+		return 1;
 	if (ioctl(m->vm, KHV_SET_MEMORY_REGION, &region))
 		return vmm_fail("KHV_SET_MEMORY_REGION");
 	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -473,16 +483,19 @@ static int vmm_loop(struct vmm *m)
 static void run_usage(void)
 {
 	fprintf(stderr,
-		"Usage: hvctl run [--memory SIZE] [--vcpus 1] [--load ADDR] [--entry ADDR] IMAGE\n"
+		"Usage: hvctl run [--name NAME] [--memory SIZE] [--vcpus 1] [--load ADDR]\n"
+		"                 [--entry ADDR] IMAGE\n"
 		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
-		"                 [--memory SIZE] [--vcpus N]\n"
+		"                 [--memory SIZE] [--vcpus N] [--name NAME]\n"
 		"  Either with [--user NAME | --no-confine] [--verbose].\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
 		"  --kernel boots a Linux bzImage (64-bit boot protocol) or a multiboot v1\n"
 		"  kernel (ELF32 or a.out kludge; no --initrd) on a PC with COM1 (stdout),\n"
-		"  PICs, PIT, RTC and an MP table for N vCPUs (1 to 64, at most what the\n"
-		"  host allows); --memory defaults to 256M then.\n"
+		"  PICs, PIT, RTC, fw_cfg and an MP table for N vCPUs (1 to 64, at most\n"
+		"  what the host allows); --memory defaults to 256M then. COM1 reads\n"
+		"  standard input: a terminal in raw mode, Ctrl-A x quits, Ctrl-A h helps.\n"
+		"  --name names the VM (hvctl vm list), before it runs.\n"
 		"  Before the guest runs, hvctl drops to --user (default nobody) when run\n"
 		"  as root, keeps no capabilities and installs a seccomp filter;\n"
 		"  --no-confine (debugging) leaves it all out.\n");
@@ -501,6 +514,7 @@ int hv_cmd_run(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -528,7 +542,7 @@ int hv_cmd_run(int argc, char **argv)
 	argc++;
 	argv--;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:u:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:u:vn:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &mem) || mem & 0xfff)
@@ -563,6 +577,10 @@ int hv_cmd_run(int argc, char **argv)
 			break;
 		case 'v':
 			conf.verbose = true;
+			break;
+		case 'n':
+			lo.name = optarg;
+			m.name = optarg;
 			break;
 		case 'h':
 			run_usage();

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/khv_netlink.h>
 #include <linux/khv_netlink_names.h>
@@ -190,11 +191,24 @@ static int vm_show(int argc, char **argv)
 	       EXIT_KERNEL : EXIT_OK;
 }
 
+/* The kernel validates both, and says what is wrong. */
+static int vm_set_attrs(uint64_t id, const char *name, const char *tags)
+{
+	struct nl_msg *msg;
+
+	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
+	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
+	    (name && nla_put_string(msg, KHV_A_VM_NAME, name)) ||
+	    (tags && nla_put_string(msg, KHV_A_VM_TAGS, tags)))
+		return EXIT_KERNEL;
+	return hv_nl_exec(msg, KHV_A_VM_MAX, NULL, NULL) ?
+	       EXIT_KERNEL : EXIT_OK;
+}
+
 static int vm_set(int argc, char **argv)
 {
 	static const char *const keys[] = { "name", "tags" };
 	const char *val[2] = { NULL, NULL };
-	struct nl_msg *msg;
 	uint64_t id;
 	int i, k, r;
 
@@ -214,14 +228,58 @@ static int vm_set(int argc, char **argv)
 	}
 	if (!val[0] && !val[1])
 		return hv_usage_error("vm set: nothing to set (name NAME, tags TAGS)");
-	/* The kernel validates both, and says what is wrong. */
-	msg = hv_nl_msg(KHV_CMD_VM_SET, 0);
-	if (!msg || nla_put_u64(msg, KHV_A_VM_ID, id) ||
-	    (val[0] && nla_put_string(msg, KHV_A_VM_NAME, val[0])) ||
-	    (val[1] && nla_put_string(msg, KHV_A_VM_TAGS, val[1])))
-		return EXIT_KERNEL;
-	return hv_nl_exec(msg, KHV_A_VM_MAX, NULL, NULL) ?
-	       EXIT_KERNEL : EXIT_OK;
+	return vm_set_attrs(id, val[0], val[1]);
+}
+
+struct own_vm {
+	uint32_t pid;
+	uint64_t id;
+};
+
+static int own_vm_find(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	uint64_t id = hv_get_u64(tb[KHV_A_VM_ID]);
+	struct own_vm *o = arg;
+
+	(void)cmd;
+	if (hv_get_u32(tb[KHV_A_VM_PID]) == o->pid && id > o->id)
+		o->id = id;
+	return 0;
+}
+
+/**
+ * hv_vm_name_own() - name the VM this process has just created.
+ * @name: the name; the kernel validates it.
+ *
+ * Its id is the largest (ids only grow) among the VMs whose creator's pid
+ * (khv's, in the initial PID namespace) is this process's: a VM an older
+ * process with the same pid created, and passed on, has a smaller one.
+ * The dump lists the VMs the caller may view: CAP_SYS_ADMIN's or the
+ * grant's (view; set for the name). The netlink socket is closed after.
+ *
+ * Return: 0, or EXIT_KERNEL with the reason printed.
+ */
+int hv_vm_name_own(const char *name)
+{
+	struct own_vm o = { .pid = getpid() };
+	struct nl_msg *msg;
+	int r = EXIT_KERNEL;
+
+	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
+	if (!msg || hv_nl_exec(msg, KHV_A_VM_MAX, own_vm_find, &o))
+		goto out;
+	if (!o.id) {
+		fprintf(stderr,
+			"hvctl: run: --name: no VM created by pid %u is listed to this user (grant view, or another PID namespace?)\n",
+			o.pid);
+		goto out;
+	}
+	r = vm_set_attrs(o.id, name, NULL);
+out:
+	if (r)
+		fprintf(stderr, "hvctl: run: cannot name the VM \"%s\"\n", name);
+	hv_nl_close();
+	return r;
 }
 
 static int vm_state_cmd(int argc, char **argv, uint8_t cmd, const char *usage)

@@ -18,6 +18,7 @@ void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
 	pic_init(&d->pic);
 	pit_init(&d->pit, now);
 	rtc_init(&d->rtc);
+	fwcfg_init(&d->fwcfg, 0, 0);
 }
 
 static void dev_misc(struct devices *d, uint16_t port, bool write, uint8_t *val)
@@ -57,6 +58,17 @@ void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
 		rtc_io(&d->rtc, port, write, val, tod);
 	else
 		dev_misc(d, port, write, val);
+}
+
+void dev_pio(struct devices *d, uint16_t port, unsigned int size, bool write,
+	     uint8_t *data, uint64_t now, time_t tod)
+{
+	unsigned int i;
+
+	if (fwcfg_io(&d->fwcfg, port, size, write, data))
+		return;
+	for (i = 0; i < size; i++)
+		dev_io(d, (uint16_t)(port + i), write, data + i, now, tod);
 }
 
 void dev_update(struct devices *d, uint64_t now)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The PC's legacy devices behind one port-I/O entry point: COM1, the PIC
- * pair, the PIT with port 0x61, the CMOS RTC, the isa-debug-exit port 0xf4,
- * reset through 0xcf9 and the keyboard controller. Every other port reads
- * all ones and ignores writes. The I/O APIC (MMIO, ioapic_mmio()) sees the
- * same ISA interrupt lines as the PIC, on the pins the MP table gives.
+ * pair, the PIT with port 0x61, the CMOS RTC, fw_cfg (0x510/0x511), the
+ * isa-debug-exit port 0xf4, reset through 0xcf9 and the keyboard
+ * controller. Every other port reads all ones and ignores writes. The I/O
+ * APIC (MMIO, ioapic_mmio()) sees the same ISA interrupt lines as the PIC,
+ * on the pins the MP table gives.
  */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "fwcfg.h"
 #include "ioapic.h"
 #include "pic.h"
 #include "pit.h"
@@ -31,17 +33,27 @@ struct devices {
 	struct pit pit;
 	struct rtc rtc;
 	struct ioapic ioapic;
+	struct fwcfg fwcfg;
 	uint8_t cf9;
 	bool exited, reset;
 	uint8_t exit_status;
 };
 
-/* ioapic_id and send: the I/O APIC's (ioapic_init()). */
+/*
+ * ioapic_id and send: the I/O APIC's (ioapic_init()). fw_cfg says 0 bytes
+ * of RAM and 0 CPUs until fwcfg_init() is called with the machine's.
+ */
 void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
 	      bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque);
 /* One byte of a port access. now: monotonic ns; tod: time of day. */
 void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
 	    uint64_t now, time_t tod);
+/*
+ * One access of size bytes (1, 2 or 4) at port: fw_cfg's whole, any
+ * other's byte by byte through dev_io(), each byte to its own port.
+ */
+void dev_pio(struct devices *d, uint16_t port, unsigned int size, bool write,
+	     uint8_t *data, uint64_t now, time_t tod);
 /* Move the interrupt lines (PIC and I/O APIC) to the devices' state; PIT edges up to now. */
 void dev_update(struct devices *d, uint64_t now);
 

@@ -78,7 +78,7 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 {
 	const char *user = o->append ? o->append : "";
 	uint8_t *kernel = NULL, *initrd = NULL;
-	struct vmm m = { .confine = o->confine, .dev = -1 };
+	struct vmm m = { .confine = o->confine, .dev = -1, .name = o->name };
 	char err[256], *cmdline;
 	size_t klen, ilen = 0, off;
 	struct bz_image bz;

@@ -16,6 +16,8 @@
  * starts them with INIT-SIPI-SIPI through the in-kernel local APICs. The
  * process is confined (vmm/confine.c) before the first of them starts: the
  * system calls made from there on are the seccomp filter's to allow.
+ * hvctl's standard input reaches COM1 through a thread of its own
+ * (vmm/input.c), which also takes the signals that end the run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,30 +31,14 @@
 #include <unistd.h>
 
 #include "confine.h"
-#include "devices.h"
 #include "mptable.h"
-#include "vm.h"
+#include "pc.h"
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id	_sigev_un._tid
 #endif
 
-#define KICK_SIGNAL	SIGALRM
 #define MIN_TIMER_NS	100000ULL	/* a guest's 1-clock PIT costs 10k signals/s at most */
-
-struct pc {
-	struct vmm *m;
-	pthread_mutex_t lock;		/* everything below but done and status */
-	struct devices d;
-	timer_t timer;
-	uint64_t armed;			/* the timer's deadline, 0: none */
-	bool held;			/* a vector acknowledged, not yet queued */
-	uint8_t held_vec;
-	bool warned_vector, warned_msi;
-	pthread_t threads[VMM_MAX_VCPUS];
-	atomic_bool done;
-	atomic_int status;		/* hvctl's exit status once done */
-};
 
 struct ap {
 	struct pc *pc;
@@ -71,7 +57,7 @@ static void kick(int sig)
 		run->immediate_exit = 1;
 }
 
-static uint64_t now_ns(void)
+uint64_t pc_now_ns(void)
 {
 	struct timespec ts;
 
@@ -89,15 +75,14 @@ static bool pc_send_msi(void *opaque, const struct ioapic_msi *msi)
 	if (ioctl(pc->m->vm, KHV_SIGNAL_MSI, &k) >= 0)
 		return true;
 	/* A guest's bad redirection entry (a vector below 16): its own loss. */
-	if (!pc->warned_msi)
+	if (!pc->warned_msi && errno != EIO)	/* EIO: destroyed, KHV_RUN says it */
 		fprintf(stderr, "hvctl: run: the guest's I/O APIC message %#x/%#x: %s: dropped\n",
 			msi->address_lo, msi->data, strerror(errno));
 	pc->warned_msi = true;
 	return false;
 }
 
-/* The end, once: the first status stays; every other thread is kicked out. */
-static void pc_end(struct pc *pc, int status, unsigned int self)
+void pc_end(struct pc *pc, int status, unsigned int self, const char *msg)
 {
 	bool was = false;
 	unsigned int i;
@@ -105,9 +90,35 @@ static void pc_end(struct pc *pc, int status, unsigned int self)
 	if (!atomic_compare_exchange_strong(&pc->done, &was, true))
 		return;
 	atomic_store(&pc->status, status);
+	if (msg)
+		fprintf(stderr, "hvctl: run: %s\n", msg);
 	for (i = 0; i < pc->m->nr_vcpus; i++)
 		if (i != self)
 			pthread_kill(pc->threads[i], KICK_SIGNAL);
+	if (pc->has_input && self != PC_INPUT)
+		pthread_kill(pc->input, KICK_SIGNAL);
+}
+
+/* The BSP kicked when the PIC's output rises: it alone injects the PIC's vectors. */
+static void pc_kick_bsp(struct pc *pc, bool before, bool after)
+{
+	if (after && !before)
+		pthread_kill(pc->threads[0], KICK_SIGNAL);
+}
+
+void pc_com1_input(struct pc *pc, const uint8_t *buf, unsigned int n)
+{
+	bool before, after;
+	unsigned int i;
+
+	pthread_mutex_lock(&pc->lock);
+	before = pic_output(&pc->d.pic);
+	for (i = 0; i < n; i++)
+		uart_rx(&pc->d.uart, buf[i]);
+	dev_update(&pc->d, pc_now_ns());
+	after = pic_output(&pc->d.pic);
+	pthread_mutex_unlock(&pc->lock);
+	pc_kick_bsp(pc, before, after);
 }
 
 static int pc_timer_init(struct pc *pc)
@@ -183,13 +194,12 @@ static int pc_inject(struct pc *pc)
 }
 
 /*
- * io.count elements of io.size bytes; each byte to its own port, as a bus
- * splits it. The count of a REP INS/OUTS is the guest's: it is bounded by
- * the run page, whatever it says.
+ * io.count elements of io.size bytes (dev_pio()). The count of a REP
+ * INS/OUTS is the guest's: it is bounded by the run page, whatever it says.
  */
 static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 {
-	uint32_t size = run->io.size, count = run->io.count, i, j;
+	uint32_t size = run->io.size, count = run->io.count, i;
 	bool write = run->io.direction == KHV_EXIT_IO_OUT;
 	time_t tod = time(NULL);
 	uint8_t *data;
@@ -203,9 +213,7 @@ static int pc_io(struct pc *pc, const struct khv_run *run, uint64_t now)
 	}
 	data = (uint8_t *)run + run->io.data_offset;
 	for (i = 0; i < count; i++)
-		for (j = 0; j < size; j++)
-			dev_io(&pc->d, (uint16_t)(run->io.port + j), write,
-			       data + i * size + j, now, tod);
+		dev_pio(&pc->d, run->io.port, size, write, data + i * size, now, tod);
 	return 0;
 }
 
@@ -257,6 +265,7 @@ static int pc_exit(struct pc *pc, struct khv_run *run, uint64_t now, int *status
 	switch (run->exit_reason) {
 	case KHV_EXIT_IO:
 		*status = pc_io(pc, run, now);
+		pc_input_wake(pc);
 		return *status;
 	case KHV_EXIT_MMIO:
 		pc_mmio(pc, run);
@@ -284,7 +293,10 @@ static int pc_exit(struct pc *pc, struct khv_run *run, uint64_t now, int *status
 	}
 }
 
-/* KHV_RUN once: 0 after an exit to handle, 1 when kicked, -1 on an error. */
+/*
+ * KHV_RUN once: 0 after an exit to handle, 1 when kicked, -1 on an error
+ * (EIO: the VM was destroyed from outside, vmm_fail() says so once).
+ */
 static int pc_run(struct vmm_vcpu *v)
 {
 	if (!ioctl(v->fd, KHV_RUN, 0))
@@ -322,7 +334,7 @@ static void *pc_ap(void *arg)
 	while (!atomic_load(&pc->done)) {
 		r = pc_run(v);
 		if (r < 0) {
-			pc_end(pc, 1, ap->id);
+			pc_end(pc, 1, ap->id, NULL);
 			break;
 		}
 		if (r)
@@ -334,14 +346,14 @@ static void *pc_ap(void *arg)
 		}
 		pthread_mutex_lock(&pc->lock);
 		before = pic_output(&pc->d.pic);
-		end = pc_exit(pc, v->run, now_ns(), &status) ||
-		      pc_update(pc, now_ns(), &status);
+		end = pc_exit(pc, v->run, pc_now_ns(), &status) ||
+		      pc_update(pc, pc_now_ns(), &status);
 		after = pic_output(&pc->d.pic);
 		pthread_mutex_unlock(&pc->lock);
 		if (end)
-			pc_end(pc, status, ap->id);
-		else if (after && !before)
-			pthread_kill(pc->threads[0], KICK_SIGNAL);
+			pc_end(pc, status, ap->id, NULL);
+		else
+			pc_kick_bsp(pc, before, after);
 	}
 	return NULL;
 }
@@ -357,7 +369,7 @@ static void pc_bsp(struct pc *pc)
 		vmm_confine_test_hook();
 	while (!atomic_load(&pc->done)) {
 		pthread_mutex_lock(&pc->lock);
-		now = now_ns();
+		now = pc_now_ns();
 		end = pc_update(pc, now, &status);
 		if (!end && (pc_inject(pc) || pc_timer_arm(pc, now))) {
 			end = 1;
@@ -375,13 +387,13 @@ static void pc_bsp(struct pc *pc)
 		if (r)
 			continue;
 		pthread_mutex_lock(&pc->lock);
-		end = pc_exit(pc, v->run, now_ns(), &status);
+		end = pc_exit(pc, v->run, pc_now_ns(), &status);
 		pthread_mutex_unlock(&pc->lock);
 		if (end)
 			break;
 	}
 	if (end)
-		pc_end(pc, status, 0);
+		pc_end(pc, status, 0, NULL);
 }
 
 static int pc_start_aps(struct pc *pc, struct ap *aps)
@@ -400,28 +412,35 @@ static int pc_start_aps(struct pc *pc, struct ap *aps)
 			errno = err;
 			vmm_fail("pthread_create");
 			pc->m->nr_vcpus = i;	/* the threads there are */
-			pc_end(pc, 1, 0);
+			pc_end(pc, 1, 0, NULL);
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err ? 1 : 0;
 }
 
+/*
+ * Static: the input thread may outlive the run, blocked in a read() that
+ * someone else's read of the same input emptied (pc_input_stop()).
+ */
 int vmm_loop_pc(struct vmm *m)
 {
 	static struct ap aps[VMM_MAX_VCPUS];
-	struct pc pc = { .m = m };
+	static struct pc pc;
 	unsigned int i;
 
+	pc.m = m;
 	pthread_mutex_init(&pc.lock, NULL);
-	dev_init(&pc.d, now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
+	dev_init(&pc.d, pc_now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
+	fwcfg_init(&pc.d.fwcfg, m->ram_size, m->nr_vcpus);
 	pc.threads[0] = pthread_self();
 	kick_run = m->run;
-	if (pc_timer_init(&pc) || vmm_confine(m->confine, m))
+	if (pc_timer_init(&pc) || vmm_confine(m->confine, m) || pc_input_start(&pc))
 		return 1;
 	if (!pc_start_aps(&pc, aps))
 		pc_bsp(&pc);
 	for (i = 1; i < m->nr_vcpus; i++)
 		pthread_join(pc.threads[i], NULL);
+	pc_input_stop(&pc);
 	return atomic_load(&pc.status);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the port dispatch: the RTC, exit and reset ports, unknown
- * ports, and the interrupt lines from the UART and the PIT into the PIC
+ * Unit tests of the port dispatch: the RTC, exit and reset ports, fw_cfg's
+ * access sizes, unknown ports, and the interrupt lines from the UART and the PIT into the PIC
  * and the I/O APIC.
  */
 #include <stdio.h>
@@ -95,6 +95,35 @@ static void exit_and_reset(void)
 	CHECK(d.reset);
 }
 
+/* fw_cfg through dev_pio(): whole accesses; any other size is no device's. */
+static void fwcfg_ports(void)
+{
+	uint8_t b[4];
+
+	dev_init(&d, T0, 2, record, NULL);
+	fwcfg_init(&d.fwcfg, 64ULL << 20, 3);
+	put16(b, FWCFG_NB_CPUS);
+	dev_pio(&d, 0x510, 2, true, b, T0, TOD);
+	dev_pio(&d, 0x511, 1, false, b, T0, TOD);
+	CHECK_EQ(b[0], 3);
+	dev_pio(&d, 0x511, 1, false, b, T0, TOD);
+	CHECK_EQ(b[0], 0);
+	/* A 16-bit read of the selector, a 32-bit one of the data: all ones. */
+	dev_pio(&d, 0x510, 2, false, b, T0, TOD);
+	CHECK_EQ(get16(b), 0xffff);
+	dev_pio(&d, 0x511, 4, false, b, T0, TOD);
+	CHECK_EQ(get32(b), 0xffffffff);
+	/* A 32-bit write at 0x510 selects nothing: the offset stays at 2. */
+	put32(b, FWCFG_SIGNATURE);
+	dev_pio(&d, 0x510, 4, true, b, T0, TOD);
+	dev_pio(&d, 0x511, 1, false, b, T0, TOD);
+	CHECK_EQ(b[0], 0);
+	/* Byte-wide devices still see a 16-bit access as two bytes. */
+	put16(b, 0x068b);		/* 0x70: status B, NMI masked; 0x71: 6 */
+	dev_pio(&d, 0x70, 2, true, b, T0, TOD);
+	CHECK_EQ(cmos(0x0b), 0x06);		/* binary, 24-hour */
+}
+
 static void unknown_ports(void)
 {
 	unsigned int port;
@@ -185,6 +214,7 @@ int main(void)
 	static const struct tap_case cases[] = {
 		TAP_CASE(rtc),
 		TAP_CASE(exit_and_reset),
+		TAP_CASE(fwcfg_ports),
 		TAP_CASE(unknown_ports),
 		TAP_CASE(irq_lines),
 		TAP_CASE(ioapic_lines),

@@ -3,7 +3,9 @@
  * The 16550A's registers as a state machine: the interrupt identification
  * in priority order (line status, received data, transmitter empty, modem
  * status), the divisor latch behind LCR.DLAB, loopback through MCR.
- * Transmission is instantaneous: THR is always empty again at once.
+ * Transmission is instantaneous: THR is always empty again at once. The
+ * receiver holds 16 bytes with its FIFO on, 1 with it off; a byte beyond
+ * that is an overrun (LSR.OE): the VMM asks uart_rx_room() first.
  */
 #include <string.h>
 
@@ -66,9 +68,17 @@ static void uart_set_msr(struct uart *u)
 		u->msr |= 0x04;
 }
 
+/* With its FIFOs off (FCR bit 0 clear), a 16550 holds one byte, as a 16450. */
+unsigned int uart_rx_room(const struct uart *u)
+{
+	unsigned int size = u->fcr & UART_FCR_ENABLE ? UART_FIFO : 1;
+
+	return u->rx_count < size ? size - u->rx_count : 0;
+}
+
 bool uart_rx(struct uart *u, uint8_t c)
 {
-	if (u->rx_count == UART_FIFO) {
+	if (!uart_rx_room(u)) {
 		u->lsr |= UART_LSR_OE;
 		return false;
 	}

@@ -71,6 +71,8 @@ void uart_init(struct uart *u);
 void uart_io(struct uart *u, unsigned int off, bool write, uint8_t *val);
 /* A byte from the outside world: false when the receiver is full (overrun). */
 bool uart_rx(struct uart *u, uint8_t c);
+/* How many bytes the receiver takes now without an overrun. */
+unsigned int uart_rx_room(const struct uart *u);
 bool uart_irq(const struct uart *u);
 uint8_t uart_iir(const struct uart *u);
 

@@ -25,10 +25,11 @@ struct vmm_vcpu {
 
 /*
  * vcpu and run: vCPU 0's (the BSP), also vcpus[0]. confine: what
- * vmm/confine.c does before the guest runs.
+ * vmm/confine.c does before the guest runs. name: given to the VM, or NULL.
  */
 struct vmm {
 	const struct vmm_confine *confine;
+	const char *name;
 	int dev, vm, vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -40,7 +41,7 @@ struct vmm {
 
 struct vmm_linux_opts {
 	const struct vmm_confine *confine;
-	const char *kernel, *initrd, *append;
+	const char *kernel, *initrd, *append, *name;
 	uint64_t ram_size;
 	unsigned int nr_vcpus;
 };
@@ -60,8 +61,9 @@ static inline void vmm_flat_segments(struct khv_sregs *s, const struct khv_segme
 /* "hvctl: run: what: strerror(errno)", returns 1. */
 int vmm_fail(const char *what);
 /*
- * nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS; with irqchip, the
- * in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
+ * The VM, named m->name if set (before anything else: a name the kernel
+ * refuses ends it), nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS;
+ * with irqchip, the in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
  */
 int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip);
 /* The whole file into a buffer of our own: nobody can change it under us. */
