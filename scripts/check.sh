@@ -10,7 +10,8 @@
 #   bochs-vmx-smp  the same with two CPUs and the same module build, started in the background
 #              once qemu-svm is done: khv_virt_test only (CPU hotplug, KVM beside khv on CPUs 0
 #              and 1), the tests that skip on one CPU and need VMX; no KUnit
-#   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN)
+#   qemu-svm   QEMU, AMD SVM + NPT, the debug kernel (6.12, KASAN, lockdep, kmemleak, UBSAN), its two
+#              CPUs the SMT threads of one core
 #   qemu-7.3   QEMU, AMD SVM + NPT, Debian's stock 7.3 kernel with its own kvm_amd loaded
 #   compat     scripts/compat.sh build (TAP)
 #   spec       scripts/netlink-spec-check.sh (TAP)
@@ -245,7 +246,9 @@ run_qemu_svm() {
 	# init_on_free=1: a page freed while a guest could still reach it reads as zeroes there
 	# (khv_guest_test's region_failing_part_way_leaves_no_translation looks for them).
 	boot_cmd qemu-svm qemu.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=amd init_on_free=1
-	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	# Two CPUs as the two threads of one core: SMT, so that core scheduling exists and
+	# hvctl_scenario.sh sees hvctl run's threads share one cookie.
+	KHV_QEMU_SMP=${KHV_QEMU_SMP:-2,sockets=1,cores=1,threads=2} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-svm
 }
 
