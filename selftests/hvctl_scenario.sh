@@ -837,9 +837,8 @@ fi
 # nobody's, no supplementary group; no capability, no_new_privs, seccomp
 # filter mode; 3 threads (vCPU 1's created after the filter, and the input
 # thread, which stays after the end of its standard input); their
-# core-scheduling cookies one and not 0 where --verbose says the kernel has
-# core scheduling, which it must on SMT with CONFIG_SCHED_CORE (the qemu-svm
-# host; elsewhere the cookies are only shown).
+# core scheduling: on SMT (qemu-svm) hvctl --verbose must report one cookie;
+# cookies the kernel shows must agree (elsewhere it is only shown).
 mb_header 0x10002 0 0x100000
 bytes fb f4 eb fd				# sti; 1: hlt; jmp 1b
 emit "$TMP/idle.mb"
@@ -872,12 +871,13 @@ wait $pid
 overcommit_restore
 echo "# $(grep "core scheduling" "$TMP/err"); cookies:$cookies"
 cookies_ok=1
-# A kernel with core scheduling (core_cookie in sched) on SMT must give one.
+# On SMT (the qemu-svm host, whose kernel has core scheduling) hvctl must
+# say it made one cookie; where the kernel shows the cookies (core_cookie in
+# sched: not 6.12's), they agree.
 if [ "$(cat /sys/devices/system/cpu/smt/active 2>/dev/null)" = 1 ] &&
-   grep -q core_cookie /proc/self/sched 2>/dev/null &&
-   ! grep -q "core scheduling: one cookie" "$TMP/err"; then
+   grep -q "core scheduling: not available" "$TMP/err"; then
 	cookies_ok=
-elif grep -q "core scheduling: one cookie" "$TMP/err"; then
+elif [ -n "$(echo $cookies)" ] && grep -q "core scheduling: one cookie" "$TMP/err"; then
 	set -- $cookies
 	[ $# -eq 3 ] && [ "$1" = "$2" ] && [ "$1" = "$3" ] && [ "$1" != 0 ] || cookies_ok=
 fi
