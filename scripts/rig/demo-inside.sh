@@ -22,6 +22,11 @@ show() {
 	"$@"
 }
 
+# json_u64 KEY: the number after "KEY": in JSON on stdin.
+json_u64() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
+}
+
 step "khv's load messages: the CPU features it found and who owns VMX/SVM (khv, or KVM shared)"
 dmesg | grep -i 'khv' | grep -v 'KHV-RIG' | tail -n 5
 
@@ -45,7 +50,7 @@ if [ -x /khv/khv_hold_vm ]; then
 	holder=$!
 	sleep 2
 	show hvctl vm list
-	id=$(hvctl -j vm list | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -n 1)
+	id=$(hvctl -j vm list | json_u64 id)
 	if [ -n "$id" ]; then
 		step "naming and tagging it: tags are what grants can be scoped to"
 		show hvctl vm set "$id" name demo-vm tags demo
@@ -66,11 +71,6 @@ if [ -x /khv/khv_hold_vm ]; then
 	kill "$holder"
 	wait "$holder" 2>/dev/null
 fi
-
-# json_u64 KEY: the number after "KEY": in JSON on stdin.
-json_u64() {
-	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
-}
 
 printf '\353\376' > /tmp/spin.bin	# jmp $
 step "a CPU cap at work: a guest that only spins (jmp \$), held to 25% of a CPU"
