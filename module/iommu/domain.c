@@ -52,20 +52,15 @@ static void khv_domain_unmap_slot(struct iommu_domain *domain,
 				  const struct khv_memslot *ms,
 				  unsigned long end)
 {
-	unsigned long i = 0, n;
+	unsigned long i, n;
 	size_t done;
 
-	while (i < end) {
-		n = khv_page_run(&ms->pages[i],
-				 khv_slot_run_max(ms->gpa, i, ms->npages));
-		if (!n) {
-			i++;
-			continue;
-		}
+	for (i = 0;
+	     (n = khv_slot_next_run(ms->gpa, ms->pages, ms->npages, &i)) &&
+	     i < end; i += n) {
 		done = iommu_unmap(domain, ms->gpa + i * PAGE_SIZE,
 				   n * PAGE_SIZE);
 		WARN_ON_ONCE(done != n * PAGE_SIZE);
-		i += n;
 		cond_resched();
 	}
 }
@@ -78,19 +73,14 @@ static void khv_domain_unmap_slot(struct iommu_domain *domain,
 static int khv_domain_map_slot(struct iommu_domain *domain,
 			       const struct khv_memslot *ms, int prot)
 {
-	unsigned long i = 0, n;
+	unsigned long i, n;
 	int r;
 
 	if (!khv_domain_fits(domain, ms->gpa, ms->size))
 		return -E2BIG;
 	prot = khv_iommu_slot_prot(ms->flags, prot);
-	while (i < ms->npages) {
-		n = khv_page_run(&ms->pages[i],
-				 khv_slot_run_max(ms->gpa, i, ms->npages));
-		if (!n) {
-			i++;
-			continue;
-		}
+	for (i = 0; (n = khv_slot_next_run(ms->gpa, ms->pages, ms->npages, &i));
+	     i += n) {
 		r = khv_iommu_map(domain, ms->gpa + i * PAGE_SIZE,
 				  page_to_phys(ms->pages[i]), n * PAGE_SIZE,
 				  prot);
@@ -98,7 +88,6 @@ static int khv_domain_map_slot(struct iommu_domain *domain,
 			khv_domain_unmap_slot(domain, ms, i);
 			return r;
 		}
-		i += n;
 		cond_resched();
 	}
 	return 0;

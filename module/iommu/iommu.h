@@ -71,6 +71,8 @@ bool khv_vm_mmio_overlaps(struct khv_vm *vm, u64 gpa, u64 size);
 /* plan.c: pure (plan_test.c). */
 unsigned long khv_page_run(struct page *const *pages, unsigned long max);
 unsigned long khv_slot_run_max(u64 gpa, unsigned long i, unsigned long npages);
+unsigned long khv_slot_next_run(u64 gpa, struct page *const *pages,
+				unsigned long npages, unsigned long *i);
 int khv_iommu_slot_prot(u32 slot_flags, int prot);
 
 #endif /* KHV_IOMMU_H */

@@ -62,6 +62,31 @@ unsigned long khv_page_run(struct page *const *pages, unsigned long max)
 EXPORT_SYMBOL_IF_KUNIT(khv_page_run);
 
 /**
+ * khv_slot_next_run() - the next run of a region's allocated pages.
+ * @gpa:    the region's guest-physical base.
+ * @pages:  its pages (NULL: not yet touched).
+ * @npages: how many.
+ * @i:      in: the page to look from; out: the run's first page.
+ *
+ * Runs as khv_page_run() and khv_slot_run_max() cut them: for (i = 0;
+ * (n = khv_slot_next_run(..., &i)); i += n) visits each once.
+ * Return: the run's length; 0 when no allocated page is left.
+ */
+unsigned long khv_slot_next_run(u64 gpa, struct page *const *pages,
+				unsigned long npages, unsigned long *i)
+{
+	unsigned long n;
+
+	for (; *i < npages; (*i)++) {
+		n = khv_page_run(&pages[*i], khv_slot_run_max(gpa, *i, npages));
+		if (n)
+			return n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(khv_slot_next_run);
+
+/**
  * khv_iommu_slot_prot() - the IOMMU rights of a region's pages.
  * @slot_flags: the region's KHV_MEM_* flags.
  * @prot:       IOMMU_READ | IOMMU_WRITE, with IOMMU_CACHE where the IOMMU

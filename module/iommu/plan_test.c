@@ -102,18 +102,13 @@ struct plan_run {
 static int plan_region(u64 gpa, struct page **pages, unsigned long npages,
 		       struct plan_run *runs, int max)
 {
-	unsigned long i = 0, n;
+	unsigned long i, n;
 	int nr = 0;
 
-	while (i < npages && nr < max) {
-		n = khv_page_run(&pages[i], khv_slot_run_max(gpa, i, npages));
-		if (!n) {
-			i++;
-			continue;
-		}
+	for (i = 0; nr < max && (n = khv_slot_next_run(gpa, pages, npages, &i));
+	     i += n) {
 		runs[nr].first = i;
 		runs[nr++].n = n;
-		i += n;
 	}
 	return nr;
 }
