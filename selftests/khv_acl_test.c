@@ -536,28 +536,12 @@ static const uint8_t loop_code[] = {
 	0xec, 0x66, 0x43, 0xeb, 0xfb,
 };
 
-struct deleter {
-	uint64_t id;
-	int r;
-};
-
-static void *delete_later(void *arg)
-{
-	struct deleter *d = arg;
-	struct nl nl;
-
-	usleep(300 * 1000);
-	d->r = nl_open(&nl);
-	if (d->r)
-		return NULL;
-	d->r = acl_del(&nl, d->id, PORT, CMOS_DATA, CMOS_DATA);
-	close(nl.fd);
-	return NULL;
-}
-
 TEST_F(acl, removal_at_run_time_takes_effect)
 {
-	struct deleter d = { .id = self->vm_id, .r = -1 };
+	struct acl_del_later d = {
+		.id = self->vm_id, .kind = PORT, .first = CMOS_DATA,
+		.last = CMOS_DATA, .delay_ms = 300, .r = -1,
+	};
 	struct khv_regs regs;
 	pthread_t t;
 	uint64_t before;
@@ -570,7 +554,7 @@ TEST_F(acl, removal_at_run_time_takes_effect)
 	regs.rbx = 0;
 	ASSERT_EQ(0, vcpu_set_regs(self->vcpu, &regs));
 	before = hw_io_exits(&self->nl, self->vm_id);
-	ASSERT_EQ(0, pthread_create(&t, NULL, delete_later, &d));
+	ASSERT_EQ(0, pthread_create(&t, NULL, acl_del_later, &d));
 	/* The loop runs in the guest until the deletion closes 0x71. */
 	alarm_in(30000);
 	ASSERT_EQ(0, vcpu_run(self->vcpu));

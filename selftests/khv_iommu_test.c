@@ -618,27 +618,6 @@ TEST_F(iommu, host_mmio_only_what_the_vm_may_have)
 				 getuid(), "-mmio 0xfed00000-0xfed00fff at", NULL));
 }
 
-struct deleter {
-	uint64_t id;
-	uint32_t kind;
-	uint64_t first, last;
-	int r;
-};
-
-static void *delete_later(void *arg)
-{
-	struct deleter *d = arg;
-	struct nl nl;
-
-	usleep(500 * 1000);
-	d->r = nl_open(&nl);
-	if (d->r)
-		return NULL;
-	d->r = acl_del(&nl, d->id, d->kind, d->first, d->last);
-	close(nl.fd);
-	return NULL;
-}
-
 /*
  * The guest reads @gpa in a loop; an acl-del of @kind @first..@last from a
  * thread must end it with an MMIO exit there.
@@ -648,9 +627,9 @@ static void removal_ends_access(struct __test_metadata *_metadata,
 				struct khv_test_vcpu *vcpu, uint64_t gpa,
 				uint32_t kind, uint64_t first, uint64_t last)
 {
-	struct deleter d = {
+	struct acl_del_later d = {
 		.id = self->vm_id, .kind = kind, .first = first, .last = last,
-		.r = -1,
+		.delay_ms = 500, .r = -1,
 	};
 	volatile struct iommu_guest *g = addr_gva2hva(self->vm, (void *)&iommu_guest);
 	pthread_t t;
@@ -658,7 +637,7 @@ static void removal_ends_access(struct __test_metadata *_metadata,
 	g->mmio = gpa;
 	g->loops = 0;
 	ASSERT_EQ(0, vcpu_set_long_mode(vcpu, guest_code_mmio_loop, 0));
-	ASSERT_EQ(0, pthread_create(&t, NULL, delete_later, &d));
+	ASSERT_EQ(0, pthread_create(&t, NULL, acl_del_later, &d));
 	alarm_in(120000);
 	ASSERT_EQ(0, vcpu_run(vcpu));
 	alarm_in(0);

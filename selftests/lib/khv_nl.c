@@ -646,6 +646,21 @@ int acl_state(struct nl *nl, uint64_t id, struct acl_state *s)
 	return 0;
 }
 
+/* pthread_create(..., acl_del_later, &d): acl-del after d.delay_ms. */
+void *acl_del_later(void *arg)
+{
+	struct acl_del_later *d = arg;
+	struct nl nl;
+
+	usleep(d->delay_ms * 1000);
+	d->r = nl_open(&nl);
+	if (d->r)
+		return NULL;
+	d->r = acl_del(&nl, d->id, d->kind, d->first, d->last);
+	close(nl.fd);
+	return NULL;
+}
+
 /* An audit record after @from with @op, @result and @new containing @what. */
 struct audit_find {
 	uint32_t op;

@@ -142,6 +142,17 @@ int acl_del(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
 int acl_set(struct nl *nl, uint64_t id, uint32_t action);
 int acl_state(struct nl *nl, uint64_t id, struct acl_state *s);
 
+/* An acl-del from another thread, a while later: its result in @r. */
+struct acl_del_later {
+	uint64_t id;
+	uint32_t kind;
+	uint64_t first, last;
+	unsigned int delay_ms;
+	int r;
+};
+
+void *acl_del_later(void *arg);
+
 /* quota-set of a VM's mem-min and mem-max (QUOTA_KEEP: unchanged). */
 #define QUOTA_KEEP	(~0ull)
 int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max);
