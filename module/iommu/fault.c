@@ -17,14 +17,24 @@
  *
  * The handler runs in the IOMMU driver's interrupt path: it only counts,
  * and a work item does the rest where it may sleep.
+ *
+ * /sys/kernel/debug/khv/iommu_fault (root, write only) reports a fault of
+ * an assigned function as an IOMMU driver does, through
+ * report_iommu_fault(): "VM SSSS:BB:DD.F IOVA r|w" (the VM's id, the IOVA
+ * in hex). From there a fault takes the path every reported fault takes;
+ * the tests use it where the IOMMU reports none.
  */
 #define pr_fmt(fmt) "khv: " fmt
 
 #include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "../khv.h"
+#include "../mgmt.h"
 #include "assigned.h"
 
 static int khv_fault_handler(struct iommu_domain *domain, struct device *dev,
@@ -88,4 +98,55 @@ void khv_fault_work(struct work_struct *work)
 	mutex_unlock(&vm->iommu.lock);
 	if (pause)
 		khv_vm_acl_pause(vm);
+}
+
+/* "VM SSSS:BB:DD.F IOVA r|w": a fault of that function, reported. */
+static ssize_t khv_fault_inject_write(struct file *file, const char __user *ubuf,
+				      size_t len, loff_t *ppos)
+{
+	unsigned int seg, bus, dev, fn;
+	unsigned long long id, iova;
+	struct khv_assigned *a;
+	struct khv_vm *vm;
+	char buf[80], rw;
+	int r = -ENODEV;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%llu %x:%x:%x.%x %llx %c", &id, &seg, &bus, &dev, &fn,
+		   &iova, &rw) != 7 || seg > 0xffff || bus > 0xff || dev > 0x1f ||
+	    fn > 7 || iova > ULONG_MAX || (rw != 'r' && rw != 'w'))
+		return -EINVAL;
+	vm = khv_vm_lookup(id);
+	if (!vm)
+		return -ENOENT;
+	mutex_lock(&vm->iommu.lock);
+	a = khv_assigned_find(vm, khv_sbdf(seg, bus, PCI_DEVFN(dev, fn)));
+	if (a) {
+		report_iommu_fault(a->domain, &a->pdev->dev, iova,
+				   rw == 'w' ? IOMMU_FAULT_WRITE : IOMMU_FAULT_READ);
+		r = len;
+	}
+	mutex_unlock(&vm->iommu.lock);
+	khv_vm_put(vm);
+	return r;
+}
+
+static const struct file_operations khv_fault_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = khv_fault_inject_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * khv_iommu_debugfs_init() - /sys/kernel/debug/khv/iommu_fault.
+ * @dir: khv's debugfs directory.
+ */
+void khv_iommu_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("iommu_fault", 0200, dir, NULL,
+			    &khv_fault_inject_fops);
 }

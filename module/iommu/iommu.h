@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+struct dentry;
 struct khv_vm;
 struct khv_memslot;
 struct page;
@@ -60,6 +61,9 @@ void khv_vm_iommu_destroy(struct khv_vm *vm, const char *why);
 long khv_vm_iommu_ioctl(struct khv_vm *vm, unsigned int cmd, unsigned long arg);
 void khv_vm_iommu_recheck(struct khv_vm *vm, const char *why);
 void khv_vm_iommu_revoke(struct khv_vm *vm);
+
+/* fault.c */
+void khv_iommu_debugfs_init(struct dentry *dir);
 
 /* domain.c: with the VM's mem_lock held. */
 bool khv_vm_iommu_pins(struct khv_vm *vm);
