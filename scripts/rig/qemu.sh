@@ -6,7 +6,7 @@
 #   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console),
 #   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh),
 #   KHV_QEMU_IOMMU=1 (an Intel IOMMU and QEMU's edu test device, for device assignment: off by default
-#   until the rig kernels have the IOMMU drivers built in; Debian's stock 7.3 has them).
+#   until the rig kernels have the IOMMU drivers built in; Debian's stock 7.3 has them; =amd: AMD-Vi).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -34,10 +34,19 @@ append="console=ttyS0,115200 panic=-1 loglevel=8 printk.devkmsg=on no_console_su
 # aimed at any host page goes there unless the IOMMU stops it. The host's IOMMU translates (nopt)
 # rather than passing its own devices' DMA through.
 iommu=()
-if [ "${KHV_QEMU_IOMMU:-0}" = 1 ]; then
+case ${KHV_QEMU_IOMMU:-0} in
+0) ;;
+1 | intel)
 	iommu=(-device intel-iommu,intremap=off -device edu,dma_mask=0xffffffffffff)
-	append="$append intel_iommu=on iommu=nopt"
-fi
+	append="$append intel_iommu=on iommu=nopt" ;;
+amd)
+	# QEMU's AMD-Vi instead, which Linux turns on by itself: its driver reports
+	# faults to the domain's owner (QEMU 7.2 logs one only where a present entry
+	# lacks the right, e.g. a DMA write to a read-only page).
+	iommu=(-device amd-iommu -device edu,dma_mask=0xffffffffffff)
+	append="$append iommu=nopt" ;;
+*) die "KHV_QEMU_IOMMU=$KHV_QEMU_IOMMU: 0, 1 (intel) or amd" ;;
+esac
 
 mkdir -p "$(dirname "$logf")"
 : > "$logf"
