@@ -3,8 +3,9 @@
  * khv_iommu_test: device assignment (Documentation/khv-abi.rst, "Device
  * assignment", "Host MMIO", "Device interrupts"), with QEMU's edu device
  * (1234:11e8, a DMA engine) behind QEMU's VT-d in the emulated host
- * (scripts/rig/qemu.sh, KHV_QEMU_IOMMU=1). Each test SKIPs, saying why,
- * where there is no edu device or no IOMMU in front of it.
+ * (scripts/rig/qemu.sh, KHV_QEMU_IOMMU=1). The device tests SKIP, saying
+ * why, where there is no edu device or no IOMMU in front of it; the host
+ * MMIO tests run on every host (the HPET's or the I/O APIC's page, read).
  *   - refusals: not in the ACL (EPERM, an acl-violation record, the
  *     action), bad arguments, no such function, a caller that is not the
  *     VM's owner, a host driver on it (pci-stub), another VM's device;
@@ -54,8 +55,6 @@
 #define MMIO_GPA	0x31000000ull
 #define REGION_GPA	0x20000000ull
 #define REGION_SIZE	0x200000ull
-/* The HPET's registers: host MMIO outside any BAR, harmless to read. */
-#define HPET_HPA	0xfed00000ull
 /* A function no emulated host has. */
 #define NO_SBDF		0x0000ff1full
 
@@ -176,28 +175,64 @@ static int host_mmio(int vmfd, uint64_t hpa, uint64_t gpa, uint64_t size,
 	return ioctl(vmfd, KHV_MAP_HOST_MMIO, &m) ? -errno : 0;
 }
 
+/*
+ * A page of host MMIO outside every BAR, harmless to read: the HPET's, else
+ * the I/O APIC's (/proc/iomem, root's view). 0 if neither is there.
+ */
+static uint64_t plain_mmio(void)
+{
+	unsigned long long start, end, found = 0;
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "re");
+	int pos;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %llx-%llx : %n", &start, &end, &pos) != 2)
+			continue;
+		if (!strncmp(line + pos, "HPET", 4)) {
+			found = start;
+			break;
+		}
+		if (!strncmp(line + pos, "IOAPIC", 6) && !found)
+			found = start;
+	}
+	fclose(f);
+	return found & ~0xfffull;
+}
+
 FIXTURE(iommu) {
 	struct nl nl;
 	struct khv_test_vm *vm;
 	uint64_t vm_id;
+	const char *no_edu;	/* why the device tests SKIP, or NULL */
 	char name[32];		/* edu's "0000:00:03.0" */
 	uint32_t sbdf;
 	uint64_t bar;
+	uint64_t mmio;		/* plain_mmio() */
 	struct audit_state audit;	/* the denial limit, put back */
 };
+
+/* The tests of device assignment need edu behind an IOMMU. */
+#define NEEDS_EDU() do {						\
+	if (self->no_edu)						\
+		SKIP(return, "%s", self->no_edu);			\
+} while (0)
 
 FIXTURE_SETUP(iommu)
 {
 	int r;
 
 	self->vm = NULL;
+	self->no_edu = NULL;
 	if (!find_edu(self->name, sizeof(self->name), &self->sbdf))
-		SKIP(return, "no edu device (the QEMU host needs -device edu: KHV_QEMU_IOMMU=1)");
-	if (!dev_has(self->name, "iommu_group"))
-		SKIP(return, "%s is behind no IOMMU (-device intel-iommu, intel_iommu=on)",
-		     self->name);
-	self->bar = bar0(self->name);
-	ASSERT_NE(0, self->bar);
+		self->no_edu = "no edu device (the QEMU host needs -device edu: KHV_QEMU_IOMMU=1)";
+	else if (!dev_has(self->name, "iommu_group"))
+		self->no_edu = "edu is behind no IOMMU (-device intel-iommu, intel_iommu=on)";
+	else
+		self->bar = bar0(self->name);
+	self->mmio = plain_mmio();
 	r = nl_open(&self->nl);
 	ASSERT_EQ(0, r) TH_LOG("no generic netlink family khv: %s", strerror(-r));
 	ASSERT_EQ(0, audit_state(&self->nl, &self->audit));
@@ -234,6 +269,7 @@ TEST_F(iommu, assign_outside_acl_is_a_violation)
 	char what[48];
 	struct acl_state s;
 
+	NEEDS_EDU();
 	ASSERT_NE(0, from);
 	EXPECT_EQ(-EPERM, assign(self->vm->fd, KHV_ASSIGN_PCI_DEVICE, self->sbdf));
 	snprintf(what, sizeof(what), "pci %s", self->name);
@@ -252,6 +288,7 @@ TEST_F(iommu, assign_arguments_checked)
 	struct khv_pci_device d = { .segment = self->sbdf >> 16 };
 	uint64_t from = audit_next(&self->nl);
 
+	NEEDS_EDU();
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PCI, self->sbdf, self->sbdf));
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PCI, NO_SBDF, NO_SBDF));
 	d.bus = self->sbdf >> 8;
@@ -293,6 +330,7 @@ TEST_F(iommu, only_the_owner_assigns)
 	struct owner_arg o = { .vmfd = self->vm->fd, .sbdf = self->sbdf };
 	uint64_t from = audit_next(&self->nl);
 
+	NEEDS_EDU();
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PCI, self->sbdf, self->sbdf));
 	EXPECT_EQ(0, nl_as_nobody(nobody_assign_fn, &o));
 	EXPECT_EQ(1, audit_count(&self->nl, from, KHV_AUDIT_OP_DEVICE_ASSIGN,
@@ -307,6 +345,7 @@ TEST_F(iommu, refused_while_a_host_driver_has_it)
 	char drv[64];
 	int r;
 
+	NEEDS_EDU();
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, PCI, self->sbdf, self->sbdf));
 	r = stub_bind(self->name, true);
 	if (r == -ENOENT)
@@ -321,9 +360,11 @@ TEST_F(iommu, refused_while_a_host_driver_has_it)
 
 TEST_F(iommu, one_vm_at_a_time)
 {
-	struct khv_test_vm *other = vm_create(2 << 20);
+	struct khv_test_vm *other;
 	uint64_t other_id;
 
+	NEEDS_EDU();
+	other = vm_create(2 << 20);
 	ASSERT_NE(NULL, other);
 	ASSERT_EQ(0, my_newest_vm(&self->nl, &other_id));
 	ASSERT_EQ(0, acl_add(&self->nl, other_id, PCI, self->sbdf, self->sbdf));
@@ -346,6 +387,7 @@ TEST_F(iommu, capped_vm_memory_allocated_at_assignment)
 {
 	uint64_t ram = self->vm->mem_size;
 
+	NEEDS_EDU();
 	/* A cap: the new region's pages come on first touch. */
 	ASSERT_EQ(0, quota_set(&self->nl, self->vm_id, 0, ram + REGION_SIZE / 2));
 	ASSERT_EQ(0, vm_add_region(self->vm, 1, REGION_GPA, REGION_SIZE, 0, NULL));
@@ -394,12 +436,14 @@ static void fill(struct khv_test_vm *vm, void *gva, uint8_t seed)
 
 TEST_F_TIMEOUT(iommu, guest_dma_reaches_its_own_memory, 600)
 {
-	struct khv_test_vcpu *vcpu = edu_guest(_metadata, self, guest_code_dma_copy);
+	struct khv_test_vcpu *vcpu;
 	uint8_t *src = addr_gva2hva(self->vm, iommu_buf_src);
 	uint8_t *dst = addr_gva2hva(self->vm, iommu_buf_dst);
 	uint8_t *region;
 	struct ucall uc;
 
+	NEEDS_EDU();
+	vcpu = edu_guest(_metadata, self, guest_code_dma_copy);
 	fill(self->vm, iommu_buf_src, 0x31);
 	memset(dst, 0, IOMMU_DMA_LEN);
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
@@ -455,7 +499,7 @@ static bool kmsg_has(int fd, const char *a, const char *b)
 
 TEST_F_TIMEOUT(iommu, guest_dma_cannot_reach_host_memory, 600)
 {
-	struct khv_test_vcpu *vcpu = edu_guest(_metadata, self, guest_code_dma_host);
+	struct khv_test_vcpu *vcpu;
 	uint8_t *dst = addr_gva2hva(self->vm, iommu_buf_dst);
 	uint8_t *host = NULL, secret[IOMMU_DMA_LEN];
 	uint64_t pa = 0;
@@ -463,6 +507,8 @@ TEST_F_TIMEOUT(iommu, guest_dma_cannot_reach_host_memory, 600)
 	struct ucall uc;
 	int i, kmsg;
 
+	NEEDS_EDU();
+	vcpu = edu_guest(_metadata, self, guest_code_dma_host);
 	/* A locked host page of ours, outside the VM's guest-physical RAM. */
 	for (i = 0; i < 64 && pa < self->vm->mem_size; i++) {
 		host = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -524,11 +570,13 @@ static int violations_soon(struct nl *nl, uint64_t from, const char *what)
 
 TEST_F_TIMEOUT(iommu, read_only_memory_is_read_only_to_devices, 600)
 {
-	struct khv_test_vcpu *vcpu = edu_guest(_metadata, self, guest_code_dma_copy);
+	struct khv_test_vcpu *vcpu;
 	uint8_t *rom, want[IOMMU_DMA_LEN];
 	struct ucall uc;
 	int i, kmsg;
 
+	NEEDS_EDU();
+	vcpu = edu_guest(_metadata, self, guest_code_dma_copy);
 	/* A ROM the guest's DMA aims at: the device may read it, not write it. */
 	ASSERT_EQ(0, vm_add_region(self->vm, 1, REGION_GPA, REGION_SIZE,
 				   KHV_MEM_READONLY, (void **)&rom));
@@ -576,6 +624,7 @@ TEST_F(iommu, reported_fault_is_a_violation_with_its_action)
 	char what[64];
 	int i;
 
+	NEEDS_EDU();
 	ASSERT_EQ(0, give_edu(&self->nl, self->vm_id, self->vm->fd, self->sbdf));
 	ASSERT_EQ(0, acl_set(&self->nl, self->vm_id, KHV_ACL_ACTION_PAUSE));
 	/* Not one of the VM's functions, not a VM: refused. */
@@ -632,6 +681,7 @@ TEST_F_TIMEOUT(iommu, msi_reaches_the_guest_apic, 600)
 	bool irr = false;
 	int i;
 
+	NEEDS_EDU();
 	/* No irqchip yet: refused. */
 	ASSERT_EQ(0, give_edu(&self->nl, self->vm_id, self->vm->fd, self->sbdf));
 	EXPECT_EQ(-1, ioctl(self->vm->fd, KHV_SET_DEVICE_MSI, &msi));
@@ -674,42 +724,56 @@ TEST_F_TIMEOUT(iommu, msi_reaches_the_guest_apic, 600)
 
 /* ---- host MMIO ---- */
 
+#define NEEDS_MMIO() do {						\
+	if (!self->mmio)						\
+		SKIP(return, "no HPET or I/O APIC in /proc/iomem");	\
+} while (0)
+
 TEST_F(iommu, host_mmio_only_what_the_vm_may_have)
 {
-	uint64_t from = audit_next(&self->nl);
+	uint64_t from = audit_next(&self->nl), hpa = self->mmio;
+	char what[48];
 
+	NEEDS_MMIO();
 	/* Not in the ACL: a violation. */
-	EXPECT_EQ(-EPERM, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096, 0));
+	EXPECT_EQ(-EPERM, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096, 0));
+	snprintf(what, sizeof(what), "mmio %#llx-%#llx", (unsigned long long)hpa,
+		 (unsigned long long)hpa + 4095);
 	EXPECT_EQ(1, audit_count(&self->nl, from, KHV_AUDIT_OP_ACL_VIOLATION,
-				 -EPERM, getuid(), "mmio 0xfed00000-0xfed00fff", NULL));
+				 -EPERM, getuid(), what, NULL));
 	/* Host RAM, even in the ACL. */
 	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, 0x100000, 0x100fff));
 	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, 0x100000, MMIO_GPA, 4096, 0));
 	/* edu's BAR in the ACL, edu not assigned: its DMA would be free. */
-	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, self->bar,
-			     self->bar + 4095));
-	EXPECT_EQ(-EBUSY, host_mmio(self->vm->fd, self->bar, MMIO_GPA, 4096, 0));
+	if (!self->no_edu) {
+		ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, self->bar,
+				     self->bar + 4095));
+		EXPECT_EQ(-EBUSY, host_mmio(self->vm->fd, self->bar, MMIO_GPA, 4096, 0));
+	}
 	/* Bad arguments. */
-	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, HPET_HPA, HPET_HPA + 4095));
-	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA + 1, 4096, 0));
-	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 0, 0));
-	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096, 2));
-	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, HPET_HPA, 1ull << 48, 4096, 0));
+	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, hpa, hpa + 4095));
+	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, hpa, MMIO_GPA + 1, 4096, 0));
+	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, hpa, MMIO_GPA, 0, 0));
+	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096, 2));
+	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, hpa, 1ull << 48, 4096, 0));
 	/* Over the guest's RAM. */
-	EXPECT_EQ(-EEXIST, host_mmio(self->vm->fd, HPET_HPA, 0x100000, 4096, 0));
-	ASSERT_EQ(0, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096, 0));
-	EXPECT_EQ(-EEXIST, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096, 0));
+	EXPECT_EQ(-EEXIST, host_mmio(self->vm->fd, hpa, 0x100000, 4096, 0));
+	ASSERT_EQ(0, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096, 0));
+	EXPECT_EQ(-EEXIST, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096, 0));
 	/* Nor RAM over it. */
 	EXPECT_EQ(-EINVAL, vm_add_region(self->vm, 1, MMIO_GPA, REGION_SIZE, 0, NULL));
 	EXPECT_EQ(-ENOENT, host_mmio(self->vm->fd, 0, MMIO_GPA, 8192,
 				     KHV_HOST_MMIO_UNMAP));
-	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096,
+	EXPECT_EQ(-EINVAL, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096,
 				     KHV_HOST_MMIO_UNMAP));
 	EXPECT_EQ(0, host_mmio(self->vm->fd, 0, MMIO_GPA, 4096, KHV_HOST_MMIO_UNMAP));
+	snprintf(what, sizeof(what), "+mmio %#llx-%#llx at", (unsigned long long)hpa,
+		 (unsigned long long)hpa + 4095);
 	EXPECT_EQ(1, audit_count(&self->nl, from, KHV_AUDIT_OP_MMIO_MAP, 0,
-				 getuid(), "+mmio 0xfed00000-0xfed00fff at", NULL));
+				 getuid(), what, NULL));
+	what[0] = '-';
 	EXPECT_EQ(1, audit_count(&self->nl, from, KHV_AUDIT_OP_MMIO_MAP, 0,
-				 getuid(), "-mmio 0xfed00000-0xfed00fff at", NULL));
+				 getuid(), what, NULL));
 }
 
 /*
@@ -746,12 +810,14 @@ static void removal_ends_access(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(iommu, acl_del_of_mmio_unmaps_at_once, 300)
 {
-	struct khv_test_vcpu *vcpu = vm_vcpu_add(self->vm, 0);
+	uint64_t hpa = self->mmio;
+	struct khv_test_vcpu *vcpu;
 
-	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, HPET_HPA, HPET_HPA + 4095));
-	ASSERT_EQ(0, host_mmio(self->vm->fd, HPET_HPA, MMIO_GPA, 4096, 0));
-	removal_ends_access(_metadata, self, vcpu, MMIO_GPA, MMIO, HPET_HPA,
-			    HPET_HPA + 4095);
+	NEEDS_MMIO();
+	vcpu = vm_vcpu_add(self->vm, 0);
+	ASSERT_EQ(0, acl_add(&self->nl, self->vm_id, MMIO, hpa, hpa + 4095));
+	ASSERT_EQ(0, host_mmio(self->vm->fd, hpa, MMIO_GPA, 4096, 0));
+	removal_ends_access(_metadata, self, vcpu, MMIO_GPA, MMIO, hpa, hpa + 4095);
 	/* It went: unmapping it again finds nothing. */
 	EXPECT_EQ(-ENOENT, host_mmio(self->vm->fd, 0, MMIO_GPA, 4096,
 				     KHV_HOST_MMIO_UNMAP));
@@ -759,9 +825,11 @@ TEST_F_TIMEOUT(iommu, acl_del_of_mmio_unmaps_at_once, 300)
 
 TEST_F_TIMEOUT(iommu, acl_del_of_the_function_takes_it_back, 300)
 {
-	struct khv_test_vcpu *vcpu = edu_guest(_metadata, self, guest_code_mmio_loop);
+	struct khv_test_vcpu *vcpu;
 	uint64_t from = audit_next(&self->nl);
 
+	NEEDS_EDU();
+	vcpu = edu_guest(_metadata, self, guest_code_mmio_loop);
 	removal_ends_access(_metadata, self, vcpu, BAR_GPA + EDU_ID, PCI,
 			    self->sbdf, self->sbdf);
 	EXPECT_EQ(-ENOENT, assign(self->vm->fd, KHV_DEASSIGN_PCI_DEVICE, self->sbdf));
@@ -778,6 +846,7 @@ TEST_F(iommu, deny_action_takes_the_device_back)
 	uint64_t from = audit_next(&self->nl);
 	struct acl_state s;
 
+	NEEDS_EDU();
 	ASSERT_EQ(0, give_edu(&self->nl, self->vm_id, self->vm->fd, self->sbdf));
 	ASSERT_EQ(0, host_mmio(self->vm->fd, self->bar, BAR_GPA, 1 << 20, 0));
 	ASSERT_EQ(0, acl_set(&self->nl, self->vm_id, KHV_ACL_ACTION_DENY));
@@ -857,6 +926,7 @@ TEST_F_TIMEOUT(iommu, hundred_cycles_leave_the_device_to_the_host, 900)
 	char drv[64];
 	int i, r;
 
+	NEEDS_EDU();
 	/* The first cycles warm the kernel's caches up. */
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, cycle(&self->nl, self->sbdf, i % 3));
