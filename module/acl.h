@@ -54,7 +54,8 @@ struct khv_acl_list {
 /**
  * enum khv_acl_outcome - what a violation does (khv_acl_violation()).
  * @KHV_ACL_DO_LOG:   refused and recorded only.
- * @KHV_ACL_DO_DENY:  also revoke the VM's device access.
+ * @KHV_ACL_DO_DENY:  also revoke the VM's device access: close its ports,
+ *	take back its PCI functions and host MMIO.
  * @KHV_ACL_DO_PAUSE: also pause the VM.
  */
 enum khv_acl_outcome {
@@ -123,5 +124,8 @@ bool khv_vm_acl_entry(struct khv_vm *vm, unsigned int i,
 		      struct khv_acl_entry *e);
 int khv_vm_io_passthrough(struct khv_vm *vm,
 			  const struct khv_io_passthrough *io);
+int khv_vm_acl_allowed(struct khv_vm *vm, u32 kind, u64 first, u64 last);
+enum khv_acl_outcome khv_vm_acl_violation(struct khv_vm *vm, const char *what);
+void khv_vm_acl_pause(struct khv_vm *vm);
 
 #endif /* KHV_ACL_H */

@@ -131,7 +131,8 @@ static int khv_acl_ports_set(struct khv_vm *vm, u64 first, u64 last,
  * @old_n: out: entries before.
  * @new_n: out: entries after.
  *
- * Ports deleted are closed to the guest before it returns.
+ * Ports deleted are closed to the guest before it returns; so are PCI
+ * functions and host MMIO taken from the VM (module/iommu/).
  *
  * Return: 0, -ENOSPC, -ENOENT (khv_acl_add(), khv_acl_del()).
  */
@@ -152,6 +153,9 @@ int khv_vm_acl_change(struct khv_vm *vm, bool add, u32 kind, u64 first,
 		khv_acl_ports_set(vm, first, last, false);
 	*new_n = acl->list.n;
 	mutex_unlock(&acl->lock);
+	/* Functions and host MMIO out of the ACL leave the VM now. */
+	if (!r && !add && kind != KHV_ACL_KIND_PORT)
+		khv_vm_iommu_recheck(vm, "acl-del");
 	return r;
 }
 
@@ -197,10 +201,12 @@ bool khv_vm_acl_entry(struct khv_vm *vm, unsigned int i,
 }
 
 /*
- * A request outside the ACL: count it, apply the action (deny: close every
- * port; pause: after the lock) and record it. Return true to pause.
+ * A request outside the ACL, or a device's DMA outside the VM: count it,
+ * close every port for a deny action and record it, with the ACL's lock
+ * held. The caller revokes the rest (deny) and pauses (pause) after it.
  */
-static bool khv_acl_violated(struct khv_vm *vm, const char *what)
+static enum khv_acl_outcome khv_acl_violated(struct khv_vm *vm,
+					     const char *what)
 {
 	struct khv_vm_acl *acl = &vm->acl;
 	enum khv_acl_outcome out;
@@ -212,11 +218,58 @@ static bool khv_acl_violated(struct khv_vm *vm, const char *what)
 	snprintf(old, sizeof(old), "action=%s",
 		 khv_acl_action_name(acl->policy.action));
 	khv_audit_vm(KHV_AUDIT_OP_ACL_VIOLATION, vm, old, what, -EPERM);
-	return out == KHV_ACL_DO_PAUSE;
+	return out;
 }
 
-/* Pause @vm for an ACL violation, as vm-pause does, and record it. */
-static void khv_acl_pause(struct khv_vm *vm)
+/**
+ * khv_vm_acl_violation() - a violation outside this file (an assignment or
+ *	mapping refused, a device's IOMMU fault): counted, recorded, ports
+ *	closed on deny.
+ * @vm:   the VM.
+ * @what: the request or the fault, for the audit record.
+ *
+ * Return: the outcome; the caller revokes its devices on KHV_ACL_DO_DENY
+ * and calls khv_vm_acl_pause() on KHV_ACL_DO_PAUSE, after its own locks.
+ */
+enum khv_acl_outcome khv_vm_acl_violation(struct khv_vm *vm, const char *what)
+{
+	enum khv_acl_outcome out;
+
+	mutex_lock(&vm->acl.lock);
+	out = khv_acl_violated(vm, what);
+	mutex_unlock(&vm->acl.lock);
+	return out;
+}
+
+/**
+ * khv_vm_acl_allowed() - whether @vm's ACL lets its VMM have a range now.
+ * @vm:    the VM.
+ * @kind:  KHV_ACL_KIND_*.
+ * @first: first of the range.
+ * @last:  its last.
+ *
+ * Return: 0 if every part of the range is in the ACL; -EACCES while a deny
+ * action holds; -EPERM otherwise (not yet a violation: the caller decides).
+ */
+int khv_vm_acl_allowed(struct khv_vm *vm, u32 kind, u64 first, u64 last)
+{
+	int r = 0;
+
+	mutex_lock(&vm->acl.lock);
+	if (vm->acl.policy.revoked)
+		r = -EACCES;
+	else if (!khv_acl_covers(&vm->acl.list, kind, first, last))
+		r = -EPERM;
+	mutex_unlock(&vm->acl.lock);
+	return r;
+}
+
+/**
+ * khv_vm_acl_pause() - pause @vm for an ACL violation, as vm-pause does,
+ *	and record it.
+ * @vm: the VM; no lock of it held.
+ */
+void khv_vm_acl_pause(struct khv_vm *vm)
 {
 	u32 old;
 	int r;
@@ -232,15 +285,16 @@ static void khv_acl_pause(struct khv_vm *vm)
  * @io: the argument, copied from user space (unchecked).
  *
  * Return: 0; -EINVAL for a bad argument; -EPERM for ports outside the ACL
- * (recorded, the violation action applied); -EACCES while a deny action
- * holds; -ENOMEM.
+ * (recorded, the violation action applied: deny also takes the VM's
+ * devices and host MMIO back); -EACCES while a deny action holds; -ENOMEM.
  */
 int khv_vm_io_passthrough(struct khv_vm *vm,
 			  const struct khv_io_passthrough *io)
 {
+	enum khv_acl_outcome out = KHV_ACL_DO_LOG;
 	char what[KHV_ACL_DESC_MAX + 8];
-	bool open, pause = false;
 	u64 first, last;
+	bool open;
 	unsigned int i;
 	int r;
 
@@ -265,7 +319,7 @@ int khv_vm_io_passthrough(struct khv_vm *vm,
 		r = -EACCES;
 	} else if (!khv_acl_covers(&vm->acl.list, KHV_ACL_KIND_PORT, first,
 				   last)) {
-		pause = khv_acl_violated(vm, what);
+		out = khv_acl_violated(vm, what);
 		r = -EPERM;
 	} else {
 		r = khv_acl_ports_set(vm, first, last, true);
@@ -273,7 +327,9 @@ int khv_vm_io_passthrough(struct khv_vm *vm,
 	mutex_unlock(&vm->acl.lock);
 	if (r != -EPERM)
 		khv_audit_vm(KHV_AUDIT_OP_IO_PASSTHROUGH, vm, "", what, r);
-	if (pause)
-		khv_acl_pause(vm);
+	if (out == KHV_ACL_DO_PAUSE)
+		khv_vm_acl_pause(vm);
+	else if (out == KHV_ACL_DO_DENY)
+		khv_vm_iommu_revoke(vm);
 	return r;
 }

@@ -194,4 +194,34 @@ static inline bool khv_handle_guest_split_lock(unsigned long ip)
 #endif
 }
 
+/*
+ * The IOMMU API (module/iommu/). 6.11 added iommu_paging_domain_alloc(dev),
+ * a domain for the device's own IOMMU, and 7.x removed the bus-wide
+ * iommu_domain_alloc() of 6.1, which returned NULL rather than an error
+ * (Kbuild probes, KHV_HAVE_IOMMU_PAGING_DOMAIN_ALLOC). 6.3 gave
+ * iommu_map() the allocation flags of its page tables.
+ */
+#include <linux/err.h>
+#include <linux/iommu.h>
+static inline struct iommu_domain *khv_iommu_domain_alloc(struct device *dev)
+{
+#ifdef KHV_HAVE_IOMMU_PAGING_DOMAIN_ALLOC
+	return iommu_paging_domain_alloc(dev);
+#else
+	struct iommu_domain *d = iommu_domain_alloc(dev->bus);
+
+	return d ? d : ERR_PTR(-ENOMEM);
+#endif
+}
+
+static inline int khv_iommu_map(struct iommu_domain *domain, unsigned long iova,
+				phys_addr_t paddr, size_t size, int prot)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL_ACCOUNT);
+#else
+	return iommu_map(domain, iova, paddr, size, prot);
+#endif
+}
+
 #endif /* KHV_COMPAT_H */

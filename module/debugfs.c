@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /sys/kernel/debug/khv/state: the module's own counters, for tests and
- * for people (lines of "key value").
+ * for people (lines of "key value"); exits; iommu_fault (iommu/fault.c).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -73,6 +73,7 @@ void khv_debugfs_init(void)
 			    &khv_state_fops);
 	debugfs_create_file("exits", 0400, khv_debugfs_dir, NULL,
 			    &khv_exits_fops);
+	khv_iommu_debugfs_init(khv_debugfs_dir);
 }
 
 void khv_debugfs_exit(void)

@@ -39,6 +39,9 @@ static_assert(sizeof(struct khv_vcpu_events) == 96);
 static_assert(sizeof(struct khv_interrupt) == 16);
 static_assert(sizeof(struct khv_xsave) == 4096);
 static_assert(sizeof(struct khv_xcrs) == 392);
+static_assert(sizeof(struct khv_pci_device) == 32);
+static_assert(sizeof(struct khv_device_msi) == 32);
+static_assert(sizeof(struct khv_host_mmio) == 48);
 
 long khv_check_extension(unsigned long cap)
 {
@@ -57,6 +60,9 @@ long khv_check_extension(unsigned long cap)
 	case KHV_CAP_VCPU_EVENTS:
 	case KHV_CAP_IRQCHIP:
 		return 1;
+	case KHV_CAP_DEVICE_ASSIGN:
+		/* The device still needs an IOMMU (khv-abi.rst). */
+		return IS_ENABLED(CONFIG_IOMMU_API);
 	case KHV_CAP_XSAVE:
 		/* x87 and SSE (3) where the host has no XSAVE. */
 		return khv_xs.supported ?: KHV_XF_FP | KHV_XF_SSE;

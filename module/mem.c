@@ -106,7 +106,8 @@ static int khv_memslot_alloc_pages(struct khv_memslot *ms,
 /*
  * Map the allocated pages of @ms into the nested page table in physically
  * contiguous runs, none across a 2 MiB boundary of guest-physical space (so
- * that each step is short).
+ * that each step is short): the runs of iommu/plan.c, which the IOMMU
+ * domains of the VM's assigned functions map alike.
  * Return: 0, -ENOMEM, or -EINTR when the caller was killed; on an error, part
  * of @ms may be mapped.
  */
@@ -115,24 +116,19 @@ static int khv_memslot_map(struct khv_vm *vm, struct khv_memslot *ms)
 	unsigned int prot = ms->flags & KHV_MEM_READONLY ?
 			    KHV_PT_R | KHV_PT_X : KHV_PT_RWX;
 	unsigned long gfn = ms->gpa >> PAGE_SHIFT;
-	unsigned long i = 0, n, max;
+	unsigned long i = 0, n;
 	int r;
 
 	while (i < ms->npages) {
 		if (khv_mem_yield(gfn + i))
 			return -EINTR;
+		n = khv_page_run(&ms->pages[i],
+				 khv_slot_run_max(ms->gpa, i, ms->npages));
 		/* Not allocated: mapped on first touch. */
-		if (!ms->pages[i]) {
+		if (!n) {
 			i++;
 			continue;
 		}
-		max = min(ms->npages - i,
-			  KHV_CHUNK_PAGES - (gfn + i) % KHV_CHUNK_PAGES);
-		n = 1;
-		while (n < max && ms->pages[i + n] &&
-		       page_to_pfn(ms->pages[i + n]) ==
-		       page_to_pfn(ms->pages[i]) + n)
-			n++;
 		r = khv_pt_map(&vm->npt, ms->gpa + i * PAGE_SIZE,
 			       page_to_phys(ms->pages[i]), n * PAGE_SIZE, prot);
 		if (r)
@@ -148,7 +144,7 @@ static int khv_memslot_unmap(struct khv_vm *vm, struct khv_memslot *ms)
 }
 
 /* Does [gpa, gpa + size) meet a region of @vm? Caller holds mem_lock. */
-static bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
+bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
 {
 	struct khv_memslot *ms;
 	int i;
@@ -168,12 +164,14 @@ static bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size)
  *
  * Return: 0; -EINVAL for unknown flags, non-zero reserved words, a slot out
  * of range, a zero, unaligned or wrapping range, a range beyond the nested
- * page table's reach or overlapping another region; -EEXIST for a slot in
+ * page table's reach or overlapping another region or host MMIO mapped into
+ * the guest; -E2BIG beyond what an assigned device's IOMMU translates (or
+ * the IOMMU driver's error); -EEXIST for a slot in
  * use; -E2BIG for a region over KHV_MAX_MEM_SIZE; -ENOMEM, also when the
  * VM's mem-max or the host's mem-budget does not admit what the region
  * allocates at once (quota.c: then nothing is allocated). That is all of
- * it without a cap; with one, what is left of the guarantee
- * (khv_quota_eager()), and the rest comes on first touch.
+ * it without a cap or with an assigned device; with a cap, what is left of
+ * the guarantee (khv_quota_eager()), and the rest comes on first touch.
  */
 int khv_vm_set_memory_region(struct khv_vm *vm,
 			     struct khv_memory_region *region)
@@ -219,16 +217,18 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 		r = -EEXIST;
 		goto err_unlock;
 	}
-	if (khv_mem_overlaps(vm, ms->gpa, ms->size)) {
+	if (khv_mem_overlaps(vm, ms->gpa, ms->size) ||
+	    khv_vm_mmio_overlaps(vm, ms->gpa, ms->size)) {
 		r = -EINVAL;
 		goto err_unlock;
 	}
 	/*
 	 * Charged before a page is allocated: a refusal allocates nothing.
-	 * First touches of this VM's other regions wait on mem_lock.
+	 * First touches of this VM's other regions wait on mem_lock. A VM
+	 * with an assigned device gets all of it: a device cannot touch.
 	 */
 	khv_quota_vm_get(vm, &q);
-	eager = khv_quota_eager(&q, ms->size);
+	eager = khv_vm_iommu_pins(vm) ? ms->size : khv_quota_eager(&q, ms->size);
 	r = khv_quota_mem_charge(vm, eager, &limit);
 	if (r)
 		goto err_unlock;
@@ -236,6 +236,10 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 	if (r)
 		goto err_uncharge;
 	r = khv_memslot_map(vm, ms);
+	if (r)
+		goto err_unmap;
+	/* Every assigned device reaches it as the guest does. */
+	r = khv_vm_iommu_map_slot(vm, ms);
 	if (r)
 		goto err_unmap;
 	/*

@@ -19,6 +19,8 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 
 #include "khv.h"
@@ -78,6 +80,84 @@ err_uncharge:
 	khv_quota_mem_uncharge(vm, PAGE_SIZE);
 out:
 	mutex_unlock(&vm->mem_lock);
+	return r;
+}
+
+/**
+ * khv_vm_mem_populate() - allocate every page of guest RAM not yet touched.
+ * @vm:    the VM, with its mem_lock held.
+ * @limit: out: as khv_mem_touch()'s.
+ *
+ * A device assigned to the VM (module/iommu/) cannot touch a page: its DMA
+ * reaches only what the VM's IOMMU domains map. Assignment therefore
+ * allocates the rest of the VM's memory first, as VFIO pins all of a
+ * guest's before its device runs (Documentation/khv-abi.rst, "Device
+ * assignment"). All of it is charged at once: a refusal allocates nothing.
+ * Pages allocated before an allocation failure stay, touched.
+ *
+ * Return: 0; -ENOMEM when the quota refused (@limit says which) or no
+ * memory was left; -EINTR when the caller was killed; -EFAULT for a VM
+ * going away.
+ */
+int khv_vm_mem_populate(struct khv_vm *vm, enum khv_quota_limit *limit)
+{
+	struct khv_mem_quota q;
+	struct khv_memslot *ms;
+	struct page *page;
+	unsigned long i;
+	unsigned int prot;
+	u64 left;
+	int s, r;
+
+	lockdep_assert_held(&vm->mem_lock);
+	*limit = KHV_QUOTA_OK;
+	if (vm->gone)
+		return -EFAULT;
+	khv_quota_vm_get(vm, &q);
+	/* Every allocated page is charged: the rest is what is missing. */
+	if (WARN_ON_ONCE(q.alloc > vm->mem_bytes))
+		return -EFAULT;
+	left = vm->mem_bytes - q.alloc;
+	if (!left)
+		return 0;
+	r = khv_quota_mem_charge(vm, left, limit);
+	if (r)
+		return r;
+	for (s = 0; s < KHV_MAX_MEM_SLOTS; s++) {
+		ms = vm->slots[s];
+		if (!ms)
+			continue;
+		prot = ms->flags & KHV_MEM_READONLY ? KHV_PT_R | KHV_PT_X :
+						      KHV_PT_RWX;
+		for (i = 0; i < ms->npages && left; i++) {
+			if (ms->pages[i])
+				continue;
+			cond_resched();
+			r = -EINTR;
+			if (fatal_signal_pending(current))
+				goto err_uncharge;
+			r = -ENOMEM;
+			page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+			if (!page)
+				goto err_uncharge;
+			r = khv_pt_map(&vm->npt, ms->gpa + i * PAGE_SIZE,
+				       page_to_phys(page), PAGE_SIZE, prot);
+			if (r) {
+				__free_page(page);
+				goto err_uncharge;
+			}
+			/* Zeroed and mapped first: khv_memslot_page(). */
+			smp_store_release(&ms->pages[i], page);
+			left -= PAGE_SIZE;
+		}
+	}
+	/* Charged for pages there were not: give it back. */
+	if (WARN_ON_ONCE(left))
+		khv_quota_mem_uncharge(vm, left);
+	return 0;
+
+err_uncharge:
+	khv_quota_mem_uncharge(vm, left);
 	return r;
 }
 

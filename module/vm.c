@@ -54,6 +54,7 @@ static void khv_vm_free(struct kref *ref)
 	mutex_destroy(&vm->vcpu_lock);
 	mutex_destroy(&vm->irqfd_lock);
 	mutex_destroy(&vm->acl.lock);
+	mutex_destroy(&vm->iommu.lock);
 	mutex_destroy(&vm->lock);
 	kfree_rcu(vm, rcu);
 }
@@ -125,7 +126,8 @@ const char *khv_vm_state_name(u32 state)
  *
  * A vCPU inside the guest is kicked out of it (an IPI, kick.c) and leaves
  * KHV_RUN's loop: it then waits, without its mutex, while the VM is paused,
- * and returns -EIO once it is dead. Setting the state a VM has is no change
+ * and returns -EIO once it is dead; a dead VM's assigned devices go back to
+ * the host before this returns. Setting the state a VM has is no change
  * and succeeds.
  *
  * Return: 0, or -EINVAL when the VM is dead already and @state is not.
@@ -145,6 +147,9 @@ int khv_vm_set_state(struct khv_vm *vm, u32 state, u32 *old)
 		return r;
 	if (state != KHV_VM_STATE_RUNNING)
 		khv_vm_kick(vm);
+	/* A dead VM's devices go back to the host now, not at its close. */
+	if (state == KHV_VM_STATE_DEAD)
+		khv_vm_iommu_destroy(vm, "vm-destroy");
 	wake_up_all(&vm->state_wq);
 	khv_mgmt_vm_event(vm, KHV_VM_EVENT_CHANGE);
 	return 0;
@@ -214,7 +219,12 @@ static void khv_vm_destroy(struct khv_vm *vm)
 	WRITE_ONCE(vm->gone, true);
 	mutex_unlock(&vm->mem_lock);
 
-	/* No irqfd may raise an interrupt in a vCPU being freed. */
+	/*
+	 * Its devices go back to the host while its memory is theirs, and
+	 * neither they nor an irqfd may raise an interrupt in a vCPU being
+	 * freed.
+	 */
+	khv_vm_iommu_destroy(vm, "vm-close");
 	khv_vm_irq_destroy(vm);
 	for (i = 0; i < KHV_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
@@ -276,6 +286,11 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 		if (copy_from_user(&io, argp, sizeof(io)))
 			return -EFAULT;
 		return khv_vm_io_passthrough(vm, &io);
+	case KHV_ASSIGN_PCI_DEVICE:
+	case KHV_DEASSIGN_PCI_DEVICE:
+	case KHV_MAP_HOST_MMIO:
+	case KHV_SET_DEVICE_MSI:
+		return khv_vm_iommu_ioctl(vm, cmd, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -356,6 +371,7 @@ int khv_vm_create(const struct khv_create_vm *args)
 	init_waitqueue_head(&vm->state_wq);
 	khv_vm_irq_init(vm);
 	khv_vm_acl_init(vm);
+	khv_vm_iommu_init(vm);
 	vm->state = KHV_VM_STATE_RUNNING;
 	vm->id = atomic64_inc_return(&khv_nr_vms_created);
 	vm->owner = owner;

@@ -20,6 +20,7 @@
 #include <uapi/linux/khv_netlink.h>
 
 #include "acl.h"
+#include "iommu/iommu.h"
 #include "labels.h"
 #include "mmu/mmu.h"
 #include "quota.h"
@@ -97,6 +98,7 @@ struct khv_memslot {
  * @irqfds:  the eventfds bound by KHV_IRQFD.
  * @nr_irqfds: how many, at most KHV_MAX_IRQFDS.
  * @acl:     its device ACL, violation action and port passthrough (acl.h).
+ * @iommu:   its assigned PCI functions and host MMIO (iommu/iommu.h).
  */
 struct khv_vm {
 	struct kref ref;
@@ -129,6 +131,7 @@ struct khv_vm {
 	struct list_head irqfds;
 	unsigned int nr_irqfds;
 	struct khv_vm_acl acl;
+	struct khv_vm_iommu iommu;
 };
 
 /* vm.c: the VM fd (the management plane's calls: mgmt.h). */
@@ -144,6 +147,7 @@ int khv_vm_set_memory_region(struct khv_vm *vm,
 int khv_vm_mmap(struct khv_vm *vm, struct vm_area_struct *vma);
 struct page *khv_gpa_to_page(struct khv_vm *vm, u64 gpa, bool write);
 struct khv_memslot *khv_gpa_memslot(struct khv_vm *vm, u64 gpa);
+bool khv_mem_overlaps(struct khv_vm *vm, u64 gpa, u64 size);
 struct page *khv_memslot_page(struct khv_memslot *ms, u64 gpa);
 
 /**
@@ -162,6 +166,7 @@ enum khv_gpa_state khv_gpa_state(struct khv_vm *vm, u64 gpa, bool write);
 
 /* mem_touch.c: guest RAM allocated on first touch. */
 int khv_mem_touch(struct khv_vm *vm, u64 gpa, enum khv_quota_limit *limit);
+int khv_vm_mem_populate(struct khv_vm *vm, enum khv_quota_limit *limit);
 int khv_vcpu_want_touch(struct khv_vcpu *vcpu, u64 gpa, bool write);
 int khv_vcpu_mem_touch(struct khv_vcpu *vcpu);
 unsigned int khv_fetch_guest(struct khv_vm *vm, u64 linear, u64 cr3,

@@ -268,7 +268,7 @@ run_qemu_73() {
 		{ fail "host qemu-7.3" "khv does not build against 7.3 (see $OUT/build-qemu-7.3.log)"; return; }
 	mkdir -p "$OUT/qemu-7.3"
 	[ -n "${KHV_PRELOAD_qemu_7_3:-}" ] || KHV_PRELOAD_qemu_7_3=kvm
-	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid || { fail "host qemu-7.3" "initramfs failed"; return; }
+	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid pci-stub || { fail "host qemu-7.3" "initramfs failed"; return; }
 	step "qemu-7.3: booting QEMU on the stock kernel"
 	boot_cmd qemu-7.3 qemu.sh "$vmlinuz" khv.vendor=amd
 	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true

@@ -213,6 +213,30 @@ KHV_ABI_AT(khv_io_passthrough, count, 4);
 KHV_ABI_AT(khv_io_passthrough, flags, 8);
 KHV_ABI_AT(khv_io_passthrough, reserved, 12);
 
+KHV_ABI_SIZE(khv_pci_device, 32);
+KHV_ABI_AT(khv_pci_device, segment, 0);
+KHV_ABI_AT(khv_pci_device, bus, 2);
+KHV_ABI_AT(khv_pci_device, devfn, 3);
+KHV_ABI_AT(khv_pci_device, flags, 4);
+KHV_ABI_AT(khv_pci_device, reserved, 8);
+
+KHV_ABI_SIZE(khv_device_msi, 32);
+KHV_ABI_AT(khv_device_msi, segment, 0);
+KHV_ABI_AT(khv_device_msi, bus, 2);
+KHV_ABI_AT(khv_device_msi, devfn, 3);
+KHV_ABI_AT(khv_device_msi, flags, 4);
+KHV_ABI_AT(khv_device_msi, address_lo, 8);
+KHV_ABI_AT(khv_device_msi, address_hi, 12);
+KHV_ABI_AT(khv_device_msi, data, 16);
+KHV_ABI_AT(khv_device_msi, reserved, 20);
+
+KHV_ABI_SIZE(khv_host_mmio, 48);
+KHV_ABI_AT(khv_host_mmio, hpa, 0);
+KHV_ABI_AT(khv_host_mmio, gpa, 8);
+KHV_ABI_AT(khv_host_mmio, size, 16);
+KHV_ABI_AT(khv_host_mmio, flags, 24);
+KHV_ABI_AT(khv_host_mmio, reserved, 28);
+
 KHV_ABI_SIZE(khv_lapic_state, 1024);
 
 KHV_ABI_SIZE(khv_mp_state, 8);
@@ -249,6 +273,10 @@ KHV_ABI_IOCTL(KHV_CREATE_IRQCHIP, 0x0000af4au);
 KHV_ABI_IOCTL(KHV_SIGNAL_MSI, 0x4020af4bu);
 KHV_ABI_IOCTL(KHV_IRQFD, 0x4020af4cu);
 KHV_ABI_IOCTL(KHV_SET_IO_PASSTHROUGH, 0x4020af4du);
+KHV_ABI_IOCTL(KHV_ASSIGN_PCI_DEVICE, 0x4020af4eu);
+KHV_ABI_IOCTL(KHV_DEASSIGN_PCI_DEVICE, 0x4020af4fu);
+KHV_ABI_IOCTL(KHV_MAP_HOST_MMIO, 0x4030af5cu);
+KHV_ABI_IOCTL(KHV_SET_DEVICE_MSI, 0x4020af5du);
 KHV_ABI_IOCTL(KHV_GET_LAPIC, 0x8400af68u);
 KHV_ABI_IOCTL(KHV_SET_LAPIC, 0x4400af69u);
 KHV_ABI_IOCTL(KHV_GET_MP_STATE, 0x8008af6au);

@@ -45,77 +45,6 @@
 #define PCI	KHV_ACL_KIND_PCI
 #define MMIO	KHV_ACL_KIND_MMIO
 
-static uint64_t u64_of(struct nlattr *a)
-{
-	return a ? NLA_U64(a) : 0;
-}
-
-/* acl-add or acl-del (@cmd) of @kind @first..@last on VM @id. */
-static int acl_change(struct nl *nl, uint8_t cmd, uint64_t id, uint32_t kind,
-		      uint64_t first, uint64_t last)
-{
-	struct msg m;
-
-	msg_init(&m, nl->family, cmd, 0);
-	if (id)
-		put_u64(&m, KHV_A_ACL_VM_ID, id);
-	if (kind)
-		put_u32(&m, KHV_A_ACL_KIND, kind);
-	put_u64(&m, KHV_A_ACL_FIRST, first);
-	put_u64(&m, KHV_A_ACL_LAST, last);
-	return nl_call(nl, &m, NULL, NULL);
-}
-
-static int acl_add(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
-		   uint64_t last)
-{
-	return acl_change(nl, KHV_CMD_ACL_ADD, id, kind, first, last);
-}
-
-static int acl_del(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
-		   uint64_t last)
-{
-	return acl_change(nl, KHV_CMD_ACL_DEL, id, kind, first, last);
-}
-
-static int acl_set(struct nl *nl, uint64_t id, uint32_t action)
-{
-	struct msg m;
-
-	msg_init(&m, nl->family, KHV_CMD_ACL_SET, 0);
-	put_u64(&m, KHV_A_ACL_VM_ID, id);
-	put_u32(&m, KHV_A_ACL_ACTION, action);
-	return nl_call(nl, &m, NULL, NULL);
-}
-
-struct acl_state {
-	uint32_t action, entries;
-	uint8_t revoked;
-	uint64_t violations;
-};
-
-static int acl_state(struct nl *nl, uint64_t id, struct acl_state *s)
-{
-	struct nl_reply r;
-	struct msg m;
-	int e;
-
-	msg_init(&m, nl->family, KHV_CMD_ACL_GET, 0);
-	put_u64(&m, KHV_A_ACL_VM_ID, id);
-	memset(&r, 0, sizeof(r));
-	e = nl_call(nl, &m, copy_reply, &r);
-	if (e)
-		return e;
-	if (!r.tb[KHV_A_ACL_ACTION] || !r.tb[KHV_A_ACL_ENTRIES] ||
-	    !r.tb[KHV_A_ACL_REVOKED])
-		return -ENOENT;
-	s->action = NLA_U32(r.tb[KHV_A_ACL_ACTION]);
-	s->entries = NLA_U32(r.tb[KHV_A_ACL_ENTRIES]);
-	s->revoked = *(uint8_t *)NLA_DATA(r.tb[KHV_A_ACL_REVOKED]);
-	s->violations = u64_of(r.tb[KHV_A_ACL_VIOLATIONS]);
-	return 0;
-}
-
 struct acl_dump {
 	int nr;
 	struct { uint32_t kind; uint64_t first, last; } e[80];
@@ -128,8 +57,8 @@ static void acl_dump_cb(struct nl_reply *r, void *arg)
 	if (d->nr >= (int)ARRAY_SIZE(d->e) || !r->tb[KHV_A_ACL_KIND])
 		return;
 	d->e[d->nr].kind = NLA_U32(r->tb[KHV_A_ACL_KIND]);
-	d->e[d->nr].first = u64_of(r->tb[KHV_A_ACL_FIRST]);
-	d->e[d->nr].last = u64_of(r->tb[KHV_A_ACL_LAST]);
+	d->e[d->nr].first = attr_u64(r->tb[KHV_A_ACL_FIRST]);
+	d->e[d->nr].last = attr_u64(r->tb[KHV_A_ACL_LAST]);
 	d->nr++;
 }
 
@@ -167,50 +96,7 @@ static uint64_t hw_io_exits(struct nl *nl, uint64_t id)
 	n = r.tb[KHV_A_VM_EXITS];
 	parse_attrs(tb, KHV_A_EXIT_STATS_MAX, NLA_DATA(n),
 		    n->nla_len - NLA_HDRLEN);
-	return u64_of(tb[KHV_A_EXIT_STATS_IO]);
-}
-
-/* An audit record after @from with @op, @result and @new containing @what. */
-struct audit_find {
-	uint32_t op;
-	int32_t result;
-	uint32_t uid;
-	const char *what;
-	int found;
-	struct audit_rec last;
-};
-
-static void audit_find_cb(const struct audit_rec *a, void *arg)
-{
-	struct audit_find *f = arg;
-
-	if (a->op == f->op && a->result == f->result && a->uid == f->uid &&
-	    (!f->what || strstr(a->new, f->what))) {
-		f->found++;
-		f->last = *a;
-	}
-}
-
-static int audit_count(struct nl *nl, uint64_t from, uint32_t op,
-		       int32_t result, uint32_t uid, const char *what,
-		       struct audit_rec *last)
-{
-	struct audit_find f = {
-		.op = op, .result = result, .uid = uid, .what = what,
-	};
-
-	if (audit_scan(nl, from, audit_find_cb, &f))
-		return -1;
-	if (last)
-		*last = f.last;
-	return f.found;
-}
-
-static uint64_t audit_next(struct nl *nl)
-{
-	struct audit_state st;
-
-	return audit_state(nl, &st) ? 0 : st.next_seq;
+	return attr_u64(tb[KHV_A_EXIT_STATS_IO]);
 }
 
 FIXTURE(acl) {
@@ -650,28 +536,12 @@ static const uint8_t loop_code[] = {
 	0xec, 0x66, 0x43, 0xeb, 0xfb,
 };
 
-struct deleter {
-	uint64_t id;
-	int r;
-};
-
-static void *delete_later(void *arg)
-{
-	struct deleter *d = arg;
-	struct nl nl;
-
-	usleep(300 * 1000);
-	d->r = nl_open(&nl);
-	if (d->r)
-		return NULL;
-	d->r = acl_del(&nl, d->id, PORT, CMOS_DATA, CMOS_DATA);
-	close(nl.fd);
-	return NULL;
-}
-
 TEST_F(acl, removal_at_run_time_takes_effect)
 {
-	struct deleter d = { .id = self->vm_id, .r = -1 };
+	struct acl_del_later d = {
+		.id = self->vm_id, .kind = PORT, .first = CMOS_DATA,
+		.last = CMOS_DATA, .delay_ms = 300, .r = -1,
+	};
 	struct khv_regs regs;
 	pthread_t t;
 	uint64_t before;
@@ -684,7 +554,7 @@ TEST_F(acl, removal_at_run_time_takes_effect)
 	regs.rbx = 0;
 	ASSERT_EQ(0, vcpu_set_regs(self->vcpu, &regs));
 	before = hw_io_exits(&self->nl, self->vm_id);
-	ASSERT_EQ(0, pthread_create(&t, NULL, delete_later, &d));
+	ASSERT_EQ(0, pthread_create(&t, NULL, acl_del_later, &d));
 	/* The loop runs in the guest until the deletion closes 0x71. */
 	alarm_in(30000);
 	ASSERT_EQ(0, vcpu_run(self->vcpu));

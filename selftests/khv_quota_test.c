@@ -98,22 +98,8 @@ static int pool_get(struct nl *nl, struct pool *p)
 
 #define pool_set	host_set_mem_policy
 
-#define KEEP	(~0ull)
+#define KEEP	QUOTA_KEEP
 #define KEEP32	(~0u)
-
-/* quota-set: mem-min and mem-max unless KEEP. */
-static int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
-{
-	struct msg m;
-
-	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
-	put_u64(&m, KHV_A_VM_ID, id);
-	if (min != KEEP)
-		put_u64(&m, KHV_A_VM_MEM_MIN, min);
-	if (max != KEEP)
-		put_u64(&m, KHV_A_VM_MEM_MAX, max);
-	return nl_call(nl, &m, NULL, NULL);
-}
 
 /* The audit record's CPU and I/O part with none of them set. */
 #define RUN_NONE	" cpu-cap=0 io-exits-rate=0 io-bytes-rate=0 cpu-weight=0 cpu-reservation=0"

@@ -21,6 +21,7 @@
 #define EPT_ADDR	GENMASK_ULL(51, 12)
 
 /* SDM Vol. 3A "Methods of Caching Available": memory type encodings. */
+#define EPT_MT_UC	0ULL
 #define EPT_MT_WB	6ULL
 
 /* SDM Vol. 3C 25.6.11 "Extended-Page-Table Pointer (EPTP)". */
@@ -32,7 +33,9 @@
  * Leaves are write-back with IPAT set (SDM Vol. 3C 29.3.7 "EPT and Memory
  * Typing"): guest memory is host RAM that the host maps write-back, and a
  * guest PAT choosing another type would create an alias of different types.
- * Nothing but RAM is ever mapped: device accesses are MMIO exits. Non-leaf
+ * Host MMIO given to the guest (module/iommu/mmio.c) is uncacheable with
+ * IPAT set, as the host's own ioremap() maps it; every other device access
+ * is an MMIO exit. Non-leaf
  * entries allow everything (bits 7:3 of them are reserved): the leaf
  * decides.
  */
@@ -45,6 +48,7 @@ const struct khv_pt_format khv_ept_format = {
 	.write		= EPT_W,
 	.exec		= EPT_X,
 	.leaf_flags	= (EPT_MT_WB << EPT_MT_SHIFT) | EPT_IPAT,
+	.leaf_flags_uc	= (EPT_MT_UC << EPT_MT_SHIFT) | EPT_IPAT,
 	.table_flags	= EPT_R | EPT_W | EPT_X,
 	.large		= EPT_LARGE,
 	.large_levels	= BIT(KHV_PT_LEVEL_2M),

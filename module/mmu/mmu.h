@@ -19,6 +19,11 @@
 #define KHV_PT_X		BIT(2)
 #define KHV_PT_RW		(KHV_PT_R | KHV_PT_W)
 #define KHV_PT_RWX		(KHV_PT_R | KHV_PT_W | KHV_PT_X)
+/*
+ * Not an access right: the leaves are uncacheable whatever the guest's own
+ * memory type (host MMIO mapped into the guest, module/iommu/mmio.c).
+ */
+#define KHV_PT_UC		BIT(3)
 
 /* Levels as the manuals number them: 1 holds 4 KiB leaves, 4 is the root. */
 #define KHV_PT_LEVEL_4K		1
@@ -36,6 +41,7 @@
  * @exec: set in a leaf that allows instruction fetches (0: format has none)
  * @nx: set in a leaf that forbids instruction fetches (0: format has none)
  * @leaf_flags: set in every leaf (memory type, user bit, ...)
+ * @leaf_flags_uc: set instead of @leaf_flags in a leaf mapped KHV_PT_UC
  * @table_flags: the whole of a non-leaf entry except the table's address
  * @large: marks a leaf above level 1
  * @large_levels: bit L set: level L may hold a leaf marked by @large; the
@@ -52,6 +58,7 @@ struct khv_pt_format {
 	u64 exec;
 	u64 nx;
 	u64 leaf_flags;
+	u64 leaf_flags_uc;
 	u64 table_flags;
 	u64 large;
 	unsigned int large_levels;
@@ -89,7 +96,7 @@ struct khv_pt {
 /**
  * struct khv_pt_walk_result - what khv_pt_walk() found
  * @hpa: the host-physical address @gpa translates to
- * @prot: KHV_PT_R/W/X the leaf allows
+ * @prot: KHV_PT_R/W/X the leaf allows, and KHV_PT_UC for an uncacheable one
  * @level: level of the leaf (KHV_PT_LEVEL_4K or KHV_PT_LEVEL_2M)
  * @size: size of the leaf's page in bytes
  * @entries: raw entries read on the way, indexed by level (0 unused); levels

@@ -12,6 +12,8 @@
 #define NPT_P		BIT_ULL(0)	/* present */
 #define NPT_RW		BIT_ULL(1)	/* writable */
 #define NPT_US		BIT_ULL(2)	/* user */
+#define NPT_PWT		BIT_ULL(3)	/* page write-through */
+#define NPT_PCD		BIT_ULL(4)	/* page cache disable */
 #define NPT_PS		BIT_ULL(7)	/* in a PDE: maps a 2 MiB page */
 #define NPT_NX		BIT_ULL(63)	/* no execute (EFER.NXE, which Linux sets) */
 #define NPT_ADDR	GENMASK_ULL(51, 12)
@@ -19,7 +21,10 @@
 /*
  * Leaves leave PWT, PCD and PAT clear: host PAT entry 0, write-back, which
  * the processor combines with the guest's own type (APM Vol. 2 15.25.8).
- * A/D bits (5, 6) are the processor's to set.
+ * Uncacheable leaves (host MMIO) set PCD and PWT: host PAT entry 3, which
+ * Linux keeps UC (arch/x86/mm/pat/memtype.c); UC combined with any guest
+ * type is UC (APM Vol. 2 Table 15-20). A/D bits (5, 6) are the processor's
+ * to set.
  */
 const struct khv_pt_format khv_npt_format = {
 	.name		= "npt",
@@ -34,6 +39,7 @@ const struct khv_pt_format khv_npt_format = {
 	 * access, so U/S must be set at every level or the guest faults.
 	 */
 	.leaf_flags	= NPT_US,
+	.leaf_flags_uc	= NPT_US | NPT_PCD | NPT_PWT,
 	.table_flags	= NPT_P | NPT_RW | NPT_US,
 	.large		= NPT_PS,
 	.large_levels	= BIT(KHV_PT_LEVEL_2M),

@@ -86,7 +86,8 @@ static unsigned int pt_large_level(const struct khv_pt_format *fmt)
 static u64 pt_make_leaf(const struct khv_pt_format *fmt, phys_addr_t hpa,
 			unsigned int prot, unsigned int level)
 {
-	u64 e = (hpa & fmt->addr_mask) | fmt->leaf_flags | fmt->read;
+	u64 e = (hpa & fmt->addr_mask) | fmt->read |
+		(prot & KHV_PT_UC ? fmt->leaf_flags_uc : fmt->leaf_flags);
 
 	if (prot & KHV_PT_W)
 		e |= fmt->write;
@@ -106,6 +107,9 @@ static unsigned int pt_leaf_prot(const struct khv_pt_format *fmt, u64 e)
 		prot |= KHV_PT_W;
 	if (fmt->exec ? (e & fmt->exec) : !(e & fmt->nx))
 		prot |= KHV_PT_X;
+	if (fmt->leaf_flags_uc != fmt->leaf_flags &&
+	    (e & (fmt->leaf_flags | fmt->leaf_flags_uc)) == fmt->leaf_flags_uc)
+		prot |= KHV_PT_UC;
 	return prot;
 }
 
@@ -311,7 +315,7 @@ EXPORT_SYMBOL_IF_KUNIT(khv_pt_destroy);
  * @size: bytes, a non-zero multiple of 4 KiB
  * @prot: KHV_PT_R, with KHV_PT_W and/or KHV_PT_X (both formats need R: NPT
  *	cannot deny reads, and EPT write-only is a misconfiguration, SDM
- *	Vol. 3C 29.3.3.1)
+ *	Vol. 3C 29.3.3.1); KHV_PT_UC makes the leaves uncacheable
  *
  * Uses 2 MiB leaves where @gpa and @hpa are both 2 MiB aligned and 2 MiB
  * remain, 4 KiB leaves elsewhere (and inside a 2 MiB region that already has
@@ -338,7 +342,7 @@ int khv_pt_map(struct khv_pt *pt, u64 gpa, phys_addr_t hpa, u64 size,
 	if (!pt_range_ok(fmt, gpa, size) || !IS_ALIGNED(hpa, PAGE_SIZE) ||
 	    last < hpa || (last & ~(fmt->addr_mask | (PAGE_SIZE - 1))))
 		return -EINVAL;
-	if (!(prot & KHV_PT_R) || (prot & ~KHV_PT_RWX))
+	if (!(prot & KHV_PT_R) || (prot & ~(KHV_PT_RWX | KHV_PT_UC)))
 		return -EINVAL;
 	might_sleep();
 

@@ -239,7 +239,7 @@ static void map_rejects_bad_ranges(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, khv_pt_map(pt, GPA, HPA, SZ_4K, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, khv_pt_map(pt, GPA, HPA, SZ_4K,
-					 KHV_PT_RWX | BIT(3)), -EINVAL);
+					 KHV_PT_RWX | KHV_PT_UC | BIT(4)), -EINVAL);
 	/* The edges themselves are fine. */
 	KUNIT_EXPECT_EQ(test, khv_pt_map(pt, REACH - SZ_4K,
 					 (1ULL << 52) - SZ_4K, SZ_4K,
@@ -383,6 +383,8 @@ static void destroy_frees_every_table(struct kunit *test)
 #define NPT_P	BIT_ULL(0)
 #define NPT_RW	BIT_ULL(1)
 #define NPT_US	BIT_ULL(2)
+#define NPT_PWT	BIT_ULL(3)
+#define NPT_PCD	BIT_ULL(4)
 #define NPT_PS	BIT_ULL(7)
 #define NPT_NX	BIT_ULL(63)
 #define PT_ADDR	GENMASK_ULL(51, 12)
@@ -407,6 +409,23 @@ static void npt_leaf_bits(struct kunit *test)
 			(HPA + SZ_2M) | NPT_P | NPT_RW | NPT_US);
 }
 
+/* Host MMIO: PCD and PWT (host PAT 3, UC), and the walk says so. */
+static void npt_uc_leaf_bits(struct kunit *test)
+{
+	struct khv_pt *pt = pt_setup(test, &khv_npt_format);
+
+	KUNIT_ASSERT_EQ(test, khv_pt_map(pt, GPA, HPA, SZ_2M + SZ_4K,
+					 KHV_PT_RW | KHV_PT_UC), 0);
+	KUNIT_EXPECT_EQ(test, leaf_entry(test, pt, GPA),
+			HPA | NPT_P | NPT_RW | NPT_US | NPT_PWT | NPT_PCD |
+			NPT_PS | NPT_NX);
+	KUNIT_EXPECT_EQ(test, leaf_entry(test, pt, GPA + SZ_2M),
+			(HPA + SZ_2M) | NPT_P | NPT_RW | NPT_US | NPT_PWT |
+			NPT_PCD | NPT_NX);
+	expect_mapped(test, pt, GPA, HPA, KHV_PT_LEVEL_2M,
+		      KHV_PT_RW | KHV_PT_UC);
+}
+
 static void npt_table_entries(struct kunit *test)
 {
 	struct khv_pt *pt = pt_setup(test, &khv_npt_format);
@@ -427,7 +446,8 @@ static void npt_table_entries(struct kunit *test)
 
 /* EPT: SDM Vol. 3C 29.3.2 bits; memory type WB (6) and IPAT on leaves. */
 #define EPT_RWX		GENMASK_ULL(2, 0)
-#define EPT_WB_IPAT	((6ULL << 3) | BIT_ULL(6))
+#define EPT_IPAT	BIT_ULL(6)
+#define EPT_WB_IPAT	((6ULL << 3) | EPT_IPAT)
 #define EPT_LARGE	BIT_ULL(7)
 
 static void ept_leaf_bits(struct kunit *test)
@@ -452,6 +472,21 @@ static void ept_leaf_bits(struct kunit *test)
 			HPA | BIT_ULL(0) | BIT_ULL(2) | EPT_WB_IPAT | EPT_LARGE);
 	KUNIT_EXPECT_EQ(test, leaf_entry(test, pt, GPA + SZ_16M),
 			HPA | EPT_RWX | EPT_WB_IPAT);
+}
+
+/* Host MMIO: memory type 0 (UC) in bits 5:3, IPAT kept. */
+static void ept_uc_leaf_bits(struct kunit *test)
+{
+	struct khv_pt *pt = pt_setup(test, &khv_ept_format);
+
+	KUNIT_ASSERT_EQ(test, khv_pt_map(pt, GPA, HPA, SZ_2M + SZ_4K,
+					 KHV_PT_RW | KHV_PT_UC), 0);
+	KUNIT_EXPECT_EQ(test, leaf_entry(test, pt, GPA),
+			HPA | BIT_ULL(0) | BIT_ULL(1) | EPT_IPAT | EPT_LARGE);
+	KUNIT_EXPECT_EQ(test, leaf_entry(test, pt, GPA + SZ_2M),
+			(HPA + SZ_2M) | BIT_ULL(0) | BIT_ULL(1) | EPT_IPAT);
+	expect_mapped(test, pt, GPA + SZ_2M, HPA + SZ_2M, KHV_PT_LEVEL_4K,
+		      KHV_PT_RW | KHV_PT_UC);
 }
 
 static void ept_table_entries(struct kunit *test)
@@ -500,8 +535,10 @@ static struct kunit_case khv_mmu_cases[] = {
 	KUNIT_CASE_PARAM(map_enomem_maps_nothing, pt_format_gen_params),
 	KUNIT_CASE_PARAM(destroy_frees_every_table, pt_format_gen_params),
 	KUNIT_CASE(npt_leaf_bits),
+	KUNIT_CASE(npt_uc_leaf_bits),
 	KUNIT_CASE(npt_table_entries),
 	KUNIT_CASE(ept_leaf_bits),
+	KUNIT_CASE(ept_uc_leaf_bits),
 	KUNIT_CASE(ept_table_entries),
 	KUNIT_CASE(ept_pointer_value),
 	{}

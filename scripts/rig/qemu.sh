@@ -4,7 +4,9 @@
 # Usage: qemu.sh BZIMAGE INITRD LOG [APPEND...]
 # Environment: KHV_QEMU_TIMEOUT (seconds, default 1800), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
 #   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console),
-#   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh).
+#   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh),
+#   KHV_QEMU_IOMMU=1 (an Intel IOMMU and QEMU's edu test device, for device assignment: off by default
+#   until the rig kernels have the IOMMU drivers built in; Debian's stock 7.3 has them; =amd: AMD-Vi).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -25,6 +27,27 @@ limit=${KHV_QEMU_TIMEOUT:-1800}
 # no_console_suspend: the console keeps printing through the suspend/resume tests.
 append="console=ttyS0,115200 panic=-1 loglevel=8 printk.devkmsg=on no_console_suspend $*"
 
+# Device assignment (module/iommu/, selftests/khv_iommu_test.c): QEMU's VT-d without interrupt
+# remapping (which would want kernel-irqchip=split; the edu device's MSI then reaches the APIC as it
+# is), and edu (1234:11e8, a DMA engine; docs/specs/edu.rst) after it, so that the IOMMU translates
+# its DMA. edu clamps DMA addresses to its dma_mask, 28 bits by default: 48 here, so that a DMA
+# aimed at any host page goes there unless the IOMMU stops it. The host's IOMMU translates (nopt)
+# rather than passing its own devices' DMA through.
+iommu=()
+case ${KHV_QEMU_IOMMU:-0} in
+0) ;;
+1 | intel)
+	iommu=(-device intel-iommu,intremap=off -device edu,dma_mask=0xffffffffffff)
+	append="$append intel_iommu=on iommu=nopt" ;;
+amd)
+	# QEMU's AMD-Vi instead, which Linux turns on by itself: its driver reports
+	# faults to the domain's owner (QEMU 7.2 logs one only where a present entry
+	# lacks the right, e.g. a DMA write to a read-only page).
+	iommu=(-device amd-iommu -device edu,dma_mask=0xffffffffffff)
+	append="$append iommu=nopt" ;;
+*) die "KHV_QEMU_IOMMU=$KHV_QEMU_IOMMU: 0, 1 (intel) or amd" ;;
+esac
+
 mkdir -p "$(dirname "$logf")"
 : > "$logf"
 # One TCG thread for all vCPUs (KHV_QEMU_TCG_THREAD=multi gives one each). Under QEMU 7.2's
@@ -40,7 +63,7 @@ mkdir -p "$(dirname "$logf")"
 args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU_CPU:-EPYC-Rome,+svm,+npt,+pku}"
       -smp "${KHV_QEMU_SMP:-2}" -m "${KHV_QEMU_MEM:-2G}"
       -nodefaults -display none -serial "file:$logf" -no-reboot
-      -kernel "$kernel" -initrd "$initrd" -append "$append" ${KHV_QEMU_EXTRA:-})
+      -kernel "$kernel" -initrd "$initrd" -append "$append" "${iommu[@]}" ${KHV_QEMU_EXTRA:-})
 
 start=$(date +%s)
 log "qemu: $("$qemu" --version | head -n 1)"

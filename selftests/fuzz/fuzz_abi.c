@@ -321,6 +321,10 @@ static void op_ioctl(struct abi_worker *w)
 		abi_region_arg(r, &b.region, st);
 		pthread_mutex_unlock(&st->lock);
 		break;
+	case 4:
+		fd = pick_fd(r, st, OBJ_VM);
+		cmd = abi_device_cmd(r, &b);
+		break;
 	default:
 		fd = pick_fd(r, st, OBJ_VCPU);
 		cmd = abi_vcpu_cmd(r, fd, &b, st);

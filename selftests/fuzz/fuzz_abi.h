@@ -47,6 +47,9 @@ union abi_buf {
 	struct khv_cpuid cpuid;
 	struct khv_vcpu_events events;
 	struct khv_interrupt interrupt;
+	struct khv_pci_device pci;
+	struct khv_host_mmio mmio;
+	struct khv_device_msi msi;
 	uint8_t bytes[4096];
 };
 
@@ -72,6 +75,11 @@ void abi_create_vm_arg(struct fuzz_rng *r, struct khv_create_vm *c);
 void abi_msrs_arg(struct fuzz_rng *r, struct khv_msrs *m);
 void abi_cpuid_arg(struct fuzz_rng *r, struct khv_cpuid *c);
 void abi_events_arg(struct fuzz_rng *r, struct khv_vcpu_events *e);
+/*
+ * A device assignment ioctl on a VM fd (KHV_ASSIGN/DEASSIGN_PCI_DEVICE,
+ * KHV_MAP_HOST_MMIO, KHV_SET_DEVICE_MSI), its argument built for it.
+ */
+unsigned long abi_device_cmd(struct fuzz_rng *r, union abi_buf *b);
 /* A wrong ioctl number: another direction, size, magic or number. */
 unsigned long abi_bad_cmd(struct fuzz_rng *r);
 /* The pointer an ioctl gets: mostly @b, sometimes one that faults (part way). */

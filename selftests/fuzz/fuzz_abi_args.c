@@ -136,6 +136,44 @@ void abi_create_vm_arg(struct fuzz_rng *r, struct khv_create_vm *c)
 		rng_mutate(r, c, sizeof(*c));
 }
 
+unsigned long abi_device_cmd(struct fuzz_rng *r, union abi_buf *b)
+{
+	/* Functions of a q35 machine (00:01.0 and 00:02.0 may be edu). */
+	static const uint16_t devfn[] = { 0x00, 0x08, 0x10, 0x18, 0xf8, 0xfa, 0xfb };
+	unsigned long cmd;
+
+	memset(b, 0, sizeof(*b));
+	switch (rng_below(r, 5)) {
+	case 0:
+	case 1:
+		cmd = rng_pct(r, 60) ? KHV_ASSIGN_PCI_DEVICE : KHV_DEASSIGN_PCI_DEVICE;
+		b->pci.devfn = devfn[rng_below(r, ARRAY_SIZE(devfn))];
+		break;
+	case 2:
+		cmd = KHV_SET_DEVICE_MSI;
+		b->msi.devfn = devfn[rng_below(r, ARRAY_SIZE(devfn))];
+		b->msi.address_lo = 0xfee00000u | rng_below(r, 4) << 12;
+		b->msi.data = 32 + rng_below(r, 224);
+		if (rng_pct(r, 20)) {
+			memset(&b->msi.address_lo, 0, 12);
+			b->msi.flags = KHV_DEVICE_MSI_OFF;
+		}
+		break;
+	default:
+		cmd = KHV_MAP_HOST_MMIO;
+		/* The HPET, the I/O APIC, a BAR's neighbourhood, RAM, the top. */
+		b->mmio.hpa = rng_pct(r, 70) ? 0xfe000000ull + rng_below(r, 0x1000) * 0x1000 :
+					       rng_edgy(r) & ~0xfffull;
+		b->mmio.gpa = 0x10000000ull + rng_below(r, 64) * 0x100000;
+		b->mmio.size = 0x1000ull << rng_below(r, 9);
+		b->mmio.flags = rng_pct(r, 30) ? KHV_HOST_MMIO_UNMAP : 0;
+		break;
+	}
+	if (rng_pct(r, 40))
+		rng_mutate(r, b, _IOC_SIZE(cmd));
+	return cmd;
+}
+
 unsigned long abi_bad_cmd(struct fuzz_rng *r)
 {
 	static const unsigned long good[] = {

@@ -580,3 +580,139 @@ int nl_as_nobody(int (*fn)(struct nl *nl, void *arg), void *arg)
 {
 	return nl_as_nobody_in(0, NULL, fn, arg);
 }
+
+uint64_t attr_u64(struct nlattr *a)
+{
+	return a ? NLA_U64(a) : 0;
+}
+
+/* acl-add or acl-del (@cmd) of @kind @first..@last on VM @id. */
+int acl_change(struct nl *nl, uint8_t cmd, uint64_t id, uint32_t kind,
+	       uint64_t first, uint64_t last)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, cmd, 0);
+	if (id)
+		put_u64(&m, KHV_A_ACL_VM_ID, id);
+	if (kind)
+		put_u32(&m, KHV_A_ACL_KIND, kind);
+	put_u64(&m, KHV_A_ACL_FIRST, first);
+	put_u64(&m, KHV_A_ACL_LAST, last);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+int acl_add(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
+	    uint64_t last)
+{
+	return acl_change(nl, KHV_CMD_ACL_ADD, id, kind, first, last);
+}
+
+int acl_del(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
+	    uint64_t last)
+{
+	return acl_change(nl, KHV_CMD_ACL_DEL, id, kind, first, last);
+}
+
+int acl_set(struct nl *nl, uint64_t id, uint32_t action)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_ACL_SET, 0);
+	put_u64(&m, KHV_A_ACL_VM_ID, id);
+	put_u32(&m, KHV_A_ACL_ACTION, action);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+int acl_state(struct nl *nl, uint64_t id, struct acl_state *s)
+{
+	struct nl_reply r;
+	struct msg m;
+	int e;
+
+	msg_init(&m, nl->family, KHV_CMD_ACL_GET, 0);
+	put_u64(&m, KHV_A_ACL_VM_ID, id);
+	memset(&r, 0, sizeof(r));
+	e = nl_call(nl, &m, copy_reply, &r);
+	if (e)
+		return e;
+	if (!r.tb[KHV_A_ACL_ACTION] || !r.tb[KHV_A_ACL_ENTRIES] ||
+	    !r.tb[KHV_A_ACL_REVOKED])
+		return -ENOENT;
+	s->action = NLA_U32(r.tb[KHV_A_ACL_ACTION]);
+	s->entries = NLA_U32(r.tb[KHV_A_ACL_ENTRIES]);
+	s->revoked = *(uint8_t *)NLA_DATA(r.tb[KHV_A_ACL_REVOKED]);
+	s->violations = attr_u64(r.tb[KHV_A_ACL_VIOLATIONS]);
+	return 0;
+}
+
+/* pthread_create(..., acl_del_later, &d): acl-del after d.delay_ms. */
+void *acl_del_later(void *arg)
+{
+	struct acl_del_later *d = arg;
+	struct nl nl;
+
+	usleep(d->delay_ms * 1000);
+	d->r = nl_open(&nl);
+	if (d->r)
+		return NULL;
+	d->r = acl_del(&nl, d->id, d->kind, d->first, d->last);
+	close(nl.fd);
+	return NULL;
+}
+
+/* An audit record after @from with @op, @result and @new containing @what. */
+struct audit_find {
+	uint32_t op;
+	int32_t result;
+	uint32_t uid;
+	const char *what;
+	int found;
+	struct audit_rec last;
+};
+
+static void audit_find_cb(const struct audit_rec *a, void *arg)
+{
+	struct audit_find *f = arg;
+
+	if (a->op == f->op && a->result == f->result && a->uid == f->uid &&
+	    (!f->what || strstr(a->new, f->what))) {
+		f->found++;
+		f->last = *a;
+	}
+}
+
+int audit_count(struct nl *nl, uint64_t from, uint32_t op, int32_t result,
+		uint32_t uid, const char *what, struct audit_rec *last)
+{
+	struct audit_find f = {
+		.op = op, .result = result, .uid = uid, .what = what,
+	};
+
+	if (audit_scan(nl, from, audit_find_cb, &f))
+		return -1;
+	if (last)
+		*last = f.last;
+	return f.found;
+}
+
+uint64_t audit_next(struct nl *nl)
+{
+	struct audit_state st;
+
+	return audit_state(nl, &st) ? 0 : st.next_seq;
+}
+
+/* quota-set of a VM's mem-min and mem-max, each unless QUOTA_KEEP. */
+int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max)
+{
+	struct msg m;
+
+	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	if (min != QUOTA_KEEP)
+		put_u64(&m, KHV_A_VM_MEM_MIN, min);
+	if (max != QUOTA_KEEP)
+		put_u64(&m, KHV_A_VM_MEM_MAX, max);
+	return nl_call(nl, &m, NULL, NULL);
+}

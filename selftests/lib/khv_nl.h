@@ -124,6 +124,47 @@ void audit_rec_parse(struct nl_reply *r, struct audit_rec *a);
 int audit_set_limit(struct nl *nl, uint32_t burst, uint32_t interval);
 int monitor_join(struct nl *nl);
 int read_event(struct nl *nl, struct nl_reply *r);
+uint64_t attr_u64(struct nlattr *a);
+
+/* A VM's device ACL (acl-add, acl-del, acl-set, acl-get): 0 or -errno. */
+struct acl_state {
+	uint32_t action, entries;
+	uint8_t revoked;
+	uint64_t violations;
+};
+
+int acl_change(struct nl *nl, uint8_t cmd, uint64_t id, uint32_t kind,
+	       uint64_t first, uint64_t last);
+int acl_add(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
+	    uint64_t last);
+int acl_del(struct nl *nl, uint64_t id, uint32_t kind, uint64_t first,
+	    uint64_t last);
+int acl_set(struct nl *nl, uint64_t id, uint32_t action);
+int acl_state(struct nl *nl, uint64_t id, struct acl_state *s);
+
+/* An acl-del from another thread, a while later: its result in @r. */
+struct acl_del_later {
+	uint64_t id;
+	uint32_t kind;
+	uint64_t first, last;
+	unsigned int delay_ms;
+	int r;
+};
+
+void *acl_del_later(void *arg);
+
+/* quota-set of a VM's mem-min and mem-max (QUOTA_KEEP: unchanged). */
+#define QUOTA_KEEP	(~0ull)
+int quota_set(struct nl *nl, uint64_t id, uint64_t min, uint64_t max);
+
+/*
+ * The audit records from @from on with @op, @result, @uid and @new holding
+ * @what (NULL: any): how many (-1 on error), the last in @last.
+ */
+int audit_count(struct nl *nl, uint64_t from, uint32_t op, int32_t result,
+		uint32_t uid, const char *what, struct audit_rec *last);
+/* The sequence number the next record gets; 0 on error. */
+uint64_t audit_next(struct nl *nl);
 
 /* The unprivileged user the tests drop to. */
 #define NOBODY	65534

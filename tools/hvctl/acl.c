@@ -18,6 +18,7 @@
 #include <linux/khv_netlink_names.h>
 
 #include "hvctl.h"
+#include "vmm/pcidev.h"
 
 #define ACL_PAGE	4096ULL
 
@@ -46,19 +47,11 @@ static int acl_enum(const char *arg, const char *const *names, int n)
 /* [SEG:]BUS:DEV.FN, hex: the kernel's numbering (acl-kind pci). */
 static int acl_parse_pci(const char *s, uint64_t *val)
 {
-	unsigned int seg = 0, bus, dev, fn;
-	int n = 0;
+	uint32_t sbdf;
 
-	if (sscanf(s, "%x:%x:%x.%x%n", &seg, &bus, &dev, &fn, &n) != 4 ||
-	    s[n]) {
-		seg = 0;
-		n = 0;
-		if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) != 3 || s[n])
-			return -1;
-	}
-	if (seg > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+	if (vmm_parse_bdf(s, &sbdf))
 		return -1;
-	*val = (uint64_t)seg << 16 | bus << 8 | dev << 3 | fn;
+	*val = sbdf;
 	return 0;
 }
 
@@ -163,9 +156,7 @@ static void acl_print_pci(const char *key, uint64_t v)
 {
 	char buf[16];
 
-	snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x",
-		 (unsigned int)(v >> 16) & 0xffff, (unsigned int)(v >> 8) & 0xff,
-		 (unsigned int)(v >> 3) & 0x1f, (unsigned int)v & 7);
+	vmm_bdf_name(v, buf, sizeof(buf));
 	print_string(key, buf);
 }
 

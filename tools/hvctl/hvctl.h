@@ -94,6 +94,7 @@ const char *hv_enum_name(const char *const *names, unsigned int n,
 			 unsigned int val);
 int hv_cmd_run(int argc, char **argv);
 int hv_vm_name_own(const char *name);
+int hv_vm_own_id(const char *what, uint64_t *id);
 void print_vm(struct nlattr **tb);
 void print_run_quota(struct nlattr **tb);
 void print_cpu_share(struct nlattr **tb);

@@ -127,7 +127,8 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 			return 1;
 	m->vcpu = m->vcpus[0].fd;
 	m->run = m->vcpus[0].run;
-	return 0;
+	vmm_bar_window(m, irqchip);
+	return vmm_assign_devices(m);
 }
 
 int vmm_read_file(const char *path, uint8_t **img, size_t *len)
@@ -484,9 +485,9 @@ static void run_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hvctl run [--name NAME] [--memory SIZE] [--vcpus 1] [--load ADDR]\n"
-		"                 [--entry ADDR] IMAGE\n"
+		"                 [--entry ADDR] [--device BDF]... IMAGE\n"
 		"       hvctl run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
-		"                 [--memory SIZE] [--vcpus N] [--name NAME]\n"
+		"                 [--memory SIZE] [--vcpus N] [--name NAME] [--device BDF]...\n"
 		"  Either with [--user NAME | --no-confine] [--verbose].\n"
 		"  IMAGE is a flat binary (loaded at --load, default 0x7c00, entered in real\n"
 		"  mode at --entry, default the load address) or an ELF file.\n"
@@ -498,7 +499,10 @@ static void run_usage(void)
 		"  --name names the VM (hvctl vm list), before it runs.\n"
 		"  Before the guest runs, hvctl drops to --user (default nobody) when run\n"
 		"  as root, keeps no capabilities and installs a seccomp filter;\n"
-		"  --no-confine (debugging) leaves it all out.\n");
+		"  --no-confine (debugging) leaves it all out.\n"
+		"  --device BDF (up to 8 times) gives the guest a host PCI function behind\n"
+		"  the IOMMU (khv's device assignment; needs CAP_SYS_ADMIN), its memory\n"
+		"  BARs mapped at guest addresses hvctl prints.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)
@@ -515,13 +519,15 @@ int hv_cmd_run(int argc, char **argv)
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	uint64_t mem = 0, at = DEFAULT_LOAD, entry = UINT64_MAX;
 	struct vmm_confine conf = { 0 };
-	struct vmm_linux_opts lo = { .confine = &conf };
-	struct vmm m = { .confine = &conf, .dev = -1 };
+	struct vmm_devices devs = { 0 };
+	struct vmm_linux_opts lo = { .confine = &conf, .devices = &devs };
+	struct vmm m = { .confine = &conf, .dev = -1, .devices = &devs };
 	struct elf_image elf = { 0 };
 	unsigned long vcpus = 1;
 	bool is_elf;
@@ -542,7 +548,7 @@ int hv_cmd_run(int argc, char **argv)
 	argc++;
 	argv--;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:u:vn:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:l:e:k:i:a:u:vn:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &mem) || mem & 0xfff)
@@ -581,6 +587,13 @@ int hv_cmd_run(int argc, char **argv)
 		case 'n':
 			lo.name = optarg;
 			m.name = optarg;
+			break;
+		case 'd':
+			if (devs.nr == VMM_MAX_DEVICES)
+				return hv_usage_error("run: at most %d --device", VMM_MAX_DEVICES);
+			if (vmm_parse_bdf(optarg, &devs.sbdf[devs.nr++]))
+				return hv_usage_error("run: bad --device %s ([SEG:]BUS:DEV.FN)",
+						      optarg);
 			break;
 		case 'h':
 			run_usage();

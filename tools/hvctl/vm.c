@@ -248,34 +248,53 @@ static int own_vm_find(struct nlattr **tb, uint8_t cmd, void *arg)
 }
 
 /**
- * hv_vm_name_own() - name the VM this process has just created.
- * @name: the name; the kernel validates it.
+ * hv_vm_own_id() - the id of the VM this process has just created.
+ * @what: the option that wants it, for the message.
+ * @id:   out: the id.
  *
  * Its id is the largest (ids only grow) among the VMs whose creator's pid
  * (khv's, in the initial PID namespace) is this process's: a VM an older
  * process with the same pid created, and passed on, has a smaller one.
  * The dump lists the VMs the caller may view: CAP_SYS_ADMIN's or the
- * grant's (view; set for the name). The netlink socket is closed after.
+ * grant's (view).
+ *
+ * Return: 0, or EXIT_KERNEL with the reason printed.
+ */
+int hv_vm_own_id(const char *what, uint64_t *id)
+{
+	struct own_vm o = { .pid = getpid() };
+	struct nl_msg *msg;
+
+	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
+	if (!msg || hv_nl_exec(msg, KHV_A_VM_MAX, own_vm_find, &o))
+		return EXIT_KERNEL;
+	if (!o.id) {
+		fprintf(stderr,
+			"hvctl: run: %s: no VM created by pid %u is listed to this user (grant view, or another PID namespace?)\n",
+			what, o.pid);
+		return EXIT_KERNEL;
+	}
+	*id = o.id;
+	return 0;
+}
+
+/**
+ * hv_vm_name_own() - name the VM this process has just created.
+ * @name: the name; the kernel validates it.
+ *
+ * The grant view (to find it, hv_vm_own_id()) and set are needed, or
+ * CAP_SYS_ADMIN. The netlink socket is closed after.
  *
  * Return: 0, or EXIT_KERNEL with the reason printed.
  */
 int hv_vm_name_own(const char *name)
 {
-	struct own_vm o = { .pid = getpid() };
-	struct nl_msg *msg;
-	int r = EXIT_KERNEL;
+	uint64_t id;
+	int r;
 
-	msg = hv_nl_msg(KHV_CMD_VM_GET, NLM_F_DUMP);
-	if (!msg || hv_nl_exec(msg, KHV_A_VM_MAX, own_vm_find, &o))
-		goto out;
-	if (!o.id) {
-		fprintf(stderr,
-			"hvctl: run: --name: no VM created by pid %u is listed to this user (grant view, or another PID namespace?)\n",
-			o.pid);
-		goto out;
-	}
-	r = vm_set_attrs(o.id, name, NULL);
-out:
+	r = hv_vm_own_id("--name", &id);
+	if (!r)
+		r = vm_set_attrs(id, name, NULL);
 	if (r)
 		fprintf(stderr, "hvctl: run: cannot name the VM \"%s\"\n", name);
 	hv_nl_close();

@@ -31,7 +31,8 @@
 #define KHV_CAP_VCPU_EVENTS	6	/* 1: KHV_GET/SET_VCPU_EVENTS, KHV_INTERRUPT, KHV_NMI */
 #define KHV_CAP_XSAVE		7	/* XCR0 bits a guest may have; KHV_GET/SET_XSAVE/XCRS */
 #define KHV_CAP_IRQCHIP		8	/* 1: KHV_CREATE_IRQCHIP and what it brings */
-#define KHV_CAP_NR		9	/* first unknown extension */
+#define KHV_CAP_DEVICE_ASSIGN	9	/* 1: KHV_ASSIGN_PCI_DEVICE and what it brings */
+#define KHV_CAP_NR		10	/* first unknown extension */
 
 #define KHV_VENDOR_INTEL	1	/* Intel VMX */
 #define KHV_VENDOR_AMD		2	/* AMD SVM */
@@ -461,6 +462,68 @@ struct khv_io_passthrough {
 };
 
 /*
+ * struct khv_pci_device - argument of KHV_ASSIGN_PCI_DEVICE and
+ * KHV_DEASSIGN_PCI_DEVICE (VM fd): a host PCI function given to the guest
+ * behind the IOMMU, its DMA confined to the VM's memory at guest-physical
+ * addresses, or taken back (Documentation/khv-abi.rst, "Device
+ * assignment"). The function must be in the VM's device ACL.
+ * @segment: PCI segment (domain).
+ * @bus:     bus number.
+ * @devfn:   device << 3 | function.
+ * @flags:   none defined: 0.
+ * @reserved: 0.
+ */
+struct khv_pci_device {
+	__u16 segment;
+	__u8 bus;
+	__u8 devfn;
+	__u32 flags;
+	__u32 reserved[6];
+};
+
+/*
+ * struct khv_device_msi - argument of KHV_SET_DEVICE_MSI (VM fd, with the
+ * irqchip): an assigned function's MSI, taken by the host, raises the
+ * message @address_lo/@address_hi/@data (as struct khv_msi) in the guest;
+ * with KHV_DEVICE_MSI_OFF in @flags the host stops taking it (the message
+ * fields must be 0 then).
+ * @segment, @bus, @devfn: the function, as struct khv_pci_device.
+ * @reserved: 0.
+ */
+#define KHV_DEVICE_MSI_OFF	(1U << 0)
+
+struct khv_device_msi {
+	__u16 segment;
+	__u8 bus;
+	__u8 devfn;
+	__u32 flags;
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 reserved[3];
+};
+
+/*
+ * struct khv_host_mmio - argument of KHV_MAP_HOST_MMIO (VM fd): map the
+ * host-physical MMIO @hpa .. @hpa + @size - 1 at @gpa in the guest,
+ * uncacheable, or with KHV_HOST_MMIO_UNMAP in @flags remove the mapping
+ * made at @gpa with this @size (@hpa must be 0 then). The range must be in
+ * the VM's ACL (kind mmio), or in a memory BAR of a PCI function assigned
+ * to the VM; it is never host RAM.
+ * @hpa, @gpa, @size: page-aligned; @size not 0.
+ * @reserved: 0.
+ */
+#define KHV_HOST_MMIO_UNMAP	(1U << 0)
+
+struct khv_host_mmio {
+	__u64 hpa;
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved[5];
+};
+
+/*
  * struct khv_lapic_state - argument of KHV_GET_LAPIC / KHV_SET_LAPIC (vCPU
  * fd, with the irqchip): the local APIC's registers as the xAPIC page lays
  * them out, each 32-bit register at its offset (SDM Vol. 3A Table 11-1), as
@@ -502,6 +565,10 @@ struct khv_mp_state {
 #define KHV_SIGNAL_MSI		_IOW(KHVIO, 0x4b, struct khv_msi)
 #define KHV_IRQFD		_IOW(KHVIO, 0x4c, struct khv_irqfd)
 #define KHV_SET_IO_PASSTHROUGH	_IOW(KHVIO, 0x4d, struct khv_io_passthrough)
+#define KHV_ASSIGN_PCI_DEVICE	_IOW(KHVIO, 0x4e, struct khv_pci_device)
+#define KHV_DEASSIGN_PCI_DEVICE	_IOW(KHVIO, 0x4f, struct khv_pci_device)
+#define KHV_MAP_HOST_MMIO	_IOW(KHVIO, 0x5c, struct khv_host_mmio)
+#define KHV_SET_DEVICE_MSI	_IOW(KHVIO, 0x5d, struct khv_device_msi)
 
 /* On a vCPU fd. */
 #define KHV_RUN			_IO(KHVIO, 0x50)

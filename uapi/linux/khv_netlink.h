@@ -117,6 +117,14 @@ enum khv_grant_action {
  * @KHV_AUDIT_OP_ACL_VIOLATION: A VM's own VMM asked for a device access its
  *   ACL does not allow (new names it, result is EPERM); old names the
  *   violation action that was applied.
+ * @KHV_AUDIT_OP_DEVICE_ASSIGN: A VM's VMM gave it a host PCI function
+ *   (KHV_ASSIGN_PCI_DEVICE); new names the function, result says whether it
+ *   was done.
+ * @KHV_AUDIT_OP_DEVICE_DEASSIGN: A PCI function went back to the host: by its
+ *   VMM, an ACL change, a deny action or the VM's end (old names why).
+ * @KHV_AUDIT_OP_MMIO_MAP: Host MMIO mapped into a VM's guest-physical space or
+ *   unmapped (KHV_MAP_HOST_MMIO, an ACL change, a deny action); new names the
+ *   ranges.
  */
 enum khv_audit_op {
 	KHV_AUDIT_OP_VM_CREATE = 1,
@@ -142,6 +150,9 @@ enum khv_audit_op {
 	KHV_AUDIT_OP_ACL_SET,
 	KHV_AUDIT_OP_ACL_VIOLATION,
 	KHV_AUDIT_OP_IO_PASSTHROUGH,
+	KHV_AUDIT_OP_DEVICE_ASSIGN,
+	KHV_AUDIT_OP_DEVICE_DEASSIGN,
+	KHV_AUDIT_OP_MMIO_MAP,
 };
 
 /**

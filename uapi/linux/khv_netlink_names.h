@@ -97,6 +97,9 @@
 	[KHV_AUDIT_OP_ACL_SET] = "acl-set", \
 	[KHV_AUDIT_OP_ACL_VIOLATION] = "acl-violation", \
 	[KHV_AUDIT_OP_IO_PASSTHROUGH] = "io-passthrough", \
+	[KHV_AUDIT_OP_DEVICE_ASSIGN] = "device-assign", \
+	[KHV_AUDIT_OP_DEVICE_DEASSIGN] = "device-deassign", \
+	[KHV_AUDIT_OP_MMIO_MAP] = "mmio-map", \
 }
 
 #define KHV_ACL_KIND_NAMES { \

@@ -110,6 +110,7 @@ int vmm_run_linux(const struct vmm_linux_opts *o)
 		r = linux_bad(o->kernel, err);
 		goto out;
 	}
+	m.devices = o->devices;
 	r = vmm_create(&m, o->ram_size, o->nr_vcpus, true);
 	if (r)
 		goto out;

@@ -42,6 +42,7 @@ int vmm_setup_multiboot(struct vmm *m, const struct vmm_linux_opts *o,
 		fprintf(stderr, "hvctl: run: %s: %s\n", o->kernel, err);
 		return 1;
 	}
+	m->devices = o->devices;
 	r = vmm_create(m, o->ram_size, o->nr_vcpus, true);
 	if (r)
 		return r;

@@ -13,6 +13,8 @@
 
 #include <linux/khv.h>
 
+#include "pcidev.h"
+
 #define VMM_MAX_FILE	0x40000000ULL	/* a file hvctl reads at most: 1 GiB */
 #define VMM_MAX_VCPUS	64		/* the MP table's and khv's limit */
 
@@ -26,6 +28,8 @@ struct vmm_vcpu {
 /*
  * vcpu and run: vCPU 0's (the BSP), also vcpus[0]. confine: what
  * vmm/confine.c does before the guest runs. name: given to the VM, or NULL.
+ * devices: the host PCI functions vmm_create() assigns (NULL: none), their
+ * BARs mapped from bar_base up, below bar_limit.
  */
 struct vmm {
 	const struct vmm_confine *confine;
@@ -37,6 +41,8 @@ struct vmm {
 	size_t run_size;
 	unsigned int nr_vcpus;
 	struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
+	const struct vmm_devices *devices;
+	uint64_t bar_base, bar_limit;
 };
 
 struct vmm_linux_opts {
@@ -44,6 +50,7 @@ struct vmm_linux_opts {
 	const char *kernel, *initrd, *append, *name;
 	uint64_t ram_size;
 	unsigned int nr_vcpus;
+	const struct vmm_devices *devices;
 };
 
 /* Flat segments: @code in CS, @data in every data segment register. */
@@ -63,9 +70,17 @@ int vmm_fail(const char *what);
 /*
  * The VM, named m->name if set (before anything else: a name the kernel
  * refuses ends it), nr_vcpus vCPUs (ids 0 ..), at most KHV_CAP_MAX_VCPUS;
- * with irqchip, the in-kernel local APICs (KHV_CREATE_IRQCHIP) too.
+ * with irqchip, the in-kernel local APICs (KHV_CREATE_IRQCHIP) too;
+ * m->devices assigned.
  */
 int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip);
+/*
+ * assign.c: m->devices into the new VM (its ACL, KHV_ASSIGN_PCI_DEVICE),
+ * their memory BARs mapped from m->bar_base: 0 or 1 (said why).
+ */
+int vmm_assign_devices(struct vmm *m);
+/* Where the BARs go: below 1 GiB for images, 0xc0000000 up for kernels. */
+void vmm_bar_window(struct vmm *m, bool kernel);
 /* The whole file into a buffer of our own: nobody can change it under us. */
 int vmm_read_file(const char *path, uint8_t **buf, size_t *len);
 int vmm_write_all(int fd, const uint8_t *p, size_t n);
