@@ -247,8 +247,10 @@ run_qemu_svm() {
 	# (khv_guest_test's region_failing_part_way_leaves_no_translation looks for them).
 	boot_cmd qemu-svm qemu.sh "$KERNEL/arch/x86/boot/bzImage" khv.vendor=amd init_on_free=1
 	# Two CPUs as the two threads of one core: SMT, so that core scheduling exists and
-	# hvctl_scenario.sh sees hvctl run's threads share one cookie.
-	KHV_QEMU_SMP=${KHV_QEMU_SMP:-2,sockets=1,cores=1,threads=2} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	# hvctl_scenario.sh sees hvctl run's threads share one cookie. AMD's IOMMU and the edu device
+	# for khv_iommu_test (device assignment; AMD-Vi reports DMA faults to the domain's owner).
+	KHV_QEMU_SMP=${KHV_QEMU_SMP:-2,sockets=1,cores=1,threads=2} KHV_QEMU_IOMMU=${KHV_QEMU_IOMMU:-amd} \
+		"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-svm
 }
 
@@ -271,7 +273,8 @@ run_qemu_73() {
 	prepare_host qemu-7.3 "$kmods" "$b" ccp msr cpuid pci-stub || { fail "host qemu-7.3" "initramfs failed"; return; }
 	step "qemu-7.3: booting QEMU on the stock kernel"
 	boot_cmd qemu-7.3 qemu.sh "$vmlinuz" khv.vendor=amd
-	"${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	# Intel's IOMMU (VT-d) and the edu device, with pci-stub for khv_iommu_test's host-driver cases.
+	KHV_QEMU_IOMMU=${KHV_QEMU_IOMMU:-intel} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	report qemu-7.3
 }
 

@@ -5,9 +5,16 @@
  * has 64 KiB of RAM at guest-physical 0, with the string "khv_hold_vm" at
  * 0x1000, and one vCPU (id 0) whose RAX is 0x4b4856; the vCPU never runs.
  * Prints "ready" once all this exists.
+ *
+ * khv_hold_vm --mmio HPA: besides, on each SIGUSR1, ask for the host MMIO
+ * page at HPA in the guest at 0x100000 (KHV_MAP_HOST_MMIO, allowed only by
+ * the VM's ACL) and print what khv answered; on SIGUSR2, unmap it. make demo
+ * shows an ACL refusing and then allowing a VMM's request this way.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -17,6 +24,36 @@
 
 #define HOLD_MEM	0x10000
 #define HOLD_RAX	0x4b4856
+#define HOLD_MMIO_GPA	0x100000
+
+static volatile sig_atomic_t map_req, unmap_req;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		map_req = 1;
+	else
+		unmap_req = 1;
+}
+
+/* Map (or unmap) the page at @hpa and say what khv answered. */
+static void host_mmio(int vm, unsigned long long hpa, int unmap)
+{
+	struct khv_host_mmio m;
+
+	memset(&m, 0, sizeof(m));
+	m.hpa = unmap ? 0 : hpa;
+	m.gpa = HOLD_MMIO_GPA;
+	m.size = 4096;
+	m.flags = unmap ? KHV_HOST_MMIO_UNMAP : 0;
+	if (ioctl(vm, KHV_MAP_HOST_MMIO, &m))
+		printf("KHV_MAP_HOST_MMIO %s 0x%llx: %s\n", unmap ? "unmap" : "map", hpa,
+		       strerror(errno));
+	else
+		printf("KHV_MAP_HOST_MMIO %s 0x%llx at guest 0x%x: done\n",
+		       unmap ? "unmap" : "map", hpa, HOLD_MMIO_GPA);
+	fflush(stdout);
+}
 
 static int fail(const char *what)
 {
@@ -24,14 +61,30 @@ static int fail(const char *what)
 	return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	unsigned long long hpa = 0;
+	sigset_t block, wait_mask;
 	struct khv_memory_region region;
 	struct khv_create_vcpu create;
 	struct khv_regs regs;
 	int dev, vm, vcpu;
 	char *mem;
 
+	if (argc == 3 && !strcmp(argv[1], "--mmio")) {
+		hpa = strtoull(argv[2], NULL, 0);
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: khv_hold_vm [--mmio HPA]\n");
+		return 2;
+	}
+	/* Blocked but while waiting: a request never falls between check and wait. */
+	sigemptyset(&wait_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	signal(SIGUSR1, on_signal);
+	signal(SIGUSR2, on_signal);
 	dev = khv_open_dev();
 	if (dev < 0) {
 		fprintf(stderr, "khv_hold_vm: " KHV_DEV_PATH ": %s\n", strerror(-dev));
@@ -62,6 +115,13 @@ int main(void)
 		return fail("KHV_SET_REGS");
 	printf("ready\n");
 	fflush(stdout);
-	for (;;)
-		pause();
+	for (;;) {
+		sigsuspend(&wait_mask);
+		if (map_req && hpa)
+			host_mmio(vm, hpa, 0);
+		if (unmap_req && hpa)
+			host_mmio(vm, hpa, 1);
+		map_req = 0;
+		unmap_req = 0;
+	}
 }

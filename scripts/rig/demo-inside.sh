@@ -4,7 +4,7 @@
 # what khv detected, a guest printing from long mode through `hvctl run`,
 # Linux booting under `hvctl run` (QEMU host),
 # the VM seen through netlink while it lives (listed, paused, resumed,
-# introspected, given quotas), a grant, the audit trail, and virtualization
+# introspected, given quotas), a grant, a device ACL, the audit trail, and virtualization
 # released.
 # Each step is one "=== N. what: why" line, then each command as "$ command" and its output.
 PATH=/khv:$PATH
@@ -46,7 +46,8 @@ fi
 
 step "a VM held open by another process (khv_hold_vm), as any netlink client sees it"
 if [ -x /khv/khv_hold_vm ]; then
-	/khv/khv_hold_vm > /tmp/hold.out 2>&1 &
+	# --mmio: on SIGUSR1 it asks khv for the page of the host's HPET registers in its guest.
+	/khv/khv_hold_vm --mmio 0xfed00000 > /tmp/hold.out 2>&1 &
 	holder=$!
 	sleep 2
 	show hvctl vm list
@@ -66,6 +67,17 @@ if [ -x /khv/khv_hold_vm ]; then
 		step "a grant: uid 1000 may view VMs tagged demo (a deny rule would win over it)"
 		show hvctl grant add uid 1000 view tag demo allow
 		show hvctl grant list
+		step "a device ACL, default deny: the VM's VMM asks for host MMIO (the HPET's page) in its guest"
+		show hvctl acl show "$id"
+		kill -USR1 "$holder" && sleep 1 && tail -n 1 /tmp/hold.out
+		echo "(refused: not in the ACL; the violation is counted and audited)"
+		show hvctl acl show "$id"
+		hvctl audit show | grep acl-violation | tail -n 1
+		show hvctl acl add "$id" mmio 0xfed00000
+		kill -USR1 "$holder" && sleep 1 && tail -n 1 /tmp/hold.out
+		echo "(taken off the ACL, the page leaves the guest before hvctl returns)"
+		show hvctl acl del "$id" mmio 0xfed00000
+		hvctl audit show | grep -E 'acl-(add|del)|mmio' | tail -n 3
 	fi
 	echo "virtualization while the VM lives: $(grep virt /sys/kernel/debug/khv/state | tr '\n' ' ')"
 	kill "$holder"

@@ -5,8 +5,8 @@
 # Environment: KHV_QEMU_TIMEOUT (seconds, default 1800), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
 #   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console),
 #   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh),
-#   KHV_QEMU_IOMMU=1 (an Intel IOMMU and QEMU's edu test device, for device assignment: off by default
-#   until the rig kernels have the IOMMU drivers built in; Debian's stock 7.3 has them; =amd: AMD-Vi).
+#   KHV_QEMU_IOMMU=1|intel (an Intel IOMMU and QEMU's edu test device, for device assignment; make check
+#   gives qemu-7.3 this one), =amd (AMD-Vi and edu; make check's qemu-svm), 0 (none, the default here).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
