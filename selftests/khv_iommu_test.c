@@ -922,8 +922,9 @@ static uint64_t free_kb(void)
 
 TEST_F_TIMEOUT(iommu, hundred_cycles_leave_the_device_to_the_host, 900)
 {
-	uint64_t before, after, slab0 = 0, slab1 = 0;
+	uint64_t before, after, slab0 = 0, slab1 = 0, slack, slab_slack;
 	char drv[64];
+	bool kasan;
 	int i, r;
 
 	NEEDS_EDU();
@@ -938,24 +939,39 @@ TEST_F_TIMEOUT(iommu, hundred_cycles_leave_the_device_to_the_host, 900)
 	}
 	after = free_kb();
 	ASSERT_EQ(0, khv_meminfo_kb("SUnreclaim", &slab1));
-	/* Each cycle had a 2 MiB VM, its tables and a domain's: none stayed. */
-	EXPECT_LT(before, after + 1024)
-		TH_LOG("free %llu kB before, %llu after",
-		       (unsigned long long)before, (unsigned long long)after);
-	EXPECT_LT(slab1, slab0 + 512)
-		TH_LOG("SUnreclaim %llu kB before, %llu after",
-		       (unsigned long long)slab0, (unsigned long long)slab1);
+	/*
+	 * Each cycle had a 2 MiB VM, its tables and a domain's: none stayed.
+	 * Under generic KASAN freed slab objects wait in its quarantine (up to
+	 * 1/32 of RAM): MiBs stay in use without a leak, so the bound there is
+	 * a leaked VM's (8 KiB a cycle would be 800 kB: kmemleak, which the
+	 * debug hosts run after the suite, finds the small ones).
+	 */
+	kasan = khv_kernel_has_symbol("kasan_quarantine_reduce");
+	slack = kasan ? 16384 : 1024;
+	slab_slack = kasan ? 16384 : 512;
+	EXPECT_LT(before, after + slack)
+		TH_LOG("free %llu kB before, %llu after%s",
+		       (unsigned long long)before, (unsigned long long)after,
+		       kasan ? " (KASAN)" : "");
+	EXPECT_LT(slab1, slab0 + slab_slack)
+		TH_LOG("SUnreclaim %llu kB before, %llu after%s",
+		       (unsigned long long)slab0, (unsigned long long)slab1,
+		       kasan ? " (KASAN)" : "");
 	/* The host's again: no driver, no vector, and a driver binds. */
 	dev_driver(self->name, drv, sizeof(drv));
 	EXPECT_STREQ("", drv);
 	EXPECT_FALSE(dev_has(self->name, "msi_irqs"));
+	/* Not SKIP: it would hide a failure above. */
 	r = stub_bind(self->name, true);
-	if (r == -ENOENT)
-		SKIP(return, "no pci-stub module: the binding is not checked");
-	EXPECT_EQ(0, r);
-	dev_driver(self->name, drv, sizeof(drv));
-	EXPECT_STREQ("pci-stub", drv) TH_LOG("the driver core refused pci-stub");
-	EXPECT_EQ(0, stub_bind(self->name, false));
+	if (r == -ENOENT) {
+		TH_LOG("no pci-stub module: whether a driver binds is not checked");
+	} else {
+		EXPECT_EQ(0, r);
+		dev_driver(self->name, drv, sizeof(drv));
+		EXPECT_STREQ("pci-stub", drv)
+			TH_LOG("the driver core refused pci-stub");
+		EXPECT_EQ(0, stub_bind(self->name, false));
+	}
 	/* And another VM can have it after all that. */
 	EXPECT_EQ(0, give_edu(&self->nl, self->vm_id, self->vm->fd, self->sbdf));
 }

@@ -401,6 +401,23 @@ int khv_pin_to_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
+bool khv_kernel_has_symbol(const char *sym)
+{
+	char line[512], name[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	/* "ADDRESS TYPE NAME [MODULE]" */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", name) == 1 &&
+			!strcmp(name, sym);
+	fclose(f);
+	return found;
+}
+
 int khv_meminfo_kb(const char *field, uint64_t *kb)
 {
 	size_t len = strlen(field);

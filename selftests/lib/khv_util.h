@@ -105,6 +105,8 @@ int khv_module_restore(const struct khv_mod_snapshot *snap);
 /* Memory and boot facts: a /proc/meminfo field in KiB; a word of /proc/cmdline. */
 int khv_meminfo_kb(const char *field, uint64_t *kb);
 bool khv_cmdline_has(const char *word);
+/* Whether the running kernel has @sym (in /proc/kallsyms; needs root). */
+bool khv_kernel_has_symbol(const char *sym);
 
 /* Run the calling thread on @cpu only. */
 int khv_pin_to_cpu(int cpu);
