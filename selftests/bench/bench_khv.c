@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_bench: khv as a struct bench_hv, through /dev/khv (uapi/linux/khv.h).
+ * Guest RAM is khv's own (KHV_SET_MEMORY_REGION allocates it, zeroed; the
+ * VMM maps it from the VM fd), where KVM's is the VMM's anonymous memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/khv.h>
+
+#include "bench.h"
+#include "khv_util.h"
+
+#define KHV_EXITS_FILE	"/sys/kernel/debug/khv/exits"
+
+static int khv_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes)
+{
+	struct khv_memory_region mr;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu_fd = -1;
+	vm->fd = khv_create_vm(hv->devfd);
+	if (vm->fd < 0)
+		return vm->fd;
+	if (!mem_bytes)
+		return 0;
+	memset(&mr, 0, sizeof(mr));
+	mr.size = mem_bytes;
+	r = khv_ioctl(vm->fd, KHV_SET_MEMORY_REGION, (unsigned long)&mr);
+	if (r)
+		goto err;
+	vm->mem = mmap(NULL, mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, vm->fd,
+		       mr.mmap_offset);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		r = -errno;
+		goto err;
+	}
+	vm->mem_size = mem_bytes;
+	return 0;
+err:
+	hv->vm_destroy(hv, vm);
+	return r;
+}
+
+static void khv_vm_destroy(struct bench_hv *hv, struct bench_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, hv->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->vcpu_fd = -1;
+}
+
+static void seg_flat(struct khv_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+/* Flat 32-bit protected mode, paging off (SDM Vol. 3A 9.9.1). */
+static int khv_set_flat32(struct bench_vm *vm)
+{
+	struct khv_sregs sregs;
+	int r;
+
+	r = khv_ioctl(vm->vcpu_fd, KHV_GET_SREGS, (unsigned long)&sregs);
+	if (r)
+		return r;
+	seg_flat(&sregs.cs, BENCH_SEL_CODE32, 0xb);
+	seg_flat(&sregs.ds, BENCH_SEL_DATA, 0x3);
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;		/* busy 32-bit TSS */
+	sregs.tr.present = 1;
+	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
+	sregs.ldt.type = 0x2;
+	sregs.ldt.unusable = 1;
+	memset(&sregs.gdt, 0, sizeof(sregs.gdt));
+	sregs.gdt.base = BENCH_GDT_GPA;
+	sregs.gdt.limit = 3 * 8 - 1;
+	memset(&sregs.idt, 0, sizeof(sregs.idt));
+	sregs.cr0 = 0x31;		/* PE, ET, NE */
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	return khv_ioctl(vm->vcpu_fd, KHV_SET_SREGS, (unsigned long)&sregs);
+}
+
+static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
+{
+	struct khv_create_vcpu args;
+	void *run;
+
+	memset(&args, 0, sizeof(args));
+	vm->vcpu_fd = khv_ioctl(vm->fd, KHV_CREATE_VCPU, (unsigned long)&args);
+	if (vm->vcpu_fd < 0)
+		return vm->vcpu_fd;
+	run = mmap(NULL, hv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (run == MAP_FAILED)
+		return -errno;
+	vm->run = run;
+	return vm->mem ? khv_set_flat32(vm) : 0;
+}
+
+static int khv_set_regs(struct bench_vm *vm, const struct bench_regs *b)
+{
+	struct khv_regs r;
+
+	memset(&r, 0, sizeof(r));
+	r.rax = b->eax;
+	r.rbx = b->ebx;
+	r.rcx = b->ecx;
+	r.rdx = b->edx;
+	r.rsi = b->esi;
+	r.rdi = b->edi;
+	r.rbp = b->ebp;
+	r.rip = b->eip;
+	r.rflags = 0x2;		/* interrupts off: HLT exits */
+	return khv_ioctl(vm->vcpu_fd, KHV_SET_REGS, (unsigned long)&r);
+}
+
+static int khv_get_regs(struct bench_vm *vm, struct bench_regs *b)
+{
+	struct khv_regs r;
+	int ret = khv_ioctl(vm->vcpu_fd, KHV_GET_REGS, (unsigned long)&r);
+
+	if (ret)
+		return ret;
+	b->eax = r.rax;
+	b->ebx = r.rbx;
+	b->ecx = r.rcx;
+	b->edx = r.rdx;
+	b->esi = r.rsi;
+	b->edi = r.rdi;
+	b->ebp = r.rbp;
+	b->eip = r.rip;
+	return 0;
+}
+
+static int khv_run(struct bench_vm *vm, struct bench_exit *e)
+{
+	const struct khv_run *run = vm->run;
+	int r;
+
+	if (ioctl(vm->vcpu_fd, KHV_RUN, 0))
+		return -errno;
+	memset(e, 0, sizeof(*e));
+	e->raw_reason = run->exit_reason;
+	switch (run->exit_reason) {
+	case KHV_EXIT_HLT:
+		e->kind = BENCH_EXIT_HLT;
+		break;
+	case KHV_EXIT_IO:
+		r = run->io.direction == KHV_EXIT_IO_OUT && run->io.count == 1 &&
+		    run->io.size <= 4 && run->io.data_offset <= 4096 - 4;
+		e->kind = r ? BENCH_EXIT_IO_OUT : BENCH_EXIT_OTHER;
+		e->addr = run->io.port;
+		e->size = run->io.size;
+		if (r)
+			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset, run->io.size);
+		break;
+	case KHV_EXIT_MMIO:
+		r = run->mmio.is_write && run->mmio.len <= 8;
+		e->kind = r ? BENCH_EXIT_MMIO_WRITE : BENCH_EXIT_OTHER;
+		e->addr = run->mmio.phys_addr;
+		e->size = run->mmio.len;
+		memcpy(&e->data, run->mmio.data, 4);
+		break;
+	default:
+		e->kind = BENCH_EXIT_OTHER;
+	}
+	return 0;
+}
+
+/* "name value" lines of khv's debugfs exits file. */
+static int khv_counters(struct bench_counters *c)
+{
+	char name[24];
+	unsigned long long v;
+	FILE *f = fopen(KHV_EXITS_FILE, "r");
+
+	memset(c, 0, sizeof(*c));
+	if (!f)
+		return -errno;
+	while (c->nr < BENCH_MAX_COUNTERS && fscanf(f, "%23s %llu", name, &v) == 2) {
+		snprintf(c->name[c->nr], sizeof(c->name[0]), "%s", name);
+		c->value[c->nr++] = v;
+	}
+	fclose(f);
+	return c->nr ? 0 : -ENODATA;
+}
+
+int bench_khv_open(struct bench_hv *hv, char *why, size_t len)
+{
+	int r;
+
+	memset(hv, 0, sizeof(*hv));
+	hv->name = "khv";
+	hv->devfd = khv_open_dev();
+	if (hv->devfd < 0) {
+		snprintf(why, len, "%s: %s", KHV_DEV_PATH, strerror(-hv->devfd));
+		return hv->devfd;
+	}
+	r = khv_ioctl(hv->devfd, KHV_GET_VCPU_MMAP_SIZE, 0);
+	if (r < (int)sizeof(struct khv_run)) {
+		snprintf(why, len, "KHV_GET_VCPU_MMAP_SIZE: %d", r);
+		close(hv->devfd);
+		hv->devfd = -1;
+		return r < 0 ? r : -EPROTO;
+	}
+	hv->run_size = r;
+	/* Answered by the module: its API version (uapi/linux/khv.h). */
+	hv->hc_nr = KHV_HC_API_VERSION;
+	hv->hc_ret = KHV_API_VERSION;
+	hv->vm_create = khv_vm_create;
+	hv->vcpu_create = khv_vcpu_create;
+	hv->vm_destroy = khv_vm_destroy;
+	hv->set_regs = khv_set_regs;
+	hv->get_regs = khv_get_regs;
+	hv->run = khv_run;
+	hv->counters = khv_counters;
+	return 0;
+}
+
+void bench_hv_close(struct bench_hv *hv)
+{
+	if (hv->devfd >= 0)
+		close(hv->devfd);
+	hv->devfd = -1;
+}

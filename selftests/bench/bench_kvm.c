@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * khv_bench: KVM as a struct bench_hv, a minimal VMM of its own through
+ * /dev/kvm (<linux/kvm.h>): KVM_CREATE_VM, KVM_SET_USER_MEMORY_REGION over
+ * anonymous memory, KVM_CREATE_VCPU, the mmap()ed struct kvm_run,
+ * KVM_SET_SREGS/REGS and KVM_RUN. No in-kernel irqchip, no TSS address
+ * (flat protected mode needs neither; Bochs's VMX has unrestricted guest).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/kvm.h>
+#include <linux/kvm_para.h>
+
+#include "bench.h"
+#include "khv_util.h"
+
+#define KVM_STATS_DIR	"/sys/kernel/debug/kvm/"
+
+static int kvm_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes)
+{
+	struct kvm_userspace_memory_region region;
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu_fd = -1;
+	vm->fd = khv_ioctl(hv->devfd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return vm->fd;
+	if (!mem_bytes)
+		return 0;
+	vm->mem = mmap(NULL, mem_bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		r = -errno;
+		goto err;
+	}
+	vm->mem_size = mem_bytes;
+	memset(&region, 0, sizeof(region));
+	region.memory_size = mem_bytes;
+	region.userspace_addr = (unsigned long)vm->mem;
+	r = khv_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region);
+	if (r)
+		goto err;
+	return 0;
+err:
+	hv->vm_destroy(hv, vm);
+	return r;
+}
+
+static void kvm_vm_destroy(struct bench_hv *hv, struct bench_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, hv->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->vcpu_fd = -1;
+}
+
+static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+/* The same flat 32-bit state bench_khv.c gives khv's vCPU. */
+static int kvm_set_flat32(struct bench_vm *vm)
+{
+	struct kvm_sregs sregs;
+	int r;
+
+	r = khv_ioctl(vm->vcpu_fd, KVM_GET_SREGS, (unsigned long)&sregs);
+	if (r)
+		return r;
+	seg_flat(&sregs.cs, BENCH_SEL_CODE32, 0xb);
+	seg_flat(&sregs.ds, BENCH_SEL_DATA, 0x3);
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;
+	sregs.tr.present = 1;
+	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
+	sregs.ldt.type = 0x2;
+	sregs.ldt.unusable = 1;
+	memset(&sregs.gdt, 0, sizeof(sregs.gdt));
+	sregs.gdt.base = BENCH_GDT_GPA;
+	sregs.gdt.limit = 3 * 8 - 1;
+	memset(&sregs.idt, 0, sizeof(sregs.idt));
+	sregs.cr0 = 0x31;		/* PE, ET, NE */
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	return khv_ioctl(vm->vcpu_fd, KVM_SET_SREGS, (unsigned long)&sregs);
+}
+
+static int kvm_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
+{
+	void *run;
+
+	vm->vcpu_fd = khv_ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return vm->vcpu_fd;
+	run = mmap(NULL, hv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (run == MAP_FAILED)
+		return -errno;
+	vm->run = run;
+	return vm->mem ? kvm_set_flat32(vm) : 0;
+}
+
+static int kvm_set_regs(struct bench_vm *vm, const struct bench_regs *b)
+{
+	struct kvm_regs r;
+
+	memset(&r, 0, sizeof(r));
+	r.rax = b->eax;
+	r.rbx = b->ebx;
+	r.rcx = b->ecx;
+	r.rdx = b->edx;
+	r.rsi = b->esi;
+	r.rdi = b->edi;
+	r.rbp = b->ebp;
+	r.rip = b->eip;
+	r.rflags = 0x2;
+	return khv_ioctl(vm->vcpu_fd, KVM_SET_REGS, (unsigned long)&r);
+}
+
+static int kvm_get_regs(struct bench_vm *vm, struct bench_regs *b)
+{
+	struct kvm_regs r;
+	int ret = khv_ioctl(vm->vcpu_fd, KVM_GET_REGS, (unsigned long)&r);
+
+	if (ret)
+		return ret;
+	b->eax = r.rax;
+	b->ebx = r.rbx;
+	b->ecx = r.rcx;
+	b->edx = r.rdx;
+	b->esi = r.rsi;
+	b->edi = r.rdi;
+	b->ebp = r.rbp;
+	b->eip = r.rip;
+	return 0;
+}
+
+static int kvm_run_once(struct bench_vm *vm, struct bench_exit *e)
+{
+	const struct kvm_run *run = vm->run;
+	int ok;
+
+	if (ioctl(vm->vcpu_fd, KVM_RUN, 0))
+		return -errno;
+	memset(e, 0, sizeof(*e));
+	e->raw_reason = run->exit_reason;
+	switch (run->exit_reason) {
+	case KVM_EXIT_HLT:
+		e->kind = BENCH_EXIT_HLT;
+		break;
+	case KVM_EXIT_IO:
+		ok = run->io.direction == KVM_EXIT_IO_OUT && run->io.count == 1 &&
+		     run->io.size <= 4 && run->io.data_offset <= 4096 - 4;
+		e->kind = ok ? BENCH_EXIT_IO_OUT : BENCH_EXIT_OTHER;
+		e->addr = run->io.port;
+		e->size = run->io.size;
+		if (ok)
+			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset, run->io.size);
+		break;
+	case KVM_EXIT_MMIO:
+		ok = run->mmio.is_write && run->mmio.len <= 8;
+		e->kind = ok ? BENCH_EXIT_MMIO_WRITE : BENCH_EXIT_OTHER;
+		e->addr = run->mmio.phys_addr;
+		e->size = run->mmio.len;
+		memcpy(&e->data, run->mmio.data, 4);
+		break;
+	default:
+		e->kind = BENCH_EXIT_OTHER;
+	}
+	return 0;
+}
+
+/* KVM's statistics that explain the workloads, summed over live VMs. */
+static const char *const kvm_stat_names[] = {
+	"exits", "halt_exits", "io_exits", "mmio_exits", "hypercalls",
+	"insn_emulation", "pf_taken", "pf_fixed", "pf_mmio_spte_created",
+};
+
+static int kvm_counters(struct bench_counters *c)
+{
+	char path[128], buf[32];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < ARRAY_SIZE(kvm_stat_names); i++) {
+		snprintf(path, sizeof(path), KVM_STATS_DIR "%s", kvm_stat_names[i]);
+		if (khv_read_file(path, buf, sizeof(buf)) < 0)
+			continue;
+		snprintf(c->name[c->nr], sizeof(c->name[0]), "%s", kvm_stat_names[i]);
+		c->value[c->nr++] = strtoull(buf, NULL, 10);
+	}
+	return c->nr ? 0 : -ENODATA;
+}
+
+int bench_kvm_open(struct bench_hv *hv, char *why, size_t len)
+{
+	int r;
+
+	memset(hv, 0, sizeof(*hv));
+	hv->name = "kvm";
+	hv->devfd = khv_kvm_open();
+	if (hv->devfd < 0) {
+		snprintf(why, len, "/dev/kvm: %s", strerror(-hv->devfd));
+		return hv->devfd;
+	}
+	r = khv_ioctl(hv->devfd, KVM_GET_API_VERSION, 0);
+	if (r != KVM_API_VERSION) {
+		snprintf(why, len, "KVM_GET_API_VERSION: %d", r);
+		goto err;
+	}
+	r = khv_ioctl(hv->devfd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (r < (int)sizeof(struct kvm_run)) {
+		snprintf(why, len, "KVM_GET_VCPU_MMAP_SIZE: %d", r);
+		goto err;
+	}
+	hv->run_size = r;
+	/* Answered in the kernel with 0 (kvm_emulate_hypercall()). */
+	hv->hc_nr = KVM_HC_VAPIC_POLL_IRQ;
+	hv->hc_ret = 0;
+	hv->vm_create = kvm_vm_create;
+	hv->vcpu_create = kvm_vcpu_create;
+	hv->vm_destroy = kvm_vm_destroy;
+	hv->set_regs = kvm_set_regs;
+	hv->get_regs = kvm_get_regs;
+	hv->run = kvm_run_once;
+	hv->counters = kvm_counters;
+	return 0;
+err:
+	close(hv->devfd);
+	hv->devfd = -1;
+	return r < 0 ? r : -EPROTO;
+}
