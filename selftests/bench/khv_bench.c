@@ -9,9 +9,11 @@
  * Prints a table (workload, khv, KVM, khv/KVM) and, with --json, one JSON
  * object per workload and line. Without /dev/kvm it says so and measures
  * khv alone: no ratio is ever printed without both sides. Exit status: 0,
- * 1 when a check failed (a guest did not do what it was asked, or khv
- * could not be measured), 2 for a bad command line. Never a number: a
- * benchmark does not fail on its figures.
+ * 1 when one of khv's checks failed (a guest did not do what it was asked,
+ * or khv could not be measured), 2 for a bad command line. KVM is the peer:
+ * its failures (a host where it cannot have VMX/SVM now) show in the table
+ * and the JSON, without a ratio, and do not fail the run; nor does any
+ * figure: a benchmark does not fail on its numbers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -195,7 +197,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "khv_bench: writing %s failed\n", o.json);
 			rc = 1;
 		}
-		if (strcmp(a.check, "ok") || (kvmp && strcmp(b.check, "ok")))
+		if (strcmp(a.check, "ok"))
 			rc = 1;
 	}
 	if (json && fclose(json))
