@@ -193,6 +193,8 @@ struct bench_workload {
 
 extern const struct bench_workload bench_workloads[];
 extern const int bench_nr_workloads;
+/* The workload called @name, or NULL. */
+const struct bench_workload *bench_find_workload(const char *name);
 
 /* Output (bench_out.c). */
 void bench_out_header(const struct bench_opts *o, const char *kvm_state);

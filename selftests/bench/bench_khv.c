@@ -16,6 +16,7 @@
 #include <linux/khv.h>
 
 #include "bench.h"
+#include "bench_vmm.h"
 #include "khv_util.h"
 
 #define KHV_EXITS_FILE	"/sys/kernel/debug/khv/exits"
@@ -51,33 +52,6 @@ err:
 	return r;
 }
 
-static void khv_vm_destroy(struct bench_hv *hv, struct bench_vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, hv->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = -1;
-	vm->vcpu_fd = -1;
-}
-
-static void seg_flat(struct khv_segment *s, uint16_t sel, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = 1;
-	s->g = 1;
-}
-
 /* Flat 32-bit protected mode, paging off (SDM Vol. 3A 9.9.1). */
 static int khv_set_flat32(struct bench_vm *vm)
 {
@@ -87,27 +61,7 @@ static int khv_set_flat32(struct bench_vm *vm)
 	r = khv_ioctl(vm->vcpu_fd, KHV_GET_SREGS, (unsigned long)&sregs);
 	if (r)
 		return r;
-	seg_flat(&sregs.cs, BENCH_SEL_CODE32, 0xb);
-	seg_flat(&sregs.ds, BENCH_SEL_DATA, 0x3);
-	sregs.es = sregs.ds;
-	sregs.fs = sregs.ds;
-	sregs.gs = sregs.ds;
-	sregs.ss = sregs.ds;
-	memset(&sregs.tr, 0, sizeof(sregs.tr));
-	sregs.tr.limit = 0x67;
-	sregs.tr.type = 0xb;		/* busy 32-bit TSS */
-	sregs.tr.present = 1;
-	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
-	sregs.ldt.type = 0x2;
-	sregs.ldt.unusable = 1;
-	memset(&sregs.gdt, 0, sizeof(sregs.gdt));
-	sregs.gdt.base = BENCH_GDT_GPA;
-	sregs.gdt.limit = 3 * 8 - 1;
-	memset(&sregs.idt, 0, sizeof(sregs.idt));
-	sregs.cr0 = 0x31;		/* PE, ET, NE */
-	sregs.cr3 = 0;
-	sregs.cr4 = 0;
-	sregs.efer = 0;
+	BENCH_SREGS_FLAT32(&sregs);
 	return khv_ioctl(vm->vcpu_fd, KHV_SET_SREGS, (unsigned long)&sregs);
 }
 
@@ -131,16 +85,7 @@ static int khv_set_regs(struct bench_vm *vm, const struct bench_regs *b)
 {
 	struct khv_regs r;
 
-	memset(&r, 0, sizeof(r));
-	r.rax = b->eax;
-	r.rbx = b->ebx;
-	r.rcx = b->ecx;
-	r.rdx = b->edx;
-	r.rsi = b->esi;
-	r.rdi = b->edi;
-	r.rbp = b->ebp;
-	r.rip = b->eip;
-	r.rflags = 0x2;		/* interrupts off: HLT exits */
+	BENCH_REGS_PUT(&r, b);
 	return khv_ioctl(vm->vcpu_fd, KHV_SET_REGS, (unsigned long)&r);
 }
 
@@ -151,49 +96,17 @@ static int khv_get_regs(struct bench_vm *vm, struct bench_regs *b)
 
 	if (ret)
 		return ret;
-	b->eax = r.rax;
-	b->ebx = r.rbx;
-	b->ecx = r.rcx;
-	b->edx = r.rdx;
-	b->esi = r.rsi;
-	b->edi = r.rdi;
-	b->ebp = r.rbp;
-	b->eip = r.rip;
+	BENCH_REGS_GET(b, &r);
 	return 0;
 }
 
 static int khv_run(struct bench_vm *vm, struct bench_exit *e)
 {
 	const struct khv_run *run = vm->run;
-	int r;
 
 	if (ioctl(vm->vcpu_fd, KHV_RUN, 0))
 		return -errno;
-	memset(e, 0, sizeof(*e));
-	e->raw_reason = run->exit_reason;
-	switch (run->exit_reason) {
-	case KHV_EXIT_HLT:
-		e->kind = BENCH_EXIT_HLT;
-		break;
-	case KHV_EXIT_IO:
-		r = run->io.direction == KHV_EXIT_IO_OUT && run->io.count == 1 &&
-		    run->io.size <= 4 && run->io.data_offset <= 4096 - 4;
-		e->kind = r ? BENCH_EXIT_IO_OUT : BENCH_EXIT_OTHER;
-		e->addr = run->io.port;
-		e->size = run->io.size;
-		if (r)
-			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset, run->io.size);
-		break;
-	case KHV_EXIT_MMIO:
-		r = run->mmio.is_write && run->mmio.len <= 8;
-		e->kind = r ? BENCH_EXIT_MMIO_WRITE : BENCH_EXIT_OTHER;
-		e->addr = run->mmio.phys_addr;
-		e->size = run->mmio.len;
-		memcpy(&e->data, run->mmio.data, 4);
-		break;
-	default:
-		e->kind = BENCH_EXIT_OTHER;
-	}
+	BENCH_EXIT_DECODE(run, e, KHV_EXIT_HLT, KHV_EXIT_IO, KHV_EXIT_MMIO, KHV_EXIT_IO_OUT);
 	return 0;
 }
 
@@ -239,7 +152,7 @@ int bench_khv_open(struct bench_hv *hv, char *why, size_t len)
 	hv->hc_ret = KHV_API_VERSION;
 	hv->vm_create = khv_vm_create;
 	hv->vcpu_create = khv_vcpu_create;
-	hv->vm_destroy = khv_vm_destroy;
+	hv->vm_destroy = bench_vm_release;
 	hv->set_regs = khv_set_regs;
 	hv->get_regs = khv_get_regs;
 	hv->run = khv_run;

@@ -20,6 +20,7 @@
 #include <linux/kvm_para.h>
 
 #include "bench.h"
+#include "bench_vmm.h"
 #include "khv_util.h"
 
 #define KVM_STATS_DIR	"/sys/kernel/debug/kvm/"
@@ -56,33 +57,6 @@ err:
 	return r;
 }
 
-static void kvm_vm_destroy(struct bench_hv *hv, struct bench_vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, hv->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = -1;
-	vm->vcpu_fd = -1;
-}
-
-static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = 1;
-	s->g = 1;
-}
-
 /* The same flat 32-bit state bench_khv.c gives khv's vCPU. */
 static int kvm_set_flat32(struct bench_vm *vm)
 {
@@ -92,27 +66,7 @@ static int kvm_set_flat32(struct bench_vm *vm)
 	r = khv_ioctl(vm->vcpu_fd, KVM_GET_SREGS, (unsigned long)&sregs);
 	if (r)
 		return r;
-	seg_flat(&sregs.cs, BENCH_SEL_CODE32, 0xb);
-	seg_flat(&sregs.ds, BENCH_SEL_DATA, 0x3);
-	sregs.es = sregs.ds;
-	sregs.fs = sregs.ds;
-	sregs.gs = sregs.ds;
-	sregs.ss = sregs.ds;
-	memset(&sregs.tr, 0, sizeof(sregs.tr));
-	sregs.tr.limit = 0x67;
-	sregs.tr.type = 0xb;
-	sregs.tr.present = 1;
-	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
-	sregs.ldt.type = 0x2;
-	sregs.ldt.unusable = 1;
-	memset(&sregs.gdt, 0, sizeof(sregs.gdt));
-	sregs.gdt.base = BENCH_GDT_GPA;
-	sregs.gdt.limit = 3 * 8 - 1;
-	memset(&sregs.idt, 0, sizeof(sregs.idt));
-	sregs.cr0 = 0x31;		/* PE, ET, NE */
-	sregs.cr3 = 0;
-	sregs.cr4 = 0;
-	sregs.efer = 0;
+	BENCH_SREGS_FLAT32(&sregs);
 	return khv_ioctl(vm->vcpu_fd, KVM_SET_SREGS, (unsigned long)&sregs);
 }
 
@@ -134,16 +88,7 @@ static int kvm_set_regs(struct bench_vm *vm, const struct bench_regs *b)
 {
 	struct kvm_regs r;
 
-	memset(&r, 0, sizeof(r));
-	r.rax = b->eax;
-	r.rbx = b->ebx;
-	r.rcx = b->ecx;
-	r.rdx = b->edx;
-	r.rsi = b->esi;
-	r.rdi = b->edi;
-	r.rbp = b->ebp;
-	r.rip = b->eip;
-	r.rflags = 0x2;
+	BENCH_REGS_PUT(&r, b);
 	return khv_ioctl(vm->vcpu_fd, KVM_SET_REGS, (unsigned long)&r);
 }
 
@@ -154,49 +99,17 @@ static int kvm_get_regs(struct bench_vm *vm, struct bench_regs *b)
 
 	if (ret)
 		return ret;
-	b->eax = r.rax;
-	b->ebx = r.rbx;
-	b->ecx = r.rcx;
-	b->edx = r.rdx;
-	b->esi = r.rsi;
-	b->edi = r.rdi;
-	b->ebp = r.rbp;
-	b->eip = r.rip;
+	BENCH_REGS_GET(b, &r);
 	return 0;
 }
 
 static int kvm_run_once(struct bench_vm *vm, struct bench_exit *e)
 {
 	const struct kvm_run *run = vm->run;
-	int ok;
 
 	if (ioctl(vm->vcpu_fd, KVM_RUN, 0))
 		return -errno;
-	memset(e, 0, sizeof(*e));
-	e->raw_reason = run->exit_reason;
-	switch (run->exit_reason) {
-	case KVM_EXIT_HLT:
-		e->kind = BENCH_EXIT_HLT;
-		break;
-	case KVM_EXIT_IO:
-		ok = run->io.direction == KVM_EXIT_IO_OUT && run->io.count == 1 &&
-		     run->io.size <= 4 && run->io.data_offset <= 4096 - 4;
-		e->kind = ok ? BENCH_EXIT_IO_OUT : BENCH_EXIT_OTHER;
-		e->addr = run->io.port;
-		e->size = run->io.size;
-		if (ok)
-			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset, run->io.size);
-		break;
-	case KVM_EXIT_MMIO:
-		ok = run->mmio.is_write && run->mmio.len <= 8;
-		e->kind = ok ? BENCH_EXIT_MMIO_WRITE : BENCH_EXIT_OTHER;
-		e->addr = run->mmio.phys_addr;
-		e->size = run->mmio.len;
-		memcpy(&e->data, run->mmio.data, 4);
-		break;
-	default:
-		e->kind = BENCH_EXIT_OTHER;
-	}
+	BENCH_EXIT_DECODE(run, e, KVM_EXIT_HLT, KVM_EXIT_IO, KVM_EXIT_MMIO, KVM_EXIT_IO_OUT);
 	return 0;
 }
 
@@ -249,7 +162,7 @@ int bench_kvm_open(struct bench_hv *hv, char *why, size_t len)
 	hv->hc_ret = 0;
 	hv->vm_create = kvm_vm_create;
 	hv->vcpu_create = kvm_vcpu_create;
-	hv->vm_destroy = kvm_vm_destroy;
+	hv->vm_destroy = bench_vm_release;
 	hv->set_regs = kvm_set_regs;
 	hv->get_regs = kvm_get_regs;
 	hv->run = kvm_run_once;

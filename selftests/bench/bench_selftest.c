@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include <linux/khv.h>
+#include <linux/kvm.h>
 
 #include "bench.h"
 #include "bench_fake.h"
+#include "bench_vmm.h"
 
 static int tests, failures;
 
@@ -28,16 +30,6 @@ static void ok(int cond, const char *what, const char *desc, const char *detail)
 	if (!cond && detail)
 		printf(" # %s", detail);
 	printf("\n");
-}
-
-static const struct bench_workload *workload(const char *name)
-{
-	int i;
-
-	for (i = 0; i < bench_nr_workloads; i++)
-		if (!strcmp(bench_workloads[i].name, name))
-			return &bench_workloads[i];
-	return NULL;
 }
 
 static void run(struct bench_hv *hv, const struct bench_opts *o, const struct bench_workload *w,
@@ -95,7 +87,7 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 {
 	struct bench_opts o = { .iterations = 20, .batches = 2, .vms = 2,
 				.touch_bytes = 2ul << 20, .vendor = KHV_VENDOR_INTEL };
-	const struct bench_workload *w = workload(name);
+	const struct bench_workload *w = bench_find_workload(name);
 	struct bench_hv khv, kvm;
 	struct bench_side a, b;
 	char *json;
@@ -120,11 +112,83 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	free(json);
 }
 
+/*
+ * The two VMMs' shared parts (bench_vmm.h) on each ABI's structures: an
+ * exit of every kind decoded, registers and segments as the guests need.
+ */
+#define CHECK_DECODE(name, run_t, exit_hlt, exit_io, exit_mmio, io_out, io_in) do { \
+	const uint32_t HLT = (exit_hlt), IO = (exit_io), MMIO = (exit_mmio);	\
+	const uint8_t OUT = (io_out), IN = (io_in);				\
+	const char *abi = (name);						\
+	static union { run_t run; uint8_t page[4096]; } u;			\
+	struct bench_exit e;							\
+	uint32_t v = 0x1234;							\
+									\
+	memset(&u, 0, sizeof(u));						\
+	u.run.exit_reason = HLT;						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_HLT, abi, "decodes HLT", NULL);			\
+	u.run.exit_reason = IO;							\
+	u.run.io.direction = OUT;						\
+	u.run.io.size = 4;							\
+	u.run.io.port = BENCH_PORT;						\
+	u.run.io.count = 1;							\
+	u.run.io.data_offset = 2048;						\
+	memcpy(u.page + 2048, &v, 4);						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_IO_OUT && e.addr == BENCH_PORT && e.size == 4 &&	\
+	   e.data == v && e.raw_reason == IO, abi, "decodes an OUT", NULL);	\
+	u.run.io.direction = IN;						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses an IN", NULL);		\
+	u.run.io.direction = OUT;						\
+	u.run.io.data_offset = 4094;						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses data past the page", NULL);	\
+	u.run.exit_reason = MMIO;						\
+	u.run.mmio.phys_addr = BENCH_MMIO_GPA;					\
+	u.run.mmio.len = 4;							\
+	u.run.mmio.is_write = 1;						\
+	memcpy(u.run.mmio.data, &v, 4);						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_MMIO_WRITE && e.addr == BENCH_MMIO_GPA &&	\
+	   e.data == v, abi, "decodes an MMIO write", NULL);			\
+	u.run.mmio.is_write = 0;						\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses an MMIO read", NULL);	\
+} while (0)
+
+#define CHECK_STATE(name, regs_t, sregs_t) do {				\
+	const char *abi = (name);						\
+	struct bench_regs in = { 1, 2, 3, 4, 5, 6, 7, 0x1000 }, out;		\
+	regs_t r;								\
+	sregs_t s;								\
+									\
+	memset(&s, 0xff, sizeof(s));						\
+	BENCH_REGS_PUT(&r, &in);						\
+	BENCH_REGS_GET(&out, &r);						\
+	ok(!memcmp(&in, &out, sizeof(in)) && r.rflags == 2 && !r.r8, abi,	\
+	   "keeps the registers, interrupts off", NULL);			\
+	BENCH_SREGS_FLAT32(&s);							\
+	ok(s.cs.selector == BENCH_SEL_CODE32 && s.cs.db && !s.cs.l && s.cs.s &&	\
+	   s.cs.limit == 0xffffffff && s.cs.type == 0xb && !s.cs.dpl &&		\
+	   s.ss.selector == BENCH_SEL_DATA && s.ss.type == 3 && !s.ss.unusable &&	\
+	   s.tr.type == 0xb && !s.tr.s && s.ldt.unusable && s.cr0 == 0x31 &&	\
+	   !s.efer && !s.cr4 && s.gdt.base == BENCH_GDT_GPA && !s.idt.limit,	\
+	   abi, "sets flat 32-bit protected mode", NULL);			\
+} while (0)
+
 int main(void)
 {
 	struct fake_opts drop_other = khv_ok, drop_exits = kvm_ok, corrupt = khv_ok;
 
 	printf("TAP version 13\n");
+	CHECK_DECODE("khv", struct khv_run, KHV_EXIT_HLT, KHV_EXIT_IO, KHV_EXIT_MMIO,
+		     KHV_EXIT_IO_OUT, KHV_EXIT_IO_IN);
+	CHECK_DECODE("kvm", struct kvm_run, KVM_EXIT_HLT, KVM_EXIT_IO, KVM_EXIT_MMIO,
+		     KVM_EXIT_IO_OUT, KVM_EXIT_IO_IN);
+	CHECK_STATE("khv", struct khv_regs, struct khv_sregs);
+	CHECK_STATE("kvm", struct kvm_regs, struct kvm_sregs);
 	all_pass(KHV_VENDOR_AMD);
 	all_pass(KHV_VENDOR_INTEL);
 	drop_other.drop = FAKE_OTHER;

@@ -380,3 +380,13 @@ const struct bench_workload bench_workloads[] = {
 };
 
 const int bench_nr_workloads = ARRAY_SIZE(bench_workloads);
+
+const struct bench_workload *bench_find_workload(const char *name)
+{
+	int i;
+
+	for (i = 0; i < bench_nr_workloads; i++)
+		if (!strcmp(bench_workloads[i].name, name))
+			return &bench_workloads[i];
+	return NULL;
+}

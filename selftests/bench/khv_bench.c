@@ -63,16 +63,6 @@ static int int_arg(const char *opt, const char *arg, int min, int max)
 	return v;
 }
 
-static const struct bench_workload *find_workload(const char *name)
-{
-	int i;
-
-	for (i = 0; i < bench_nr_workloads; i++)
-		if (!strcmp(bench_workloads[i].name, name))
-			return &bench_workloads[i];
-	return NULL;
-}
-
 static void parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = {
@@ -108,7 +98,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 			o->touch_bytes = (size_t)int_arg("--touch-mib", optarg, 1, 1024) << 20;
 			break;
 		case 'o':
-			if (!find_workload(optarg)) {
+			if (!bench_find_workload(optarg)) {
 				fprintf(stderr, "khv_bench: no workload '%s'\n", optarg);
 				print_help(stderr);
 				exit(2);
