@@ -45,7 +45,7 @@ bench_host() {
 	rig_host "$host" light bench-light || return 1
 	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
 		${BENCH_ARGS:+khv.bench_args=$BENCH_ARGS}
-	step "$host: running the bench (Bochs: about half an hour)"
+	step "$host: running the bench (Bochs: the long one)"
 	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
 		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
 	grep -a 'KHV-RIG: bench end' "$OUT/$host/serial.log" | sed 's/\r$//' || true

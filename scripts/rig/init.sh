@@ -295,10 +295,10 @@ plan_fuzz() {
 # make bench (Documentation/performance.md): KVM's vendor module first (khv.preload: it turns
 # VMX/SVM on at load and keeps it on), then khv, which shares it with KVM; khv_bench runs the same
 # guests under both. The kernel's console stays quiet meanwhile: one line on the serial console
-# costs the emulated host more than thousands of exits. The JSON lines follow the table, each
-# prefixed "KHV-BENCH-JSON: " for scripts/bench.sh.
+# costs the emulated host more than thousands of exits. Each workload's JSON line follows its row
+# of the table, prefixed "KHV-BENCH-JSON: " for scripts/bench.sh.
 plan_bench() {
-	local f=/khv/selftests/khv/khv_bench json=/tmp/bench.json rc
+	local f=/khv/selftests/khv/khv_bench rc
 	preload
 	load_khv || return
 	if [ ! -x $f ]; then
@@ -309,10 +309,9 @@ plan_bench() {
 	tmark "bench begin modules=$(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 	dmesg -n 1
 	# shellcheck disable=SC2086 # a list of options
-	timeout -s KILL "$BENCH_TIMEOUT" $f --json $json $BENCH_ARGS
+	timeout -s KILL "$BENCH_TIMEOUT" $f --json - $BENCH_ARGS
 	rc=$?
 	dmesg -n 8
-	[ -r $json ] && sed 's/^/KHV-BENCH-JSON: /' $json
 	tmark "bench end rc=$rc"
 	unload_all
 }

@@ -175,7 +175,7 @@ struct bench_opts {
 	int vms;		/* VMs of the memory workload */
 	size_t touch_bytes;	/* memory of the touch workloads */
 	const char *only;	/* one workload, or NULL */
-	const char *json;	/* JSON lines to this file, or NULL */
+	const char *json;	/* JSON lines to this file ("-": stdout), or NULL */
 	int vendor;		/* KHV_VENDOR_* */
 };
 
@@ -200,7 +200,10 @@ const struct bench_workload *bench_find_workload(const char *name);
 void bench_out_header(const struct bench_opts *o, const char *kvm_state);
 void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
 		   const struct bench_side *khv, const struct bench_side *kvm);
-int bench_out_json(FILE *f, const struct bench_workload *w, const struct bench_opts *o,
-		   const struct bench_side *khv, const struct bench_side *kvm);
+/* --json -: the lines go to stdout among the table's, marked with this. */
+#define BENCH_JSON_PREFIX	"KHV-BENCH-JSON: "
+int bench_out_json(FILE *f, const char *prefix, const struct bench_workload *w,
+		   const struct bench_opts *o, const struct bench_side *khv,
+		   const struct bench_side *kvm);
 
 #endif /* KHV_BENCH_H */

@@ -135,12 +135,14 @@ static void json_side(FILE *f, const struct bench_side *s)
 	fprintf(f, "}");
 }
 
-int bench_out_json(FILE *f, const struct bench_workload *w, const struct bench_opts *o,
-		   const struct bench_side *khv, const struct bench_side *kvm)
+int bench_out_json(FILE *f, const char *prefix, const struct bench_workload *w,
+		   const struct bench_opts *o, const struct bench_side *khv,
+		   const struct bench_side *kvm)
 {
 	double x = ratio(khv, kvm);
 
-	fprintf(f, "{\"workload\":\"%s\",\"unit\":\"%s\",", w->name, w->unit);
+	fprintf(f, "%s{\"workload\":\"%s\",\"unit\":\"%s\",", prefix, w->name,
+		w->unit);
 	fprintf(f, "\"vendor\":\"%s\",", vendor_name(o->vendor));
 	fprintf(f, "\"iterations\":%d,\"batches\":%d,\"khv\":", o->iterations, o->batches);
 	json_side(f, khv);

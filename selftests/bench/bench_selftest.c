@@ -73,9 +73,12 @@ static void all_pass(int vendor)
 			    a.stat.median <= a.stat.max)),
 		   w->name, "has a median of its batches", NULL);
 		f = open_memstream(&json, &len);
-		bench_out_json(f, w, &o, &a, &b);
+		bench_out_json(f, i ? "" : BENCH_JSON_PREFIX, w, &o, &a, &b);
 		fclose(f);
-		ok(json[0] == '{' && json[len - 1] == '\n' &&
+		if (!i)
+			ok(!strncmp(json, BENCH_JSON_PREFIX "{", strlen(BENCH_JSON_PREFIX) + 1),
+			   w->name, "marks its JSON line on stdout", json);
+		ok(json[i ? 0 : strlen(BENCH_JSON_PREFIX)] == '{' && json[len - 1] == '\n' &&
 		   (mem || !strstr(json, "\"ratio\":null")),
 		   w->name, "gives a JSON line with its ratio", json);
 		free(json);
@@ -106,7 +109,7 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	ok(!!strstr((on_kvm ? &b : &a)->check, why), name, "with a fault: found",
 	   (on_kvm ? &b : &a)->check);
 	f = open_memstream(&json, &len);
-	bench_out_json(f, w, &o, &a, &b);
+	bench_out_json(f, "", w, &o, &a, &b);
 	fclose(f);
 	ok(!!strstr(json, "\"ratio\":null"), name, "with a fault: no ratio", json);
 	free(json);

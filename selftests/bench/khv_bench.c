@@ -4,10 +4,12 @@
  * (Documentation/performance.md; make bench runs it in the emulated hosts).
  *
  *   khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]
- *             [--only WORKLOAD] [--json FILE] [--smoke] [--list]
+ *             [--only WORKLOAD] [--json FILE|-] [--smoke] [--list]
  *
  * Prints a table (workload, khv, KVM, khv/KVM) and, with --json, one JSON
- * object per workload and line. Without /dev/kvm it says so and measures
+ * object per workload and line (--json -: on stdout, after the workload's
+ * row, marked BENCH_JSON_PREFIX, so that a run cut short keeps what it
+ * measured). Without /dev/kvm it says so and measures
  * khv alone: no ratio is ever printed without both sides. Exit status: 0,
  * 1 when one of khv's checks failed (a guest did not do what it was asked,
  * or khv could not be measured), 2 for a bad command line. KVM is the peer:
@@ -32,7 +34,7 @@ static void print_help(FILE *f)
 	int i;
 
 	fprintf(f, "usage: khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]\n"
-		   "                 [--only WORKLOAD] [--json FILE] [--smoke] [--list]\n"
+		   "                 [--only WORKLOAD] [--json FILE|-] [--smoke] [--list]\n"
 		   "  --iterations N  operations per batch of the exit workloads (default 1000;\n"
 		   "                  create_destroy does N/100 VMs a batch)\n"
 		   "  --batches N     timed batches, after one warm-up (default 9)\n"
@@ -40,6 +42,7 @@ static void print_help(FILE *f)
 		   "  --touch-mib N   guest RAM the touch workloads write (default 64)\n"
 		   "  --only W        only this workload\n"
 		   "  --json FILE     one JSON object per workload and line to FILE\n"
+		   "                  (-: to stdout, each marked " BENCH_JSON_PREFIX ")\n"
 		   "  --smoke         one operation, one batch, 2 VMs, 4 MiB: a quick check\n"
 		   "workloads:");
 	for (i = 0; i < bench_nr_workloads; i++)
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 	struct bench_opts o = {};
 	char why[160], kvm_state[200];
 	FILE *json = NULL;
+	const char *prefix = "";
 	int i, rc = 0;
 
 	parse(argc, argv, &o);
@@ -167,7 +171,10 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(kvm_state, sizeof(kvm_state), "/dev/kvm, the same guests");
 	}
-	if (o.json) {
+	if (o.json && !strcmp(o.json, "-")) {
+		json = stdout;
+		prefix = BENCH_JSON_PREFIX;
+	} else if (o.json) {
 		json = fopen(o.json, "w");
 		if (!json) {
 			fprintf(stderr, "khv_bench: %s: %s\n", o.json, strerror(errno));
@@ -183,14 +190,14 @@ int main(int argc, char **argv)
 		measure(&khv, &o, w, &a);
 		measure(kvmp, &o, w, &b);
 		bench_out_row(w, &o, &a, &b);
-		if (json && bench_out_json(json, w, &o, &a, kvmp ? &b : NULL)) {
+		if (json && bench_out_json(json, prefix, w, &o, &a, kvmp ? &b : NULL)) {
 			fprintf(stderr, "khv_bench: writing %s failed\n", o.json);
 			rc = 1;
 		}
 		if (strcmp(a.check, "ok"))
 			rc = 1;
 	}
-	if (json && fclose(json))
+	if (json && json != stdout && fclose(json))
 		rc = 1;
 	bench_hv_close(&khv);
 	if (kvmp)
