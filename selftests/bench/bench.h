@@ -74,6 +74,7 @@ struct bench_hv {
 	size_t run_size;
 	/* The hypercall this hypervisor answers in the kernel, and its result. */
 	uint32_t hc_nr, hc_ret;
+	void *priv;		/* the backend's own (KVM: its CPUID table) */
 	/*
 	 * vm_create: a VM with @mem_bytes of RAM at GPA 0 (none for 0),
 	 * mapped at vm->mem; vcpu_create: its vCPU 0 with the run structure
@@ -167,6 +168,12 @@ struct bench_side {
 	double mem_kb[MEM_NR];
 	bool has_counters;
 	struct bench_counters counters;
+	/*
+	 * What the guest computed that both must agree on before a ratio
+	 * (CPUID: the vendor string in EBX, EDX, ECX).
+	 */
+	bool has_result;
+	uint32_t result[3];
 };
 
 struct bench_opts {

@@ -124,9 +124,9 @@ static int step(struct bench_vm *vm, struct fake_vcpu *v, struct bench_exit *e)
 	case 0x0fa2:				/* cpuid */
 		count(o, FAKE_CPUID);
 		r->eax = 0xd;
-		r->ebx = 0x68747541;	/* "Auth" */
-		r->ecx = 0x444d4163;	/* "cAMD" */
-		r->edx = 0x69746e65;	/* "enti" */
+		r->ebx = o->intel ? 0x756e6547 : 0x68747541;	/* "Genu", "Auth" */
+		r->ecx = o->intel ? 0x6c65746e : 0x444d4163;	/* "ntel", "cAMD" */
+		r->edx = o->intel ? 0x49656e69 : 0x69746e65;	/* "ineI", "enti" */
 		r->eip += 2;
 		return 1;
 	case 0x0f01:				/* vmcall, vmmcall */

@@ -26,6 +26,7 @@ struct fake_opts {
 	uint32_t hc_nr, hc_ret;	/* the hypercall it answers, and how */
 	int drop;		/* a counter (FAKE_*) that never counts, or -1 */
 	bool corrupt;		/* every store and OUT gives its value + 1 */
+	bool intel;		/* CPUID says GenuineIntel, not AuthenticAMD */
 };
 
 /* @hv as khv, or (@as_kvm) as KVM; one of each at a time. */

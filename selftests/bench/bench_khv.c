@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -165,4 +166,6 @@ void bench_hv_close(struct bench_hv *hv)
 	if (hv->devfd >= 0)
 		close(hv->devfd);
 	hv->devfd = -1;
+	free(hv->priv);
+	hv->priv = NULL;
 }

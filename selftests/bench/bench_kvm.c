@@ -70,9 +70,31 @@ static int kvm_set_flat32(struct bench_vm *vm)
 	return khv_ioctl(vm->vcpu_fd, KVM_SET_SREGS, (unsigned long)&sregs);
 }
 
+/*
+ * KVM's vCPUs get the CPUID table KVM supports, as a VMM gives them (without
+ * one KVM answers zeros); khv's see the host's values, masked, by default.
+ */
+#define KVM_CPUID_MAX	256
+
+static struct kvm_cpuid2 *kvm_supported_cpuid(int kvmfd)
+{
+	struct kvm_cpuid2 *c;
+
+	c = calloc(1, sizeof(*c) + KVM_CPUID_MAX * sizeof(c->entries[0]));
+	if (!c)
+		return NULL;
+	c->nent = KVM_CPUID_MAX;
+	if (khv_ioctl(kvmfd, KVM_GET_SUPPORTED_CPUID, (unsigned long)c)) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 static int kvm_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 {
 	void *run;
+	int r;
 
 	vm->vcpu_fd = khv_ioctl(vm->fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
@@ -81,7 +103,10 @@ static int kvm_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 	if (run == MAP_FAILED)
 		return -errno;
 	vm->run = run;
-	return vm->mem ? kvm_set_flat32(vm) : 0;
+	if (!vm->mem)
+		return 0;
+	r = khv_ioctl(vm->vcpu_fd, KVM_SET_CPUID2, (unsigned long)hv->priv);
+	return r ? r : kvm_set_flat32(vm);
 }
 
 static int kvm_set_regs(struct bench_vm *vm, const struct bench_regs *b)
@@ -157,6 +182,12 @@ int bench_kvm_open(struct bench_hv *hv, char *why, size_t len)
 		goto err;
 	}
 	hv->run_size = r;
+	hv->priv = kvm_supported_cpuid(hv->devfd);
+	if (!hv->priv) {
+		r = -errno;
+		snprintf(why, len, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		goto err;
+	}
 	/* Answered in the kernel with 0 (kvm_emulate_hypercall()). */
 	hv->hc_nr = KVM_HC_VAPIC_POLL_IRQ;
 	hv->hc_ret = 0;

@@ -18,10 +18,18 @@ static bool side_ok(const struct bench_side *s)
 	return s && s->ran && !strcmp(s->check, "ok") && s->stat.n > 0;
 }
 
+/* The guests computed the same, where they report what. */
+static bool same_result(const struct bench_side *khv, const struct bench_side *kvm)
+{
+	return !khv->has_result || !kvm->has_result ||
+	       !memcmp(khv->result, kvm->result, sizeof(khv->result));
+}
+
 /* khv / KVM, or a negative number where there is none. */
 static double ratio(const struct bench_side *khv, const struct bench_side *kvm)
 {
-	if (!side_ok(khv) || !side_ok(kvm) || kvm->stat.median <= 0)
+	if (!side_ok(khv) || !side_ok(kvm) || kvm->stat.median <= 0 ||
+	    !same_result(khv, kvm))
 		return -1;
 	return khv->stat.median / kvm->stat.median;
 }
@@ -84,6 +92,8 @@ void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
 	printf("%-15s %-9s %-30s %-30s %s\n", w->name, w->unit, a, b, r);
 	check_line("khv", khv);
 	check_line("KVM", kvm);
+	if (side_ok(khv) && side_ok(kvm) && !same_result(khv, kvm))
+		printf("#   the guests computed different results: no ratio\n");
 	counters_line("khv", khv);
 	counters_line("KVM", kvm);
 }
@@ -125,6 +135,8 @@ static void json_side(FILE *f, const struct bench_side *s)
 			fprintf(f, "%s\"%s\":%.1f", i ? "," : "", bench_mem_names[i], s->mem_kb[i]);
 		fprintf(f, "}");
 	}
+	if (s->has_result)
+		fprintf(f, ",\"result\":[%u,%u,%u]", s->result[0], s->result[1], s->result[2]);
 	if (s->has_counters) {
 		fprintf(f, ",\"counters\":{");
 		for (i = 0; i < s->counters.nr; i++)

@@ -41,8 +41,8 @@ static void run(struct bench_hv *hv, const struct bench_opts *o, const struct be
 	w->measure(hv, o, w, s);
 }
 
-static const struct fake_opts khv_ok = { KHV_HC_API_VERSION, KHV_API_VERSION, -1, false };
-static const struct fake_opts kvm_ok = { 1, 0, -1, false };
+static const struct fake_opts khv_ok = { KHV_HC_API_VERSION, KHV_API_VERSION, -1, false, false };
+static const struct fake_opts kvm_ok = { 1, 0, -1, false, false };
 
 /* Every workload passes on both and has a figure, a ratio and a JSON line. */
 static void all_pass(int vendor)
@@ -181,6 +181,33 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	   abi, "sets flat 32-bit protected mode", NULL);			\
 } while (0)
 
+/* Guests that computed different results (CPUID's vendor) get no ratio. */
+static void results_differ(void)
+{
+	struct bench_opts o = { .iterations = 10, .batches = 1, .vms = 1,
+				.touch_bytes = 2ul << 20, .vendor = KHV_VENDOR_AMD };
+	const struct bench_workload *w = bench_find_workload("cpuid");
+	struct fake_opts intel = kvm_ok;
+	struct bench_hv khv, kvm;
+	struct bench_side a, b;
+	char *json;
+	size_t len;
+	FILE *f;
+
+	intel.intel = true;
+	bench_fake_open(&khv, false, &khv_ok);
+	bench_fake_open(&kvm, true, &intel);
+	run(&khv, &o, w, &a);
+	run(&kvm, &o, w, &b);
+	f = open_memstream(&json, &len);
+	bench_out_json(f, "", w, &o, &a, &b);
+	fclose(f);
+	ok(a.has_result && b.has_result && !strcmp(a.check, "ok") && !strcmp(b.check, "ok") &&
+	   strstr(json, "\"result\":[1752462657,1769238117,1145913699]") &&
+	   strstr(json, "\"ratio\":null"), "cpuid", "with different vendors: no ratio", json);
+	free(json);
+}
+
 int main(void)
 {
 	struct fake_opts drop_other = khv_ok, drop_exits = kvm_ok, corrupt = khv_ok;
@@ -204,6 +231,7 @@ int main(void)
 	caught("first_touch", false, corrupt, "guest RAM holds");
 	caught("stream", false, corrupt, "guest RAM holds");
 	caught("hypercall", false, khv_ok, "hypercall");
+	results_differ();
 	printf("1..%d\n", tests);
 	printf("# %d passed, %d failed\n", tests - failures, failures);
 	return failures ? 1 : 0;

@@ -198,6 +198,12 @@ static void measure_exits(struct bench_hv *hv, const struct bench_opts *o,
 		if (b >= 0)
 			v[b] = (double)ns / n;
 	}
+	if (w->guest == GUEST_CPUID) {
+		out->result[0] = regs.ebx;
+		out->result[1] = regs.edx;
+		out->result[2] = regs.ecx;
+		out->has_result = true;
+	}
 	bench_stat_compute(&out->stat, v, o->batches);
 	counters_end(hv, &before, out);
 	check_counter(hv, w, (uint64_t)n * (o->batches + 1), out);
