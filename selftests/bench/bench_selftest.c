@@ -159,6 +159,12 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	u.run.mmio.is_write = 0;						\
 	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
 	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses an MMIO read", NULL);	\
+	u.run.exit_reason = 0x7f;						\
+	memset(&u.run.io, 0, 8);						\
+	u.run.io.port = 0xabcd;							\
+	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	ok(e.kind == BENCH_EXIT_OTHER && e.raw_reason == 0x7f &&		\
+	   e.addr == 0xabcd0000ull, abi, "keeps an unknown exit's first word", NULL);	\
 } while (0)
 
 #define CHECK_STATE(name, regs_t, sregs_t) do {				\

@@ -94,7 +94,8 @@
  * The exit in the run structure @run into @e, given the ABI's numbers for
  * HLT, port I/O, MMIO and an OUT. Only what the guests do is understood:
  * one OUT of at most 4 bytes, an MMIO write; anything else is
- * BENCH_EXIT_OTHER, which fails the workload's check.
+ * BENCH_EXIT_OTHER, which fails the workload's check (with the exit's first
+ * word of information in @e->addr, for the message).
  */
 #define BENCH_EXIT_DECODE(run, e, exit_hlt, exit_io, exit_mmio, io_out) do {	\
 	__auto_type __x = (run);						\
@@ -120,6 +121,9 @@
 		memcpy(&__e->data, __x->mmio.data, 4);				\
 		if (__x->mmio.is_write && __x->mmio.len <= 8)			\
 			__e->kind = BENCH_EXIT_MMIO_WRITE;			\
+	} else {								\
+		/* the first word: a failed entry's, an error's reason */	\
+		memcpy(&__e->addr, &__x->io, sizeof(__e->addr));		\
 	}									\
 } while (0)
 

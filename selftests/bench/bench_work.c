@@ -87,7 +87,7 @@ static uint64_t run_to_hlt(struct bench_hv *hv, struct bench_vm *vm, struct benc
 			break;
 		if (e.kind != kind || kind == BENCH_EXIT_HLT || i >= n || e.addr != addr ||
 		    e.size != 4 || e.data != i) {
-			failed(out, "exit %u after %u operations (kind %d at 0x%llx, %u bytes: %u)",
+			failed(out, "exit %u after %u operations (kind %d, 0x%llx, %u bytes: %u)",
 			       e.raw_reason, i, e.kind, (unsigned long long)e.addr, e.size,
 			       e.data);
 			return 0;
