@@ -74,15 +74,19 @@ struct bench_hv {
 	size_t run_size;
 	/* The hypercall this hypervisor answers in the kernel, and its result. */
 	uint32_t hc_nr, hc_ret;
-	void *priv;		/* the backend's own (KVM: its CPUID table) */
+	void *priv;		/* the backend's own: KVM's CPUID table, khv's netlink */
 	/*
 	 * vm_create: a VM with @mem_bytes of RAM at GPA 0 (none for 0),
-	 * mapped at vm->mem; vcpu_create: its vCPU 0 with the run structure
+	 * mapped at vm->mem; with BENCH_VM_CAPPED in @flags, RAM the
+	 * hypervisor allocates on first touch (khv: a VM with a mem-max,
+	 * whose RAM above its guarantee comes so; KVM's always does).
+	 * vcpu_create: its vCPU 0 with the run structure
 	 * mapped, in flat 32-bit protected mode at BENCH_CODE_GPA (the GDT
 	 * is the caller's: bench_load_guest()). Both return 0 or -errno;
 	 * vm_destroy undoes what exists, and leaves vm->fd -1.
 	 */
-	int (*vm_create)(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes);
+	int (*vm_create)(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes,
+			 unsigned int flags);
 	int (*vcpu_create)(struct bench_hv *hv, struct bench_vm *vm);
 	void (*vm_destroy)(struct bench_hv *hv, struct bench_vm *vm);
 	int (*set_regs)(struct bench_vm *vm, const struct bench_regs *r);
@@ -95,7 +99,11 @@ struct bench_hv {
 	 * 0, or -errno when there are none to read.
 	 */
 	int (*counters)(struct bench_counters *c);
+	/* Undo what the backend holds in priv besides its memory, or NULL. */
+	void (*close)(struct bench_hv *hv);
 };
+
+#define BENCH_VM_CAPPED		0x1U	/* vm_create(): RAM on first touch */
 
 /* The two hypervisors: 0, or -errno with @why filled when unavailable. */
 int bench_khv_open(struct bench_hv *hv, char *why, size_t len);

@@ -20,6 +20,7 @@
 struct fake_vcpu {
 	struct bench_regs r;
 	const struct fake_opts *opts;
+	uint8_t *touched;	/* per 4 KiB page of RAM: written once */
 };
 
 static struct fake_opts fake_khv_opts, fake_kvm_opts;
@@ -40,9 +41,11 @@ static void count(const struct fake_opts *o, enum fake_counter c)
 		fake_count[fake_idx(o)][c]++;
 }
 
-static int fake_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes)
+static int fake_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes,
+			  unsigned int flags)
 {
 	(void)hv;
+	(void)flags;
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
 	vm->fd = 1000;		/* never a real fd: fake_vm_destroy() closes none */
@@ -58,6 +61,8 @@ static int fake_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_b
 static void fake_vm_destroy(struct bench_hv *hv, struct bench_vm *vm)
 {
 	(void)hv;
+	if (vm->run)
+		free(((struct fake_vcpu *)vm->run)->touched);
 	free(vm->run);
 	free(vm->mem);
 	memset(vm, 0, sizeof(*vm));
@@ -71,6 +76,11 @@ static int fake_vcpu_create_with(struct bench_vm *vm, const struct fake_opts *o)
 
 	if (!v)
 		return -ENOMEM;
+	v->touched = calloc(1, vm->mem_size / 4096 + 1);
+	if (!v->touched) {
+		free(v);
+		return -ENOMEM;
+	}
 	v->opts = o;
 	vm->vcpu_fd = 1001;
 	vm->run = v;
@@ -156,6 +166,11 @@ static int step(struct bench_vm *vm, struct fake_vcpu *v, struct bench_exit *e)
 		r->eip += 2;
 		data = r->edi + (o->corrupt ? 1 : 0);
 		if ((uint64_t)r->esi + 4 <= vm->mem_size) {
+			/* A page's first write is a nested page fault. */
+			if (!v->touched[r->esi >> 12]) {
+				v->touched[r->esi >> 12] = 1;
+				count(o, FAKE_NPF);
+			}
 			memcpy(vm->mem + r->esi, &data, 4);
 			return 1;
 		}

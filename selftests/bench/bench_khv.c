@@ -18,11 +18,55 @@
 
 #include "bench.h"
 #include "bench_vmm.h"
+#include "khv_nl.h"
 #include "khv_util.h"
 
 #define KHV_EXITS_FILE	"/sys/kernel/debug/khv/exits"
 
-static int khv_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes)
+/*
+ * A mem-max of @bytes on the VM this process created last (netlink
+ * quota-set, Documentation/admin-guide.rst "Quotas"), before its region
+ * exists: khv then allocates its RAM on first touch (mem_touch.c).
+ */
+static int khv_cap_vm(struct bench_hv *hv, uint64_t bytes)
+{
+	struct nl *nl = hv->priv;
+	struct msg m;
+	uint64_t id;
+	int r;
+
+	if (!nl) {
+		nl = calloc(1, sizeof(*nl));
+		if (!nl)
+			return -ENOMEM;
+		r = nl_open(nl);
+		if (r) {
+			if (nl->fd >= 0)
+				close(nl->fd);
+			free(nl);
+			return r;
+		}
+		hv->priv = nl;
+	}
+	r = my_newest_vm(nl, &id);
+	if (r)
+		return r;
+	msg_init(&m, nl->family, KHV_CMD_QUOTA_SET, 0);
+	put_u64(&m, KHV_A_VM_ID, id);
+	put_u64(&m, KHV_A_VM_MEM_MAX, bytes);
+	return nl_call(nl, &m, NULL, NULL);
+}
+
+static void khv_close(struct bench_hv *hv)
+{
+	struct nl *nl = hv->priv;
+
+	if (nl && nl->fd >= 0)
+		close(nl->fd);
+}
+
+static int khv_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes,
+			 unsigned int flags)
 {
 	struct khv_memory_region mr;
 	int r;
@@ -34,6 +78,11 @@ static int khv_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_by
 		return vm->fd;
 	if (!mem_bytes)
 		return 0;
+	if (flags & BENCH_VM_CAPPED) {
+		r = khv_cap_vm(hv, mem_bytes);
+		if (r)
+			goto err;
+	}
 	memset(&mr, 0, sizeof(mr));
 	mr.size = mem_bytes;
 	r = khv_ioctl(vm->fd, KHV_SET_MEMORY_REGION, (unsigned long)&mr);
@@ -158,11 +207,14 @@ int bench_khv_open(struct bench_hv *hv, char *why, size_t len)
 	hv->get_regs = khv_get_regs;
 	hv->run = khv_run;
 	hv->counters = khv_counters;
+	hv->close = khv_close;
 	return 0;
 }
 
 void bench_hv_close(struct bench_hv *hv)
 {
+	if (hv->close)
+		hv->close(hv);
 	if (hv->devfd >= 0)
 		close(hv->devfd);
 	hv->devfd = -1;

@@ -45,7 +45,7 @@ void bench_out_header(const struct bench_opts *o, const char *kvm_state)
 	       vendor_name(o->vendor), o->batches, o->iterations);
 	printf("# each cell: median [min, max] of the batches\n");
 	printf("# KVM: %s\n", kvm_state);
-	printf("%-15s %-9s %-30s %-30s %s\n", "workload", "unit", "khv", "KVM", "khv/KVM");
+	printf("%-19s %-9s %-30s %-30s %s\n", "workload", "unit", "khv", "KVM", "khv/KVM");
 }
 
 static void cell(char *buf, size_t len, const struct bench_side *s)
@@ -89,7 +89,7 @@ void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
 	cell(b, sizeof(b), kvm);
 	if (x >= 0)
 		snprintf(r, sizeof(r), "%.3f", x);
-	printf("%-15s %-9s %-30s %-30s %s\n", w->name, w->unit, a, b, r);
+	printf("%-19s %-9s %-30s %-30s %s\n", w->name, w->unit, a, b, r);
 	check_line("khv", khv);
 	check_line("KVM", kvm);
 	if (side_ok(khv) && side_ok(kvm) && !same_result(khv, kvm))

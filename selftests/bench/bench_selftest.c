@@ -229,6 +229,8 @@ int main(void)
 	all_pass(KHV_VENDOR_INTEL);
 	drop_other.drop = FAKE_OTHER;
 	caught("null_exit", false, drop_other, "counted 0 exits as other");
+	drop_other.drop = FAKE_NPF;
+	caught("first_touch_capped", false, drop_other, "counted 0 exits as npf");
 	drop_exits.drop = FAKE_CPUID;
 	caught("cpuid", true, drop_exits, "counted");
 	corrupt.corrupt = true;
