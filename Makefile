@@ -10,6 +10,8 @@
 #   make demo         install what is needed, boot the SVM emulated host, load khv
 #   make fuzz         khv's fuzzers in an emulated host: VENDOR=amd|intel, FUZZ_MINUTES=N (10),
 #                     FUZZ_SEED=S (Documentation/fuzzing.rst)
+#   make bench        khv against KVM on the same guests, in each emulated host (both, or
+#                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench): Documentation/performance.md
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
@@ -19,6 +21,9 @@ PWD := $(shell pwd)
 VENDOR ?= amd
 FUZZ_MINUTES ?= 10
 FUZZ_SEED ?=
+BENCH_ARGS ?=
+# make bench measures both vendors unless VENDOR is given.
+BENCH_VENDORS = $(if $(filter command line environment,$(origin VENDOR)),$(VENDOR),amd intel)
 
 # Warnings are errors in our own code: W=1 and sparse must stay silent.
 ifneq ($(KHV_WERROR),0)
@@ -52,6 +57,9 @@ demo:
 fuzz:
 	@VENDOR=$(VENDOR) FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh
 
+bench:
+	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" bash scripts/bench.sh
+
 check-long:
 	@KHV_LONG=1 bash scripts/check.sh
 
@@ -61,4 +69,4 @@ check-fresh:
 checkpatch:
 	@bash scripts/checkpatch.sh
 
-.PHONY: all modules clean install compat check check-long check-fresh demo checkpatch fuzz
+.PHONY: all modules clean install compat check check-long check-fresh demo checkpatch fuzz bench

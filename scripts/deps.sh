@@ -31,6 +31,8 @@ KHV_DEPS=(
 	xorriso:xorriso
 	# the report gate, the netlink spec check, checkpatch's file list
 	python3:python3 python3-yaml:py:yaml python3-jsonschema:py:jsonschema git:git
+	# make bench's plot (scripts/rig/bench-ratios.gp)
+	gnuplot-nox:gnuplot-nox
 )
 
 # have WHAT: is it there (a command, a path, or py:MODULE)?

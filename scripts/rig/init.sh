@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=dash
 # /init of khv's emulated hosts (busybox sh). Reads its plan from the kernel command line:
-#   khv.plan=check|demo|fuzz  what to run (default: check)
+#   khv.plan=check|demo|fuzz|bench  what to run (default: check)
 #   khv.vendor=amd|intel    which KVM peer the word "kvm" means in khv.preload (default: from /proc/cpuinfo)
 #   khv.preload=a,b         modules loaded before khv (names for modprobe, or .ko paths); /khv/preload adds more
 #   khv.ksft_timeout=SECS   bound on the whole kselftest run (default 1800)
@@ -12,6 +12,8 @@
 #   khv.fuzz_seed=S         fuzz plan: the seed (default: the time)
 #   khv.fuzz_args=a,b       fuzz plan: more khv_fuzz options (e.g. --verbose)
 #   khv.fuzz_only=NAME      fuzz plan: only this fuzzer (abi, nl or guest), with all the time
+#   khv.bench_args=a,b      bench plan: khv_bench options (e.g. --iterations,100)
+#   khv.bench_timeout=SECS  bench plan: bound on khv_bench (default 7200)
 #   khv.env=KHV_A=1,KHV_B=2 variables for the tests (only KHV_* names), e.g. KHV_LINUX_BOOT_TIMEOUT;
 #                           KHV_KSFT_OVERRIDE_TIMEOUT replaces the kselftests' per-binary timeout
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
@@ -31,6 +33,8 @@ FUZZ_SECONDS=600
 FUZZ_SEED=
 FUZZ_ARGS=
 FUZZ_ONLY=
+BENCH_ARGS=
+BENCH_TIMEOUT=7200
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -88,6 +92,8 @@ read_cmdline() {
 		khv.fuzz_seed=*) FUZZ_SEED=${w#khv.fuzz_seed=} ;;
 		khv.fuzz_args=*) FUZZ_ARGS=$(echo "${w#khv.fuzz_args=}" | tr , ' ') ;;
 		khv.fuzz_only=*) FUZZ_ONLY=${w#khv.fuzz_only=} ;;
+		khv.bench_args=*) BENCH_ARGS=$(echo "${w#khv.bench_args=}" | tr , ' ') ;;
+		khv.bench_timeout=*) BENCH_TIMEOUT=${w#khv.bench_timeout=} ;;
 		khv.env=*) set_env "${w#khv.env=}" ;;
 		esac
 	done
@@ -287,6 +293,31 @@ plan_fuzz() {
 	scan_leaks
 }
 
+# make bench (Documentation/performance.md): KVM's vendor module first (khv.preload: it turns
+# VMX/SVM on at load and keeps it on), then khv, which shares it with KVM; khv_bench runs the same
+# guests under both. Meanwhile only the kernel's warnings and worse reach the console (its
+# reports): one line on the serial console costs the emulated host more than thousands of exits.
+# Each workload's JSON line follows its row of the table, prefixed "KHV-BENCH-JSON: " for
+# scripts/bench.sh.
+plan_bench() {
+	local f=/khv/selftests/khv/khv_bench rc
+	preload
+	load_khv || return
+	if [ ! -x $f ]; then
+		tmark "bench: $f missing"
+		unload_all
+		return
+	fi
+	tmark "bench begin modules=$(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+	dmesg -n 5
+	# shellcheck disable=SC2086 # a list of options
+	timeout -s KILL "$BENCH_TIMEOUT" $f --json - $BENCH_ARGS
+	rc=$?
+	dmesg -n 8
+	tmark "bench end rc=$rc"
+	unload_all
+}
+
 finish() {
 	tmark "done"
 	sync
@@ -304,6 +335,7 @@ case $PLAN in
 check) plan_check ;;
 demo) plan_demo ;;
 fuzz) plan_fuzz ;;
+bench) plan_bench ;;
 *) tmark "unknown plan $PLAN" ;;
 esac
 finish

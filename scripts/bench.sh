@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench [VENDOR=amd|intel]: khv against KVM (Documentation/performance.md). Boots each
+# emulated host once (both without VENDOR) on the light kernel (no KASAN, lockdep or kmemleak:
+# they inflate exit costs about 13x) with one CPU, loads KVM's vendor module and then khv, which
+# shares VMX/SVM with it, and runs khv_bench there: the same guests under both, each figure the
+# median of batches. amd: QEMU (TCG, SVM + NPT), noisy wall-clock time; intel: Bochs (VMX + EPT),
+# whose clock counts instructions, so its figures repeat exactly.
+# Results in $KHV_OUT/bench/results (default .rig-out/bench/results): table.md (the tables),
+# bench.json (khv_bench's JSON lines, each with its host), ratios.dat and ratios.svg (khv/KVM per
+# workload and vendor; needs gnuplot). Logs: $KHV_OUT/bench/<host>/serial.log.
+# BENCH_ARGS=a,b passes options to khv_bench (e.g. --iterations,100 or --only,cpuid).
+# Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
+set -euo pipefail
+# shellcheck source=scripts/check.sh
+KHV_CHECK_SOURCED=1 . "$(dirname "$0")/check.sh"
+
+VENDORS=${VENDOR:-amd intel}
+OUT=${KHV_OUT:-$KHV_TOP/.rig-out}/bench
+RES=$OUT/results
+# check.sh's functions write these.
+# shellcheck disable=SC2034
+COUNTS=$OUT/counts
+# shellcheck disable=SC2034
+T0=$(date +%s)
+# KVM's vendor module before khv (init.sh's preload; "kvm" is kvm_amd or kvm_intel by khv.vendor):
+# khv then finds VMX/SVM on and shares it, and both hypervisors run guests in the same boot.
+export KHV_PRELOAD_qemu_svm=kvm KHV_PRELOAD_bochs_vmx=kvm
+# No Linux guest for hvctl run in the payload: the bench does not boot one.
+export KHV_LINUX_BOOT=0 KHV_PAYLOAD_NO_KUNIT=1
+
+for v in $VENDORS; do
+	case $v in amd | intel) ;; *) die "VENDOR must be amd or intel" ;; esac
+done
+[[ ${BENCH_ARGS:-} =~ ^[-a-z0-9_,]*$ ]] || die "BENCH_ARGS: khv_bench options, comma-separated"
+
+# bench_host VENDOR: boot its host with the bench plan; the console log is $OUT/HOST/serial.log.
+bench_host() {
+	local host runner extra
+	case $1 in
+	amd) host=qemu-svm runner=qemu.sh extra=(khv.vendor=amd) ;;
+	intel) host=bochs-vmx runner=bochs.sh extra=(khv.vendor=intel khv.nosuspend) ;;
+	esac
+	# Both hosts boot the light kernel: one khv build serves them.
+	rig_host "$host" light bench-light || return 1
+	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
+		${BENCH_ARGS:+khv.bench_args=$BENCH_ARGS}
+	step "$host: running the bench (Bochs: the long one)"
+	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
+		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	grep -a 'KHV-RIG: bench end' "$OUT/$host/serial.log" | sed 's/\r$//' || true
+	grep -aq 'KHV-RIG: bench end rc=0' "$OUT/$host/serial.log"
+}
+
+# The table khv_bench printed on a host's console (between the plan's markers).
+console_table() {
+	sed -n '/KHV-RIG: bench begin/,/KHV-RIG: bench end/p' "$1" | sed 's/\r$//' |
+		grep -av -e 'KHV-BENCH-JSON: ' -e 'KHV-RIG: ' || true
+}
+
+main_bench() {
+	local v host hk rc=0 logs=() gp
+	prepare_out
+	mkdir -p "$RES"
+	step "installing dependencies"
+	bash "$KHV_TOP/scripts/deps.sh"
+	step "building the kselftests and khv_bench"
+	hk=$(kernel light) || die "no light kernel"
+	build_selftests "$hk" || die "selftests do not build (see $OUT/build-selftests.log)"
+	for v in $VENDORS; do
+		host=qemu-svm
+		[ "$v" = intel ] && host=bochs-vmx
+		bench_host "$v" || { rc=1; log "$host: the bench did not finish cleanly (see $OUT/$host/serial.log)"; }
+		[ -r "$OUT/$host/serial.log" ] || continue
+		console_table "$OUT/$host/serial.log" > "$RES/console-$v.txt"
+		logs+=("$v=$OUT/$host/serial.log")
+	done
+	[ ${#logs[@]} -gt 0 ] || die "no host ran"
+	python3 "$KHV_TOP/scripts/rig/bench_report.py" "$RES" "${logs[@]}" || rc=1
+	gp=$(command -v gnuplot || command -v gnuplot-nox || true)
+	if [ -n "$gp" ]; then
+		"$gp" -e "datafile='$RES/ratios.dat'; outfile='$RES/ratios.svg'; vendors=${#logs[@]}" \
+			"$KHV_TOP/scripts/rig/bench-ratios.gp" 2>"$RES/gnuplot.log" ||
+			log "no plot (see $RES/gnuplot.log)"
+	else
+		log "no gnuplot: no plot"
+	fi
+	echo "# results: $RES (took $(elapsed))"
+	return $rc
+}
+
+main_bench

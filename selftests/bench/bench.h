@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * khv_bench: the same guest bytes under khv and under KVM, timed side by
+ * side in one host (Documentation/performance.md).
+ *
+ * A hypervisor is a struct bench_hv: a handful of operations that hide
+ * /dev/khv or /dev/kvm (bench_khv.c, bench_kvm.c). Every guest runs in
+ * 32-bit protected mode with flat segments and paging off, from GPA
+ * BENCH_CODE_GPA, with the registers of struct bench_regs as its input and
+ * output; the workloads (bench_work.c) time it and check what it did.
+ */
+#ifndef KHV_BENCH_H
+#define KHV_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Guest-physical layout: a GDT, then the code, then data. */
+#define BENCH_GDT_GPA		0x800ul
+#define BENCH_CODE_GPA		0x1000ul
+#define BENCH_SEL_CODE32	0x08
+#define BENCH_SEL_DATA		0x10
+/* Outside every guest's RAM: accesses there are MMIO for user space. */
+#define BENCH_MMIO_GPA		0xd0000000ul
+/* A port neither hypervisor handles in the kernel (no irqchip, no PIT). */
+#define BENCH_PORT		0x3f0
+
+/* The registers a guest starts with and ends with (32-bit). */
+struct bench_regs {
+	uint32_t eax, ebx, ecx, edx, esi, edi, ebp, eip;
+};
+
+/* Why a run returned, in terms both hypervisors share. */
+enum bench_exit_kind {
+	BENCH_EXIT_HLT,
+	BENCH_EXIT_IO_OUT,
+	BENCH_EXIT_MMIO_WRITE,
+	BENCH_EXIT_OTHER,	/* anything else: a failed check */
+};
+
+struct bench_exit {
+	enum bench_exit_kind kind;
+	uint32_t raw_reason;	/* the hypervisor's own exit reason */
+	uint64_t addr;		/* port or guest-physical address */
+	uint32_t size;
+	uint32_t data;		/* the value written (first 4 bytes) */
+};
+
+/* One VM with at most one vCPU. */
+struct bench_vm {
+	int fd;
+	uint8_t *mem;		/* guest RAM at GPA 0, mapped here */
+	size_t mem_size;
+	int vcpu_fd;
+	void *run;		/* the vCPU's shared run structure */
+};
+
+/* --vms at most (khv limits a user who is not root to 64 VMs). */
+#define BENCH_MAX_VMS		256
+
+/* Counters of a hypervisor, by name: exits by reason (khv) or KVM's stats. */
+#define BENCH_MAX_COUNTERS	16
+struct bench_counters {
+	int nr;
+	char name[BENCH_MAX_COUNTERS][24];
+	uint64_t value[BENCH_MAX_COUNTERS];
+};
+
+struct bench_hv {
+	const char *name;	/* "khv" or "kvm" */
+	int devfd;
+	size_t run_size;
+	/* The hypercall this hypervisor answers in the kernel, and its result. */
+	uint32_t hc_nr, hc_ret;
+	void *priv;		/* the backend's own: KVM's CPUID table, khv's netlink */
+	/*
+	 * vm_create: a VM with @mem_bytes of RAM at GPA 0 (none for 0),
+	 * mapped at vm->mem; with BENCH_VM_CAPPED in @flags, RAM the
+	 * hypervisor allocates on first touch (khv: a VM with a mem-max,
+	 * whose RAM above its guarantee comes so; KVM's always does).
+	 * vcpu_create: its vCPU 0 with the run structure
+	 * mapped, in flat 32-bit protected mode at BENCH_CODE_GPA (the GDT
+	 * is the caller's: bench_load_guest()). Both return 0 or -errno;
+	 * vm_destroy undoes what exists, and leaves vm->fd -1.
+	 */
+	int (*vm_create)(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes,
+			 unsigned int flags);
+	int (*vcpu_create)(struct bench_hv *hv, struct bench_vm *vm);
+	void (*vm_destroy)(struct bench_hv *hv, struct bench_vm *vm);
+	int (*set_regs)(struct bench_vm *vm, const struct bench_regs *r);
+	int (*get_regs)(struct bench_vm *vm, struct bench_regs *r);
+	/* One entry; @e says why it came back. 0 or -errno. */
+	int (*run)(struct bench_vm *vm, struct bench_exit *e);
+	/*
+	 * The counters now: khv's exits by reason (global), KVM's statistics
+	 * summed over the VMs alive (so read them before a VM goes).
+	 * 0, or -errno when there are none to read.
+	 */
+	int (*counters)(struct bench_counters *c);
+	/* Undo what the backend holds in priv besides its memory, or NULL. */
+	void (*close)(struct bench_hv *hv);
+};
+
+#define BENCH_VM_CAPPED		0x1U	/* vm_create(): RAM on first touch */
+
+/* The two hypervisors: 0, or -errno with @why filled when unavailable. */
+int bench_khv_open(struct bench_hv *hv, char *why, size_t len);
+int bench_kvm_open(struct bench_hv *hv, char *why, size_t len);
+void bench_hv_close(struct bench_hv *hv);
+
+/* Guest programs (bench_guest.c): same bytes for both hypervisors. */
+struct bench_guest {
+	const char *name;
+	const uint8_t *start, *end;
+};
+
+enum bench_guest_id {
+	GUEST_WBINVD,		/* EBP times WBINVD */
+	GUEST_CPUID,		/* EBP times CPUID leaf 0 */
+	GUEST_VMCALL,		/* EBP times VMCALL, EBX the number */
+	GUEST_VMMCALL,		/* the same with VMMCALL */
+	GUEST_OUT,		/* EBP times OUT of EDI to port DX */
+	GUEST_MMIO,		/* EBP times a 4-byte store of EDI to [ESI] */
+	GUEST_STORE,		/* EBP stores of EDI to [ESI], ESI += EDX */
+	GUEST_NR
+};
+
+/* Their bytes (bench_guest.c's assembly). */
+extern const uint8_t guest_wbinvd_start[], guest_wbinvd_end[];
+extern const uint8_t guest_cpuid_start[], guest_cpuid_end[];
+extern const uint8_t guest_vmcall_start[], guest_vmcall_end[];
+extern const uint8_t guest_vmmcall_start[], guest_vmmcall_end[];
+extern const uint8_t guest_out_start[], guest_out_end[];
+extern const uint8_t guest_mmio_start[], guest_mmio_end[];
+extern const uint8_t guest_store_start[], guest_store_end[];
+
+const struct bench_guest *bench_guest(enum bench_guest_id id);
+/* The GDT and guest @id into @vm's RAM. 0 or -ENOSPC. */
+int bench_load_guest(struct bench_vm *vm, enum bench_guest_id id);
+/* Flat 4 GiB code and data descriptors (SDM Vol. 3A 3.4.5). */
+#define BENCH_GDT_CODE32	0x00cf9b000000ffffull
+#define BENCH_GDT_DATA		0x00cf93000000ffffull
+
+/* Statistics of the batches of one measurement (bench_stats.c). */
+struct bench_stat {
+	int n;
+	double median, min, max, q1, q3;
+};
+
+void bench_stat_compute(struct bench_stat *s, double *v, int n);
+uint64_t bench_now_ns(void);
+int bench_counters_delta(struct bench_counters *after, const struct bench_counters *before);
+
+/* /proc/meminfo fields kernel memory is counted in (KiB). */
+enum bench_mem_field {
+	MEM_FREE,
+	MEM_SLAB,
+	MEM_KERNEL_STACK,
+	MEM_PAGE_TABLES,
+	MEM_VMALLOC,
+	MEM_NR
+};
+
+extern const char *const bench_mem_names[MEM_NR];
+int bench_meminfo(int64_t kb[MEM_NR]);
+
+/* The result of one workload under one hypervisor. */
+struct bench_side {
+	bool ran;
+	char check[160];	/* "ok" or why the figures cannot be trusted */
+	struct bench_stat stat;
+	/* Workload 8: KiB per object, by meminfo field. */
+	bool has_mem;
+	double mem_kb[MEM_NR];
+	bool has_counters;
+	struct bench_counters counters;
+	/*
+	 * What the guest computed that both must agree on before a ratio
+	 * (CPUID: the vendor string in EBX, EDX, ECX).
+	 */
+	bool has_result;
+	uint32_t result[3];
+};
+
+struct bench_opts {
+	int iterations;		/* operations per batch (exit workloads) */
+	int batches;		/* timed batches (after one warm-up) */
+	int vms;		/* VMs of the memory workload */
+	size_t touch_bytes;	/* memory of the touch workloads */
+	const char *only;	/* one workload, or NULL */
+	const char *json;	/* JSON lines to this file ("-": stdout), or NULL */
+	int vendor;		/* KHV_VENDOR_* */
+};
+
+struct bench_workload {
+	const char *name;
+	const char *unit;
+	/* khv's exit counter each operation must count in (exit workloads). */
+	const char *khv_counter;
+	/* Measure under @hv into @out; @out->check says what went wrong. */
+	void (*measure)(struct bench_hv *hv, const struct bench_opts *o,
+			const struct bench_workload *w, struct bench_side *out);
+	enum bench_guest_id guest;
+	int arg;
+};
+
+extern const struct bench_workload bench_workloads[];
+extern const int bench_nr_workloads;
+/* The workload called @name, or NULL. */
+const struct bench_workload *bench_find_workload(const char *name);
+
+/* Output (bench_out.c). */
+void bench_out_header(const struct bench_opts *o, const char *kvm_state);
+void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
+		   const struct bench_side *khv, const struct bench_side *kvm);
+/* --json -: the lines go to stdout among the table's, marked with this. */
+#define BENCH_JSON_PREFIX	"KHV-BENCH-JSON: "
+int bench_out_json(FILE *f, const char *prefix, const struct bench_workload *w,
+		   const struct bench_opts *o, const struct bench_side *khv,
+		   const struct bench_side *kvm);
+
+#endif /* KHV_BENCH_H */

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * khv_bench: what its two VMMs (bench_khv.c, bench_kvm.c) do alike. khv's
+ * ABI spells its registers, segments and exits as KVM's does, so each macro
+ * here serves the structures of either.
+ */
+#ifndef KHV_BENCH_VMM_H
+#define KHV_BENCH_VMM_H
+
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+
+/* @b into the hypervisor's general registers *@rp: interrupts off, so HLT exits. */
+#define BENCH_REGS_PUT(rp, b) do {						\
+	__auto_type __r = (rp);							\
+	const struct bench_regs *__b = (b);					\
+									\
+	memset(__r, 0, sizeof(*__r));						\
+	__r->rax = __b->eax;							\
+	__r->rbx = __b->ebx;							\
+	__r->rcx = __b->ecx;							\
+	__r->rdx = __b->edx;							\
+	__r->rsi = __b->esi;							\
+	__r->rdi = __b->edi;							\
+	__r->rbp = __b->ebp;							\
+	__r->rip = __b->eip;							\
+	__r->rflags = 0x2;							\
+} while (0)
+
+/* The hypervisor's general registers *@rp into @b. */
+#define BENCH_REGS_GET(b, rp) do {						\
+	__auto_type __r = (rp);							\
+	struct bench_regs *__b = (b);						\
+									\
+	__b->eax = __r->rax;							\
+	__b->ebx = __r->rbx;							\
+	__b->ecx = __r->rcx;							\
+	__b->edx = __r->rdx;							\
+	__b->esi = __r->rsi;							\
+	__b->edi = __r->rdi;							\
+	__b->ebp = __r->rbp;							\
+	__b->eip = __r->rip;							\
+} while (0)
+
+/* A flat 4 GiB segment, 32-bit, present, DPL 0 (SDM Vol. 3A 3.4.5). */
+#define BENCH_SEG_FLAT(segp, sel, typ) do {					\
+	__auto_type __g = (segp);						\
+									\
+	memset(__g, 0, sizeof(*__g));						\
+	__g->limit = 0xffffffff;						\
+	__g->selector = (sel);							\
+	__g->type = (typ);							\
+	__g->present = 1;							\
+	__g->s = 1;								\
+	__g->db = 1;								\
+	__g->g = 1;								\
+} while (0)
+
+/*
+ * Flat 32-bit protected mode with paging off (SDM Vol. 3A 9.9.1) in the
+ * special registers *@sp: the GDT of bench_load_guest(), a busy 32-bit TSS
+ * and no LDT, as VM entry checks them (SDM Vol. 3C 27.3.1.2).
+ */
+#define BENCH_SREGS_FLAT32(sp) do {						\
+	__auto_type __s = (sp);							\
+									\
+	BENCH_SEG_FLAT(&__s->cs, BENCH_SEL_CODE32, 0xb);			\
+	BENCH_SEG_FLAT(&__s->ds, BENCH_SEL_DATA, 0x3);				\
+	__s->es = __s->ds;							\
+	__s->fs = __s->ds;							\
+	__s->gs = __s->ds;							\
+	__s->ss = __s->ds;							\
+	memset(&__s->tr, 0, sizeof(__s->tr));					\
+	__s->tr.limit = 0x67;							\
+	__s->tr.type = 0xb;							\
+	__s->tr.present = 1;							\
+	memset(&__s->ldt, 0, sizeof(__s->ldt));					\
+	__s->ldt.type = 0x2;							\
+	__s->ldt.unusable = 1;							\
+	memset(&__s->gdt, 0, sizeof(__s->gdt));					\
+	__s->gdt.base = BENCH_GDT_GPA;						\
+	__s->gdt.limit = 3 * 8 - 1;						\
+	memset(&__s->idt, 0, sizeof(__s->idt));					\
+	__s->cr0 = 0x31;		/* PE, ET, NE */			\
+	__s->cr3 = 0;								\
+	__s->cr4 = 0;								\
+	__s->efer = 0;								\
+} while (0)
+
+/*
+ * The exit in the run structure @run into @e, given the ABI's numbers for
+ * HLT, port I/O, MMIO and an OUT. Only what the guests do is understood:
+ * one OUT of at most 4 bytes, an MMIO write; anything else is
+ * BENCH_EXIT_OTHER, which fails the workload's check (with the exit's first
+ * word of information in @e->addr, for the message).
+ */
+#define BENCH_EXIT_DECODE(run, e, exit_hlt, exit_io, exit_mmio, io_out) do {	\
+	__auto_type __x = (run);						\
+	struct bench_exit *__e = (e);						\
+									\
+	memset(__e, 0, sizeof(*__e));						\
+	__e->raw_reason = __x->exit_reason;					\
+	__e->kind = BENCH_EXIT_OTHER;						\
+	if (__x->exit_reason == (exit_hlt)) {					\
+		__e->kind = BENCH_EXIT_HLT;					\
+	} else if (__x->exit_reason == (exit_io)) {				\
+		__e->addr = __x->io.port;					\
+		__e->size = __x->io.size;					\
+		if (__x->io.direction == (io_out) && __x->io.count == 1 &&	\
+		    __x->io.size <= 4 && __x->io.data_offset <= 4096 - 4) {	\
+			__e->kind = BENCH_EXIT_IO_OUT;				\
+			memcpy(&__e->data, (const uint8_t *)__x + __x->io.data_offset, \
+			       __x->io.size);					\
+		}								\
+	} else if (__x->exit_reason == (exit_mmio)) {				\
+		__e->addr = __x->mmio.phys_addr;				\
+		__e->size = __x->mmio.len;					\
+		memcpy(&__e->data, __x->mmio.data, 4);				\
+		if (__x->mmio.is_write && __x->mmio.len <= 8)			\
+			__e->kind = BENCH_EXIT_MMIO_WRITE;			\
+	} else {								\
+		/* the first word: a failed entry's, an error's reason */	\
+		memcpy(&__e->addr, &__x->io, sizeof(__e->addr));		\
+	}									\
+} while (0)
+
+/* struct bench_hv.vm_destroy of both: unmap and close what @vm has. */
+static inline void bench_vm_release(struct bench_hv *hv, struct bench_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, hv->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->vcpu_fd = -1;
+}
+
+#endif /* KHV_BENCH_VMM_H */
