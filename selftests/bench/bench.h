@@ -55,6 +55,7 @@ struct bench_vm {
 	size_t mem_size;
 	int vcpu_fd;
 	void *run;		/* the vCPU's shared run structure */
+	size_t run_size;	/* its mapping's size (KVM's I/O data follows it) */
 };
 
 /* --vms at most (khv limits a user who is not root to 64 VMs). */

@@ -128,6 +128,7 @@ static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 	if (run == MAP_FAILED)
 		return -errno;
 	vm->run = run;
+	vm->run_size = hv->run_size;
 	return vm->mem ? khv_set_flat32(vm) : 0;
 }
 
@@ -156,7 +157,7 @@ static int khv_run(struct bench_vm *vm, struct bench_exit *e)
 
 	if (ioctl(vm->vcpu_fd, KHV_RUN, 0))
 		return -errno;
-	BENCH_EXIT_DECODE(run, e, KHV_EXIT_HLT, KHV_EXIT_IO, KHV_EXIT_MMIO, KHV_EXIT_IO_OUT);
+	BENCH_EXIT_DECODE(run, vm->run_size, e, KHV_EXIT_HLT, KHV_EXIT_IO, KHV_EXIT_MMIO, KHV_EXIT_IO_OUT);
 	return 0;
 }
 

@@ -106,6 +106,7 @@ static int kvm_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 	if (run == MAP_FAILED)
 		return -errno;
 	vm->run = run;
+	vm->run_size = hv->run_size;
 	if (!vm->mem)
 		return 0;
 	r = khv_ioctl(vm->vcpu_fd, KVM_SET_CPUID2, (unsigned long)hv->priv);
@@ -137,7 +138,7 @@ static int kvm_run_once(struct bench_vm *vm, struct bench_exit *e)
 
 	if (ioctl(vm->vcpu_fd, KVM_RUN, 0))
 		return -errno;
-	BENCH_EXIT_DECODE(run, e, KVM_EXIT_HLT, KVM_EXIT_IO, KVM_EXIT_MMIO, KVM_EXIT_IO_OUT);
+	BENCH_EXIT_DECODE(run, vm->run_size, e, KVM_EXIT_HLT, KVM_EXIT_IO, KVM_EXIT_MMIO, KVM_EXIT_IO_OUT);
 	return 0;
 }
 

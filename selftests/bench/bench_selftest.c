@@ -129,7 +129,7 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 									\
 	memset(&u, 0, sizeof(u));						\
 	u.run.exit_reason = HLT;						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_HLT, abi, "decodes HLT", NULL);			\
 	u.run.exit_reason = IO;							\
 	u.run.io.direction = OUT;						\
@@ -138,31 +138,31 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	u.run.io.count = 1;							\
 	u.run.io.data_offset = 2048;						\
 	memcpy(u.page + 2048, &v, 4);						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_IO_OUT && e.addr == BENCH_PORT && e.size == 4 &&	\
 	   e.data == v && e.raw_reason == IO, abi, "decodes an OUT", NULL);	\
 	u.run.io.direction = IN;						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses an IN", NULL);		\
 	u.run.io.direction = OUT;						\
 	u.run.io.data_offset = 4094;						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses data past the page", NULL);	\
 	u.run.exit_reason = MMIO;						\
 	u.run.mmio.phys_addr = BENCH_MMIO_GPA;					\
 	u.run.mmio.len = 4;							\
 	u.run.mmio.is_write = 1;						\
 	memcpy(u.run.mmio.data, &v, 4);						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_MMIO_WRITE && e.addr == BENCH_MMIO_GPA &&	\
 	   e.data == v, abi, "decodes an MMIO write", NULL);			\
 	u.run.mmio.is_write = 0;						\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_OTHER, abi, "refuses an MMIO read", NULL);	\
 	u.run.exit_reason = 0x7f;						\
 	memset(&u.run.io, 0, 8);						\
 	u.run.io.port = 0xabcd;							\
-	BENCH_EXIT_DECODE(&u.run, &e, HLT, IO, MMIO, OUT);			\
+	BENCH_EXIT_DECODE(&u.run, sizeof(u), &e, HLT, IO, MMIO, OUT);	\
 	ok(e.kind == BENCH_EXIT_OTHER && e.raw_reason == 0x7f &&		\
 	   e.addr == 0xabcd0000ull, abi, "keeps an unknown exit's first word", NULL);	\
 } while (0)

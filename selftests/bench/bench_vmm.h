@@ -92,12 +92,14 @@
 
 /*
  * The exit in the run structure @run into @e, given the ABI's numbers for
- * HLT, port I/O, MMIO and an OUT. Only what the guests do is understood:
+ * HLT, port I/O, MMIO and an OUT; @run_size is the run structure's mapping
+ * (KVM puts an OUT's data on the page after struct kvm_run, at 4096, in a
+ * mapping of KVM_GET_VCPU_MMAP_SIZE). Only what the guests do is understood:
  * one OUT of at most 4 bytes, an MMIO write; anything else is
  * BENCH_EXIT_OTHER, which fails the workload's check (with the exit's first
  * word of information in @e->addr, for the message).
  */
-#define BENCH_EXIT_DECODE(run, e, exit_hlt, exit_io, exit_mmio, io_out) do {	\
+#define BENCH_EXIT_DECODE(run, run_size, e, exit_hlt, exit_io, exit_mmio, io_out) do { \
 	__auto_type __x = (run);						\
 	struct bench_exit *__e = (e);						\
 									\
@@ -110,7 +112,7 @@
 		__e->addr = __x->io.port;					\
 		__e->size = __x->io.size;					\
 		if (__x->io.direction == (io_out) && __x->io.count == 1 &&	\
-		    __x->io.size <= 4 && __x->io.data_offset <= 4096 - 4) {	\
+		    __x->io.size <= 4 && __x->io.data_offset <= (run_size) - 4) { \
 			__e->kind = BENCH_EXIT_IO_OUT;				\
 			memcpy(&__e->data, (const uint8_t *)__x + __x->io.data_offset, \
 			       __x->io.size);					\
