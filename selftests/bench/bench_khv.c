@@ -118,17 +118,15 @@ static int khv_set_flat32(struct bench_vm *vm)
 static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 {
 	struct khv_create_vcpu args;
-	void *run;
+	int r;
 
 	memset(&args, 0, sizeof(args));
 	vm->vcpu_fd = khv_ioctl(vm->fd, KHV_CREATE_VCPU, (unsigned long)&args);
 	if (vm->vcpu_fd < 0)
 		return vm->vcpu_fd;
-	run = mmap(NULL, hv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (run == MAP_FAILED)
-		return -errno;
-	vm->run = run;
-	vm->run_size = hv->run_size;
+	r = bench_map_run(hv, vm);
+	if (r)
+		return r;
 	return vm->mem ? khv_set_flat32(vm) : 0;
 }
 

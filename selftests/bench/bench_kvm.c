@@ -96,19 +96,14 @@ static struct kvm_cpuid2 *kvm_supported_cpuid(int kvmfd)
 
 static int kvm_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 {
-	void *run;
 	int r;
 
 	vm->vcpu_fd = khv_ioctl(vm->fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		return vm->vcpu_fd;
-	run = mmap(NULL, hv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (run == MAP_FAILED)
-		return -errno;
-	vm->run = run;
-	vm->run_size = hv->run_size;
-	if (!vm->mem)
-		return 0;
+	r = bench_map_run(hv, vm);
+	if (r || !vm->mem)
+		return r;
 	r = khv_ioctl(vm->vcpu_fd, KVM_SET_CPUID2, (unsigned long)hv->priv);
 	return r ? r : kvm_set_flat32(vm);
 }

@@ -7,6 +7,7 @@
 #ifndef KHV_BENCH_VMM_H
 #define KHV_BENCH_VMM_H
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -128,6 +129,19 @@
 		memcpy(&__e->addr, &__x->io, sizeof(__e->addr));		\
 	}									\
 } while (0)
+
+/* The run structure of @vm's new vCPU, mapped: 0 or -errno. */
+static inline int bench_map_run(const struct bench_hv *hv, struct bench_vm *vm)
+{
+	void *run = mmap(NULL, hv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vm->vcpu_fd, 0);
+
+	if (run == MAP_FAILED)
+		return -errno;
+	vm->run = run;
+	vm->run_size = hv->run_size;
+	return 0;
+}
 
 /* struct bench_hv.vm_destroy of both: unmap and close what @vm has. */
 static inline void bench_vm_release(struct bench_hv *hv, struct bench_vm *vm)
