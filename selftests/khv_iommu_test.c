@@ -937,18 +937,28 @@ TEST_F_TIMEOUT(iommu, hundred_cycles_leave_the_device_to_the_host, 900)
 		r = cycle(&self->nl, self->sbdf, i % 3);
 		ASSERT_EQ(0, r) TH_LOG("cycle %d (%d): %s", i, i % 3, strerror(-r));
 	}
-	after = free_kb();
-	ASSERT_EQ(0, khv_meminfo_kb("SUnreclaim", &slab1));
 	/*
 	 * Each cycle had a 2 MiB VM, its tables and a domain's: none stayed.
 	 * Under generic KASAN freed slab objects wait in its quarantine (up to
 	 * 1/32 of RAM): MiBs stay in use without a leak, so the bound there is
-	 * a leaked VM's (8 KiB a cycle would be 800 kB: kmemleak, which the
-	 * debug hosts run after the suite, finds the small ones).
+	 * a leaked VM's (kmemleak, which the debug hosts run after the suite,
+	 * finds the small leaks). Frees that wait for RCU or a worker settle
+	 * within seconds (the stock host once read 7.8 MB short right after
+	 * the cycles, and the bound held in the other runs); a leak does not.
 	 */
 	kasan = khv_kernel_has_symbol("kasan_quarantine_reduce");
 	slack = kasan ? 16384 : 1024;
 	slab_slack = kasan ? 16384 : 512;
+	for (i = 0; i < 10; i++) {
+		after = free_kb();
+		ASSERT_EQ(0, khv_meminfo_kb("SUnreclaim", &slab1));
+		if (before < after + slack && slab1 < slab0 + slab_slack)
+			break;
+		sleep(1);
+	}
+	if (i)
+		TH_LOG("free %llu kB before, %llu after %d s more",
+		       (unsigned long long)before, (unsigned long long)after, i);
 	EXPECT_LT(before, after + slack)
 		TH_LOG("free %llu kB before, %llu after%s",
 		       (unsigned long long)before, (unsigned long long)after,
