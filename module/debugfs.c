@@ -11,8 +11,13 @@
 
 static struct dentry *khv_debugfs_dir;
 
-/* Exits of every vCPU since load, by reason: /sys/kernel/debug/khv/exits. */
-static atomic64_t khv_stats[KHV_STAT_NR];
+/*
+ * Exits of every vCPU since load, by reason: /sys/kernel/debug/khv/exits.
+ * Per CPU, so that an exit writes no cache line other CPUs' exits write
+ * (KVM's stats are per vCPU, summed when read); summed over the possible
+ * CPUs when read, so a CPU going offline loses none.
+ */
+static DEFINE_PER_CPU(u64 [KHV_STAT_NR], khv_stats);
 
 static const char *const khv_stat_names[KHV_STAT_NR] = {
 	[KHV_STAT_INTR] = "intr",
@@ -31,16 +36,20 @@ static const char *const khv_stat_names[KHV_STAT_NR] = {
 void khv_stat_count(struct khv_vcpu *vcpu, enum khv_exit_stat stat)
 {
 	vcpu->stats[stat]++;
-	atomic64_inc(&khv_stats[stat]);
+	this_cpu_inc(khv_stats[stat]);
 }
 
 static int khv_exits_show(struct seq_file *m, void *unused)
 {
-	int i;
+	u64 sum;
+	int i, cpu;
 
-	for (i = 0; i < KHV_STAT_NR; i++)
-		seq_printf(m, "%s %lld\n", khv_stat_names[i],
-			   (long long)atomic64_read(&khv_stats[i]));
+	for (i = 0; i < KHV_STAT_NR; i++) {
+		sum = 0;
+		for_each_possible_cpu(cpu)
+			sum += per_cpu(khv_stats, cpu)[i];
+		seq_printf(m, "%s %llu\n", khv_stat_names[i], sum);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(khv_exits);

@@ -44,6 +44,11 @@ static DEFINE_MUTEX(khv_virt_lock);
 static u32 khv_virt_mode = KHV_VIRT_OFF;
 static unsigned int khv_virt_nr_users;
 static struct file *khv_kvm_file;
+/*
+ * How the last claim went (KHV_VIRT_OWNED or _SHARED; _OFF before the
+ * first): a claim logs only a change, not each first VM after an idle spell.
+ */
+static u32 khv_virt_last_claim = KHV_VIRT_OFF;
 static bool khv_rebooting;
 static int khv_cpuhp_state = -1;
 
@@ -182,7 +187,9 @@ static int khv_virt_share(void)
 	WRITE_ONCE(khv_virt_mode, KHV_VIRT_SHARED);
 	cpus_read_unlock();
 	khv_kvm_file = kvm;
-	pr_info("sharing %s with %s\n", khv_arch->name, owner);
+	if (khv_virt_last_claim != KHV_VIRT_SHARED)
+		pr_info("sharing %s with %s\n", khv_arch->name, owner);
+	khv_virt_last_claim = KHV_VIRT_SHARED;
 	return 0;
 
 err_put:
@@ -204,6 +211,7 @@ static int khv_virt_own(void)
 		return -EBUSY;
 	}
 	WRITE_ONCE(khv_virt_mode, KHV_VIRT_OWNED);
+	khv_virt_last_claim = KHV_VIRT_OWNED;
 	return 0;
 }
 
