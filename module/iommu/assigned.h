@@ -35,7 +35,9 @@ struct khv_memslot;
  * @msi_res: the devres group of its MSI vector (msi.c), or NULL.
  * @irq:    the host's interrupt of its MSI, or 0 (msi.c).
  * @msi:    the message the guest gets for it; changed with @irq disabled.
- * @intx_link: in the VM's iommu.intx while @intx_on (intx.c).
+ * @intx_link: in the VM's iommu.intx while @intx_on (intx.c). It, @intx,
+ *	@intx_on and @intx_masked change under the VM's iommu.intx_lock
+ *	(@intx_on under its iommu.lock too, which reads it).
  * @intx:   the message the guest gets for its INTx, level-triggered.
  * @intx_on: its INTx is forwarded: pdev->irq requested, on iommu.intx.
  * @intx_masked: khv masked its INTx (PCI_COMMAND_INTX_DISABLE) at an
@@ -59,7 +61,7 @@ struct khv_assigned {
 	void *msi_res;
 	int irq;
 	struct khv_apic_irq msi;
-	struct list_head intx_link;	/* iommu.intx_lock, with: */
+	struct list_head intx_link;
 	struct khv_apic_irq intx;
 	bool intx_on;
 	bool intx_masked;
