@@ -173,7 +173,8 @@ static int khv_intx_enable(struct khv_assigned *a,
 	khv_intx_vec_get(&io->intx_vec, msg->vector);
 	spin_unlock_irqrestore(&io->intx_lock, flags);
 
-	r = request_irq(pdev->irq, khv_intx_handler, IRQF_SHARED, "khv", a);
+	r = request_irq(pdev->irq, khv_intx_handler, IRQF_SHARED, "khv-intx",
+			a);
 	if (r) {
 		pr_info_ratelimited("vm %llu: %s: no INTx (IRQ %u): %d\n",
 				    a->vm->id, a->desc, pdev->irq, r);
