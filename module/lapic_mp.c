@@ -201,20 +201,29 @@ int khv_lapic_block(struct khv_vcpu *vcpu)
  * khv_lapic_eoi_exit() - end the run with KHV_EXIT_IOAPIC_EOI when the
  *	guest ended a level-triggered interrupt since the last look (KVM's
  *	KVM_EXIT_IOAPIC_EOI with a split irqchip): the IOAPIC in user space
- *	clears its Remote IRR and may deliver again.
- * @vcpu: the vCPU, in KHV_RUN's loop.
+ *	clears its Remote IRR and may deliver again. An assigned function's
+ *	INTx that khv raised is resampled here instead (iommu/intx.c), and
+ *	user space does not hear of its EOI.
+ * @vcpu: the vCPU, in KHV_RUN's loop (process context, its mutex held,
+ *	no other lock).
  *
  * Return: true with vcpu->run filled.
  */
 bool khv_lapic_eoi_exit(struct khv_vcpu *vcpu)
 {
 	struct khv_lapic *a = vcpu->lapic;
+	struct khv_vm *vm = vcpu->vm;
+	u8 vec;
 
 	if (likely(!a->eoi_exit))
 		return false;
-	memset(&vcpu->run->eoi, 0, sizeof(vcpu->run->eoi));
-	vcpu->run->eoi.vector = a->eoi_exit - 1;
+	vec = a->eoi_exit - 1;
 	a->eoi_exit = 0;
+	/* Without a lock first: most level vectors are no INTx of khv's. */
+	if (test_bit(vec, vm->iommu.intx_vec.map) && khv_intx_eoi(vm, vec))
+		return false;
+	memset(&vcpu->run->eoi, 0, sizeof(vcpu->run->eoi));
+	vcpu->run->eoi.vector = vec;
 	khv_vcpu_exit(vcpu, KHV_EXIT_IOAPIC_EOI);
 	return true;
 }

@@ -16,8 +16,10 @@
 /* BAR0 registers: 32-bit below 0x80, 32- or 64-bit from 0x80. */
 #define EDU_ID			0x00		/* reads 0x010000ed */
 #define EDU_ID_VALUE		0x010000edu
-#define EDU_IRQ_RAISE		0x60		/* raises its interrupt (MSI when on) */
-#define EDU_IRQ_ACK		0x64
+#define EDU_IRQ_STATUS		0x24		/* what was raised and not acknowledged */
+/* ORs into the status; MSI when on, else INTx asserted while the status is not 0. */
+#define EDU_IRQ_RAISE		0x60
+#define EDU_IRQ_ACK		0x64		/* clears status bits: INTx deasserts at 0 */
 #define EDU_DMA_SRC		0x80
 #define EDU_DMA_DST		0x88
 #define EDU_DMA_CNT		0x90
@@ -33,9 +35,24 @@
 #define APIC_BASE_X2APIC	(1ull << 10)
 #define APIC_BASE_ENABLE	(1ull << 11)
 #define MSR_X2APIC_SVR		0x80f
+#define MSR_X2APIC_EOI		0x80b
+#define MSR_X2APIC_TMR		0x818		/* 0x818-0x81f: vectors 0-255 */
 
 #define IOMMU_DMA_LEN		256
 #define IOMMU_MSI_VEC		0x45
+#define IOMMU_INTX_VEC		0x46		/* edu's INTx */
+#define IOMMU_LEVEL_VEC		0x47		/* a level MSI of the test's */
+
+/*
+ * What guest_code_intx()'s handler of IOMMU_INTX_VEC does; its argument is
+ * the mode | the edu interrupts it raises, one after the other, << 8.
+ */
+enum {
+	IOMMU_INTX_ACK = 1,	/* acknowledges edu, then EOI */
+	IOMMU_INTX_RESAMPLE,	/* the first of two EOIs before acknowledging */
+	IOMMU_INTX_KEEP,	/* neither: khv's mask stays */
+};
+#define IOMMU_INTX_ARG(mode, n)	((mode) | (uint64_t)(n) << 8)
 
 /* What the test gives the guest (guest-physical = guest-virtual addresses). */
 struct iommu_guest {
@@ -44,6 +61,11 @@ struct iommu_guest {
 	uint64_t host;		/* a host page outside the VM's memory */
 	uint64_t mmio;		/* a mapped MMIO page that guest_code_mmio_loop() reads */
 	uint64_t loops;		/* out: its reads so far */
+	uint64_t intx_mode;	/* guest_code_intx()'s IOMMU_INTX_* */
+	uint64_t intx_count;	/* out: interrupts taken on IOMMU_INTX_VEC, */
+	uint64_t intx_idle;	/* of them with edu's status 0, */
+	uint64_t intx_edge;	/* of them with the vector's TMR bit clear */
+	uint64_t level_count;	/* out: interrupts taken on IOMMU_LEVEL_VEC */
 };
 
 extern volatile struct iommu_guest iommu_guest;
@@ -53,6 +75,9 @@ extern uint8_t iommu_buf_dst[IOMMU_DMA_LEN];
 void guest_code_dma_copy(uint64_t arg);
 void guest_code_dma_host(uint64_t arg);
 void guest_code_msi(uint64_t arg);
+void guest_code_intx(uint64_t arg);
 void guest_code_mmio_loop(uint64_t arg);
+void iommu_intx_handler(struct guest_intr_frame *frame);
+void iommu_level_handler(struct guest_intr_frame *frame);
 
 #endif /* KHV_IOMMU_TEST_H */

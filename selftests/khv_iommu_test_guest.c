@@ -5,6 +5,8 @@
  * driver would: DMA by the device's engine, and its interrupt. Built with
  * GUEST_CFLAGS (selftests/Makefile).
  */
+#include <stdbool.h>
+
 #include "khv_iommu_test.h"
 
 volatile struct iommu_guest iommu_guest;
@@ -117,6 +119,91 @@ void guest_code_msi(uint64_t arg)
 	wr32(iommu_guest.bar + EDU_IRQ_RAISE, EDU_IRQ_TEST);
 	GUEST_SYNC(rd32(iommu_guest.bar + 0x24));
 	wr32(iommu_guest.bar + EDU_IRQ_ACK, EDU_IRQ_TEST);
+	GUEST_DONE();
+}
+
+/* How long the guest waits for an interrupt that must come, or must not. */
+#define INTX_WAIT_SPINS		(1ull << 28)
+#define INTX_QUIET_SPINS	(1ull << 22)
+
+/* Interrupts on until *@v reaches @n or @spins are over; off again. */
+static uint64_t wait_for(volatile uint64_t *v, uint64_t n, uint64_t spins)
+{
+	uint64_t i;
+
+	asm volatile("sti" : : : "memory");
+	for (i = 0; i < spins && *v < n; i++)
+		asm volatile("pause");
+	asm volatile("cli" : : : "memory");
+	return *v;
+}
+
+/* A vector's bit of the in-service level-triggered set (x2APIC TMR). */
+static bool tmr_has(uint8_t vec)
+{
+	return (rdmsr(MSR_X2APIC_TMR + vec / 32) >> (vec % 32)) & 1;
+}
+
+/* edu's INTx, as a driver's handler of a level line takes it. */
+__attribute__((interrupt))
+void iommu_intx_handler(struct guest_intr_frame *frame)
+{
+	uint32_t st = rd32(iommu_guest.bar + EDU_IRQ_STATUS);
+	uint64_t n = ++iommu_guest.intx_count;
+
+	(void)frame;
+	if (!st)
+		iommu_guest.intx_idle++;
+	if (!tmr_has(IOMMU_INTX_VEC))
+		iommu_guest.intx_edge++;
+	if (iommu_guest.intx_mode == IOMMU_INTX_KEEP)
+		return;
+	/* Resampling: the first EOI with edu still asserting, it comes again. */
+	if (st && (iommu_guest.intx_mode != IOMMU_INTX_RESAMPLE || !(n % 2)))
+		wr32(iommu_guest.bar + EDU_IRQ_ACK, st);
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+__attribute__((interrupt))
+void iommu_level_handler(struct guest_intr_frame *frame)
+{
+	(void)frame;
+	iommu_guest.level_count++;
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+/*
+ * edu raises its INTx (MSI off) the argument's number of times, each once
+ * the last was handled (IOMMU_INTX_RESAMPLE: twice); then nothing more may
+ * come: SYNC(count, idle, edge). IOMMU_INTX_KEEP: then edu is acknowledged
+ * (never ended with an EOI) and it is done. IOMMU_INTX_ACK: the test sends
+ * a level MSI on IOMMU_LEVEL_VEC (SYNC(its count)), then one on
+ * IOMMU_INTX_VEC (SYNC(count, idle, edge)).
+ */
+void guest_code_intx(uint64_t arg)
+{
+	uint64_t mode = arg & 0xff, rounds = arg >> 8, r, n;
+	uint64_t per = mode == IOMMU_INTX_RESAMPLE ? 2 : 1;
+	volatile struct iommu_guest *g = &iommu_guest;
+
+	g->intx_mode = mode;
+	apic_enable();
+	for (r = 0; r < rounds; r++) {
+		wr32(g->bar + EDU_IRQ_RAISE, EDU_IRQ_TEST);
+		n = wait_for(&g->intx_count, (r + 1) * per, INTX_WAIT_SPINS);
+		GUEST_ASSERT_EQ(n, (r + 1) * per);
+	}
+	/* One too many would come here. */
+	wait_for(&g->intx_count, ~0ull, INTX_QUIET_SPINS);
+	GUEST_SYNC4(g->intx_count, g->intx_idle, g->intx_edge, 0);
+	if (mode == IOMMU_INTX_ACK) {
+		GUEST_SYNC(wait_for(&g->level_count, 1, INTX_WAIT_SPINS));
+		n = g->intx_count;
+		wait_for(&g->intx_count, n + 1, INTX_WAIT_SPINS);
+		GUEST_SYNC4(g->intx_count, g->intx_idle, g->intx_edge, 0);
+	} else {
+		wr32(g->bar + EDU_IRQ_ACK, EDU_IRQ_TEST);
+	}
 	GUEST_DONE();
 }
 

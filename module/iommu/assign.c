@@ -35,6 +35,8 @@ void khv_vm_iommu_init(struct khv_vm *vm)
 	mutex_init(&vm->iommu.lock);
 	INIT_LIST_HEAD(&vm->iommu.devs);
 	INIT_LIST_HEAD(&vm->iommu.mmio);
+	spin_lock_init(&vm->iommu.intx_lock);
+	INIT_LIST_HEAD(&vm->iommu.intx);
 	INIT_WORK(&vm->iommu.fault_work, khv_fault_work);
 }
 
@@ -230,9 +232,9 @@ static int khv_vm_assign(struct khv_vm *vm, u32 sbdf)
  *	"vm-close").
  *
  * In this order: its BARs out of the guest (every vCPU flushed), its
- * interrupt, bus mastering, the domain (its DMA blocked from here), a reset
- * where the function has one, its BARs, the group's DMA (the host's domain
- * again). @a is freed.
+ * interrupts (its INTx masking as the host had it), bus mastering, the
+ * domain (its DMA blocked from here), a reset where the function has one,
+ * its BARs, the group's DMA (the host's domain again). @a is freed.
  */
 void khv_assigned_release(struct khv_assigned *a, const char *why)
 {
@@ -246,6 +248,7 @@ void khv_assigned_release(struct khv_assigned *a, const char *why)
 	/* Out of the list: its BARs leave the guest first. */
 	khv_vm_mmio_recheck(vm, false, why);
 	khv_msi_release(a);
+	khv_intx_release(a);
 	pci_clear_master(a->pdev);
 	khv_domain_destroy(a);
 	/* The guest's state leaves with it where the function can reset. */

@@ -35,6 +35,15 @@ struct khv_memslot;
  * @msi_res: the devres group of its MSI vector (msi.c), or NULL.
  * @irq:    the host's interrupt of its MSI, or 0 (msi.c).
  * @msi:    the message the guest gets for it; changed with @irq disabled.
+ * @intx_link: in the VM's iommu.intx while @intx_on (intx.c). It, @intx,
+ *	@intx_on and @intx_masked change under the VM's iommu.intx_lock
+ *	(@intx_on under its iommu.lock too, which reads it).
+ * @intx:   the message the guest gets for its INTx, level-triggered.
+ * @intx_on: its INTx is forwarded: pdev->irq requested, on iommu.intx.
+ * @intx_masked: khv masked its INTx (PCI_COMMAND_INTX_DISABLE) at an
+ *	assertion and raised @intx: it waits for the guest's EOI.
+ * @intx_host_off: PCI_COMMAND_INTX_DISABLE as the host had it, put back
+ *	when the forwarding ends.
  * @faults: IOMMU faults counted by fault.c's handler, not yet reported.
  * @fault_iova: the address of the last one.
  * @fault_flags: its IOMMU_FAULT_READ/WRITE.
@@ -52,6 +61,11 @@ struct khv_assigned {
 	void *msi_res;
 	int irq;
 	struct khv_apic_irq msi;
+	struct list_head intx_link;
+	struct khv_apic_irq intx;
+	bool intx_on;
+	bool intx_masked;
+	bool intx_host_off;
 	atomic_t faults;
 	unsigned long fault_iova;
 	int fault_flags;
@@ -102,6 +116,10 @@ void khv_vm_mmio_destroy(struct khv_vm *vm);
 /* msi.c */
 long khv_vm_set_device_msi(struct khv_vm *vm, void __user *argp);
 void khv_msi_release(struct khv_assigned *a);
+
+/* intx.c: with the VM's iommu.lock held. */
+int khv_intx_set(struct khv_assigned *a, const struct khv_apic_irq *msg);
+void khv_intx_release(struct khv_assigned *a);
 
 /* fault.c */
 void khv_fault_attach(struct khv_assigned *a);

@@ -5,21 +5,28 @@
  * a host PCI function without a driver, in the VM's ACL, whose IOMMU group
  * khv owns and attaches to a domain that maps exactly the VM's memory at its
  * guest-physical addresses; its BARs and other host MMIO of the ACL mapped
- * into the guest uncacheable; its MSI raised in the guest's local APICs.
+ * into the guest uncacheable; its MSI or INTx raised in the guest's local
+ * APICs.
  *
  * The files: assign.c (the ioctls, a function's life, the VM's end),
  * group.c (the function and its group: checks, DMA ownership), domain.c
  * (the IOMMU domain as a mirror of the VM's memory), plan.c (its pure part,
  * KUnit-tested in plan_test.c), mmio.c (host MMIO in the nested page table),
- * msi.c (interrupts), fault.c (IOMMU faults as ACL violations).
+ * msi.c (interrupts: MSI), intx.c (INTx, resampled at the guest's EOI;
+ * its vector bookkeeping KUnit-tested in intx_test.c), fault.c (IOMMU
+ * faults as ACL violations).
  */
 #ifndef KHV_IOMMU_H
 #define KHV_IOMMU_H
 
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+
+#include "../lapic_math.h"
 
 struct dentry;
 struct khv_vm;
@@ -29,6 +36,18 @@ struct page;
 /* PCI functions assigned to one VM, and host MMIO ranges it maps. */
 #define KHV_MAX_ASSIGNED	8
 #define KHV_MAX_HOST_MMIO	32
+
+/**
+ * struct khv_intx_vectors - the vectors of a VM's forwarded INTx messages.
+ * @users: per vector, how many forwarded functions' messages have it.
+ * @map:   the vectors with users. Changed only under the VM's
+ *	iommu.intx_lock, and never cleared for a vector that keeps a user
+ *	(khv_intx_vec_move()): a guest's EOI looks at it without the lock.
+ */
+struct khv_intx_vectors {
+	u8 users[KHV_APIC_VECTORS];
+	unsigned long map[BITS_TO_LONGS(KHV_APIC_VECTORS)];
+};
 
 /**
  * struct khv_vm_iommu - a VM's assigned PCI functions and host MMIO.
@@ -44,15 +63,25 @@ struct page;
  * @gone:    the VM is ending or dead: nothing more is assigned or mapped.
  * @fault_work: turns the IOMMU faults that fault.c's handler counted into
  *	ACL violations, where it may sleep.
+ * @intx_lock: protects @intx, @intx_vec and the INTx state of the functions
+ *	on @intx (struct khv_assigned's intx_*) against their host interrupt
+ *	handlers and the guest's EOIs (intx.c); taken with interrupts off,
+ *	inside @lock, around nothing that sleeps.
+ * @intx:    the functions whose INTx is forwarded (changed under @lock and
+ *	@intx_lock).
+ * @intx_vec: their messages' vectors.
  */
 struct khv_vm_iommu {
-	struct mutex lock;	/* protects all below but fault_work */
+	struct mutex lock;	/* protects devs..gone; intx with intx_lock */
 	struct list_head devs;
 	unsigned int nr_devs;
 	struct list_head mmio;
 	unsigned int nr_mmio;
 	bool gone;
 	struct work_struct fault_work;
+	spinlock_t intx_lock;	/* protects intx, intx_vec */
+	struct list_head intx;
+	struct khv_intx_vectors intx_vec;
 };
 
 /* assign.c */
@@ -64,6 +93,19 @@ void khv_vm_iommu_revoke(struct khv_vm *vm);
 
 /* fault.c */
 void khv_iommu_debugfs_init(struct dentry *dir);
+
+/*
+ * intx.c: the guest ended @vec, a vector of @vm->iommu.intx_vec.map (the
+ * caller looks there first, without a lock); true if that ended a
+ * forwarded INTx, which user space's IOAPIC never saw. In a vCPU's run
+ * loop, none of the VM's locks held.
+ */
+bool khv_intx_eoi(struct khv_vm *vm, u8 vec);
+
+/* intx.c: pure (intx_test.c); under the VM's iommu.intx_lock. */
+void khv_intx_vec_get(struct khv_intx_vectors *v, u8 vec);
+void khv_intx_vec_put(struct khv_intx_vectors *v, u8 vec);
+void khv_intx_vec_move(struct khv_intx_vectors *v, u8 from, u8 to);
 
 /* domain.c: with the VM's mem_lock held. */
 bool khv_vm_iommu_pins(struct khv_vm *vm);

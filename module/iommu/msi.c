@@ -6,14 +6,17 @@
  * which the host's interrupt remapping or APIC delivers to a host CPU, and
  * its handler raises the message the VMM named in the guest's local APICs
  * (khv_lapic_deliver(), as KHV_SIGNAL_MSI and irqfds do), in the host's
- * interrupt, without a trip through user space.
+ * interrupt, without a trip through user space. With KHV_DEVICE_MSI_INTX
+ * the function's INTx instead (intx.c): its message is the one the VMM's
+ * IOAPIC would send for the pin, raised level-triggered and resampled at
+ * the guest's EOI. A function has one of the two at a time, as in PCI.
  *
  * What is emulated: the guest sees no PCI configuration space, so it cannot
  * program the function's MSI capability itself; its VMM says which
  * message the guest gets (its board's description of the device, or what
  * it learnt from the guest some other way), as QEMU tells KVM the message
- * it wires to VFIO's eventfd. One vector, MSI only: no MSI-X, no INTx, no
- * masking by the guest (a VMM turns the forwarding off instead).
+ * it wires to VFIO's eventfd. One MSI vector, no MSI-X, no masking by the
+ * guest (a VMM turns the forwarding off instead).
  */
 #define pr_fmt(fmt) "khv: " fmt
 
@@ -90,48 +93,78 @@ void khv_msi_release(struct khv_assigned *a)
 	a->msi_res = NULL;
 }
 
+/*
+ * The message of @arg, checked as KHV_SIGNAL_MSI's; an INTx's must also be
+ * one that the guest ends with an EOI, which resamples the line: fixed or
+ * lowest priority, with a legal vector. An INTx's is level-triggered.
+ */
+static int khv_device_msi_decode(const struct khv_device_msi *arg,
+				 struct khv_apic_irq *msg)
+{
+	if (khv_msi_decode(arg->address_lo, arg->address_hi, arg->data, msg))
+		return -EINVAL;
+	if (!(arg->flags & KHV_DEVICE_MSI_INTX))
+		return 0;
+	if ((msg->dm != KHV_APIC_DM_FIXED && msg->dm != KHV_APIC_DM_LOWEST) ||
+	    msg->vector < KHV_APIC_FIRST_LEGAL)
+		return -EINVAL;
+	msg->level = true;
+	return 0;
+}
+
 /**
  * khv_vm_set_device_msi() - KHV_SET_DEVICE_MSI.
  * @vm:   the VM.
  * @argp: its struct khv_device_msi.
  *
  * Return: 0; -EFAULT; -EINVAL for unknown flags, reserved words not 0, a
- * malformed message (as KHV_SIGNAL_MSI's), or one given with
+ * malformed message (as KHV_SIGNAL_MSI's; for INTx also one that is not
+ * fixed or lowest priority, or has a vector below 16), or one given with
  * KHV_DEVICE_MSI_OFF; -ENXIO without the irqchip; -ENOENT for a function
- * not assigned to the VM; -ENODEV for one without MSI; -ENOMEM; -EBUSY
- * when the host cannot have its interrupt.
+ * not assigned to the VM; -ENODEV for one without MSI, or without an INTx
+ * khv can mask; -EBUSY while its other kind (MSI, INTx) is forwarded, or
+ * when the host cannot have its interrupt; -ENOMEM.
  */
 long khv_vm_set_device_msi(struct khv_vm *vm, void __user *argp)
 {
 	struct khv_device_msi arg;
 	struct khv_apic_irq msi;
 	struct khv_assigned *a;
+	bool intx;
 	u32 sbdf;
 	long r;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.flags & ~KHV_DEVICE_MSI_OFF) ||
+	if ((arg.flags & ~(KHV_DEVICE_MSI_OFF | KHV_DEVICE_MSI_INTX)) ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	if (arg.flags & KHV_DEVICE_MSI_OFF) {
 		if (arg.address_lo || arg.address_hi || arg.data)
 			return -EINVAL;
-	} else if (khv_msi_decode(arg.address_lo, arg.address_hi, arg.data,
-				  &msi)) {
+	} else if (khv_device_msi_decode(&arg, &msi)) {
 		return -EINVAL;
 	}
 	if (!READ_ONCE(vm->irqchip))
 		return -ENXIO;
 	sbdf = khv_sbdf(arg.segment, arg.bus, arg.devfn);
+	intx = arg.flags & KHV_DEVICE_MSI_INTX;
 
 	mutex_lock(&vm->iommu.lock);
 	a = khv_assigned_find(vm, sbdf);
 	if (!a) {
 		r = -ENOENT;
 	} else if (arg.flags & KHV_DEVICE_MSI_OFF) {
-		khv_msi_release(a);
+		if (intx)
+			khv_intx_release(a);
+		else
+			khv_msi_release(a);
 		r = 0;
+	} else if (intx) {
+		r = khv_intx_set(a, &msi);
+	} else if (a->intx_on) {
+		/* PCI: MSI and INTx exclude each other. */
+		r = -EBUSY;
 	} else if (a->irq) {
 		/* A new message: none delivered half old, half new. */
 		disable_irq(a->irq);

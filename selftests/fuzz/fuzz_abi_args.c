@@ -158,6 +158,9 @@ unsigned long abi_device_cmd(struct fuzz_rng *r, union abi_buf *b)
 			memset(&b->msi.address_lo, 0, 12);
 			b->msi.flags = KHV_DEVICE_MSI_OFF;
 		}
+		/* The function's INTx instead of its MSI. */
+		if (rng_pct(r, 40))
+			b->msi.flags |= KHV_DEVICE_MSI_INTX;
 		break;
 	default:
 		cmd = KHV_MAP_HOST_MMIO;

@@ -486,11 +486,16 @@ struct khv_pci_device {
  * irqchip): an assigned function's MSI, taken by the host, raises the
  * message @address_lo/@address_hi/@data (as struct khv_msi) in the guest;
  * with KHV_DEVICE_MSI_OFF in @flags the host stops taking it (the message
- * fields must be 0 then).
+ * fields must be 0 then). With KHV_DEVICE_MSI_INTX the same for the
+ * function's INTx instead: the message is the one the VMM's IOAPIC entry of
+ * the pin would send, delivered level-triggered, the line resampled at the
+ * guest's EOI (Documentation/khv-abi.rst, "Device interrupts"). MSI and
+ * INTx forwarding exclude each other.
  * @segment, @bus, @devfn: the function, as struct khv_pci_device.
  * @reserved: 0.
  */
 #define KHV_DEVICE_MSI_OFF	(1U << 0)
+#define KHV_DEVICE_MSI_INTX	(1U << 1)
 
 struct khv_device_msi {
 	__u16 segment;
