@@ -491,6 +491,7 @@ struct khv_pci_device {
  * @reserved: 0.
  */
 #define KHV_DEVICE_MSI_OFF	(1U << 0)
+#define KHV_DEVICE_MSI_INTX	(1U << 1)
 
 struct khv_device_msi {
 	__u16 segment;
