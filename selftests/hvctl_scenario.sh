@@ -17,7 +17,8 @@
 # from a terminal (khv_pty), with Ctrl-A x and SIGTERM giving the terminal
 # back; hvctl run --name, and vm pause, resume and destroy of its VM by
 # name; hvctl run --device with QEMU's edu device where the host has
-# one. TAP output; plain POSIX sh (busybox), no jq.
+# one, read by a guest image and found by the stock kernel on its PCI
+# bus. TAP output; plain POSIX sh (busybox), no jq.
 #
 # hvctl is found as $HVCTL, in PATH, in /khv/, or in ../tools/hvctl/.
 
@@ -56,7 +57,7 @@ if [ -z "$HVCTL" ]; then
 	echo "1..0 # SKIP no hvctl binary (set HVCTL=)"
 	exit 4
 fi
-echo "1..50"
+echo "1..51"
 echo "# hvctl: $HVCTL"
 
 ok() {
@@ -1141,6 +1142,42 @@ else
 		ok "$name"
 	else
 		not_ok "$name" "status $status"
+	fi
+fi
+
+# 51: hvctl run --kernel --device: the stock kernel (test 40's, on 1 vCPU)
+# finds edu on the PCI bus hvctl emulates: hvctl says where it put it
+# (00:01.0, INTA# on I/O APIC pin 16, MSI), the kernel's scan names it
+# (its "[1234:11e8]" line) and the initramfs's init lists it from
+# /sys/bus/pci/devices ("KHV-GUEST-PCI 0000:00:01.0 0x1234:0x11e8") beside
+# the host bridge (8086:1237), then ends as in test 40. Skipped without
+# the kernel (test 40's reasons) or without edu behind an IOMMU (test 50's).
+name="hvctl run --kernel --device: the stock kernel finds edu at 00:01.0"
+if [ ! -r "$BZ" ] || [ ! -r "$INITRD" ]; then
+	NR=$((NR + 1))
+	echo "ok $NR - $name # SKIP no $BZ or $INITRD (KHV_LINUX_BOOT=0, or not a QEMU host)"
+elif [ -z "$edu" ]; then
+	NR=$((NR + 1))
+	echo "ok $NR - $name # SKIP no edu device behind an IOMMU (KHV_QEMU_IOMMU=1)"
+else
+	t0=$(date +%s)
+	timeout "${KHV_LINUX_BOOT_TIMEOUT:-300}" "$HVCTL" run --kernel "$BZ" --initrd "$INITRD" \
+		--device "$edu" --vcpus 1 --memory 256M --append "console=ttyS0 panic=-1 -- 1" \
+		> "$TMP/linux.out" 2> "$TMP/linux.err"
+	status=$?
+	echo "# hvctl run --kernel --device $edu: status $status after" \
+	     "$(($(date +%s) - t0)) s of wall time"
+	grep -a -E "KHV-GUEST-(INIT|PCI)|pci 0000:00:" "$TMP/linux.out" | tr -d '\000' |
+		sed 's/^/# /'
+	if [ $status -eq 0 ] && grep -aq "KHV-GUEST-OK cpus=1" "$TMP/linux.out" &&
+	   grep -q "$edu: the guest's 00:01.0, INTA# on I/O APIC pin 16, MSI" "$TMP/linux.err" &&
+	   grep -aq "pci 0000:00:01.0: \[1234:11e8\]" "$TMP/linux.out" &&
+	   grep -aq "KHV-GUEST-PCI 0000:00:01.0 0x1234:0x11e8" "$TMP/linux.out" &&
+	   grep -aq "KHV-GUEST-PCI 0000:00:00.0 0x8086:0x1237" "$TMP/linux.out"; then
+		ok "$name"
+	else
+		tail -n 60 "$TMP/linux.out" | tr -d '\000' | awk '{ gsub(/[^ -~]/, "."); print "# | " $0 }'
+		not_ok "$name" "status $status" "$(head -c 800 "$TMP/linux.err" | tr '\n' ' ')"
 	fi
 fi
 

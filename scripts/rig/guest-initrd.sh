@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The initramfs of the Linux guest that hvctl run --kernel boots in the QEMU hosts
 # (selftests/hvctl_scenario.sh): busybox-static and an /init that prints a marker with the
-# guest's uptime and the CPUs /proc/cpuinfo lists, and ends the VM through the isa-debug-exit
+# guest's uptime and the CPUs /proc/cpuinfo lists, the PCI functions sysfs lists (a line
+# "KHV-GUEST-PCI 0000:00:01.0 0x1234:0x11e8" each), and ends the VM through the isa-debug-exit
 # port 0xf4 (hvctl's exit status): 0 when Linux lists as many CPUs as init's first argument
 # (default 2), 3 when not; poweroff -f if the port cannot be written.
 # Usage: guest-initrd.sh OUT.cpio.gz
@@ -15,7 +16,7 @@ khv_need_pkgs busybox-static cpio
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/khv-guest-initrd.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,dev,proc}
+mkdir -p "$stage"/{bin,dev,proc,sys}
 cp /bin/busybox "$stage/bin/busybox"
 for a in sh mount grep cat dd mknod poweroff sleep; do
 	ln -s busybox "$stage/bin/$a"
@@ -38,6 +39,11 @@ read -r up _ < /proc/uptime
 say "KHV-GUEST-INIT up $up s, $cpus CPUs"
 # Where the interrupts went: the test prints these lines.
 sed 's/^/KHV-GUEST-IRQ /' /proc/interrupts
+# The PCI functions the kernel found (hvctl run --device puts them on its bus).
+mount -t sysfs sysfs /sys
+for d in /sys/bus/pci/devices/*; do
+	[ -r "$d/vendor" ] && echo "KHV-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device")"
+done
 if [ "$cpus" = "${1:-2}" ]; then
 	say "KHV-GUEST-OK cpus=$cpus"
 	code='\000'

@@ -8,14 +8,17 @@
  * which hvctl prints on standard error.
  *
  * What the guest gets: the BARs at those addresses, and DMA by the device
- * into its own memory at guest-physical addresses. What it does not: PCI
- * configuration space (hvctl emulates none, so a guest's PCI scan finds
- * nothing), the device's interrupts (with no MSI capability to program,
- * nothing tells hvctl which message the guest wants), I/O BARs and BARs
- * smaller than a page. A guest that knows the addresses (a test, or one
+ * into its own memory at guest-physical addresses. A PC (--kernel) also
+ * sees each function on its PCI bus (vmm/pci.h), with a configuration
+ * space made from the host's, read here once, before the guest runs: BARs
+ * at the guest addresses, MSI and INTx forwarded by khv as the guest
+ * programs them (vmm/loop.c tells khv). What it does not: I/O BARs, BARs
+ * smaller than a page, the host's other capabilities. An IMAGE gets no
+ * configuration space: a guest that knows the addresses (a test, or one
  * told on its command line) drives the device.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -65,10 +68,31 @@ static int dev_fail(const char *name, const char *what)
 	return 1;
 }
 
-/* The function's memory BARs into the guest, from m->bar_base up. */
-static int map_bars(struct vmm *m, const char *name)
+/*
+ * The function's configuration space (at most 256 bytes: the guest's bus
+ * has no extended space), read once; sysfs gives root all of it.
+ */
+static int read_config(const char *name, uint8_t *cfg, size_t *len)
 {
-	struct vmm_bar bars[VMM_PCI_BARS];
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return dev_fail(name, path);
+	n = pread(fd, cfg, PCI_CFG_SIZE, 0);
+	close(fd);
+	if (n < 0)
+		return dev_fail(name, path);
+	*len = n;
+	return 0;
+}
+
+/* The function's memory BARs into the guest, from m->bar_base up, as @bars says. */
+static int map_bars(struct vmm *m, const char *name, struct vmm_bar *bars)
+{
 	char path[128], text[1024];
 	struct khv_host_mmio mmio;
 	FILE *f;
@@ -112,15 +136,46 @@ static int map_bars(struct vmm *m, const char *name)
 	return 0;
 }
 
-/* One function into VM @id: its ACL, the assignment, its BARs. */
+/*
+ * A PC's function on its PCI bus, m->pci[m->nr_pci], from its host
+ * configuration space @cfg (@len bytes) and its BARs as placed.
+ */
+static int add_pci(struct vmm *m, const char *name, uint32_t sbdf, const uint8_t *cfg,
+		   size_t len, const struct vmm_bar *bars)
+{
+	struct pci_fn *f = &m->pci[m->nr_pci];
+	const char *why;
+
+	if (pci_fn_init(f, sbdf, m->nr_pci, cfg, len, bars, &why)) {
+		fprintf(stderr, "hvctl: run: %s: its configuration space: %s\n", name, why);
+		return 1;
+	}
+	m->nr_pci++;
+	fprintf(stderr, "hvctl: run: %s: the guest's 00:%02x.0", name, f->slot);
+	if (f->ioapic_pin)
+		fprintf(stderr, ", INT%c# on I/O APIC pin %u", 'A' + f->cfg[PCI_INT_PIN] - 1,
+			f->ioapic_pin);
+	fprintf(stderr, "%s\n", f->msi ? ", MSI" : "");
+	return 0;
+}
+
+/*
+ * One function into VM @id: its configuration space read (a PC's), its
+ * ACL, the assignment, its BARs.
+ */
 static int assign_one(struct vmm *m, uint64_t id, uint32_t sbdf)
 {
 	struct khv_pci_device pci = {
 		.segment = sbdf >> 16, .bus = sbdf >> 8, .devfn = sbdf,
 	};
+	struct vmm_bar bars[VMM_PCI_BARS];
+	uint8_t cfg[PCI_CFG_SIZE];
+	size_t len = 0;
 	char name[16];
 
 	vmm_bdf_name(sbdf, name, sizeof(name));
+	if (m->pc && read_config(name, cfg, &len))
+		return 1;
 	if (acl_allow(id, sbdf)) {
 		fprintf(stderr, "hvctl: run: %s: not added to VM %llu's ACL %s\n",
 			name, (unsigned long long)id, "(--device needs CAP_SYS_ADMIN)");
@@ -130,7 +185,9 @@ static int assign_one(struct vmm *m, uint64_t id, uint32_t sbdf)
 		return dev_fail(name, "KHV_ASSIGN_PCI_DEVICE (the kernel log says why)");
 	fprintf(stderr, "hvctl: run: %s assigned to VM %llu\n", name,
 		(unsigned long long)id);
-	return map_bars(m, name);
+	if (map_bars(m, name, bars))
+		return 1;
+	return m->pc ? add_pci(m, name, sbdf, cfg, len, bars) : 0;
 }
 
 int vmm_assign_devices(struct vmm *m)

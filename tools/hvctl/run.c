@@ -127,6 +127,7 @@ int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irq
 			return 1;
 	m->vcpu = m->vcpus[0].fd;
 	m->run = m->vcpus[0].run;
+	m->pc = irqchip;
 	vmm_bar_window(m, irqchip);
 	return vmm_assign_devices(m);
 }
@@ -502,7 +503,8 @@ static void run_usage(void)
 		"  --no-confine (debugging) leaves it all out.\n"
 		"  --device BDF (up to 8 times) gives the guest a host PCI function behind\n"
 		"  the IOMMU (khv's device assignment; needs CAP_SYS_ADMIN), its memory\n"
-		"  BARs mapped at guest addresses hvctl prints.\n");
+		"  BARs mapped at guest addresses hvctl prints; with --kernel, on the\n"
+		"  guest's PCI bus as 00:01.0, 00:02.0, ... with MSI and INTx.\n");
 }
 
 int hv_cmd_run(int argc, char **argv)

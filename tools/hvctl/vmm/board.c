@@ -24,14 +24,25 @@
 #define MSR_MTRR_DEF_TYPE	0x2ff
 #define MTRR_ON_WB	0x806		/* E, default type write-back */
 
-/* The MP table in the BIOS area (reserved in the e820 map), where Linux looks. */
+/*
+ * The MP table in the BIOS area (reserved in the e820 map), where Linux
+ * looks, with the INTx of the PCI functions that have one.
+ */
 int vmm_mptable(struct vmm *m)
 {
-	unsigned int eax = 0, ebx, ecx, edx = 0;
+	unsigned int eax = 0, ebx, ecx, edx = 0, i, n = 0;
+	struct mp_pci_irq irqs[VMM_MAX_DEVICES];
 
+	for (i = 0; i < m->nr_pci; i++) {
+		if (!m->pci[i].ioapic_pin)
+			continue;
+		irqs[n++] = (struct mp_pci_irq){ .slot = m->pci[i].slot,
+						 .pin = m->pci[i].cfg[PCI_INT_PIN],
+						 .ioapic_pin = m->pci[i].ioapic_pin };
+	}
 	__get_cpuid(1, &eax, &ebx, &ecx, &edx);
 	if (!mptable_write(m->ram + BOOT_BIOS_START, BOOT_HIGH_START - BOOT_BIOS_START,
-			   BOOT_BIOS_START, m->nr_vcpus, eax, edx)) {
+			   BOOT_BIOS_START, m->nr_vcpus, irqs, n, eax, edx)) {
 		fprintf(stderr, "hvctl: run: no MP table for %u vCPUs\n", m->nr_vcpus);
 		return 1;
 	}

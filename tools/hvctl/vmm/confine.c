@@ -120,6 +120,10 @@ static int seccomp_rules(scmp_filter_ctx ctx, const struct vmm *m)
 		r = allow_ioctls(ctx, m->vcpus[i].fd, vcpu_ioctls, CONFINE_ARRAY_SIZE(vcpu_ioctls));
 	/* The I/O APIC's messages to the local APICs. */
 	r = r ?: allow_ioctls(ctx, m->vm, (const unsigned long[]){ KHV_SIGNAL_MSI }, 1);
+	/* The assigned functions' MSI and INTx, as the guest programs them. */
+	if (m->devices && m->devices->nr)
+		r = r ?: allow_ioctls(ctx, m->vm,
+				      (const unsigned long[]){ KHV_SET_DEVICE_MSI }, 1);
 	return r;
 }
 

@@ -2,18 +2,29 @@
 /*
  * Port-I/O dispatch to the legacy devices, and their interrupt lines into
  * the PIC and the I/O APIC: the UART's level on IRQ 4 (pin 4), the PIT's
- * channel 0 edges on IRQ 0 (pin 2, mptable.h).
+ * channel 0 edges on IRQ 0 (pin 2, mptable.h). The I/O APIC's entries, as
+ * the guest writes them, to the PCI bus: pins 16-23 are its functions'.
  */
 #include <string.h>
 
 #include "devices.h"
 #include "mptable.h"
 
+static void dev_redir_written(void *opaque, unsigned int pin, uint64_t entry)
+{
+	struct devices *d = opaque;
+
+	pci_redir_written(&d->pci, pin, entry);
+}
+
 void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
 	      bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque)
 {
 	memset(d, 0, sizeof(*d));
 	ioapic_init(&d->ioapic, ioapic_id, send, opaque);
+	d->ioapic.written = dev_redir_written;
+	d->ioapic.written_opaque = d;
+	pci_init(&d->pci);
 	uart_init(&d->uart);
 	pic_init(&d->pic);
 	pit_init(&d->pit, now);
@@ -65,7 +76,8 @@ void dev_pio(struct devices *d, uint16_t port, unsigned int size, bool write,
 {
 	unsigned int i;
 
-	if (fwcfg_io(&d->fwcfg, port, size, write, data))
+	if (fwcfg_io(&d->fwcfg, port, size, write, data) ||
+	    pci_pio(&d->pci, port, size, write, data))
 		return;
 	for (i = 0; i < size; i++)
 		dev_io(d, (uint16_t)(port + i), write, data + i, now, tod);

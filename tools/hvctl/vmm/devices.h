@@ -16,6 +16,7 @@
 
 #include "fwcfg.h"
 #include "ioapic.h"
+#include "pci.h"
 #include "pic.h"
 #include "pit.h"
 #include "rtc.h"
@@ -34,6 +35,7 @@ struct devices {
 	struct rtc rtc;
 	struct ioapic ioapic;
 	struct fwcfg fwcfg;
+	struct pci_bus pci;
 	uint8_t cf9;
 	bool exited, reset;
 	uint8_t exit_status;
@@ -41,7 +43,8 @@ struct devices {
 
 /*
  * ioapic_id and send: the I/O APIC's (ioapic_init()). fw_cfg says 0 bytes
- * of RAM and 0 CPUs until fwcfg_init() is called with the machine's.
+ * of RAM and 0 CPUs until fwcfg_init() is called with the machine's; the
+ * PCI bus has its host bridge only until pci_attach() adds functions.
  */
 void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
 	      bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque);
@@ -49,8 +52,9 @@ void dev_init(struct devices *d, uint64_t now, uint8_t ioapic_id,
 void dev_io(struct devices *d, uint16_t port, bool write, uint8_t *val,
 	    uint64_t now, time_t tod);
 /*
- * One access of size bytes (1, 2 or 4) at port: fw_cfg's whole, any
- * other's byte by byte through dev_io(), each byte to its own port.
+ * One access of size bytes (1, 2 or 4) at port: fw_cfg's and the PCI
+ * bus's whole, any other's byte by byte through dev_io(), each byte to its
+ * own port.
  */
 void dev_pio(struct devices *d, uint16_t port, unsigned int size, bool write,
 	     uint8_t *data, uint64_t now, time_t tod);

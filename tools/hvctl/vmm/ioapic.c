@@ -38,28 +38,37 @@ static bool is_level(uint64_t e)
 	return (e & IOAPIC_LEVEL) && delivery(e) != IOAPIC_NMI;
 }
 
+bool ioapic_entry_msi(uint64_t e, struct ioapic_msi *msi)
+{
+	unsigned int mode = delivery(e);
+
+	memset(msi, 0, sizeof(*msi));
+	/* khv's APICs take fixed, lowest-priority and NMI messages only. */
+	if (mode != IOAPIC_FIXED && mode != IOAPIC_LOWEST && mode != IOAPIC_NMI)
+		return false;
+	msi->address_lo = MSI_ADDR_BASE |
+			  (uint32_t)(e >> IOAPIC_DEST_SHIFT) << MSI_ADDR_DEST_SHIFT |
+			  (e & IOAPIC_DEST_LOGICAL ? MSI_ADDR_LOGICAL : 0);
+	msi->data = (uint32_t)(e & IOAPIC_VECTOR) | mode << IOAPIC_DELIVERY_SHIFT;
+	if (is_level(e))
+		msi->data |= MSI_DATA_LEVEL | MSI_DATA_ASSERT;
+	return true;
+}
+
 /* Pin's message, once: a level pin holds its Remote IRR until the EOI. */
 static void fire(struct ioapic *a, unsigned int pin)
 {
 	uint64_t *e = &a->redir[pin];
-	struct ioapic_msi msi = { 0 };
-	unsigned int mode = delivery(*e);
+	struct ioapic_msi msi;
 
 	if ((*e & IOAPIC_MASKED) || (*e & IOAPIC_REMOTE_IRR))
 		return;
-	/* khv's APICs take fixed, lowest-priority and NMI messages only. */
-	if (mode != IOAPIC_FIXED && mode != IOAPIC_LOWEST && mode != IOAPIC_NMI) {
+	if (!ioapic_entry_msi(*e, &msi)) {
 		a->dropped++;
 		return;
 	}
-	msi.address_lo = MSI_ADDR_BASE |
-			 (uint32_t)(*e >> IOAPIC_DEST_SHIFT) << MSI_ADDR_DEST_SHIFT |
-			 (*e & IOAPIC_DEST_LOGICAL ? MSI_ADDR_LOGICAL : 0);
-	msi.data = (uint32_t)(*e & IOAPIC_VECTOR) | mode << IOAPIC_DELIVERY_SHIFT;
-	if (is_level(*e)) {
-		msi.data |= MSI_DATA_LEVEL | MSI_DATA_ASSERT;
+	if (is_level(*e))
 		*e |= IOAPIC_REMOTE_IRR;
-	}
 	if (!a->send(a->opaque, &msi))
 		*e &= ~IOAPIC_REMOTE_IRR;
 }
@@ -128,6 +137,8 @@ static void write_reg(struct ioapic *a, uint32_t val)
 	/* Switching to edge ends a Remote IRR (Linux's way to clear a stuck one). */
 	if (!(*e & IOAPIC_LEVEL))
 		*e &= ~IOAPIC_REMOTE_IRR;
+	if (a->written)
+		a->written(a->written_opaque, pin, *e);
 	if (is_level(*e) && (a->lines & (1U << pin)))
 		fire(a, pin);
 }

@@ -9,7 +9,10 @@
  * IRR when it fires and fires no more until the EOI of its vector comes
  * back from khv (KHV_EXIT_IOAPIC_EOI); the pin still asserted then fires
  * again. Input polarity is not modelled: the devices drive their lines
- * active-high, as the MP table says of the ISA bus.
+ * active-high, as the MP table says of the ISA bus. Pins 16-23 take the
+ * INTx of assigned PCI functions (vmm/pci.h), which khv delivers itself:
+ * the VMM drives no line there, it hands khv the message of the pin's
+ * entry each time the guest writes it (the written hook).
  */
 #ifndef VMM_IOAPIC_H
 #define VMM_IOAPIC_H
@@ -72,10 +75,23 @@ struct ioapic {
 	bool (*send)(void *opaque, const struct ioapic_msi *msi);
 	void *opaque;
 	uint32_t dropped;		/* messages with a mode nobody takes */
+	/*
+	 * NULL, or called after each guest write to a redirection entry
+	 * (either half), with the pin and its entry as it is now.
+	 */
+	void (*written)(void *opaque, unsigned int pin, uint64_t entry);
+	void *written_opaque;
 };
 
 void ioapic_init(struct ioapic *a, uint8_t id,
 		 bool (*send)(void *opaque, const struct ioapic_msi *msi), void *opaque);
+/*
+ * The message redirection entry @e sends, in @msi: false for a delivery
+ * mode khv's local APICs do not take (SMI, INIT, ExtINT, reserved). A
+ * level-triggered entry's message says level and assert. The mask bit is
+ * not looked at.
+ */
+bool ioapic_entry_msi(uint64_t e, struct ioapic_msi *msi);
 /* Drive pin to level: an edge pin fires on the rising edge, a level pin while high. */
 void ioapic_set_irq(struct ioapic *a, unsigned int pin, bool level);
 /* The EOI of vector (KHV_EXIT_IOAPIC_EOI): level pins with it end their Remote IRR. */

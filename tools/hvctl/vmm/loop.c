@@ -8,7 +8,9 @@
  * virtual wire) with KHV_INTERRUPT when its run page says it can take one
  * (else an interrupt window is requested),
  * the PIT driven by CLOCK_MONOTONIC: a POSIX timer due at channel 0's next
- * edge signals the BSP's thread. A thread is kicked out of KHV_RUN by a
+ * edge signals the BSP's thread. The PCI bus (vmm/pci.h) has the assigned
+ * functions; the MSI and INTx the guest programs reach khv with
+ * KHV_SET_DEVICE_MSI. A thread is kicked out of KHV_RUN by a
  * signal whose handler sets its own run page's immediate_exit, so that
  * KHV_RUN returns (EINTR) however the vCPU waits, halted or waiting for its
  * start-up IPI included. The application processors start as khv leaves
@@ -80,6 +82,32 @@ static bool pc_send_msi(void *opaque, const struct ioapic_msi *msi)
 			msi->address_lo, msi->data, strerror(errno));
 	pc->warned_msi = true;
 	return false;
+}
+
+/*
+ * An assigned function's MSI or INTx to khv (under pc->lock): 0 or -errno.
+ * A refusal is the guest's loss (a message khv does not take, or the host
+ * without the interrupt): said once, the guest goes on.
+ */
+static int pc_set_device_msi(void *opaque, const struct khv_device_msi *msi)
+{
+	struct pc *pc = opaque;
+	char name[16];
+	int err;
+
+	if (!ioctl(pc->m->vm, KHV_SET_DEVICE_MSI, msi))
+		return 0;
+	err = errno;
+	if (!pc->warned_device_msi && err != EIO) {	/* EIO: destroyed, KHV_RUN says it */
+		vmm_bdf_name((uint32_t)msi->segment << 16 | msi->bus << 8 | msi->devfn, name,
+			     sizeof(name));
+		fprintf(stderr, "hvctl: run: %s: KHV_SET_DEVICE_MSI (%s %s, %#x/%#x): %s: %s\n",
+			name, msi->flags & KHV_DEVICE_MSI_INTX ? "INTx" : "MSI",
+			msi->flags & KHV_DEVICE_MSI_OFF ? "off" : "on", msi->address_lo,
+			msi->data, strerror(err), "the guest may lose its interrupts");
+		pc->warned_device_msi = true;
+	}
+	return -err;
 }
 
 void pc_end(struct pc *pc, int status, unsigned int self, const char *msg)
@@ -433,6 +461,10 @@ int vmm_loop_pc(struct vmm *m)
 	pthread_mutex_init(&pc.lock, NULL);
 	dev_init(&pc.d, pc_now_ns(), mptable_ioapic_id(m->nr_vcpus), pc_send_msi, &pc);
 	fwcfg_init(&pc.d.fwcfg, m->ram_size, m->nr_vcpus);
+	pc.d.pci.set_msi = pc_set_device_msi;
+	pc.d.pci.opaque = &pc;
+	for (i = 0; i < m->nr_pci; i++)
+		pci_attach(&pc.d.pci, &m->pci[i]);
 	pc.threads[0] = pthread_self();
 	kick_run = m->run;
 	if (pc_timer_init(&pc) || vmm_confine(m->confine, m) || pc_input_start(&pc))

@@ -22,7 +22,7 @@
 #define MP_INT_NMI		1
 #define MP_INT_EXTINT		3
 #define MP_ALL_LAPICS		0xff
-#define MP_ISA_BUS		0
+#define MP_PCI_FLAGS		0x0f	/* level-triggered (3 << 2), active low (3) */
 
 /* The byte that makes the sum of len bytes 0. */
 static uint8_t mp_checksum(const uint8_t *p, size_t len)
@@ -81,14 +81,49 @@ static uint8_t *mp_ioapic(uint8_t *e, uint8_t id)
 	return e;
 }
 
+static uint8_t *mp_bus(uint8_t *e, uint8_t id, const char *type)
+{
+	e[0] = MP_TYPE_BUS;
+	e[1] = id;
+	memcpy(e + 2, type, 6);
+	return e + MP_ENTRY_LEN;
+}
+
+/* A PCI function's INTx on its I/O APIC pin. */
+static uint8_t *mp_pci_int(uint8_t *e, const struct mp_pci_irq *irq, uint8_t ioapic)
+{
+	e[0] = MP_TYPE_INT;
+	e[1] = MP_INT_INT;
+	put16(e + 2, MP_PCI_FLAGS);
+	e[4] = MP_PCI_BUS;
+	e[5] = irq->slot << 2 | (irq->pin - 1);
+	e[6] = ioapic;
+	e[7] = irq->ioapic_pin;
+	return e + MP_ENTRY_LEN;
+}
+
+static bool mp_pci_irqs_ok(const struct mp_pci_irq *irqs, unsigned int nirqs)
+{
+	unsigned int i;
+
+	if (nirqs > MP_MAX_PCI_IRQS)
+		return false;
+	for (i = 0; i < nirqs; i++)
+		if (irqs[i].slot > 31 || irqs[i].pin < 1 || irqs[i].pin > 4 ||
+		    irqs[i].ioapic_pin >= IOAPIC_PINS)
+			return false;
+	return true;
+}
+
 size_t mptable_write(uint8_t *buf, size_t len, uint64_t gpa, unsigned int ncpus,
+		     const struct mp_pci_irq *irqs, unsigned int nirqs,
 		     uint32_t cpu_signature, uint32_t cpu_features)
 {
-	size_t size = mptable_size(ncpus), table_len = size - MP_FPS_LEN;
+	size_t size = mptable_size(ncpus, nirqs), table_len = size - MP_FPS_LEN;
 	uint8_t *fps = buf, *hdr = buf + MP_FPS_LEN, *e;
 	unsigned int i;
 
-	if (!ncpus || ncpus > MP_MAX_CPUS || (gpa & 15) ||
+	if (!ncpus || ncpus > MP_MAX_CPUS || !mp_pci_irqs_ok(irqs, nirqs) || (gpa & 15) ||
 	    gpa > 0xffffffffULL - size || len < size)
 		return 0;
 	memset(buf, 0, size);
@@ -98,16 +133,16 @@ size_t mptable_write(uint8_t *buf, size_t len, uint64_t gpa, unsigned int ncpus,
 	hdr[6] = MP_SPEC_REV;
 	memcpy(hdr + 8, "KHV     ", 8);			/* OEM ID */
 	memcpy(hdr + 16, "HVCTL RUN   ", 12);		/* product ID */
-	put16(hdr + 34, ncpus + MP_OTHER_ENTRIES);	/* entry count */
+	put16(hdr + 34, ncpus + MP_OTHER_ENTRIES + nirqs);	/* entry count */
 	put32(hdr + 36, MP_LAPIC_ADDR);
 	e = hdr + MP_HDR_LEN;
 	for (i = 0; i < ncpus; i++)
 		e = mp_cpu(e, i, cpu_signature, cpu_features);
-	e[0] = MP_TYPE_BUS;
-	e[1] = MP_ISA_BUS;
-	memcpy(e + 2, "ISA   ", 6);
-	e += MP_ENTRY_LEN;
+	e = mp_bus(e, MP_PCI_BUS, "PCI   ");
+	e = mp_bus(e, MP_ISA_BUS, "ISA   ");
 	e = mp_ioapic(e, mptable_ioapic_id(ncpus));
+	for (i = 0; i < nirqs; i++)
+		e = mp_pci_int(e, &irqs[i], mptable_ioapic_id(ncpus));
 	e = mp_lint(e, MP_INT_EXTINT, 0);
 	mp_lint(e, MP_INT_NMI, 1);
 	hdr[7] = mp_checksum(hdr, table_len);

@@ -26,7 +26,7 @@ struct pc {
 	uint64_t armed;			/* the timer's deadline, 0: none */
 	bool held;			/* a vector acknowledged, not yet queued */
 	uint8_t held_vec;
-	bool warned_vector, warned_msi;
+	bool warned_vector, warned_msi, warned_device_msi;
 	bool input_waits;		/* for room in COM1's receiver */
 	pthread_t threads[VMM_MAX_VCPUS];
 	pthread_t input;

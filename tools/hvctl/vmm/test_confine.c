@@ -163,6 +163,14 @@ static void do_set_regs(void)
 	ioctl(vm.vcpus[0].fd, KHV_SET_REGS, &regs);
 }
 
+/* Without --device: not the VMM's to make. */
+static void do_set_device_msi(void)
+{
+	struct khv_device_msi msi = { .flags = KHV_DEVICE_MSI_OFF };
+
+	ioctl(vm.vm, KHV_SET_DEVICE_MSI, &msi);
+}
+
 static void do_tiocsti(void)
 {
 	char c = 'x';
@@ -225,7 +233,8 @@ static const struct tap_case forbidden[] = {
 	TAP_CASE(do_ptrace), TAP_CASE(do_fork), TAP_CASE(do_clone_process),
 	TAP_CASE(do_mmap_exec), TAP_CASE(do_mmap_file), TAP_CASE(do_mprotect_exec),
 	TAP_CASE(do_write_other), TAP_CASE(do_read_other), TAP_CASE(do_create_vm),
-	TAP_CASE(do_vcpu_ioctl_on_vm), TAP_CASE(do_set_regs), TAP_CASE(do_tiocsti),
+	TAP_CASE(do_vcpu_ioctl_on_vm), TAP_CASE(do_set_regs), TAP_CASE(do_set_device_msi),
+	TAP_CASE(do_tiocsti),
 	TAP_CASE(do_kill), TAP_CASE(do_tgkill_other), TAP_CASE(do_tkill), TAP_CASE(do_setuid),
 	TAP_CASE(do_prctl), TAP_CASE(do_bpf), TAP_CASE(do_process_vm_writev),
 	TAP_CASE(do_timer_create), TAP_CASE(do_i386),
@@ -333,6 +342,34 @@ static void allowed_set(void)
 static void allowed_calls_live(void)
 {
 	CHECK_EQ(in_child(allowed_set, true), 0);
+}
+
+/* With --device, KHV_SET_DEVICE_MSI on the VM's fd (MSI and INTx as the guest programs them). */
+static void device_msi_set(void)
+{
+	struct khv_device_msi msi = { .flags = KHV_DEVICE_MSI_OFF };
+
+	MUST(ioctl(vm.vm, KHV_SET_DEVICE_MSI, &msi) == -1 && errno == ENOTTY);
+	exit(0);
+}
+
+static void do_set_device_msi_other_fd(void)
+{
+	struct khv_device_msi msi = { .flags = KHV_DEVICE_MSI_OFF };
+
+	ioctl(other_fd, KHV_SET_DEVICE_MSI, &msi);
+}
+
+static void device_msi_with_devices(void)
+{
+	static const struct vmm_devices devs = { .nr = 1, .sbdf = { 0x20 } };
+	int st;
+
+	vm.devices = &devs;
+	CHECK_EQ(in_child(device_msi_set, true), 0);
+	st = in_child(do_set_device_msi_other_fd, true);
+	CHECK(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+	vm.devices = NULL;
 }
 
 static void user_lookup(void)
@@ -607,6 +644,7 @@ int main(void)
 	static const struct tap_case cases[] = {
 		TAP_CASE(forbidden_calls_die_by_sigsys),
 		TAP_CASE(allowed_calls_live),
+		TAP_CASE(device_msi_with_devices),
 		TAP_CASE(user_lookup),
 		TAP_CASE(prepare_refusals),
 		TAP_CASE(root_drops_to_nobody),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the I/O APIC: its registers through IOREGSEL/IOWIN, edge
- * and level pins, Remote IRR and EOI, masking, the messages it sends.
+ * and level pins, Remote IRR and EOI, masking, the messages it sends, and
+ * the hook that tells the PCI bus of each entry the guest writes.
  */
 #include <string.h>
 
@@ -216,6 +217,47 @@ static void modes(void)
 	CHECK_EQ(nsent, 3);
 }
 
+static unsigned int nwritten, written_pin;
+static uint64_t written_entry;
+
+static void on_written(void *opaque, unsigned int pin, uint64_t entry)
+{
+	CHECK(opaque == &a);
+	nwritten++;
+	written_pin = pin;
+	written_entry = entry;
+}
+
+/* Each write to an entry's half, and only those, with the whole entry. */
+static void written_hook(void)
+{
+	struct ioapic_msi msi;
+
+	reset();
+	a.written = on_written;
+	a.written_opaque = &a;
+	nwritten = 0;
+	wr(IOAPIC_ID, 0x01000000);
+	rd(IOAPIC_REDIR + 2 * 16);
+	wr(IOAPIC_REDIR + 2 * 24, 0);		/* no pin 24 */
+	CHECK_EQ(nwritten, 0);
+	wr(IOAPIC_REDIR + 2 * 16 + 1, 0x03000000);
+	CHECK_EQ(nwritten, 1);
+	CHECK_EQ(written_pin, 16);
+	CHECK_EQ(written_entry, 3ULL << IOAPIC_DEST_SHIFT | IOAPIC_MASKED);
+	wr(IOAPIC_REDIR + 2 * 16, 0xffffffff);	/* the chip's bits stay its own */
+	CHECK_EQ(nwritten, 2);
+	CHECK_EQ(written_entry, 3ULL << IOAPIC_DEST_SHIFT | (IOAPIC_WRITABLE & 0xffffffff));
+	/* The message an entry sends: as fire() sends it. */
+	CHECK(ioapic_entry_msi(5ULL << IOAPIC_DEST_SHIFT | IOAPIC_LEVEL | IOAPIC_MASKED |
+			       IOAPIC_LOWEST << IOAPIC_DELIVERY_SHIFT | 0x41, &msi));
+	CHECK_EQ(msi.address_lo, 0xfee05000);
+	CHECK_EQ(msi.address_hi, 0);
+	CHECK_EQ(msi.data, 0xc141);
+	CHECK(!ioapic_entry_msi(IOAPIC_SMI << IOAPIC_DELIVERY_SHIFT | 0x41, &msi));
+	CHECK_EQ(nsent, 0);
+}
+
 int main(void)
 {
 	static const struct tap_case cases[] = {
@@ -224,6 +266,7 @@ int main(void)
 		TAP_CASE(level_pin),
 		TAP_CASE(masking),
 		TAP_CASE(modes),
+		TAP_CASE(written_hook),
 	};
 
 	return tap_main(cases, ARRAY_SIZE(cases));

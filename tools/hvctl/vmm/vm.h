@@ -13,6 +13,7 @@
 
 #include <linux/khv.h>
 
+#include "pci.h"
 #include "pcidev.h"
 
 #define VMM_MAX_FILE	0x40000000ULL	/* a file hvctl reads at most: 1 GiB */
@@ -29,7 +30,8 @@ struct vmm_vcpu {
  * vcpu and run: vCPU 0's (the BSP), also vcpus[0]. confine: what
  * vmm/confine.c does before the guest runs. name: given to the VM, or NULL.
  * devices: the host PCI functions vmm_create() assigns (NULL: none), their
- * BARs mapped from bar_base up, below bar_limit.
+ * BARs mapped from bar_base up, below bar_limit. pc: a PC (--kernel), whose
+ * guest sees them on its PCI bus as pci[0 .. nr_pci - 1] (vmm/pci.h).
  */
 struct vmm {
 	const struct vmm_confine *confine;
@@ -43,6 +45,9 @@ struct vmm {
 	struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
 	const struct vmm_devices *devices;
 	uint64_t bar_base, bar_limit;
+	bool pc;
+	unsigned int nr_pci;
+	struct pci_fn pci[VMM_MAX_DEVICES];
 };
 
 struct vmm_linux_opts {
@@ -76,7 +81,8 @@ int vmm_fail(const char *what);
 int vmm_create(struct vmm *m, uint64_t ram_size, unsigned int nr_vcpus, bool irqchip);
 /*
  * assign.c: m->devices into the new VM (its ACL, KHV_ASSIGN_PCI_DEVICE),
- * their memory BARs mapped from m->bar_base: 0 or 1 (said why).
+ * their memory BARs mapped from m->bar_base and, for a PC, their
+ * configuration spaces read into m->pci: 0 or 1 (said why).
  */
 int vmm_assign_devices(struct vmm *m);
 /* Where the BARs go: below 1 GiB for images, 0xc0000000 up for kernels. */
