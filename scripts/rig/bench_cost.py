@@ -164,11 +164,11 @@ def fmt(x):
 
 
 def section(vendor, results, lat, missing):
-    cpus = sorted({r["cpu"] for r in lat.values()})
+    est = sum(1 for r in lat.values() if r["kind"] == "estimate")
     out = [f"### {vendor}: cost model (host kernel instructions per operation, weighed in cycles)",
            "",
-           f"Cycles: {', '.join(cpus)} figures of tools/costmodel/latencies.tsv (estimates marked "
-           "there); est. = classified + other instructions x the 'other' row.",
+           f"Cycles: {lat['other']['cpu']}, tools/costmodel/latencies.tsv ({est} of its {len(lat)} "
+           "figures are estimates); est. = classified + the other instructions x its 'other' row.",
            "",
            "| workload | HV | kernel insns/op | msr | svm | vmx | desc | fpu | serial | tlb | "
            "VMRUN/op | classified cycles/op | est. cycles/op | khv/KVM (est.) |",
@@ -246,7 +246,7 @@ def report(outdir, lat_path, vendor, console_path, plugin_path):
         a, b = r.get("khv"), r.get("kvm")
         r["ratio"] = (round(a["cycles_per_op"] / b["cycles_per_op"], 4)
                       if a and b and b["cycles_per_op"] > 0 else None)
-        r["cpu"] = ", ".join(sorted({x["cpu"] for x in lat.values()}))
+        r["cpu"] = lat["other"]["cpu"]
     lines = section(vendor, results, lat, missing)
     if outdir:
         with open(os.path.join(outdir, "table.md"), "a") as f:
