@@ -20,6 +20,8 @@ import json
 import os
 import sys
 
+from bench_report import prefixed
+
 CONSOLE_PREFIX = "KHV-BENCH-COST: "
 PLUGIN_PREFIX = "khv-cost "
 CLASSES = ["msr", "svm", "vmx", "desc", "fpu", "serial", "tlb"]
@@ -65,22 +67,17 @@ def read_latencies(path):
 def read_console(path):
     """The runs of a console log: each a list of (seq, workload, hv, ops)."""
     runs = [[]]
-    with open(path, errors="replace") as f:
-        for line in f:
-            line = line.rstrip("\r\n")
-            at = line.find(CONSOLE_PREFIX)
-            if at < 0:
-                continue
-            words = line[at + len(CONSOLE_PREFIX):].split()
-            if words == ["reset"]:
-                runs.append([])
-                continue
-            try:
-                seq, workload, hv, ops = int(words[0]), words[1], words[2], int(words[3])
-            except (IndexError, ValueError):
-                print(f"{path}: unreadable line skipped: {line[:80]}", file=sys.stderr)
-                continue
-            runs[-1].append((seq, workload, hv, ops))
+    for line, text in prefixed(path, CONSOLE_PREFIX):
+        words = text.split()
+        if words == ["reset"]:
+            runs.append([])
+            continue
+        try:
+            seq, workload, hv, ops = int(words[0]), words[1], words[2], int(words[3])
+        except (IndexError, ValueError):
+            print(f"{path}: unreadable line skipped: {line[:80]}", file=sys.stderr)
+            continue
+        runs[-1].append((seq, workload, hv, ops))
     return runs
 
 
