@@ -10,6 +10,10 @@
 # bench.json (khv_bench's JSON lines, each with its host), ratios.dat and ratios.svg (khv/KVM per
 # workload and vendor; needs gnuplot). Logs: $KHV_OUT/bench/<host>/serial.log.
 # BENCH_ARGS=a,b passes options to khv_bench (e.g. --iterations,100 or --only,cpuid).
+# The cost model (amd): QEMU runs with tools/costmodel/khv_cost.so, which counts the host kernel's
+# expensive instructions between khv_bench --cost's markers; scripts/rig/bench_cost.py weighs
+# them with tools/costmodel/latencies.tsv into table.md, bench.json and ratios.dat (raw records:
+# cost-amd.txt). KHV_BENCH_COST=0 runs without it.
 # Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
 set -euo pipefail
 # shellcheck source=scripts/check.sh
@@ -34,17 +38,36 @@ for v in $VENDORS; do
 done
 [[ ${BENCH_ARGS:-} =~ ^[-a-z0-9_,]*$ ]] || die "BENCH_ARGS: khv_bench options, comma-separated"
 
-# bench_host VENDOR: boot its host with the bench plan; the console log is $OUT/HOST/serial.log.
+# cost_plugin: build the cost model's plugin against the rig QEMU's qemu-plugin.h; print its path.
+cost_plugin() {
+	local header
+	header=$(bash "$RIG/qemu-build.sh" --plugin-header) || return 1
+	make -C "$KHV_TOP/tools/costmodel" O="$OUT/costmodel" QEMU_PLUGIN_H="$header" all \
+		> "$OUT/build-costmodel.log" 2>&1 || return 1
+	echo "$OUT/costmodel/khv_cost.so"
+}
+
+# bench_host VENDOR: boot its host with the bench plan; the console log is $OUT/HOST/serial.log,
+# the cost model's records (amd) $OUT/HOST/cost.txt.
 bench_host() {
-	local host runner extra
+	local host runner extra args=${BENCH_ARGS:-} so
+	local -x KHV_QEMU_PLUGIN=
 	case $1 in
 	amd) host=qemu-svm runner=qemu.sh extra=(khv.vendor=amd) ;;
 	intel) host=bochs-vmx runner=bochs.sh extra=(khv.vendor=intel khv.nosuspend) ;;
 	esac
+	if [ "$1" = amd ] && [ "${KHV_BENCH_COST:-1}" != 0 ]; then
+		if so=$(cost_plugin); then
+			KHV_QEMU_PLUGIN="$so,outfile=$OUT/$host/cost.txt"
+			args=${args:+$args,}--cost
+		else
+			log "$host: no cost model, its plugin does not build (see $OUT/build-costmodel.log)"
+		fi
+	fi
 	# Both hosts boot the light kernel: one khv build serves them.
 	rig_host "$host" light bench-light || return 1
 	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
-		${BENCH_ARGS:+khv.bench_args=$BENCH_ARGS}
+		${args:+khv.bench_args=$args}
 	step "$host: running the bench (Bochs: the long one)"
 	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
 		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
@@ -55,7 +78,7 @@ bench_host() {
 # The table khv_bench printed on a host's console (between the plan's markers).
 console_table() {
 	sed -n '/KHV-RIG: bench begin/,/KHV-RIG: bench end/p' "$1" | sed 's/\r$//' |
-		grep -av -e 'KHV-BENCH-JSON: ' -e 'KHV-RIG: ' || true
+		grep -av -e 'KHV-BENCH-JSON: ' -e 'KHV-BENCH-COST: ' -e 'KHV-RIG: ' || true
 }
 
 main_bench() {
@@ -77,9 +100,16 @@ main_bench() {
 	done
 	[ ${#logs[@]} -gt 0 ] || die "no host ran"
 	python3 "$KHV_TOP/scripts/rig/bench_report.py" "$RES" "${logs[@]}" || rc=1
+	# The cost model's section, where the QEMU host ran with the plugin.
+	if [ -s "$OUT/qemu-svm/cost.txt" ]; then
+		cp "$OUT/qemu-svm/cost.txt" "$RES/cost-amd.txt"
+		python3 "$KHV_TOP/scripts/rig/bench_cost.py" "$RES" "$KHV_TOP/tools/costmodel/latencies.tsv" \
+			amd "$OUT/qemu-svm/serial.log" "$OUT/qemu-svm/cost.txt" || rc=1
+	fi
 	gp=$(command -v gnuplot || command -v gnuplot-nox || true)
 	if [ -n "$gp" ]; then
-		"$gp" -e "datafile='$RES/ratios.dat'; outfile='$RES/ratios.svg'; vendors=${#logs[@]}" \
+		# One bar per column of ratios.dat: each vendor, and the cost model's estimate.
+		"$gp" -e "datafile='$RES/ratios.dat'; outfile='$RES/ratios.svg'; vendors=$(awk 'NR == 1 { print NF - 1 }' "$RES/ratios.dat")" \
 			"$KHV_TOP/scripts/rig/bench-ratios.gp" 2>"$RES/gnuplot.log" ||
 			log "no plot (see $RES/gnuplot.log)"
 	else

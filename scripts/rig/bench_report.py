@@ -16,19 +16,24 @@ import sys
 PREFIX = "KHV-BENCH-JSON: "
 
 
-def read_log(path):
-    """The JSON objects of a console log; lines cut by the console are skipped."""
-    rows = []
+def prefixed(path, prefix):
+    """(line, what follows PREFIX) for each line of a console log that has PREFIX anywhere."""
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\r\n")
-            at = line.find(PREFIX)
-            if at < 0:
-                continue
-            try:
-                rows.append(json.loads(line[at + len(PREFIX):]))
-            except json.JSONDecodeError:
-                print(f"{path}: unreadable line skipped: {line[:80]}", file=sys.stderr)
+            at = line.find(prefix)
+            if at >= 0:
+                yield line, line[at + len(prefix):]
+
+
+def read_log(path):
+    """The JSON objects of a console log; lines cut by the console are skipped."""
+    rows = []
+    for line, text in prefixed(path, PREFIX):
+        try:
+            rows.append(json.loads(text))
+        except json.JSONDecodeError:
+            print(f"{path}: unreadable line skipped: {line[:80]}", file=sys.stderr)
     return rows
 
 

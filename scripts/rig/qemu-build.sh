@@ -4,11 +4,22 @@
 # source package), with the rig's patches (scripts/rig/qemu/*.patch: defects of QEMU's SVM model
 # that a guest of khv's, or of KVM's, would otherwise see), built once for x86_64-softmmu with TCG
 # only and kept in the cache under a key of the source version, the patches and this script.
-# Usage: qemu-build.sh   -> prints the path of the qemu-system-x86_64 to run.
+# TCG plugins are on (the cost model, tools/costmodel/khv_cost.c, loads with -plugin), and the
+# source's include/qemu/qemu-plugin.h is kept beside the binary to build plugins against.
+# Usage: qemu-build.sh                  -> prints the path of the qemu-system-x86_64 to run.
+#        qemu-build.sh --plugin-header  -> prints the path of that qemu-plugin.h (builds first
+#                                          where the cache has no build yet).
 # Firmware (SeaBIOS, linuxboot_dma.bin) comes from the installed packages, as for Debian's binary.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+
+what=bin
+case ${1:-} in
+"") ;;
+--plugin-header) what=header ;;
+*) die "usage: qemu-build.sh [--plugin-header]" ;;
+esac
 
 RIG=$KHV_TOP/scripts/rig
 ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
@@ -16,8 +27,12 @@ ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
 key=$(khv_hash <(echo "$ver") "$RIG"/qemu/*.patch "$0")
 dest=$KHV_CACHE/qemu/$key
 bin=$dest/qemu-system-x86_64
+header=$dest/qemu-plugin.h
+result() {
+	if [ "$what" = header ]; then echo "$header"; else echo "$bin"; fi
+}
 if [ -e "$dest/.done" ]; then
-	echo "$bin"
+	result
 	exit 0
 fi
 
@@ -40,17 +55,18 @@ if [ ! -e "$dest/.done" ]; then
 	mkdir -p "$src/build"
 	(cd "$src/build" &&
 	 ../configure --target-list=x86_64-softmmu --without-default-features --enable-tcg \
-		--disable-kvm --disable-xen --disable-docs --disable-werror --disable-install-blobs \
+		--enable-plugins --disable-kvm --disable-xen --disable-docs --disable-werror --disable-install-blobs \
 		--with-git-submodules=ignore --with-pkgversion="Debian $ver, khv rig $key" \
 		--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu) \
 		> "$dest.tmp/configure.log" 2>&1 || die "QEMU's configure failed (see $dest.tmp/configure.log)"
 	khv_run_quiet "$dest.tmp/build.log" ninja -C "$src/build" -j "$KHV_JOBS" qemu-system-x86_64 ||
 		die "QEMU does not build (see $dest.tmp/build.log)"
 	install -m 755 -s "$src/build/qemu-system-x86_64" "$dest.tmp/qemu-system-x86_64"
+	install -m 644 "$src/include/qemu/qemu-plugin.h" "$dest.tmp/qemu-plugin.h"
 	rm -rf "$src" "$dest.tmp"/qemu_*
 	mv "$dest.tmp" "$dest"
 	touch "$dest/.done"
 	log "QEMU built: $bin"
 fi
 exec 9>&-
-echo "$bin"
+result

@@ -5,6 +5,8 @@
 # Environment: KHV_QEMU_TIMEOUT (seconds, default 1800), KHV_QEMU_MEM (2G), KHV_QEMU_SMP (2),
 #   KHV_QEMU_CPU (EPYC-Rome,+svm,+npt,+pku), KHV_QEMU_EXTRA (more QEMU arguments), KHV_LIVE=1 (echo the console),
 #   KHV_QEMU_BIN (the QEMU to run; default: Debian's, patched and built once by qemu-build.sh),
+#   KHV_QEMU_PLUGIN (a TCG plugin and its arguments, "FILE.so[,ARG=VALUE...]", given to -plugin:
+#   make bench's cost model, tools/costmodel/khv_cost.c),
 #   KHV_QEMU_IOMMU=1|intel (an Intel IOMMU and QEMU's edu test device, for device assignment; make check
 #   gives qemu-7.3 this one), =amd (AMD-Vi and edu; make check's qemu-svm), 0 (none, the default here).
 # Exit status: 0 when the host powered off by itself, 124 on timeout, QEMU's status otherwise.
@@ -64,6 +66,7 @@ args=(-M q35 -accel "tcg,thread=${KHV_QEMU_TCG_THREAD:-single}" -cpu "${KHV_QEMU
       -smp "${KHV_QEMU_SMP:-2}" -m "${KHV_QEMU_MEM:-2G}"
       -nodefaults -display none -serial "file:$logf" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append" "${iommu[@]}" ${KHV_QEMU_EXTRA:-})
+[ -z "${KHV_QEMU_PLUGIN:-}" ] || args+=(-plugin "$KHV_QEMU_PLUGIN")
 
 start=$(date +%s)
 log "qemu: $("$qemu" --version | head -n 1)"

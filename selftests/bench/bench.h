@@ -193,6 +193,7 @@ struct bench_opts {
 	const char *only;	/* one workload, or NULL */
 	const char *json;	/* JSON lines to this file ("-": stdout), or NULL */
 	int vendor;		/* KHV_VENDOR_* */
+	FILE *cost;		/* --cost: markers on, KHV-BENCH-COST lines here; or NULL */
 };
 
 struct bench_workload {
@@ -221,5 +222,22 @@ void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
 int bench_out_json(FILE *f, const char *prefix, const struct bench_workload *w,
 		   const struct bench_opts *o, const struct bench_side *khv,
 		   const struct bench_side *kvm);
+
+/*
+ * The cost model's markers (bench_cost.c, tools/costmodel/khv_cost.c), all
+ * no-ops unless o->cost: a window per timed batch, from BEGIN to END, and
+ * after each one that counts, bench_cost_note() with the operations it
+ * timed. RESET once, before the first window.
+ */
+enum bench_cost_marker {
+	BENCH_COST_BEGIN,
+	BENCH_COST_END,
+	BENCH_COST_RESET,
+};
+
+#define BENCH_COST_PREFIX	"KHV-BENCH-COST: "
+void bench_cost_mark(const struct bench_opts *o, enum bench_cost_marker m);
+void bench_cost_note(const struct bench_opts *o, const struct bench_workload *w,
+		     const struct bench_hv *hv, uint64_t ops);
 
 #endif /* KHV_BENCH_H */

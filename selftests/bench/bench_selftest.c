@@ -214,6 +214,50 @@ static void results_differ(void)
 	free(json);
 }
 
+/*
+ * --cost: a KHV-BENCH-COST line after each timed batch of the timed
+ * workloads, numbered as the plugin numbers its windows (each begin, the
+ * warm-up's included, takes the next number after the reset), with the
+ * operations the batch timed; none for the memory workloads. The markers
+ * themselves run here as the NOPs they are on hardware.
+ */
+static void cost_lines(void)
+{
+	struct bench_opts o = { .iterations = 7, .batches = 2, .vms = 2,
+				.touch_bytes = 2ul << 20, .vendor = KHV_VENDOR_AMD };
+	static const char *const names[] = { "cpuid", "create_destroy", "stream", "mem_per_vm" };
+	static const char *const want =
+		BENCH_COST_PREFIX "reset\n"
+		BENCH_COST_PREFIX "2 cpuid khv 7\n"
+		BENCH_COST_PREFIX "3 cpuid khv 7\n"
+		BENCH_COST_PREFIX "5 cpuid kvm 7\n"
+		BENCH_COST_PREFIX "6 cpuid kvm 7\n"
+		BENCH_COST_PREFIX "8 create_destroy khv 1\n"
+		BENCH_COST_PREFIX "9 create_destroy khv 1\n"
+		BENCH_COST_PREFIX "11 create_destroy kvm 1\n"
+		BENCH_COST_PREFIX "12 create_destroy kvm 1\n"
+		BENCH_COST_PREFIX "14 stream khv 512\n"
+		BENCH_COST_PREFIX "15 stream khv 512\n"
+		BENCH_COST_PREFIX "17 stream kvm 512\n"
+		BENCH_COST_PREFIX "18 stream kvm 512\n";
+	struct bench_hv khv, kvm;
+	struct bench_side a, b;
+	char *text;
+	size_t len, i;
+
+	bench_fake_open(&khv, false, &khv_ok);
+	bench_fake_open(&kvm, true, &kvm_ok);
+	o.cost = open_memstream(&text, &len);
+	bench_cost_mark(&o, BENCH_COST_RESET);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		run(&khv, &o, bench_find_workload(names[i]), &a);
+		run(&kvm, &o, bench_find_workload(names[i]), &b);
+	}
+	fclose(o.cost);
+	ok(!strcmp(text, want), "--cost", "numbers each timed batch as the plugin does", text);
+	free(text);
+}
+
 int main(void)
 {
 	struct fake_opts drop_other = khv_ok, drop_exits = kvm_ok, corrupt = khv_ok;
@@ -240,6 +284,7 @@ int main(void)
 	caught("stream", false, corrupt, "guest RAM holds");
 	caught("hypercall", false, khv_ok, "hypercall");
 	results_differ();
+	cost_lines();
 	printf("1..%d\n", tests);
 	printf("# %d passed, %d failed\n", tests - failures, failures);
 	return failures ? 1 : 0;

@@ -60,12 +60,13 @@ static int vm_with_guest(struct bench_hv *hv, struct bench_vm *vm, size_t ram,
 /*
  * Run the guest from its start with @in until it halts. Exits to user space
  * of @kind on the way must be the guest's @n operations in order (each
- * writing its number, 4 bytes, to @addr). Return: the ns it took, 0 when a
- * check failed (@out says why).
+ * writing its number, 4 bytes, to @addr). The cost model's window is the
+ * timed part. Return: the ns it took, 0 when a check failed (@out says
+ * why).
  */
-static uint64_t run_to_hlt(struct bench_hv *hv, struct bench_vm *vm, struct bench_regs *in,
-			   enum bench_exit_kind kind, uint64_t addr, uint32_t n,
-			   struct bench_side *out)
+static uint64_t run_to_hlt(struct bench_hv *hv, const struct bench_opts *o, struct bench_vm *vm,
+			   struct bench_regs *in, enum bench_exit_kind kind, uint64_t addr,
+			   uint32_t n, struct bench_side *out)
 {
 	struct bench_exit e;
 	uint64_t t0, t1;
@@ -78,6 +79,7 @@ static uint64_t run_to_hlt(struct bench_hv *hv, struct bench_vm *vm, struct benc
 		failed(out, "set registers: %s", strerror(-r));
 		return 0;
 	}
+	bench_cost_mark(o, BENCH_COST_BEGIN);
 	t0 = bench_now_ns();
 	for (;;) {
 		r = hv->run(vm, &e);
@@ -97,6 +99,7 @@ static uint64_t run_to_hlt(struct bench_hv *hv, struct bench_vm *vm, struct benc
 		i++;
 	}
 	t1 = bench_now_ns();
+	bench_cost_mark(o, BENCH_COST_END);
 	if (kind != BENCH_EXIT_HLT && i != n) {
 		failed(out, "%u exits to user space, expected %u", i, n);
 		return 0;
@@ -189,7 +192,7 @@ static void measure_exits(struct bench_hv *hv, const struct bench_opts *o,
 		regs.ebx = hv->hc_nr;
 		regs.edx = BENCH_PORT;
 		regs.esi = BENCH_MMIO_GPA;
-		ns = run_to_hlt(hv, &vm, &regs, kind, addr, n, out);
+		ns = run_to_hlt(hv, o, &vm, &regs, kind, addr, n, out);
 		if (!ns || check_done(hv, &vm, n, &regs, out))
 			goto out;
 		if (w->guest == GUEST_VMCALL && regs.eax != hv->hc_ret) {
@@ -197,8 +200,10 @@ static void measure_exits(struct bench_hv *hv, const struct bench_opts *o,
 			       regs.eax, hv->hc_ret);
 			goto out;
 		}
-		if (b >= 0)
+		if (b >= 0) {
 			v[b] = (double)ns / n;
+			bench_cost_note(o, w, hv, n);
+		}
 	}
 	if (w->guest == GUEST_CPUID) {
 		out->result[0] = regs.ebx;
@@ -220,10 +225,10 @@ static void measure_create(struct bench_hv *hv, const struct bench_opts *o,
 	int n = o->iterations / 100 > 0 ? o->iterations / 100 : 1, b, i, r;
 	double v[o->batches];
 	struct bench_vm vm;
-	uint64_t t0;
+	uint64_t t0, t1;
 
-	(void)w;
 	for (b = -1; b < o->batches; b++) {
+		bench_cost_mark(o, BENCH_COST_BEGIN);
 		t0 = bench_now_ns();
 		for (i = 0; i < n; i++) {
 			r = hv->vm_create(hv, &vm, CREATE_RAM, 0);
@@ -238,8 +243,12 @@ static void measure_create(struct bench_hv *hv, const struct bench_opts *o,
 				return;
 			}
 		}
-		if (b >= 0)
-			v[b] = (double)(bench_now_ns() - t0) / n;
+		t1 = bench_now_ns();
+		bench_cost_mark(o, BENCH_COST_END);
+		if (b >= 0) {
+			v[b] = (double)(t1 - t0) / n;
+			bench_cost_note(o, w, hv, n);
+		}
 	}
 	bench_stat_compute(&out->stat, v, o->batches);
 }
@@ -256,7 +265,7 @@ static double store_pass(struct bench_hv *hv, struct bench_vm *vm, const struct 
 	regs.ebp = n;
 	regs.esi = SZ_2M;
 	regs.edx = stride;
-	ns = run_to_hlt(hv, vm, &regs, BENCH_EXIT_HLT, 0, 0, out);
+	ns = run_to_hlt(hv, o, vm, &regs, BENCH_EXIT_HLT, 0, 0, out);
 	if (!ns || check_done(hv, vm, n, &regs, out))
 		return 0;
 	/* What the guest stored last, as the VMM sees its RAM. */
@@ -297,8 +306,10 @@ static void measure_touch(struct bench_hv *hv, const struct bench_opts *o,
 		ns = store_pass(hv, &vm, o, stride, out);
 		if (!ns)
 			break;
-		if (b >= 0)
+		if (b >= 0) {
 			v[b] = ns;
+			bench_cost_note(o, w, hv, o->touch_bytes >> 12);
+		}
 		if (last)
 			counters_end(hv, &before, out);
 		if (fresh || last)

@@ -4,12 +4,14 @@
  * (Documentation/performance.md; make bench runs it in the emulated hosts).
  *
  *   khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]
- *             [--only WORKLOAD] [--json FILE|-] [--smoke] [--list]
+ *             [--only WORKLOAD] [--json FILE|-] [--cost] [--smoke] [--list]
  *
  * Prints a table (workload, khv, KVM, khv/KVM) and, with --json, one JSON
  * object per workload and line (--json -: on stdout, after the workload's
  * row, marked BENCH_JSON_PREFIX, so that a run cut short keeps what it
- * measured). Without /dev/kvm it says so and measures
+ * measured). With --cost, each timed batch is bracketed by the cost model's
+ * markers and followed by a "KHV-BENCH-COST: SEQ WORKLOAD HV OPERATIONS"
+ * line (bench_cost.c). Without /dev/kvm it says so and measures
  * khv alone: no ratio is ever printed without both sides. Exit status: 0,
  * 1 when one of khv's checks failed (a guest did not do what it was asked,
  * or khv could not be measured), 2 for a bad command line. KVM is the peer:
@@ -34,7 +36,7 @@ static void print_help(FILE *f)
 	int i;
 
 	fprintf(f, "usage: khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]\n"
-		   "                 [--only WORKLOAD] [--json FILE|-] [--smoke] [--list]\n"
+		   "                 [--only WORKLOAD] [--json FILE|-] [--cost] [--smoke] [--list]\n"
 		   "  --iterations N  operations per batch of the exit workloads (default 1000;\n"
 		   "                  create_destroy does N/100 VMs a batch)\n"
 		   "  --batches N     timed batches, after one warm-up (default 9)\n"
@@ -43,6 +45,9 @@ static void print_help(FILE *f)
 		   "  --only W        only this workload\n"
 		   "  --json FILE     one JSON object per workload and line to FILE\n"
 		   "                  (-: to stdout, each marked " BENCH_JSON_PREFIX ")\n"
+		   "  --cost          the cost model's markers around each timed batch, and a\n"
+		   "                  line per batch marked " BENCH_COST_PREFIX "(under QEMU\n"
+		   "                  with tools/costmodel/khv_cost.so)\n"
 		   "  --smoke         one operation, one batch, 2 VMs, 4 MiB: a quick check\n"
 		   "workloads:");
 	for (i = 0; i < bench_nr_workloads; i++)
@@ -75,6 +80,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 		{ "touch-mib", required_argument, NULL, 't' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "cost", no_argument, NULL, 'c' },
 		{ "smoke", no_argument, NULL, 's' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -110,6 +116,9 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'j':
 			o->json = optarg;
+			break;
+		case 'c':
+			o->cost = stdout;
 			break;
 		case 's':
 			o->iterations = 1;
@@ -182,6 +191,7 @@ int main(int argc, char **argv)
 		}
 	}
 	bench_out_header(&o, kvm_state);
+	bench_cost_mark(&o, BENCH_COST_RESET);
 	for (i = 0; i < bench_nr_workloads; i++) {
 		const struct bench_workload *w = &bench_workloads[i];
 
