@@ -6,26 +6,21 @@
  * A hypervisor is a struct bench_hv: a handful of operations that hide
  * /dev/khv or /dev/kvm (bench_khv.c, bench_kvm.c). Every guest runs in
  * 32-bit protected mode with flat segments and paging off, from GPA
- * BENCH_CODE_GPA, with the registers of struct bench_regs as its input and
- * output; the workloads (bench_work.c) time it and check what it did.
+ * BENCH_CODE_GPA (bench_layout.h), with the registers of struct bench_regs
+ * as its input and output; the workloads (bench_work.c) time it and check
+ * what it did.
  */
 #ifndef KHV_BENCH_H
 #define KHV_BENCH_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* Guest-physical layout: a GDT, then the code, then data. */
-#define BENCH_GDT_GPA		0x800ul
-#define BENCH_CODE_GPA		0x1000ul
-#define BENCH_SEL_CODE32	0x08
-#define BENCH_SEL_DATA		0x10
-/* Outside every guest's RAM: accesses there are MMIO for user space. */
-#define BENCH_MMIO_GPA		0xd0000000ul
-/* A port neither hypervisor handles in the kernel (no irqchip, no PIT). */
-#define BENCH_PORT		0x3f0
+#include "bench_layout.h"
 
 /* The registers a guest starts with and ends with (32-bit). */
 struct bench_regs {
@@ -48,9 +43,13 @@ struct bench_exit {
 	uint32_t data;		/* the value written (first 4 bytes) */
 };
 
-/* One VM with at most one vCPU. */
+/*
+ * One VM and its vCPU 0; or, made by ap_create(), a view of the same VM
+ * through its vCPU 1 (fd -1; mem as the VM's, not its own).
+ */
 struct bench_vm {
 	int fd;
+	unsigned int flags;	/* BENCH_VM_*, as vm_create() was asked */
 	uint8_t *mem;		/* guest RAM at GPA 0, mapped here */
 	size_t mem_size;
 	int vcpu_fd;
@@ -81,15 +80,31 @@ struct bench_hv {
 	 * mapped at vm->mem; with BENCH_VM_CAPPED in @flags, RAM the
 	 * hypervisor allocates on first touch (khv: a VM with a mem-max,
 	 * whose RAM above its guarantee comes so; KVM's always does).
+	 * With BENCH_VM_IRQCHIP, an in-kernel local APIC for each vCPU (khv's
+	 * KHV_CREATE_IRQCHIP, KVM's split irqchip).
 	 * vcpu_create: its vCPU 0 with the run structure
 	 * mapped, in flat 32-bit protected mode at BENCH_CODE_GPA (the GDT
-	 * is the caller's: bench_load_guest()). Both return 0 or -errno;
-	 * vm_destroy undoes what exists, and leaves vm->fd -1.
+	 * and IDT are the caller's: bench_load_guest()). Both return 0 or
+	 * -errno; vm_destroy undoes what exists, and leaves vm->fd -1.
 	 */
 	int (*vm_create)(struct bench_hv *hv, struct bench_vm *vm, size_t mem_bytes,
 			 unsigned int flags);
 	int (*vcpu_create)(struct bench_hv *hv, struct bench_vm *vm);
 	void (*vm_destroy)(struct bench_hv *hv, struct bench_vm *vm);
+	/*
+	 * ap_create: vCPU 1 of @vm (an irqchip VM with RAM), as vcpu_create
+	 * makes vCPU 0 and runnable at once (no INIT and start-up IPI: the
+	 * MP state set by its VMM), into the view @ap. 0 or -errno.
+	 * ap_destroy closes the view (before vm_destroy of its VM).
+	 */
+	int (*ap_create)(struct bench_hv *hv, struct bench_vm *vm, struct bench_vm *ap);
+	void (*ap_destroy)(struct bench_hv *hv, struct bench_vm *ap);
+	/*
+	 * Make the run of @vm's vCPU in @thread, now or its next, return
+	 * -EINTR soon (immediate_exit and a signal): the watchdog of the
+	 * interrupt workloads. The vCPU runs no more after it.
+	 */
+	void (*kick)(struct bench_vm *vm, pthread_t thread);
 	int (*set_regs)(struct bench_vm *vm, const struct bench_regs *r);
 	int (*get_regs)(struct bench_vm *vm, struct bench_regs *r);
 	/* One entry; @e says why it came back. 0 or -errno. */
@@ -105,16 +120,25 @@ struct bench_hv {
 };
 
 #define BENCH_VM_CAPPED		0x1U	/* vm_create(): RAM on first touch */
+#define BENCH_VM_IRQCHIP	0x2U	/* vm_create(): in-kernel local APICs */
+
+/* The signal of struct bench_hv.kick (a handler that does nothing). */
+#define BENCH_KICK_SIGNAL	SIGUSR1
 
 /* The two hypervisors: 0, or -errno with @why filled when unavailable. */
 int bench_khv_open(struct bench_hv *hv, char *why, size_t len);
 int bench_kvm_open(struct bench_hv *hv, char *why, size_t len);
 void bench_hv_close(struct bench_hv *hv);
 
-/* Guest programs (bench_guest.c): same bytes for both hypervisors. */
+/*
+ * Guest programs (bench_guest.c): same bytes for both hypervisors. The
+ * interrupt guests have a handler (BENCH_VECTOR's gate) and may have an
+ * entry for vCPU 1.
+ */
 struct bench_guest {
 	const char *name;
 	const uint8_t *start, *end;
+	const uint8_t *handler, *ap;
 };
 
 enum bench_guest_id {
@@ -125,6 +149,8 @@ enum bench_guest_id {
 	GUEST_OUT,		/* EBP times OUT of EDI to port DX */
 	GUEST_MMIO,		/* EBP times a 4-byte store of EDI to [ESI] */
 	GUEST_STORE,		/* EBP stores of EDI to [ESI], ESI += EDX */
+	GUEST_TIMER,		/* EBP LAPIC one-shot timers, each awaited in HLT */
+	GUEST_IPI,		/* EBP IPI round trips with vCPU 1 */
 	GUEST_NR
 };
 
@@ -136,10 +162,14 @@ extern const uint8_t guest_vmmcall_start[], guest_vmmcall_end[];
 extern const uint8_t guest_out_start[], guest_out_end[];
 extern const uint8_t guest_mmio_start[], guest_mmio_end[];
 extern const uint8_t guest_store_start[], guest_store_end[];
+extern const uint8_t guest_timer_start[], guest_timer_end[], guest_timer_irq[];
+extern const uint8_t guest_ipi_start[], guest_ipi_end[], guest_ipi_irq[], guest_ipi_ap[];
 
 const struct bench_guest *bench_guest(enum bench_guest_id id);
-/* The GDT and guest @id into @vm's RAM. 0 or -ENOSPC. */
+/* The GDT, the IDT and guest @id into @vm's RAM. 0 or -ENOSPC. */
 int bench_load_guest(struct bench_vm *vm, enum bench_guest_id id);
+/* Where @p, a byte of guest @g, is once loaded. */
+uint32_t bench_guest_gpa(const struct bench_guest *g, const uint8_t *p);
 /* Flat 4 GiB code and data descriptors (SDM Vol. 3A 3.4.5). */
 #define BENCH_GDT_CODE32	0x00cf9b000000ffffull
 #define BENCH_GDT_DATA		0x00cf93000000ffffull
@@ -194,6 +224,7 @@ struct bench_opts {
 	const char *json;	/* JSON lines to this file ("-": stdout), or NULL */
 	int vendor;		/* KHV_VENDOR_* */
 	FILE *cost;		/* --cost: markers on, KHV-BENCH-COST lines here; or NULL */
+	int watchdog_ms;	/* interrupt workloads: a batch's bound; 0: by size */
 };
 
 struct bench_workload {

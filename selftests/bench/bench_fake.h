@@ -19,6 +19,7 @@ enum fake_counter {
 	FAKE_IO,
 	FAKE_NPF,
 	FAKE_HLT,
+	FAKE_MSR,
 	FAKE_NR
 };
 
@@ -27,6 +28,7 @@ struct fake_opts {
 	int drop;		/* a counter (FAKE_*) that never counts, or -1 */
 	bool corrupt;		/* every store and OUT gives its value + 1 */
 	bool intel;		/* CPUID says GenuineIntel, not AuthenticAMD */
+	int lose_irq;		/* the Nth interrupt raised (from 1) is lost; 0: none */
 };
 
 /* @hv as khv, or (@as_kvm) as KVM; one of each at a time. */

@@ -73,9 +73,15 @@ static int khv_vm_create(struct bench_hv *hv, struct bench_vm *vm, size_t mem_by
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vcpu_fd = -1;
+	vm->flags = flags;
 	vm->fd = khv_create_vm(hv->devfd);
 	if (vm->fd < 0)
 		return vm->fd;
+	if (flags & BENCH_VM_IRQCHIP) {
+		r = khv_ioctl(vm->fd, KHV_CREATE_IRQCHIP, 0);
+		if (r)
+			goto err;
+	}
 	if (!mem_bytes)
 		return 0;
 	if (flags & BENCH_VM_CAPPED) {
@@ -115,19 +121,39 @@ static int khv_set_flat32(struct bench_vm *vm)
 	return khv_ioctl(vm->vcpu_fd, KHV_SET_SREGS, (unsigned long)&sregs);
 }
 
-static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
+/* vCPU @id of @vm into @v (@vm itself, or an AP's view of it). */
+static int khv_vcpu_new(struct bench_hv *hv, struct bench_vm *vm, uint32_t id,
+			struct bench_vm *v)
 {
 	struct khv_create_vcpu args;
 	int r;
 
 	memset(&args, 0, sizeof(args));
-	vm->vcpu_fd = khv_ioctl(vm->fd, KHV_CREATE_VCPU, (unsigned long)&args);
-	if (vm->vcpu_fd < 0)
-		return vm->vcpu_fd;
-	r = bench_map_run(hv, vm);
+	args.id = id;
+	v->vcpu_fd = khv_ioctl(vm->fd, KHV_CREATE_VCPU, (unsigned long)&args);
+	if (v->vcpu_fd < 0)
+		return v->vcpu_fd;
+	r = bench_map_run(hv, v);
 	if (r)
 		return r;
-	return vm->mem ? khv_set_flat32(vm) : 0;
+	return vm->mem ? khv_set_flat32(v) : 0;
+}
+
+static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
+{
+	return khv_vcpu_new(hv, vm, 0, vm);
+}
+
+static int khv_ap_create(struct bench_hv *hv, struct bench_vm *vm, struct bench_vm *ap)
+{
+	struct khv_mp_state mp = { .mp_state = KHV_MP_STATE_RUNNABLE };
+
+	return bench_ap_create(hv, vm, ap, khv_vcpu_new, KHV_SET_MP_STATE, &mp);
+}
+
+static void khv_kick(struct bench_vm *vm, pthread_t thread)
+{
+	bench_kick(&((struct khv_run *)vm->run)->immediate_exit, thread);
 }
 
 static int khv_set_regs(struct bench_vm *vm, const struct bench_regs *b)
@@ -205,6 +231,9 @@ int bench_khv_open(struct bench_hv *hv, char *why, size_t len)
 	hv->set_regs = khv_set_regs;
 	hv->get_regs = khv_get_regs;
 	hv->run = khv_run;
+	hv->ap_create = khv_ap_create;
+	hv->ap_destroy = bench_vcpu_release;
+	hv->kick = khv_kick;
 	hv->counters = khv_counters;
 	hv->close = khv_close;
 	return 0;

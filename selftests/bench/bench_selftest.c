@@ -41,8 +41,8 @@ static void run(struct bench_hv *hv, const struct bench_opts *o, const struct be
 	w->measure(hv, o, w, s);
 }
 
-static const struct fake_opts khv_ok = { KHV_HC_API_VERSION, KHV_API_VERSION, -1, false, false };
-static const struct fake_opts kvm_ok = { 1, 0, -1, false, false };
+static const struct fake_opts khv_ok = { KHV_HC_API_VERSION, KHV_API_VERSION, -1, false, false, 0 };
+static const struct fake_opts kvm_ok = { 1, 0, -1, false, false, 0 };
 
 /* Every workload passes on both and has a figure, a ratio and a JSON line. */
 static void all_pass(int vendor)
@@ -89,7 +89,8 @@ static void all_pass(int vendor)
 static void caught(const char *name, bool on_kvm, struct fake_opts fault, const char *why)
 {
 	struct bench_opts o = { .iterations = 20, .batches = 2, .vms = 2,
-				.touch_bytes = 2ul << 20, .vendor = KHV_VENDOR_INTEL };
+				.touch_bytes = 2ul << 20, .vendor = KHV_VENDOR_INTEL,
+				.watchdog_ms = 300 };
 	const struct bench_workload *w = bench_find_workload(name);
 	struct bench_hv khv, kvm;
 	struct bench_side a, b;
@@ -183,7 +184,8 @@ static void caught(const char *name, bool on_kvm, struct fake_opts fault, const 
 	   s.cs.limit == 0xffffffff && s.cs.type == 0xb && !s.cs.dpl &&		\
 	   s.ss.selector == BENCH_SEL_DATA && s.ss.type == 3 && !s.ss.unusable &&	\
 	   s.tr.type == 0xb && !s.tr.s && s.ldt.unusable && s.cr0 == 0x31 &&	\
-	   !s.efer && !s.cr4 && s.gdt.base == BENCH_GDT_GPA && !s.idt.limit,	\
+	   !s.efer && !s.cr4 && s.gdt.base == BENCH_GDT_GPA &&			\
+	   s.idt.base == BENCH_IDT_GPA && s.idt.limit == BENCH_IDT_LIMIT,	\
 	   abi, "sets flat 32-bit protected mode", NULL);			\
 } while (0)
 
@@ -261,6 +263,7 @@ static void cost_lines(void)
 int main(void)
 {
 	struct fake_opts drop_other = khv_ok, drop_exits = kvm_ok, corrupt = khv_ok;
+	struct fake_opts lose = khv_ok, lose_kvm = kvm_ok;
 
 	printf("TAP version 13\n");
 	CHECK_DECODE("khv", struct khv_run, KHV_EXIT_HLT, KHV_EXIT_IO, KHV_EXIT_MMIO,
@@ -283,6 +286,16 @@ int main(void)
 	caught("first_touch", false, corrupt, "guest RAM holds");
 	caught("stream", false, corrupt, "guest RAM holds");
 	caught("hypercall", false, khv_ok, "hypercall");
+	/* An interrupt lost leaves a vCPU in HLT: the watchdog ends the batch. */
+	lose.lose_irq = 3;
+	caught("lapic_timer", false, lose, "watchdog: no end in 300 ms");
+	caught("ipi", false, lose, "watchdog: no end in 300 ms");
+	lose_kvm.lose_irq = 1;
+	caught("ipi", true, lose_kvm, "watchdog: no end in 300 ms");
+	drop_other.drop = FAKE_HLT;
+	caught("lapic_timer", false, drop_other, "counted 0 exits as hlt");
+	caught("ipi", false, drop_other, "counted 0 exits as hlt");
+	caught("lapic_timer", false, corrupt, "vCPU 0: exit 1 (kind 1, 0x3f0, 4 bytes: 0), expected the OUT of 4294967295");
 	results_differ();
 	cost_lines();
 	printf("1..%d\n", tests);

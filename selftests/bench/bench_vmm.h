@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "bench.h"
@@ -62,8 +63,8 @@
 
 /*
  * Flat 32-bit protected mode with paging off (SDM Vol. 3A 9.9.1) in the
- * special registers *@sp: the GDT of bench_load_guest(), a busy 32-bit TSS
- * and no LDT, as VM entry checks them (SDM Vol. 3C 27.3.1.2).
+ * special registers *@sp: the GDT and IDT of bench_load_guest(), a busy
+ * 32-bit TSS and no LDT, as VM entry checks them (SDM Vol. 3C 27.3.1.2).
  */
 #define BENCH_SREGS_FLAT32(sp) do {						\
 	__auto_type __s = (sp);							\
@@ -85,6 +86,8 @@
 	__s->gdt.base = BENCH_GDT_GPA;						\
 	__s->gdt.limit = 3 * 8 - 1;						\
 	memset(&__s->idt, 0, sizeof(__s->idt));					\
+	__s->idt.base = BENCH_IDT_GPA;						\
+	__s->idt.limit = BENCH_IDT_LIMIT;					\
 	__s->cr0 = 0x31;		/* PE, ET, NE */			\
 	__s->cr3 = 0;								\
 	__s->cr4 = 0;								\
@@ -143,20 +146,78 @@ static inline int bench_map_run(const struct bench_hv *hv, struct bench_vm *vm)
 	return 0;
 }
 
+/*
+ * struct bench_hv.kick of both, given their run structure's immediate_exit:
+ * the vCPU's next run returns -EINTR at once (the flag stays set), and the
+ * signal ends a run that sleeps in HLT or is in the guest.
+ */
+static inline void bench_kick(uint8_t *immediate_exit, pthread_t thread)
+{
+	__atomic_store_n(immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(thread, BENCH_KICK_SIGNAL);
+}
+
+/* @ap, before ap_create() fills it: a view of @vm, no vCPU yet. */
+static inline void bench_ap_view(struct bench_vm *ap, const struct bench_vm *vm)
+{
+	memset(ap, 0, sizeof(*ap));
+	ap->fd = -1;
+	ap->flags = vm->flags;
+	ap->mem = vm->mem;
+	ap->mem_size = vm->mem_size;
+	ap->vcpu_fd = -1;
+}
+
+/*
+ * struct bench_hv.ap_destroy of both: @v's vCPU (its run structure, its
+ * fd), never the VM's RAM; @v is reset.
+ */
+static inline void bench_vcpu_release(struct bench_hv *hv, struct bench_vm *v)
+{
+	if (v->run)
+		munmap(v->run, hv->run_size);
+	if (v->vcpu_fd >= 0)
+		close(v->vcpu_fd);
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+	v->vcpu_fd = -1;
+}
+
 /* struct bench_hv.vm_destroy of both: unmap and close what @vm has. */
 static inline void bench_vm_release(struct bench_hv *hv, struct bench_vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, hv->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = -1;
-	vm->vcpu_fd = -1;
+	uint8_t *mem = vm->mem;
+	size_t mem_size = vm->mem_size;
+	int fd = vm->fd;
+
+	bench_vcpu_release(hv, vm);
+	if (fd >= 0)
+		close(fd);
+	if (mem)
+		munmap(mem, mem_size);
+}
+
+/*
+ * struct bench_hv.ap_create of both: vCPU 1 of @vm into the view @ap, made
+ * by @vcpu_new as vCPU 0 is, then runnable by the ioctl @set_mp_state with
+ * @mp (the ABI's MP state "runnable"): an AP waits for INIT and a start-up
+ * IPI under both (Documentation/khv-abi.rst, "MP state"), unless its VMM
+ * sets it up itself. 0 or -errno.
+ */
+static inline int bench_ap_create(struct bench_hv *hv, struct bench_vm *vm, struct bench_vm *ap,
+				  int (*vcpu_new)(struct bench_hv *hv, struct bench_vm *vm,
+						  uint32_t id, struct bench_vm *v),
+				  unsigned long set_mp_state, const void *mp)
+{
+	int r;
+
+	bench_ap_view(ap, vm);
+	r = vcpu_new(hv, vm, 1, ap);
+	if (!r && ioctl(ap->vcpu_fd, set_mp_state, mp))
+		r = -errno;
+	if (r)
+		bench_vcpu_release(hv, ap);
+	return r;
 }
 
 #endif /* KHV_BENCH_VMM_H */

@@ -7,9 +7,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/khv.h>
@@ -26,6 +29,14 @@
 #define MEM_SETTLE_US	200000
 /* measure_touch()'s variants (struct bench_workload.arg). */
 enum { TOUCH_FRESH, TOUCH_STREAM, TOUCH_CAPPED };
+
+/*
+ * The interrupt workloads' watchdog: a batch may take this long, plus as
+ * long per operation (a thousand times what the slowest host needs), unless
+ * struct bench_opts.watchdog_ms says otherwise.
+ */
+#define IRQ_WATCHDOG_MS		10000
+#define IRQ_WATCHDOG_MS_PER_OP	10
 
 /* Why @out's figures cannot be trusted (its check was "ok"). */
 #define failed(out, ...)	snprintf((out)->check, sizeof((out)->check), __VA_ARGS__)
@@ -391,6 +402,296 @@ static void measure_mem(struct bench_hv *hv, const struct bench_opts *o,
 	out->has_mem = true;
 }
 
+/*
+ * Workload 9: the LAPIC timer and IPIs through each hypervisor's in-kernel
+ * local APIC (guests.S: guest_timer, guest_ipi). vCPU 0 runs in the calling
+ * thread, vCPU 1 (ipi) in a thread of its own; a run ends only with an
+ * OUT, never with HLT. A watchdog thread kicks both when a batch takes
+ * longer than it may: an interrupt lost leaves a vCPU in HLT for good.
+ */
+enum { AP_STARTING, AP_READY, AP_DONE };
+
+struct irq_batch {
+	struct bench_hv *hv;
+	struct bench_vm *vcpu[2];	/* vCPU 0, and vCPU 1 or NULL */
+	pthread_t thread[2];		/* the threads that run them */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* on CLOCK_MONOTONIC */
+	int ms;				/* the watchdog's bound */
+	bool over;			/* the batch is over: the watchdog leaves */
+	bool fired;			/* the watchdog kicked the vCPUs */
+	int started;			/* threads (of thread[]) that run a vCPU */
+	int ap;				/* vCPU 1: AP_* */
+	uint32_t ap_want;		/* its count of interrupts at its end */
+	char ap_why[120];		/* "", or what went wrong on vCPU 1 */
+};
+
+/*
+ * One run of @vm, which must end with its OUT of @want to BENCH_PORT.
+ * Return: 0, or -errno with @why filled.
+ */
+static int irq_out(struct bench_hv *hv, struct bench_vm *vm, uint32_t want, char *why,
+		   size_t len)
+{
+	struct bench_exit e;
+	int r = hv->run(vm, &e);
+
+	if (r) {
+		snprintf(why, len, "run: %s", strerror(-r));
+		return r;
+	}
+	if (e.kind == BENCH_EXIT_IO_OUT && e.addr == BENCH_PORT && e.size == 4 && e.data == want)
+		return 0;
+	snprintf(why, len, "exit %u (kind %d, 0x%llx, %u bytes: %u), expected the OUT of %u",
+		 e.raw_reason, e.kind, (unsigned long long)e.addr, e.size, e.data, want);
+	return -EPROTO;
+}
+
+static void irq_ap_state(struct irq_batch *x, int state)
+{
+	pthread_mutex_lock(&x->lock);
+	x->ap = state;
+	pthread_cond_broadcast(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
+/* vCPU 1's thread: set up, ready, then its answers until vCPU 0 stops it. */
+static void *irq_ap_main(void *p)
+{
+	struct irq_batch *x = p;
+
+	if (!irq_out(x->hv, x->vcpu[1], BENCH_IRQ_READY, x->ap_why, sizeof(x->ap_why))) {
+		irq_ap_state(x, AP_READY);
+		irq_out(x->hv, x->vcpu[1], x->ap_want, x->ap_why, sizeof(x->ap_why));
+	}
+	irq_ap_state(x, AP_DONE);
+	return NULL;
+}
+
+static void *irq_watchdog(void *p)
+{
+	struct irq_batch *x = p;
+	struct timespec t;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += x->ms / 1000;
+	t.tv_nsec += (long)(x->ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&x->lock);
+	while (!x->over && !x->fired) {
+		if (pthread_cond_timedwait(&x->cond, &x->lock, &t) != ETIMEDOUT)
+			continue;
+		x->fired = true;
+		for (i = 0; i < x->started; i++)
+			x->hv->kick(x->vcpu[i], x->thread[i]);
+		pthread_cond_broadcast(&x->cond);
+	}
+	pthread_mutex_unlock(&x->lock);
+	return NULL;
+}
+
+/* Wait for vCPU 1 to be set up: 0, or -EPROTO when it ended first. */
+static int irq_wait_ap(struct irq_batch *x)
+{
+	int r;
+
+	pthread_mutex_lock(&x->lock);
+	while (x->ap == AP_STARTING && !x->fired)
+		pthread_cond_wait(&x->cond, &x->lock);
+	r = x->ap == AP_READY && !x->fired ? 0 : -EPROTO;
+	pthread_mutex_unlock(&x->lock);
+	return r;
+}
+
+/* The vCPUs from their starts: vCPU 0 to do @n operations. */
+static int irq_set_regs(struct irq_batch *x, const struct bench_guest *g, uint32_t n)
+{
+	struct bench_regs regs;
+	int r;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.ebp = n;
+	regs.eip = BENCH_CODE_GPA;
+	r = x->hv->set_regs(x->vcpu[0], &regs);
+	if (r || !x->vcpu[1])
+		return r;
+	__atomic_store_n((uint32_t *)(x->vcpu[0]->mem + BENCH_STOP_GPA), 0, __ATOMIC_SEQ_CST);
+	regs.ebp = 0;
+	regs.eip = bench_guest_gpa(g, g->ap);
+	return x->hv->set_regs(x->vcpu[1], &regs);
+}
+
+/*
+ * One batch: vCPU 0 runs until its OUT of @n, timed from its OUT of
+ * BENCH_IRQ_READY (its APIC set up, and vCPU 1's): the operations alone.
+ * Return: the ns, 0 when a check failed (@out says why).
+ */
+static uint64_t irq_batch_run(struct irq_batch *x, const struct bench_guest *g, uint32_t n,
+			      struct bench_side *out)
+{
+	struct bench_hv *hv = x->hv;
+	uint64_t t0 = 0, t1 = 0;
+	char why[120] = "";
+	pthread_t dog, t;
+	int r;
+
+	r = irq_set_regs(x, g, n);
+	if (r) {
+		failed(out, "set registers: %s", strerror(-r));
+		return 0;
+	}
+	x->over = false;
+	x->fired = false;
+	x->ap = AP_STARTING;
+	x->ap_want = n + 1;
+	x->ap_why[0] = 0;
+	x->thread[0] = pthread_self();
+	x->started = 1;
+	if (pthread_create(&dog, NULL, irq_watchdog, x)) {
+		failed(out, "no watchdog thread");
+		return 0;
+	}
+	if (x->vcpu[1]) {
+		r = -pthread_create(&t, NULL, irq_ap_main, x);
+		if (r) {
+			snprintf(why, sizeof(why), "no thread for vCPU 1");
+		} else {
+			pthread_mutex_lock(&x->lock);
+			x->thread[1] = t;
+			x->started = 2;
+			pthread_mutex_unlock(&x->lock);
+		}
+	}
+	if (!r)
+		r = irq_out(hv, x->vcpu[0], BENCH_IRQ_READY, why, sizeof(why));
+	if (!r && x->vcpu[1])
+		r = irq_wait_ap(x);
+	if (!r) {
+		t0 = bench_now_ns();
+		r = irq_out(hv, x->vcpu[0], n, why, sizeof(why));
+		t1 = bench_now_ns();
+	}
+	if (x->started == 2) {
+		if (r)
+			hv->kick(x->vcpu[1], x->thread[1]);
+		pthread_join(x->thread[1], NULL);
+	}
+	pthread_mutex_lock(&x->lock);
+	x->over = true;
+	pthread_cond_broadcast(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	pthread_join(dog, NULL);
+	if (x->fired)
+		failed(out, "watchdog: no end in %d ms, a vCPU left in HLT by a lost interrupt? (vCPU 0: %s; vCPU 1: %s)",
+		       x->ms, *why ? why : "-", *x->ap_why ? x->ap_why : "-");
+	else if (*why)
+		failed(out, "vCPU 0: %s", why);
+	else if (*x->ap_why)
+		failed(out, "vCPU 1: %s", x->ap_why);
+	else if (r)
+		failed(out, "vCPU 1 ended before vCPU 0 began");
+	else
+		return t1 > t0 ? t1 - t0 : 1;
+	return 0;
+}
+
+/* The kick's signal only interrupts: no SA_RESTART, a handler that does nothing. */
+static void irq_kicked(int sig)
+{
+	(void)sig;
+}
+
+static int irq_init(struct irq_batch *x, struct bench_hv *hv, const struct bench_opts *o)
+{
+	struct sigaction sa;
+	pthread_condattr_t ca;
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = irq_kicked;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(BENCH_KICK_SIGNAL, &sa, NULL))
+		return -errno;
+	memset(x, 0, sizeof(*x));
+	x->hv = hv;
+	x->ms = o->watchdog_ms ? o->watchdog_ms :
+		IRQ_WATCHDOG_MS + o->iterations * IRQ_WATCHDOG_MS_PER_OP;
+	r = pthread_condattr_init(&ca);
+	if (r)
+		return -r;
+	r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (!r)
+		r = pthread_cond_init(&x->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (r)
+		return -r;
+	pthread_mutex_init(&x->lock, NULL);
+	return 0;
+}
+
+/*
+ * lapic_timer: one-shot timers, each awaited in HLT, ns per interrupt
+ * handled; ipi: round trips of an IPI between two vCPUs, ns per round trip.
+ * The guest's handlers must have run once per operation (vCPU 0's EDI, and
+ * vCPU 1's in its OUT), and every operation have waited in HLT by the
+ * hypervisor's own count: one HLT per timer, two per round trip and vCPU
+ * 1's last, so a hypervisor where HLT did not wait cannot pass.
+ */
+static void measure_irq(struct bench_hv *hv, const struct bench_opts *o,
+			const struct bench_workload *w, struct bench_side *out)
+{
+	const struct bench_guest *g = bench_guest(w->guest);
+	uint32_t n = o->iterations;
+	struct bench_counters before;
+	struct bench_vm vm, ap;
+	struct bench_regs regs;
+	struct irq_batch x;
+	double v[o->batches];
+	uint64_t ns, halts;
+	int b, r;
+
+	r = irq_init(&x, hv, o);
+	if (r) {
+		failed(out, "watchdog: %s", strerror(-r));
+		return;
+	}
+	if (vm_with_guest(hv, &vm, EXIT_RAM, BENCH_VM_IRQCHIP, w->guest, out))
+		goto out_sync;
+	x.vcpu[0] = &vm;
+	if (g->ap) {
+		r = hv->ap_create(hv, &vm, &ap);
+		if (r) {
+			failed(out, "vCPU 1: %s", strerror(-r));
+			goto out_vm;
+		}
+		x.vcpu[1] = &ap;
+	}
+	counters_begin(hv, &before);
+	for (b = -1; b < o->batches; b++) {
+		ns = irq_batch_run(&x, g, n, out);
+		if (!ns || check_done(hv, &vm, n, &regs, out))
+			goto out;
+		if (b >= 0)
+			v[b] = (double)ns / n;
+	}
+	bench_stat_compute(&out->stat, v, o->batches);
+	counters_end(hv, &before, out);
+	halts = g->ap ? 2 * (uint64_t)n + 1 : n;
+	check_counter(hv, w, halts * (o->batches + 1), out);
+out:
+	if (x.vcpu[1])
+		hv->ap_destroy(hv, &ap);
+out_vm:
+	hv->vm_destroy(hv, &vm);
+out_sync:
+	pthread_cond_destroy(&x.cond);
+	pthread_mutex_destroy(&x.lock);
+}
+
 const struct bench_workload bench_workloads[] = {
 	{ "null_exit", "ns/exit", "other", measure_exits, GUEST_WBINVD, BENCH_EXIT_HLT },
 	{ "cpuid", "ns/exit", "cpuid", measure_exits, GUEST_CPUID, BENCH_EXIT_HLT },
@@ -403,6 +704,8 @@ const struct bench_workload bench_workloads[] = {
 	{ "stream", "ns/page", NULL, measure_touch, GUEST_STORE, TOUCH_STREAM },
 	{ "mem_per_vm", "KiB/VM", NULL, measure_mem, GUEST_NR, 0 },
 	{ "mem_per_vcpu", "KiB/vCPU", NULL, measure_mem, GUEST_NR, 1 },
+	{ "lapic_timer", "ns/irq", "hlt", measure_irq, GUEST_TIMER, 0 },
+	{ "ipi", "ns/trip", "hlt", measure_irq, GUEST_IPI, 0 },
 };
 
 const int bench_nr_workloads = ARRAY_SIZE(bench_workloads);

@@ -37,8 +37,8 @@ static void print_help(FILE *f)
 
 	fprintf(f, "usage: khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]\n"
 		   "                 [--only WORKLOAD] [--json FILE|-] [--cost] [--smoke] [--list]\n"
-		   "  --iterations N  operations per batch of the exit workloads (default 1000;\n"
-		   "                  create_destroy does N/100 VMs a batch)\n"
+		   "  --iterations N  operations per batch of the exit and interrupt workloads\n"
+		   "                  (default 1000; create_destroy does N/100 VMs a batch)\n"
 		   "  --batches N     timed batches, after one warm-up (default 9)\n"
 		   "  --vms N         VMs of the kernel-memory workloads (default 64)\n"
 		   "  --touch-mib N   guest RAM the touch workloads write (default 64)\n"
