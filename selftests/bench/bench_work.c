@@ -530,8 +530,8 @@ static int irq_set_regs(struct irq_batch *x, const struct bench_guest *g, uint32
  * BENCH_IRQ_READY (its APIC set up, and vCPU 1's): the operations alone.
  * Return: the ns, 0 when a check failed (@out says why).
  */
-static uint64_t irq_batch_run(struct irq_batch *x, const struct bench_guest *g, uint32_t n,
-			      struct bench_side *out)
+static uint64_t irq_batch_run(struct irq_batch *x, const struct bench_opts *o,
+			      const struct bench_guest *g, uint32_t n, struct bench_side *out)
 {
 	struct bench_hv *hv = x->hv;
 	uint64_t t0 = 0, t1 = 0;
@@ -571,9 +571,11 @@ static uint64_t irq_batch_run(struct irq_batch *x, const struct bench_guest *g, 
 	if (!r && x->vcpu[1])
 		r = irq_wait_ap(x);
 	if (!r) {
+		bench_cost_mark(o, BENCH_COST_BEGIN);
 		t0 = bench_now_ns();
 		r = irq_out(hv, x->vcpu[0], n, why, sizeof(why));
 		t1 = bench_now_ns();
+		bench_cost_mark(o, BENCH_COST_END);
 	}
 	if (x->started == 2) {
 		if (r)
@@ -672,11 +674,13 @@ static void measure_irq(struct bench_hv *hv, const struct bench_opts *o,
 	}
 	counters_begin(hv, &before);
 	for (b = -1; b < o->batches; b++) {
-		ns = irq_batch_run(&x, g, n, out);
+		ns = irq_batch_run(&x, o, g, n, out);
 		if (!ns || check_done(hv, &vm, n, &regs, out))
 			goto out;
-		if (b >= 0)
+		if (b >= 0) {
 			v[b] = (double)ns / n;
+			bench_cost_note(o, w, hv, n);
+		}
 	}
 	bench_stat_compute(&out->stat, v, o->batches);
 	counters_end(hv, &before, out);
