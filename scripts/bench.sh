@@ -10,6 +10,9 @@
 # bench.json (khv_bench's JSON lines, each with its host), ratios.dat and ratios.svg (khv/KVM per
 # workload and vendor; needs gnuplot). Logs: $KHV_OUT/bench/<host>/serial.log.
 # BENCH_ARGS=a,b passes options to khv_bench (e.g. --iterations,100 or --only,cpuid).
+# BENCH_MITIG=1: then, in the same boot, the exit workloads under khv alone with all its
+# mitigations and reloaded without each active one in turn (khv.mitigations_off):
+# mitigations.md in the results (scripts/rig/mitig_report.py).
 # Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
 set -euo pipefail
 # shellcheck source=scripts/check.sh
@@ -33,6 +36,8 @@ for v in $VENDORS; do
 	case $v in amd | intel) ;; *) die "VENDOR must be amd or intel" ;; esac
 done
 [[ ${BENCH_ARGS:-} =~ ^[-a-z0-9_,]*$ ]] || die "BENCH_ARGS: khv_bench options, comma-separated"
+BENCH_MITIG=${BENCH_MITIG:-0}
+[[ $BENCH_MITIG =~ ^[01]$ ]] || die "BENCH_MITIG must be 0 or 1"
 
 # bench_host VENDOR: boot its host with the bench plan; the console log is $OUT/HOST/serial.log.
 bench_host() {
@@ -44,11 +49,11 @@ bench_host() {
 	# Both hosts boot the light kernel: one khv build serves them.
 	rig_host "$host" light bench-light || return 1
 	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
-		${BENCH_ARGS:+khv.bench_args=$BENCH_ARGS}
+		${BENCH_ARGS:+khv.bench_args=$BENCH_ARGS} "khv.bench_mitig=$BENCH_MITIG"
 	step "$host: running the bench (Bochs: the long one)"
 	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
 		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
-	grep -a 'KHV-RIG: bench end' "$OUT/$host/serial.log" | sed 's/\r$//' || true
+	grep -a -e 'KHV-RIG: bench end' -e 'KHV-RIG: mitig ' "$OUT/$host/serial.log" | sed 's/\r$//' || true
 	grep -aq 'KHV-RIG: bench end rc=0' "$OUT/$host/serial.log"
 }
 
@@ -77,6 +82,9 @@ main_bench() {
 	done
 	[ ${#logs[@]} -gt 0 ] || die "no host ran"
 	python3 "$KHV_TOP/scripts/rig/bench_report.py" "$RES" "${logs[@]}" || rc=1
+	if [ "$BENCH_MITIG" = 1 ]; then
+		python3 "$KHV_TOP/scripts/rig/mitig_report.py" "$RES/mitigations.md" "${logs[@]}" || rc=1
+	fi
 	gp=$(command -v gnuplot || command -v gnuplot-nox || true)
 	if [ -n "$gp" ]; then
 		"$gp" -e "datafile='$RES/ratios.dat'; outfile='$RES/ratios.svg'; vendors=${#logs[@]}" \
