@@ -11,7 +11,8 @@
 #   make fuzz         khv's fuzzers in an emulated host: VENDOR=amd|intel, FUZZ_MINUTES=N (10),
 #                     FUZZ_SEED=S (Documentation/fuzzing.rst)
 #   make bench        khv against KVM on the same guests, in each emulated host (both, or
-#                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench): Documentation/performance.md
+#                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench; BENCH_MITIG=1 then
+#                     measures each entry-path mitigation's cost): Documentation/performance.md
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
@@ -22,6 +23,7 @@ VENDOR ?= amd
 FUZZ_MINUTES ?= 10
 FUZZ_SEED ?=
 BENCH_ARGS ?=
+BENCH_MITIG ?= 0
 # make bench measures both vendors unless VENDOR is given.
 BENCH_VENDORS = $(if $(filter command line environment,$(origin VENDOR)),$(VENDOR),amd intel)
 
@@ -58,7 +60,8 @@ fuzz:
 	@VENDOR=$(VENDOR) FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh
 
 bench:
-	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" bash scripts/bench.sh
+	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" BENCH_MITIG="$(BENCH_MITIG)" \
+		bash scripts/bench.sh
 
 check-long:
 	@KHV_LONG=1 bash scripts/check.sh

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /sys/kernel/debug/khv/state: the module's own counters, for tests and
- * for people (lines of "key value"); exits; iommu_fault (iommu/fault.c).
+ * for people (lines of "key value"); exits; mitigations (mitig.c);
+ * iommu_fault (iommu/fault.c).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 #include "khv.h"
 #include "mgmt.h"
+#include "mitig.h"
 
 static struct dentry *khv_debugfs_dir;
 
@@ -75,6 +77,13 @@ static int khv_state_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(khv_state);
 
+static int khv_mitigations_show(struct seq_file *m, void *unused)
+{
+	khv_mitig_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(khv_mitigations);
+
 void khv_debugfs_init(void)
 {
 	khv_debugfs_dir = debugfs_create_dir("khv", NULL);
@@ -82,6 +91,8 @@ void khv_debugfs_init(void)
 			    &khv_state_fops);
 	debugfs_create_file("exits", 0400, khv_debugfs_dir, NULL,
 			    &khv_exits_fops);
+	debugfs_create_file("mitigations", 0400, khv_debugfs_dir, NULL,
+			    &khv_mitigations_fops);
 	khv_iommu_debugfs_init(khv_debugfs_dir);
 }
 

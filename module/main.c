@@ -13,6 +13,7 @@
 #include "compat.h"
 #include "khv.h"
 #include "mgmt.h"
+#include "mitig.h"
 #include "netlink/netlink.h"
 #include "policy.h"
 #include "quota.h"
@@ -49,6 +50,9 @@ static int __init khv_init(void)
 	if (r)
 		return r;
 	khv_arch = ops;
+	r = khv_mitig_init(ops == &khv_vmx_ops);
+	if (r)
+		return r;
 
 	r = ops->hardware_setup();
 	if (r)

@@ -27,6 +27,7 @@
 
 #include "compat.h"
 #include "khv.h"
+#include "mitig.h"
 
 /* The khv VM whose guest last ran on this CPU; 0: unknown, anything may have. */
 static DEFINE_PER_CPU(u64, khv_last_vm);
@@ -35,7 +36,7 @@ static DEFINE_PER_CPU(bool, khv_ibpb_owed);
 
 static void khv_ibpb(void)
 {
-	if (boot_cpu_has(X86_FEATURE_IBPB))
+	if (boot_cpu_has(X86_FEATURE_IBPB) && !khv_mitig_skip(KHV_MITIG_IBPB))
 		khv_wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 }
 
@@ -51,7 +52,7 @@ static bool khv_spec_shared(void)
 void khv_barrier_on_vm_switch(struct khv_vm *vm)
 {
 	/* VMSCAPE: the host's user space gets an IBPB before it runs again. */
-	if (KHV_IBPB_EXIT_TO_USER())
+	if (KHV_IBPB_EXIT_TO_USER() && !khv_mitig_skip(KHV_MITIG_VMSCAPE))
 		khv_set_ibpb_exit_to_user();
 	if (khv_spec_shared())
 		this_cpu_write(khv_ibpb_owed, true);

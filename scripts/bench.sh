@@ -14,6 +14,9 @@
 # expensive instructions between khv_bench --cost's markers; scripts/rig/bench_cost.py weighs
 # them with tools/costmodel/latencies.tsv into table.md, bench.json and ratios.dat (raw records:
 # cost-amd.txt). KHV_BENCH_COST=0 runs without it.
+# BENCH_MITIG=1: then, in the same boot, the exit workloads under khv alone with all its
+# mitigations and reloaded without each active one in turn (khv.mitigations_off):
+# mitigations.md in the results (scripts/rig/mitig_report.py).
 # Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
 set -euo pipefail
 # shellcheck source=scripts/check.sh
@@ -37,6 +40,8 @@ for v in $VENDORS; do
 	case $v in amd | intel) ;; *) die "VENDOR must be amd or intel" ;; esac
 done
 [[ ${BENCH_ARGS:-} =~ ^[-a-z0-9_,]*$ ]] || die "BENCH_ARGS: khv_bench options, comma-separated"
+BENCH_MITIG=${BENCH_MITIG:-0}
+[[ $BENCH_MITIG =~ ^[01]$ ]] || die "BENCH_MITIG must be 0 or 1"
 
 # cost_plugin: build the cost model's plugin against the rig QEMU's qemu-plugin.h; print its path.
 cost_plugin() {
@@ -67,11 +72,11 @@ bench_host() {
 	# Both hosts boot the light kernel: one khv build serves them.
 	rig_host "$host" light bench-light || return 1
 	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
-		${args:+khv.bench_args=$args}
+		${args:+khv.bench_args=$args} "khv.bench_mitig=$BENCH_MITIG"
 	step "$host: running the bench (Bochs: the long one)"
 	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
 		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
-	grep -a 'KHV-RIG: bench end' "$OUT/$host/serial.log" | sed 's/\r$//' || true
+	grep -a -e 'KHV-RIG: bench end' -e 'KHV-RIG: mitig ' "$OUT/$host/serial.log" | sed 's/\r$//' || true
 	grep -aq 'KHV-RIG: bench end rc=0' "$OUT/$host/serial.log"
 }
 
@@ -105,6 +110,9 @@ main_bench() {
 		cp "$OUT/qemu-svm/cost.txt" "$RES/cost-amd.txt"
 		python3 "$KHV_TOP/scripts/rig/bench_cost.py" "$RES" "$KHV_TOP/tools/costmodel/latencies.tsv" \
 			amd "$OUT/qemu-svm/serial.log" "$OUT/qemu-svm/cost.txt" || rc=1
+	fi
+	if [ "$BENCH_MITIG" = 1 ]; then
+		python3 "$KHV_TOP/scripts/rig/mitig_report.py" "$RES/mitigations.md" "${logs[@]}" || rc=1
 	fi
 	gp=$(command -v gnuplot || command -v gnuplot-nox || true)
 	if [ -n "$gp" ]; then

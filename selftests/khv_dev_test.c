@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * khv_dev_test: the /dev/khv ABI — API version, capabilities, VM creation and
- * its argument checks, unknown ioctls, VM lifetime accounting, and the VM's
- * mappings kept from fork() children and core dumps.
+ * its argument checks, unknown ioctls, VM lifetime accounting, the VM's
+ * mappings kept from fork() children and core dumps, and the list of the
+ * entry path's mitigations (debugfs).
  *
  * A missing /dev/khv is a failure, not a skip: these tests run where the
  * module is loaded, so a test that cannot open it has found a bug.
@@ -163,6 +164,61 @@ TEST_F(dev, check_extension_vendor_and_unknown)
 		EXPECT_EQ(0, r)
 			TH_LOG("unknown capability 0x%lx: %d", unknown[i], r);
 	}
+}
+
+/* Whether the comma list @list names @name. */
+static bool list_names(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+/*
+ * /sys/kernel/debug/khv/mitigations (Documentation/admin-guide.rst,
+ * "Measuring the mitigations"): every mitigation of the entry path, in its
+ * order, with a state. Those mitigations_off may switch off are "off" when
+ * it names them and the host asks for them, never otherwise; the others are
+ * never "on" or "off"; one vendor's own are "unneeded" on the other.
+ */
+TEST_F(dev, mitigations_list_states_and_parameter)
+{
+	static const char *const names[] = {
+		"l1d", "verw", "ibpb", "vmscape", "rsb", "bhb", "ibrs", "ibpb_vmexit",
+	};
+	char buf[512], param[128], name[32], state[32], *line, *save;
+	bool amd, switchable, named;
+	size_t i = 0;
+	int r;
+
+	amd = khv_check_extension(self->fd, KHV_CAP_VENDOR) == KHV_VENDOR_AMD;
+	/* Mounts debugfs where it is not. */
+	ASSERT_EQ(0, khv_debugfs_get("vendor", name, sizeof(name)));
+	r = khv_read_file("/sys/kernel/debug/khv/mitigations", buf, sizeof(buf));
+	ASSERT_LT(0, r) TH_LOG("mitigations: %s", strerror(-r));
+	r = khv_read_file("/sys/module/khv/parameters/mitigations_off", param, sizeof(param));
+	ASSERT_LE(0, r) TH_LOG("mitigations_off: %s", strerror(-r));
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		ASSERT_GT(ARRAY_SIZE(names), i) TH_LOG("line %zu too many: %s", i, line);
+		ASSERT_EQ(2, sscanf(line, "%31s %31s", name, state)) TH_LOG("%s", line);
+		EXPECT_STREQ(names[i], name);
+		switchable = i < 4;
+		named = switchable && list_names(param, name);
+		if (!strcmp(state, "unneeded"))
+			continue;
+		EXPECT_STREQ(!switchable ? "fixed" : named ? "off" : "on", state)
+			TH_LOG("%s with mitigations_off=%s", name, param);
+		/* L1TF, BHI and legacy IBRS are VMX's; the IBPB on every exit SVM's. */
+		if (!strcmp(name, "l1d") || !strcmp(name, "bhb") || !strcmp(name, "ibrs"))
+			EXPECT_FALSE(amd) TH_LOG("%s %s on AMD", name, state);
+		if (!strcmp(name, "ibpb_vmexit"))
+			EXPECT_TRUE(amd) TH_LOG("%s %s on Intel", name, state);
+	}
+	EXPECT_EQ(ARRAY_SIZE(names), i);
 }
 
 TEST_F(dev, virt_owner_off_without_vm_and_on_with_vm)

@@ -8,6 +8,7 @@
 #include <asm/nospec-branch.h>
 #include <asm/segment.h>
 
+#include "../mitig.h"
 #include "../vcpu_regs.h"
 #include "../vmenter_common.S"
 
@@ -91,6 +92,9 @@ SYM_FUNC_START(khv_svm_vmrun)
 	 * relocate a RIP-relative operand in one.
 	 */
 	ALTERNATIVE "jmp .Lno_verw", "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	/* Switched off for measurement (mitig.c); clobbers flags only. */
+	testl $KHV_MITIG_VERW, khv_mitig_off(%rip)
+	jnz .Lno_verw
 	verw khv_svm_verw_sel(%rip)
 .Lno_verw:
 #endif

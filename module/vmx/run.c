@@ -17,6 +17,7 @@
 
 #include "../compat.h"
 #include "../exit.h"
+#include "../mitig.h"
 #include "../arch.h"
 #include "../vcpu.h"
 #include "../vm.h"
@@ -118,7 +119,8 @@ static int vmx_swap_msrs_load_guest(const u64 *vals)
 static void vmx_entry_barriers(struct khv_vm *vm)
 {
 	khv_barrier_on_vm_switch(vm);
-	if (boot_cpu_has_bug(X86_BUG_L1TF) && boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+	if (boot_cpu_has_bug(X86_BUG_L1TF) && boot_cpu_has(X86_FEATURE_FLUSH_L1D) &&
+	    !khv_mitig_skip(KHV_MITIG_L1D))
 		khv_wrmsr(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 }
 
@@ -198,7 +200,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	if (vmx->launched)
 		flags |= VMX_RUN_LAUNCHED;
 	/* MDS and friends: CLEAR_CPU_BUF up to 6.15, CLEAR_CPU_BUF_VM after. */
-	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm())
+	if ((boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) || khv_clear_cpu_buf_vm()) &&
+	    !khv_mitig_skip(KHV_MITIG_VERW))
 		flags |= VMX_RUN_VERW;
 
 	db = khv_dr_enter(vcpu, host_db);

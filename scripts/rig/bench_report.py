@@ -4,6 +4,7 @@
 
 Usage: bench_report.py OUTDIR VENDOR=LOG [VENDOR=LOG...]
   LOG     an emulated host's console log: its "KHV-BENCH-JSON: " lines are read
+          up to the bench's end marker
   OUTDIR  gets bench.json (every line, with the host it came from), table.md
           (one Markdown table per vendor, as Documentation/performance.md shows
           it) and ratios.dat (workload, then khv/KVM per vendor, '-' where there
@@ -21,6 +22,9 @@ def prefixed(path, prefix):
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\r\n")
+            # BENCH_MITIG=1's khv-only passes follow: mitig_report.py's.
+            if "KHV-RIG: bench end" in line:
+                break
             at = line.find(prefix)
             if at >= 0:
                 yield line, line[at + len(prefix):]

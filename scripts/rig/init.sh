@@ -14,6 +14,7 @@
 #   khv.fuzz_only=NAME      fuzz plan: only this fuzzer (abi, nl or guest), with all the time
 #   khv.bench_args=a,b      bench plan: khv_bench options (e.g. --iterations,100)
 #   khv.bench_timeout=SECS  bench plan: bound on khv_bench (default 7200)
+#   khv.bench_mitig=1       bench plan: then the exit workloads again without each mitigation
 #   khv.env=KHV_A=1,KHV_B=2 variables for the tests (only KHV_* names), e.g. KHV_LINUX_BOOT_TIMEOUT;
 #                           KHV_KSFT_OVERRIDE_TIMEOUT replaces the kselftests' per-binary timeout
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
@@ -35,6 +36,7 @@ FUZZ_ARGS=
 FUZZ_ONLY=
 BENCH_ARGS=
 BENCH_TIMEOUT=7200
+BENCH_MITIG=0
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -94,6 +96,7 @@ read_cmdline() {
 		khv.fuzz_only=*) FUZZ_ONLY=${w#khv.fuzz_only=} ;;
 		khv.bench_args=*) BENCH_ARGS=$(echo "${w#khv.bench_args=}" | tr , ' ') ;;
 		khv.bench_timeout=*) BENCH_TIMEOUT=${w#khv.bench_timeout=} ;;
+		khv.bench_mitig=*) BENCH_MITIG=${w#khv.bench_mitig=} ;;
 		khv.env=*) set_env "${w#khv.env=}" ;;
 		esac
 	done
@@ -315,7 +318,47 @@ plan_bench() {
 	rc=$?
 	dmesg -n 8
 	tmark "bench end rc=$rc"
+	if [ "$BENCH_MITIG" = 1 ]; then
+		bench_mitig "$f"
+	fi
 	unload_all
+}
+
+# make bench BENCH_MITIG=1 (Documentation/performance.md, "What the mitigations cost"): the exit
+# workloads under khv alone, with every mitigation this host asks for (off=none), then with khv
+# reloaded without one of them (khv.mitigations_off) for each in turn. KVM's module stays loaded,
+# as in the run above. Between "KHV-RIG: mitig begin off=X" and "mitig end" markers, which
+# scripts/rig/mitig_report.py reads.
+MITIG_WORKLOADS=null_exit,cpuid,hypercall,pio_user
+bench_mitig() {
+	local f=$1 names m args=$KHV_ARGS
+	names=$(awk '$2 == "on" { print $1 }' /sys/kernel/debug/khv/mitigations 2>/dev/null |
+		tr '\n' ' ')
+	tmark "mitig active=[ $names]"
+	if [ -z "$names" ]; then
+		tmark "mitig none active"
+		return
+	fi
+	bench_mitig_run none "$f"
+	for m in $names; do
+		unload_all
+		KHV_ARGS="$args mitigations_off=$m"
+		load_khv || continue
+		bench_mitig_run "$m" "$f"
+	done
+	KHV_ARGS=$args
+}
+
+# bench_mitig_run OFF KHV_BENCH: one pass over the exit workloads, khv's mitigations but OFF.
+bench_mitig_run() {
+	local rc
+	tmark "mitig begin off=$1"
+	dmesg -n 5
+	# shellcheck disable=SC2086 # a list of options; ours come last and win
+	timeout -s KILL "$BENCH_TIMEOUT" $2 $BENCH_ARGS --khv-only --only $MITIG_WORKLOADS --json -
+	rc=$?
+	dmesg -n 8
+	tmark "mitig end off=$1 rc=$rc"
 }
 
 finish() {

@@ -220,7 +220,8 @@ struct bench_opts {
 	int batches;		/* timed batches (after one warm-up) */
 	int vms;		/* VMs of the memory workload */
 	size_t touch_bytes;	/* memory of the touch workloads */
-	const char *only;	/* one workload, or NULL */
+	const char *only;	/* a comma list of workloads, or NULL: all */
+	bool khv_only;		/* KVM not measured (--khv-only) */
 	const char *json;	/* JSON lines to this file ("-": stdout), or NULL */
 	int vendor;		/* KHV_VENDOR_* */
 	FILE *cost;		/* --cost: markers on, KHV-BENCH-COST lines here; or NULL */
@@ -243,11 +244,25 @@ extern const struct bench_workload bench_workloads[];
 extern const int bench_nr_workloads;
 /* The workload called @name, or NULL. */
 const struct bench_workload *bench_find_workload(const char *name);
+/* Whether @name is in @list, a comma list of workload names (NULL: all). */
+bool bench_only_has(const char *list, const char *name);
+/*
+ * 0 when every name of the comma list @list is a workload, else -1 with
+ * the first that is not (an empty one too) in @bad, cut to @len.
+ */
+int bench_only_check(const char *list, char *bad, size_t len);
 
 /* Output (bench_out.c). */
 void bench_out_header(const struct bench_opts *o, const char *kvm_state);
 void bench_out_row(const struct bench_workload *w, const struct bench_opts *o,
 		   const struct bench_side *khv, const struct bench_side *kvm);
+/* The debugfs file where khv lists its entry path's mitigations. */
+#define BENCH_KHV_MITIGATIONS	"/sys/kernel/debug/khv/mitigations"
+/*
+ * Its "name state" lines from @in as one line "name=state ..." in @buf;
+ * -1 when @in has none.
+ */
+int bench_mitig_line(FILE *in, char *buf, size_t len);
 /* --json -: the lines go to stdout among the table's, marked with this. */
 #define BENCH_JSON_PREFIX	"KHV-BENCH-JSON: "
 int bench_out_json(FILE *f, const char *prefix, const struct bench_workload *w,

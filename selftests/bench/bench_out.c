@@ -39,6 +39,22 @@ static const char *vendor_name(int vendor)
 	return vendor == KHV_VENDOR_AMD ? "amd" : vendor == KHV_VENDOR_INTEL ? "intel" : "unknown";
 }
 
+int bench_mitig_line(FILE *in, char *buf, size_t len)
+{
+	char name[32], state[32];
+	size_t n = 0;
+	int got = 0;
+
+	buf[0] = 0;
+	while (fscanf(in, "%31s %31s", name, state) == 2) {
+		if (n < len)
+			n += snprintf(buf + n, len - n, "%s%s=%s", got ? " " : "",
+				      name, state);
+		got++;
+	}
+	return got ? 0 : -1;
+}
+
 void bench_out_header(const struct bench_opts *o, const char *kvm_state)
 {
 	printf("# khv_bench: vendor %s, %d batches of %d operations\n",

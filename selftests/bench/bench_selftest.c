@@ -260,6 +260,38 @@ static void cost_lines(void)
 	free(text);
 }
 
+/* --only's comma list, and the mitigations line from khv's debugfs file. */
+static void only_list_and_mitigations(void)
+{
+	static const char file[] = "l1d on\nverw unneeded\nibpb off\nrsb fixed\n";
+	char bad[64], line[128];
+	FILE *f;
+
+	ok(bench_only_has(NULL, "cpuid"), "--only", "absent means every workload", NULL);
+	ok(bench_only_has("null_exit,cpuid,hypercall", "cpuid") &&
+	   bench_only_has("null_exit,cpuid,hypercall", "hypercall") &&
+	   !bench_only_has("null_exit,cpuid,hypercall", "pio_user") &&
+	   !bench_only_has("cpuid", "cpu") && !bench_only_has("cpu", "cpuid"),
+	   "--only", "matches whole names of the list", NULL);
+	ok(!bench_only_check("null_exit,cpuid,hypercall,pio_user", bad, sizeof(bad)),
+	   "--only", "takes the exit workloads", bad);
+	ok(bench_only_check("cpuid,nope,stream", bad, sizeof(bad)) == -1 &&
+	   !strcmp(bad, "nope"), "--only", "names the first unknown workload", bad);
+	ok(bench_only_check("cpuid,", bad, sizeof(bad)) == -1 && !bad[0],
+	   "--only", "refuses an empty name", bad);
+	f = fmemopen((void *)file, strlen(file), "r");
+	ok(f && !bench_mitig_line(f, line, sizeof(line)) &&
+	   !strcmp(line, "l1d=on verw=unneeded ibpb=off rsb=fixed"),
+	   "mitigations", "one line of name=state", line);
+	if (f)
+		fclose(f);
+	f = fmemopen((void *)"\n", 1, "r");
+	ok(f && bench_mitig_line(f, line, sizeof(line)) == -1, "mitigations",
+	   "an empty file is none", line);
+	if (f)
+		fclose(f);
+}
+
 int main(void)
 {
 	struct fake_opts drop_other = khv_ok, drop_exits = kvm_ok, corrupt = khv_ok;
@@ -298,6 +330,7 @@ int main(void)
 	caught("lapic_timer", false, corrupt, "vCPU 0: exit 1 (kind 1, 0x3f0, 4 bytes: 0), expected the OUT of 4294967295");
 	results_differ();
 	cost_lines();
+	only_list_and_mitigations();
 	printf("1..%d\n", tests);
 	printf("# %d passed, %d failed\n", tests - failures, failures);
 	return failures ? 1 : 0;

@@ -723,3 +723,40 @@ const struct bench_workload *bench_find_workload(const char *name)
 			return &bench_workloads[i];
 	return NULL;
 }
+
+bool bench_only_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return true;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		if (!p[len])
+			return false;
+		p += len + 1;
+	}
+}
+
+int bench_only_check(const char *list, char *bad, size_t len)
+{
+	const char *p = list;
+	char name[64];
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		if (n >= sizeof(name) || !bench_find_workload(name)) {
+			snprintf(bad, len, "%.*s", (int)n, p);
+			return -1;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}

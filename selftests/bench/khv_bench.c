@@ -4,14 +4,17 @@
  * (Documentation/performance.md; make bench runs it in the emulated hosts).
  *
  *   khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]
- *             [--only WORKLOAD] [--json FILE|-] [--cost] [--smoke] [--list]
+ *             [--only W[,W...]] [--khv-only] [--json FILE|-] [--cost] [--smoke] [--list]
  *
  * Prints a table (workload, khv, KVM, khv/KVM) and, with --json, one JSON
  * object per workload and line (--json -: on stdout, after the workload's
  * row, marked BENCH_JSON_PREFIX, so that a run cut short keeps what it
  * measured). With --cost, each timed batch is bracketed by the cost model's
  * markers and followed by a "KHV-BENCH-COST: SEQ WORKLOAD HV OPERATIONS"
- * line (bench_cost.c). Without /dev/kvm it says so and measures
+ * line (bench_cost.c). It starts with the mitigations khv's entry path
+ * applies (BENCH_KHV_MITIGATIONS). Without /dev/kvm, or with --khv-only (make
+ * bench BENCH_MITIG=1 reloads khv without one mitigation at a time), it says
+ * so and measures
  * khv alone: no ratio is ever printed without both sides. Exit status: 0,
  * 1 when one of khv's checks failed (a guest did not do what it was asked,
  * or khv could not be measured), 2 for a bad command line. KVM is the peer:
@@ -36,13 +39,15 @@ static void print_help(FILE *f)
 	int i;
 
 	fprintf(f, "usage: khv_bench [--iterations N] [--batches N] [--vms N] [--touch-mib N]\n"
-		   "                 [--only WORKLOAD] [--json FILE|-] [--cost] [--smoke] [--list]\n"
+		   "                 [--only W[,W...]] [--khv-only] [--json FILE|-] [--cost] [--smoke]\n"
+		   "                 [--list]\n"
 		   "  --iterations N  operations per batch of the exit and interrupt workloads\n"
 		   "                  (default 1000; create_destroy does N/100 VMs a batch)\n"
 		   "  --batches N     timed batches, after one warm-up (default 9)\n"
 		   "  --vms N         VMs of the kernel-memory workloads (default 64)\n"
 		   "  --touch-mib N   guest RAM the touch workloads write (default 64)\n"
-		   "  --only W        only this workload\n"
+		   "  --only W,W      only these workloads (a comma list)\n"
+		   "  --khv-only      measure khv alone, not KVM\n"
 		   "  --json FILE     one JSON object per workload and line to FILE\n"
 		   "                  (-: to stdout, each marked " BENCH_JSON_PREFIX ")\n"
 		   "  --cost          the cost model's markers around each timed batch, and a\n"
@@ -79,6 +84,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 		{ "vms", required_argument, NULL, 'v' },
 		{ "touch-mib", required_argument, NULL, 't' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "khv-only", no_argument, NULL, 'k' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "cost", no_argument, NULL, 'c' },
 		{ "smoke", no_argument, NULL, 's' },
@@ -86,6 +92,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	char bad[64];
 	int c, i;
 
 	o->iterations = 1000;
@@ -107,12 +114,15 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 			o->touch_bytes = (size_t)int_arg("--touch-mib", optarg, 1, 1024) << 20;
 			break;
 		case 'o':
-			if (!bench_find_workload(optarg)) {
-				fprintf(stderr, "khv_bench: no workload '%s'\n", optarg);
+			if (bench_only_check(optarg, bad, sizeof(bad))) {
+				fprintf(stderr, "khv_bench: no workload '%s'\n", bad);
 				print_help(stderr);
 				exit(2);
 			}
 			o->only = optarg;
+			break;
+		case 'k':
+			o->khv_only = true;
 			break;
 		case 'j':
 			o->json = optarg;
@@ -145,6 +155,22 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 	}
 }
 
+/* "# khv mitigations: name=state ...": what the figures below paid for. */
+static void print_mitigations(char *buf, size_t len)
+{
+	FILE *f = fopen(BENCH_KHV_MITIGATIONS, "r");
+
+	if (!f) {
+		printf("# khv mitigations: unknown (%s: %s)\n", BENCH_KHV_MITIGATIONS,
+		       strerror(errno));
+		return;
+	}
+	if (bench_mitig_line(f, buf, len))
+		snprintf(buf, len, "unknown (%s is empty)", BENCH_KHV_MITIGATIONS);
+	fclose(f);
+	printf("# khv mitigations: %s\n", buf);
+}
+
 static void measure(struct bench_hv *hv, const struct bench_opts *o,
 		    const struct bench_workload *w, struct bench_side *s)
 {
@@ -161,7 +187,7 @@ int main(int argc, char **argv)
 	struct bench_hv khv, kvm, *kvmp = &kvm;
 	struct bench_side a, b;
 	struct bench_opts o = {};
-	char why[160], kvm_state[200];
+	char why[160], kvm_state[200], mitig[256];
 	FILE *json = NULL;
 	const char *prefix = "";
 	int i, rc = 0;
@@ -173,7 +199,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	o.vendor = khv_check_extension(khv.devfd, KHV_CAP_VENDOR);
-	if (bench_kvm_open(&kvm, why, sizeof(why))) {
+	if (o.khv_only) {
+		snprintf(kvm_state, sizeof(kvm_state), "not measured (--khv-only)");
+		kvmp = NULL;
+	} else if (bench_kvm_open(&kvm, why, sizeof(why))) {
 		snprintf(kvm_state, sizeof(kvm_state),
 			 "absent (%s): khv alone, no ratios", why);
 		kvmp = NULL;
@@ -192,10 +221,11 @@ int main(int argc, char **argv)
 	}
 	bench_out_header(&o, kvm_state);
 	bench_cost_mark(&o, BENCH_COST_RESET);
+	print_mitigations(mitig, sizeof(mitig));
 	for (i = 0; i < bench_nr_workloads; i++) {
 		const struct bench_workload *w = &bench_workloads[i];
 
-		if (o.only && strcmp(o.only, w->name))
+		if (!bench_only_has(o.only, w->name))
 			continue;
 		measure(&khv, &o, w, &a);
 		measure(kvmp, &o, w, &b);
