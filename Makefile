@@ -11,7 +11,9 @@
 #   make fuzz         khv's fuzzers in an emulated host: VENDOR=amd|intel, FUZZ_MINUTES=N (10),
 #                     FUZZ_SEED=S (Documentation/fuzzing.rst)
 #   make bench        khv against KVM on the same guests, in each emulated host (both, or
-#                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench): Documentation/performance.md
+#                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench; BENCH_BOOT=N Linux boots
+#                     per side, 0 none; BENCH_BOOT_VENDORS="amd intel" adds Bochs's):
+#                     Documentation/performance.md
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
@@ -22,6 +24,9 @@ VENDOR ?= amd
 FUZZ_MINUTES ?= 10
 FUZZ_SEED ?=
 BENCH_ARGS ?=
+BENCH_BOOT ?=
+BENCH_BOOT_VENDORS ?=
+BENCH_BOOT_TIMEOUT ?=
 # make bench measures both vendors unless VENDOR is given.
 BENCH_VENDORS = $(if $(filter command line environment,$(origin VENDOR)),$(VENDOR),amd intel)
 
@@ -58,7 +63,9 @@ fuzz:
 	@VENDOR=$(VENDOR) FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh
 
 bench:
-	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" bash scripts/bench.sh
+	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" BENCH_BOOT="$(BENCH_BOOT)" \
+		BENCH_BOOT_VENDORS="$(BENCH_BOOT_VENDORS)" BENCH_BOOT_TIMEOUT="$(BENCH_BOOT_TIMEOUT)" \
+		bash scripts/bench.sh
 
 check-long:
 	@KHV_LONG=1 bash scripts/check.sh
