@@ -64,7 +64,8 @@ trap 'rm -rf "$W"' EXIT
 # boot NAME CMD...: one boot. $W/NAME.out gets the console, NAME.err stderr, NAME.status the
 # exit status (124 or 137: killed at the timeout) and NAME.ms the milliseconds from the start to the
 # first marker line, if there was one. Both read /proc/uptime; awk reads the console as it
-# comes (hvctl and QEMU write COM1's bytes out as the guest sends them).
+# comes (hvctl and QEMU write COM1's bytes out as the guest sends them, tr passes them on as
+# it reads them), without the NULs the console may carry.
 boot() {
 	local f=$W/$1 t0
 	shift
@@ -73,7 +74,7 @@ boot() {
 	{
 		timeout -s KILL "$LIMIT" "$@" < /dev/null 2> "$f.err"
 		echo $? > "$f.status"
-	} | awk -v t0="$t0" -v out="$f.out" -v mark="$f.ms" '
+	} | tr -d '\000' | awk -v t0="$t0" -v out="$f.out" -v mark="$f.ms" '
 		{ sub(/\r$/, ""); print > out }
 		!seen && /KHV-GUEST-INIT/ {
 			getline now < "/proc/uptime"
@@ -86,7 +87,7 @@ boot() {
 
 # first_line FILE WHAT: what follows WHAT on FILE's first line that has it.
 first_line() {
-	grep -a -m 1 "$2" "$1" 2>/dev/null | sed "s/.*$2//" | tr -d '\000'
+	grep -a -m 1 "$2" "$1" 2>/dev/null | sed "s/.*$2//"
 }
 
 # verdict NAME STATUS_OK: "ok", or why NAME's boot does not count. The marker and init's OK
@@ -152,7 +153,7 @@ record() {
 	echo "#   $1 boot ${2##*.}: $(cat "$W/$2.ms" 2>/dev/null || echo -) ms, $v"
 	if [ "$v" != ok ]; then
 		[ -s "$W/$1.check" ] || echo "$v" > "$W/$1.check"
-		tail -n 5 "$W/$2.out" 2>/dev/null | tr -d '\000' | sed "s/^/#   $1 console: /"
+		tail -n 5 "$W/$2.out" 2>/dev/null | sed "s/^/#   $1 console: /"
 		head -c 300 "$W/$2.err" 2>/dev/null | tr -d '\000' | sed "s/^/#   $1 stderr: /"
 		return
 	fi
