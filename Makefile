@@ -12,7 +12,9 @@
 #                     FUZZ_SEED=S (Documentation/fuzzing.rst)
 #   make bench        khv against KVM on the same guests, in each emulated host (both, or
 #                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench; BENCH_MITIG=1 then
-#                     measures each entry-path mitigation's cost): Documentation/performance.md
+#                     measures each entry-path mitigation's cost; BENCH_BOOT=N Linux boots per
+#                     side, 0 none; BENCH_BOOT_VENDORS="amd intel" adds Bochs's):
+#                     Documentation/performance.md
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
 #   make install      install the module, hvctl, its man page and bash completion
@@ -24,6 +26,9 @@ FUZZ_MINUTES ?= 10
 FUZZ_SEED ?=
 BENCH_ARGS ?=
 BENCH_MITIG ?= 0
+BENCH_BOOT ?=
+BENCH_BOOT_VENDORS ?=
+BENCH_BOOT_TIMEOUT ?=
 # make bench measures both vendors unless VENDOR is given.
 BENCH_VENDORS = $(if $(filter command line environment,$(origin VENDOR)),$(VENDOR),amd intel)
 
@@ -61,6 +66,8 @@ fuzz:
 
 bench:
 	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" BENCH_MITIG="$(BENCH_MITIG)" \
+		BENCH_BOOT="$(BENCH_BOOT)" BENCH_BOOT_VENDORS="$(BENCH_BOOT_VENDORS)" \
+		BENCH_BOOT_TIMEOUT="$(BENCH_BOOT_TIMEOUT)" \
 		bash scripts/bench.sh
 
 check-long:

@@ -17,6 +17,12 @@
 # BENCH_MITIG=1: then, in the same boot, the exit workloads under khv alone with all its
 # mitigations and reloaded without each active one in turn (khv.mitigations_off):
 # mitigations.md in the results (scripts/rig/mitig_report.py).
+# Then the linux_boot workload (selftests/bench/boot_bench.sh): Debian's stock 7.3 kernel and the
+# busybox initramfs of hvctl_scenario.sh's test 40 booted to their init's marker BENCH_BOOT times
+# (default 3; 0: none) under hvctl run and under QEMU with KVM (Debian's qemu-system-x86 and its
+# libraries and firmware go into the host's initramfs), each boot bounded by BENCH_BOOT_TIMEOUT
+# seconds (default 900). Only in the hosts of BENCH_BOOT_VENDORS (default amd: Bochs would take
+# hours; BENCH_BOOT_VENDORS="amd intel" opts it in).
 # Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
 set -euo pipefail
 # shellcheck source=scripts/check.sh
@@ -33,8 +39,13 @@ T0=$(date +%s)
 # KVM's vendor module before khv (init.sh's preload; "kvm" is kvm_amd or kvm_intel by khv.vendor):
 # khv then finds VMX/SVM on and shares it, and both hypervisors run guests in the same boot.
 export KHV_PRELOAD_qemu_svm=kvm KHV_PRELOAD_bochs_vmx=kvm
-# No Linux guest for hvctl run in the payload: the bench does not boot one.
+# Not make check's Linux guest (KHV_LINUX_BOOT): bench_payload adds the boot workload's files.
 export KHV_LINUX_BOOT=0 KHV_PAYLOAD_NO_KUNIT=1
+# shellcheck disable=SC2034 # check.sh's payload() calls it
+KHV_PAYLOAD_HOOK=bench_payload
+BOOTS=${BENCH_BOOT:-3}
+BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-900}
+BOOT_VENDORS=${BENCH_BOOT_VENDORS:-amd}
 
 for v in $VENDORS; do
 	case $v in amd | intel) ;; *) die "VENDOR must be amd or intel" ;; esac
@@ -42,6 +53,29 @@ done
 [[ ${BENCH_ARGS:-} =~ ^[-a-z0-9_,]*$ ]] || die "BENCH_ARGS: khv_bench options, comma-separated"
 BENCH_MITIG=${BENCH_MITIG:-0}
 [[ $BENCH_MITIG =~ ^[01]$ ]] || die "BENCH_MITIG must be 0 or 1"
+[[ $BOOTS =~ ^[0-9]+$ ]] || die "BENCH_BOOT: a number of boots"
+[[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_BOOT_TIMEOUT: seconds"
+
+# boots VENDOR: how many times linux_boot boots each side in VENDOR's host (0: not there).
+boots() {
+	case " $BOOT_VENDORS " in *" $1 "*) echo "$BOOTS" ;; *) echo 0 ;; esac
+}
+
+# bench_payload HOST DIR (check.sh's payload() calls it): for linux_boot, the guest kernel and
+# initramfs (guest-linux.sh, as make check's test 40 has them), QEMU with its firmware
+# (bench-qemu.sh; initramfs.sh adds its libraries) and boot_bench.sh. A part that cannot be
+# had is logged; boot_bench.sh then reports the missing file and the bench fails.
+bench_payload() {
+	local v=amd
+	[ "$1" = bochs-vmx ] && v=intel
+	[ "$(boots "$v")" -gt 0 ] || return 0
+	cp "$KHV_TOP/selftests/bench/boot_bench.sh" "$2/"
+	bash "$KHV_TOP/scripts/rig/guest-linux.sh" "$2" 2>>"$OUT/stock73.log" ||
+		log "$1: no Linux guest for linux_boot (see $OUT/stock73.log)"
+	bash "$KHV_TOP/scripts/rig/bench-qemu.sh" "$2/qemu" 2>>"$OUT/bench-qemu.log" ||
+		log "$1: no QEMU for linux_boot (see $OUT/bench-qemu.log)"
+	return 0
+}
 
 # cost_plugin: build the cost model's plugin against the rig QEMU's qemu-plugin.h; print its path.
 cost_plugin() {
@@ -55,7 +89,7 @@ cost_plugin() {
 # bench_host VENDOR: boot its host with the bench plan; the console log is $OUT/HOST/serial.log,
 # the cost model's records (amd) $OUT/HOST/cost.txt.
 bench_host() {
-	local host runner extra args=${BENCH_ARGS:-} so
+	local host runner extra args=${BENCH_ARGS:-} so n
 	local -x KHV_QEMU_PLUGIN=
 	case $1 in
 	amd) host=qemu-svm runner=qemu.sh extra=(khv.vendor=amd) ;;
@@ -69,13 +103,17 @@ bench_host() {
 			log "$host: no cost model, its plugin does not build (see $OUT/build-costmodel.log)"
 		fi
 	fi
+	n=$(boots "$1")
+	[ "$n" -eq 0 ] || extra+=(khv.boot_bench="$n" khv.boot_timeout="$BOOT_TIMEOUT")
 	# Both hosts boot the light kernel: one khv build serves them.
 	rig_host "$host" light bench-light || return 1
 	boot_cmd "$host" "$runner" "$KERNEL/arch/x86/boot/bzImage" "${extra[@]}" khv.plan=bench \
 		${args:+khv.bench_args=$args} "khv.bench_mitig=$BENCH_MITIG"
 	step "$host: running the bench (Bochs: the long one)"
-	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-3600} \
-		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-10800} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 || true
+	# The emulator's bound: the bench's, and every linux_boot boot's on top.
+	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-$((3600 + 2 * n * BOOT_TIMEOUT))} \
+		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-$((10800 + 2 * n * BOOT_TIMEOUT))} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 ||
+		true
 	grep -a -e 'KHV-RIG: bench end' -e 'KHV-RIG: mitig ' "$OUT/$host/serial.log" | sed 's/\r$//' || true
 	grep -aq 'KHV-RIG: bench end rc=0' "$OUT/$host/serial.log"
 }
@@ -95,6 +133,8 @@ main_bench() {
 	step "building the kselftests and khv_bench"
 	hk=$(kernel light) || die "no light kernel"
 	build_selftests "$hk" || die "selftests do not build (see $OUT/build-selftests.log)"
+	# hvctl run boots linux_boot's khv side (payload() takes it from the build).
+	build_hvctl || die "hvctl does not build (see $OUT/build-hvctl.log)"
 	for v in $VENDORS; do
 		host=qemu-svm
 		[ "$v" = intel ] && host=bochs-vmx

@@ -145,7 +145,8 @@ payload() {
 	esac
 	var=KHV_PRELOAD_${host//[-.]/_}
 	[ -n "${!var:-}" ] && echo "${!var}" | tr ', ' '\n' > "$p/preload"
-	return 0
+	# A caller's additions (scripts/bench.sh: the linux_boot workload's files).
+	[ -z "${KHV_PAYLOAD_HOOK:-}" ] || "$KHV_PAYLOAD_HOOK" "$host" "$p"
 }
 
 # expect HOST: the suites a host's log must have results for.

@@ -15,6 +15,9 @@
 #   khv.bench_args=a,b      bench plan: khv_bench options (e.g. --iterations,100)
 #   khv.bench_timeout=SECS  bench plan: bound on khv_bench (default 7200)
 #   khv.bench_mitig=1       bench plan: then the exit workloads again without each mitigation
+#   khv.boot_bench=N        bench plan: then /khv/boot_bench.sh boots Linux N times under hvctl run
+#                           and under QEMU with KVM (default 0: not)
+#   khv.boot_timeout=SECS   bench plan: bound on each of those boots (default 900)
 #   khv.env=KHV_A=1,KHV_B=2 variables for the tests (only KHV_* names), e.g. KHV_LINUX_BOOT_TIMEOUT;
 #                           KHV_KSFT_OVERRIDE_TIMEOUT replaces the kselftests' per-binary timeout
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
@@ -37,6 +40,8 @@ FUZZ_ONLY=
 BENCH_ARGS=
 BENCH_TIMEOUT=7200
 BENCH_MITIG=0
+BOOT_BENCH=0
+BOOT_TIMEOUT=900
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -97,6 +102,8 @@ read_cmdline() {
 		khv.bench_args=*) BENCH_ARGS=$(echo "${w#khv.bench_args=}" | tr , ' ') ;;
 		khv.bench_timeout=*) BENCH_TIMEOUT=${w#khv.bench_timeout=} ;;
 		khv.bench_mitig=*) BENCH_MITIG=${w#khv.bench_mitig=} ;;
+		khv.boot_bench=*) BOOT_BENCH=${w#khv.boot_bench=} ;;
+		khv.boot_timeout=*) BOOT_TIMEOUT=${w#khv.boot_timeout=} ;;
 		khv.env=*) set_env "${w#khv.env=}" ;;
 		esac
 	done
@@ -301,9 +308,10 @@ plan_fuzz() {
 # guests under both. Meanwhile only the kernel's warnings and worse reach the console (its
 # reports): one line on the serial console costs the emulated host more than thousands of exits.
 # Each workload's JSON line follows its row of the table, prefixed "KHV-BENCH-JSON: " for
-# scripts/bench.sh.
+# scripts/bench.sh. With khv.boot_bench=N, the linux_boot workload follows (boot_bench.sh: the
+# same row and line); the status is khv_bench's, else boot_bench.sh's.
 plan_bench() {
-	local f=/khv/selftests/khv/khv_bench rc
+	local f=/khv/selftests/khv/khv_bench rc brc
 	preload
 	load_khv || return
 	if [ ! -x $f ]; then
@@ -316,6 +324,12 @@ plan_bench() {
 	# shellcheck disable=SC2086 # a list of options
 	timeout -s KILL "$BENCH_TIMEOUT" $f --json - $BENCH_ARGS
 	rc=$?
+	if [ "$BOOT_BENCH" -gt 0 ] 2>/dev/null; then
+		timeout -s KILL $((2 * BOOT_BENCH * BOOT_TIMEOUT + 60)) sh /khv/boot_bench.sh \
+			--boots "$BOOT_BENCH" --timeout "$BOOT_TIMEOUT"
+		brc=$?
+		[ $rc -ne 0 ] || rc=$brc
+	fi
 	dmesg -n 8
 	tmark "bench end rc=$rc"
 	if [ "$BENCH_MITIG" = 1 ]; then
