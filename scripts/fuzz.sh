@@ -36,6 +36,12 @@ summarize() {
 	[ -r "$log" ] || { echo "no console log ($log)"; return 1; }
 	local reports='BUG:|WARNING:|KASAN|UBSAN|general protection|possible circular|rcu: INFO|soft lockup|unreferenced object.*khv'
 	grep -E '^# (abi|nl|guest): seed|FINDING|replay:|KHV-RIG: fuzz (begin|end)' "$log" | sed 's/\r$//' || true
+	# A host that stood still (the build machine out of memory or CPU) makes a bound
+	# in the host's time look broken: the kernel's clocksource watchdog says so.
+	if grep -B 20 FINDING "$log" | grep -q 'clocksource: Long readout interval'; then
+		echo "note: the emulated host stood still just before the finding (clocksource:" \
+			"Long readout interval): replay it (Documentation/fuzzing.rst) before believing a hang"
+	fi
 	# The kernel's reports from khv's loading on: the emulators' own boot
 	# warnings (Bochs's CPU topology) come before and are not khv's.
 	if sed -n '/KHV-RIG: khv loaded/,$p' "$log" | grep -qE "$reports"; then
