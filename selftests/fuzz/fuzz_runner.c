@@ -19,6 +19,15 @@
 #define MAX_BOUNDS	16
 /* The watchdog's period: hangs are counted in seconds. */
 #define WATCH_US	50000
+/*
+ * A gap this long between two of the watchdog's polls means the whole host
+ * stood still (an emulated host whose build machine stopped it: its clock
+ * follows the machine's, Documentation/fuzzing.rst, "Checks and findings"):
+ * no vCPU could have come back meanwhile, so the gap is not counted
+ * against one. A vCPU stuck in the kernel stops one CPU of the fuzzing
+ * host (two or more), never the watchdog's as well.
+ */
+#define STALL_SECONDS	1.0
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id	_sigev_un._tid
@@ -33,8 +42,22 @@ static void nothing(int sig)
 	(void)sig;
 }
 
+/* Under the lock: a stall of @gap seconds moves every active deadline. */
+static void stood_still(double gap)
+{
+	int i;
+
+	printf("# %s: the host stood still for %.1f s (the watchdog's polls); deadlines moved\n",
+	       fuzz_current.name, gap);
+	fflush(stdout);
+	for (i = 0; i < MAX_BOUNDS; i++)
+		if (bounds[i] && bounds[i]->active)
+			bounds[i]->deadline += gap;
+}
+
 static void *watchdog(void *arg)
 {
+	double last = fuzz_now();
 	int i;
 
 	(void)arg;
@@ -44,6 +67,9 @@ static void *watchdog(void *arg)
 		usleep(WATCH_US);
 		now = fuzz_now();
 		pthread_mutex_lock(&lock);
+		if (now - last > STALL_SECONDS)
+			stood_still(now - last);
+		last = now;
 		for (i = 0; i < MAX_BOUNDS; i++) {
 			struct fuzz_bound *b = bounds[i];
 
