@@ -94,8 +94,12 @@ int khv_iommu_acl_refused(struct khv_vm *vm, u32 kind, u64 first, u64 last,
 /* Decode and enable the function for the guest's use (its BARs khv's). */
 static int khv_pci_enable(struct khv_assigned *a)
 {
+	u16 cmd;
 	int r;
 
+	/* The host's INTx masking, which pci_enable_device() clears. */
+	pci_read_config_word(a->pdev, PCI_COMMAND, &cmd);
+	a->intx_host_off = cmd & PCI_COMMAND_INTX_DISABLE;
 	r = pci_enable_device(a->pdev);
 	if (r)
 		return r;
@@ -104,6 +108,7 @@ static int khv_pci_enable(struct khv_assigned *a)
 		pr_info_ratelimited("vm %llu: %s: its BARs are claimed on the host\n",
 				    a->vm->id, a->desc);
 		pci_disable_device(a->pdev);
+		khv_pci_intx_disable(a->pdev, a->intx_host_off);
 		return -EBUSY;
 	}
 	/*
@@ -118,6 +123,7 @@ static void khv_pci_disable(struct khv_assigned *a)
 {
 	pci_release_regions(a->pdev);
 	pci_disable_device(a->pdev);
+	khv_pci_intx_disable(a->pdev, a->intx_host_off);
 }
 
 static void khv_assigned_free(struct khv_assigned *a)

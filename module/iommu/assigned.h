@@ -42,8 +42,9 @@ struct khv_memslot;
  * @intx_on: its INTx is forwarded: pdev->irq requested, on iommu.intx.
  * @intx_masked: khv masked its INTx (PCI_COMMAND_INTX_DISABLE) at an
  *	assertion and raised @intx: it waits for the guest's EOI.
- * @intx_host_off: PCI_COMMAND_INTX_DISABLE as the host had it, put back
- *	when the forwarding ends.
+ * @intx_host_off: PCI_COMMAND_INTX_DISABLE as the host had it before the
+ *	assignment (pci_enable_device() clears it), put back when the
+ *	forwarding ends and when the function goes back to the host.
  * @faults: IOMMU faults counted by fault.c's handler, not yet reported.
  * @fault_iova: the address of the last one.
  * @fault_flags: its IOMMU_FAULT_READ/WRITE.
@@ -120,6 +121,9 @@ void khv_msi_release(struct khv_assigned *a);
 /* intx.c: with the VM's iommu.lock held. */
 int khv_intx_set(struct khv_assigned *a, const struct khv_apic_irq *msg);
 void khv_intx_release(struct khv_assigned *a);
+
+/* intx.c */
+void khv_pci_intx_disable(struct pci_dev *pdev, bool off);
 
 /* fault.c */
 void khv_fault_attach(struct khv_assigned *a);

@@ -80,11 +80,15 @@ void khv_intx_vec_move(struct khv_intx_vectors *v, u8 from, u8 to)
 }
 EXPORT_SYMBOL_IF_KUNIT(khv_intx_vec_move);
 
-/*
- * PCI_COMMAND_INTX_DISABLE set or clear; khv's only writer of it while it
- * forwards the INTx is under iommu.intx_lock (pci_check_and_*_intx() too).
+/**
+ * khv_pci_intx_disable() - PCI_COMMAND_INTX_DISABLE set or clear.
+ * @pdev: the function.
+ * @off:  set it.
+ *
+ * While khv forwards the function's INTx, its only writer of the bit is
+ * under iommu.intx_lock (pci_check_and_*_intx() too).
  */
-static void khv_intx_disable(struct pci_dev *pdev, bool off)
+void khv_pci_intx_disable(struct pci_dev *pdev, bool off)
 {
 	u16 cmd, want;
 
@@ -148,7 +152,7 @@ static void khv_intx_stop(struct khv_assigned *a)
 	khv_intx_vec_put(&io->intx_vec, a->intx.vector);
 	a->intx_on = false;
 	a->intx_masked = false;
-	khv_intx_disable(a->pdev, true);
+	khv_pci_intx_disable(a->pdev, true);
 	spin_unlock_irqrestore(&io->intx_lock, flags);
 }
 
@@ -158,14 +162,11 @@ static int khv_intx_enable(struct khv_assigned *a,
 	struct khv_vm_iommu *io = &a->vm->iommu;
 	struct pci_dev *pdev = a->pdev;
 	unsigned long flags;
-	u16 cmd;
 	int r;
 
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	a->intx_host_off = cmd & PCI_COMMAND_INTX_DISABLE;
 	/* Masked until its handler is there: the line may be shared. */
 	spin_lock_irqsave(&io->intx_lock, flags);
-	khv_intx_disable(pdev, true);
+	khv_pci_intx_disable(pdev, true);
 	a->intx = *msg;
 	a->intx_masked = true;
 	a->intx_on = true;
@@ -179,7 +180,7 @@ static int khv_intx_enable(struct khv_assigned *a,
 		pr_info_ratelimited("vm %llu: %s: no INTx (IRQ %u): %d\n",
 				    a->vm->id, a->desc, pdev->irq, r);
 		khv_intx_stop(a);
-		khv_intx_disable(pdev, a->intx_host_off);
+		khv_pci_intx_disable(pdev, a->intx_host_off);
 		return r;
 	}
 	/* Asserted already, it is raised now, as a level line would be. */
@@ -252,7 +253,7 @@ void khv_intx_release(struct khv_assigned *a)
 		return;
 	khv_intx_stop(a);
 	free_irq(a->pdev->irq, a);
-	khv_intx_disable(a->pdev, a->intx_host_off);
+	khv_pci_intx_disable(a->pdev, a->intx_host_off);
 }
 
 /* The guest's EOI of @vec (iommu.h). */
