@@ -11,11 +11,11 @@
  * IOAPIC would send for the pin, raised level-triggered and resampled at
  * the guest's EOI. A function has one of the two at a time, as in PCI.
  *
- * What is emulated: the guest sees no PCI configuration space, so it cannot
- * program the function's MSI capability itself; its VMM says which
- * message the guest gets (its board's description of the device, or what
- * it learnt from the guest some other way), as QEMU tells KVM the message
- * it wires to VFIO's eventfd. One MSI vector, no MSI-X, no masking by the
+ * What is emulated: khv gives the guest no PCI configuration space; a VMM
+ * that shows the function to the guest emulates it (hvctl run --kernel
+ * --device does, hvctl(8)) and says which message the guest programmed
+ * into its emulated MSI capability, as QEMU tells KVM the message it wires
+ * to VFIO's eventfd. One MSI vector, no MSI-X, no masking by the
  * guest (a VMM turns the forwarding off instead).
  */
 #define pr_fmt(fmt) "khv: " fmt
