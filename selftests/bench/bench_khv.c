@@ -144,11 +144,47 @@ static int khv_vcpu_create(struct bench_hv *hv, struct bench_vm *vm)
 	return khv_vcpu_new(hv, vm, 0, vm);
 }
 
+/*
+ * khv allows a VM as many vCPUs as the host has CPUs online unless the
+ * administrator allows more (KHV_CAP_MAX_VCPUS, the vcpu_overcommit
+ * parameter: Documentation/admin-guide.rst); KVM allows more by default.
+ * On a host with one CPU the ipi workload's vCPU 1 needs the knob: set
+ * while the AP exists, its old value put back by khv_ap_destroy().
+ */
+#define KHV_OVERCOMMIT_PARAM	"/sys/module/khv/parameters/vcpu_overcommit"
+
+static char khv_overcommit_saved;	/* 0, or the parameter's 'Y'/'N' */
+
+/* struct bench_hv.ap_destroy: vCPU 1 closed, the overcommit knob as it was. */
+static void khv_ap_destroy(struct bench_hv *hv, struct bench_vm *ap)
+{
+	char val[2] = { khv_overcommit_saved, 0 };
+
+	bench_vcpu_release(hv, ap);
+	if (khv_overcommit_saved)
+		khv_write_file(KHV_OVERCOMMIT_PARAM, val);
+	khv_overcommit_saved = 0;
+}
+
 static int khv_ap_create(struct bench_hv *hv, struct bench_vm *vm, struct bench_vm *ap)
 {
 	struct khv_mp_state mp = { .mp_state = KHV_MP_STATE_RUNNABLE };
+	char old[8];
+	int r;
 
-	return bench_ap_create(hv, vm, ap, khv_vcpu_new, KHV_SET_MP_STATE, &mp);
+	if (khv_check_extension(hv->devfd, KHV_CAP_MAX_VCPUS) < 2 && !khv_overcommit_saved) {
+		r = khv_read_file(KHV_OVERCOMMIT_PARAM, old, sizeof(old));
+		if (r <= 0)
+			return r ? r : -EIO;
+		r = khv_write_file(KHV_OVERCOMMIT_PARAM, "Y");
+		if (r)
+			return r;
+		khv_overcommit_saved = old[0] == 'Y' ? 'Y' : 'N';
+	}
+	r = bench_ap_create(hv, vm, ap, khv_vcpu_new, KHV_SET_MP_STATE, &mp);
+	if (r)
+		khv_ap_destroy(hv, ap);
+	return r;
 }
 
 static void khv_kick(struct bench_vm *vm, pthread_t thread)
@@ -232,7 +268,7 @@ int bench_khv_open(struct bench_hv *hv, char *why, size_t len)
 	hv->get_regs = khv_get_regs;
 	hv->run = khv_run;
 	hv->ap_create = khv_ap_create;
-	hv->ap_destroy = bench_vcpu_release;
+	hv->ap_destroy = khv_ap_destroy;
 	hv->kick = khv_kick;
 	hv->counters = khv_counters;
 	hv->close = khv_close;

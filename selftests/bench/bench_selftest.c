@@ -321,10 +321,12 @@ int main(void)
 	/* An interrupt lost leaves a vCPU in HLT: the watchdog ends the batch. */
 	lose.lose_irq = 3;
 	caught("lapic_timer", false, lose, "watchdog: no end in 300 ms");
+	caught("ipi", false, lose, "watchdog: no end in 300 ms");
 	lose_kvm.lose_irq = 1;
-	caught("lapic_timer", true, lose_kvm, "watchdog: no end in 300 ms");
+	caught("ipi", true, lose_kvm, "watchdog: no end in 300 ms");
 	drop_other.drop = FAKE_HLT;
 	caught("lapic_timer", false, drop_other, "counted 0 exits as hlt");
+	caught("ipi", false, drop_other, "counted 0 exits as hlt");
 	caught("lapic_timer", false, corrupt, "vCPU 0: exit 1 (kind 1, 0x3f0, 4 bytes: 0), expected the OUT of 4294967295");
 	results_differ();
 	cost_lines();
