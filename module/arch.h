@@ -42,11 +42,16 @@ struct khv_cpu_mode {
  *	said so); the run loop looks at it again.
  * @KHV_ENTRY_FAILED:  no entry, and vcpu->run says why (khv_vcpu_exit()):
  *	back to user space.
+ * @KHV_ENTRY_HANDLED: the guest ran and exited, and the backend ran the
+ *	exit's handler itself (khv_exit_reenter()), which left KHV_RUN's loop
+ *	something to do: @handle_exit follows at once and returns the
+ *	handler's result (khv_exit_handled()).
  */
 enum khv_entry {
 	KHV_ENTRY_EXITED,
 	KHV_ENTRY_SKIPPED,
 	KHV_ENTRY_FAILED,
+	KHV_ENTRY_HANDLED,
 };
 
 /**
@@ -77,15 +82,19 @@ enum khv_entry {
  * @vcpu_load:	optional: KHV_RUN starts on this vCPU, in its thread.
  * @vcpu_put:	optional: KHV_RUN ends; before the thread returns to user
  *		space (svm: no guest translation stays in the TLB).
- * @vcpu_run:	enter the guest once: load the registers regs_dirty marks,
+ * @vcpu_run:	enter the guest: load the registers regs_dirty marks,
  *		check the VM's state with interrupts off
  *		(khv_vcpu_enter_guest()), enter, and after the exit copy the
- *		registers the hardware keeps into regs[] (regs.h).
+ *		registers the hardware keeps into regs[] (regs.h). An exit
+ *		whose row allows it is handled there and the guest entered
+ *		again (khv_exit_reenter()), until an exit that needs KHV_RUN's
+ *		loop.
  *		Return: enum khv_entry.
  * @handle_exit: right after @vcpu_run returned KHV_ENTRY_EXITED, with
  *		nothing in between but @exit_event (khv_event_after_exit()):
  *		count the exit and run its row of the
- *		backend's exit table (struct khv_exit_handler, exit.h). It
+ *		backend's exit table (struct khv_exit_handler, exit.h); after
+ *		KHV_ENTRY_HANDLED, return khv_exit_handled(). It
  *		ends what @vcpu_run began: on VMX the VMCS stays current, and
  *		interrupts and preemption off, until it returns.
  *		Return: as a handler: 1 = enter again, 0 = return to user

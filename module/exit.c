@@ -12,6 +12,7 @@
 #include <linux/bits.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -471,6 +472,67 @@ khv_exit_lookup(struct khv_vcpu *vcpu, const struct khv_exit_handler *table,
 	}
 	khv_stat_count(vcpu, h ? h->stat : KHV_STAT_OTHER);
 	return h;
+}
+
+/*
+ * After a handler of the entry loop returned @r: may the vCPU enter again
+ * without going back to KHV_RUN's loop? Only when nothing that loop looks at
+ * between entries is due (vcpu.c): a page to allocate, an EOI for user
+ * space, an interrupt window to report, the run page's immediate_exit, a
+ * signal, the scheduler, a halt. A kick, a request, a paused VM or a spent
+ * CPU cap are seen by khv_vcpu_enter_guest() of the next entry; a host
+ * interrupt makes that entry exit at once.
+ */
+static bool khv_vcpu_may_reenter(struct khv_vcpu *vcpu, int r)
+{
+	const struct khv_lapic *a = vcpu->lapic;
+
+	return r > 0 && !vcpu->touch_pending && !vcpu->events.req_irq_window &&
+	       !(a && (a->eoi_exit || a->mp_state != KHV_MP_STATE_RUNNABLE)) &&
+	       !READ_ONCE(vcpu->run->immediate_exit) && !need_resched() &&
+	       !signal_pending(current);
+}
+
+/**
+ * khv_exit_reenter() - handle an exit inside the backend's entry loop when
+ *	its row allows it (struct khv_exit_handler.reenter).
+ * @vcpu: the vCPU, right after the exit (khv_vcpu_exit_guest()), in the
+ *	backend's exit context.
+ * @h:    the exit's row (khv_exit_lookup(), counted already), or NULL.
+ *
+ * What KHV_RUN's loop does after an exit, for the exits that need none of
+ * it: khv_event_after_exit(), then the handler. The backend then keeps what
+ * it switched for the guest (its FPU state; on VMX the VMCS, the segments
+ * and syscall MSRs; on SVM the host's VMSAVE) across the next entry, where
+ * KHV_RUN's loop would put it all back and switch it again.
+ *
+ * Return: true: handled, enter again now. false: KHV_RUN's loop takes
+ * over; if the handler ran (vcpu->exit_done), its result is for
+ * khv_exit_handled() and the backend returns KHV_ENTRY_HANDLED.
+ */
+bool khv_exit_reenter(struct khv_vcpu *vcpu, const struct khv_exit_handler *h)
+{
+	if (!h || !h->reenter)
+		return false;
+	khv_event_after_exit(vcpu);
+	vcpu->exit_r = h->handle(vcpu);
+	if (khv_vcpu_may_reenter(vcpu, vcpu->exit_r))
+		return true;
+	vcpu->exit_done = true;
+	return false;
+}
+
+/**
+ * khv_exit_handled() - for the backend's handle_exit after
+ *	KHV_ENTRY_HANDLED: the result of the handler khv_exit_reenter() ran.
+ * @vcpu: the vCPU.
+ *
+ * Return: as a handler.
+ */
+int khv_exit_handled(struct khv_vcpu *vcpu)
+{
+	vcpu->exit_done = false;
+	return vcpu->exit_r;
 }
 
 /**

@@ -25,6 +25,12 @@
  *	vcpu->run filled (khv_vcpu_exit()); a negative errno ends KHV_RUN
  *	with it.
  * @stat: the bucket the exit counts in (debugfs, vm-get's exit-stats).
+ * @reenter: the backend may run the handler inside its entry loop and enter
+ *	again at once, the guest's FPU state and the host state switch (and
+ *	on VMX the VMCS) left in place (khv_exit_reenter(); KVM's
+ *	EXIT_FASTPATH_REENTER_GUEST). Only for handlers that touch neither the
+ *	guest's XSAVE area nor anything the run loop looks at between entries
+ *	other than what khv_exit_reenter() checks.
  *
  * An exit code without a row counts as KHV_STAT_OTHER and ends the run
  * with KHV_EXIT_UNKNOWN, or KHV_EXIT_FAIL_ENTRY for a refused entry.
@@ -32,6 +38,7 @@
 struct khv_exit_handler {
 	int (*handle)(struct khv_vcpu *vcpu);
 	enum khv_exit_stat stat;
+	bool reenter;
 };
 
 /**
@@ -85,6 +92,8 @@ int khv_exit_fail_entry(struct khv_vcpu *vcpu, u64 hw_reason);
 const struct khv_exit_handler *
 khv_exit_lookup(struct khv_vcpu *vcpu, const struct khv_exit_handler *table,
 		unsigned int n, u64 code);
+bool khv_exit_reenter(struct khv_vcpu *vcpu, const struct khv_exit_handler *h);
+int khv_exit_handled(struct khv_vcpu *vcpu);
 
 /* exit.c: the guest's modes, from khv_arch_ops.get_cpu_mode() */
 int khv_code_mode(const struct khv_cpu_mode *m);

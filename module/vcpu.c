@@ -111,6 +111,9 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 			khv_event_after_exit(vcpu);
 			r = khv_arch->handle_exit(vcpu);
 			break;
+		case KHV_ENTRY_HANDLED:
+			r = khv_arch->handle_exit(vcpu);
+			break;
 		case KHV_ENTRY_SKIPPED:
 			r = 1;
 			break;

@@ -159,6 +159,8 @@ struct khv_dr {
  *	INIT/SIPI, or for a quota (quota_run.c); khv_vcpu_wake() and the VM's
  *	kicks wake it.
  * @run_quota: its CPU cap's account and timer (quota_run.c).
+ * @exit_done: the backend's entry loop ran the last exit's handler already
+ *	(khv_exit_reenter()), and @exit_r is its result.
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -190,6 +192,8 @@ struct khv_vcpu {
 	struct khv_lapic *lapic;
 	struct rcuwait wait;
 	struct khv_vcpu_quota run_quota;
+	bool exit_done;
+	int exit_r;
 };
 
 /* What the guest's RDTSC reads while the host's reads @host_tsc. */

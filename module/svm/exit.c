@@ -319,50 +319,63 @@ static const struct khv_exit_handler svm_exit_handlers[] = {
 	[SVM_EXIT_SMI]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[SVM_EXIT_INIT]		= { khv_handle_host_event,	KHV_STAT_INTR },
 	[SVM_EXIT_VINTR]	= { svm_handle_vintr,		KHV_STAT_INTR },
-	[SVM_EXIT_RDPMC]	= { khv_handle_rdpmc,		KHV_STAT_OTHER },
-	[SVM_EXIT_CPUID]	= { khv_handle_cpuid,		KHV_STAT_CPUID },
-	[SVM_EXIT_RSM]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_RDPMC]	= { khv_handle_rdpmc,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_CPUID]	= { khv_handle_cpuid,		KHV_STAT_CPUID, true },
+	[SVM_EXIT_RSM]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_IRET]		= { svm_handle_iret,		KHV_STAT_INTR },
-	[SVM_EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[SVM_EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
-	[SVM_EXIT_INVLPGA]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_INVLPGA]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_IOIO]		= { svm_handle_ioio,		KHV_STAT_IO },
-	[SVM_EXIT_MSR]		= { svm_handle_msr,		KHV_STAT_MSR },
+	[SVM_EXIT_MSR]		= { svm_handle_msr,		KHV_STAT_MSR, true },
 	[SVM_EXIT_SHUTDOWN]	= { khv_handle_shutdown,	KHV_STAT_SHUTDOWN },
-	[SVM_EXIT_VMRUN]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_VMMCALL]	= { khv_handle_hypercall,	KHV_STAT_HYPERCALL },
-	[SVM_EXIT_VMLOAD]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_VMSAVE]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_STGI]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_CLGI]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_SKINIT]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_VMRUN]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_VMMCALL]	= { khv_handle_hypercall,	KHV_STAT_HYPERCALL, true },
+	[SVM_EXIT_VMLOAD]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_VMSAVE]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_STGI]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_CLGI]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_SKINIT]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_ICEBP]	= { khv_handle_icebp,		KHV_STAT_INTR },
-	[SVM_EXIT_WBINVD]	= { khv_handle_wbinvd,		KHV_STAT_OTHER },
-	[SVM_EXIT_MONITOR]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_MWAIT]	= { khv_handle_ud,		KHV_STAT_OTHER },
-	[SVM_EXIT_MWAIT_COND]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_WBINVD]	= { khv_handle_wbinvd,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_MONITOR]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_MWAIT]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[SVM_EXIT_MWAIT_COND]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_XSETBV]	= { khv_handle_xsetbv,		KHV_STAT_OTHER },
-	[SVM_EXIT_RDPRU]	= { khv_handle_ud,		KHV_STAT_OTHER },
+	[SVM_EXIT_RDPRU]	= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[SVM_EXIT_NPF]		= { svm_handle_npf,		KHV_STAT_NPF },
 };
 
-/* khv_arch_ops.handle_exit. */
-int svm_handle_exit(struct khv_vcpu *vcpu)
+/*
+ * APM 15.5.1: VMEXIT_INVALID is -1 in all 64 bits; some emulators (QEMU)
+ * write it as a 32-bit -1. No valid exit code is that large.
+ */
+static u64 svm_exit_code(const struct svm_control *c)
 {
-	struct svm_control *c = &to_svm(vcpu)->vmcb->control;
-	const struct khv_exit_handler *h;
 	u64 code = c->exit_code;
 
-	/*
-	 * APM 15.5.1: VMEXIT_INVALID is -1 in all 64 bits; some emulators
-	 * (QEMU) write it as a 32-bit -1. No valid exit code is that large.
-	 */
-	if ((u32)code == (u32)SVM_EXIT_INVALID)
-		code = SVM_EXIT_INVALID;
-	h = khv_exit_lookup(vcpu, svm_exit_handlers,
-			    ARRAY_SIZE(svm_exit_handlers), code);
-	if (h)
-		return h->handle(vcpu);
+	return (u32)code == (u32)SVM_EXIT_INVALID ? SVM_EXIT_INVALID : code;
+}
+
+/* The row of the last exit, the exit counted (khv_exit_lookup()), or NULL. */
+const struct khv_exit_handler *svm_exit_row(struct svm_vcpu *svm)
+{
+	return khv_exit_lookup(&svm->vcpu, svm_exit_handlers,
+			       ARRAY_SIZE(svm_exit_handlers),
+			       svm_exit_code(&svm->vmcb->control));
+}
+
+/* khv_arch_ops.handle_exit: the row svm_vcpu_run() looked up (svm->row). */
+int svm_handle_exit(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_control *c = &svm->vmcb->control;
+	u64 code = svm_exit_code(c);
+
+	if (vcpu->exit_done)
+		return khv_exit_handled(vcpu);
+	if (svm->row)
+		return svm->row->handle(vcpu);
 	if (code == SVM_EXIT_INVALID)
 		return khv_exit_fail_entry(vcpu, code);
 	return khv_exit_internal(vcpu, KHV_EXIT_UNKNOWN, code, c->exit_info_1,

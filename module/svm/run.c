@@ -51,7 +51,7 @@ static void svm_xss_exit(void)
  * loads the host's back. -EIO if SVM is off on this CPU (every SVM
  * instruction has an exception-table entry, svm/insn.h, svm/vmenter.S).
  */
-static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
+static int svm_enter(struct svm_vcpu *svm, u64 host_pa, bool save_host)
 {
 	bool tsc_aux = svm_has_tsc_aux();
 	unsigned long host_dr6, host_dr7, host_db[4];
@@ -86,8 +86,11 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa)
 	 * GIF = 0: nothing switches SVM off between here and STGI. The
 	 * guest's GS base, TR and syscall MSRs are live only inside
 	 * khv_svm_vmrun(), from its VMLOAD to the host's (svm/vmenter.S).
+	 * The host's are saved at the first entry of svm_vcpu_run()'s loop:
+	 * the task stays on this CPU until its last exit, and nothing changes
+	 * them meanwhile (KVM saves them once per vCPU load).
 	 */
-	r = svm_vmsave(host_pa);
+	r = save_host ? svm_vmsave(host_pa) : 0;
 	if (!WARN_ON_ONCE(r))
 		r = khv_svm_vmrun(svm->vmcb_pa, svm->vcpu.regs, host_pa) ? -EIO : 0;
 	svm_xss_exit();
@@ -133,24 +136,21 @@ static void svm_regs_store(struct svm_vcpu *svm, const struct svm_save *s)
 	vcpu->regs[KHV_REG_RFLAGS] = svm_guest_rflags(svm);
 }
 
-/* khv_arch_ops.vcpu_run; its exit goes to svm_handle_exit() (exit.c). */
-enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
+/*
+ * One entry and its exit, in svm_vcpu_run()'s loop, the guest's FPU state
+ * loaded: KHV_ENTRY_EXITED with the exit's row in svm->row,
+ * KHV_ENTRY_SKIPPED or KHV_ENTRY_FAILED. @save_host: the first entry of the
+ * loop, which saves the host's VMSAVE state.
+ */
+static enum khv_entry svm_run_once(struct svm_vcpu *svm, u64 host_pa,
+				   bool save_host)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
+	struct khv_vcpu *vcpu = &svm->vcpu;
 	struct svm_vmcb *vmcb = svm->vmcb;
 	bool flush;
-	u64 host_pa;
 	int r;
 
-	if (!svm_asid_usable()) {
-		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
-		return KHV_ENTRY_FAILED;
-	}
-	/* The guest's FPU use must not reach the task's FPU state. */
-	kernel_fpu_begin();
 	khv_barrier_on_vm_switch(vcpu->vm);
-	host_pa = svm_host_save_pa(smp_processor_id());
-	khv_xstate_load(vcpu);
 	svm_regs_load(vcpu, &vmcb->save);
 	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
 	vmcb->control.tsc_offset = vcpu->tsc_offset;
@@ -164,8 +164,6 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
 		/* The VM is no longer running: KHV_RUN's loop says why. */
 		local_irq_enable();
-		khv_xstate_save(vcpu);
-		kernel_fpu_end();
 		return KHV_ENTRY_SKIPPED;
 	}
 	/* khv_vcpu_enter_guest() took the VM's tlb_gen: a change flushes. */
@@ -173,14 +171,12 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	vmcb->control.iopm_base_pa = vcpu->io_bitmap_pa ?: svm_iopm_pa();
 	svm_asid_enter(vmcb, svm->tlb_tag, vcpu->tlb_gen, svm->flush_tlb || flush);
 	svm->flush_tlb = false;
-	r = svm_enter(svm, host_pa);
+	r = svm_enter(svm, host_pa, save_host);
 	khv_vcpu_exit_guest(vcpu);
 	/* A machine check that exited the guest is the host's, on this CPU. */
 	if (!r && svm_exit_is_mce(vmcb->control.exit_code))
 		khv_machine_check();
 	local_irq_enable();
-	khv_xstate_save(vcpu);
-	kernel_fpu_end();
 	svm_regs_store(svm, &vmcb->save);
 
 	if (r) {
@@ -194,5 +190,43 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 		return KHV_ENTRY_FAILED;
 	}
 	/* What the exit interrupted: svm_exit_event(), from the core. */
+	svm->row = svm_exit_row(svm);
 	return KHV_ENTRY_EXITED;
+}
+
+/*
+ * khv_arch_ops.vcpu_run; its last exit goes to svm_handle_exit() (exit.c).
+ * Entries follow one another while each exit's row lets its handler run
+ * here (khv_exit_reenter()): the guest's FPU state stays loaded and the
+ * host's VMSAVE state saved, preemption off throughout (interrupts come
+ * and go between entries).
+ */
+enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	enum khv_entry entry;
+	bool first = true;
+	u64 host_pa;
+
+	if (!svm_asid_usable()) {
+		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
+		return KHV_ENTRY_FAILED;
+	}
+	/* The guest's FPU use must not reach the task's FPU state. */
+	kernel_fpu_begin();
+	host_pa = svm_host_save_pa(smp_processor_id());
+	khv_xstate_load(vcpu);
+	for (;;) {
+		entry = svm_run_once(svm, host_pa, first);
+		/* A skipped entry saved nothing: the next one saves again. */
+		if (entry == KHV_ENTRY_EXITED)
+			first = false;
+		if (entry != KHV_ENTRY_EXITED || !khv_exit_reenter(vcpu, svm->row))
+			break;
+	}
+	khv_xstate_save(vcpu);
+	kernel_fpu_end();
+	if (entry == KHV_ENTRY_EXITED && vcpu->exit_done)
+		return KHV_ENTRY_HANDLED;
+	return entry;
 }

@@ -9,7 +9,9 @@
 
 #include "../arch.h"
 
+struct svm_vcpu;
 struct svm_vmcb;
+struct khv_exit_handler;
 struct khv_cpu_mode;
 struct khv_event;
 struct khv_segment;
@@ -130,6 +132,7 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data, bool apply);
 
 /* exit.c: with the exit's state, after svm_vcpu_run() */
 int svm_handle_exit(struct khv_vcpu *vcpu);
+const struct khv_exit_handler *svm_exit_row(struct svm_vcpu *svm);
 void svm_skip_instruction(struct khv_vcpu *vcpu, unsigned int len);
 void svm_set_dr7(struct khv_vcpu *vcpu, u64 dr7);
 unsigned int svm_get_cpl(struct khv_vcpu *vcpu);

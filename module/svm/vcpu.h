@@ -15,6 +15,8 @@
 #include "svm.h"
 #include "vmcb.h"
 
+struct khv_exit_handler;
+
 /**
  * struct svm_vcpu - a vCPU on AMD SVM.
  * @vcpu: the vendor-neutral part.
@@ -33,6 +35,7 @@
  *	(an IRET, or the one an interrupt shadow covers) and see NMIs unblocked;
  *	the #DB that follows is khv's.
  * @nmi_ss_rflags: TF and RF as the guest had them then.
+ * @row: the last exit's row of the exit table (svm_exit_row()), or NULL.
  */
 struct svm_vcpu {
 	struct khv_vcpu vcpu;
@@ -47,6 +50,7 @@ struct svm_vcpu {
 	u64 iret_rip;
 	bool nmi_singlestep;
 	u64 nmi_ss_rflags;
+	const struct khv_exit_handler *row;
 };
 
 /* The core allocates khv_svm_ops.vcpu_size bytes and uses the first part. */

@@ -287,34 +287,34 @@ static const struct khv_exit_handler vmx_exit_handlers[] = {
 	[EXIT_OTHER_SMI]	= { khv_handle_host_event,	KHV_STAT_INTR },
 	[EXIT_INTR_WINDOW]	= { vmx_handle_irq_window,	KHV_STAT_INTR },
 	[EXIT_NMI_WINDOW]	= { vmx_handle_nmi_window,	KHV_STAT_INTR },
-	[EXIT_CPUID]		= { khv_handle_cpuid,		KHV_STAT_CPUID },
+	[EXIT_CPUID]		= { khv_handle_cpuid,		KHV_STAT_CPUID, true },
 	[EXIT_HLT]		= { khv_handle_hlt,		KHV_STAT_HLT },
-	[EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
-	[EXIT_RDPMC]		= { khv_handle_rdpmc,		KHV_STAT_OTHER },
-	[EXIT_VMCALL]		= { khv_handle_hypercall,	KHV_STAT_HYPERCALL },
-	[EXIT_VMCLEAR]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMLAUNCH]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMPTRLD]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMPTRST]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMREAD]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMRESUME]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMWRITE]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMXOFF]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_VMXON]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_INVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER, true },
+	[EXIT_RDPMC]		= { khv_handle_rdpmc,		KHV_STAT_OTHER, true },
+	[EXIT_VMCALL]		= { khv_handle_hypercall,	KHV_STAT_HYPERCALL, true },
+	[EXIT_VMCLEAR]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMLAUNCH]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMPTRLD]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMPTRST]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMREAD]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMRESUME]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMWRITE]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMXOFF]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_VMXON]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[EXIT_CR_ACCESS]	= { vmx_handle_cr,		KHV_STAT_OTHER },
 	[EXIT_DR_ACCESS]	= { vmx_handle_dr,		KHV_STAT_OTHER },
 	[EXIT_IO]		= { vmx_handle_io,		KHV_STAT_IO },
-	[EXIT_RDMSR]		= { khv_handle_rdmsr,		KHV_STAT_MSR },
-	[EXIT_WRMSR]		= { khv_handle_wrmsr,		KHV_STAT_MSR },
-	[EXIT_MWAIT]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_MONITOR]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_RDMSR]		= { khv_handle_rdmsr,		KHV_STAT_MSR, true },
+	[EXIT_WRMSR]		= { khv_handle_wrmsr,		KHV_STAT_MSR, true },
+	[EXIT_MWAIT]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_MONITOR]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[EXIT_EPT_VIOLATION]	= { vmx_handle_ept_violation,	KHV_STAT_NPF },
-	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_INVEPT]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
 	[EXIT_PREEMPTION_TIMER]	= { khv_handle_host_event,	KHV_STAT_INTR },
-	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER },
-	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER },
+	[EXIT_INVVPID]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
+	[EXIT_WBINVD]		= { khv_handle_wbinvd,		KHV_STAT_OTHER, true },
 	[EXIT_XSETBV]		= { khv_handle_xsetbv,		KHV_STAT_OTHER },
-	[EXIT_VMFUNC]		= { khv_handle_ud,		KHV_STAT_OTHER },
+	[EXIT_VMFUNC]		= { khv_handle_ud,		KHV_STAT_OTHER, true },
 };
 
 /*
@@ -325,7 +325,6 @@ int vmx_exit_dispatch(struct vmx_vcpu *vmx)
 {
 	const struct vmx_exit *e = &vmx->exit;
 	struct khv_vcpu *vcpu = &vmx->vcpu;
-	const struct khv_exit_handler *h;
 
 	if (vmx->entry_error == 1)
 		return khv_exit_fail_entry(vcpu, vmcs_read(VMCS_INSN_ERROR));
@@ -334,7 +333,19 @@ int vmx_exit_dispatch(struct vmx_vcpu *vmx)
 					 vmx->entry_error, 0, 0);
 	if (e->reason & EXIT_REASON_FAILED_ENTRY)
 		return khv_exit_fail_entry(vcpu, e->reason);
-	h = khv_exit_lookup(vcpu, vmx_exit_handlers,
-			    ARRAY_SIZE(vmx_exit_handlers), e->reason & 0xffff);
-	return h ? h->handle(vcpu) : vmx_exit_unknown(vcpu);
+	return vmx->row ? vmx->row->handle(vcpu) : vmx_exit_unknown(vcpu);
+}
+
+/*
+ * The row of the exit in vmx->exit, the exit counted (khv_exit_lookup());
+ * NULL for a refused entry (not counted) or an exit without a row.
+ */
+const struct khv_exit_handler *vmx_exit_row(struct vmx_vcpu *vmx)
+{
+	const struct vmx_exit *e = &vmx->exit;
+
+	if (vmx->entry_error || (e->reason & EXIT_REASON_FAILED_ENTRY))
+		return NULL;
+	return khv_exit_lookup(&vmx->vcpu, vmx_exit_handlers,
+			       ARRAY_SIZE(vmx_exit_handlers), e->reason & 0xffff);
 }

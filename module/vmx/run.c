@@ -137,19 +137,52 @@ static void vmx_io_bitmaps(struct vmx_vcpu *vmx, u64 pa)
 	vmcs_write(VMCS_IO_BITMAP_B, pa ? pa + PAGE_SIZE : vmx_io_bitmap_pa(1));
 }
 
-/* Enter the guest once; interrupts off, VMCS current. */
+/*
+ * The host state VM exit does not restore (SDM 28.5), switched once for all
+ * the entries of one vmx_vcpu_run(): segments, descriptor tables, the syscall
+ * MSRs and KERNEL_GS_BASE. In between, interrupts stay off and the task
+ * stays on this CPU, and nothing before the return to user space uses them;
+ * KVM keeps them switched longer, until its vCPU thread leaves the CPU or
+ * returns to user space (vmx_prepare_switch_to_guest(), user-return MSRs).
+ */
+struct vmx_host_state {
+	struct vmx_host_segs segs;
+	u64 msrs[VMX_NR_SWAP];
+};
+
+/* 0, or VMX_RUN_BAD_MSR with the host's values back. */
+static int vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *hs)
+{
+	vmx_save_host_segs(&hs->segs);
+	vmcs_write(VMCS_HOST_FS_BASE, hs->segs.fs_base);
+	vmx_swap_msrs_save(hs->msrs);
+	hs->msrs[VMX_KGSBASE] = hs->segs.kernel_gs_base;
+	if (vmx_swap_msrs_load_guest(vmx->swap)) {
+		vmx_swap_msrs_restore(hs->msrs);
+		return VMX_RUN_BAD_MSR;
+	}
+	vmx->swap_live = true;
+	return 0;
+}
+
+static void vmx_switch_to_host(struct vmx_vcpu *vmx, const struct vmx_host_state *hs)
+{
+	vmx->swap_live = false;
+	vmx_swap_msrs_restore(hs->msrs);
+	vmx_restore_host_segs(&hs->segs);
+}
+
+/* Enter the guest once; interrupts off, VMCS current, vmx_switch_to_guest() done. */
 static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 {
 	struct khv_vcpu *vcpu = &vmx->vcpu;
-	u64 host[VMX_NR_SWAP];
 	bool tsc_aux = vmx_has_tsc_aux();
 	unsigned long host_dr6, host_dr7, host_db[4];
 	struct khv_xstate_saved xh;
 	u64 host_tsc_aux = 0;
 	u64 host_debugctl;
-	bool db;
-	struct vmx_host_segs h;
 	u32 flags = 0;
+	bool db;
 	int r;
 
 	/* The registers the VMCS holds; vmenter.S loads the others. */
@@ -173,23 +206,20 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 	 * SDM 26.3.2.1 and 28.3.1); until then no host breakpoint may fire with
 	 * guest state half loaded (as KVM). Its DR0-3 are loaded only while its
 	 * DR7 enables a breakpoint (khv_dr_enter()); every MOV DR exits, and
-	 * #DB too, so DR6 needs no switch: the host's is put back below.
+	 * #DB too, so DR6 needs no switch: the host's is put back below. Per
+	 * entry, as KVM's vmx_vcpu_run() puts DEBUGCTL back after each exit.
 	 */
 	host_dr7 = native_get_debugreg(7);
 	if (host_dr7 & KHV_DR7_ENABLED)
 		native_set_debugreg(7, 0);
 	host_dr6 = native_get_debugreg(6);
 	khv_rdmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	vmx_save_host_segs(&h);
-	vmcs_write(VMCS_HOST_FS_BASE, h.fs_base);
-	vmx_swap_msrs_save(host);
-	host[VMX_KGSBASE] = h.kernel_gs_base;
-	if (vmx_swap_msrs_load_guest(vmx->swap)) {
-		vmx_swap_msrs_restore(host);
-		r = VMX_RUN_BAD_MSR;
-		goto out_debug;
-	}
-	/* What is loaded now, which may be a KVM guest's until its return to user space. */
+	/*
+	 * What is loaded now, which may be a KVM guest's until its return to
+	 * user space. Per entry: the kernel's own RDPID reads it (the paranoid
+	 * entry's per-CPU base), so the guest's never stays on outside VMX
+	 * non-root operation.
+	 */
 	if (tsc_aux) {
 		khv_rdmsr(MSR_TSC_AUX, host_tsc_aux);
 		if (host_tsc_aux != vmx->tsc_aux)
@@ -213,11 +243,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 		khv_dr_exit(host_db);
 
 	vmx->cr2 = native_read_cr2();
-	vmx_swap_msrs_restore(host);
 	if (tsc_aux && host_tsc_aux != vmx->tsc_aux)
 		khv_wrmsr(MSR_TSC_AUX, host_tsc_aux);
-	vmx_restore_host_segs(&h);
-out_debug:
 	/* SDM 28.5.1: DR7 is 0x400 and IA32_DEBUGCTL 0 after a VM exit. */
 	if (host_debugctl)
 		khv_wrmsr(MSR_IA32_DEBUGCTLMSR, host_debugctl);
@@ -244,15 +271,56 @@ out_debug:
 }
 
 /*
- * khv_arch_ops.vcpu_run. After an exit (KHV_ENTRY_EXITED) the VMCS stays
- * current, with interrupts, preemption and the kernel's FPU use as they are
- * here, until vmx_handle_exit() has run the exit's handler.
+ * One entry and its exit, in vmx_vcpu_run()'s loop: KHV_ENTRY_EXITED with
+ * the exit in vmx->exit (or the refused entry in vmx->entry_error) and its
+ * row in vmx->row, or KHV_ENTRY_SKIPPED.
+ */
+static enum khv_entry vmx_run_once(struct vmx_vcpu *vmx)
+{
+	struct khv_vcpu *vcpu = &vmx->vcpu;
+	struct vmx_exit *e = &vmx->exit;
+	bool flush;
+
+	if (!khv_vcpu_enter_guest(vcpu, &flush))
+		return KHV_ENTRY_SKIPPED;
+	/* The nested page table changed since this vCPU last flushed. */
+	if (flush)
+		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
+
+	vmx_io_bitmaps(vmx, vcpu->io_bitmap_pa);
+	vmx_entry_barriers(vcpu->vm);
+	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
+	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
+	memset(e, 0, sizeof(*e));
+	vmx->entry_error = vmx_enter(vmx, e);
+	khv_vcpu_exit_guest(vcpu);
+
+	if (!vmx->entry_error) {
+		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);
+		vcpu->regs[KHV_REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
+		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
+		e->qual = vmcs_read(VMCS_EXIT_QUAL);
+		e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	}
+	vmx->row = vmx_exit_row(vmx);
+	return KHV_ENTRY_EXITED;
+}
+
+/*
+ * khv_arch_ops.vcpu_run. Entries follow one another while each exit's row
+ * lets its handler run here (khv_exit_reenter()): the VMCS current, the
+ * guest's FPU state and the host state switch (vmx_switch_to_guest()) in
+ * place, interrupts off throughout, so a host interrupt makes the next entry
+ * exit at once and ends the loop. After the last exit (KHV_ENTRY_EXITED or
+ * KHV_ENTRY_HANDLED) the VMCS stays current, with interrupts, preemption
+ * and the kernel's FPU use as they are here, until vmx_handle_exit() has
+ * run.
  */
 enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_exit *e = &vmx->exit;
-	bool flush;
+	struct vmx_host_state hs;
+	enum khv_entry entry;
 	u64 prev;
 
 	preempt_disable();
@@ -266,43 +334,39 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		khv_exit_internal(vcpu, KHV_EXIT_INTERNAL_ERROR, 0, 0, 0);
 		return KHV_ENTRY_FAILED;
 	}
-	if (!khv_vcpu_enter_guest(vcpu, &flush)) {
+	khv_xstate_load(vcpu);
+	vmx->entry_error = vmx_switch_to_guest(vmx, &hs);
+	if (vmx->entry_error) {
+		/* Reported as a refused entry (vmx_exit_dispatch()). */
+		memset(&vmx->exit, 0, sizeof(vmx->exit));
+		vmx->row = NULL;
+		entry = KHV_ENTRY_EXITED;
+	} else {
+		do {
+			entry = vmx_run_once(vmx);
+		} while (entry == KHV_ENTRY_EXITED &&
+			 khv_exit_reenter(vcpu, vmx->row));
+		vmx_switch_to_host(vmx, &hs);
+	}
+	khv_xstate_save(vcpu);
+
+	if (entry == KHV_ENTRY_SKIPPED) {
 		/* The VM is no longer running: KHV_RUN's loop says why. */
 		vmx_put(vmx, prev, vmx->load_flags);
 		kernel_fpu_end();
 		preempt_enable();
 		return KHV_ENTRY_SKIPPED;
 	}
-	/* The nested page table changed since this vCPU last flushed. */
-	if (flush)
-		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
-
-	vmx_io_bitmaps(vmx, vcpu->io_bitmap_pa);
-	vmx_entry_barriers(vcpu->vm);
-	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
-	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
-	khv_xstate_load(vcpu);
-	memset(e, 0, sizeof(*e));
-	vmx->entry_error = vmx_enter(vmx, e);
-	khv_vcpu_exit_guest(vcpu);
-	khv_xstate_save(vcpu);
-
-	if (!vmx->entry_error) {
-		vcpu->regs[KHV_REG_RIP] = vmcs_read(VMCS_GUEST_RIP);
-		vcpu->regs[KHV_REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
-		vcpu->regs[KHV_REG_RFLAGS] = vmcs_read(VMCS_GUEST_RFLAGS);
-		e->qual = vmcs_read(VMCS_EXIT_QUAL);
-		e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
-	}
 	vmx->load_prev = prev;
-	return KHV_ENTRY_EXITED;
+	return vcpu->exit_done ? KHV_ENTRY_HANDLED : KHV_ENTRY_EXITED;
 }
 
 /* khv_arch_ops.handle_exit: the handler, then what vmx_vcpu_run() began ends. */
 int vmx_handle_exit(struct khv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	int r = vmx_exit_dispatch(vmx);
+	int r = vcpu->exit_done ? khv_exit_handled(vcpu) :
+		vmx_exit_dispatch(vmx);
 
 	vmx_put(vmx, vmx->load_prev, vmx->load_flags);
 	kernel_fpu_end();

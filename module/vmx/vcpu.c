@@ -689,8 +689,12 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply)
 	}
 	i = vmx_swap_index(index);
 	if (i >= 0) {
-		if (apply)
-			vmx->swap[i] = data;
+		if (!apply)
+			return 0;
+		/* In the entry loop the guest's value is in the MSR too. */
+		if (vmx->swap_live && khv_wrmsr_safe(index, data))
+			return -EINVAL;
+		vmx->swap[i] = data;
 		return 0;
 	}
 	if (vmx_msr_field(index, &field))

@@ -16,9 +16,13 @@
 #include "../vm.h"
 #include "vmcs.h"
 
+struct khv_exit_handler;
+
 /*
- * The guest's syscall MSRs: not in the VMCS, swapped around each entry. The
- * values to put back are read right before each entry with interrupts off:
+ * The guest's syscall MSRs: not in the VMCS, swapped around each entry loop
+ * of vmx_vcpu_run() (vmx/run.c). The values to put back are read right
+ * before its first entry with interrupts off, which stay off until after the
+ * last exit:
  * KVM leaves its guest's values loaded until its thread returns to user
  * space, so khv restores exactly what it found (Documentation/khv-abi.rst,
  * "Isolation").
@@ -70,6 +74,8 @@ struct vmx_exit {
  * @cr8:	the guest's task priority (CR8 exits always).
  * @entry_ctls:	VM-entry controls; IA-32e mode follows EFER.LMA.
  * @swap:	the guest's values of vmx_swap_msrs[].
+ * @swap_live:	they are in the MSRs too: vmx_vcpu_run()'s entry loop
+ *		(vmx/run.c), where a WRMSR handler writes both.
  * @tsc_aux:	the guest's TSC_AUX (RDTSCP, RDPID), in the MSR while it runs.
  * @proc:	the primary processor-based controls in the VMCS: the window
  *		exits come and go (vmx/inject.c).
@@ -77,6 +83,7 @@ struct vmx_exit {
  * @host_cr4:	the host CR4 last written to the VMCS.
  * @exit:	the last exit, for its handler (vmx_exit_dispatch()).
  * @entry_error: vmx_enter()'s result for it: 0, or why the entry failed.
+ * @row:	its row of the exit table (vmx_exit_row()), or NULL.
  * @load_prev:	vmx_load()'s results, which vmx_handle_exit() gives
  * @load_flags:	vmx_put() after the handler.
  * @io_bitmap_pa: the VM's I/O bitmaps in the VMCS (0: the host-wide ones).
@@ -95,12 +102,14 @@ struct vmx_vcpu {
 	u64 cr8;
 	u32 entry_ctls;
 	u64 swap[VMX_NR_SWAP];
+	bool swap_live;
 	u32 tsc_aux;
 	u32 proc;
 	u64 host_cr3;
 	u64 host_cr4;
 	struct vmx_exit exit;
 	int entry_error;
+	const struct khv_exit_handler *row;
 	u64 load_prev;
 	unsigned long load_flags;
 	u64 io_bitmap_pa;
@@ -143,6 +152,7 @@ int __vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool apply);
 
 /* exit.c */
 int vmx_exit_dispatch(struct vmx_vcpu *vmx);
+const struct khv_exit_handler *vmx_exit_row(struct vmx_vcpu *vmx);
 
 /* inject.c: with the VMCS current */
 void vmx_proc_update(struct vmx_vcpu *vmx, u32 bits, bool on);
