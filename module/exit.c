@@ -475,6 +475,15 @@ khv_exit_lookup(struct khv_vcpu *vcpu, const struct khv_exit_handler *table,
 }
 
 /*
+ * Entries in one run at most (vcpu->reentries, reset by KHV_RUN's loop for
+ * each call of the backend): a host interrupt ends a run of entries where
+ * the hardware exits for it, and this bounds the time interrupts wait where
+ * it does not (Bochs keeps them masked while a VMX guest runs with IF
+ * clear, Documentation/khv-abi.rst, "Leaving the guest").
+ */
+#define KHV_REENTER_MAX	64
+
+/*
  * After a handler of the entry loop returned @r: may the vCPU enter again
  * without going back to KHV_RUN's loop? Only when nothing that loop looks at
  * between entries is due (vcpu.c): a page to allocate, an EOI for user
@@ -487,7 +496,8 @@ static bool khv_vcpu_may_reenter(struct khv_vcpu *vcpu, int r)
 {
 	const struct khv_lapic *a = vcpu->lapic;
 
-	return r > 0 && !vcpu->touch_pending && !vcpu->events.req_irq_window &&
+	return r > 0 && ++vcpu->reentries < KHV_REENTER_MAX &&
+	       !vcpu->touch_pending && !vcpu->events.req_irq_window &&
 	       !(a && (a->eoi_exit || a->mp_state != KHV_MP_STATE_RUNNABLE)) &&
 	       !READ_ONCE(vcpu->run->immediate_exit) && !need_resched() &&
 	       !signal_pending(current);

@@ -104,6 +104,7 @@ static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 		if (khv_quota_throttle(vcpu))
 			continue;
 		start = khv_quota_before_entry(vcpu);
+		vcpu->reentries = 0;
 		entry = khv_arch->vcpu_run(vcpu);
 		khv_quota_after_entry(vcpu, start);
 		switch (entry) {

@@ -161,6 +161,8 @@ struct khv_dr {
  * @run_quota: its CPU cap's account and timer (quota_run.c).
  * @exit_done: the backend's entry loop ran the last exit's handler already
  *	(khv_exit_reenter()), and @exit_r is its result.
+ * @reentries: entries the backend's loop made again since KHV_RUN's loop
+ *	called it (bounded, exit.c).
  */
 struct khv_vcpu {
 	u64 regs[KHV_NR_REGS];
@@ -194,6 +196,7 @@ struct khv_vcpu {
 	struct khv_vcpu_quota run_quota;
 	bool exit_done;
 	int exit_r;
+	u32 reentries;
 };
 
 /* What the guest's RDTSC reads while the host's reads @host_tsc. */
