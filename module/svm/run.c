@@ -216,14 +216,10 @@ enum khv_entry svm_vcpu_run(struct khv_vcpu *vcpu)
 	kernel_fpu_begin();
 	host_pa = svm_host_save_pa(smp_processor_id());
 	khv_xstate_load(vcpu);
-	for (;;) {
+	do {
 		entry = svm_run_once(svm, host_pa, first);
-		/* A skipped entry saved nothing: the next one saves again. */
-		if (entry == KHV_ENTRY_EXITED)
-			first = false;
-		if (entry != KHV_ENTRY_EXITED || !khv_exit_reenter(vcpu, svm->row))
-			break;
-	}
+		first = false;
+	} while (entry == KHV_ENTRY_EXITED && khv_exit_reenter(vcpu, svm->row));
 	khv_xstate_save(vcpu);
 	kernel_fpu_end();
 	if (entry == KHV_ENTRY_EXITED && vcpu->exit_done)
