@@ -21,10 +21,9 @@ static u32 khv_lapic_timer_mode(const struct khv_lapic *a)
 	return khv_lapic_reg(a, KHV_APIC_LVT_TIMER) & KHV_APIC_LVT_TIMER_MODE;
 }
 
-/* Hard interrupt context: the owner's fields are stable while it runs. */
-static enum hrtimer_restart khv_lapic_timer_fire(struct hrtimer *t)
+/* The count ran out or the deadline passed: the LVT timer's vector. */
+static void khv_lapic_timer_expired(struct khv_lapic *a)
 {
-	struct khv_lapic *a = container_of(t, struct khv_lapic, timer);
 	u32 lvt = READ_ONCE(a->reg[KHV_APIC_LVT_TIMER / KHV_APIC_REG_STRIDE]);
 
 	if ((lvt & KHV_APIC_LVT_TIMER_MODE) == KHV_APIC_TIMER_TSC_DEADLINE)
@@ -32,6 +31,14 @@ static enum hrtimer_restart khv_lapic_timer_fire(struct hrtimer *t)
 	if (!(lvt & KHV_APIC_LVT_MASKED))
 		khv_lapic_accept(a->vcpu, KHV_APIC_DM_FIXED,
 				 lvt & KHV_APIC_VECTOR_MASK, false);
+}
+
+/* Hard interrupt context: the owner's fields are stable while it runs. */
+static enum hrtimer_restart khv_lapic_timer_fire(struct hrtimer *t)
+{
+	struct khv_lapic *a = container_of(t, struct khv_lapic, timer);
+
+	khv_lapic_timer_expired(a);
 	if (a->timer_periodic && a->timer_period) {
 		hrtimer_forward_now(t, ns_to_ktime(a->timer_period));
 		return HRTIMER_RESTART;
@@ -59,7 +66,10 @@ void khv_lapic_timer_cancel(struct khv_lapic *a)
  * A periodic period is at least KHV_APIC_TIMER_MIN_PERIOD_NS
  * (khv_apic_timer_period_ns()), so that no guest makes the host's timer
  * interrupt fire faster; one-shot and deadline timers need the guest to
- * exit to re-arm them.
+ * exit to re-arm them. A one-shot count or a deadline that has run out by
+ * the time it is armed fires here, in the vCPU's thread (as KVM's
+ * start_sw_period() and start_sw_tscdeadline()): its interrupt is pending
+ * at the next entry, without an hrtimer and a host interrupt to raise it.
  */
 void khv_lapic_timer_restart(struct khv_lapic *a)
 {
@@ -78,9 +88,15 @@ void khv_lapic_timer_restart(struct khv_lapic *a)
 						   KHV_APIC_BUS_HZ,
 						   a->timer_periodic);
 	a->timer_start = ktime_get();
-	if (a->timer_period)
-		hrtimer_start(&a->timer, ns_to_ktime(a->timer_period),
-			      HRTIMER_MODE_REL_HARD);
+	if (!a->timer_period)
+		return;
+	if (!a->timer_periodic &&
+	    ktime_to_ns(ktime_sub(ktime_get(), a->timer_start)) >= a->timer_period) {
+		khv_lapic_timer_expired(a);
+		return;
+	}
+	hrtimer_start(&a->timer, ns_to_ktime(a->timer_period),
+		      HRTIMER_MODE_REL_HARD);
 }
 
 /* TMCCT: counts down from TMICT over the period; 0 in TSC-deadline mode. */
@@ -110,9 +126,13 @@ void khv_lapic_set_tsc_deadline(struct khv_lapic *a, u64 deadline)
 	a->timer_period = 0;
 	a->timer_periodic = false;
 	WRITE_ONCE(a->tsc_deadline, deadline);
-	if (khv_apic_tsc_deadline_ns(deadline, host,
-				     khv_guest_tsc(a->vcpu, host) - host,
-				     tsc_khz, &delay))
+	if (!khv_apic_tsc_deadline_ns(deadline, host,
+				      khv_guest_tsc(a->vcpu, host) - host,
+				      tsc_khz, &delay))
+		return;
+	if (!delay)
+		khv_lapic_timer_expired(a);
+	else
 		hrtimer_start(&a->timer, ns_to_ktime(delay),
 			      HRTIMER_MODE_REL_HARD);
 }

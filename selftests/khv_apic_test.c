@@ -422,6 +422,11 @@ TEST_F_TIMEOUT(apic, timer_modes, APIC_TEST_TIMEOUT)
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("an expired one-shot not in IRR with IF = 0");
 	EXPECT_EQ(1, uc.args[2]) TH_LOG("STI; HLT took it %llu times", (unsigned long long)uc.args[2]);
 	EXPECT_EQ(0, uc.args[3]) TH_LOG("still in IRR after it was taken");
+	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_SYNC);
+	ASSERT_EQ(6, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("a one-shot count of 1 not in IRR right after TMICT");
+	EXPECT_EQ(1, uc.args[2]) TH_LOG("a past TSC deadline not in IRR right after the WRMSR");
+	EXPECT_EQ(2, uc.args[3]) TH_LOG("%llu interrupts for the two", (unsigned long long)uc.args[3]);
 	timer_run_to_ucall(_metadata, vm, vcpu, &uc, UCALL_DONE);
 	report_hlt_skipped(_metadata, vm);
 	vm_free(vm);

@@ -117,5 +117,6 @@ struct apic_guest {
 #define APIC_STAGE_DEADLINE	0x300
 #define APIC_STAGE_CLAMPED	0x400
 #define APIC_STAGE_PENDING	0x500
+#define APIC_STAGE_EXPIRED	0x600
 
 #endif /* KHV_APIC_TEST_H */

@@ -253,7 +253,8 @@ static uint64_t irr_has(unsigned int vec)
  * The LAPIC timer in x2APIC mode, 1 GHz bus, divide by 1: one-shot fires
  * once (HLT wakes on it), periodic fires each period until stopped,
  * TSC-deadline once, and its MSR reads 0 after; one that expired while
- * interrupts were off is taken by STI; HLT at once.
+ * interrupts were off is taken by STI; HLT at once, and one that had run out
+ * when it was armed is in IRR at once.
  */
 void guest_code_timer(uint64_t arg)
 {
@@ -323,6 +324,24 @@ void guest_code_timer(uint64_t arg)
 	apic_sti_hlt();
 	GUEST_SYNC4(5, n, my_count(APIC_TEST_VEC_TIMER) - apic_guest.stage_count,
 		    irr_has(APIC_TEST_VEC_TIMER));
+
+	/*
+	 * Run out by the time it is armed (a count of one 1 ns bus cycle, a
+	 * deadline in the past): in IRR at the next instruction.
+	 */
+	asm volatile("cli");
+	apic_guest.stage_count = my_count(APIC_TEST_VEC_TIMER);
+	apic_guest.stage = APIC_STAGE_EXPIRED;
+	apic_write(APIC_TMICT, 1);
+	n = irr_has(APIC_TEST_VEC_TIMER);
+	apic_sti_hlt();
+	asm volatile("cli");
+	apic_write(APIC_LVTT, APIC_TEST_VEC_TIMER | APIC_TIMER_DEADLINE);
+	apic_guest.stage = APIC_STAGE_EXPIRED + 1;
+	wrmsr(MSR_TSC_DEADLINE, 1);
+	i = irr_has(APIC_TEST_VEC_TIMER);
+	apic_sti_hlt();
+	GUEST_SYNC4(6, n, i, my_count(APIC_TEST_VEC_TIMER) - apic_guest.stage_count);
 	GUEST_DONE();
 }
 
