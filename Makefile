@@ -13,7 +13,8 @@
 #   make bench        khv against KVM on the same guests, in each emulated host (both, or
 #                     VENDOR=amd|intel; BENCH_ARGS=opt,opt for khv_bench; BENCH_MITIG=1 then
 #                     measures each entry-path mitigation's cost; BENCH_BOOT=N Linux boots per
-#                     side, 0 none; BENCH_BOOT_VENDORS="amd intel" adds Bochs's):
+#                     side, 0 none; BENCH_BOOT_VENDORS="amd intel" adds Bochs's; BENCH_CPUS=2
+#                     hosts with two CPUs):
 #                     Documentation/performance.md
 #   make check-fresh  make demo + make check in a new minimal Debian 12 root (debootstrap):
 #                     proves that the two commands install everything they need (slow)
@@ -29,6 +30,7 @@ BENCH_MITIG ?= 0
 BENCH_BOOT ?=
 BENCH_BOOT_VENDORS ?=
 BENCH_BOOT_TIMEOUT ?=
+BENCH_CPUS ?= 1
 # make bench measures both vendors unless VENDOR is given.
 BENCH_VENDORS = $(if $(filter command line environment,$(origin VENDOR)),$(VENDOR),amd intel)
 
@@ -67,7 +69,7 @@ fuzz:
 bench:
 	@VENDOR="$(BENCH_VENDORS)" BENCH_ARGS="$(BENCH_ARGS)" BENCH_MITIG="$(BENCH_MITIG)" \
 		BENCH_BOOT="$(BENCH_BOOT)" BENCH_BOOT_VENDORS="$(BENCH_BOOT_VENDORS)" \
-		BENCH_BOOT_TIMEOUT="$(BENCH_BOOT_TIMEOUT)" \
+		BENCH_BOOT_TIMEOUT="$(BENCH_BOOT_TIMEOUT)" BENCH_CPUS="$(BENCH_CPUS)" \
 		bash scripts/bench.sh
 
 check-long:

@@ -23,12 +23,16 @@
 # libraries and firmware go into the host's initramfs), each boot bounded by BENCH_BOOT_TIMEOUT
 # seconds (default 900). Only in the hosts of BENCH_BOOT_VENDORS (default amd: Bochs would take
 # hours; BENCH_BOOT_VENDORS="amd intel" opts it in).
+# BENCH_CPUS: the emulated hosts' CPUs (default 1). With 2, ipi's two vCPU threads run on two CPUs
+# and each IPI kicks its target out of the guest on the other one (Documentation/performance.md).
 # Exit status 0 when every host ran the bench to its end and every check passed; never on a figure.
 set -euo pipefail
 # shellcheck source=scripts/check.sh
 KHV_CHECK_SOURCED=1 . "$(dirname "$0")/check.sh"
 
 VENDORS=${VENDOR:-amd intel}
+BENCH_CPUS=${BENCH_CPUS:-1}
+case $BENCH_CPUS in 1 | 2) ;; *) die "BENCH_CPUS=$BENCH_CPUS: 1 or 2" ;; esac
 OUT=${KHV_OUT:-$KHV_TOP/.rig-out}/bench
 RES=$OUT/results
 # check.sh's functions write these.
@@ -111,7 +115,7 @@ bench_host() {
 		${args:+khv.bench_args=$args} "khv.bench_mitig=$BENCH_MITIG"
 	step "$host: running the bench (Bochs: the long one)"
 	# The emulator's bound: the bench's, and every linux_boot boot's on top.
-	KHV_QEMU_SMP=1 KHV_BOCHS_CPUS=1 KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-$((3600 + 2 * n * BOOT_TIMEOUT))} \
+	KHV_QEMU_SMP=$BENCH_CPUS KHV_BOCHS_CPUS=$BENCH_CPUS KHV_QEMU_TIMEOUT=${KHV_QEMU_TIMEOUT:-$((3600 + 2 * n * BOOT_TIMEOUT))} \
 		KHV_BOCHS_TIMEOUT=${KHV_BOCHS_TIMEOUT:-$((10800 + 2 * n * BOOT_TIMEOUT))} "${BOOT[@]}" > "$BOOT_LOG" 2>&1 ||
 		true
 	grep -a -e 'KHV-RIG: bench end' -e 'KHV-RIG: mitig ' "$OUT/$host/serial.log" | sed 's/\r$//' || true
