@@ -582,6 +582,24 @@ static int violations_soon(struct nl *nl, uint64_t from, const char *what)
 	return n;
 }
 
+/*
+ * The VM's state once the fault work's action is done: it pauses the VM
+ * after it audited the violation (module/iommu/fault.c), so the record can
+ * be seen first.
+ */
+static int vm_state_soon(struct nl *nl, uint64_t id, int want)
+{
+	int i, st = -1;
+
+	for (i = 0; i < 100; i++) {
+		st = vm_state(nl, id);
+		if (st == want)
+			break;
+		usleep(20000);
+	}
+	return st;
+}
+
 TEST_F_TIMEOUT(iommu, read_only_memory_is_read_only_to_devices, 600)
 {
 	struct khv_test_vcpu *vcpu;
@@ -650,7 +668,8 @@ TEST_F(iommu, reported_fault_is_a_violation_with_its_action)
 	snprintf(what, sizeof(what), "dma %s write 0x7654000", self->name);
 	EXPECT_EQ(1, violations_soon(&self->nl, from, what))
 		TH_LOG("no acl-violation \"%s\"", what);
-	EXPECT_EQ(KHV_VM_STATE_PAUSED, vm_state(&self->nl, self->vm_id));
+	EXPECT_EQ(KHV_VM_STATE_PAUSED,
+		  vm_state_soon(&self->nl, self->vm_id, KHV_VM_STATE_PAUSED));
 	ASSERT_EQ(0, vm_cmd(&self->nl, KHV_CMD_VM_RESUME, self->vm_id));
 
 	/* Deny: the function goes back to the host. */
