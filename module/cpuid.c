@@ -150,21 +150,55 @@ static void khv_cpuid_lapic(struct khv_vcpu *vcpu, u32 function, u32 *regs)
 		regs[3] &= ~L1_EDX_APIC;
 }
 
+/*
+ * Whether @function's result depends only on the vCPU's table, its id and
+ * the host: not leaf 1 (the APIC's enable bit, OSXSAVE), 7 (OSPKE) or 0Dh
+ * (XCR0), which follow the guest's state.
+ */
+static bool khv_cpuid_cacheable(u32 function)
+{
+	return function != 1 && function != 7 && function != 0xd;
+}
+
+static struct khv_cpuid_cached *khv_cpuid_slot(struct khv_vcpu *vcpu,
+					       u32 function, u32 index)
+{
+	/* The basic, hypervisor and extended ranges spread over the slots. */
+	u32 h = function ^ (function >> 27) ^ index;
+
+	return &vcpu->cpuid_cache[h & (KHV_CPUID_CACHE - 1)];
+}
+
 /**
  * khv_cpuid() - what the guest's CPUID returns.
- * @vcpu:     the vCPU.
+ * @vcpu:     the vCPU (its thread, or its mutex held).
  * @function: EAX.
  * @index:    ECX.
  * @regs:     out: EAX, EBX, ECX, EDX.
+ *
+ * A cacheable leaf is worked out once and kept (struct khv_vcpu.cpuid_cache)
+ * until KHV_SET_CPUID: the host's CPUID, which on hardware serialises and
+ * under a hypervisor of its own exits, then runs once per leaf, as KVM's
+ * table does (its exit reads kvm_find_cpuid_entry()'s copy). A leaf that
+ * differs between the host's CPUs (a hybrid part's core type) reads the same
+ * for the vCPU wherever it runs.
  */
 void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 {
+	struct khv_cpuid_cached *c = NULL;
 	const struct khv_cpuid_entry *e;
 	struct khv_cpuid_xf xf = {};
 	struct khv_cpu_mode m;
 	u32 host[4];
 	unsigned int i;
 
+	if (khv_cpuid_cacheable(function)) {
+		c = khv_cpuid_slot(vcpu, function, index);
+		if (c->valid && c->function == function && c->index == index) {
+			memcpy(regs, c->regs, sizeof(c->regs));
+			return;
+		}
+	}
 	cpuid_count(function, index, &host[0], &host[1], &host[2], &host[3]);
 	if (!vcpu->cpuid) {
 		memcpy(regs, host, sizeof(host));
@@ -183,10 +217,15 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 		}
 	}
 	khv_cpuid_mask(function, index, regs, host, vcpu->id);
+	if (c) {
+		c->function = function;
+		c->index = index;
+		memcpy(c->regs, regs, sizeof(c->regs));
+		c->valid = true;
+		return;
+	}
 	if (vcpu->lapic)
 		khv_cpuid_lapic(vcpu, function, regs);
-	if (function != 1 && function != 7 && function != 0xd)
-		return;
 	khv_arch->get_cpu_mode(vcpu, &m);
 	xf.offered = khv_xcr0_offered(vcpu);
 	xf.xcr0 = vcpu->xs.xcr0;
@@ -274,6 +313,7 @@ long khv_vcpu_set_cpuid(struct khv_vcpu *vcpu, void __user *argp)
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = table;
 	vcpu->cpuid_nent = c->nent;
+	memset(vcpu->cpuid_cache, 0, sizeof(vcpu->cpuid_cache));
 	r = 0;
 out:
 	kfree(c);

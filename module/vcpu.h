@@ -119,6 +119,17 @@ struct khv_dr {
 	u64 dr7;
 };
 
+/* Slots of struct khv_vcpu.cpuid_cache (a power of two). */
+#define KHV_CPUID_CACHE	8
+
+/* One guest CPUID result, @valid once filled (cpuid.c). */
+struct khv_cpuid_cached {
+	u32 function;
+	u32 index;
+	u32 regs[4];
+	bool valid;
+};
+
 /**
  * struct khv_vcpu - the vendor-neutral part of a vCPU; the backends' vCPUs
  *	(struct svm_vcpu, struct vmx_vcpu) start with it, and get back with
@@ -147,6 +158,9 @@ struct khv_dr {
  * @stats:   hardware exits by enum khv_exit_stat.
  * @cpuid:   the table set by KHV_SET_CPUID, or NULL for the host's values.
  * @cpuid_nent: its entries.
+ * @cpuid_cache: guest CPUID results of the leaves that depend on nothing
+ *	the guest can change (khv_cpuid_cacheable()), so that the host's CPUID
+ *	runs once per leaf and vCPU, not per exit; emptied by KHV_SET_CPUID.
  * @xs:      the guest's extended state (XSAVE area, XCR0, PKRU), kept apart
  *	from the host's: the backend loads it before each entry and saves it
  *	after each exit (xstate.h).
@@ -186,6 +200,7 @@ struct khv_vcpu {
 	u64 stats[KHV_STAT_NR];
 	struct khv_cpuid_entry *cpuid;
 	unsigned int cpuid_nent;
+	struct khv_cpuid_cached cpuid_cache[KHV_CPUID_CACHE];
 	struct khv_xstate xs;
 	struct khv_dr dr;
 	struct khv_mtrr mtrr;

@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -352,6 +353,58 @@ TEST_F(guest, cpuid_hides_svm_vmx_and_reports_khv)
 			for (j = 0; j < 4; j++)
 				EXPECT_EQ(h[j], g[j]) TH_LOG("register %u", j);
 		}
+	}
+	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
+	vm_free(vm);
+}
+
+/*
+ * KHV_SET_CPUID on a vCPU that has run: the guest's next CPUIDs read the new
+ * table, not values it read before (khv keeps a vCPU's results per leaf):
+ * an entry without KHV_CPUID_FLAG_INDEX for any sub-leaf, one with it for its
+ * sub-leaf only, zeros for a leaf the table lacks. Before it, the host's.
+ */
+TEST_F(guest, cpuid_table_set_after_a_run_replaces_what_the_guest_read)
+{
+	static const uint32_t leaf[3] = { 0x80000008, 4, 6 }, sub[3] = { 0, 1, 0 };
+	static const uint32_t want[3][4] = {
+		{ 0x3030, 0x1234, 0, 0x5678 },
+		{ 0x4141, 0x4242, 0x4343, 0x4444 },
+		{ 0, 0, 0, 0 },
+	};
+	struct khv_cpuid *t;
+	struct khv_test_vcpu *vcpu;
+	struct khv_test_vm *vm;
+	uint32_t h[4];
+	struct ucall uc;
+	unsigned int i, j;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code_cpuid_twice, 0);
+	for (i = 0; i < 3; i++) {
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+		__cpuid_count(leaf[i], sub[i], h[0], h[1], h[2], h[3]);
+		for (j = 0; j < 4; j++)
+			EXPECT_EQ(h[j], (uint32_t)uc.args[j])
+				TH_LOG("leaf 0x%x.%u register %u before the table", leaf[i], sub[i], j);
+	}
+	t = calloc(1, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	t->nent = 3;
+	t->entries[0] = (struct khv_cpuid_entry){ .function = 0x80000008,
+		.eax = 0x3030, .ebx = 0x1234, .edx = 0x5678 };
+	/* Sub-leaf 0 first: a match on the function alone would take it. */
+	t->entries[1] = (struct khv_cpuid_entry){ .function = 4, .index = 0,
+		.flags = KHV_CPUID_FLAG_INDEX, .eax = 0x4040 };
+	t->entries[2] = (struct khv_cpuid_entry){ .function = 4, .index = 1,
+		.flags = KHV_CPUID_FLAG_INDEX, .eax = 0x4141, .ebx = 0x4242,
+		.ecx = 0x4343, .edx = 0x4444 };
+	ASSERT_EQ(0, khv_ioctl(vcpu->fd, KHV_SET_CPUID, (unsigned long)t));
+	free(t);
+	for (i = 0; i < 3; i++) {
+		vcpu_run_to_ucall(vcpu, &uc, UCALL_SYNC);
+		for (j = 0; j < 4; j++)
+			EXPECT_EQ(want[i][j], (uint32_t)uc.args[j])
+				TH_LOG("leaf 0x%x.%u register %u after the table", leaf[i], sub[i], j);
 	}
 	vcpu_run_to_ucall(vcpu, &uc, UCALL_DONE);
 	vm_free(vm);

@@ -82,6 +82,7 @@ extern const char guest_db_resume[];
 void guest_code_sync_values(uint64_t arg);
 void guest_code_cpuid(uint64_t arg);
 void guest_code_cpuid_ids(uint64_t arg);
+void guest_code_cpuid_twice(uint64_t arg);
 void guest_gp_handler(struct guest_intr_frame *frame, uint64_t error_code);
 void guest_code_msr(uint64_t msr);
 void guest_code_msr_allowed(uint64_t arg);

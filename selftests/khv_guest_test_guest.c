@@ -76,6 +76,28 @@ void guest_code_cpuid(uint64_t arg)
 	GUEST_DONE();
 }
 
+/*
+ * Three leaves that depend on nothing the guest changes, twice: the VMM
+ * replaces the vCPU's CPUID table between the two passes.
+ */
+void guest_code_cpuid_twice(uint64_t arg)
+{
+	static const struct { uint32_t leaf, sub; } q[] = {
+		{ 0x80000008, 0 }, { 4, 1 }, { 6, 0 },
+	};
+	uint32_t r[4];
+	unsigned int pass, i;
+
+	(void)arg;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			guest_cpuid(q[i].leaf, q[i].sub, r);
+			GUEST_SYNC4(r[0], r[1], r[2], r[3]);
+		}
+	}
+	GUEST_DONE();
+}
+
 /* The leaves that hold APIC IDs or features khv hides: one SYNC each. */
 void guest_code_cpuid_ids(uint64_t arg)
 {
