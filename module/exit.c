@@ -485,22 +485,15 @@ khv_exit_lookup(struct khv_vcpu *vcpu, const struct khv_exit_handler *table,
 
 /*
  * After a handler of the entry loop returned @r: may the vCPU enter again
- * without going back to KHV_RUN's loop? Only when nothing that loop looks at
- * between entries is due (vcpu.c): a page to allocate, an EOI for user
- * space, an interrupt window to report, the run page's immediate_exit, a
- * signal, the scheduler, a halt. A kick, a request, a paused VM or a spent
- * CPU cap are seen by khv_vcpu_enter_guest() of the next entry; a host
- * interrupt makes that entry exit at once.
+ * without going back to KHV_RUN's loop? Only when that loop has nothing to
+ * do between the two entries (khv_vcpu_loop_due()). A kick, a request, a
+ * paused VM or a spent CPU cap are seen by khv_vcpu_enter_guest() of the
+ * next entry; a host interrupt makes that entry exit at once.
  */
 static bool khv_vcpu_may_reenter(struct khv_vcpu *vcpu, int r)
 {
-	const struct khv_lapic *a = vcpu->lapic;
-
 	return r > 0 && ++vcpu->reentries < KHV_REENTER_MAX &&
-	       !vcpu->touch_pending && !vcpu->events.req_irq_window &&
-	       !(a && (a->eoi_exit || a->mp_state != KHV_MP_STATE_RUNNABLE)) &&
-	       !READ_ONCE(vcpu->run->immediate_exit) && !need_resched() &&
-	       !signal_pending(current);
+	       !khv_vcpu_loop_due(vcpu);
 }
 
 /**

@@ -68,6 +68,27 @@ static int khv_vcpu_set_regs(struct khv_vcpu *vcpu, struct khv_regs *regs)
 	return 0;
 }
 
+/**
+ * khv_vcpu_loop_due() - whether khv_vcpu_run_loop() has work before the
+ *	next entry: a page to allocate for the last exit, an interrupt window
+ *	user space asked for, an EOI for its IOAPIC, a halt or a wait for
+ *	INIT/SIPI, the run page's immediate_exit, a signal, the scheduler.
+ *	Each condition the loop acts on between entries belongs here: a
+ *	backend's run of entries (khv_exit_reenter()) goes on only without one.
+ * @vcpu: the vCPU, on its thread after an exit.
+ *
+ * Return: true when the loop must look before the vCPU enters again.
+ */
+bool khv_vcpu_loop_due(struct khv_vcpu *vcpu)
+{
+	const struct khv_lapic *a = vcpu->lapic;
+
+	return vcpu->touch_pending || vcpu->events.req_irq_window ||
+	       (a && (a->eoi_exit || a->mp_state != KHV_MP_STATE_RUNNABLE)) ||
+	       READ_ONCE(vcpu->run->immediate_exit) || need_resched() ||
+	       signal_pending(current);
+}
+
 static long khv_vcpu_run_loop(struct khv_vcpu *vcpu)
 {
 	struct khv_run *run = vcpu->run;

@@ -232,6 +232,7 @@ struct khv_spec_run {
 int khv_vcpu_create(struct khv_vm *vm, const struct khv_create_vcpu *args);
 void khv_vcpu_destroy(struct khv_vcpu *vcpu);
 void khv_vcpu_get_regs(struct khv_vcpu *vcpu, struct khv_regs *regs);
+bool khv_vcpu_loop_due(struct khv_vcpu *vcpu);
 
 /* exit.c (the handlers themselves: exit.h) */
 int khv_vcpu_exit(struct khv_vcpu *vcpu, u32 reason);
