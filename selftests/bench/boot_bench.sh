@@ -153,6 +153,10 @@ record() {
 	echo "#   $1 boot ${2##*.}: $(cat "$W/$2.ms" 2>/dev/null || echo -) ms, $v"
 	if [ "$v" != ok ]; then
 		[ -s "$W/$1.check" ] || echo "$v" > "$W/$1.check"
+		# The guest kernel's first report (its cause is at its top), then how the console ended.
+		awk '/(BUG:|Oops|general protection|invalid opcode|Kernel panic|WARNING:)/ && !n { n = 1 }
+			n && n++ <= 40' "$W/$2.out" 2>/dev/null | sed "s/^/#   $1 report: /"
+		echo "#   $1 console lines: $(grep -ac '' "$W/$2.out" 2>/dev/null), boots: $(grep -ac 'Linux version ' "$W/$2.out" 2>/dev/null)"
 		tail -n 5 "$W/$2.out" 2>/dev/null | sed "s/^/#   $1 console: /"
 		head -c 300 "$W/$2.err" 2>/dev/null | tr -d '\000' | sed "s/^/#   $1 stderr: /"
 		return
