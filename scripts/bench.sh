@@ -21,7 +21,7 @@
 # busybox initramfs of hvctl_scenario.sh's test 40 booted to their init's marker BENCH_BOOT times
 # (default 3; 0: none) under hvctl run and under QEMU with KVM (Debian's qemu-system-x86 and its
 # libraries and firmware go into the host's initramfs), each boot bounded by BENCH_BOOT_TIMEOUT
-# seconds (default 900). Only in the hosts of BENCH_BOOT_VENDORS (default amd: Bochs would take
+# seconds (default 300). Only in the hosts of BENCH_BOOT_VENDORS (default amd: Bochs would take
 # hours; BENCH_BOOT_VENDORS="amd intel" opts it in).
 # BENCH_CPUS: the emulated hosts' CPUs (default 1). With 2, ipi's two vCPU threads run on two CPUs
 # and each IPI kicks its target out of the guest on the other one (Documentation/performance.md).
@@ -48,7 +48,7 @@ export KHV_LINUX_BOOT=0 KHV_PAYLOAD_NO_KUNIT=1
 # shellcheck disable=SC2034 # check.sh's payload() calls it
 KHV_PAYLOAD_HOOK=bench_payload
 BOOTS=${BENCH_BOOT:-3}
-BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-900}
+BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-300}
 BOOT_VENDORS=${BENCH_BOOT_VENDORS:-amd}
 
 for v in $VENDORS; do

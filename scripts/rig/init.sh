@@ -17,7 +17,7 @@
 #   khv.bench_mitig=1       bench plan: then the exit workloads again without each mitigation
 #   khv.boot_bench=N        bench plan: then /khv/boot_bench.sh boots Linux N times under hvctl run
 #                           and under QEMU with KVM (default 0: not)
-#   khv.boot_timeout=SECS   bench plan: bound on each of those boots (default 900)
+#   khv.boot_timeout=SECS   bench plan: bound on each of those boots (default 300)
 #   khv.env=KHV_A=1,KHV_B=2 variables for the tests (only KHV_* names), e.g. KHV_LINUX_BOOT_TIMEOUT;
 #                           KHV_KSFT_OVERRIDE_TIMEOUT replaces the kselftests' per-binary timeout
 # Markers on the console, "KHV-RIG: <what>", let scripts/rig/report.py cut the log into sections.
@@ -41,7 +41,7 @@ BENCH_ARGS=
 BENCH_TIMEOUT=7200
 BENCH_MITIG=0
 BOOT_BENCH=0
-BOOT_TIMEOUT=900
+BOOT_TIMEOUT=300
 MOD_TIMEOUT=600
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
