@@ -119,8 +119,7 @@ static bool khv_mitig_needed(int i)
 
 	switch (i) {
 	case KHV_MI_L1D:
-		return vmx && boot_cpu_has_bug(X86_BUG_L1TF) &&
-		       boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+		return vmx && boot_cpu_has_bug(X86_BUG_L1TF);
 	case KHV_MI_VERW:
 		return (vmx && boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF)) ||
 		       khv_clear_cpu_buf_vm();

@@ -114,14 +114,20 @@ static int vmx_swap_msrs_load_guest(const u64 *vals)
 
 /*
  * Mitigations the host asks for before a guest runs
- * (Documentation/khv-abi.rst, "Isolation on entry and exit").
+ * (Documentation/khv-abi.rst, "Isolation on entry and exit"). The L1D is
+ * flushed before the first entry of each vmx_vcpu_run(), which KHV_RUN's
+ * loop calls after user space, a sleep, a host interrupt or an exit the
+ * kernel handled outside the run of entries (KVM's "cond" mode, the
+ * kernel's default): the exits handled inside it run only khv's code for
+ * this vCPU, with interrupts off.
  */
-static void vmx_entry_barriers(struct khv_vm *vm)
+static void vmx_entry_barriers(struct vmx_vcpu *vmx)
 {
-	khv_barrier_on_vm_switch(vm);
-	if (boot_cpu_has_bug(X86_BUG_L1TF) && boot_cpu_has(X86_FEATURE_FLUSH_L1D) &&
-	    !khv_mitig_skip(KHV_MITIG_L1D))
-		khv_wrmsr(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	khv_barrier_on_vm_switch(vmx->vcpu.vm);
+	if (vmx->l1d_flush) {
+		vmx->l1d_flush = false;
+		vmx_l1d_flush();
+	}
 }
 
 /*
@@ -288,7 +294,7 @@ static enum khv_entry vmx_run_once(struct vmx_vcpu *vmx)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
 	vmx_io_bitmaps(vmx, vcpu->io_bitmap_pa);
-	vmx_entry_barriers(vcpu->vm);
+	vmx_entry_barriers(vmx);
 	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
 	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
 	memset(e, 0, sizeof(*e));
@@ -335,6 +341,7 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		return KHV_ENTRY_FAILED;
 	}
 	khv_xstate_load(vcpu);
+	vmx->l1d_flush = true;
 	vmx->entry_error = vmx_switch_to_guest(vmx, &hs);
 	if (vmx->entry_error) {
 		/* Reported as a refused entry (vmx_exit_dispatch()). */

@@ -170,6 +170,8 @@ static int vmx_hardware_setup(void)
 		*(u32 *)page_address(page) = vmx_caps.vmcs_revision;
 		per_cpu(vmx_vmxon_region, cpu) = page;
 	}
+	if (vmx_l1d_setup())
+		goto err_free;
 	return 0;
 
 err_free:
@@ -192,6 +194,7 @@ static void vmx_hardware_unsetup(void)
 		per_cpu(vmx_vmxon_region, cpu) = NULL;
 	}
 	__free_pages(vmx_bitmaps, 2);
+	vmx_l1d_unsetup();
 }
 
 /* CR4.VMXE is set whenever this CPU is in VMX operation (SDM 24.7). */

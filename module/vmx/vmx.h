@@ -89,6 +89,11 @@ void khv_vmx_vmexit(void);
 
 /* vcpu.c */
 void vmx_percpu_init(void);
+
+/* l1d.c */
+int vmx_l1d_setup(void);
+void vmx_l1d_unsetup(void);
+void vmx_l1d_flush(void);
 void vmx_clear_cpu(void);
 int vmx_vcpu_create(struct khv_vcpu *vcpu);
 void vmx_vcpu_free(struct khv_vcpu *vcpu);
