@@ -231,16 +231,23 @@ void khv_xstate_save(struct khv_vcpu *vcpu)
 
 /**
  * khv_xstate_enter() - the guest's XCR0 and PKRU into the registers.
- * @vcpu: the vCPU; interrupts off, right before the entry.
- * @h:    out: the host's values, for khv_xstate_exit().
+ * @vcpu:    the vCPU; interrupts off, right before the entry.
+ * @h:       out: the host's values, for khv_xstate_exit().
+ * @osxsave: the guest's CR4.OSXSAVE, as it will run with it.
  *
- * The guest's PKRU always (with XCR0.PKRU its XSAVE could store the
- * register even while its CR4.PKE is clear); the host's comes back right
- * after the exit, before any access to user memory.
+ * The guest's XCR0 only while its CR4.OSXSAVE is set: without it the guest
+ * can execute none of XSAVE, XRSTOR, XGETBV, XSETBV or an instruction with a
+ * VEX or EVEX prefix (#UD), so the host's XCR0 may stay, and two XSETBVs
+ * are saved (KVM's kvm_load_guest_xsave_state() does the same). The guest's
+ * PKRU always (with XCR0.PKRU its XSAVE could store the register even while
+ * its CR4.PKE is clear); the host's comes back right after the exit, before
+ * any access to user memory.
  */
-void khv_xstate_enter(struct khv_vcpu *vcpu, struct khv_xstate_saved *h)
+void khv_xstate_enter(struct khv_vcpu *vcpu, struct khv_xstate_saved *h,
+		      bool osxsave)
 {
-	if (khv_xs.xsave) {
+	h->xcr0_switched = khv_xs.xsave && osxsave;
+	if (h->xcr0_switched) {
 		h->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		if (vcpu->xs.xcr0 != h->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xs.xcr0);
@@ -266,7 +273,7 @@ void khv_xstate_exit(struct khv_vcpu *vcpu, const struct khv_xstate_saved *h)
 		if (vcpu->xs.pkru != h->pkru)
 			wrpkru(h->pkru);
 	}
-	if (!khv_xs.xsave)
+	if (!h->xcr0_switched)
 		return;
 	/*
 	 * Hardware always exits on XSETBV; an emulator may not (QEMU's TCG

@@ -109,6 +109,7 @@ extern struct khv_xstate_host khv_xs;
 struct khv_xstate_saved {
 	u64 xcr0;
 	u32 pkru;
+	bool xcr0_switched;
 };
 
 /* xfeat.c: pure, KUnit-tested (xfeat_test.c). */
@@ -125,7 +126,8 @@ int khv_xstate_vcpu_init(struct khv_vcpu *vcpu);
 void khv_xstate_vcpu_free(struct khv_vcpu *vcpu);
 void khv_xstate_load(struct khv_vcpu *vcpu);
 void khv_xstate_save(struct khv_vcpu *vcpu);
-void khv_xstate_enter(struct khv_vcpu *vcpu, struct khv_xstate_saved *h);
+void khv_xstate_enter(struct khv_vcpu *vcpu, struct khv_xstate_saved *h,
+		      bool osxsave);
 void khv_xstate_exit(struct khv_vcpu *vcpu, const struct khv_xstate_saved *h);
 int khv_handle_xsetbv(struct khv_vcpu *vcpu);
 long khv_vcpu_xstate_ioctl(struct khv_vcpu *vcpu, unsigned int cmd,

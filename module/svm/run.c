@@ -80,7 +80,8 @@ static int svm_enter(struct svm_vcpu *svm, u64 host_pa, bool save_host)
 	/* DIV0 erratum: no host quotient may reach the guest (as KVM). */
 	amd_clear_divider();
 	db = khv_dr_enter(&svm->vcpu, host_db);
-	khv_xstate_enter(&svm->vcpu, &xh);
+	khv_xstate_enter(&svm->vcpu, &xh,
+			 svm->vmcb->save.cr4 & X86_CR4_OSXSAVE);
 	svm_xss_enter();
 	/*
 	 * GIF = 0: nothing switches SVM off between here and STGI. The

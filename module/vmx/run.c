@@ -242,7 +242,8 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 
 	db = khv_dr_enter(vcpu, host_db);
 	/* The guest's XCR0 and PKRU only while it runs (xstate.c). */
-	khv_xstate_enter(vcpu, &xh);
+	khv_xstate_enter(vcpu, &xh,
+			 vmcs_read(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
 	r = khv_vmx_vmenter(vcpu->regs, &vmx_verw_sel, flags);
 	khv_xstate_exit(vcpu, &xh);
 	if (db)
