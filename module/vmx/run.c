@@ -119,15 +119,13 @@ static int vmx_swap_msrs_load_guest(const u64 *vals)
  * loop calls after user space, a sleep, a host interrupt or an exit the
  * kernel handled outside the run of entries (KVM's "cond" mode, the
  * kernel's default): the exits handled inside it run only khv's code for
- * this vCPU, with interrupts off.
+ * this vCPU, with interrupts off. @first: that first entry.
  */
-static void vmx_entry_barriers(struct vmx_vcpu *vmx)
+static void vmx_entry_barriers(struct khv_vm *vm, bool first)
 {
-	khv_barrier_on_vm_switch(vmx->vcpu.vm);
-	if (vmx->l1d_flush) {
-		vmx->l1d_flush = false;
+	khv_barrier_on_vm_switch(vm);
+	if (first)
 		vmx_l1d_flush();
-	}
 }
 
 /*
@@ -280,9 +278,9 @@ static int vmx_enter(struct vmx_vcpu *vmx, struct vmx_exit *e)
 /*
  * One entry and its exit, in vmx_vcpu_run()'s loop: KHV_ENTRY_EXITED with
  * the exit in vmx->exit (or the refused entry in vmx->entry_error) and its
- * row in vmx->row, or KHV_ENTRY_SKIPPED.
+ * row in vmx->row, or KHV_ENTRY_SKIPPED. @first: the loop's first entry.
  */
-static enum khv_entry vmx_run_once(struct vmx_vcpu *vmx)
+static enum khv_entry vmx_run_once(struct vmx_vcpu *vmx, bool first)
 {
 	struct khv_vcpu *vcpu = &vmx->vcpu;
 	struct vmx_exit *e = &vmx->exit;
@@ -295,7 +293,7 @@ static enum khv_entry vmx_run_once(struct vmx_vcpu *vmx)
 		vmx_invept(khv_ept_pointer(&vcpu->vm->npt, false));
 
 	vmx_io_bitmaps(vmx, vcpu->io_bitmap_pa);
-	vmx_entry_barriers(vmx);
+	vmx_entry_barriers(vcpu->vm, first);
 	/* The guest's TSC: the host's plus its offset (Documentation/khv-abi.rst). */
 	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
 	memset(e, 0, sizeof(*e));
@@ -328,6 +326,7 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_host_state hs;
 	enum khv_entry entry;
+	bool first = true;
 	u64 prev;
 
 	preempt_disable();
@@ -342,7 +341,6 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		return KHV_ENTRY_FAILED;
 	}
 	khv_xstate_load(vcpu);
-	vmx->l1d_flush = true;
 	vmx->entry_error = vmx_switch_to_guest(vmx, &hs);
 	if (vmx->entry_error) {
 		/* Reported as a refused entry (vmx_exit_dispatch()). */
@@ -351,7 +349,8 @@ enum khv_entry vmx_vcpu_run(struct khv_vcpu *vcpu)
 		entry = KHV_ENTRY_EXITED;
 	} else {
 		do {
-			entry = vmx_run_once(vmx);
+			entry = vmx_run_once(vmx, first);
+			first = false;
 		} while (entry == KHV_ENTRY_EXITED &&
 			 khv_exit_reenter(vcpu, vmx->row));
 		vmx_switch_to_host(vmx, &hs);

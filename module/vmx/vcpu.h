@@ -87,7 +87,6 @@ struct vmx_exit {
  * @load_prev:	vmx_load()'s results, which vmx_handle_exit() gives
  * @load_flags:	vmx_put() after the handler.
  * @io_bitmap_pa: the VM's I/O bitmaps in the VMCS (0: the host-wide ones).
- * @l1d_flush:	the next entry flushes the L1D first (vmx/run.c, vmx/l1d.c).
  */
 struct vmx_vcpu {
 	struct khv_vcpu vcpu;
@@ -114,7 +113,6 @@ struct vmx_vcpu {
 	u64 load_prev;
 	unsigned long load_flags;
 	u64 io_bitmap_pa;
-	bool l1d_flush;
 };
 
 /* The core allocates khv_vmx_ops.vcpu_size bytes and uses the first part. */
