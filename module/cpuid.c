@@ -150,6 +150,22 @@ static void khv_cpuid_lapic(struct khv_vcpu *vcpu, u32 function, u32 *regs)
 		regs[3] &= ~L1_EDX_APIC;
 }
 
+/* The entry of the vCPU's table for @function (and @index), or NULL. */
+static const struct khv_cpuid_entry *khv_cpuid_find(struct khv_vcpu *vcpu,
+						    u32 function, u32 index)
+{
+	const struct khv_cpuid_entry *e;
+	unsigned int i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		e = &vcpu->cpuid[i];
+		if (e->function == function &&
+		    (!(e->flags & KHV_CPUID_FLAG_INDEX) || e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
 /*
  * Whether @function's result depends only on the vCPU's table, its id and
  * the host: not leaf 1 (the APIC's enable bit, OSXSAVE), 7 (OSPKE) or 0Dh
@@ -190,7 +206,6 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 	struct khv_cpuid_xf xf = {};
 	struct khv_cpu_mode m;
 	u32 host[4];
-	unsigned int i;
 
 	if (khv_cpuid_cacheable(function)) {
 		c = khv_cpuid_slot(vcpu, function, index);
@@ -203,18 +218,12 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 	if (!vcpu->cpuid) {
 		memcpy(regs, host, sizeof(host));
 	} else {
-		memset(regs, 0, 4 * sizeof(*regs));
-		for (i = 0; i < vcpu->cpuid_nent; i++) {
-			e = &vcpu->cpuid[i];
-			if (e->function != function ||
-			    ((e->flags & KHV_CPUID_FLAG_INDEX) && e->index != index))
-				continue;
-			regs[0] = e->eax;
-			regs[1] = e->ebx;
-			regs[2] = e->ecx;
-			regs[3] = e->edx;
-			break;
-		}
+		/* A leaf the table lacks reads as zeros. */
+		e = khv_cpuid_find(vcpu, function, index);
+		regs[0] = e ? e->eax : 0;
+		regs[1] = e ? e->ebx : 0;
+		regs[2] = e ? e->ecx : 0;
+		regs[3] = e ? e->edx : 0;
 	}
 	khv_cpuid_mask(function, index, regs, host, vcpu->id);
 	if (c) {
@@ -233,22 +242,6 @@ void khv_cpuid(struct khv_vcpu *vcpu, u32 function, u32 index, u32 *regs)
 	xf.ospke = m.cr4 & X86_CR4_PKE;
 	xf.layout = &khv_xs.layout;
 	khv_cpuid_xfeatures(function, index, regs, host, &xf);
-}
-
-/* The entry of the vCPU's table for @function (and @index), or NULL. */
-static const struct khv_cpuid_entry *khv_cpuid_find(struct khv_vcpu *vcpu,
-						    u32 function, u32 index)
-{
-	const struct khv_cpuid_entry *e;
-	unsigned int i;
-
-	for (i = 0; i < vcpu->cpuid_nent; i++) {
-		e = &vcpu->cpuid[i];
-		if (e->function == function &&
-		    (!(e->flags & KHV_CPUID_FLAG_INDEX) || e->index == index))
-			return e;
-	}
-	return NULL;
 }
 
 /**
